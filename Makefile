@@ -1,0 +1,88 @@
+# agentgate: the same verbs for everyone. CMake does the building; see STYLE.md §7.
+#   make demo    set up, build, ingest examples/shop, serve on http://127.0.0.1:8080
+#   make check   set up, build, every test (also under ASan+UBSan), lint, format, fuzz smoke
+SAN    ?=
+WERROR ?= 0
+CC     ?= cc
+comma  := ,
+B      := build/$(if $(SAN),$(subst $(comma),-,$(SAN)),default)
+PKGCFG  = $$(cat build/.pkgconfig)
+JOBS   ?= 2
+DEMO_DATA ?= ./agentgate-data
+FUZZ_SECONDS ?= 20
+
+.PHONY: all setup test asan tsan check demo lint format format-check fuzz fuzz-smoke bench clean
+
+all: build/.pkgconfig
+	PKG_CONFIG_PATH=$(PKGCFG) cmake -S . -B $(B) -DAG_SANITIZE=$(SAN) \
+	    -DAG_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF) -DCMAKE_C_COMPILER=$(CC) >/dev/null
+	cmake --build $(B) -j$(JOBS)
+
+build/.pkgconfig: scripts/setup.sh scripts/packages.txt
+	@mkdir -p build
+	scripts/setup.sh > build/.setup.out
+	tail -n1 build/.setup.out | sed 's/^PKG_CONFIG_PATH=//' > $@
+
+setup:
+	@rm -f build/.pkgconfig
+	$(MAKE) build/.pkgconfig
+
+test: all
+	ctest --test-dir $(B) --output-on-failure -j$(JOBS)
+
+asan:
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    $(MAKE) SAN=address,undefined test
+
+tsan:
+	$(MAKE) CC=clang SAN=thread test
+
+check: setup
+	$(MAKE) WERROR=1 test
+	$(MAKE) WERROR=1 asan
+	$(MAKE) lint
+	$(MAKE) format-check
+	$(MAKE) fuzz-smoke
+
+SOURCES = $(shell find src tests/unit fuzz -name '*.c' -o -name '*.h' | sort)
+
+lint: build/.pkgconfig
+	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|strtok|gets|atoi|atol)\s*\(' $(SOURCES) \
+	    || (echo "lint: banned call (STYLE.md §4)"; exit 1)
+	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
+	    --inline-suppr --suppress=missingIncludeSystem -I src src
+
+format:
+	clang-format -i $(SOURCES)
+
+format-check:
+	clang-format --dry-run --Werror $(SOURCES)
+
+# libFuzzer + ASan/UBSan with clang; each target runs FUZZ_SECONDS from its corpus.
+fuzz: build/.pkgconfig
+	PKG_CONFIG_PATH=$(PKGCFG) cmake -S . -B build/fuzz -DAG_FUZZ=ON -DCMAKE_C_COMPILER=clang \
+	    -DCMAKE_CXX_COMPILER=clang++ -DAG_SANITIZE=address,undefined >/dev/null
+	cmake --build build/fuzz -j$(JOBS)
+	@set -e; for f in fuzz/fuzz_*.c; do n=$$(basename $$f .c); c=$${n#fuzz_}; \
+	    mkdir -p build/fuzz/corpus-$$c; \
+	    echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+	    build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/http.dict \
+	        build/fuzz/corpus-$$c fuzz/corpus/$$c >build/fuzz/$$n.log 2>&1 \
+	        || { tail -50 build/fuzz/$$n.log; exit 1; }; done
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=15
+
+bench: all
+	@echo "bench: no benchmarks yet"
+
+demo: all
+	@mkdir -p $(DEMO_DATA)
+	$(B)/agentgate ingest --data $(DEMO_DATA) examples/shop
+	@KEY=$$($(B)/agentgate keys create --data $(DEMO_DATA) --role client); \
+	echo; echo "Demo API key (shown once): $$KEY"; echo "Try:"; \
+	echo "  curl -s http://127.0.0.1:8080/v1/ask -H 'Authorization: Bearer '$$KEY -H 'Content-Type: application/json' -d '{\"question\":\"Wie lange dauert der Versand nach Österreich?\"}'"; \
+	echo; exec $(B)/agentgate serve --data $(DEMO_DATA) --listen 127.0.0.1:8080
+
+clean:
+	rm -rf build

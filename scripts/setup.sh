@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# scripts/setup.sh: install what agentgate needs to build and test, idempotently.
+#  1. Debian packages listed in scripts/packages.txt (skipped when all are present).
+#  2. llama.cpp: a system install if `pkg-config llama` finds one; otherwise the release
+#     pinned inside the npm package node-llama-cpp@3.21.1 (llama/gitRelease.bundle), built
+#     once for this CPU and cached outside the repo under $AG_CACHE, keyed by version.
+# Prints the PKG_CONFIG_PATH to use on its last line as `PKG_CONFIG_PATH=...`.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+NODE_LLAMA_CPP_VERSION=3.21.1
+AG_CACHE="${AG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agentgate}"
+export DEBIAN_FRONTEND=noninteractive
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+# --- 1. Debian packages -----------------------------------------------------------
+missing=()
+while read -r name minver; do
+    [[ -z "$name" || "$name" == \#* ]] && continue
+    have="$(dpkg-query -W -f='${Status} ${Version}' "$name" 2>/dev/null || true)"
+    if [[ "$have" != "install ok installed "* ]]; then
+        missing+=("$name")
+    elif [[ -n "${minver:-}" ]]; then
+        ver="${have#install ok installed }"
+        if ! dpkg --compare-versions "$ver" ge "$minver"; then
+            missing+=("$name")
+        fi
+    fi
+done < "$here/packages.txt"
+SUDO=""
+[[ $(id -u) -ne 0 ]] && SUDO="sudo"
+if ((${#missing[@]})); then
+    log "installing ${missing[*]}"
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm is only needed to fetch the pinned llama.cpp bundle; a NodeSource nodejs already
+# ships it, and Debian's own nodejs+npm conflict with that, so install only when absent.
+need_npm() { ! pkg-config --exists llama 2>/dev/null && ! command -v npm >/dev/null; }
+if need_npm; then
+    log "installing nodejs npm"
+    ${SUDO:-} apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+
+# --- 2. llama.cpp --------------------------------------------------------------------
+if pkg-config --exists llama 2>/dev/null && [[ -z "${AG_FORCE_BUNDLED_LLAMA:-}" ]]; then
+    log "llama.cpp: system install $(pkg-config --modversion llama)"
+    echo "PKG_CONFIG_PATH=${PKG_CONFIG_PATH:-}"
+    exit 0
+fi
+
+# The cache key names the pinned package version and this CPU's feature flags, so a
+# cache copied to another machine is never used with instructions it lacks.
+cpukey="$(grep -m1 '^flags' /proc/cpuinfo | sha256sum | cut -c1-12)"
+prefix="$AG_CACHE/llama-node-llama-cpp-$NODE_LLAMA_CPP_VERSION-$cpukey"
+if [[ -f "$prefix/.complete" ]]; then
+    log "llama.cpp: cached at $prefix"
+    echo "PKG_CONFIG_PATH=$prefix/lib/pkgconfig"
+    exit 0
+fi
+
+work="$AG_CACHE/work-$NODE_LLAMA_CPP_VERSION"
+rm -rf "$work" "$prefix"
+mkdir -p "$work"
+log "llama.cpp: fetching node-llama-cpp@$NODE_LLAMA_CPP_VERSION from the npm registry"
+(cd "$work" && npm pack --silent "node-llama-cpp@$NODE_LLAMA_CPP_VERSION" >/dev/null)
+tar -xzf "$work"/node-llama-cpp-*.tgz -C "$work" package/llama/gitRelease.bundle \
+    package/llama/binariesGithubRelease.json 2>/dev/null ||
+    tar -xzf "$work"/node-llama-cpp-*.tgz -C "$work" package/llama/gitRelease.bundle
+git -c advice.detachedHead=false clone -q "$work/package/llama/gitRelease.bundle" "$work/llama.cpp"
+release="$(cd "$work/llama.cpp" && git describe --tags --always 2>/dev/null || echo unknown)"
+log "llama.cpp: building release $release for the CPU (a few minutes, once)"
+cmake -S "$work/llama.cpp" -B "$work/build" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_INSTALL_PREFIX="$prefix" -DBUILD_SHARED_LIBS=ON -DGGML_NATIVE=ON \
+    -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+    -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_APP=OFF \
+    -DLLAMA_BUILD_COMMON=OFF -DLLAMA_OPENSSL=OFF -DGGML_OPENMP=OFF >/dev/null
+cmake --build "$work/build" -j"$(nproc)" >/dev/null
+cmake --install "$work/build" >/dev/null
+# Keep the tokenizer GGUFs and their reference tokenisations for tests.
+mkdir -p "$prefix/share/llama-models"
+cp "$work/llama.cpp"/models/ggml-vocab-*.gguf* "$prefix/share/llama-models/" 2>/dev/null || true
+# gguf-py (the bundle's own GGUF writer) for generating tiny test models later.
+cp -r "$work/llama.cpp/gguf-py" "$prefix/share/gguf-py" 2>/dev/null || true
+echo "$release" > "$prefix/RELEASE"
+touch "$prefix/.complete"
+rm -rf "$work"
+log "llama.cpp: installed at $prefix"
+echo "PKG_CONFIG_PATH=$prefix/lib/pkgconfig"

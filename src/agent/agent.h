@@ -1,0 +1,83 @@
+/*
+ * agent/agent.h: the turn (one customer request as it flows through the system) and the
+ * pipeline that runs the ordered list of stages over it (see pipeline.c: read it first).
+ * OWNERSHIP: a turn owns its arena; everything a stage attaches to the turn comes from
+ * it, and turn_release() frees it all. The env is borrowed and outlives every turn.
+ * THREADS: a turn belongs to one thread; the env's services are thread-safe.
+ */
+#ifndef AG_AGENT_AGENT_H
+#define AG_AGENT_AGENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audit/audit.h"
+#include "auth/auth.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/config.h"
+#include "kb/kb.h"
+#include "limit/limit.h"
+#include "llm/llm.h"
+#include "obs/obs.h"
+
+/* The shared services every turn may use; created by main, read-only afterwards. */
+struct agent_env {
+    const struct config *cfg;
+    struct kb *kb;
+    struct auth *auth;    /* NULL: turns come from the trusted CLI, no auth stage check */
+    struct limit *limit;
+    struct audit *audit;
+    struct metrics *metrics;
+};
+
+#define TURN_MAX_STAGES 16
+
+struct turn_stage {
+    const char *name;
+    double ms;
+    const char *outcome; /* "ok", "stop", "skipped" */
+};
+
+struct turn {
+    struct arena arena;
+    const struct agent_env *env;
+    /* request (borrowed from the transport until the turn ends) */
+    const char *body;
+    size_t body_len;
+    const char *authorization; /* the Authorization header, or NULL */
+    unsigned allowed_roles;    /* the route's rule; AUTH_PUBLIC never reaches a turn */
+    bool trusted;              /* the CLI: the local operator, no key needed */
+    char trace_id[33];
+    /* filled by the stages */
+    struct auth_identity who;
+    const char *question;
+    size_t question_len;
+    enum text_lang lang;
+    struct kb_result retrieved;
+    struct llm_answer answer;
+    int64_t audit_seq;
+    const char *outcome; /* answered, dont_know, rejected_* , error */
+    /* the result */
+    int status;
+    const char *err_type, *err_code;
+    char err_message[256];
+    uint32_t retry_after_s;
+    struct turn_stage stages[TURN_MAX_STAGES];
+    size_t n_stages;
+    struct buf response; /* JSON body to send */
+};
+
+/* Start a turn with a fresh trace id. */
+ag_err turn_init(struct turn *t, const struct agent_env *env);
+void turn_release(struct turn *t);
+/* Stop the turn with an HTTP status and a JSON error; fmt is a message for the client. */
+void turn_fail(struct turn *t, int status, const char *type, const char *code, const char *fmt,
+               ...) __attribute__((format(printf, 5, 6)));
+
+/* Run every stage over t (stopping early on a stage's STOP; audit and respond always
+ * run). Afterwards t->status and t->response hold the reply. */
+void pipeline_run(struct turn *t);
+
+#endif

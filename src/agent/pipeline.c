@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: MIT
+/*
+ * agent/pipeline.c: the request path of agentgate, as one ordered list of stages.
+ *
+ *   http -> auth -> limit -> retrieve -> generate -> audit -> respond
+ *
+ * Each stage reads and writes the turn and returns CONTINUE or STOP (after
+ * turn_fail() set the status and error). Stages never call each other. audit and
+ * respond run on every turn, also stopped ones, so every decision is recorded and every
+ * request gets a JSON reply. Each stage is timed into the turn's trace and into the
+ * agentgate_stage_seconds histogram. Later stages of DESIGN.md (guard_in, cache, route,
+ * guard_out, escalate) join this list when they are built.
+ * THREADS: runs on the calling thread; the env's services are thread-safe.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "agent/agent.h"
+#include "core/clock.h"
+#include "core/json.h"
+#include "core/log.h"
+
+enum stage_result { STAGE_CONTINUE, STAGE_STOP };
+
+struct stage {
+    const char *name;
+    enum stage_result (*run)(struct turn *t);
+    bool always; /* runs even after an earlier stage stopped the turn */
+};
+
+/* ---- http: the request body ------------------------------------------------------ */
+
+#define MAX_JSON_DEPTH 8
+#define MAX_ID_BYTES   128
+
+static enum stage_result stage_http(struct turn *t)
+{
+    char why[200];
+    json_t *body = NULL;
+    if (json_parse_object(t->body, t->body_len, MAX_JSON_DEPTH, &body, why, sizeof(why)) !=
+        AG_OK) {
+        turn_fail(t, 400, "invalid_request", "bad_json", "%s", why);
+        return STAGE_STOP;
+    }
+    enum stage_result res = STAGE_STOP;
+    const char *key;
+    json_t *v;
+    json_object_foreach(body, key, v)
+    {
+        if (strcmp(key, "question") == 0 || strcmp(key, "lang") == 0 ||
+            strcmp(key, "session") == 0 || strcmp(key, "subject") == 0) {
+            if (!json_is_string(v)) {
+                turn_fail(t, 400, "invalid_request", "bad_type", "field '%s' must be a string",
+                          key);
+                goto out;
+            }
+            if (strcmp(key, "question") != 0 && json_string_length(v) > MAX_ID_BYTES) {
+                turn_fail(t, 400, "invalid_request", "bad_value",
+                          "field '%s' is longer than %d bytes", key, MAX_ID_BYTES);
+                goto out;
+            }
+        } else if (strcmp(key, "consent") == 0) {
+            if (!json_is_boolean(v)) {
+                turn_fail(t, 400, "invalid_request", "bad_type", "field 'consent' must be a "
+                          "boolean");
+                goto out;
+            }
+        } else {
+            turn_fail(t, 400, "invalid_request", "unknown_field", "unknown field '%.64s'", key);
+            goto out;
+        }
+    }
+    json_t *q = json_object_get(body, "question");
+    if (!q) {
+        turn_fail(t, 400, "invalid_request", "missing_field", "field 'question' is required");
+        goto out;
+    }
+    const char *qs = json_string_value(q);
+    size_t qn = json_string_length(q);
+    if (strlen(qs) != qn) {
+        turn_fail(t, 400, "invalid_request", "bad_value", "question contains a NUL character");
+        goto out;
+    }
+    size_t s = 0, e = qn;
+    while (s < e && (qs[s] == ' ' || qs[s] == '\t' || qs[s] == '\n' || qs[s] == '\r'))
+        s++;
+    while (e > s && (qs[e - 1] == ' ' || qs[e - 1] == '\t' || qs[e - 1] == '\n' ||
+                     qs[e - 1] == '\r'))
+        e--;
+    if (s == e) {
+        turn_fail(t, 400, "invalid_request", "empty_question", "question must not be empty");
+        goto out;
+    }
+    if (e - s > t->env->cfg->max_question_bytes) {
+        turn_fail(t, 413, "invalid_request", "too_big", "question longer than %zu bytes",
+                  t->env->cfg->max_question_bytes);
+        goto out;
+    }
+    json_t *lang = json_object_get(body, "lang");
+    if (lang) {
+        t->lang = text_lang_parse(json_string_value(lang), json_string_length(lang));
+        if (t->lang == TEXT_LANG_UNKNOWN) {
+            turn_fail(t, 400, "invalid_request", "bad_value", "lang must be \"de\" or \"en\"");
+            goto out;
+        }
+    }
+    t->question = arena_strndup(&t->arena, qs + s, e - s);
+    t->question_len = e - s;
+    if (!t->question) {
+        turn_fail(t, 500, "server_error", "no_memory", "out of memory");
+        goto out;
+    }
+    res = STAGE_CONTINUE;
+out:
+    json_decref(body);
+    return res;
+}
+
+/* ---- auth: who is asking, and may they ---------------------------------------------- */
+
+static enum stage_result stage_auth(struct turn *t)
+{
+    if (t->trusted) {
+        snprintf(t->who.key_id, sizeof(t->who.key_id), "cli");
+        t->who.role = AUTH_ROLE_ADMIN;
+        snprintf(t->who.tenant, sizeof(t->who.tenant), "%s", t->env->cfg->tenant);
+        return STAGE_CONTINUE;
+    }
+    ag_err rc = auth_check_bearer(t->env->auth, t->authorization, &t->who);
+    if (rc == AG_EINVAL) {
+        turn_fail(t, 401, "authentication_error", "missing_key",
+                  "send an API key as 'Authorization: Bearer <key>'");
+        t->outcome = "rejected_auth";
+        return STAGE_STOP;
+    }
+    if (rc == AG_ENOTFOUND) {
+        turn_fail(t, 401, "authentication_error", "invalid_key", "the API key is not valid");
+        t->outcome = "rejected_auth";
+        return STAGE_STOP;
+    }
+    if (rc != AG_OK) {
+        turn_fail(t, 503, "server_error", "auth_unavailable", "the key store is unavailable");
+        return STAGE_STOP;
+    }
+    if (!(t->who.role & t->allowed_roles)) {
+        turn_fail(t, 403, "permission_error", "forbidden", "role '%s' may not use this route",
+                  auth_role_name(t->who.role));
+        t->outcome = "rejected_role";
+        return STAGE_STOP;
+    }
+    return STAGE_CONTINUE;
+}
+
+/* ---- limit: per-key token bucket -------------------------------------------------- */
+
+static enum stage_result stage_limit(struct turn *t)
+{
+    if (t->trusted)
+        return STAGE_CONTINUE;
+    if (!limit_take(t->env->limit, t->who.key_id, clock_mono_ns(), &t->retry_after_s)) {
+        turn_fail(t, 429, "rate_limit_error", "rate_limited",
+                  "too many requests for this key; retry after %u s", t->retry_after_s);
+        t->outcome = "rejected_limit";
+        return STAGE_STOP;
+    }
+    return STAGE_CONTINUE;
+}
+
+/* ---- retrieve: passages from the tenant's knowledge base ----------------------------- */
+
+static enum stage_result stage_retrieve(struct turn *t)
+{
+    ag_err rc = kb_search(t->env->kb, &t->arena, t->who.tenant, t->question, t->question_len,
+                          t->lang, t->env->cfg->top_k, &t->retrieved);
+    if (rc != AG_OK) {
+        log_error("retrieve: search failed trace=%s err=%s", t->trace_id, ag_strerror(rc));
+        turn_fail(t, rc == AG_EINVAL ? 400 : 503, rc == AG_EINVAL ? "invalid_request"
+                                                                  : "server_error",
+                  rc == AG_EINVAL ? "bad_value" : "kb_unavailable", "%s",
+                  rc == AG_EINVAL ? "the question is not valid UTF-8 text"
+                                  : "the knowledge base is unavailable");
+        return STAGE_STOP;
+    }
+    t->lang = t->retrieved.lang;
+    return STAGE_CONTINUE;
+}
+
+/* ---- generate: the extractive backend ---------------------------------------------- */
+
+static enum stage_result stage_generate(struct turn *t)
+{
+    struct llm_extractive_params p = llm_extractive_default_params();
+    p.threshold = t->env->cfg->answer_threshold;
+    ag_err rc = llm_extractive_answer(&t->arena, &t->retrieved, t->lang, &p, &t->answer);
+    if (rc != AG_OK) {
+        log_error("generate: failed trace=%s err=%s", t->trace_id, ag_strerror(rc));
+        turn_fail(t, 500, "server_error", "generate_failed", "the answer could not be built");
+        return STAGE_STOP;
+    }
+    t->outcome = t->answer.known ? "answered" : "dont_know";
+    return STAGE_CONTINUE;
+}
+
+/* ---- audit: every turn, hash-chained -------------------------------------------------- */
+
+static enum stage_result stage_audit(struct turn *t)
+{
+    struct buf passages;
+    buf_init(&passages, 4096);
+    ag_err rc = buf_putc(&passages, '[');
+    for (size_t i = 0; i < t->retrieved.n_hits && rc == AG_OK; i++)
+        rc = buf_printf(&passages, "%s%lld", i ? "," : "",
+                        (long long)t->retrieved.hits[i].chunk_id);
+    rc = rc ? rc : buf_putc(&passages, ']');
+    bool ok = t->status == 200;
+    struct audit_entry e = {
+        .key_id = t->who.key_id,
+        .tenant = t->who.tenant,
+        .trace_id = t->trace_id,
+        .question = t->question,
+        .question_len = t->question_len,
+        .passages = buf_cstr(&passages),
+        .outcome = t->outcome ? t->outcome : ok ? "answered" : "rejected_request",
+        .status = t->status,
+        .answer = ok ? t->answer.text : NULL,
+        .answer_len = ok && t->answer.text ? strlen(t->answer.text) : 0,
+    };
+    if (rc == AG_OK)
+        rc = audit_append(t->env->audit, &e, &t->audit_seq);
+    buf_release(&passages);
+    if (rc != AG_OK) {
+        /* An answer that cannot be recorded is not released. */
+        log_error("audit: append failed trace=%s err=%s", t->trace_id, ag_strerror(rc));
+        turn_fail(t, 503, "server_error", "audit_unavailable",
+                  "the audit log is unavailable; nothing was answered");
+        t->outcome = "error";
+        return STAGE_STOP;
+    }
+    return STAGE_CONTINUE;
+}
+
+/* ---- respond: the JSON reply ------------------------------------------------------ */
+
+static ag_err render_stages(struct turn *t, json_t *o)
+{
+    json_t *arr = json_array();
+    if (!arr)
+        return AG_ENOMEM;
+    for (size_t i = 0; i < t->n_stages; i++)
+        json_array_append_new(arr, json_pack("{s:s, s:f, s:s}", "name", t->stages[i].name, "ms",
+                                             t->stages[i].ms, "outcome",
+                                             t->stages[i].outcome));
+    return json_object_set_new(o, "stages", arr) == 0 ? AG_OK : AG_ENOMEM;
+}
+
+static enum stage_result stage_respond(struct turn *t)
+{
+    json_t *o = json_object();
+    ag_err rc = o ? AG_OK : AG_ENOMEM;
+    if (rc == AG_OK && t->status != 200) {
+        json_t *err = json_pack("{s:s, s:s, s:s}", "type", t->err_type ? t->err_type : "error",
+                                "message", t->err_message, "code",
+                                t->err_code ? t->err_code : "error");
+        if (!err || json_object_set_new(o, "error", err) != 0)
+            rc = AG_ENOMEM;
+        json_object_set_new(o, "trace_id", json_string(t->trace_id));
+    } else if (rc == AG_OK) {
+        json_t *sources = json_array();
+        for (size_t i = 0; sources && i < t->answer.n_cited; i++) {
+            const struct kb_hit *h = &t->retrieved.hits[t->answer.cited[i]];
+            json_array_append_new(sources,
+                                  json_pack("{s:s, s:s, s:s, s:I, s:f}", "doc", h->doc, "title",
+                                            h->title, "heading", h->heading, "chunk",
+                                            (json_int_t)h->chunk_id, "score", h->score));
+        }
+        if (!sources) {
+            rc = AG_ENOMEM;
+        } else {
+            json_object_set_new(o, "answer", json_string(t->answer.text));
+            json_object_set_new(o, "sources", sources);
+            json_object_set_new(o, "confidence", json_real(t->answer.confidence));
+            json_object_set_new(o, "lang", json_string(text_lang_code(t->lang)));
+            json_object_set_new(o, "trace_id", json_string(t->trace_id));
+            json_object_set_new(o, "audit_seq", json_integer(t->audit_seq));
+        }
+    }
+    rc = rc ? rc : render_stages(t, o);
+    buf_reset(&t->response);
+    rc = rc ? rc : json_dump_buf(o, &t->response);
+    json_decref(o);
+    if (rc != AG_OK) {
+        t->status = 500;
+        buf_reset(&t->response);
+        (void)buf_append_str(&t->response, "{\"error\":{\"type\":\"server_error\",\"message\":"
+                                           "\"the reply could not be built\",\"code\":"
+                                           "\"render_failed\"}}");
+    }
+    return STAGE_CONTINUE;
+}
+
+/* ---- the list ---------------------------------------------------------------------- */
+
+static const struct stage stages[] = {
+    {"http", stage_http, false},         /* parse and validate the request body */
+    {"auth", stage_auth, false},         /* API key -> identity, role check for the route */
+    {"limit", stage_limit, false},       /* per-key token bucket */
+    {"retrieve", stage_retrieve, false}, /* BM25 over the tenant's knowledge base */
+    {"generate", stage_generate, false}, /* extractive answer with citations, or "don't know" */
+    {"audit", stage_audit, true},        /* hash-chained record of the decision */
+    {"respond", stage_respond, true},    /* JSON reply with sources, confidence, trace */
+};
+
+void pipeline_run(struct turn *t)
+{
+    bool stopped = false;
+    for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]); i++) {
+        const struct stage *s = &stages[i];
+        struct turn_stage *ts = t->n_stages < TURN_MAX_STAGES ? &t->stages[t->n_stages++] : NULL;
+        if (stopped && !s->always) {
+            if (ts)
+                *ts = (struct turn_stage){s->name, 0, "skipped"};
+            continue;
+        }
+        uint64_t t0 = clock_mono_ns();
+        if (ts) /* respond renders the list, including itself as running */
+            *ts = (struct turn_stage){s->name, 0, "ok"};
+        enum stage_result r = s->run(t);
+        double secs = (double)(clock_mono_ns() - t0) / 1e9;
+        if (ts) {
+            ts->ms = secs * 1e3;
+            ts->outcome = r == STAGE_STOP ? "stop" : "ok";
+        }
+        if (t->env->metrics)
+            metrics_stage(t->env->metrics, s->name, secs);
+        if (r == STAGE_STOP)
+            stopped = true;
+    }
+    log_info("turn: done trace=%s status=%d outcome=%s key=%s", t->trace_id, t->status,
+             t->outcome ? t->outcome : "-", t->who.key_id[0] ? t->who.key_id : "-");
+}

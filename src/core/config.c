@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: MIT
+/*
+ * core/config.c: the table of settings and their parsers. One table drives the file,
+ * the environment and the defaults' documentation, so a key cannot exist in one and not
+ * the others. Every value is range-checked; nothing falls back silently.
+ */
+#include "core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/log.h"
+
+enum kind { K_STR, K_UINT, K_SIZE, K_DOUBLE, K_LEVEL };
+
+struct key {
+    const char *name;
+    enum kind kind;
+    size_t off, size;  /* field offset; capacity for strings */
+    double min, max;   /* numeric range */
+};
+
+#define F(field) offsetof(struct config, field), sizeof(((struct config *)0)->field)
+static const struct key keys[] = {
+    {"listen", K_STR, F(listen), 0, 0},
+    {"data_dir", K_STR, F(data_dir), 0, 0},
+    {"tenant", K_STR, F(tenant), 0, 0},
+    {"log_level", K_LEVEL, F(log_level), 0, 0},
+    {"threads", K_UINT, F(threads), 1, 256},
+    {"max_body_bytes", K_SIZE, F(max_body_bytes), 64, 64.0 * 1024 * 1024},
+    {"max_question_bytes", K_SIZE, F(max_question_bytes), 16, 1024.0 * 1024},
+    {"rate_per_sec", K_DOUBLE, F(rate_per_sec), 0.001, 1e6},
+    {"rate_burst", K_DOUBLE, F(rate_burst), 1, 1e6},
+    {"top_k", K_UINT, F(top_k), 1, 100},
+    {"answer_threshold", K_DOUBLE, F(answer_threshold), 0, 1},
+    {"drain_timeout_s", K_UINT, F(drain_timeout_s), 0, 3600},
+    {"audit_page_max", K_UINT, F(audit_page_max), 1, 10000},
+};
+#undef F
+
+struct config config_default(void)
+{
+    struct config c = {
+        .listen = "127.0.0.1:8080",
+        .data_dir = "./agentgate-data",
+        .tenant = "default",
+        .log_level = "info",
+        .threads = 4,
+        .max_body_bytes = 64 * 1024,
+        .max_question_bytes = 4000,
+        .rate_per_sec = 2.0,
+        .rate_burst = 20,
+        .top_k = 5,
+        .answer_threshold = 0.5,
+        .drain_timeout_s = 20,
+        .audit_page_max = 200,
+    };
+    return c;
+}
+
+static const struct key *find_key(const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (strlen(keys[i].name) == len && memcmp(keys[i].name, name, len) == 0)
+            return &keys[i];
+    return NULL;
+}
+
+static ag_err set_value(struct config *c, const struct key *k, const char *v, char *why,
+                        size_t why_len)
+{
+    char *field = (char *)c + k->off;
+    size_t vlen = strlen(v);
+    switch (k->kind) {
+    case K_LEVEL:
+        if (log_level_parse(v) < 0) {
+            snprintf(why, why_len, "must be debug, info, warn, error or off");
+            return AG_ECONFIG;
+        }
+        /* fall through */
+    case K_STR:
+        if (vlen == 0 || vlen >= k->size) {
+            snprintf(why, why_len, "must be 1 to %zu bytes", k->size - 1);
+            return AG_ECONFIG;
+        }
+        memcpy(field, v, vlen + 1);
+        return AG_OK;
+    case K_UINT:
+    case K_SIZE: {
+        uint64_t u;
+        if (str_to_u64(str_from_cstr(v), &u) != AG_OK || (double)u < k->min ||
+            (double)u > k->max) {
+            snprintf(why, why_len, "must be a whole number from %.0f to %.0f", k->min, k->max);
+            return AG_ECONFIG;
+        }
+        if (k->kind == K_UINT)
+            *(unsigned *)(void *)field = (unsigned)u;
+        else
+            *(size_t *)(void *)field = (size_t)u;
+        return AG_OK;
+    }
+    case K_DOUBLE: {
+        double d;
+        if (str_to_double(str_from_cstr(v), &d) != AG_OK || d < k->min || d > k->max) {
+            snprintf(why, why_len, "must be a number from %g to %g", k->min, k->max);
+            return AG_ECONFIG;
+        }
+        *(double *)(void *)field = d;
+        return AG_OK;
+    }
+    }
+    return AG_ECONFIG;
+}
+
+ag_err config_set(struct config *c, const char *key, const char *value, char *why, size_t why_len)
+{
+    const struct key *k = find_key(key, strlen(key));
+    char reason[160];
+    if (!k) {
+        snprintf(why, why_len, "key '%s': unknown key", key);
+        return AG_ECONFIG;
+    }
+    if (set_value(c, k, value, reason, sizeof(reason)) != AG_OK) {
+        snprintf(why, why_len, "key '%s': %s", key, reason);
+        return AG_ECONFIG;
+    }
+    return AG_OK;
+}
+
+static void trim(const char **p, const char **end)
+{
+    while (*p < *end && isspace((unsigned char)**p))
+        (*p)++;
+    while (*end > *p && isspace((unsigned char)(*end)[-1]))
+        (*end)--;
+}
+
+ag_err config_parse(struct config *c, const char *p, size_t n, char *why, size_t why_len)
+{
+    const char *end = p + n;
+    unsigned line = 0;
+    char key[64], value[600], reason[400];
+    while (p < end) {
+        line++;
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (!eol)
+            eol = end;
+        const char *s = p, *e = eol;
+        p = eol < end ? eol + 1 : end;
+        if (memchr(s, '\0', (size_t)(e - s))) {
+            snprintf(why, why_len, "line %u: contains a NUL byte", line);
+            return AG_ECONFIG;
+        }
+        trim(&s, &e);
+        if (s == e || *s == '#')
+            continue;
+        const char *eq = memchr(s, '=', (size_t)(e - s));
+        if (!eq) {
+            snprintf(why, why_len, "line %u: expected 'key = value'", line);
+            return AG_ECONFIG;
+        }
+        const char *ks = s, *ke = eq, *vs = eq + 1, *ve = e;
+        trim(&ks, &ke);
+        trim(&vs, &ve);
+        /* A trailing comment after an unquoted value. */
+        if (vs < ve && *vs != '"') {
+            const char *hash = memchr(vs, '#', (size_t)(ve - vs));
+            if (hash) {
+                ve = hash;
+                trim(&vs, &ve);
+            }
+        } else if (vs < ve) {
+            if (ve - vs < 2 || ve[-1] != '"') {
+                snprintf(why, why_len, "line %u: unterminated quoted value", line);
+                return AG_ECONFIG;
+            }
+            vs++;
+            ve--;
+        }
+        if ((size_t)(ke - ks) >= sizeof(key) || (size_t)(ve - vs) >= sizeof(value)) {
+            snprintf(why, why_len, "line %u: key or value too long", line);
+            return AG_ECONFIG;
+        }
+        memcpy(key, ks, (size_t)(ke - ks));
+        key[ke - ks] = '\0';
+        memcpy(value, vs, (size_t)(ve - vs));
+        value[ve - vs] = '\0';
+        if (config_set(c, key, value, reason, sizeof(reason)) != AG_OK) {
+            snprintf(why, why_len, "line %u: %s", line, reason);
+            return AG_ECONFIG;
+        }
+    }
+    return AG_OK;
+}
+
+ag_err config_load_file(struct config *c, const char *path, char *why, size_t why_len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        snprintf(why, why_len, "%s: %s", path, strerror(e));
+        return AG_ECONFIG;
+    }
+    struct buf b;
+    buf_init(&b, 1024 * 1024);
+    char chunk[4096];
+    size_t got;
+    ag_err rc = AG_OK;
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && rc == AG_OK)
+        rc = buf_append(&b, chunk, got);
+    if (ferror(f) && rc == AG_OK)
+        rc = AG_EIO;
+    fclose(f);
+    if (rc != AG_OK) {
+        snprintf(why, why_len, "%s: %s", path, ag_strerror(rc));
+        buf_release(&b);
+        return AG_ECONFIG;
+    }
+    char reason[512];
+    rc = config_parse(c, buf_cstr(&b), b.len, reason, sizeof(reason));
+    if (rc != AG_OK)
+        snprintf(why, why_len, "%s: %s", path, reason);
+    buf_release(&b);
+    return rc;
+}
+
+ag_err config_load_env(struct config *c, char *why, size_t why_len)
+{
+    char env[80], reason[400];
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        size_t n = strlen(keys[i].name);
+        memcpy(env, "AGENTGATE_", 10);
+        for (size_t j = 0; j < n; j++)
+            env[10 + j] = (char)toupper((unsigned char)keys[i].name[j]);
+        env[10 + n] = '\0';
+        const char *v = getenv(env);
+        if (!v)
+            continue;
+        if (set_value(c, &keys[i], v, reason, sizeof(reason)) != AG_OK) {
+            snprintf(why, why_len, "environment %s: %s", env, reason);
+            return AG_ECONFIG;
+        }
+    }
+    return AG_OK;
+}

@@ -1,0 +1,42 @@
+/*
+ * core/config.h: agentgate's settings. Precedence: command-line flags > environment
+ * (AGENTGATE_<KEY> in upper case) > config file > the defaults in config_default().
+ * The file format is one `key = value` per line; `#` starts a comment; blank lines are
+ * ignored; values may be double-quoted. Every key is documented in examples/agentgate.conf.
+ * THREADS: a config is filled before the server starts and read-only afterwards.
+ */
+#ifndef AG_CORE_CONFIG_H
+#define AG_CORE_CONFIG_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+
+struct config {
+    char listen[128];         /* HOST:PORT the server binds */
+    char data_dir[512];       /* where kb.db, keys.db, audit.db live */
+    char tenant[64];          /* tenant of the CLI and of keys created without --tenant */
+    char log_level[8];        /* debug|info|warn|error|off */
+    unsigned threads;         /* HTTP worker threads */
+    size_t max_body_bytes;    /* request bodies above this get 413 */
+    size_t max_question_bytes;/* questions above this get 413 */
+    double rate_per_sec;      /* token bucket refill per API key */
+    double rate_burst;        /* token bucket size per API key */
+    unsigned top_k;           /* passages retrieved per question */
+    double answer_threshold;  /* extractive: below this support it says "don't know" */
+    unsigned drain_timeout_s; /* SIGTERM: wait at most this long for in-flight requests */
+    unsigned audit_page_max;  /* GET /v1/audit: largest page */
+};
+
+struct config config_default(void);
+
+/* Set one key from its text form. On failure returns AG_ECONFIG with a reason in why. */
+ag_err config_set(struct config *c, const char *key, const char *value, char *why, size_t why_len);
+/* Apply the file at path. On failure why names the line and key ("line 3: key 'x': ..."). */
+ag_err config_load_file(struct config *c, const char *path, char *why, size_t why_len);
+/* Parse config text p[0..n) (the body of config_load_file; also the fuzz entry). */
+ag_err config_parse(struct config *c, const char *p, size_t n, char *why, size_t why_len);
+/* Apply AGENTGATE_* environment variables. */
+ag_err config_load_env(struct config *c, char *why, size_t why_len);
+
+#endif

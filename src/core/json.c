@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+/* core/json.c: strict parsing and compact serialisation over jansson. */
+#include "core/json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static size_t json_depth(const json_t *v)
+{
+    size_t max = 0;
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *c;
+        json_object_foreach((json_t *)v, k, c)
+        {
+            size_t d = json_depth(c);
+            if (d > max)
+                max = d;
+        }
+        return max + 1;
+    }
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *c;
+        json_array_foreach(v, i, c)
+        {
+            size_t d = json_depth(c);
+            if (d > max)
+                max = d;
+        }
+        return max + 1;
+    }
+    return 0;
+}
+
+ag_err json_parse_object(const char *p, size_t n, size_t max_depth, json_t **out, char *why,
+                         size_t why_len)
+{
+    json_error_t err;
+    /* jansson itself caps nesting at JSON_PARSER_MAX_DEPTH (2048), so recursion in
+     * json_depth() below is bounded. */
+    json_t *v = json_loadb(p, n, JSON_REJECT_DUPLICATES, &err);
+    if (!v) {
+        snprintf(why, why_len, "malformed JSON at line %d column %d: %s", err.line, err.column,
+                 err.text);
+        return AG_EINVAL;
+    }
+    if (!json_is_object(v)) {
+        json_decref(v);
+        snprintf(why, why_len, "the body must be a JSON object");
+        return AG_EINVAL;
+    }
+    if (json_depth(v) > max_depth) {
+        json_decref(v);
+        snprintf(why, why_len, "JSON nested deeper than %zu levels", max_depth);
+        return AG_EINVAL;
+    }
+    *out = v;
+    return AG_OK;
+}
+
+static int dump_cb(const char *p, size_t n, void *data)
+{
+    return buf_append(data, p, n) == AG_OK ? 0 : -1;
+}
+
+ag_err json_dump_buf(const json_t *v, struct buf *b)
+{
+    if (json_dump_callback(v, dump_cb, b, JSON_COMPACT | JSON_REAL_PRECISION(6)) != 0)
+        return AG_ETOOBIG;
+    return AG_OK;
+}

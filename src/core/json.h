@@ -1,0 +1,21 @@
+/*
+ * core/json.h: the one place jansson enters agentgate (json_t may appear in other headers).
+ * OWNERSHIP: functions returning json_t* return a new reference the caller json_decref()s.
+ */
+#ifndef AG_CORE_JSON_H
+#define AG_CORE_JSON_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+/* Parse p[0..n) as one JSON object: strict UTF-8, no duplicate keys, nesting at most
+ * max_depth. On failure returns AG_EINVAL and writes a short reason into why. */
+ag_err json_parse_object(const char *p, size_t n, size_t max_depth, json_t **out, char *why,
+                         size_t why_len);
+/* Serialise v compactly into b (appends). */
+ag_err json_dump_buf(const json_t *v, struct buf *b);
+
+#endif

@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: MIT
+/*
+ * http/server.c: routes, request bodies, replies, draining.
+ * Every route has an explicit authorization rule in the routes table (AUTH_PUBLIC or a
+ * set of roles). Bodies are collected up to max_body_bytes; beyond that the request
+ * gets 413 without the rest being stored. On shutdown the listening socket is closed
+ * first (quiesce), in-flight requests finish, then the daemon stops.
+ * THREADS: handlers run on libmicrohttpd's pool threads; inflight and draining are
+ * atomics; per-request state lives in struct request, owned by one connection.
+ */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "http/http.h"
+
+struct http_server {
+    struct MHD_Daemon *d;
+    const struct agent_env *env;
+    atomic_long inflight;
+    atomic_bool draining;
+};
+
+struct request;
+typedef void (*handler_fn)(struct http_server *s, struct MHD_Connection *c, struct request *r);
+
+struct route {
+    const char *method, *path;
+    unsigned roles; /* AUTH_PUBLIC or a mask of enum auth_role */
+    handler_fn fn;
+};
+
+struct request {
+    const struct route *route;
+    struct buf body;
+    bool too_big;
+    int status;
+    uint64_t t0;
+};
+
+/* ---- replies ---------------------------------------------------------------------------- */
+
+static enum MHD_Result send_reply(struct MHD_Connection *c, struct request *r, int status,
+                                  const char *ctype, const char *body, size_t len,
+                                  const char *trace_id, uint32_t retry_after)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", ctype);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (trace_id)
+        MHD_add_response_header(resp, "X-Trace-Id", trace_id);
+    if (retry_after) {
+        char ra[16];
+        snprintf(ra, sizeof(ra), "%u", retry_after);
+        MHD_add_response_header(resp, "Retry-After", ra);
+    }
+    if (status == 401)
+        MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"agentgate\"");
+    if (status == 405 && r && r->route)
+        MHD_add_response_header(resp, "Allow", r->route->method);
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    if (r)
+        r->status = status;
+    return ret;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, struct request *r, int status,
+                                 const char *json, const char *trace_id, uint32_t retry_after)
+{
+    return send_reply(c, r, status, "application/json", json, strlen(json), trace_id,
+                      retry_after);
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *c, struct request *r, int status,
+                                  const char *type, const char *code, const char *msg)
+{
+    struct buf b;
+    buf_init(&b, 4096);
+    ag_err rc = buf_append_str(&b, "{\"error\":{\"type\":\"");
+    rc = rc ? rc : buf_append_json_escaped(&b, type, strlen(type));
+    rc = rc ? rc : buf_append_str(&b, "\",\"message\":\"");
+    rc = rc ? rc : buf_append_json_escaped(&b, msg, strlen(msg));
+    rc = rc ? rc : buf_append_str(&b, "\",\"code\":\"");
+    rc = rc ? rc : buf_append_json_escaped(&b, code, strlen(code));
+    rc = rc ? rc : buf_append_str(&b, "\"}}");
+    enum MHD_Result ret = send_json(c, r, status, rc == AG_OK ? buf_cstr(&b) : "{}", NULL, 0);
+    buf_release(&b);
+    return ret;
+}
+
+/* Authorize a non-pipeline route: returns true, or sends 401/403/503 and returns false. */
+static bool authorize(struct http_server *s, struct MHD_Connection *c, struct request *r,
+                      struct auth_identity *who)
+{
+    if (r->route->roles == AUTH_PUBLIC)
+        return true;
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    ag_err rc = auth_check_bearer(s->env->auth, h, who);
+    if (rc == AG_EINVAL || rc == AG_ENOTFOUND) {
+        send_error(c, r, 401, "authentication_error",
+                   rc == AG_EINVAL ? "missing_key" : "invalid_key",
+                   rc == AG_EINVAL ? "send an API key as 'Authorization: Bearer <key>'"
+                                   : "the API key is not valid");
+        return false;
+    }
+    if (rc != AG_OK) {
+        send_error(c, r, 503, "server_error", "auth_unavailable", "the key store is unavailable");
+        return false;
+    }
+    if (!(who->role & r->route->roles)) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "role '%s' may not use this route", auth_role_name(who->role));
+        send_error(c, r, 403, "permission_error", "forbidden", msg);
+        return false;
+    }
+    return true;
+}
+
+/* ---- handlers --------------------------------------------------------------------------- */
+
+static void h_healthz(struct http_server *s, struct MHD_Connection *c, struct request *r)
+{
+    (void)s;
+    send_json(c, r, 200, "{\"status\":\"ok\"}", NULL, 0);
+}
+
+static void h_readyz(struct http_server *s, struct MHD_Connection *c, struct request *r)
+{
+    if (atomic_load(&s->draining))
+        send_json(c, r, 503, "{\"status\":\"draining\"}", NULL, 0);
+    else
+        send_json(c, r, 200, "{\"status\":\"ready\"}", NULL, 0);
+}
+
+static void h_metrics(struct http_server *s, struct MHD_Connection *c, struct request *r)
+{
+    struct auth_identity who;
+    if (!authorize(s, c, r, &who))
+        return;
+    struct buf b;
+    buf_init(&b, 1u << 20);
+    if (metrics_render(s->env->metrics, &b) == AG_OK)
+        send_reply(c, r, 200, "text/plain; version=0.0.4", buf_cstr(&b), b.len, NULL, 0);
+    else
+        send_error(c, r, 500, "server_error", "render_failed", "metrics could not be rendered");
+    buf_release(&b);
+}
+
+static void h_ask(struct http_server *s, struct MHD_Connection *c, struct request *r)
+{
+    struct turn t;
+    if (turn_init(&t, s->env) != AG_OK) {
+        send_error(c, r, 500, "server_error", "no_memory", "the request could not be started");
+        return;
+    }
+    t.body = buf_cstr(&r->body);
+    t.body_len = r->body.len;
+    t.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    t.allowed_roles = r->route->roles;
+    pipeline_run(&t);
+    send_json(c, r, t.status, buf_cstr(&t.response), t.trace_id,
+              t.status == 429 ? t.retry_after_s : 0);
+    turn_release(&t);
+}
+
+/* Parse an optional unsigned query parameter; false (and a 400 sent) when malformed. */
+static bool query_u64(struct MHD_Connection *c, struct request *r, const char *name, uint64_t max,
+                      uint64_t *v)
+{
+    const char *s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+    if (!s)
+        return true;
+    if (str_to_u64(str_from_cstr(s), v) != AG_OK || *v > max) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "query parameter '%s' must be a whole number up to %llu", name,
+                 (unsigned long long)max);
+        send_error(c, r, 400, "invalid_request", "bad_value", msg);
+        return false;
+    }
+    return true;
+}
+
+static void h_audit(struct http_server *s, struct MHD_Connection *c, struct request *r)
+{
+    struct auth_identity who;
+    if (!authorize(s, c, r, &who))
+        return;
+    uint64_t limit = 50, before = 0;
+    if (!query_u64(c, r, "limit", s->env->cfg->audit_page_max, &limit) ||
+        !query_u64(c, r, "before", INT64_MAX, &before))
+        return;
+    if (limit == 0) {
+        send_error(c, r, 400, "invalid_request", "bad_value", "limit must be at least 1");
+        return;
+    }
+    json_t *records = NULL;
+    int64_t next = 0;
+    if (audit_list(s->env->audit, (int64_t)before, (unsigned)limit, &records, &next) != AG_OK) {
+        send_error(c, r, 503, "server_error", "audit_unavailable", "the audit log is unavailable");
+        return;
+    }
+    json_t *o = json_pack("{s:o, s:o}", "records", records, "next_before",
+                          next ? json_integer(next) : json_null());
+    struct buf b;
+    buf_init(&b, 16u << 20);
+    if (o && json_dump_buf(o, &b) == AG_OK)
+        send_reply(c, r, 200, "application/json", buf_cstr(&b), b.len, NULL, 0);
+    else
+        send_error(c, r, 500, "server_error", "render_failed", "the page could not be rendered");
+    json_decref(o);
+    buf_release(&b);
+}
+
+static const struct route routes[] = {
+    {"GET", "/healthz", AUTH_PUBLIC, h_healthz},
+    {"GET", "/readyz", AUTH_PUBLIC, h_readyz},
+    {"GET", "/metrics", AUTH_ROLE_ADMIN, h_metrics},
+    {"POST", "/v1/ask", AUTH_ANY_ROLE, h_ask},
+    {"GET", "/v1/audit", AUTH_ROLE_ADMIN, h_audit},
+};
+
+/* ---- libmicrohttpd callbacks ------------------------------------------------------------- */
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    struct http_server *s = cls;
+    struct request *r = *con_cls;
+    (void)version;
+    if (!r) {
+        r = calloc(1, sizeof(*r));
+        if (!r)
+            return MHD_NO;
+        r->t0 = clock_mono_ns();
+        buf_init(&r->body, s->env->cfg->max_body_bytes);
+        *con_cls = r;
+        atomic_fetch_add(&s->inflight, 1);
+        metrics_inflight(s->env->metrics, 1);
+        const struct route *path_match = NULL;
+        for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+            if (strcmp(routes[i].path, url) != 0)
+                continue;
+            path_match = &routes[i];
+            if (strcmp(routes[i].method, method) == 0) {
+                r->route = &routes[i];
+                break;
+            }
+        }
+        if (!r->route) {
+            r->route = path_match; /* for the Allow header */
+            if (path_match)
+                return send_error(c, r, 405, "invalid_request", "method_not_allowed",
+                                  "method not allowed on this route");
+            return send_error(c, r, 404, "not_found", "no_route", "no such route");
+        }
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        uint64_t n;
+        if (cl && str_to_u64(str_from_cstr(cl), &n) == AG_OK && n > s->env->cfg->max_body_bytes)
+            return send_error(c, r, 413, "invalid_request", "too_big",
+                              "request body larger than the configured limit");
+        return MHD_YES;
+    }
+    if (r->status) /* a reply was queued already; discard the rest of the body */
+        return MHD_YES;
+    if (*upload_size) {
+        if (!r->too_big && buf_append(&r->body, upload, *upload_size) != AG_OK)
+            r->too_big = true;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (r->too_big)
+        return send_error(c, r, 413, "invalid_request", "too_big",
+                          "request body larger than the configured limit");
+    r->route->fn(s, c, r);
+    if (!r->status)
+        return MHD_NO; /* a handler could not queue a reply: close the connection */
+    return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct http_server *s = cls;
+    struct request *r = *con_cls;
+    (void)c;
+    (void)toe;
+    if (!r)
+        return;
+    const char *route = r->route && r->status != 405 ? r->route->path : "other";
+    metrics_request(s->env->metrics, route, r->status ? r->status : 499);
+    metrics_inflight(s->env->metrics, -1);
+    buf_release(&r->body);
+    free(r);
+    *con_cls = NULL;
+    atomic_fetch_sub(&s->inflight, 1);
+}
+
+static ag_err parse_listen(const char *listen, struct sockaddr_in *sa)
+{
+    const char *colon = strrchr(listen, ':');
+    char host[64];
+    uint64_t port;
+    if (!colon || (size_t)(colon - listen) >= sizeof(host) ||
+        str_to_u64(str_from_cstr(colon + 1), &port) != AG_OK || port == 0 || port > 65535)
+        return AG_EINVAL;
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    memset(sa, 0, sizeof(*sa));
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+        return AG_EINVAL;
+    return AG_OK;
+}
+
+ag_err http_start(const struct agent_env *env, struct http_server **out)
+{
+    struct sockaddr_in sa;
+    if (parse_listen(env->cfg->listen, &sa) != AG_OK) {
+        log_error("http: listen address '%s' is not IPv4 HOST:PORT", env->cfg->listen);
+        return AG_ECONFIG;
+    }
+    struct http_server *s = calloc(1, sizeof(*s));
+    if (!s)
+        return AG_ENOMEM;
+    s->env = env;
+    atomic_init(&s->inflight, 0);
+    atomic_init(&s->draining, false);
+    s->d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0,
+        NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)env->cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+        (unsigned)1, MHD_OPTION_END);
+    if (!s->d) {
+        log_error("http: cannot listen on %s", env->cfg->listen);
+        free(s);
+        return AG_EIO;
+    }
+    log_info("http: listening on http://%s threads=%u", env->cfg->listen, env->cfg->threads);
+    *out = s;
+    return AG_OK;
+}
+
+unsigned http_stop(struct http_server *s, unsigned timeout_s)
+{
+    if (!s)
+        return 0;
+    atomic_store(&s->draining, true);
+    MHD_socket fd = MHD_quiesce_daemon(s->d);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    uint64_t deadline = clock_mono_ns() + (uint64_t)timeout_s * 1000000000u;
+    while (atomic_load(&s->inflight) > 0 && clock_mono_ns() < deadline)
+        usleep(10000);
+    long left = atomic_load(&s->inflight);
+    log_info("http: drained in_flight_left=%ld", left);
+    MHD_stop_daemon(s->d);
+    free(s);
+    return left > 0 ? (unsigned)left : 0;
+}

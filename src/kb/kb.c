@@ -1,0 +1,680 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kb/kb.c: storage, ingestion and search of the knowledge base.
+ * Schema: docs (one row per ingested file and tenant, with its content hash), chunks
+ * (title, heading path, body, language), chunks_fts (FTS5, unicode61 tokenizer with
+ * diacritics removed), products (structured catalogue rows) and meta (the KB version).
+ * A question is analysed into Snowball stems (text/), which become FTS5 prefix terms so
+ * that "Versand" also finds "Versandkosten"; BM25 ranks with title and heading weighted
+ * above the body, and chunks in the question's language are preferred.
+ * THREADS: searches use pooled read connections; ingestion its own write connection.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/crypto.h"
+#include "core/log.h"
+#include "kb/kb.h"
+#include "store/store.h"
+
+#define KB_CANDIDATES 50          /* BM25 candidates reranked by language */
+#define KB_OTHER_LANG_FACTOR 0.6  /* score factor for chunks in the other language */
+#define KB_MAX_QUERY_TERMS 32
+#define KB_PREFIX_MIN 5           /* stems this long also match longer words (compounds) */
+
+struct kb {
+    char *path;
+    struct kb_params params;
+    struct store_pool *readers;
+};
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+    "INSERT OR IGNORE INTO meta VALUES('version', 0);"
+    "CREATE TABLE IF NOT EXISTS docs(id INTEGER PRIMARY KEY, tenant TEXT NOT NULL,"
+    " path TEXT NOT NULL, title TEXT NOT NULL, hash TEXT NOT NULL, UNIQUE(tenant, path));"
+    "CREATE TABLE IF NOT EXISTS chunks(id INTEGER PRIMARY KEY,"
+    " doc_id INTEGER NOT NULL REFERENCES docs(id) ON DELETE CASCADE,"
+    " tenant TEXT NOT NULL, ord INTEGER NOT NULL, title TEXT NOT NULL, heading TEXT NOT NULL,"
+    " body TEXT NOT NULL, lang TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tenant UNINDEXED, title, heading,"
+    " body, tokenize='unicode61 remove_diacritics 2');"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');"
+    "CREATE TABLE IF NOT EXISTS products(tenant TEXT NOT NULL, sku TEXT NOT NULL,"
+    " name TEXT NOT NULL, price REAL NOT NULL, currency TEXT NOT NULL, stock INTEGER NOT NULL,"
+    " category TEXT NOT NULL, doc_id INTEGER NOT NULL REFERENCES docs(id) ON DELETE CASCADE,"
+    " PRIMARY KEY(tenant, sku));";
+
+struct kb_params kb_default_params(void)
+{
+    return (struct kb_params){
+        .max_chunk_bytes = 1200,
+        .max_file_bytes = 64u * 1024 * 1024,
+        .default_lang = TEXT_LANG_DE,
+    };
+}
+
+ag_err kb_open(const char *path, const struct kb_params *params, bool create, struct kb **out)
+{
+    struct kb *kb = calloc(1, sizeof(*kb));
+    ag_err rc = AG_ENOMEM;
+    struct store_db *db = NULL;
+    if (!kb || !(kb->path = strdup(path)))
+        goto fail;
+    kb->params = *params;
+    rc = store_open(path, create ? STORE_CREATE : 0, &db);
+    if (rc != AG_OK)
+        goto fail;
+    /* The schema is created (or checked) by the writer; readers then only read. */
+    rc = store_exec(db, schema);
+    if (rc != AG_OK)
+        goto fail;
+    store_close(db);
+    db = NULL;
+    rc = store_pool_create(path, STORE_READONLY, 16, &kb->readers);
+    if (rc != AG_OK)
+        goto fail;
+    *out = kb;
+    return AG_OK;
+fail:
+    store_close(db);
+    kb_close(kb);
+    return rc;
+}
+
+void kb_close(struct kb *kb)
+{
+    if (!kb)
+        return;
+    store_pool_destroy(kb->readers);
+    free(kb->path);
+    free(kb);
+}
+
+/* ---- ingestion ------------------------------------------------------------------------ */
+
+struct file_entry {
+    char *path; /* on disk */
+    char *name; /* document id: relative to the ingested folder, or the base name */
+};
+
+struct file_list {
+    struct file_entry *v;
+    size_t n, cap;
+};
+
+static ag_err list_add(struct file_list *l, const char *path, const char *name)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        struct file_entry *v = realloc(l->v, cap * sizeof(*v));
+        if (!v)
+            return AG_ENOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    struct file_entry *e = &l->v[l->n];
+    e->path = strdup(path);
+    e->name = strdup(name);
+    if (!e->path || !e->name) {
+        free(e->path);
+        free(e->name);
+        return AG_ENOMEM;
+    }
+    l->n++;
+    return AG_OK;
+}
+
+static void list_free(struct file_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].path);
+        free(l->v[i].name);
+    }
+    free(l->v);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    return strcmp(((const struct file_entry *)a)->name, ((const struct file_entry *)b)->name);
+}
+
+/* Collect supported files under dir. README files describe a folder and are skipped. */
+static ag_err walk(struct file_list *l, const char *dir, const char *rel, unsigned depth,
+                   char *why, size_t why_len)
+{
+    if (depth > 32) {
+        snprintf(why, why_len, "%s: folders nested too deep", dir);
+        return AG_EINVAL;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        int e = errno;
+        snprintf(why, why_len, "%s: %s", dir, strerror(e));
+        return AG_EIO;
+    }
+    ag_err rc = AG_OK;
+    struct dirent *de;
+    char path[4096], name[4096];
+    while (rc == AG_OK && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        int w1 = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        int w2 = snprintf(name, sizeof(name), "%s%s%s", rel, *rel ? "/" : "", de->d_name);
+        if (w1 < 0 || (size_t)w1 >= sizeof(path) || w2 < 0 || (size_t)w2 >= sizeof(name)) {
+            snprintf(why, why_len, "%s: path too long", dir);
+            rc = AG_EINVAL;
+            break;
+        }
+        struct stat st;
+        if (stat(path, &st) != 0)
+            continue; /* vanished or a dangling link */
+        enum kb_format fmt;
+        if (S_ISDIR(st.st_mode))
+            rc = walk(l, path, name, depth + 1, why, why_len);
+        else if (S_ISREG(st.st_mode) && kb_format_for(de->d_name, &fmt) == AG_OK &&
+                 strncmp(de->d_name, "README", 6) != 0)
+            rc = list_add(l, path, name);
+    }
+    closedir(d);
+    return rc;
+}
+
+static ag_err read_file(const char *path, size_t max, struct buf *out, char *why, size_t why_len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        snprintf(why, why_len, "%s: %s", path, strerror(e));
+        return e == ENOENT ? AG_ENOTFOUND : AG_EIO;
+    }
+    buf_init(out, max);
+    char chunk[65536];
+    size_t got;
+    ag_err rc = AG_OK;
+    while (rc == AG_OK && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        rc = buf_append(out, chunk, got);
+    if (rc == AG_OK && ferror(f))
+        rc = AG_EIO;
+    fclose(f);
+    if (rc != AG_OK)
+        snprintf(why, why_len, "%s: %s", path,
+                 rc == AG_ETOOBIG ? "file too large" : ag_strerror(rc));
+    return rc;
+}
+
+struct ingest {
+    struct store_db *db;
+    struct store_stmt *ins_chunk, *ins_fts, *ins_product;
+    const char *tenant;
+    int64_t doc_id;
+    int ord;
+    unsigned chunks, products;
+    enum text_lang doc_lang, default_lang;
+};
+
+static ag_err sink_chunk(void *ctx, const struct kb_chunk *c)
+{
+    struct ingest *in = ctx;
+    enum text_lang lang = c->lang != TEXT_LANG_UNKNOWN ? c->lang : in->doc_lang;
+    const char *lc = text_lang_code(lang);
+    struct store_stmt *s = in->ins_chunk;
+    ag_err rc = store_bind_int64(s, 1, in->doc_id);
+    rc = rc ? rc : store_bind_text(s, 2, in->tenant, strlen(in->tenant));
+    rc = rc ? rc : store_bind_int64(s, 3, in->ord++);
+    rc = rc ? rc : store_bind_text(s, 4, c->title, c->title_len);
+    rc = rc ? rc : store_bind_text(s, 5, c->heading, c->heading_len);
+    rc = rc ? rc : store_bind_text(s, 6, c->body, c->body_len);
+    rc = rc ? rc : store_bind_text(s, 7, lc, strlen(lc));
+    bool row;
+    rc = rc ? rc : store_step(s, &row);
+    store_reset(s);
+    if (rc != AG_OK)
+        return rc;
+    s = in->ins_fts;
+    rc = store_bind_int64(s, 1, store_last_rowid(in->db));
+    rc = rc ? rc : store_bind_text(s, 2, in->tenant, strlen(in->tenant));
+    rc = rc ? rc : store_bind_text(s, 3, c->title, c->title_len);
+    rc = rc ? rc : store_bind_text(s, 4, c->heading, c->heading_len);
+    rc = rc ? rc : store_bind_text(s, 5, c->body, c->body_len);
+    rc = rc ? rc : store_step(s, &row);
+    store_reset(s);
+    in->chunks++;
+    return rc;
+}
+
+static ag_err sink_product(void *ctx, const struct kb_product *p)
+{
+    struct ingest *in = ctx;
+    struct store_stmt *s = in->ins_product;
+    ag_err rc = store_bind_text(s, 1, in->tenant, strlen(in->tenant));
+    rc = rc ? rc : store_bind_text(s, 2, p->sku, strlen(p->sku));
+    rc = rc ? rc : store_bind_text(s, 3, p->name, strlen(p->name));
+    rc = rc ? rc : store_bind_double(s, 4, p->price);
+    rc = rc ? rc : store_bind_text(s, 5, p->currency, strlen(p->currency));
+    rc = rc ? rc : store_bind_int64(s, 6, p->stock);
+    rc = rc ? rc : store_bind_text(s, 7, p->category, strlen(p->category));
+    rc = rc ? rc : store_bind_int64(s, 8, in->doc_id);
+    bool row;
+    rc = rc ? rc : store_step(s, &row);
+    store_reset(s);
+    in->products++;
+    return rc;
+}
+
+/* Remove a document's chunks from the FTS index (chunks and products cascade). */
+static ag_err delete_doc(struct store_db *db, int64_t doc_id)
+{
+    struct store_stmt *st = NULL;
+    bool row;
+    ag_err rc = store_prepare(
+        db, "DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE doc_id=?1)", &st);
+    rc = rc ? rc : store_bind_int64(st, 1, doc_id);
+    rc = rc ? rc : store_step(st, &row);
+    store_finalize(st);
+    st = NULL;
+    rc = rc ? rc : store_prepare(db, "DELETE FROM docs WHERE id=?1", &st);
+    rc = rc ? rc : store_bind_int64(st, 1, doc_id);
+    rc = rc ? rc : store_step(st, &row);
+    store_finalize(st);
+    return rc;
+}
+
+/* Ingest one file: unchanged (same hash) files are skipped. *changed reports a change. */
+static ag_err ingest_file(struct kb *kb, struct ingest *in, const struct file_entry *fe,
+                          struct kb_ingest_stats *stats, char *why, size_t why_len)
+{
+    enum kb_format fmt;
+    if (kb_format_for(fe->path, &fmt) != AG_OK) {
+        snprintf(why, why_len, "%s: unsupported file type (use .md, .markdown, .txt or .csv)",
+                 fe->path);
+        return AG_EINVAL;
+    }
+    struct buf content;
+    ag_err rc = read_file(fe->path, kb->params.max_file_bytes, &content, why, why_len);
+    if (rc != AG_OK) {
+        buf_release(&content);
+        return rc;
+    }
+    uint8_t digest[CRYPTO_SHA256_LEN];
+    char hash[2 * CRYPTO_SHA256_LEN + 1];
+    crypto_sha256(buf_cstr(&content), content.len, digest);
+    crypto_hex(digest, sizeof(digest), hash);
+
+    struct store_stmt *st = NULL;
+    bool row = false;
+    int64_t old_id = 0;
+    rc = store_prepare(in->db, "SELECT id, hash FROM docs WHERE tenant=?1 AND path=?2", &st);
+    rc = rc ? rc : store_bind_text(st, 1, in->tenant, strlen(in->tenant));
+    rc = rc ? rc : store_bind_text(st, 2, fe->name, strlen(fe->name));
+    rc = rc ? rc : store_step(st, &row);
+    if (rc == AG_OK && row) {
+        old_id = store_col_int64(st, 0);
+        if (str_eq_cstr(store_col_text(st, 1), hash)) {
+            store_finalize(st);
+            buf_release(&content);
+            stats->unchanged++;
+            return AG_OK;
+        }
+    }
+    store_finalize(st);
+    st = NULL;
+    if (rc == AG_OK && old_id)
+        rc = delete_doc(in->db, old_id);
+    rc = rc ? rc : store_prepare(in->db, "INSERT INTO docs(tenant, path, title, hash)"
+                                         " VALUES(?1, ?2, '', ?3)", &st);
+    rc = rc ? rc : store_bind_text(st, 1, in->tenant, strlen(in->tenant));
+    rc = rc ? rc : store_bind_text(st, 2, fe->name, strlen(fe->name));
+    rc = rc ? rc : store_bind_text(st, 3, hash, strlen(hash));
+    rc = rc ? rc : store_step(st, &row);
+    store_finalize(st);
+    if (rc != AG_OK) {
+        snprintf(why, why_len, "%s: storage error", fe->path);
+        buf_release(&content);
+        return rc;
+    }
+    in->doc_id = store_last_rowid(in->db);
+    in->ord = 0;
+    in->doc_lang = text_detect_lang(buf_cstr(&content), content.len, in->default_lang);
+    struct kb_sink sink = {sink_chunk, sink_product, in};
+    char reason[256] = "";
+    rc = kb_parse(fmt, fe->name, buf_cstr(&content), content.len, &kb->params, &sink, reason,
+                  sizeof(reason));
+    if (rc == AG_EDB && !reason[0])
+        snprintf(reason, sizeof(reason), "storage error (a SKU may appear twice)");
+    if (rc != AG_OK)
+        snprintf(why, why_len, "%s: %s", fe->path, reason[0] ? reason : ag_strerror(rc));
+    /* The document title is the first chunk's title (the Markdown H1, or the file name). */
+    if (rc == AG_OK)
+        rc = store_prepare(in->db,
+                           "UPDATE docs SET title=coalesce((SELECT title FROM chunks WHERE "
+                           "doc_id=?1 ORDER BY ord LIMIT 1), '') WHERE id=?1",
+                           &st);
+    if (rc == AG_OK) {
+        rc = store_bind_int64(st, 1, in->doc_id);
+        rc = rc ? rc : store_step(st, &row);
+        store_finalize(st);
+    }
+    if (rc == AG_OK) {
+        if (old_id)
+            stats->updated++;
+        else
+            stats->added++;
+    }
+    buf_release(&content);
+    return rc;
+}
+
+static ag_err prune_missing(struct store_db *db, const char *tenant, const struct file_list *files,
+                            struct kb_ingest_stats *stats)
+{
+    struct store_stmt *st = NULL;
+    ag_err rc = store_prepare(db, "SELECT id, path FROM docs WHERE tenant=?1", &st);
+    rc = rc ? rc : store_bind_text(st, 1, tenant, strlen(tenant));
+    int64_t *gone = NULL;
+    size_t n_gone = 0, cap = 0;
+    bool row = false;
+    while (rc == AG_OK && (rc = store_step(st, &row)) == AG_OK && row) {
+        struct str path = store_col_text(st, 1);
+        bool found = false;
+        for (size_t i = 0; i < files->n && !found; i++)
+            found = str_eq_cstr(path, files->v[i].name);
+        if (found)
+            continue;
+        if (n_gone == cap) {
+            cap = cap ? cap * 2 : 16;
+            int64_t *g = realloc(gone, cap * sizeof(*g));
+            if (!g) {
+                rc = AG_ENOMEM;
+                break;
+            }
+            gone = g;
+        }
+        gone[n_gone++] = store_col_int64(st, 0);
+    }
+    store_finalize(st);
+    for (size_t i = 0; i < n_gone && rc == AG_OK; i++) {
+        rc = delete_doc(db, gone[i]);
+        stats->removed++;
+    }
+    free(gone);
+    return rc;
+}
+
+ag_err kb_ingest(struct kb *kb, const char *tenant, const char *const *paths, size_t n_paths,
+                 bool prune, kb_progress_cb progress, void *progress_ctx,
+                 struct kb_ingest_stats *stats, char *why, size_t why_len)
+{
+    struct file_list files = {0};
+    struct ingest in = {.tenant = tenant, .default_lang = kb->params.default_lang};
+    memset(stats, 0, sizeof(*stats));
+    ag_err rc = AG_OK;
+    if (!*tenant || strlen(tenant) > 63) {
+        snprintf(why, why_len, "tenant must be 1 to 63 bytes");
+        return AG_EINVAL;
+    }
+    for (size_t i = 0; i < n_paths && rc == AG_OK; i++) {
+        struct stat st;
+        if (stat(paths[i], &st) != 0) {
+            int e = errno;
+            snprintf(why, why_len, "%s: %s", paths[i], strerror(e));
+            rc = AG_ENOTFOUND;
+        } else if (S_ISDIR(st.st_mode)) {
+            rc = walk(&files, paths[i], "", 0, why, why_len);
+        } else {
+            const char *base = strrchr(paths[i], '/');
+            rc = list_add(&files, paths[i], base ? base + 1 : paths[i]);
+        }
+    }
+    if (rc != AG_OK)
+        goto out;
+    qsort(files.v, files.n, sizeof(files.v[0]), cmp_entry);
+    for (size_t i = 1; i < files.n; i++)
+        if (strcmp(files.v[i - 1].name, files.v[i].name) == 0) {
+            snprintf(why, why_len, "%s: two files would get the same name '%s'", files.v[i].path,
+                     files.v[i].name);
+            rc = AG_EINVAL;
+            goto out;
+        }
+    rc = store_open(kb->path, 0, &in.db);
+    rc = rc ? rc : store_begin(in.db);
+    rc = rc ? rc : store_prepare(in.db, "INSERT INTO chunks(doc_id, tenant, ord, title, heading,"
+                                        " body, lang) VALUES(?1,?2,?3,?4,?5,?6,?7)",
+                                 &in.ins_chunk);
+    rc = rc ? rc : store_prepare(in.db, "INSERT INTO chunks_fts(rowid, tenant, title, heading,"
+                                        " body) VALUES(?1,?2,?3,?4,?5)",
+                                 &in.ins_fts);
+    rc = rc ? rc : store_prepare(in.db, "INSERT INTO products VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+                                 &in.ins_product);
+    if (rc != AG_OK) {
+        snprintf(why, why_len, "%s: cannot open the knowledge base for writing", kb->path);
+        goto out;
+    }
+    for (size_t i = 0; i < files.n && rc == AG_OK; i++) {
+        rc = ingest_file(kb, &in, &files.v[i], stats, why, why_len);
+        stats->files++;
+        if (progress)
+            progress(progress_ctx, i + 1, files.n, files.v[i].name);
+    }
+    if (rc == AG_OK && prune)
+        rc = prune_missing(in.db, tenant, &files, stats);
+    if (rc == AG_OK && (stats->added || stats->updated || stats->removed))
+        rc = store_exec(in.db, "UPDATE meta SET value=value+1 WHERE key='version'");
+    if (rc == AG_OK)
+        rc = store_commit(in.db);
+    if (rc == AG_OK) {
+        stats->chunks = in.chunks;
+        stats->products = in.products;
+        int64_t chunks;
+        rc = kb_stats(kb, tenant, &stats->version, &chunks);
+    } else if (!why[0]) {
+        snprintf(why, why_len, "%s", ag_strerror(rc));
+    }
+out:
+    if (in.db)
+        store_rollback(in.db); /* no-op after a commit */
+    store_finalize(in.ins_chunk);
+    store_finalize(in.ins_fts);
+    store_finalize(in.ins_product);
+    store_close(in.db);
+    list_free(&files);
+    return rc;
+}
+
+/* ---- search ----------------------------------------------------------------------- */
+
+ag_err kb_stats(struct kb *kb, const char *tenant, int64_t *version, int64_t *chunks)
+{
+    struct store_db *db = NULL;
+    struct store_stmt *st = NULL;
+    bool row = false;
+    ag_err rc = store_pool_get(kb->readers, &db);
+    rc = rc ? rc : store_prepare(db,
+                                 "SELECT (SELECT value FROM meta WHERE key='version'),"
+                                 " (SELECT count(*) FROM chunks WHERE tenant=?1)",
+                                 &st);
+    rc = rc ? rc : store_bind_text(st, 1, tenant, strlen(tenant));
+    rc = rc ? rc : store_step(st, &row);
+    if (rc == AG_OK && row) {
+        *version = store_col_int64(st, 0);
+        *chunks = store_col_int64(st, 1);
+    } else if (rc == AG_OK) {
+        rc = AG_EDB;
+    }
+    store_finalize(st);
+    store_pool_put(kb->readers, db);
+    return rc;
+}
+
+bool kb_term_matches(const struct kb_term *t, const char *w, size_t n, const char *stem,
+                     size_t stem_len)
+{
+    size_t tl = strlen(t->stem);
+    if (t->prefix && n >= tl && memcmp(w, t->stem, tl) == 0)
+        return true;
+    return stem_len == tl && memcmp(stem, t->stem, tl) == 0;
+}
+
+struct query_build {
+    struct arena *a;
+    struct text_analyzer *an;
+    enum text_lang lang;
+    struct kb_term *terms;
+    size_t n;
+    ag_err rc;
+};
+
+static bool collect_term(void *ctx, const char *w, size_t n, size_t start, size_t end)
+{
+    struct query_build *q = ctx;
+    (void)start;
+    (void)end;
+    if (text_is_stopword(w, n) || n > 64 || q->n == KB_MAX_QUERY_TERMS)
+        return true;
+    struct buf stem;
+    buf_init(&stem, 256);
+    q->rc = text_stem(q->an, q->lang, w, n, &stem);
+    if (q->rc == AG_OK && stem.len > 0) {
+        for (size_t i = 0; i < q->n; i++)
+            if (strcmp(q->terms[i].stem, buf_cstr(&stem)) == 0)
+                goto done;
+        char *s = arena_strndup(q->a, stem.p, stem.len);
+        if (!s) {
+            q->rc = AG_ENOMEM;
+        } else {
+            q->terms[q->n].stem = s;
+            q->terms[q->n].prefix = stem.len >= KB_PREFIX_MIN;
+            q->terms[q->n].idf = 0;
+            q->n++;
+        }
+    }
+done:
+    buf_release(&stem);
+    return q->rc == AG_OK;
+}
+
+/* Document frequency of a term: the largest among the words it matches. */
+static ag_err term_idf(struct store_db *db, struct kb_term *t, int64_t n_chunks)
+{
+    struct store_stmt *st = NULL;
+    bool row = false;
+    size_t len = strlen(t->stem);
+    char hi[80];
+    if (len + 5 > sizeof(hi))
+        return AG_EINVAL;
+    memcpy(hi, t->stem, len);
+    memcpy(hi + len, "\xf4\x8f\xbf\xbf", 5); /* U+10FFFF: above every word with this prefix */
+    ag_err rc = store_prepare(db, t->prefix ? "SELECT coalesce(max(doc), 0) FROM chunks_vocab"
+                                              " WHERE term >= ?1 AND term < ?2"
+                                            : "SELECT coalesce(max(doc), 0) FROM chunks_vocab"
+                                              " WHERE term >= ?1 AND term < ?2 AND length(term)"
+                                              " <= length(?1) + 3",
+                              &st);
+    rc = rc ? rc : store_bind_text(st, 1, t->stem, len);
+    rc = rc ? rc : store_bind_text(st, 2, hi, len + 4);
+    rc = rc ? rc : store_step(st, &row);
+    double df = rc == AG_OK && row ? (double)store_col_int64(st, 0) : 0;
+    store_finalize(st);
+    double n = (double)(n_chunks > 0 ? n_chunks : 1);
+    if (df > n)
+        df = n;
+    t->idf = log(1.0 + (n - df + 0.5) / (df + 0.5));
+    return rc;
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+    double x = ((const struct kb_hit *)a)->score, y = ((const struct kb_hit *)b)->score;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+ag_err kb_search(struct kb *kb, struct arena *a, const char *tenant, const char *question,
+                 size_t len, enum text_lang lang, size_t k, struct kb_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (lang == TEXT_LANG_UNKNOWN)
+        lang = text_detect_lang(question, len, kb->params.default_lang);
+    out->lang = lang;
+    struct query_build q = {.a = a, .lang = lang};
+    q.terms = arena_calloc(a, KB_MAX_QUERY_TERMS, sizeof(*q.terms));
+    if (!q.terms)
+        return AG_ENOMEM;
+    ag_err rc = text_analyzer_create(&q.an);
+    if (rc != AG_OK)
+        return rc;
+    rc = text_words(question, len, collect_term, &q);
+    text_analyzer_destroy(q.an);
+    if (rc == AG_OK)
+        rc = q.rc;
+    if (rc != AG_OK)
+        return rc;
+    out->terms = q.terms;
+    out->n_terms = q.n;
+    if (q.n == 0 || k == 0)
+        return AG_OK;
+
+    struct buf match;
+    buf_init(&match, 8192);
+    for (size_t i = 0; i < q.n && rc == AG_OK; i++)
+        rc = buf_printf(&match, "%s\"%s\" *", i ? " OR " : "", q.terms[i].stem);
+    struct store_db *db = NULL;
+    struct store_stmt *st = NULL;
+    int64_t version, n_chunks = 0;
+    rc = rc ? rc : kb_stats(kb, tenant, &version, &n_chunks);
+    rc = rc ? rc : store_pool_get(kb->readers, &db);
+    for (size_t i = 0; i < q.n && rc == AG_OK; i++)
+        rc = term_idf(db, &q.terms[i], n_chunks);
+    /* bm25() weights: tenant (unindexed), title, heading, body. Lower is better. */
+    rc = rc ? rc : store_prepare(db,
+                                 "SELECT c.id, d.path, c.title, c.heading, c.body, c.lang,"
+                                 " -bm25(chunks_fts, 0.0, 3.0, 2.0, 1.0) AS s"
+                                 " FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid"
+                                 " JOIN docs d ON d.id = c.doc_id"
+                                 " WHERE chunks_fts MATCH ?1 AND chunks_fts.tenant = ?2"
+                                 " ORDER BY s DESC LIMIT ?3",
+                                 &st);
+    rc = rc ? rc : store_bind_text(st, 1, buf_cstr(&match), match.len);
+    rc = rc ? rc : store_bind_text(st, 2, tenant, strlen(tenant));
+    rc = rc ? rc : store_bind_int64(st, 3, KB_CANDIDATES);
+    struct kb_hit *hits = rc == AG_OK ? arena_calloc(a, KB_CANDIDATES, sizeof(*hits)) : NULL;
+    if (rc == AG_OK && !hits)
+        rc = AG_ENOMEM;
+    size_t n = 0;
+    bool row = false;
+    while (rc == AG_OK && n < KB_CANDIDATES && (rc = store_step(st, &row)) == AG_OK && row) {
+        struct kb_hit *h = &hits[n];
+        struct str s;
+        h->chunk_id = store_col_int64(st, 0);
+        s = store_col_text(st, 1);
+        h->doc = arena_strndup(a, s.p, s.len);
+        s = store_col_text(st, 2);
+        h->title = arena_strndup(a, s.p, s.len);
+        s = store_col_text(st, 3);
+        h->heading = arena_strndup(a, s.p, s.len);
+        s = store_col_text(st, 4);
+        h->text = arena_strndup(a, s.p, s.len);
+        s = store_col_text(st, 5);
+        h->lang = text_lang_parse(s.p, s.len);
+        h->score = store_col_double(st, 6);
+        if (h->lang != lang && h->lang != TEXT_LANG_UNKNOWN)
+            h->score *= KB_OTHER_LANG_FACTOR;
+        if (!h->doc || !h->title || !h->heading || !h->text)
+            rc = AG_ENOMEM;
+        n++;
+    }
+    store_finalize(st);
+    store_pool_put(kb->readers, db);
+    buf_release(&match);
+    if (rc != AG_OK)
+        return rc;
+    qsort(hits, n, sizeof(*hits), cmp_hit);
+    out->hits = hits;
+    out->n_hits = n < k ? n : k;
+    return AG_OK;
+}

@@ -1,0 +1,101 @@
+/*
+ * kb/kb.h: the knowledge base: documents parsed into chunks, stored per tenant in one
+ * SQLite file with an FTS5 index, searched with BM25; product rows kept as structured
+ * records for exact look-ups.
+ * OWNERSHIP: search results live in the caller's arena.
+ * THREADS: a kb is shared; searches take a pooled read connection each, ingestion opens
+ * its own write connection. kb_search is safe from any thread.
+ */
+#ifndef AG_KB_KB_H
+#define AG_KB_KB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "text/text.h"
+
+struct kb;
+
+struct kb_params {
+    size_t max_chunk_bytes; /* chunks are cut at paragraph or sentence bounds below this */
+    size_t max_file_bytes;  /* larger files are rejected */
+    enum text_lang default_lang;
+};
+struct kb_params kb_default_params(void);
+
+/* Open (create when create is true) the KB in file path. */
+ag_err kb_open(const char *path, const struct kb_params *params, bool create, struct kb **out);
+void kb_close(struct kb *kb); /* NULL is a no-op */
+
+/* ---- parsing (pure: no storage; also the fuzz entry) ---- */
+enum kb_format { KB_FMT_MARKDOWN, KB_FMT_TEXT, KB_FMT_CSV };
+struct kb_chunk {
+    const char *title, *heading, *body; /* NUL-terminated */
+    size_t title_len, heading_len, body_len;
+    enum text_lang lang; /* TEXT_LANG_UNKNOWN: detect from the text */
+};
+struct kb_product {
+    const char *sku, *name, *category, *currency;
+    double price;
+    int64_t stock;
+};
+struct kb_sink {
+    ag_err (*chunk)(void *ctx, const struct kb_chunk *c);
+    ag_err (*product)(void *ctx, const struct kb_product *p);
+    void *ctx;
+};
+/* The format for a file name by extension; AG_EINVAL when unsupported. */
+ag_err kb_format_for(const char *path, enum kb_format *out);
+/* Parse p[0..n) (named name, for titles and errors). On bad input returns AG_EINVAL with
+ * "line N: reason" in why. */
+ag_err kb_parse(enum kb_format fmt, const char *name, const char *p, size_t n,
+                const struct kb_params *params, const struct kb_sink *sink, char *why,
+                size_t why_len);
+
+/* ---- ingestion ---- */
+struct kb_ingest_stats {
+    unsigned files, added, updated, unchanged, removed, chunks, products;
+    int64_t version; /* KB version after the run */
+};
+/* Called after each file; total is the number of files found. */
+typedef void (*kb_progress_cb)(void *ctx, size_t done, size_t total, const char *name);
+/* Ingest files and folders (recursively; .md .markdown .txt .csv) into tenant, in one
+ * transaction: on any error nothing changes and why names the file and line. Unchanged
+ * files (same content hash) are skipped; with prune, documents of the tenant not found
+ * in paths are removed. */
+ag_err kb_ingest(struct kb *kb, const char *tenant, const char *const *paths, size_t n_paths,
+                 bool prune, kb_progress_cb progress, void *progress_ctx,
+                 struct kb_ingest_stats *stats, char *why, size_t why_len);
+
+/* ---- search ---- */
+struct kb_term {
+    const char *stem; /* analysed query term */
+    double idf;       /* inverse document frequency in the tenant's chunks */
+    bool prefix;      /* matches words that start with stem (compounds) */
+};
+struct kb_hit {
+    int64_t chunk_id;
+    const char *doc, *title, *heading, *text;
+    enum text_lang lang;
+    double score; /* BM25 (higher is better), after the language preference */
+};
+struct kb_result {
+    struct kb_term *terms;
+    size_t n_terms;
+    struct kb_hit *hits;
+    size_t n_hits;
+    enum text_lang lang; /* the query language used */
+};
+/* The best k chunks of tenant for question (language lang, detected when unknown). */
+ag_err kb_search(struct kb *kb, struct arena *a, const char *tenant, const char *question,
+                 size_t len, enum text_lang lang, size_t k, struct kb_result *out);
+/* True when folded word w matches term t (prefix for long stems, else equal stems). */
+bool kb_term_matches(const struct kb_term *t, const char *w, size_t n, const char *stem,
+                     size_t stem_len);
+/* The KB version (bumped on every change) and chunk count of a tenant. */
+ag_err kb_stats(struct kb *kb, const char *tenant, int64_t *version, int64_t *chunks);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * llm/llm.h: answer backends. Today: `extractive`, which answers with the best supported
+ * sentences of the retrieved passages, quoted and cited, or says it does not know; and
+ * the llama.cpp adapter (vocabulary loading and tokenisation; generation comes later).
+ * OWNERSHIP: answers live in the caller's arena.
+ * THREADS: extractive is reentrant; a struct llm_vocab is read-only once loaded.
+ */
+#ifndef AG_LLM_LLM_H
+#define AG_LLM_LLM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "kb/kb.h"
+#include "text/text.h"
+
+struct llm_answer {
+    const char *text;
+    bool known;         /* false: the "don't know" answer */
+    double confidence;  /* 0..1: share of the question's weight the best sentence covers */
+    size_t *cited;      /* indexes into the kb_result hits, in citation order [1], [2].. */
+    size_t n_cited;
+};
+
+struct llm_extractive_params {
+    double threshold;      /* below this support: "don't know" */
+    size_t max_sentences;  /* quoted at most */
+};
+struct llm_extractive_params llm_extractive_default_params(void);
+
+/* Answer from the retrieved passages r in language lang. */
+ag_err llm_extractive_answer(struct arena *a, const struct kb_result *r, enum text_lang lang,
+                             const struct llm_extractive_params *params, struct llm_answer *out);
+
+/* The fixed "don't know" text in language lang. */
+const char *llm_dont_know_text(enum text_lang lang);
+
+/* ---- llama.cpp ---- */
+struct llm_vocab;
+/* Load only the vocabulary of a GGUF model (no weights). */
+ag_err llm_vocab_load(const char *path, struct llm_vocab **out);
+void llm_vocab_free(struct llm_vocab *v); /* NULL is a no-op */
+size_t llm_vocab_size(const struct llm_vocab *v);
+/* Tokenise text into at most max tokens; *n gets the count. AG_ETOOBIG when max is short. */
+ag_err llm_tokenize(const struct llm_vocab *v, const char *text, size_t len, bool add_special,
+                    int32_t *tokens, size_t max, size_t *n);
+/* The llama.cpp build this binary links ("b1234 (commit)" or similar). */
+const char *llm_llama_info(void);
+
+#endif

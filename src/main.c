@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: MIT
+/*
+ * main.c: the one binary `agentgate` and its subcommands:
+ *   serve, ingest, keys create, ask, audit verify, config check.
+ * Settings: built-in defaults < config file < AGENTGATE_* environment < flags.
+ * Modules are created in dependency order and destroyed in reverse.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent/agent.h"
+#include "core/crypto.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "http/http.h"
+
+#define AUDIT_SECRET_LEN 32
+#define AUDIT_MAX_QUEUE  4096
+
+/* ---- options -------------------------------------------------------------------------- */
+
+struct opts {
+    const char *config, *listen, *data, *tenant, *role;
+    bool json, prune, help;
+    const char *args[64];
+    int n_args;
+};
+
+static const char *const usage_text[] = {
+    "serve",
+    "usage: agentgate serve [--config FILE] [--listen HOST:PORT] [--data DIR]\n"
+    "Serve the HTTP API (POST /v1/ask, GET /v1/audit, /healthz, /readyz, /metrics).\n"
+    "SIGTERM or SIGINT drain in-flight requests and exit 0.\n",
+    "ingest",
+    "usage: agentgate ingest [--config FILE] [--data DIR] [--tenant T] [--prune] PATH...\n"
+    "Add Markdown (.md), text (.txt) and CSV (.csv) files, or folders of them, to the\n"
+    "knowledge base in one transaction. Unchanged files are skipped; --prune removes\n"
+    "documents of the tenant that are not among PATHs.\n",
+    "keys",
+    "usage: agentgate keys create [--config FILE] [--data DIR] --role client|reviewer|admin\n"
+    "                             [--tenant T]\n"
+    "Create an API key and print it (only the key) on stdout. It is stored hashed and\n"
+    "cannot be shown again.\n",
+    "ask",
+    "usage: agentgate ask [--config FILE] [--data DIR] [--json] \"question\"\n"
+    "Answer one question from the knowledge base, as the server would (and audited).\n",
+    "audit",
+    "usage: agentgate audit verify [--config FILE] [--data DIR]\n"
+    "Check the audit log's hash chain: prints OK and exits 0, or names the first bad\n"
+    "record and exits 1.\n",
+    "config",
+    "usage: agentgate config check [--config FILE]\n"
+    "Check a config file and the AGENTGATE_* environment; prints OK or the first mistake\n"
+    "with its line and key.\n",
+};
+
+static void usage_main(FILE *f)
+{
+    fputs("usage: agentgate <command> [options]\n\n"
+          "commands:\n"
+          "  serve          serve the HTTP API\n"
+          "  ingest         add files to the knowledge base\n"
+          "  keys create    create an API key\n"
+          "  ask            answer one question on the command line\n"
+          "  audit verify   check the audit log's hash chain\n"
+          "  config check   check a config file\n\n"
+          "Run 'agentgate <command> --help' for a command's options.\n",
+          f);
+}
+
+static const char *usage_for(const char *cmd)
+{
+    for (size_t i = 0; i + 1 < sizeof(usage_text) / sizeof(usage_text[0]); i += 2)
+        if (strcmp(usage_text[i], cmd) == 0)
+            return usage_text[i + 1];
+    return NULL;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+            o->help = true;
+        else if (strcmp(a, "--json") == 0)
+            o->json = true;
+        else if (strcmp(a, "--prune") == 0)
+            o->prune = true;
+        else if (strcmp(a, "--config") == 0)
+            slot = &o->config;
+        else if (strcmp(a, "--listen") == 0)
+            slot = &o->listen;
+        else if (strcmp(a, "--data") == 0)
+            slot = &o->data;
+        else if (strcmp(a, "--tenant") == 0)
+            slot = &o->tenant;
+        else if (strcmp(a, "--role") == 0)
+            slot = &o->role;
+        else if (a[0] == '-' && a[1] == '-' && a[2]) {
+            fprintf(stderr, "agentgate: unknown option '%s'\n", a);
+            return -1;
+        } else if (o->n_args < 64)
+            o->args[o->n_args++] = a;
+        else {
+            fprintf(stderr, "agentgate: too many arguments\n");
+            return -1;
+        }
+        if (slot) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "agentgate: option '%s' needs a value\n", a);
+                return -1;
+            }
+            *slot = argv[++i];
+        }
+    }
+    return 0;
+}
+
+/* defaults < file < environment < flags */
+static int load_config(const struct opts *o, struct config *cfg)
+{
+    char why[600];
+    *cfg = config_default();
+    if (o->config && config_load_file(cfg, o->config, why, sizeof(why)) != AG_OK) {
+        fprintf(stderr, "agentgate: config: %s\n", why);
+        return -1;
+    }
+    if (config_load_env(cfg, why, sizeof(why)) != AG_OK) {
+        fprintf(stderr, "agentgate: config: %s\n", why);
+        return -1;
+    }
+    const char *flags[][2] = {{"listen", o->listen}, {"data_dir", o->data}, {"tenant", o->tenant}};
+    for (size_t i = 0; i < 3; i++)
+        if (flags[i][1] && config_set(cfg, flags[i][0], flags[i][1], why, sizeof(why)) != AG_OK) {
+            fprintf(stderr, "agentgate: --%s: %s\n", i == 1 ? "data" : flags[i][0], why);
+            return -1;
+        }
+    log_min_level = (enum log_level)log_level_parse(cfg->log_level);
+    return 0;
+}
+
+/* ---- data directory ---------------------------------------------------------------- */
+
+static int data_path(const struct config *cfg, const char *file, char *out, size_t n)
+{
+    int w = snprintf(out, n, "%s/%s", cfg->data_dir, file);
+    if (w < 0 || (size_t)w >= n) {
+        fprintf(stderr, "agentgate: data path too long\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int ensure_data_dir(const struct config *cfg)
+{
+    if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
+        int e = errno;
+        fprintf(stderr, "agentgate: cannot create %s: %s\n", cfg->data_dir, strerror(e));
+        return -1;
+    }
+    return 0;
+}
+
+/* The per-installation secret that keys audit digests: created once, mode 0600. */
+static int audit_secret(const struct config *cfg, uint8_t out[AUDIT_SECRET_LEN])
+{
+    char path[600];
+    if (data_path(cfg, "audit.key", path, sizeof(path)) != 0)
+        return -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t n = read(fd, out, AUDIT_SECRET_LEN);
+        close(fd);
+        if (n == AUDIT_SECRET_LEN)
+            return 0;
+        fprintf(stderr, "agentgate: %s is damaged (expected %d bytes)\n", path, AUDIT_SECRET_LEN);
+        return -1;
+    }
+    if (crypto_random(out, AUDIT_SECRET_LEN) != AG_OK)
+        return -1;
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST) /* another process created it first: use theirs */
+        return audit_secret(cfg, out);
+    if (fd < 0 || write(fd, out, AUDIT_SECRET_LEN) != AUDIT_SECRET_LEN || fsync(fd) != 0) {
+        int e = errno;
+        fprintf(stderr, "agentgate: cannot write %s: %s\n", path, strerror(e));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+/* ---- services ---------------------------------------------------------------------- */
+
+struct services {
+    struct agent_env env;
+    struct kb *kb;
+    struct auth *auth;
+    struct limit *limit;
+    struct audit *audit;
+    struct metrics *metrics;
+};
+
+static void services_close(struct services *s)
+{
+    audit_close(s->audit);
+    metrics_destroy(s->metrics);
+    limit_destroy(s->limit);
+    auth_close(s->auth);
+    kb_close(s->kb);
+}
+
+static int services_open(const struct config *cfg, struct services *s, bool with_http)
+{
+    memset(s, 0, sizeof(*s));
+    char path[600];
+    uint8_t secret[AUDIT_SECRET_LEN];
+    struct kb_params kp = kb_default_params();
+    if (ensure_data_dir(cfg) != 0 || audit_secret(cfg, secret) != 0)
+        return -1;
+    if (data_path(cfg, "kb.db", path, sizeof(path)) != 0 || kb_open(path, &kp, true, &s->kb))
+        goto fail;
+    if (data_path(cfg, "audit.db", path, sizeof(path)) != 0 ||
+        audit_open(path, secret, sizeof(secret), AUDIT_MAX_QUEUE, &s->audit) != AG_OK)
+        goto fail;
+    if (with_http) {
+        if (data_path(cfg, "keys.db", path, sizeof(path)) != 0 ||
+            auth_open(path, true, &s->auth) != AG_OK ||
+            limit_create(cfg->rate_per_sec, cfg->rate_burst, 100000, &s->limit) != AG_OK ||
+            metrics_create(&s->metrics) != AG_OK)
+            goto fail;
+    }
+    memset(secret, 0, sizeof(secret));
+    s->env = (struct agent_env){cfg, s->kb, s->auth, s->limit, s->audit, s->metrics};
+    return 0;
+fail:
+    memset(secret, 0, sizeof(secret));
+    fprintf(stderr, "agentgate: cannot open the data in %s (see the log above)\n", cfg->data_dir);
+    services_close(s);
+    return -1;
+}
+
+/* ---- commands ------------------------------------------------------------------------ */
+
+static int cmd_serve(const struct opts *o)
+{
+    struct config cfg;
+    if (load_config(o, &cfg) != 0)
+        return 2;
+    /* Block the stop signals before any thread starts, so only sigwait() sees them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct services s;
+    if (services_open(&cfg, &s, true) != 0)
+        return 1;
+    struct http_server *srv = NULL;
+    if (http_start(&s.env, &srv) != AG_OK) {
+        services_close(&s);
+        return 1;
+    }
+    int sig = 0;
+    sigwait(&set, &sig);
+    log_info("serve: signal %d, draining (at most %u s)", sig, cfg.drain_timeout_s);
+    unsigned left = http_stop(srv, cfg.drain_timeout_s);
+    services_close(&s);
+    log_info("serve: stopped");
+    return left ? 1 : 0;
+}
+
+struct progress {
+    bool tty;
+};
+
+static void show_progress(void *ctx, size_t done, size_t total, const char *name)
+{
+    struct progress *p = ctx;
+    if (!p->tty)
+        return;
+    int width = 30, fill = total ? (int)(done * (size_t)width / total) : width;
+    fprintf(stderr, "\r[%.*s%*s] %zu/%zu %-40.40s", fill, "##############################",
+            width - fill, "", done, total, name);
+    if (done == total)
+        fputc('\n', stderr);
+}
+
+static int cmd_ingest(const struct opts *o)
+{
+    struct config cfg;
+    if (load_config(o, &cfg) != 0)
+        return 2;
+    if (o->n_args == 0) {
+        fputs(usage_for("ingest"), stderr);
+        return 2;
+    }
+    if (ensure_data_dir(&cfg) != 0)
+        return 1;
+    char path[600], why[1024] = "";
+    struct kb *kb = NULL;
+    struct kb_params kp = kb_default_params();
+    if (data_path(&cfg, "kb.db", path, sizeof(path)) != 0 || kb_open(path, &kp, true, &kb)) {
+        fprintf(stderr, "agentgate: cannot open %s\n", path);
+        return 1;
+    }
+    struct progress prog = {isatty(STDERR_FILENO) == 1};
+    struct kb_ingest_stats st;
+    ag_err rc = kb_ingest(kb, cfg.tenant, o->args, (size_t)o->n_args, o->prune, show_progress,
+                          &prog, &st, why, sizeof(why));
+    kb_close(kb);
+    if (rc != AG_OK) {
+        if (prog.tty)
+            fputc('\n', stderr);
+        fprintf(stderr, "agentgate: ingest failed, nothing was changed: %s\n", why);
+        return 1;
+    }
+    printf("ingested %u files into tenant '%s': %u added, %u updated, %u unchanged, %u removed; "
+           "%u chunks, %u products; kb version %lld\n",
+           st.files, cfg.tenant, st.added, st.updated, st.unchanged, st.removed, st.chunks,
+           st.products, (long long)st.version);
+    return 0;
+}
+
+static int cmd_keys(const struct opts *o)
+{
+    struct config cfg;
+    if (load_config(o, &cfg) != 0)
+        return 2;
+    enum auth_role role;
+    if (o->n_args != 1 || strcmp(o->args[0], "create") != 0 || !o->role) {
+        fputs(usage_for("keys"), stderr);
+        return 2;
+    }
+    if (auth_role_parse(o->role, &role) != AG_OK) {
+        fprintf(stderr, "agentgate: --role must be client, reviewer or admin\n");
+        return 2;
+    }
+    if (ensure_data_dir(&cfg) != 0)
+        return 1;
+    char path[600], key[AUTH_KEY_LEN + 1];
+    struct auth *a = NULL;
+    if (data_path(&cfg, "keys.db", path, sizeof(path)) != 0 || auth_open(path, true, &a)) {
+        fprintf(stderr, "agentgate: cannot open %s\n", path);
+        return 1;
+    }
+    ag_err rc = auth_key_create(a, role, cfg.tenant, key);
+    auth_close(a);
+    if (rc != AG_OK) {
+        fprintf(stderr, "agentgate: cannot create the key: %s\n", ag_strerror(rc));
+        return 1;
+    }
+    printf("%s\n", key);
+    memset(key, 0, sizeof(key));
+    return 0;
+}
+
+static int cmd_ask(const struct opts *o)
+{
+    struct config cfg;
+    if (load_config(o, &cfg) != 0)
+        return 2;
+    if (o->n_args != 1) {
+        fputs(usage_for("ask"), stderr);
+        return 2;
+    }
+    struct services s;
+    if (services_open(&cfg, &s, false) != 0)
+        return 1;
+    int ret = 1;
+    json_t *body = json_pack("{s:s}", "question", o->args[0]);
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    struct turn t;
+    if (!text || turn_init(&t, &s.env) != AG_OK) {
+        fprintf(stderr, "agentgate: out of memory\n");
+        goto out;
+    }
+    t.body = text;
+    t.body_len = strlen(text);
+    t.trusted = true;
+    pipeline_run(&t);
+    if (o->json) {
+        printf("%s\n", buf_cstr(&t.response));
+    } else if (t.status == 200) {
+        printf("%s\n", t.answer.text);
+        for (size_t i = 0; i < t.answer.n_cited; i++) {
+            const struct kb_hit *h = &t.retrieved.hits[t.answer.cited[i]];
+            printf("[%zu] %s: %s%s%s\n", i + 1, h->doc, h->title, *h->heading ? " > " : "",
+                   h->heading);
+        }
+    } else {
+        fprintf(stderr, "agentgate: %d %s\n", t.status, t.err_message);
+    }
+    ret = t.status == 200 ? 0 : 1;
+    turn_release(&t);
+out:
+    free(text);
+    json_decref(body);
+    services_close(&s);
+    return ret;
+}
+
+static int cmd_audit(const struct opts *o)
+{
+    struct config cfg;
+    if (load_config(o, &cfg) != 0)
+        return 2;
+    if (o->n_args != 1 || strcmp(o->args[0], "verify") != 0) {
+        fputs(usage_for("audit"), stderr);
+        return 2;
+    }
+    char path[600], why[300] = "";
+    if (data_path(&cfg, "audit.db", path, sizeof(path)) != 0)
+        return 2;
+    if (access(path, R_OK) != 0) {
+        fprintf(stderr, "agentgate: no audit log at %s\n", path);
+        return 1;
+    }
+    int64_t bad = 0, count = 0;
+    ag_err rc = audit_verify(path, &bad, &count, why, sizeof(why));
+    if (rc == AG_OK) {
+        printf("OK\n");
+        fprintf(stderr, "%lld records, chain intact\n", (long long)count);
+        return 0;
+    }
+    printf("FAIL: %s\n", why);
+    return 1;
+}
+
+static int cmd_config(const struct opts *o)
+{
+    struct config cfg;
+    if (o->n_args != 1 || strcmp(o->args[0], "check") != 0) {
+        fputs(usage_for("config"), stderr);
+        return 2;
+    }
+    if (load_config(o, &cfg) != 0)
+        return 1;
+    printf("OK\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage_main(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    static const struct {
+        const char *name;
+        int (*fn)(const struct opts *);
+    } cmds[] = {{"serve", cmd_serve}, {"ingest", cmd_ingest}, {"keys", cmd_keys},
+                {"ask", cmd_ask},     {"audit", cmd_audit},   {"config", cmd_config}};
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        if (strcmp(argv[1], cmds[i].name) != 0)
+            continue;
+        struct opts o;
+        if (parse_opts(argc - 2, argv + 2, &o) != 0) {
+            fputs(usage_for(cmds[i].name), stderr);
+            return 2;
+        }
+        if (o.help) {
+            fputs(usage_for(cmds[i].name), stdout);
+            return 0;
+        }
+        return cmds[i].fn(&o);
+    }
+    fprintf(stderr, "agentgate: unknown command '%s'\n", argv[1]);
+    usage_main(stderr);
+    return 2;
+}

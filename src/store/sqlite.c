@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: MIT
+/*
+ * store/sqlite.c: the SQLite adapter. Translates SQLITE_* codes into ag_err and logs the
+ * original message here, once. Connections use WAL so readers never block the writer.
+ * THREADS: see store.h; the pool's idle list is guarded by pool->mu.
+ */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "store/store.h"
+
+struct store_db {
+    sqlite3 *h;
+    struct store_db *next_idle;
+};
+
+struct store_stmt {
+    sqlite3_stmt *h;
+    struct store_db *db;
+};
+
+struct store_pool {
+    pthread_mutex_t mu;
+    char *path;
+    unsigned flags;
+    size_t max_idle, n_idle;
+    struct store_db *idle;
+};
+
+static ag_err fail(struct store_db *db, const char *what)
+{
+    log_error("store: %s: %s", what, db && db->h ? sqlite3_errmsg(db->h) : "no connection");
+    return AG_EDB;
+}
+
+ag_err store_open(const char *path, unsigned flags, struct store_db **out)
+{
+    struct store_db *db = calloc(1, sizeof(*db));
+    if (!db)
+        return AG_ENOMEM;
+    int oflags = SQLITE_OPEN_NOMUTEX;
+    oflags |= (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    if (flags & STORE_CREATE)
+        oflags |= SQLITE_OPEN_CREATE;
+    int rc = sqlite3_open_v2(path, &db->h, oflags, NULL);
+    if (rc != SQLITE_OK) {
+        log_error("store: open %s: %s", path, db->h ? sqlite3_errmsg(db->h) : "out of memory");
+        store_close(db);
+        return rc == SQLITE_CANTOPEN ? AG_ENOTFOUND : AG_EDB;
+    }
+    sqlite3_busy_timeout(db->h, 5000);
+    sqlite3_extended_result_codes(db->h, 1);
+    const char *pragmas = (flags & STORE_READONLY)
+                              ? "PRAGMA foreign_keys=ON;"
+                              : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                                "PRAGMA foreign_keys=ON;";
+    if (store_exec(db, pragmas) != AG_OK) {
+        store_close(db);
+        return AG_EDB;
+    }
+    *out = db;
+    return AG_OK;
+}
+
+void store_close(struct store_db *db)
+{
+    if (!db)
+        return;
+    sqlite3_close_v2(db->h);
+    free(db);
+}
+
+ag_err store_exec(struct store_db *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        log_error("store: exec: %s", msg ? msg : sqlite3_errmsg(db->h));
+        sqlite3_free(msg);
+        return AG_EDB;
+    }
+    return AG_OK;
+}
+
+ag_err store_begin(struct store_db *db)
+{
+    return store_exec(db, "BEGIN IMMEDIATE");
+}
+
+ag_err store_commit(struct store_db *db)
+{
+    return store_exec(db, "COMMIT");
+}
+
+void store_rollback(struct store_db *db)
+{
+    if (!sqlite3_get_autocommit(db->h))
+        sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int64_t store_last_rowid(const struct store_db *db)
+{
+    return sqlite3_last_insert_rowid(db->h);
+}
+
+int64_t store_changes(const struct store_db *db)
+{
+    return sqlite3_changes(db->h);
+}
+
+ag_err store_prepare(struct store_db *db, const char *sql, struct store_stmt **out)
+{
+    struct store_stmt *st = calloc(1, sizeof(*st));
+    if (!st)
+        return AG_ENOMEM;
+    st->db = db;
+    if (sqlite3_prepare_v2(db->h, sql, -1, &st->h, NULL) != SQLITE_OK) {
+        free(st);
+        return fail(db, "prepare");
+    }
+    *out = st;
+    return AG_OK;
+}
+
+void store_finalize(struct store_stmt *st)
+{
+    if (!st)
+        return;
+    sqlite3_finalize(st->h);
+    free(st);
+}
+
+static ag_err bind_rc(struct store_stmt *st, int rc)
+{
+    if (rc == SQLITE_OK)
+        return AG_OK;
+    if (rc == SQLITE_TOOBIG)
+        return AG_ETOOBIG;
+    return fail(st->db, "bind");
+}
+
+ag_err store_bind_text(struct store_stmt *st, int i, const char *p, size_t n)
+{
+    return bind_rc(st, sqlite3_bind_text64(st->h, i, p ? p : "", n, SQLITE_TRANSIENT, SQLITE_UTF8));
+}
+
+ag_err store_bind_blob(struct store_stmt *st, int i, const void *p, size_t n)
+{
+    return bind_rc(st, sqlite3_bind_blob64(st->h, i, p ? p : "", n, SQLITE_TRANSIENT));
+}
+
+ag_err store_bind_int64(struct store_stmt *st, int i, int64_t v)
+{
+    return bind_rc(st, sqlite3_bind_int64(st->h, i, v));
+}
+
+ag_err store_bind_double(struct store_stmt *st, int i, double v)
+{
+    return bind_rc(st, sqlite3_bind_double(st->h, i, v));
+}
+
+ag_err store_bind_null(struct store_stmt *st, int i)
+{
+    return bind_rc(st, sqlite3_bind_null(st->h, i));
+}
+
+ag_err store_step(struct store_stmt *st, bool *row)
+{
+    int rc = sqlite3_step(st->h);
+    if (rc == SQLITE_ROW) {
+        *row = true;
+        return AG_OK;
+    }
+    *row = false;
+    if (rc == SQLITE_DONE)
+        return AG_OK;
+    if ((rc & 0xff) == SQLITE_BUSY)
+        return AG_EBUSY;
+    if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
+        fail(st->db, "step");
+        return AG_ECORRUPT;
+    }
+    return fail(st->db, "step");
+}
+
+void store_reset(struct store_stmt *st)
+{
+    sqlite3_reset(st->h);
+    sqlite3_clear_bindings(st->h);
+}
+
+int64_t store_col_int64(struct store_stmt *st, int i)
+{
+    return sqlite3_column_int64(st->h, i);
+}
+
+double store_col_double(struct store_stmt *st, int i)
+{
+    return sqlite3_column_double(st->h, i);
+}
+
+struct str store_col_text(struct store_stmt *st, int i)
+{
+    const unsigned char *p = sqlite3_column_text(st->h, i);
+    int n = sqlite3_column_bytes(st->h, i);
+    return (struct str){p ? (const char *)p : "", p && n > 0 ? (size_t)n : 0};
+}
+
+struct str store_col_blob(struct store_stmt *st, int i)
+{
+    const void *p = sqlite3_column_blob(st->h, i);
+    int n = sqlite3_column_bytes(st->h, i);
+    return (struct str){p ? p : "", p && n > 0 ? (size_t)n : 0};
+}
+
+bool store_col_is_null(struct store_stmt *st, int i)
+{
+    return sqlite3_column_type(st->h, i) == SQLITE_NULL;
+}
+
+ag_err store_pool_create(const char *path, unsigned flags, size_t max_idle,
+                         struct store_pool **out)
+{
+    struct store_pool *p = calloc(1, sizeof(*p));
+    if (!p)
+        return AG_ENOMEM;
+    p->path = strdup(path);
+    if (!p->path) {
+        free(p);
+        return AG_ENOMEM;
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    p->flags = flags;
+    p->max_idle = max_idle;
+    *out = p;
+    return AG_OK;
+}
+
+void store_pool_destroy(struct store_pool *p)
+{
+    if (!p)
+        return;
+    while (p->idle) {
+        struct store_db *db = p->idle;
+        p->idle = db->next_idle;
+        store_close(db);
+    }
+    pthread_mutex_destroy(&p->mu);
+    free(p->path);
+    free(p);
+}
+
+ag_err store_pool_get(struct store_pool *p, struct store_db **out)
+{
+    pthread_mutex_lock(&p->mu);
+    struct store_db *db = p->idle;
+    if (db) {
+        p->idle = db->next_idle;
+        p->n_idle--;
+    }
+    pthread_mutex_unlock(&p->mu);
+    if (db) {
+        db->next_idle = NULL;
+        *out = db;
+        return AG_OK;
+    }
+    return store_open(p->path, p->flags, out);
+}
+
+void store_pool_put(struct store_pool *p, struct store_db *db)
+{
+    if (!db)
+        return;
+    pthread_mutex_lock(&p->mu);
+    if (p->n_idle < p->max_idle) {
+        db->next_idle = p->idle;
+        p->idle = db;
+        p->n_idle++;
+        db = NULL;
+    }
+    pthread_mutex_unlock(&p->mu);
+    store_close(db); /* over the idle cap: NULL when kept */
+}

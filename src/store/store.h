@@ -1,0 +1,65 @@
+/*
+ * store/store.h: SQLite behind a small API (the only place sqlite3.h is included).
+ * A store_db is one connection; a store_pool hands out connections to threads.
+ * OWNERSHIP: text and blobs returned by store_col_* are valid until the next step,
+ * reset or finalize of that statement.
+ * THREADS: a store_db and its statements belong to one thread at a time; a pool is
+ * safe from any thread (guarded by its mutex, never held across a query).
+ */
+#ifndef AG_STORE_STORE_H
+#define AG_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+struct store_db;
+struct store_stmt;
+struct store_pool;
+
+enum store_flags {
+    STORE_READONLY = 1 << 0,
+    STORE_CREATE = 1 << 1,
+};
+
+/* Open path (WAL journal, foreign keys on, 5 s busy timeout). */
+ag_err store_open(const char *path, unsigned flags, struct store_db **out);
+void store_close(struct store_db *db); /* NULL is a no-op */
+/* Run one or more statements with no results. */
+ag_err store_exec(struct store_db *db, const char *sql);
+ag_err store_begin(struct store_db *db); /* BEGIN IMMEDIATE */
+ag_err store_commit(struct store_db *db);
+void store_rollback(struct store_db *db);
+int64_t store_last_rowid(const struct store_db *db);
+int64_t store_changes(const struct store_db *db);
+
+ag_err store_prepare(struct store_db *db, const char *sql, struct store_stmt **out);
+void store_finalize(struct store_stmt *st); /* NULL is a no-op */
+/* Parameters are numbered from 1. */
+ag_err store_bind_text(struct store_stmt *st, int i, const char *p, size_t n);
+ag_err store_bind_blob(struct store_stmt *st, int i, const void *p, size_t n);
+ag_err store_bind_int64(struct store_stmt *st, int i, int64_t v);
+ag_err store_bind_double(struct store_stmt *st, int i, double v);
+ag_err store_bind_null(struct store_stmt *st, int i);
+/* Advance; *row is true while a result row is available. */
+ag_err store_step(struct store_stmt *st, bool *row);
+void store_reset(struct store_stmt *st); /* also clears bindings */
+/* Columns are numbered from 0. */
+int64_t store_col_int64(struct store_stmt *st, int i);
+double store_col_double(struct store_stmt *st, int i);
+struct str store_col_text(struct store_stmt *st, int i);
+struct str store_col_blob(struct store_stmt *st, int i);
+bool store_col_is_null(struct store_stmt *st, int i);
+
+/* A pool of up to max idle connections to one database file. */
+ag_err store_pool_create(const char *path, unsigned flags, size_t max_idle,
+                         struct store_pool **out);
+void store_pool_destroy(struct store_pool *p);
+/* Take a connection (opened if none idle); return it with store_pool_put. */
+ag_err store_pool_get(struct store_pool *p, struct store_db **out);
+void store_pool_put(struct store_pool *p, struct store_db *db);
+
+#endif
