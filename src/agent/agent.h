@@ -76,6 +76,10 @@ void turn_release(struct turn *t);
 void turn_fail(struct turn *t, int status, const char *type, const char *code, const char *fmt,
                ...) __attribute__((format(printf, 5, 6)));
 
+/* Parse and validate t->body as a POST /v1/ask body (DESIGN.md §5): sets question,
+ * lang. On bad input returns AG_EINVAL (or AG_ETOOBIG) after turn_fail() set 400/413. */
+ag_err turn_parse_body(struct turn *t);
+
 /* Run every stage over t (stopping early on a stage's STOP; audit and respond always
  * run). Afterwards t->status and t->response hold the reply. */
 void pipeline_run(struct turn *t);

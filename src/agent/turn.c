@@ -6,6 +6,7 @@
 
 #include "agent/agent.h"
 #include "core/crypto.h"
+#include "core/json.h"
 
 #define TURN_ARENA_MAX (16u * 1024 * 1024)
 
@@ -44,3 +45,93 @@ void turn_fail(struct turn *t, int status, const char *type, const char *code, c
     if (n < 0)
         t->err_message[0] = '\0';
 }
+
+/* ---- the body of POST /v1/ask ---- */
+
+#define MAX_JSON_DEPTH 8
+#define MAX_ID_BYTES   128
+
+ag_err turn_parse_body(struct turn *t)
+{
+    char why[200];
+    json_t *body = NULL;
+    if (json_parse_object(t->body, t->body_len, MAX_JSON_DEPTH, &body, why, sizeof(why)) !=
+        AG_OK) {
+        turn_fail(t, 400, "invalid_request", "bad_json", "%s", why);
+        return AG_EINVAL;
+    }
+    ag_err res = AG_EINVAL;
+    const char *key;
+    json_t *v;
+    json_object_foreach(body, key, v)
+    {
+        if (strcmp(key, "question") == 0 || strcmp(key, "lang") == 0 ||
+            strcmp(key, "session") == 0 || strcmp(key, "subject") == 0) {
+            if (!json_is_string(v)) {
+                turn_fail(t, 400, "invalid_request", "bad_type", "field '%s' must be a string",
+                          key);
+                goto out;
+            }
+            if (strcmp(key, "question") != 0 && json_string_length(v) > MAX_ID_BYTES) {
+                turn_fail(t, 400, "invalid_request", "bad_value",
+                          "field '%s' is longer than %d bytes", key, MAX_ID_BYTES);
+                goto out;
+            }
+        } else if (strcmp(key, "consent") == 0) {
+            if (!json_is_boolean(v)) {
+                turn_fail(t, 400, "invalid_request", "bad_type", "field 'consent' must be a "
+                          "boolean");
+                goto out;
+            }
+        } else {
+            turn_fail(t, 400, "invalid_request", "unknown_field", "unknown field '%.64s'", key);
+            goto out;
+        }
+    }
+    json_t *q = json_object_get(body, "question");
+    if (!q) {
+        turn_fail(t, 400, "invalid_request", "missing_field", "field 'question' is required");
+        goto out;
+    }
+    const char *qs = json_string_value(q);
+    size_t qn = json_string_length(q);
+    if (strlen(qs) != qn) {
+        turn_fail(t, 400, "invalid_request", "bad_value", "question contains a NUL character");
+        goto out;
+    }
+    size_t s = 0, e = qn;
+    while (s < e && (qs[s] == ' ' || qs[s] == '\t' || qs[s] == '\n' || qs[s] == '\r'))
+        s++;
+    while (e > s && (qs[e - 1] == ' ' || qs[e - 1] == '\t' || qs[e - 1] == '\n' ||
+                     qs[e - 1] == '\r'))
+        e--;
+    if (s == e) {
+        turn_fail(t, 400, "invalid_request", "empty_question", "question must not be empty");
+        goto out;
+    }
+    if (e - s > t->env->cfg->max_question_bytes) {
+        turn_fail(t, 413, "invalid_request", "too_big", "question longer than %zu bytes",
+                  t->env->cfg->max_question_bytes);
+        res = AG_ETOOBIG;
+        goto out;
+    }
+    json_t *lang = json_object_get(body, "lang");
+    if (lang) {
+        t->lang = text_lang_parse(json_string_value(lang), json_string_length(lang));
+        if (t->lang == TEXT_LANG_UNKNOWN) {
+            turn_fail(t, 400, "invalid_request", "bad_value", "lang must be \"de\" or \"en\"");
+            goto out;
+        }
+    }
+    t->question = arena_strndup(&t->arena, qs + s, e - s);
+    t->question_len = e - s;
+    if (!t->question) {
+        turn_fail(t, 500, "server_error", "no_memory", "out of memory");
+        goto out;
+    }
+    res = AG_OK;
+out:
+    json_decref(body);
+    return res;
+}
+

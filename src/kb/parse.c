@@ -456,21 +456,21 @@ static ag_err product_chunk(struct chunker *c, const struct kb_product *pr, cons
     bool de = lang == TEXT_LANG_DE;
     buf_reset(b);
     c->lang = lang;
-    ag_err rc = buf_printf(b, "%s (%s), %s %s. ", pr->name, pr->sku, de ? "Kategorie" : "category",
-                           pr->category);
-    if (rc == AG_OK && *desc)
-        rc = buf_printf(b, "%s ", desc);
-    if (rc == AG_OK)
-        rc = buf_append_str(b, de ? "Preis: " : "Price: ");
+    /* The first sentence names the product with its price and stock, so that a quoted
+     * sentence always carries the facts together with what they belong to. */
+    ag_err rc = buf_printf(b, "%s (%s) %s ", pr->name, pr->sku, de ? "kostet" : "costs");
     if (rc == AG_OK)
         rc = price_text(b, pr->price, lang);
-    if (rc == AG_OK)
-        rc = buf_printf(b, " %s. ", pr->currency);
     if (rc == AG_OK && pr->stock > 0)
-        rc = buf_printf(b, de ? "Auf Lager: %lld Stück." : "In stock: %lld.",
-                        (long long)pr->stock);
+        rc = buf_printf(b, de ? " %s und ist auf Lager (%lld Stück)" : " %s and is in stock (%lld)",
+                        pr->currency, (long long)pr->stock);
     else if (rc == AG_OK)
-        rc = buf_append_str(b, de ? "Derzeit nicht auf Lager." : "Currently out of stock.");
+        rc = buf_printf(b, de ? " %s und ist derzeit nicht auf Lager" : " %s and is currently out of stock",
+                        pr->currency);
+    if (rc == AG_OK)
+        rc = buf_printf(b, " (%s %s).", de ? "Kategorie" : "category", pr->category);
+    if (rc == AG_OK && *desc)
+        rc = buf_printf(b, " %s", desc);
     if (rc == AG_OK)
         rc = flush_chunk(c);
     return rc;

@@ -44,7 +44,8 @@ struct sentence_scan {
     double top_score, total_idf;
     struct candidate *c;
     size_t n;
-    bool *seen; /* per query term, for the sentence being scored */
+    bool *seen;     /* per query term, for the sentence being scored */
+    bool *in_head;  /* per query term: matched by the passage's heading path */
     ag_err rc;
 };
 
@@ -82,10 +83,14 @@ static bool score_sentence(void *ctx, size_t start, size_t end)
         s->rc = rc != AG_OK ? rc : s->rc;
         return false;
     }
+    /* A term found only in the section heading counts half: the sentence answers the
+     * question its heading asks ("Welche Zahlungsarten ...?" above a list of them). */
     double covered = 0;
     for (size_t t = 0; t < s->r->n_terms; t++)
         if (s->seen[t])
             covered += s->r->terms[t].idf;
+        else if (s->in_head[t])
+            covered += 0.5 * s->r->terms[t].idf;
     double coverage = s->total_idf > 0 ? covered / s->total_idf : 0;
     double rank = s->top_score > 0 ? h->score / s->top_score : 0;
     struct candidate *c = &s->c[s->n++];
@@ -115,9 +120,10 @@ ag_err llm_extractive_answer(struct arena *a, const struct kb_result *r, enum te
         s.total_idf += r->terms[t].idf;
     s.c = arena_calloc(a, EX_MAX_CANDIDATES, sizeof(*s.c));
     s.seen = arena_calloc(a, r->n_terms, sizeof(*s.seen));
+    s.in_head = arena_calloc(a, r->n_terms, sizeof(*s.in_head));
     out->cited = arena_calloc(a, params->max_sentences ? params->max_sentences : 1,
                               sizeof(*out->cited));
-    if (!s.c || !s.seen || !out->cited)
+    if (!s.c || !s.seen || !s.in_head || !out->cited)
         return AG_ENOMEM;
     ag_err rc = text_analyzer_create(&s.an);
     if (rc != AG_OK)
@@ -125,9 +131,19 @@ ag_err llm_extractive_answer(struct arena *a, const struct kb_result *r, enum te
     for (size_t i = 0; i < r->n_hits && s.rc == AG_OK; i++) {
         s.hit = i;
         s.text = r->hits[i].text;
+        /* Mark the terms of the heading path first, into in_head. */
+        struct word_scan ws = {&s, r->hits[i].lang != TEXT_LANG_UNKNOWN ? r->hits[i].lang
+                                                                          : r->lang};
+        memset(s.seen, 0, r->n_terms * sizeof(*s.seen));
+        rc = text_words(r->hits[i].heading, strlen(r->hits[i].heading), mark_word, &ws);
+        if (rc != AG_OK || s.rc != AG_OK)
+            break;
+        memcpy(s.in_head, s.seen, r->n_terms * sizeof(*s.seen));
         text_sentences(s.text, strlen(s.text), score_sentence, &s);
     }
     text_analyzer_destroy(s.an);
+    if (rc != AG_OK)
+        return rc;
     if (s.rc != AG_OK)
         return s.rc;
     if (s.n == 0)

@@ -1,0 +1,130 @@
+"""End-to-end fixtures: the real agentgate binary on a free 127.0.0.1 port.
+
+Each server gets a fresh data directory with examples/shop ingested and one API key
+per role. Tests talk plain HTTP to 127.0.0.1 only; every wait loop is bounded.
+"""
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+BIN = os.environ.get("AGENTGATE_BIN", "build/default/agentgate")
+SRC = os.environ.get("AG_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
+SHOP = os.path.join(SRC, "examples", "shop")
+
+
+def run_cli(*args, data=None, env=None, check=True, timeout=60, stdin=None):
+    cmd = [BIN, *args]
+    if data is not None:
+        cmd += ["--data", data]
+    e = dict(os.environ)
+    e.update(env or {})
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=e, input=stdin)
+    if check and p.returncode != 0:
+        raise AssertionError(f"{cmd} exited {p.returncode}: {p.stderr}")
+    return p
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Reply:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body)
+
+
+class Server:
+    def __init__(self, data, env):
+        self.data = data
+        self.port = free_port()
+        self.keys = {role: run_cli("keys", "create", "--role", role, data=data)
+                     .stdout.strip() for role in ("client", "reviewer", "admin")}
+        e = dict(os.environ)
+        e.update(env)
+        self.log = open(os.path.join(data, "server.log"), "w")
+        self.proc = subprocess.Popen(
+            [BIN, "serve", "--data", data, "--listen", f"127.0.0.1:{self.port}"],
+            stdout=self.log, stderr=subprocess.STDOUT, env=e)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"server exited early: {self.read_log()}")
+            try:
+                if self.request("GET", "/readyz").status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError("server did not become ready in 30 s")
+
+    def read_log(self):
+        if not self.log.closed:
+            self.log.flush()
+        with open(os.path.join(self.data, "server.log")) as f:
+            return f.read()
+
+    def request(self, method, path, body=None, key=None, headers=None, raw=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
+        h = dict(headers or {})
+        if key:
+            h["Authorization"] = "Bearer " + key
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        if data is not None:
+            h.setdefault("Content-Type", "application/json")
+        try:
+            c.request(method, path, body=data, headers=h)
+            r = c.getresponse()
+            return Reply(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
+        finally:
+            c.close()
+
+    def ask(self, question, key=None, role="client", **fields):
+        body = {"question": question, **fields}
+        return self.request("POST", "/v1/ask", body, key=key or self.keys[role])
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout=timeout)
+        finally:
+            self.log.close()
+
+
+@pytest.fixture
+def make_server():
+    made = []
+
+    def make(env=None):
+        data = tempfile.mkdtemp(prefix="agentgate-e2e-")
+        run_cli("ingest", SHOP, data=data)
+        s = Server(data, env or {})
+        made.append(s)
+        return s
+
+    yield make
+    for s in made:
+        if s.proc.poll() is None:
+            s.stop(signal.SIGKILL)
+        shutil.rmtree(s.data, ignore_errors=True)
+
+
+@pytest.fixture
+def server(make_server):
+    return make_server()
