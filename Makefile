@@ -66,7 +66,7 @@ fuzz: build/.pkgconfig
 	@set -e; for f in fuzz/fuzz_*.c; do n=$$(basename $$f .c); c=$${n#fuzz_}; \
 	    mkdir -p build/fuzz/corpus-$$c; \
 	    echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
-	    build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/http.dict \
+	    build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/http.dict -artifact_prefix=build/fuzz/ \
 	        build/fuzz/corpus-$$c fuzz/corpus/$$c >build/fuzz/$$n.log 2>&1 \
 	        || { tail -50 build/fuzz/$$n.log; exit 1; }; done
 

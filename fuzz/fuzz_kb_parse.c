@@ -33,8 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     enum kb_format fmt = (enum kb_format)(data[0] % 3);
     struct kb_sink sink = {check_chunk, check_product, &p};
     char why[256] = "";
-    ag_err rc = kb_parse(fmt, "fuzz.input", (const char *)data + 1, size - 1, &p, &sink, why,
-                         sizeof(why));
+    ag_err rc =
+        kb_parse(fmt, "fuzz.input", (const char *)data + 1, size - 1, &p, &sink, why, sizeof(why));
     if (rc != AG_OK && why[0] == '\0')
         __builtin_trap(); /* every error says why */
     return 0;

@@ -26,7 +26,7 @@
 struct agent_env {
     const struct config *cfg;
     struct kb *kb;
-    struct auth *auth;    /* NULL: turns come from the trusted CLI, no auth stage check */
+    struct auth *auth; /* NULL: turns come from the trusted CLI, no auth stage check */
     struct limit *limit;
     struct audit *audit;
     struct metrics *metrics;
@@ -73,8 +73,8 @@ struct turn {
 ag_err turn_init(struct turn *t, const struct agent_env *env);
 void turn_release(struct turn *t);
 /* Stop the turn with an HTTP status and a JSON error; fmt is a message for the client. */
-void turn_fail(struct turn *t, int status, const char *type, const char *code, const char *fmt,
-               ...) __attribute__((format(printf, 5, 6)));
+void turn_fail(struct turn *t, int status, const char *type, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* Parse and validate t->body as a POST /v1/ask body (DESIGN.md §5): sets question,
  * lang. On bad input returns AG_EINVAL (or AG_ETOOBIG) after turn_fail() set 400/413. */

@@ -93,8 +93,8 @@ static enum stage_result stage_retrieve(struct turn *t)
                           t->lang, t->env->cfg->top_k, &t->retrieved);
     if (rc != AG_OK) {
         log_error("retrieve: search failed trace=%s err=%s", t->trace_id, ag_strerror(rc));
-        turn_fail(t, rc == AG_EINVAL ? 400 : 503, rc == AG_EINVAL ? "invalid_request"
-                                                                  : "server_error",
+        turn_fail(t, rc == AG_EINVAL ? 400 : 503,
+                  rc == AG_EINVAL ? "invalid_request" : "server_error",
                   rc == AG_EINVAL ? "bad_value" : "kb_unavailable", "%s",
                   rc == AG_EINVAL ? "the question is not valid UTF-8 text"
                                   : "the knowledge base is unavailable");
@@ -128,8 +128,8 @@ static enum stage_result stage_audit(struct turn *t)
     buf_init(&passages, 4096);
     ag_err rc = buf_putc(&passages, '[');
     for (size_t i = 0; i < t->retrieved.n_hits && rc == AG_OK; i++)
-        rc = buf_printf(&passages, "%s%lld", i ? "," : "",
-                        (long long)t->retrieved.hits[i].chunk_id);
+        rc =
+            buf_printf(&passages, "%s%lld", i ? "," : "", (long long)t->retrieved.hits[i].chunk_id);
     rc = rc ? rc : buf_putc(&passages, ']');
     bool ok = t->status == 200;
     struct audit_entry e = {
@@ -139,7 +139,9 @@ static enum stage_result stage_audit(struct turn *t)
         .question = t->question,
         .question_len = t->question_len,
         .passages = buf_cstr(&passages),
-        .outcome = t->outcome ? t->outcome : ok ? "answered" : "rejected_request",
+        .outcome = t->outcome ? t->outcome
+                   : ok       ? "answered"
+                              : "rejected_request",
         .status = t->status,
         .answer = ok ? t->answer.text : NULL,
         .answer_len = ok && t->answer.text ? strlen(t->answer.text) : 0,
@@ -167,8 +169,7 @@ static ag_err render_stages(struct turn *t, json_t *o)
         return AG_ENOMEM;
     for (size_t i = 0; i < t->n_stages; i++)
         json_array_append_new(arr, json_pack("{s:s, s:f, s:s}", "name", t->stages[i].name, "ms",
-                                             t->stages[i].ms, "outcome",
-                                             t->stages[i].outcome));
+                                             t->stages[i].ms, "outcome", t->stages[i].outcome));
     return json_object_set_new(o, "stages", arr) == 0 ? AG_OK : AG_ENOMEM;
 }
 
@@ -177,9 +178,9 @@ static enum stage_result stage_respond(struct turn *t)
     json_t *o = json_object();
     ag_err rc = o ? AG_OK : AG_ENOMEM;
     if (rc == AG_OK && t->status != 200) {
-        json_t *err = json_pack("{s:s, s:s, s:s}", "type", t->err_type ? t->err_type : "error",
-                                "message", t->err_message, "code",
-                                t->err_code ? t->err_code : "error");
+        json_t *err =
+            json_pack("{s:s, s:s, s:s}", "type", t->err_type ? t->err_type : "error", "message",
+                      t->err_message, "code", t->err_code ? t->err_code : "error");
         if (!err || json_object_set_new(o, "error", err) != 0)
             rc = AG_ENOMEM;
         json_object_set_new(o, "trace_id", json_string(t->trace_id));

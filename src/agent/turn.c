@@ -32,8 +32,7 @@ void turn_release(struct turn *t)
     buf_release(&t->response);
 }
 
-void turn_fail(struct turn *t, int status, const char *type, const char *code, const char *fmt,
-               ...)
+void turn_fail(struct turn *t, int status, const char *type, const char *code, const char *fmt, ...)
 {
     t->status = status;
     t->err_type = type;
@@ -55,8 +54,7 @@ ag_err turn_parse_body(struct turn *t)
 {
     char why[200];
     json_t *body = NULL;
-    if (json_parse_object(t->body, t->body_len, MAX_JSON_DEPTH, &body, why, sizeof(why)) !=
-        AG_OK) {
+    if (json_parse_object(t->body, t->body_len, MAX_JSON_DEPTH, &body, why, sizeof(why)) != AG_OK) {
         turn_fail(t, 400, "invalid_request", "bad_json", "%s", why);
         return AG_EINVAL;
     }
@@ -79,7 +77,8 @@ ag_err turn_parse_body(struct turn *t)
             }
         } else if (strcmp(key, "consent") == 0) {
             if (!json_is_boolean(v)) {
-                turn_fail(t, 400, "invalid_request", "bad_type", "field 'consent' must be a "
+                turn_fail(t, 400, "invalid_request", "bad_type",
+                          "field 'consent' must be a "
                           "boolean");
                 goto out;
             }
@@ -102,8 +101,8 @@ ag_err turn_parse_body(struct turn *t)
     size_t s = 0, e = qn;
     while (s < e && (qs[s] == ' ' || qs[s] == '\t' || qs[s] == '\n' || qs[s] == '\r'))
         s++;
-    while (e > s && (qs[e - 1] == ' ' || qs[e - 1] == '\t' || qs[e - 1] == '\n' ||
-                     qs[e - 1] == '\r'))
+    while (e > s &&
+           (qs[e - 1] == ' ' || qs[e - 1] == '\t' || qs[e - 1] == '\n' || qs[e - 1] == '\r'))
         e--;
     if (s == e) {
         turn_fail(t, 400, "invalid_request", "empty_question", "question must not be empty");
@@ -134,4 +133,3 @@ out:
     json_decref(body);
     return res;
 }
-

@@ -96,8 +96,8 @@ static ag_err write_batch(struct audit *a, struct pending *batch)
     char prev[HEX_LEN + 1];
     int64_t seq = 0;
     ag_err rc = store_begin(a->wdb);
-    rc = rc ? rc : store_prepare(a->wdb, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-                                 &head);
+    rc = rc ? rc
+            : store_prepare(a->wdb, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &head);
     rc = rc ? rc : store_step(head, &row);
     if (rc == AG_OK && row) {
         struct str h = store_col_text(head, 1);
@@ -113,11 +113,15 @@ static ag_err write_batch(struct audit *a, struct pending *batch)
         memcpy(prev, genesis, sizeof(prev));
     }
     store_finalize(head);
-    rc = rc ? rc : store_prepare(a->wdb, "INSERT INTO audit VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-                                         "?10,?11,?12)", &ins);
+    rc = rc ? rc
+            : store_prepare(a->wdb,
+                            "INSERT INTO audit VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+                            "?10,?11,?12)",
+                            &ins);
     for (struct pending *p = batch; p && rc == AG_OK; p = p->next) {
+        seq++;
         struct record r = {
-            .seq = ++seq,
+            .seq = seq,
             .ts_ms = p->ts_ms,
             .status = p->status,
             .key_id = str_from_cstr(p->key_id),
@@ -310,10 +314,12 @@ ag_err audit_list(struct audit *a, int64_t before, unsigned limit, json_t **out,
     if (!arr)
         return AG_ENOMEM;
     ag_err rc = store_pool_get(a->readers, &db);
-    rc = rc ? rc : store_prepare(db, "SELECT seq, ts_ms, key_id, tenant, trace_id, question_hash,"
-                                     " passages, outcome, status, answer_hash, prev_hash, hash"
-                                     " FROM audit WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2",
-                                 &st);
+    rc = rc ? rc
+            : store_prepare(db,
+                            "SELECT seq, ts_ms, key_id, tenant, trace_id, question_hash,"
+                            " passages, outcome, status, answer_hash, prev_hash, hash"
+                            " FROM audit WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2",
+                            &st);
     rc = rc ? rc : store_bind_int64(st, 1, before > 0 ? before : INT64_MAX);
     rc = rc ? rc : store_bind_int64(st, 2, (int64_t)limit + 1);
     unsigned n = 0;
@@ -325,9 +331,9 @@ ag_err audit_list(struct audit *a, int64_t before, unsigned limit, json_t **out,
             break;
         }
         last = store_col_int64(st, 0);
-        static const char *const names[] = {NULL,        NULL,          "key_id",   "tenant",
-                                            "trace_id",  "question_hash", "passages", "outcome",
-                                            NULL,        "answer_hash", "prev_hash", "hash"};
+        static const char *const names[] = {
+            NULL,       NULL,      "key_id", "tenant",      "trace_id",  "question_hash",
+            "passages", "outcome", NULL,     "answer_hash", "prev_hash", "hash"};
         json_t *o = json_object();
         if (!o) {
             rc = AG_ENOMEM;
@@ -360,8 +366,7 @@ ag_err audit_list(struct audit *a, int64_t before, unsigned limit, json_t **out,
     return AG_OK;
 }
 
-ag_err audit_verify(const char *path, int64_t *bad_seq, int64_t *count, char *why,
-                    size_t why_len)
+ag_err audit_verify(const char *path, int64_t *bad_seq, int64_t *count, char *why, size_t why_len)
 {
     struct store_db *db = NULL;
     struct store_stmt *st = NULL;
@@ -373,9 +378,11 @@ ag_err audit_verify(const char *path, int64_t *bad_seq, int64_t *count, char *wh
         snprintf(why, why_len, "%s: cannot open the audit log", path);
         return rc;
     }
-    rc = store_prepare(db, "SELECT seq, ts_ms, key_id, tenant, trace_id, question_hash,"
-                           " passages, outcome, status, answer_hash, prev_hash, hash"
-                           " FROM audit ORDER BY seq", &st);
+    rc = store_prepare(db,
+                       "SELECT seq, ts_ms, key_id, tenant, trace_id, question_hash,"
+                       " passages, outcome, status, answer_hash, prev_hash, hash"
+                       " FROM audit ORDER BY seq",
+                       &st);
     char prev[HEX_LEN + 1];
     memcpy(prev, genesis, sizeof(prev));
     int64_t expect = 1;

@@ -20,7 +20,7 @@
 struct audit;
 
 struct audit_entry {
-    const char *key_id;   /* "" when unauthenticated */
+    const char *key_id; /* "" when unauthenticated */
     const char *tenant;
     const char *trace_id;
     const char *question; /* hashed, never stored */
@@ -46,7 +46,6 @@ ag_err audit_list(struct audit *a, int64_t before, unsigned limit, json_t **out,
 
 /* Verify the chain in the file at path. AG_OK with *bad_seq 0 when intact; AG_ECORRUPT
  * with *bad_seq and a reason in why naming the first bad record otherwise. */
-ag_err audit_verify(const char *path, int64_t *bad_seq, int64_t *count, char *why,
-                    size_t why_len);
+ag_err audit_verify(const char *path, int64_t *bad_seq, int64_t *count, char *why, size_t why_len);
 
 #endif

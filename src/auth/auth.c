@@ -102,8 +102,11 @@ ag_err auth_key_create(struct auth *a, enum auth_role role, const char *tenant,
     bool row;
     const char *rn = auth_role_name(role);
     rc = store_open(a->path, 0, &db);
-    rc = rc ? rc : store_prepare(db, "INSERT INTO keys(id, digest, role, tenant, created_ms)"
-                                     " VALUES(?1, ?2, ?3, ?4, ?5)", &st);
+    rc = rc ? rc
+            : store_prepare(db,
+                            "INSERT INTO keys(id, digest, role, tenant, created_ms)"
+                            " VALUES(?1, ?2, ?3, ?4, ?5)",
+                            &st);
     rc = rc ? rc : store_bind_text(st, 1, id, AUTH_KEY_ID_LEN);
     rc = rc ? rc : store_bind_blob(st, 2, digest, sizeof(digest));
     rc = rc ? rc : store_bind_text(st, 3, rn, strlen(rn));
@@ -151,8 +154,11 @@ ag_err auth_check_bearer(struct auth *a, const char *header, struct auth_identit
     struct store_stmt *st = NULL;
     bool row = false;
     ag_err rc = store_pool_get(a->readers, &db);
-    rc = rc ? rc : store_prepare(db, "SELECT digest, role, tenant FROM keys"
-                                     " WHERE id=?1 AND revoked=0", &st);
+    rc = rc ? rc
+            : store_prepare(db,
+                            "SELECT digest, role, tenant FROM keys"
+                            " WHERE id=?1 AND revoked=0",
+                            &st);
     rc = rc ? rc : store_bind_text(st, 1, key + 4, AUTH_KEY_ID_LEN);
     rc = rc ? rc : store_step(st, &row);
     if (rc == AG_OK) {

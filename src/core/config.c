@@ -20,8 +20,8 @@ enum kind { K_STR, K_UINT, K_SIZE, K_DOUBLE, K_LEVEL };
 struct key {
     const char *name;
     enum kind kind;
-    size_t off, size;  /* field offset; capacity for strings */
-    double min, max;   /* numeric range */
+    size_t off, size; /* field offset; capacity for strings */
+    double min, max;  /* numeric range */
 };
 
 #define F(field) offsetof(struct config, field), sizeof(((struct config *)0)->field)
@@ -92,8 +92,7 @@ static ag_err set_value(struct config *c, const struct key *k, const char *v, ch
     case K_UINT:
     case K_SIZE: {
         uint64_t u;
-        if (str_to_u64(str_from_cstr(v), &u) != AG_OK || (double)u < k->min ||
-            (double)u > k->max) {
+        if (str_to_u64(str_from_cstr(v), &u) != AG_OK || (double)u < k->min || (double)u > k->max) {
             snprintf(why, why_len, "must be a whole number from %.0f to %.0f", k->min, k->max);
             return AG_ECONFIG;
         }

@@ -13,19 +13,19 @@
 #include "core/err.h"
 
 struct config {
-    char listen[128];         /* HOST:PORT the server binds */
-    char data_dir[512];       /* where kb.db, keys.db, audit.db live */
-    char tenant[64];          /* tenant of the CLI and of keys created without --tenant */
-    char log_level[8];        /* debug|info|warn|error|off */
-    unsigned threads;         /* HTTP worker threads */
-    size_t max_body_bytes;    /* request bodies above this get 413 */
-    size_t max_question_bytes;/* questions above this get 413 */
-    double rate_per_sec;      /* token bucket refill per API key */
-    double rate_burst;        /* token bucket size per API key */
-    unsigned top_k;           /* passages retrieved per question */
-    double answer_threshold;  /* extractive: below this support it says "don't know" */
-    unsigned drain_timeout_s; /* SIGTERM: wait at most this long for in-flight requests */
-    unsigned audit_page_max;  /* GET /v1/audit: largest page */
+    char listen[128];          /* HOST:PORT the server binds */
+    char data_dir[512];        /* where kb.db, keys.db, audit.db live */
+    char tenant[64];           /* tenant of the CLI and of keys created without --tenant */
+    char log_level[8];         /* debug|info|warn|error|off */
+    unsigned threads;          /* HTTP worker threads */
+    size_t max_body_bytes;     /* request bodies above this get 413 */
+    size_t max_question_bytes; /* questions above this get 413 */
+    double rate_per_sec;       /* token bucket refill per API key */
+    double rate_burst;         /* token bucket size per API key */
+    unsigned top_k;            /* passages retrieved per question */
+    double answer_threshold;   /* extractive: below this support it says "don't know" */
+    unsigned drain_timeout_s;  /* SIGTERM: wait at most this long for in-flight requests */
+    unsigned audit_page_max;   /* GET /v1/audit: largest page */
 };
 
 struct config config_default(void);

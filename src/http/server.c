@@ -79,8 +79,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct request *r, i
 static enum MHD_Result send_json(struct MHD_Connection *c, struct request *r, int status,
                                  const char *json, const char *trace_id, uint32_t retry_after)
 {
-    return send_reply(c, r, status, "application/json", json, strlen(json), trace_id,
-                      retry_after);
+    return send_reply(c, r, status, "application/json", json, strlen(json), trace_id, retry_after);
 }
 
 static enum MHD_Result send_error(struct MHD_Connection *c, struct request *r, int status,
@@ -224,10 +223,8 @@ static void h_audit(struct http_server *s, struct MHD_Connection *c, struct requ
 }
 
 static const struct route routes[] = {
-    {"GET", "/healthz", AUTH_PUBLIC, h_healthz},
-    {"GET", "/readyz", AUTH_PUBLIC, h_readyz},
-    {"GET", "/metrics", AUTH_ROLE_ADMIN, h_metrics},
-    {"POST", "/v1/ask", AUTH_ANY_ROLE, h_ask},
+    {"GET", "/healthz", AUTH_PUBLIC, h_healthz},     {"GET", "/readyz", AUTH_PUBLIC, h_readyz},
+    {"GET", "/metrics", AUTH_ROLE_ADMIN, h_metrics}, {"POST", "/v1/ask", AUTH_ANY_ROLE, h_ask},
     {"GET", "/v1/audit", AUTH_ROLE_ADMIN, h_audit},
 };
 
@@ -340,12 +337,11 @@ ag_err http_start(const struct agent_env *env, struct http_server **out)
     atomic_init(&s->inflight, 0);
     atomic_init(&s->draining, false);
     s->d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0,
-        NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
+        NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)env->cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-        (unsigned)1, MHD_OPTION_END);
+        on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)4096, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
     if (!s->d) {
         log_error("http: cannot listen on %s", env->cfg->listen);
         free(s);

@@ -22,10 +22,10 @@
 #include "kb/kb.h"
 #include "store/store.h"
 
-#define KB_CANDIDATES 50          /* BM25 candidates reranked by language */
-#define KB_OTHER_LANG_FACTOR 0.6  /* score factor for chunks in the other language */
-#define KB_MAX_QUERY_TERMS 32
-#define KB_PREFIX_MIN 5           /* stems this long also match longer words (compounds) */
+#define KB_CANDIDATES        50  /* BM25 candidates reranked by language */
+#define KB_OTHER_LANG_FACTOR 0.6 /* score factor for chunks in the other language */
+#define KB_MAX_QUERY_TERMS   32
+#define KB_PREFIX_MIN        5 /* stems this long also match longer words (compounds) */
 
 struct kb {
     char *path;
@@ -146,8 +146,8 @@ static int cmp_entry(const void *a, const void *b)
 }
 
 /* Collect supported files under dir. README files describe a folder and are skipped. */
-static ag_err walk(struct file_list *l, const char *dir, const char *rel, unsigned depth,
-                   char *why, size_t why_len)
+static ag_err walk(struct file_list *l, const char *dir, const char *rel, unsigned depth, char *why,
+                   size_t why_len)
 {
     if (depth > 32) {
         snprintf(why, why_len, "%s: folders nested too deep", dir);
@@ -327,8 +327,11 @@ static ag_err ingest_file(struct kb *kb, struct ingest *in, const struct file_en
     st = NULL;
     if (rc == AG_OK && old_id)
         rc = delete_doc(in->db, old_id);
-    rc = rc ? rc : store_prepare(in->db, "INSERT INTO docs(tenant, path, title, hash)"
-                                         " VALUES(?1, ?2, '', ?3)", &st);
+    rc = rc ? rc
+            : store_prepare(in->db,
+                            "INSERT INTO docs(tenant, path, title, hash)"
+                            " VALUES(?1, ?2, '', ?3)",
+                            &st);
     rc = rc ? rc : store_bind_text(st, 1, in->tenant, strlen(in->tenant));
     rc = rc ? rc : store_bind_text(st, 2, fe->name, strlen(fe->name));
     rc = rc ? rc : store_bind_text(st, 3, hash, strlen(hash));
@@ -444,14 +447,19 @@ ag_err kb_ingest(struct kb *kb, const char *tenant, const char *const *paths, si
         }
     rc = store_open(kb->path, 0, &in.db);
     rc = rc ? rc : store_begin(in.db);
-    rc = rc ? rc : store_prepare(in.db, "INSERT INTO chunks(doc_id, tenant, ord, title, heading,"
-                                        " body, lang) VALUES(?1,?2,?3,?4,?5,?6,?7)",
-                                 &in.ins_chunk);
-    rc = rc ? rc : store_prepare(in.db, "INSERT INTO chunks_fts(rowid, tenant, title, heading,"
-                                        " body) VALUES(?1,?2,?3,?4,?5)",
-                                 &in.ins_fts);
-    rc = rc ? rc : store_prepare(in.db, "INSERT INTO products VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
-                                 &in.ins_product);
+    rc = rc ? rc
+            : store_prepare(in.db,
+                            "INSERT INTO chunks(doc_id, tenant, ord, title, heading,"
+                            " body, lang) VALUES(?1,?2,?3,?4,?5,?6,?7)",
+                            &in.ins_chunk);
+    rc = rc ? rc
+            : store_prepare(in.db,
+                            "INSERT INTO chunks_fts(rowid, tenant, title, heading,"
+                            " body) VALUES(?1,?2,?3,?4,?5)",
+                            &in.ins_fts);
+    rc = rc ? rc
+            : store_prepare(in.db, "INSERT INTO products VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+                            &in.ins_product);
     if (rc != AG_OK) {
         snprintf(why, why_len, "%s: cannot open the knowledge base for writing", kb->path);
         goto out;
@@ -495,10 +503,11 @@ ag_err kb_stats(struct kb *kb, const char *tenant, int64_t *version, int64_t *ch
     struct store_stmt *st = NULL;
     bool row = false;
     ag_err rc = store_pool_get(kb->readers, &db);
-    rc = rc ? rc : store_prepare(db,
-                                 "SELECT (SELECT value FROM meta WHERE key='version'),"
-                                 " (SELECT count(*) FROM chunks WHERE tenant=?1)",
-                                 &st);
+    rc = rc ? rc
+            : store_prepare(db,
+                            "SELECT (SELECT value FROM meta WHERE key='version'),"
+                            " (SELECT count(*) FROM chunks WHERE tenant=?1)",
+                            &st);
     rc = rc ? rc : store_bind_text(st, 1, tenant, strlen(tenant));
     rc = rc ? rc : store_step(st, &row);
     if (rc == AG_OK && row) {
@@ -570,11 +579,12 @@ static ag_err term_idf(struct store_db *db, struct kb_term *t, int64_t n_chunks)
         return AG_EINVAL;
     memcpy(hi, t->stem, len);
     memcpy(hi + len, "\xf4\x8f\xbf\xbf", 5); /* U+10FFFF: above every word with this prefix */
-    ag_err rc = store_prepare(db, t->prefix ? "SELECT coalesce(max(doc), 0) FROM chunks_vocab"
-                                              " WHERE term >= ?1 AND term < ?2"
-                                            : "SELECT coalesce(max(doc), 0) FROM chunks_vocab"
-                                              " WHERE term >= ?1 AND term < ?2 AND length(term)"
-                                              " <= length(?1) + 3",
+    ag_err rc = store_prepare(db,
+                              t->prefix ? "SELECT coalesce(max(doc), 0) FROM chunks_vocab"
+                                          " WHERE term >= ?1 AND term < ?2"
+                                        : "SELECT coalesce(max(doc), 0) FROM chunks_vocab"
+                                          " WHERE term >= ?1 AND term < ?2 AND length(term)"
+                                          " <= length(?1) + 3",
                               &st);
     rc = rc ? rc : store_bind_text(st, 1, t->stem, len);
     rc = rc ? rc : store_bind_text(st, 2, hi, len + 4);
@@ -631,14 +641,15 @@ ag_err kb_search(struct kb *kb, struct arena *a, const char *tenant, const char 
     for (size_t i = 0; i < q.n && rc == AG_OK; i++)
         rc = term_idf(db, &q.terms[i], n_chunks);
     /* bm25() weights: tenant (unindexed), title, heading, body. Lower is better. */
-    rc = rc ? rc : store_prepare(db,
-                                 "SELECT c.id, d.path, c.title, c.heading, c.body, c.lang,"
-                                 " -bm25(chunks_fts, 0.0, 3.0, 2.0, 1.0) AS s"
-                                 " FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid"
-                                 " JOIN docs d ON d.id = c.doc_id"
-                                 " WHERE chunks_fts MATCH ?1 AND chunks_fts.tenant = ?2"
-                                 " ORDER BY s DESC LIMIT ?3",
-                                 &st);
+    rc = rc ? rc
+            : store_prepare(db,
+                            "SELECT c.id, d.path, c.title, c.heading, c.body, c.lang,"
+                            " -bm25(chunks_fts, 0.0, 3.0, 2.0, 1.0) AS s"
+                            " FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid"
+                            " JOIN docs d ON d.id = c.doc_id"
+                            " WHERE chunks_fts MATCH ?1 AND chunks_fts.tenant = ?2"
+                            " ORDER BY s DESC LIMIT ?3",
+                            &st);
     rc = rc ? rc : store_bind_text(st, 1, buf_cstr(&match), match.len);
     rc = rc ? rc : store_bind_text(st, 2, tenant, strlen(tenant));
     rc = rc ? rc : store_bind_int64(st, 3, KB_CANDIDATES);

@@ -203,8 +203,8 @@ static int md_heading_level(const char *p, size_t n)
 }
 
 static ag_err parse_markdown(const char *name, const char *p, size_t n,
-                             const struct kb_params *params, const struct kb_sink *sink,
-                             char *why, size_t why_len)
+                             const struct kb_params *params, const struct kb_sink *sink, char *why,
+                             size_t why_len)
 {
     struct chunker c;
     chunker_init(&c, params, sink);
@@ -236,8 +236,10 @@ static ag_err parse_markdown(const char *name, const char *p, size_t n,
             buf_reset(&para);
             if (rc == AG_OK && level) {
                 rc = flush_chunk(&c);
-                const char *h = p + level + 1;
-                size_t hl = len - (size_t)level - 1;
+                /* "#" alone is an empty heading: there may be no text after the marks. */
+                size_t skip = len > (size_t)level ? (size_t)level + 1 : len;
+                const char *h = p + skip;
+                size_t hl = len - skip;
                 if (level == 1 && !have_title) {
                     have_title = true;
                     buf_reset(&c.title);
@@ -259,8 +261,8 @@ static ag_err parse_markdown(const char *name, const char *p, size_t n,
                 }
             }
         } else {
-            bool item = !in_fence && len >= 2 && (p[0] == '-' || p[0] == '*' || p[0] == '+') &&
-                        p[1] == ' ';
+            bool item =
+                !in_fence && len >= 2 && (p[0] == '-' || p[0] == '*' || p[0] == '+') && p[1] == ' ';
             if (para.len)
                 rc = buf_putc(&para, item || in_fence ? '\n' : ' ');
             if (rc == AG_OK)
@@ -465,8 +467,9 @@ static ag_err product_chunk(struct chunker *c, const struct kb_product *pr, cons
         rc = buf_printf(b, de ? " %s und ist auf Lager (%lld Stück)" : " %s and is in stock (%lld)",
                         pr->currency, (long long)pr->stock);
     else if (rc == AG_OK)
-        rc = buf_printf(b, de ? " %s und ist derzeit nicht auf Lager" : " %s and is currently out of stock",
-                        pr->currency);
+        rc = buf_printf(
+            b, de ? " %s und ist derzeit nicht auf Lager" : " %s and is currently out of stock",
+            pr->currency);
     if (rc == AG_OK)
         rc = buf_printf(b, " (%s %s).", de ? "Kategorie" : "category", pr->category);
     if (rc == AG_OK && *desc)

@@ -44,8 +44,8 @@ struct sentence_scan {
     double top_score, total_idf;
     struct candidate *c;
     size_t n;
-    bool *seen;     /* per query term, for the sentence being scored */
-    bool *in_head;  /* per query term: matched by the passage's heading path */
+    bool *seen;    /* per query term, for the sentence being scored */
+    bool *in_head; /* per query term: matched by the passage's heading path */
     ag_err rc;
 };
 
@@ -121,8 +121,8 @@ ag_err llm_extractive_answer(struct arena *a, const struct kb_result *r, enum te
     s.c = arena_calloc(a, EX_MAX_CANDIDATES, sizeof(*s.c));
     s.seen = arena_calloc(a, r->n_terms, sizeof(*s.seen));
     s.in_head = arena_calloc(a, r->n_terms, sizeof(*s.in_head));
-    out->cited = arena_calloc(a, params->max_sentences ? params->max_sentences : 1,
-                              sizeof(*out->cited));
+    out->cited =
+        arena_calloc(a, params->max_sentences ? params->max_sentences : 1, sizeof(*out->cited));
     if (!s.c || !s.seen || !s.in_head || !out->cited)
         return AG_ENOMEM;
     ag_err rc = text_analyzer_create(&s.an);
@@ -132,8 +132,8 @@ ag_err llm_extractive_answer(struct arena *a, const struct kb_result *r, enum te
         s.hit = i;
         s.text = r->hits[i].text;
         /* Mark the terms of the heading path first, into in_head. */
-        struct word_scan ws = {&s, r->hits[i].lang != TEXT_LANG_UNKNOWN ? r->hits[i].lang
-                                                                          : r->lang};
+        struct word_scan ws = {&s,
+                               r->hits[i].lang != TEXT_LANG_UNKNOWN ? r->hits[i].lang : r->lang};
         memset(s.seen, 0, r->n_terms * sizeof(*s.seen));
         rc = text_words(r->hits[i].heading, strlen(r->hits[i].heading), mark_word, &ws);
         if (rc != AG_OK || s.rc != AG_OK)
@@ -156,7 +156,7 @@ ag_err llm_extractive_answer(struct arena *a, const struct kb_result *r, enum te
     struct buf text;
     buf_init(&text, 64 * 1024);
     const char *open = lang == TEXT_LANG_DE ? "\xe2\x80\x9e" : "\xe2\x80\x9c"; /* „ or “ */
-    const char *close = "\xe2\x80\x9c";                                            /* “ */
+    const char *close = "\xe2\x80\x9c";                                        /* “ */
     if (lang == TEXT_LANG_EN)
         close = "\xe2\x80\x9d"; /* ” */
     size_t quoted = 0;

@@ -74,8 +74,8 @@ ag_err llm_tokenize(const struct llm_vocab *v, const char *text, size_t len, boo
 {
     if (len > INT32_MAX || max > INT32_MAX)
         return AG_ETOOBIG;
-    int32_t got = llama_tokenize(v->vocab, text, (int32_t)len, tokens, (int32_t)max, add_special,
-                                 false);
+    int32_t got =
+        llama_tokenize(v->vocab, text, (int32_t)len, tokens, (int32_t)max, add_special, false);
     if (got < 0)
         return AG_ETOOBIG;
     *n = (size_t)got;

@@ -19,15 +19,15 @@
 
 struct llm_answer {
     const char *text;
-    bool known;         /* false: the "don't know" answer */
-    double confidence;  /* 0..1: share of the question's weight the best sentence covers */
-    size_t *cited;      /* indexes into the kb_result hits, in citation order [1], [2].. */
+    bool known;        /* false: the "don't know" answer */
+    double confidence; /* 0..1: share of the question's weight the best sentence covers */
+    size_t *cited;     /* indexes into the kb_result hits, in citation order [1], [2].. */
     size_t n_cited;
 };
 
 struct llm_extractive_params {
-    double threshold;      /* below this support: "don't know" */
-    size_t max_sentences;  /* quoted at most */
+    double threshold;     /* below this support: "don't know" */
+    size_t max_sentences; /* quoted at most */
 };
 struct llm_extractive_params llm_extractive_default_params(void);
 

@@ -13,8 +13,8 @@
 
 #define MAX_SERIES 64
 #define MAX_STAGES 24
-static const double bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5, 5};
+static const double bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                0.05,   0.1,     0.25,   0.5,   1,      2.5,   5};
 #define N_BOUNDS (sizeof(bounds) / sizeof(bounds[0]))
 
 struct series {
@@ -104,9 +104,9 @@ void metrics_inflight(struct metrics *m, int delta)
 
 ag_err metrics_render(struct metrics *m, struct buf *out)
 {
-    ag_err rc = buf_append_str(out,
-                               "# HELP agentgate_requests_total HTTP requests by route and status.\n"
-                               "# TYPE agentgate_requests_total counter\n");
+    ag_err rc =
+        buf_append_str(out, "# HELP agentgate_requests_total HTTP requests by route and status.\n"
+                            "# TYPE agentgate_requests_total counter\n");
     pthread_mutex_lock(&m->mu);
     for (size_t i = 0; i < m->n_req && rc == AG_OK; i++)
         rc = buf_printf(out, "agentgate_requests_total{route=\"%s\",status=\"%d\"} %llu\n",

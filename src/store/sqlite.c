@@ -220,8 +220,7 @@ bool store_col_is_null(struct store_stmt *st, int i)
     return sqlite3_column_type(st->h, i) == SQLITE_NULL;
 }
 
-ag_err store_pool_create(const char *path, unsigned flags, size_t max_idle,
-                         struct store_pool **out)
+ag_err store_pool_create(const char *path, unsigned flags, size_t max_idle, struct store_pool **out)
 {
     struct store_pool *p = calloc(1, sizeof(*p));
     if (!p)

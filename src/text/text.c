@@ -33,37 +33,34 @@ enum text_lang text_lang_parse(const char *s, size_t n)
 
 /* Sorted lists, searched with bsearch. Function words only: they carry no topic. */
 static const char *const stop_de[] = {
-    "ab",     "aber",   "alle",   "als",    "also",   "am",     "an",     "auch",   "auf",
-    "aus",    "bei",    "beim",   "bin",    "bis",    "bist",   "da",     "dann",   "das",
-    "dass",   "dem",    "den",    "denn",   "der",    "des",    "die",    "dies",   "diese",
-    "dieser", "dir",    "doch",   "du",     "durch",  "ein",    "eine",   "einem",  "einen",
-    "einer",  "eines",  "er",     "es",     "euch",   "euer",   "eure",   "fur",    "gibt",
-    "habe",   "haben",  "hat",    "hier",   "ich",    "ihr",    "ihre",   "im",     "in",
-    "ist",    "ja",     "kann",   "kannst", "konnen", "konnt",  "mal",    "man",    "mein",
-    "meine",  "meinem", "meinen", "meiner", "mich",   "mir",    "mit",    "muss",   "nach",
-    "nicht",  "noch",   "nur",    "ob",     "oder",   "sein",   "sich",   "sie",    "sind",
-    "so",     "soll",   "uber",   "um",     "und",    "uns",    "unser",  "unsere", "vom",
-    "von",    "vor",    "war",    "was",    "welche", "wenn",   "wer",    "werden", "wie",
-    "wieso",  "will",   "wir",    "wird",   "wo",     "zu",     "zum",    "zur",
+    "ab",   "aber",  "alle",  "als",   "also",   "am",     "an",     "auch",   "auf",    "aus",
+    "bei",  "beim",  "bin",   "bis",   "bist",   "da",     "dann",   "das",    "dass",   "dem",
+    "den",  "denn",  "der",   "des",   "die",    "dies",   "diese",  "dieser", "dir",    "doch",
+    "du",   "durch", "ein",   "eine",  "einem",  "einen",  "einer",  "eines",  "er",     "es",
+    "euch", "euer",  "eure",  "fur",   "gibt",   "habe",   "haben",  "hat",    "hier",   "ich",
+    "ihr",  "ihre",  "im",    "in",    "ist",    "ja",     "kann",   "kannst", "konnen", "konnt",
+    "mal",  "man",   "mein",  "meine", "meinem", "meinen", "meiner", "mich",   "mir",    "mit",
+    "muss", "nach",  "nicht", "noch",  "nur",    "ob",     "oder",   "sein",   "sich",   "sie",
+    "sind", "so",    "soll",  "uber",  "um",     "und",    "uns",    "unser",  "unsere", "vom",
+    "von",  "vor",   "war",   "was",   "welche", "wenn",   "wer",    "werden", "wie",    "wieso",
+    "will", "wir",   "wird",  "wo",    "zu",     "zum",    "zur",
 };
 static const char *const stop_en[] = {
-    "a",     "about", "am",    "an",    "and",   "any",   "are",   "as",    "at",    "be",
-    "been",  "but",   "by",    "can",   "could", "did",   "do",    "does",  "for",   "from",
-    "had",   "has",   "have",  "how",   "i",     "if",    "in",    "is",    "it",    "its",
-    "me",    "my",    "of",    "on",    "or",    "our",   "please","she",   "should","so",
-    "than",  "that",  "the",   "their", "them",  "then",  "there", "these", "they",  "this",
-    "to",    "us",    "was",   "we",    "were",  "what",  "when",  "where", "which", "who",
-    "why",   "will",  "with",  "would", "you",   "your",
+    "a",    "about", "am",    "an",     "and",  "any",    "are",  "as",   "at",    "be",  "been",
+    "but",  "by",    "can",   "could",  "did",  "do",     "does", "for",  "from",  "had", "has",
+    "have", "how",   "i",     "if",     "in",   "is",     "it",   "its",  "me",    "my",  "of",
+    "on",   "or",    "our",   "please", "she",  "should", "so",   "than", "that",  "the", "their",
+    "them", "then",  "there", "these",  "they", "this",   "to",   "us",   "was",   "we",  "were",
+    "what", "when",  "where", "which",  "who",  "why",    "will", "with", "would", "you", "your",
 };
 /* Words that tell the language apart; each list holds words absent from the other. */
-static const char *const cue_de[] = {"auch", "bei", "das", "dass", "dem", "den", "der",
-                                     "die", "ein", "eine", "einen", "fur", "gibt", "ich",
-                                     "ist", "kann", "mein", "meine", "mit", "nach", "nicht",
-                                     "oder", "sie", "sind", "uber", "und", "von", "was",
-                                     "wie", "wird", "wo", "zu"};
-static const char *const cue_en[] = {"a", "and", "are", "can", "do", "does", "for", "how",
-                                     "i", "is", "it", "my", "of", "the", "to", "what",
-                                     "when", "where", "which", "will", "with", "you", "your"};
+static const char *const cue_de[] = {
+    "auch", "bei",  "das",  "dass", "dem",  "den",  "der",   "die",  "ein",  "eine",  "einen",
+    "fur",  "gibt", "ich",  "ist",  "kann", "mein", "meine", "mit",  "nach", "nicht", "oder",
+    "sie",  "sind", "uber", "und",  "von",  "was",  "wie",   "wird", "wo",   "zu"};
+static const char *const cue_en[] = {
+    "a",  "and", "are", "can",  "do",   "does",  "for",   "how",  "i",    "is",  "it",  "my",
+    "of", "the", "to",  "what", "when", "where", "which", "will", "with", "you", "your"};
 
 static int cmp_word(const void *key, const void *elem)
 {
@@ -117,10 +114,10 @@ ag_err text_words(const char *p, size_t n, text_word_cb cb, void *ctx)
         } else if (!word_cp && in_word) {
             in_word = false;
             utf8proc_uint8_t *folded = NULL;
-            utf8proc_ssize_t fl = utf8proc_map(
-                s + start, (utf8proc_ssize_t)(i - start), &folded,
-                UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE |
-                    UTF8PROC_STRIPMARK);
+            utf8proc_ssize_t fl =
+                utf8proc_map(s + start, (utf8proc_ssize_t)(i - start), &folded,
+                             UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                                 UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK);
             if (fl < 0) {
                 rc = fl == UTF8PROC_ERROR_NOMEM ? AG_ENOMEM : AG_EINVAL;
                 break;
@@ -222,10 +219,9 @@ ag_err text_stem(struct text_analyzer *a, enum text_lang l, const char *w, size_
 }
 
 /* Lower-case abbreviations that end with a dot but not a sentence. */
-static const char *const abbrevs[] = {"b",   "bzw", "ca",  "d",   "dr",  "e",   "etc",
-                                      "evtl","g",   "ggf", "h",   "i",   "inkl","mr",
-                                      "mrs", "nr",  "s",   "st",  "str", "u",   "usw",
-                                      "vgl", "vs",  "z",   "zb",  "zzgl"};
+static const char *const abbrevs[] = {"b",   "bzw", "ca",  "d",    "dr", "e",   "etc", "evtl", "g",
+                                      "ggf", "h",   "i",   "inkl", "mr", "mrs", "nr",  "s",    "st",
+                                      "str", "u",   "usw", "vgl",  "vs", "z",   "zb",  "zzgl"};
 
 static bool ends_with_abbrev(const char *p, size_t dot)
 {

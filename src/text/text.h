@@ -41,8 +41,6 @@ void text_analyzer_destroy(struct text_analyzer *a); /* NULL is a no-op */
 ag_err text_stem(struct text_analyzer *a, enum text_lang l, const char *w, size_t n,
                  struct buf *out);
 
-
-
 /* Called once per sentence with its byte span [start, end) in p, trimmed of spaces. */
 typedef bool (*text_sentence_cb)(void *ctx, size_t start, size_t end);
 /* Split p[0..n) into sentences at . ! ? followed by a space and a capital or digit, and
