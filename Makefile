@@ -16,7 +16,7 @@ FUZZ_SECONDS ?= 20
 all: build/.pkgconfig
 	PKG_CONFIG_PATH=$(PKGCFG) cmake -S . -B $(B) -DAG_SANITIZE=$(SAN) \
 	    -DAG_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF) -DCMAKE_C_COMPILER=$(CC) >/dev/null
-	cmake --build $(B) -j$(JOBS)
+	cmake --build $(B) -j$(JOBS) $(if $(TARGET),--target $(TARGET))
 
 build/.pkgconfig: scripts/setup.sh scripts/packages.txt
 	@mkdir -p build
@@ -46,11 +46,13 @@ check: setup
 
 SOURCES = $(shell find src tests/unit fuzz -name '*.c' -o -name '*.h' | sort)
 
-lint: build/.pkgconfig
+lint:
+	$(MAKE) all TARGET=agentgate
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|strtok|gets|atoi|atol)\s*\(' $(SOURCES) \
 	    || (echo "lint: banned call (STYLE.md §4)"; exit 1)
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
 	    --inline-suppr --suppress=missingIncludeSystem -I src src
+	clang-tidy -p build/default --quiet $$(find src -name '*.c' | sort)
 
 format:
 	clang-format -i $(SOURCES)
@@ -76,7 +78,8 @@ fuzz-smoke:
 bench: all
 	@echo "bench: no benchmarks yet"
 
-demo: all
+demo:
+	$(MAKE) all TARGET=agentgate
 	@mkdir -p $(DEMO_DATA)
 	$(B)/agentgate ingest --data $(DEMO_DATA) examples/shop
 	@KEY=$$($(B)/agentgate keys create --data $(DEMO_DATA) --role client); \

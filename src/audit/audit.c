@@ -23,7 +23,7 @@
 #include "core/log.h"
 #include "store/store.h"
 
-#define HEX_LEN (2 * CRYPTO_SHA256_LEN)
+#define HEX_LEN ((size_t)2 * CRYPTO_SHA256_LEN)
 static const char genesis[HEX_LEN + 1] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 

@@ -7,6 +7,7 @@
  */
 #include "auth/auth.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,10 +117,9 @@ ag_err auth_key_create(struct auth *a, enum auth_role role, const char *tenant,
     store_finalize(st);
     store_close(db);
     if (rc == AG_OK) {
-        memcpy(key_out, "agk_", 4);
-        memcpy(key_out + 4, id, AUTH_KEY_ID_LEN);
-        key_out[4 + AUTH_KEY_ID_LEN] = '_';
-        memcpy(key_out + 5 + AUTH_KEY_ID_LEN, secret, 65);
+        int w = snprintf(key_out, AUTH_KEY_LEN + 1, "agk_%s_%s", id, secret);
+        if (w != AUTH_KEY_LEN)
+            rc = AG_EINVAL;
     }
     memset(secret, 0, sizeof(secret));
     return rc;

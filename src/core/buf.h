@@ -39,7 +39,8 @@ ag_err buf_append(struct buf *b, const void *src, size_t n);
 ag_err buf_append_str(struct buf *b, const char *s);
 ag_err buf_putc(struct buf *b, char c);
 ag_err buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-ag_err buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+ag_err buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Append s as the inside of a JSON string literal (escapes quotes, controls). */
 ag_err buf_append_json_escaped(struct buf *b, const char *s, size_t n);
 /* The text so far; "" when empty. Valid until the next change. */

@@ -50,7 +50,7 @@ struct config config_default(void)
         .tenant = "default",
         .log_level = "info",
         .threads = 4,
-        .max_body_bytes = 64 * 1024,
+        .max_body_bytes = (size_t)64 * 1024,
         .max_question_bytes = 4000,
         .rate_per_sec = 2.0,
         .rate_burst = 20,
@@ -81,7 +81,7 @@ static ag_err set_value(struct config *c, const struct key *k, const char *v, ch
             snprintf(why, why_len, "must be debug, info, warn, error or off");
             return AG_ECONFIG;
         }
-        /* fall through */
+        __attribute__((fallthrough));
     case K_STR:
         if (vlen == 0 || vlen >= k->size) {
             snprintf(why, why_len, "must be 1 to %zu bytes", k->size - 1);
@@ -205,7 +205,7 @@ ag_err config_load_file(struct config *c, const char *path, char *why, size_t wh
         return AG_ECONFIG;
     }
     struct buf b;
-    buf_init(&b, 1024 * 1024);
+    buf_init(&b, (size_t)1 << 20);
     char chunk[4096];
     size_t got;
     ag_err rc = AG_OK;

@@ -38,6 +38,7 @@ struct route {
 };
 
 struct request {
+    struct metrics *metrics;
     const struct route *route;
     struct buf body;
     bool too_big;
@@ -69,6 +70,10 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct request *r, i
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"agentgate\"");
     if (status == 405 && r && r->route)
         MHD_add_response_header(resp, "Allow", r->route->method);
+    /* Count the request when its reply is queued, not when the connection completes:
+     * a client may read the reply and ask /metrics before completion runs. */
+    if (r && !r->status)
+        metrics_request(r->metrics, r->route && status != 405 ? r->route->path : "other", status);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
     MHD_destroy_response(resp);
     if (r)
@@ -242,6 +247,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!r)
             return MHD_NO;
         r->t0 = clock_mono_ns();
+        r->metrics = s->env->metrics;
         buf_init(&r->body, s->env->cfg->max_body_bytes);
         *con_cls = r;
         atomic_fetch_add(&s->inflight, 1);
@@ -296,8 +302,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)toe;
     if (!r)
         return;
-    const char *route = r->route && r->status != 405 ? r->route->path : "other";
-    metrics_request(s->env->metrics, route, r->status ? r->status : 499);
+    if (!r->status) /* no reply was queued: the client went away (nginx's 499) */
+        metrics_request(s->env->metrics, r->route ? r->route->path : "other", 499);
     metrics_inflight(s->env->metrics, -1);
     buf_release(&r->body);
     free(r);

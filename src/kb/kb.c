@@ -55,7 +55,7 @@ struct kb_params kb_default_params(void)
 {
     return (struct kb_params){
         .max_chunk_bytes = 1200,
-        .max_file_bytes = 64u * 1024 * 1024,
+        .max_file_bytes = (size_t)64 << 20,
         .default_lang = TEXT_LANG_DE,
     };
 }
@@ -437,7 +437,8 @@ ag_err kb_ingest(struct kb *kb, const char *tenant, const char *const *paths, si
     }
     if (rc != AG_OK)
         goto out;
-    qsort(files.v, files.n, sizeof(files.v[0]), cmp_entry);
+    if (files.n > 1)
+        qsort(files.v, files.n, sizeof(files.v[0]), cmp_entry);
     for (size_t i = 1; i < files.n; i++)
         if (strcmp(files.v[i - 1].name, files.v[i].name) == 0) {
             snprintf(why, why_len, "%s: two files would get the same name '%s'", files.v[i].path,

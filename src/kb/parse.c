@@ -187,7 +187,7 @@ static ag_err md_inline(struct buf *out, const char *p, size_t n)
         }
         if (ch == '[')
             continue;
-        rc = buf_putc(out, ch == '\t' ? ' ' : ch);
+        rc = buf_putc(out, (char)(ch == '\t' ? ' ' : ch));
     }
     return rc;
 }
@@ -454,9 +454,9 @@ static ag_err price_text(struct buf *b, double price, enum text_lang lang)
 static ag_err product_chunk(struct chunker *c, const struct kb_product *pr, const char *desc,
                             enum text_lang lang)
 {
-    struct buf *b = &c->body;
+    struct buf tmp, *b = &tmp;
     bool de = lang == TEXT_LANG_DE;
-    buf_reset(b);
+    buf_init(&tmp, 1u << 24);
     c->lang = lang;
     /* The first sentence names the product with its price and stock, so that a quoted
      * sentence always carries the facts together with what they belong to. */
@@ -474,8 +474,11 @@ static ag_err product_chunk(struct chunker *c, const struct kb_product *pr, cons
         rc = buf_printf(b, " (%s %s).", de ? "Kategorie" : "category", pr->category);
     if (rc == AG_OK && *desc)
         rc = buf_printf(b, " %s", desc);
-    if (rc == AG_OK)
-        rc = flush_chunk(c);
+    /* A long description is cut at sentence bounds like any paragraph. */
+    rc = rc ? rc : flush_chunk(c);
+    rc = rc ? rc : add_paragraph(c, buf_cstr(&tmp), tmp.len);
+    rc = rc ? rc : flush_chunk(c);
+    buf_release(&tmp);
     return rc;
 }
 
@@ -492,7 +495,7 @@ static ag_err parse_csv(const char *name, const char *p, size_t n, const struct 
     struct csv_row *row = hdr + 1;
     for (size_t k = 0; k < CSV_MAX_FIELDS; k++) {
         buf_init(&hdr->field[k], 256);
-        buf_init(&row->field[k], params->max_chunk_bytes);
+        buf_init(&row->field[k], 1u << 20);
     }
     size_t pos = 0;
     unsigned line = 1;
@@ -524,14 +527,18 @@ static ag_err parse_csv(const char *name, const char *p, size_t n, const struct 
             break;
         }
         if (!catalogue) {
-            buf_reset(&c.body);
+            struct buf tmp;
+            buf_init(&tmp, 1u << 24);
             c.lang = TEXT_LANG_UNKNOWN;
             for (size_t i = 0; i < row->n && rc == AG_OK; i++)
                 if (row->field[i].len)
-                    rc = buf_printf(&c.body, "%s%s: %s.", c.body.len ? " " : "",
-                                    buf_cstr(&hdr->field[i]), buf_cstr(&row->field[i]));
-            if (rc == AG_OK)
-                rc = flush_chunk(&c);
+                    rc = buf_printf(&tmp, "%s%s: %s.", tmp.len ? " " : "", buf_cstr(&hdr->field[i]),
+                                    buf_cstr(&row->field[i]));
+            rc = rc ? rc : add_paragraph(&c, buf_cstr(&tmp), tmp.len);
+            rc = rc ? rc : flush_chunk(&c);
+            buf_release(&tmp);
+            if (rc != AG_OK && !why[0])
+                snprintf(why, why_len, "line %u: %s", row_line, ag_strerror(rc));
             continue;
         }
         struct kb_product pr = {.sku = csv_val(row, c_sku),
@@ -611,16 +618,25 @@ ag_err kb_parse(enum kb_format fmt, const char *name, const char *p, size_t n,
         snprintf(why, why_len, "file larger than %zu bytes", params->max_file_bytes);
         return AG_ETOOBIG;
     }
+    if (why_len)
+        why[0] = '\0';
     ag_err rc = check_text(p, n, why, why_len);
     if (rc != AG_OK)
         return rc;
     switch (fmt) {
     case KB_FMT_MARKDOWN:
-        return parse_markdown(name, p, n, params, sink, why, why_len);
+        rc = parse_markdown(name, p, n, params, sink, why, why_len);
+        break;
     case KB_FMT_TEXT:
-        return parse_text(name, p, n, params, sink, why, why_len);
+        rc = parse_text(name, p, n, params, sink, why, why_len);
+        break;
     case KB_FMT_CSV:
-        return parse_csv(name, p, n, params, sink, why, why_len);
+        rc = parse_csv(name, p, n, params, sink, why, why_len);
+        break;
+    default:
+        rc = AG_EINVAL;
     }
-    return AG_EINVAL;
+    if (rc != AG_OK && why_len && !why[0]) /* every failure says why */
+        snprintf(why, why_len, "%s", ag_strerror(rc));
+    return rc;
 }

@@ -154,7 +154,7 @@ ag_err llm_extractive_answer(struct arena *a, const struct kb_result *r, enum te
 
     /* Quote the best sentence, and further ones nearly as good, each with its citation. */
     struct buf text;
-    buf_init(&text, 64 * 1024);
+    buf_init(&text, (size_t)64 * 1024);
     const char *open = lang == TEXT_LANG_DE ? "\xe2\x80\x9e" : "\xe2\x80\x9c"; /* „ or “ */
     const char *close = "\xe2\x80\x9c";                                        /* “ */
     if (lang == TEXT_LANG_EN)

@@ -122,7 +122,8 @@ ag_err text_words(const char *p, size_t n, text_word_cb cb, void *ctx)
                 rc = fl == UTF8PROC_ERROR_NOMEM ? AG_ENOMEM : AG_EINVAL;
                 break;
             }
-            bool go = cb(ctx, (const char *)folded, (size_t)fl, start, i);
+            /* A word of combining marks alone folds to nothing: not a word. */
+            bool go = fl == 0 || cb(ctx, (const char *)folded, (size_t)fl, start, i);
             free(folded);
             if (!go)
                 break;
