@@ -60,7 +60,8 @@ ag_err str_to_double(struct str s, double *out)
     char *end = NULL;
     errno = 0;
     double v = strtod(tmp, &end);
-    if (errno != 0 || end != tmp + s.len || !isfinite(v))
+    /* ERANGE also flags underflow to a subnormal or zero: still a fine finite number. */
+    if ((errno != 0 && !(errno == ERANGE && fabs(v) < 1)) || end != tmp + s.len || !isfinite(v))
         return AG_EINVAL;
     *out = v;
     return AG_OK;

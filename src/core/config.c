@@ -173,15 +173,28 @@ ag_err config_parse(struct config *c, const char *p, size_t n, char *why, size_t
                 trim(&vs, &ve);
             }
         } else if (vs < ve) {
-            if (ve - vs < 2 || ve[-1] != '"') {
+            /* "value" then optionally spaces and a comment; no escapes inside. */
+            const char *close = memchr(vs + 1, '"', (size_t)(ve - vs - 1));
+            if (!close) {
                 snprintf(why, why_len, "line %u: unterminated quoted value", line);
                 return AG_ECONFIG;
             }
+            const char *rest = close + 1, *rest_end = ve;
+            trim(&rest, &rest_end);
+            if (rest < rest_end && *rest != '#') {
+                snprintf(why, why_len, "line %u: text after the closing quote", line);
+                return AG_ECONFIG;
+            }
             vs++;
-            ve--;
+            ve = close;
         }
-        if ((size_t)(ke - ks) >= sizeof(key) || (size_t)(ve - vs) >= sizeof(value)) {
-            snprintf(why, why_len, "line %u: key or value too long", line);
+        if ((size_t)(ke - ks) >= sizeof(key)) {
+            snprintf(why, why_len, "line %u: key '%.40s...' too long", line, ks);
+            return AG_ECONFIG;
+        }
+        if ((size_t)(ve - vs) >= sizeof(value)) {
+            snprintf(why, why_len, "line %u: key '%.*s': value longer than %zu bytes", line,
+                     (int)(ke - ks), ks, sizeof(value) - 1);
             return AG_ECONFIG;
         }
         memcpy(key, ks, (size_t)(ke - ks));

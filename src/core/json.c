@@ -37,6 +37,11 @@ ag_err json_parse_object(const char *p, size_t n, size_t max_depth, json_t **out
                          size_t why_len)
 {
     json_error_t err;
+    /* JSON text never holds a raw NUL, and jansson's lexer skips one after a number. */
+    if (memchr(p, '\0', n)) {
+        snprintf(why, why_len, "malformed JSON: a NUL byte");
+        return AG_EINVAL;
+    }
     /* jansson itself caps nesting at JSON_PARSER_MAX_DEPTH (2048), so recursion in
      * json_depth() below is bounded. */
     json_t *v = json_loadb(p, n, JSON_REJECT_DUPLICATES, &err);

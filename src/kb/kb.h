@@ -20,7 +20,8 @@
 struct kb;
 
 struct kb_params {
-    size_t max_chunk_bytes; /* chunks are cut at paragraph or sentence bounds below this */
+    size_t max_chunk_bytes; /* chunks are cut at paragraph or sentence bounds below this;
+                             * at least 16 */
     size_t max_file_bytes;  /* larger files are rejected */
     enum text_lang default_lang;
 };

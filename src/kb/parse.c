@@ -614,6 +614,11 @@ ag_err kb_parse(enum kb_format fmt, const char *name, const char *p, size_t n,
                 const struct kb_params *params, const struct kb_sink *sink, char *why,
                 size_t why_len)
 {
+    /* Below 16 bytes a chunk could not hold one UTF-8 character after a cut. */
+    if (params->max_chunk_bytes < 16) {
+        snprintf(why, why_len, "max_chunk_bytes must be at least 16");
+        return AG_EINVAL;
+    }
     if (n > params->max_file_bytes) {
         snprintf(why, why_len, "file larger than %zu bytes", params->max_file_bytes);
         return AG_ETOOBIG;

@@ -66,14 +66,16 @@ static uint32_t hash_key(const char *s)
     return h;
 }
 
+/* Callers read the clock before taking the lock, so now_ns may be older than the last
+ * take of another thread: time never moves backwards, or the gap would count twice. */
 static void refill(const struct limit *l, struct bucket *b, uint64_t now_ns)
 {
     if (now_ns > b->last_ns) {
         b->tokens += (double)(now_ns - b->last_ns) / 1e9 * l->rate;
         if (b->tokens > l->burst)
             b->tokens = l->burst;
+        b->last_ns = now_ns;
     }
-    b->last_ns = now_ns;
 }
 
 /* Drop buckets that are full again; called with mu held when the table is full. */

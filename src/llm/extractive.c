@@ -113,6 +113,8 @@ ag_err llm_extractive_answer(struct arena *a, const struct kb_result *r, enum te
 {
     memset(out, 0, sizeof(*out));
     out->text = llm_dont_know_text(lang);
+    if (params->max_sentences == 0 || !(params->threshold >= 0))
+        return AG_EINVAL;
     if (r->n_hits == 0 || r->n_terms == 0)
         return AG_OK;
     struct sentence_scan s = {.r = r, .top_score = r->hits[0].score};

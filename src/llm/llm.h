@@ -31,7 +31,8 @@ struct llm_extractive_params {
 };
 struct llm_extractive_params llm_extractive_default_params(void);
 
-/* Answer from the retrieved passages r in language lang. */
+/* Answer from the retrieved passages r in language lang. AG_EINVAL when max_sentences
+ * is 0 or threshold negative. */
 ag_err llm_extractive_answer(struct arena *a, const struct kb_result *r, enum text_lang lang,
                              const struct llm_extractive_params *params, struct llm_answer *out);
 

@@ -2,12 +2,14 @@
 /*
  * obs/metrics.c: fixed-size tables of counters and histograms, rendered on demand.
  * Routes and stages are a small closed set named by the code, so the tables are small
- * arrays searched linearly; an unexpected extra name is folded into "other".
+ * arrays searched linearly. Once a table is full, further names are folded into one
+ * "other" series (the last slot), so no request or stage time is ever dropped.
  * THREADS: m->mu guards everything.
  */
 #include "obs/obs.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,13 +65,19 @@ void metrics_request(struct metrics *m, const char *route, int status)
     for (i = 0; i < m->n_req; i++)
         if (m->req[i].status == status && strcmp(m->req[i].route, route) == 0)
             break;
-    if (i == m->n_req && m->n_req < MAX_SERIES) {
+    if (i == m->n_req && m->n_req == MAX_SERIES - 1) { /* full: the "other" slot */
+        route = "other";
+        status = 0;
+        for (i = 0; i < m->n_req; i++)
+            if (m->req[i].status == 0 && strcmp(m->req[i].route, "other") == 0)
+                break;
+    }
+    if (i == m->n_req) {
         m->req[i].route = route;
         m->req[i].status = status;
         m->n_req++;
     }
-    if (i < m->n_req)
-        m->req[i].count++;
+    m->req[i].count++;
     pthread_mutex_unlock(&m->mu);
 }
 
@@ -80,11 +88,17 @@ void metrics_stage(struct metrics *m, const char *stage, double seconds)
     for (i = 0; i < m->n_stage; i++)
         if (strcmp(m->stage[i].stage, stage) == 0)
             break;
-    if (i == m->n_stage && m->n_stage < MAX_STAGES) {
+    if (i == m->n_stage && m->n_stage == MAX_STAGES - 1) { /* full: the "other" slot */
+        stage = "other";
+        for (i = 0; i < m->n_stage; i++)
+            if (strcmp(m->stage[i].stage, "other") == 0)
+                break;
+    }
+    if (i == m->n_stage) {
         m->stage[i].stage = stage;
         m->n_stage++;
     }
-    if (i < m->n_stage) {
+    {
         struct hist *h = &m->stage[i];
         for (size_t b = 0; b < N_BOUNDS; b++)
             if (seconds <= bounds[b])
@@ -108,9 +122,13 @@ ag_err metrics_render(struct metrics *m, struct buf *out)
         buf_append_str(out, "# HELP agentgate_requests_total HTTP requests by route and status.\n"
                             "# TYPE agentgate_requests_total counter\n");
     pthread_mutex_lock(&m->mu);
-    for (size_t i = 0; i < m->n_req && rc == AG_OK; i++)
-        rc = buf_printf(out, "agentgate_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
-                        m->req[i].route, m->req[i].status, m->req[i].count);
+    for (size_t i = 0; i < m->n_req && rc == AG_OK; i++) {
+        char status[16] = "other";
+        if (m->req[i].status)
+            snprintf(status, sizeof(status), "%d", m->req[i].status);
+        rc = buf_printf(out, "agentgate_requests_total{route=\"%s\",status=\"%s\"} %llu\n",
+                        m->req[i].route, status, m->req[i].count);
+    }
     if (rc == AG_OK)
         rc = buf_printf(out,
                         "# HELP agentgate_requests_in_flight Requests being served.\n"

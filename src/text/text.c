@@ -55,12 +55,12 @@ static const char *const stop_en[] = {
 };
 /* Words that tell the language apart; each list holds words absent from the other. */
 static const char *const cue_de[] = {
-    "auch", "bei",  "das",  "dass", "dem",  "den",  "der",   "die",  "ein",  "eine",  "einen",
-    "fur",  "gibt", "ich",  "ist",  "kann", "mein", "meine", "mit",  "nach", "nicht", "oder",
-    "sie",  "sind", "uber", "und",  "von",  "was",  "wie",   "wird", "wo",   "zu"};
-static const char *const cue_en[] = {
-    "a",  "and", "are", "can",  "do",   "does",  "for",   "how",  "i",    "is",  "it",  "my",
-    "of", "the", "to",  "what", "when", "where", "which", "will", "with", "you", "your"};
+    "auch", "bei",  "das",  "dass", "dem",  "den",  "der",   "die", "ein",  "eine",  "einen",
+    "fur",  "gibt", "ich",  "ist",  "kann", "mein", "meine", "mit", "nach", "nicht", "oder",
+    "sie",  "sind", "uber", "und",  "von",  "wie",  "wird",  "wo",  "zu"};
+static const char *const cue_en[] = {"a",    "and",   "are",   "can",  "do",  "does", "for", "how",
+                                     "i",    "is",    "it",    "my",   "of",  "the",  "to",  "what",
+                                     "when", "where", "which", "with", "you", "your"};
 
 static int cmp_word(const void *key, const void *elem)
 {
@@ -254,6 +254,19 @@ static bool emit_trimmed(const char *p, size_t s, size_t e, text_sentence_cb cb,
     return s == e || cb(ctx, s, e);
 }
 
+/* A capital letter (any script), a digit or an opening quote or bracket. */
+static bool starts_sentence(const char *p, size_t n)
+{
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t *)p, (utf8proc_ssize_t)n, &cp);
+    if (len <= 0)
+        return false;
+    utf8proc_category_t cat = utf8proc_category(cp);
+    return cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT ||
+           cat == UTF8PROC_CATEGORY_ND || cat == UTF8PROC_CATEGORY_PS ||
+           cat == UTF8PROC_CATEGORY_PI || cp == '"' || cp == '\'';
+}
+
 void text_sentences(const char *p, size_t n, text_sentence_cb cb, void *ctx)
 {
     size_t start = 0;
@@ -266,10 +279,7 @@ void text_sentences(const char *p, size_t n, text_sentence_cb cb, void *ctx)
             size_t j = i + 1;
             while (j < n && is_space(p[j]))
                 j++;
-            unsigned char next = j < n ? (unsigned char)p[j] : 'A';
-            /* Upper-case ASCII, a digit, a quote, or a UTF-8 lead byte (Ä, Ö, Ü...). */
-            bool starts = (next >= 'A' && next <= 'Z') || (next >= '0' && next <= '9') ||
-                          next == '"' || next >= 0xC3;
+            bool starts = j >= n || starts_sentence(p + j, n - j);
             if (starts && !(c == '.' && ends_with_abbrev(p, i)))
                 cut = i + 1;
         }

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests/unit/core/test_crypto.c: hashing, MAC, comparison and hex (core/crypto.h).
+ * Known-answer tests from FIPS 180-2 (SHA-256) and RFC 4231 (HMAC-SHA256), plus
+ * crypto_equal on every differing position and a hex round trip.
+ * Property loops use a seeded PRNG: TEST_SEED=n replays a failure.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/crypto.h"
+
+/* ---- seeded PRNG (splitmix64) -------------------------------------------------------- */
+
+static uint64_t g_seed, g_rng;
+
+static void rng_seed(void)
+{
+    const char *s = getenv("TEST_SEED");
+    g_seed = s && *s ? strtoull(s, NULL, 10) : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
+    g_rng = g_seed;
+}
+
+static uint64_t rng_next(void)
+{
+    uint64_t z = (g_rng += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static size_t rng_below(size_t n)
+{
+    return (size_t)(rng_next() % n);
+}
+
+#define PROP_CHECK(cond)                                                                           \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            fail_msg("%s:%d: property failed: %s (replay: TEST_SEED=%" PRIu64 ")", __FILE__,       \
+                     __LINE__, #cond, g_seed);                                                     \
+    } while (0)
+
+static void sha256_hex(const void *p, size_t n, char hex[2 * CRYPTO_SHA256_LEN + 1])
+{
+    uint8_t md[CRYPTO_SHA256_LEN];
+    crypto_sha256(p, n, md);
+    crypto_hex(md, sizeof(md), hex);
+}
+
+static void test_sha256_known_vectors(void **state)
+{
+    (void)state;
+    char hex[2 * CRYPTO_SHA256_LEN + 1];
+    sha256_hex("abc", 3, hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    sha256_hex("", 0, hex);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    const char *two_blocks = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    sha256_hex(two_blocks, strlen(two_blocks), hex);
+    assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    /* One million 'a' (FIPS 180-2 appendix B.3). */
+    char *a = malloc(1000000);
+    assert_non_null(a);
+    memset(a, 'a', 1000000);
+    sha256_hex(a, 1000000, hex);
+    free(a);
+    assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+static void test_hmac_sha256_rfc4231(void **state)
+{
+    (void)state;
+    uint8_t mac[CRYPTO_SHA256_LEN];
+    char hex[2 * CRYPTO_SHA256_LEN + 1];
+
+    /* Test case 2: a key shorter than the block, "Jefe". */
+    const char *data2 = "what do ya want for nothing?";
+    assert_int_equal(crypto_hmac_sha256("Jefe", 4, data2, strlen(data2), mac), AG_OK);
+    crypto_hex(mac, sizeof(mac), hex);
+    assert_string_equal(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+
+    /* Test case 1: 20 bytes of 0x0b, "Hi There". */
+    uint8_t key1[20];
+    memset(key1, 0x0b, sizeof(key1));
+    assert_int_equal(crypto_hmac_sha256(key1, sizeof(key1), "Hi There", 8, mac), AG_OK);
+    crypto_hex(mac, sizeof(mac), hex);
+    assert_string_equal(hex, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+
+    /* Test case 6: a 131-byte key, longer than the block, is hashed first. */
+    uint8_t key6[131];
+    memset(key6, 0xaa, sizeof(key6));
+    const char *data6 = "Test Using Larger Than Block-Size Key - Hash Key First";
+    assert_int_equal(crypto_hmac_sha256(key6, sizeof(key6), data6, strlen(data6), mac), AG_OK);
+    crypto_hex(mac, sizeof(mac), hex);
+    assert_string_equal(hex, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+
+    /* A different key gives a different MAC for the same message. */
+    uint8_t other[CRYPTO_SHA256_LEN];
+    assert_int_equal(crypto_hmac_sha256("Jeff", 4, data2, strlen(data2), other), AG_OK);
+    assert_false(crypto_equal(mac, other, sizeof(mac)));
+}
+
+static void test_crypto_equal(void **state)
+{
+    (void)state;
+    uint8_t a[64], b[64];
+    for (size_t i = 0; i < sizeof(a); i++)
+        a[i] = b[i] = (uint8_t)(i * 37 + 1);
+    assert_true(crypto_equal(a, b, sizeof(a)));
+    assert_true(crypto_equal(a, b, 0));
+    /* A difference at every position, and in every bit of that byte, is seen. */
+    for (size_t i = 0; i < sizeof(a); i++) {
+        for (int bit = 0; bit < 8; bit++) {
+            b[i] ^= (uint8_t)(1u << bit);
+            assert_false(crypto_equal(a, b, sizeof(a)));
+            assert_true(crypto_equal(a, b, i)); /* the prefix before it still matches */
+            b[i] ^= (uint8_t)(1u << bit);
+        }
+    }
+    assert_true(crypto_equal(a, b, sizeof(a)));
+    assert_true(crypto_equal("secret", "secret", 6));
+    assert_false(crypto_equal("secret", "secreT", 6));
+}
+
+static void test_crypto_hex(void **state)
+{
+    (void)state;
+    const uint8_t in[] = {0x00, 0x01, 0x7f, 0x80, 0xab, 0xff};
+    char out[2 * sizeof(in) + 2];
+    memset(out, '#', sizeof(out));
+    crypto_hex(in, sizeof(in), out);
+    assert_string_equal(out, "00017f80abff");
+    assert_int_equal(out[2 * sizeof(in) + 1], '#'); /* nothing written past 2n+1 */
+    crypto_hex(in, 0, out);
+    assert_string_equal(out, "");
+}
+
+static int hex_val(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1; /* upper case or anything else is wrong */
+}
+
+static void test_crypto_hex_property(void **state)
+{
+    (void)state;
+    rng_seed();
+    uint8_t in[100], back[100];
+    char out[2 * sizeof(in) + 1];
+    for (int iter = 0; iter < 5000; iter++) {
+        size_t n = rng_below(sizeof(in) + 1);
+        for (size_t i = 0; i < n; i++)
+            in[i] = (uint8_t)rng_next();
+        crypto_hex(in, n, out);
+        PROP_CHECK(strlen(out) == 2 * n);
+        for (size_t i = 0; i < n; i++) {
+            int hi = hex_val(out[2 * i]), lo = hex_val(out[2 * i + 1]);
+            PROP_CHECK(hi >= 0 && lo >= 0);
+            back[i] = (uint8_t)(hi << 4 | lo);
+        }
+        PROP_CHECK(n == 0 || memcmp(in, back, n) == 0);
+    }
+}
+
+/* Hashing is deterministic and input-sensitive: flipping any one bit changes the hash. */
+static void test_sha256_property(void **state)
+{
+    (void)state;
+    rng_seed();
+    uint8_t msg[300], h1[CRYPTO_SHA256_LEN], h2[CRYPTO_SHA256_LEN];
+    for (int iter = 0; iter < 2000; iter++) {
+        size_t n = 1 + rng_below(sizeof(msg));
+        for (size_t i = 0; i < n; i++)
+            msg[i] = (uint8_t)rng_next();
+        crypto_sha256(msg, n, h1);
+        crypto_sha256(msg, n, h2);
+        PROP_CHECK(crypto_equal(h1, h2, sizeof(h1)));
+        msg[rng_below(n)] ^= (uint8_t)(1u << rng_below(8));
+        crypto_sha256(msg, n, h2);
+        PROP_CHECK(!crypto_equal(h1, h2, sizeof(h1)));
+    }
+}
+
+static void test_crypto_random(void **state)
+{
+    (void)state;
+    uint8_t a[32], b[32], zero[32] = {0};
+    memset(a, 0, sizeof(a));
+    memset(b, 0, sizeof(b));
+    assert_int_equal(crypto_random(a, sizeof(a)), AG_OK);
+    assert_int_equal(crypto_random(b, sizeof(b)), AG_OK);
+    assert_false(crypto_equal(a, b, sizeof(a)));
+    assert_false(crypto_equal(a, zero, sizeof(a)));
+    assert_int_equal(crypto_random(a, 0), AG_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sha256_known_vectors), cmocka_unit_test(test_hmac_sha256_rfc4231),
+        cmocka_unit_test(test_crypto_equal),         cmocka_unit_test(test_crypto_hex),
+        cmocka_unit_test(test_crypto_hex_property),  cmocka_unit_test(test_sha256_property),
+        cmocka_unit_test(test_crypto_random),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
