@@ -289,8 +289,7 @@ static void test_chunk_cap_below_16_rejected(void **state)
     char why[128];
     struct kb_params p = kb_default_params();
     p.max_chunk_bytes = 15;
-    assert_int_equal(parse_p(col, KB_FMT_TEXT, "x.txt", "abc", 3, &p, why, sizeof(why)),
-                     AG_EINVAL);
+    assert_int_equal(parse_p(col, KB_FMT_TEXT, "x.txt", "abc", 3, &p, why, sizeof(why)), AG_EINVAL);
     assert_int_equal(col->n_chunks, 0);
     assert_non_null(strstr(why, "max_chunk_bytes"));
 }
