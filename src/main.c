@@ -27,6 +27,7 @@
 
 struct opts {
     const char *config, *listen, *data, *tenant, *role;
+    const char *format, *docs, *queries, *qrels, *run, *score_run, *lang, *depth;
     bool json, prune, help;
     const char *args[64];
     int n_args;
@@ -54,6 +55,16 @@ static const char *const usage_text[] = {
     "usage: agentgate audit verify [--config FILE] [--data DIR]\n"
     "Check the audit log's hash chain: prints OK and exits 0, or names the first bad\n"
     "record and exits 1.\n",
+    "eval",
+    "usage: agentgate eval retrieval --format cranfield|cisi|trec --docs F --queries F\n"
+    "                                --qrels F [--json] [--run FILE] [--score-run FILE]\n"
+    "                                [--lang en|de] [--depth N]\n"
+    "Index a labelled collection in a temporary knowledge base, run every judged query and\n"
+    "print nDCG@10, MAP, Recall@100, MRR and search latency p50/p99. --run writes the\n"
+    "ranking as a TREC run (qid Q0 docid rank score tag); --score-run scores another\n"
+    "engine's run with the same code instead of searching. Formats: cranfield and cisi are\n"
+    "SMART files (.I/.T/.W); trec is <DOC><DOCNO> documents, 'qid<TAB>text' queries and\n"
+    "'qid 0 docid rel' qrels. --depth: documents ranked per query (default 1000).\n",
     "config",
     "usage: agentgate config check [--config FILE]\n"
     "Check a config file and the AGENTGATE_* environment; prints OK or the first mistake\n"
@@ -69,7 +80,8 @@ static void usage_main(FILE *f)
           "  keys create    create an API key\n"
           "  ask            answer one question on the command line\n"
           "  audit verify   check the audit log's hash chain\n"
-          "  config check   check a config file\n\n"
+          "  config check   check a config file\n"
+          "  eval retrieval measure retrieval on a labelled collection\n\n"
           "Run 'agentgate <command> --help' for a command's options.\n",
           f);
 }
@@ -104,6 +116,22 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             slot = &o->tenant;
         else if (strcmp(a, "--role") == 0)
             slot = &o->role;
+        else if (strcmp(a, "--format") == 0)
+            slot = &o->format;
+        else if (strcmp(a, "--docs") == 0)
+            slot = &o->docs;
+        else if (strcmp(a, "--queries") == 0)
+            slot = &o->queries;
+        else if (strcmp(a, "--qrels") == 0)
+            slot = &o->qrels;
+        else if (strcmp(a, "--run") == 0)
+            slot = &o->run;
+        else if (strcmp(a, "--score-run") == 0)
+            slot = &o->score_run;
+        else if (strcmp(a, "--lang") == 0)
+            slot = &o->lang;
+        else if (strcmp(a, "--depth") == 0)
+            slot = &o->depth;
         else if (a[0] == '-' && a[1] == '-' && a[2]) {
             fprintf(stderr, "agentgate: unknown option '%s'\n", a);
             return -1;
@@ -438,6 +466,77 @@ static int cmd_audit(const struct opts *o)
     return 1;
 }
 
+static int cmd_eval(const struct opts *o)
+{
+    if (o->n_args != 1 || strcmp(o->args[0], "retrieval") != 0 || !o->format || !o->queries ||
+        !o->qrels || (!o->docs && !o->score_run)) {
+        fputs(usage_for("eval"), stderr);
+        return 2;
+    }
+    struct kb_eval_params p = {.docs = o->docs,
+                               .queries = o->queries,
+                               .qrels = o->qrels,
+                               .run_out = o->run,
+                               .score_run = o->score_run,
+                               .lang = TEXT_LANG_EN,
+                               .depth = 1000};
+    if (strcmp(o->format, "cranfield") == 0)
+        p.format = KB_EVAL_CRANFIELD;
+    else if (strcmp(o->format, "cisi") == 0)
+        p.format = KB_EVAL_CISI;
+    else if (strcmp(o->format, "trec") == 0)
+        p.format = KB_EVAL_TREC;
+    else {
+        fprintf(stderr, "agentgate: --format must be cranfield, cisi or trec\n");
+        return 2;
+    }
+    if (o->lang && (p.lang = text_lang_parse(o->lang, strlen(o->lang))) == TEXT_LANG_UNKNOWN) {
+        fprintf(stderr, "agentgate: --lang must be en or de\n");
+        return 2;
+    }
+    uint64_t depth;
+    if (o->depth) {
+        if (str_to_u64(str_from_cstr(o->depth), &depth) != AG_OK || depth < 1 || depth > 10000) {
+            fprintf(stderr, "agentgate: --depth must be 1 to 10000\n");
+            return 2;
+        }
+        p.depth = (size_t)depth;
+    }
+    char dir[] = "/tmp/agentgate-eval-XXXXXX", why[1024] = "";
+    if (!mkdtemp(dir)) {
+        perror("agentgate: mkdtemp");
+        return 1;
+    }
+    p.work_dir = dir;
+    log_min_level = LOG_WARN;
+    struct kb_eval_result r;
+    ag_err rc = kb_eval_retrieval(&p, &r, why, sizeof(why));
+    const char *files[] = {"eval-kb.db", "eval-kb.db-wal", "eval-kb.db-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        char path[128];
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+    if (rc != AG_OK) {
+        fprintf(stderr, "agentgate: eval failed: %s\n", why);
+        return 1;
+    }
+    if (o->json)
+        printf("{\"engine\":\"%s\",\"format\":\"%s\",\"docs\":%zu,\"queries\":%zu,"
+               "\"ndcg@10\":%.4f,\"map\":%.4f,\"recall@100\":%.4f,\"mrr\":%.4f,"
+               "\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"index_s\":%.3f}\n",
+               o->score_run ? "run" : "agentgate", o->format, r.n_docs, r.n_queries, r.mean.ndcg10,
+               r.mean.ap, r.mean.recall100, r.mean.rr, r.p50_ms, r.p99_ms, r.index_s);
+    else
+        printf("%s %s: %zu queries%s\n  nDCG@10 %.4f  MAP %.4f  Recall@100 %.4f  MRR %.4f\n"
+               "  latency p50 %.3f ms  p99 %.3f ms  (indexing %zu docs: %.2f s)\n",
+               o->score_run ? o->score_run : "agentgate", o->format, r.n_queries,
+               o->score_run ? " (scored run)" : "", r.mean.ndcg10, r.mean.ap, r.mean.recall100,
+               r.mean.rr, r.p50_ms, r.p99_ms, r.n_docs, r.index_s);
+    return 0;
+}
+
 static int cmd_config(const struct opts *o)
 {
     struct config cfg;
@@ -460,8 +559,8 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(const struct opts *);
-    } cmds[] = {{"serve", cmd_serve}, {"ingest", cmd_ingest}, {"keys", cmd_keys},
-                {"ask", cmd_ask},     {"audit", cmd_audit},   {"config", cmd_config}};
+    } cmds[] = {{"serve", cmd_serve}, {"ingest", cmd_ingest}, {"keys", cmd_keys}, {"ask", cmd_ask},
+                {"audit", cmd_audit}, {"config", cmd_config}, {"eval", cmd_eval}};
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (strcmp(argv[1], cmds[i].name) != 0)
             continue;

@@ -102,6 +102,7 @@ void kb_close(struct kb *kb)
 struct file_entry {
     char *path; /* on disk */
     char *name; /* document id: relative to the ingested folder, or the base name */
+    const struct kb_source *src; /* in-memory content instead of the file, or NULL */
 };
 
 struct file_list {
@@ -122,6 +123,7 @@ static ag_err list_add(struct file_list *l, const char *path, const char *name)
     struct file_entry *e = &l->v[l->n];
     e->path = strdup(path);
     e->name = strdup(name);
+    e->src = NULL;
     if (!e->path || !e->name) {
         free(e->path);
         free(e->name);
@@ -291,13 +293,21 @@ static ag_err ingest_file(struct kb *kb, struct ingest *in, const struct file_en
                           struct kb_ingest_stats *stats, char *why, size_t why_len)
 {
     enum kb_format fmt;
-    if (kb_format_for(fe->path, &fmt) != AG_OK) {
+    struct buf content;
+    ag_err rc = AG_OK;
+    if (fe->src) {
+        fmt = fe->src->fmt;
+        buf_init(&content, kb->params.max_file_bytes);
+        rc = buf_append(&content, fe->src->content, fe->src->len);
+        if (rc != AG_OK)
+            snprintf(why, why_len, "%s: %s", fe->name, ag_strerror(rc));
+    } else if (kb_format_for(fe->path, &fmt) != AG_OK) {
         snprintf(why, why_len, "%s: unsupported file type (use .md, .markdown, .txt or .csv)",
                  fe->path);
         return AG_EINVAL;
+    } else {
+        rc = read_file(fe->path, kb->params.max_file_bytes, &content, why, why_len);
     }
-    struct buf content;
-    ag_err rc = read_file(fe->path, kb->params.max_file_bytes, &content, why, why_len);
     if (rc != AG_OK) {
         buf_release(&content);
         return rc;
@@ -410,18 +420,44 @@ static ag_err prune_missing(struct store_db *db, const char *tenant, const struc
     return rc;
 }
 
+static ag_err ingest_list(struct kb *kb, const char *tenant, struct file_list *files, bool prune,
+                          kb_progress_cb progress, void *progress_ctx,
+                          struct kb_ingest_stats *stats, char *why, size_t why_len);
+
+static ag_err check_tenant(const char *tenant, char *why, size_t why_len)
+{
+    if (!*tenant || strlen(tenant) > 63) {
+        snprintf(why, why_len, "tenant must be 1 to 63 bytes");
+        return AG_EINVAL;
+    }
+    return AG_OK;
+}
+
+ag_err kb_ingest_sources(struct kb *kb, const char *tenant, const struct kb_source *sources,
+                         size_t n, bool prune, kb_progress_cb progress, void *progress_ctx,
+                         struct kb_ingest_stats *stats, char *why, size_t why_len)
+{
+    struct file_list files = {0};
+    memset(stats, 0, sizeof(*stats));
+    ag_err rc = check_tenant(tenant, why, why_len);
+    for (size_t i = 0; i < n && rc == AG_OK; i++) {
+        rc = list_add(&files, sources[i].name, sources[i].name);
+        if (rc == AG_OK)
+            files.v[files.n - 1].src = &sources[i];
+    }
+    if (rc == AG_OK)
+        rc = ingest_list(kb, tenant, &files, prune, progress, progress_ctx, stats, why, why_len);
+    list_free(&files);
+    return rc;
+}
+
 ag_err kb_ingest(struct kb *kb, const char *tenant, const char *const *paths, size_t n_paths,
                  bool prune, kb_progress_cb progress, void *progress_ctx,
                  struct kb_ingest_stats *stats, char *why, size_t why_len)
 {
     struct file_list files = {0};
-    struct ingest in = {.tenant = tenant, .default_lang = kb->params.default_lang};
     memset(stats, 0, sizeof(*stats));
-    ag_err rc = AG_OK;
-    if (!*tenant || strlen(tenant) > 63) {
-        snprintf(why, why_len, "tenant must be 1 to 63 bytes");
-        return AG_EINVAL;
-    }
+    ag_err rc = check_tenant(tenant, why, why_len);
     for (size_t i = 0; i < n_paths && rc == AG_OK; i++) {
         struct stat st;
         if (stat(paths[i], &st) != 0) {
@@ -435,14 +471,25 @@ ag_err kb_ingest(struct kb *kb, const char *tenant, const char *const *paths, si
             rc = list_add(&files, paths[i], base ? base + 1 : paths[i]);
         }
     }
-    if (rc != AG_OK)
-        goto out;
-    if (files.n > 1)
-        qsort(files.v, files.n, sizeof(files.v[0]), cmp_entry);
-    for (size_t i = 1; i < files.n; i++)
-        if (strcmp(files.v[i - 1].name, files.v[i].name) == 0) {
-            snprintf(why, why_len, "%s: two files would get the same name '%s'", files.v[i].path,
-                     files.v[i].name);
+    if (rc == AG_OK)
+        rc = ingest_list(kb, tenant, &files, prune, progress, progress_ctx, stats, why, why_len);
+    list_free(&files);
+    return rc;
+}
+
+/* Ingest the collected files in one transaction. */
+static ag_err ingest_list(struct kb *kb, const char *tenant, struct file_list *files, bool prune,
+                          kb_progress_cb progress, void *progress_ctx,
+                          struct kb_ingest_stats *stats, char *why, size_t why_len)
+{
+    struct ingest in = {.tenant = tenant, .default_lang = kb->params.default_lang};
+    ag_err rc = AG_OK;
+    if (files->n > 1)
+        qsort(files->v, files->n, sizeof(files->v[0]), cmp_entry);
+    for (size_t i = 1; i < files->n; i++)
+        if (strcmp(files->v[i - 1].name, files->v[i].name) == 0) {
+            snprintf(why, why_len, "%s: two files would get the same name '%s'", files->v[i].path,
+                     files->v[i].name);
             rc = AG_EINVAL;
             goto out;
         }
@@ -465,14 +512,14 @@ ag_err kb_ingest(struct kb *kb, const char *tenant, const char *const *paths, si
         snprintf(why, why_len, "%s: cannot open the knowledge base for writing", kb->path);
         goto out;
     }
-    for (size_t i = 0; i < files.n && rc == AG_OK; i++) {
-        rc = ingest_file(kb, &in, &files.v[i], stats, why, why_len);
+    for (size_t i = 0; i < files->n && rc == AG_OK; i++) {
+        rc = ingest_file(kb, &in, &files->v[i], stats, why, why_len);
         stats->files++;
         if (progress)
-            progress(progress_ctx, i + 1, files.n, files.v[i].name);
+            progress(progress_ctx, i + 1, files->n, files->v[i].name);
     }
     if (rc == AG_OK && prune)
-        rc = prune_missing(in.db, tenant, &files, stats);
+        rc = prune_missing(in.db, tenant, files, stats);
     if (rc == AG_OK && (stats->added || stats->updated || stats->removed))
         rc = store_exec(in.db, "UPDATE meta SET value=value+1 WHERE key='version'");
     if (rc == AG_OK)
@@ -492,7 +539,6 @@ out:
     store_finalize(in.ins_fts);
     store_finalize(in.ins_product);
     store_close(in.db);
-    list_free(&files);
     return rc;
 }
 
@@ -653,13 +699,14 @@ ag_err kb_search(struct kb *kb, struct arena *a, const char *tenant, const char 
                             &st);
     rc = rc ? rc : store_bind_text(st, 1, buf_cstr(&match), match.len);
     rc = rc ? rc : store_bind_text(st, 2, tenant, strlen(tenant));
-    rc = rc ? rc : store_bind_int64(st, 3, KB_CANDIDATES);
-    struct kb_hit *hits = rc == AG_OK ? arena_calloc(a, KB_CANDIDATES, sizeof(*hits)) : NULL;
+    size_t cand = k > KB_CANDIDATES ? k : KB_CANDIDATES;
+    rc = rc ? rc : store_bind_int64(st, 3, (int64_t)cand);
+    struct kb_hit *hits = rc == AG_OK ? arena_calloc(a, cand, sizeof(*hits)) : NULL;
     if (rc == AG_OK && !hits)
         rc = AG_ENOMEM;
     size_t n = 0;
     bool row = false;
-    while (rc == AG_OK && n < KB_CANDIDATES && (rc = store_step(st, &row)) == AG_OK && row) {
+    while (rc == AG_OK && n < cand && (rc = store_step(st, &row)) == AG_OK && row) {
         struct kb_hit *h = &hits[n];
         struct str s;
         h->chunk_id = store_col_int64(st, 0);

@@ -71,6 +71,18 @@ ag_err kb_ingest(struct kb *kb, const char *tenant, const char *const *paths, si
                  bool prune, kb_progress_cb progress, void *progress_ctx,
                  struct kb_ingest_stats *stats, char *why, size_t why_len);
 
+/* An in-memory document to ingest like a file named name (evaluations, tests). */
+struct kb_source {
+    const char *name;
+    enum kb_format fmt;
+    const char *content;
+    size_t len;
+};
+/* kb_ingest() for in-memory sources: the same rules, one transaction. */
+ag_err kb_ingest_sources(struct kb *kb, const char *tenant, const struct kb_source *sources,
+                         size_t n, bool prune, kb_progress_cb progress, void *progress_ctx,
+                         struct kb_ingest_stats *stats, char *why, size_t why_len);
+
 /* ---- search ---- */
 struct kb_term {
     const char *stem; /* analysed query term */
@@ -98,5 +110,38 @@ bool kb_term_matches(const struct kb_term *t, const char *w, size_t n, const cha
                      size_t stem_len);
 /* The KB version (bumped on every change) and chunk count of a tenant. */
 ag_err kb_stats(struct kb *kb, const char *tenant, int64_t *version, int64_t *chunks);
+
+/* ---- retrieval evaluation (agentgate eval retrieval) ---- */
+enum kb_eval_format { KB_EVAL_CRANFIELD, KB_EVAL_CISI, KB_EVAL_TREC };
+
+/* The metrics of one query, or their means over queries. */
+struct kb_eval_metrics {
+    double ndcg10, ap, recall100, rr;
+};
+/* Metrics of one ranking: ranked[i] is the gain of the document at rank i+1 (0 when not
+ * relevant), judged[] the gains of all relevant documents of the query (n_judged > 0).
+ * nDCG@10 uses linear gains and log2(rank+1) discounts (as trec_eval's ndcg_cut). */
+void kb_eval_score(const double *ranked, size_t n_ranked, const double *judged, size_t n_judged,
+                   struct kb_eval_metrics *out);
+
+struct kb_eval_params {
+    enum kb_eval_format format;
+    const char *docs, *queries, *qrels; /* files */
+    const char *run_out;   /* write the ranking in TREC run format here, or NULL */
+    const char *score_run; /* score this TREC run instead of searching, or NULL */
+    const char *work_dir;  /* where the temporary KB is built */
+    enum text_lang lang;   /* language of the collection */
+    size_t depth;          /* documents ranked per query (MAP, recall) */
+};
+struct kb_eval_result {
+    size_t n_docs, n_queries; /* queries with at least one relevant document */
+    struct kb_eval_metrics mean;
+    double p50_ms, p99_ms; /* per-query search latency */
+    double index_s;        /* time to ingest the collection */
+};
+/* Load the collection, index it in a fresh KB under work_dir (or read score_run), run
+ * every judged query and average the metrics. Errors name the file and line in why. */
+ag_err kb_eval_retrieval(const struct kb_eval_params *p, struct kb_eval_result *out, char *why,
+                         size_t why_len);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -220,6 +221,39 @@ static void test_str_to_double_accepts_decimals(void **state)
     assert_true(v == 1.5);
 }
 
+/* Subnormals are finite numbers: strtod flags them with ERANGE, but they are accepted. */
+static void test_str_to_double_accepts_subnormals(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        double v;
+    } ok[] = {
+        {"1e-310", 1e-310},
+        {"-1e-310", -1e-310},
+        {"1E-310", 1e-310},
+        {"2.5e-315", 2.5e-315},
+        {"0.0000000000000000000000000000000000000000000001e-270", 1e-316},
+        {"4.9406564584124654e-324", 4.9406564584124654e-324}, /* the smallest */
+        {"2.2250738585072009e-308", 2.2250738585072009e-308}, /* the largest */
+        {"2.2250738585072014e-308", 2.2250738585072014e-308}, /* the smallest normal */
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        double v = -999;
+        if (str_to_double(str_from_cstr(ok[i].s), &v) != AG_OK)
+            fail_msg("str_to_double refused \"%s\"", ok[i].s);
+        assert_true(v == ok[i].v);
+        assert_true(v != 0);
+    }
+    double v = 0;
+    assert_int_equal(str_to_double(str_from_cstr("1e-310"), &v), AG_OK);
+    assert_int_equal(fpclassify(v), FP_SUBNORMAL);
+    assert_true(v > 0 && v < DBL_MIN);
+    assert_int_equal(str_to_double(str_from_cstr("-4.9406564584124654e-324"), &v), AG_OK);
+    assert_int_equal(fpclassify(v), FP_SUBNORMAL);
+    assert_true(v < 0);
+}
+
 static void test_str_to_double_rejects_hex_inf_nan_spaces(void **state)
 {
     (void)state;
@@ -282,10 +316,12 @@ static void test_str_to_double_property(void **state)
     char s[64];
     for (int iter = 0; iter < 20000; iter++) {
         uint64_t bits = rng_next();
+        if (rng_below(8) == 0)
+            bits &= ~UINT64_C(0x7ff0000000000000); /* exponent 0: a subnormal (or zero) */
         double x;
         memcpy(&x, &bits, sizeof(x));
-        if (!isnormal(x) && x != 0)
-            continue; /* inf, nan and subnormals are not config values */
+        if (!isfinite(x))
+            continue; /* inf and nan are not numbers str_to_double takes */
         int len = snprintf(s, sizeof(s), "%.17g", x);
         PROP_CHECK(len > 0 && (size_t)len < sizeof(s));
         double v = 0;
@@ -575,6 +611,7 @@ int main(void)
         cmocka_unit_test(test_str_to_u64_rejects_junk),
         cmocka_unit_test(test_str_to_u64_property),
         cmocka_unit_test(test_str_to_double_accepts_decimals),
+        cmocka_unit_test(test_str_to_double_accepts_subnormals),
         cmocka_unit_test(test_str_to_double_rejects_hex_inf_nan_spaces),
         cmocka_unit_test(test_str_to_double_property),
         cmocka_unit_test(test_buf_empty_and_append),

@@ -147,9 +147,6 @@ static void test_config_defaults(void **state)
     assert_true(config_equal(&c, &d));
 }
 
-/* KNOWN BUG, left out because it fails: a quoted value followed by a comment,
- * `tenant = "acme" # main`, is refused as "line 1: unterminated quoted value"
- * (config.c config_parse() only strips comments after unquoted values). */
 static void test_config_parse_syntax(void **state)
 {
     (void)state;
@@ -203,6 +200,40 @@ static void test_config_parse_syntax(void **state)
     assert_int_equal(d.threads, 16);
 }
 
+/* A quoted value may be followed by spaces and a comment, which is not part of the value. */
+static void test_config_quoted_value_then_comment(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *tenant;
+    } cases[] = {
+        {"tenant = \"acme\" # main\n", "acme"},
+        {"tenant = \"acme\"# main\n", "acme"},
+        {"tenant = \"acme\"\t#\n", "acme"},
+        {"tenant = \"acme\" # \"quoted\" = 1\n", "acme"},
+        {"tenant = \"a # b\" # c\n", "a # b"},
+        {"tenant = \" acme \"   # main\r\n", " acme "},
+        {"tenant = \"acme\"   \n", "acme"},
+        {"tenant = \"acme\" # main", "acme"}, /* no final newline */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct config c = config_default();
+        char why[256] = "";
+        if (parse(&c, cases[i].text, why, sizeof(why)) != AG_OK)
+            fail_msg("case %zu refused: %s", i, why);
+        assert_string_equal(c.tenant, cases[i].tenant);
+    }
+    /* A numeric key too, and the lines around it still count. */
+    struct config c = config_default();
+    char why[256] = "";
+    assert_int_equal(parse(&c, "threads = \"8\" # eight\ntop_k = 3\n", why, sizeof(why)), AG_OK);
+    assert_int_equal(c.threads, 8);
+    assert_int_equal(c.top_k, 3);
+    assert_int_equal(parse(&c, "tenant = \"acme\" # main\nthreads = 0\n", why, sizeof(why)),
+                     AG_ECONFIG);
+    assert_string_equal(why, "line 2: key 'threads': must be a whole number from 1 to 256");
+}
+
 static void test_config_bad_value_names_line_and_key(void **state)
 {
     (void)state;
@@ -232,6 +263,12 @@ static void test_config_syntax_errors(void **state)
         {"\n\ntenant = \"abc\n", "line 3: unterminated quoted value"},
         {"tenant = \"\n", "line 1: unterminated quoted value"},
         {"tenant = abc\"\n", NULL}, /* quote not at the start: taken literally */
+        /* Anything but a comment after the closing quote. */
+        {"tenant = \"acme\" main\n", "line 1: text after the closing quote"},
+        {"tenant = \"acme\"x\n", "line 1: text after the closing quote"},
+        {"\ntenant = \"a\" \"b\"\n", "line 2: text after the closing quote"},
+        {"tenant = \"acme\"\"\n", "line 1: text after the closing quote"},
+        {"threads = \"8\" 9 # c\n", "line 1: text after the closing quote"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct config c = config_default();
@@ -251,12 +288,24 @@ static void test_config_syntax_errors(void **state)
     const char nul[] = "threads = 4\nten\0ant = x\n";
     assert_int_equal(config_parse(&c, nul, sizeof(nul) - 1, why, sizeof(why)), AG_ECONFIG);
     assert_string_equal(why, "line 2: contains a NUL byte");
-    /* An over-long value is refused with its line number. */
+    /* An over-long value is refused with its line number and key, quoted or not. */
     char big[1200];
     int n = snprintf(big, sizeof(big), "threads = 4\ndata_dir = /%0900d\n", 0);
     assert_true(n > 0 && (size_t)n < sizeof(big));
     assert_int_equal(parse(&c, big, why, sizeof(why)), AG_ECONFIG);
-    assert_true(starts_with(why, "line 2: "));
+    if (!starts_with(why, "line 2: key 'data_dir': value longer than "))
+        fail_msg("why is \"%s\"", why);
+    n = snprintf(big, sizeof(big), "\n\n tenant = \"%0600d\" # c\n", 0);
+    assert_true(n > 0 && (size_t)n < sizeof(big));
+    assert_int_equal(parse(&c, big, why, sizeof(why)), AG_ECONFIG);
+    if (!starts_with(why, "line 3: key 'tenant': value longer than "))
+        fail_msg("why is \"%s\"", why);
+    /* 600 bytes exactly, then a comment: still too long, and the comment is not counted. */
+    n = snprintf(big, sizeof(big), "listen = %0600d # c\n", 0);
+    assert_true(n > 0 && (size_t)n < sizeof(big));
+    assert_int_equal(parse(&c, big, why, sizeof(why)), AG_ECONFIG);
+    if (!starts_with(why, "line 1: key 'listen': value longer than "))
+        fail_msg("why is \"%s\"", why);
 }
 
 struct range_case {
@@ -429,7 +478,7 @@ static void append_setting(struct buf *b, const struct kv *kv)
     const char *sp[] = {"", " ", "  ", "\t"};
     const char *l = sp[rng_below(4)], *m1 = sp[rng_below(4)], *m2 = sp[rng_below(4)];
     bool quote = kv->value[0] != '\0' && rng_below(3) == 0;
-    bool comment = !quote && kv->value[0] != '\0' && rng_below(3) == 0;
+    bool comment = kv->value[0] != '\0' && rng_below(3) == 0; /* after quotes too */
     ag_err rc = buf_printf(b, "%s%s%s=%s%s%s%s%s", l, kv->key, m1, m2, quote ? "\"" : "", kv->value,
                            quote ? "\"" : "", comment ? " # note = 1" : "");
     PROP_CHECK(rc == AG_OK);
@@ -625,6 +674,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_defaults),
         cmocka_unit_test(test_config_parse_syntax),
+        cmocka_unit_test(test_config_quoted_value_then_comment),
         cmocka_unit_test(test_config_bad_value_names_line_and_key),
         cmocka_unit_test(test_config_syntax_errors),
         cmocka_unit_test(test_config_ranges),

@@ -147,10 +147,6 @@ static void test_limit_retry_after(void **state)
     }
 }
 
-/* KNOWN BUG, left out because it fails: limit.c refill() sets last_ns = now_ns even when
- * now_ns is older than last_ns, so take(10 s) ok, take(0) denied, take(10 s) is allowed
- * again (rate 1, burst 1). pipeline.c reads clock_mono_ns() before the mutex, so two
- * threads on one key can arrive out of order and the gap is credited twice. */
 static void test_limit_refill(void **state)
 {
     (void)state;
@@ -166,6 +162,56 @@ static void test_limit_refill(void **state)
     take_ok(l, "k", T0 + 3600 * SEC, 4);
     assert_int_equal(take_denied(l, "k", T0 + 3600 * SEC), 1);
     limit_destroy(l);
+}
+
+/* Callers read the clock before taking the lock, so a take may carry an older time than
+ * the one before it. Time never moves backwards: the gap is not credited twice. */
+static void test_limit_time_never_moves_backwards(void **state)
+{
+    (void)state;
+    struct limit *l = make(1, 1, 100);
+    take_ok(l, "k", 10 * SEC, 1);
+    assert_int_equal(take_denied(l, "k", 0), 1);
+    assert_int_equal(take_denied(l, "k", 10 * SEC), 1); /* 0 .. 10 s was not refilled again */
+    take_denied(l, "k", 10 * SEC + 500 * MS);           /* half a token since 10 s */
+    take_ok(l, "k", 11 * SEC, 1);                       /* one second after 10 s, not before */
+    take_denied(l, "k", 11 * SEC);
+    limit_destroy(l);
+
+    /* The same around T0, with a larger burst: an older time neither refills nor drains. */
+    l = make(2, 4, 100);
+    take_ok(l, "k", T0 + 5 * SEC, 4);
+    take_denied(l, "k", T0);
+    take_denied(l, "k", T0 + 2 * SEC);
+    take_denied(l, "k", T0 + 5 * SEC);
+    take_denied(l, "k", T0 + 5 * SEC + 400 * MS); /* 0.8 tokens since the last take */
+    take_ok(l, "k", T0 + 5 * SEC + 500 * MS, 1);
+    take_denied(l, "k", T0 + 5 * SEC + 500 * MS);
+    limit_destroy(l);
+
+    /* Property: takes at random times around a moving clock, some of them late (older than
+     * the newest seen so far), never exceed burst + rate * (newest - first). */
+    rng_seed();
+    for (int run = 0; run < 200; run++) {
+        double rate = 0.1 + (double)rng_below(1000) / 100.0; /* 0.1 .. 10 per second */
+        double burst = (double)(1 + rng_below(10));
+        l = make(rate, burst, 4);
+        uint64_t newest = T0;
+        unsigned long ok = 0;
+        for (int i = 0; i < 300; i++) {
+            uint64_t t;
+            if (i > 0 && rng_below(3) == 0) {
+                t = newest - rng_below(2 * SEC); /* a late arrival */
+            } else {
+                newest += rng_below(200 * MS);
+                t = newest;
+            }
+            ok += limit_take(l, "k", t, NULL);
+            double allowed = burst + rate * (double)(newest - T0) / 1e9;
+            PROP_CHECK((double)ok <= allowed + 1e-9);
+        }
+        limit_destroy(l);
+    }
 }
 
 static void test_limit_keys_independent(void **state)
@@ -326,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_limit_burst_then_deny),
         cmocka_unit_test(test_limit_retry_after),
         cmocka_unit_test(test_limit_refill),
+        cmocka_unit_test(test_limit_time_never_moves_backwards),
         cmocka_unit_test(test_limit_keys_independent),
         cmocka_unit_test(test_limit_evicts_full_buckets),
         cmocka_unit_test(test_limit_fails_closed_when_full),

@@ -194,9 +194,6 @@ static void test_metrics_empty(void **state)
     metrics_destroy(NULL);
 }
 
-/* KNOWN BUG, left out because it fails: metrics.c says an extra name beyond its tables is
- * "folded into other", but metrics_request() drops the 65th route/status series (and
- * metrics_stage() the 25th stage) silently: those requests are never counted. */
 static void test_metrics_request_counters(void **state)
 {
     (void)state;
@@ -224,6 +221,119 @@ static void test_metrics_request_counters(void **state)
     t = render(m);
     assert_true(request_count(t, "/v1/ask", 200) == 4);
     assert_true(request_count(t, "/v1/ask", 429) == 1);
+    free(t);
+    metrics_destroy(m);
+}
+
+/* How many sample lines start with prefix, and the sum of their values. */
+static size_t sum_samples(const char *text, const char *prefix, double *sum)
+{
+    size_t pl = strlen(prefix), count = 0;
+    *sum = 0;
+    for (const char *line = text; *line;) {
+        const char *eol = strchr(line, '\n');
+        assert_non_null(eol);
+        if (strncmp(line, prefix, pl) == 0) {
+            const char *sp = eol;
+            while (sp > line && sp[-1] != ' ')
+                sp--;
+            char *end = NULL;
+            *sum += strtod(sp, &end);
+            assert_ptr_equal(end, eol);
+            count++;
+        }
+        line = eol + 1;
+    }
+    return count;
+}
+
+#define REQ_SLOTS   64 /* metrics.c MAX_SERIES: 63 names and the "other" slot */
+#define STAGE_SLOTS 24 /* metrics.c MAX_STAGES: 23 names and the "other" slot */
+#define OTHER_REQ   "agentgate_requests_total{route=\"other\",status=\"other\"}"
+
+/* Once a table is full, further names are counted in one "other" series: nothing is
+ * dropped, and names that got a series of their own keep it. The names live in static
+ * storage because metrics keeps the pointers. */
+static void test_metrics_full_tables_fold_into_other(void **state)
+{
+    (void)state;
+    static char routes[100][16], stages[40][16];
+    struct metrics *m = NULL;
+    assert_int_equal(metrics_create(&m), AG_OK);
+    for (int i = 0; i < 100; i++) {
+        int n = snprintf(routes[i], sizeof(routes[i]), "/r%d", i);
+        assert_true(n > 0 && (size_t)n < sizeof(routes[i]));
+        metrics_request(m, routes[i], 200);
+    }
+    for (int i = 0; i < 40; i++) {
+        int n = snprintf(stages[i], sizeof(stages[i]), "stage%d", i);
+        assert_true(n > 0 && (size_t)n < sizeof(stages[i]));
+        metrics_stage(m, stages[i], 0.003);
+    }
+    char *t = render(m);
+    assert_well_formed(t);
+    double sum = 0;
+    /* Every request is counted, in at most REQ_SLOTS series. */
+    assert_true(sum_samples(t, "agentgate_requests_total{", &sum) == REQ_SLOTS);
+    assert_true(sum == 100);
+    for (int i = 0; i < REQ_SLOTS - 1; i++)
+        assert_true(request_count(t, routes[i], 200) == 1);
+    for (int i = REQ_SLOTS - 1; i < 100; i++) {
+        char series[64];
+        int n =
+            snprintf(series, sizeof(series), "agentgate_requests_total{route=\"%s\",", routes[i]);
+        assert_true(n > 0 && (size_t)n < sizeof(series));
+        if (strstr(t, series))
+            fail_msg("%s has its own series past the table's end", routes[i]);
+    }
+    assert_true(sample(t, OTHER_REQ) == 100 - (REQ_SLOTS - 1));
+    /* Every stage time is counted too, in at most STAGE_SLOTS histograms. */
+    assert_true(sum_samples(t, "agentgate_stage_seconds_count{", &sum) == STAGE_SLOTS);
+    assert_true(sum == 40);
+    for (int i = 0; i < STAGE_SLOTS - 1; i++)
+        assert_true(stage_stat(t, "count", stages[i]) == 1);
+    for (int i = STAGE_SLOTS - 1; i < 40; i++) {
+        char series[64];
+        int n = snprintf(series, sizeof(series), "{stage=\"%s\"", stages[i]);
+        assert_true(n > 0 && (size_t)n < sizeof(series));
+        if (strstr(t, series))
+            fail_msg("%s has its own series past the table's end", stages[i]);
+    }
+    const double folded = 40 - (STAGE_SLOTS - 1);
+    assert_true(stage_stat(t, "count", "other") == folded);
+    assert_true(fabs(stage_stat(t, "sum", "other") - folded * 0.003) < 1e-9);
+    assert_true(bucket(t, "other", "0.0025") == 0);
+    assert_true(bucket(t, "other", "0.005") == folded);
+    assert_true(bucket(t, "other", "+Inf") == folded);
+    free(t);
+
+    /* Named series keep counting on their own; new and folded names go to "other", including
+     * a new status for a named route. */
+    metrics_request(m, routes[0], 200);
+    metrics_request(m, routes[REQ_SLOTS - 2], 200);
+    metrics_request(m, routes[99], 200);
+    metrics_request(m, routes[0], 500);
+    metrics_request(m, "/brand-new", 404);
+    metrics_request(m, "other", 404);
+    metrics_stage(m, stages[0], 0.5);
+    metrics_stage(m, stages[39], 2);
+    metrics_stage(m, "brand-new", 0.0001);
+    t = render(m);
+    assert_well_formed(t);
+    assert_true(sum_samples(t, "agentgate_requests_total{", &sum) == REQ_SLOTS);
+    assert_true(sum == 106);
+    assert_true(request_count(t, routes[0], 200) == 2);
+    assert_true(request_count(t, routes[REQ_SLOTS - 2], 200) == 2);
+    assert_false(has_series(t, "agentgate_requests_total{route=\"/r0\",status=\"500\"}"));
+    assert_true(sample(t, OTHER_REQ) == 100 - (REQ_SLOTS - 1) + 4);
+    assert_true(sum_samples(t, "agentgate_stage_seconds_count{", &sum) == STAGE_SLOTS);
+    assert_true(sum == 43);
+    assert_true(stage_stat(t, "count", stages[0]) == 2);
+    assert_true(stage_stat(t, "count", "other") == folded + 2);
+    assert_true(fabs(stage_stat(t, "sum", "other") - (folded * 0.003 + 2.0001)) < 1e-9);
+    assert_true(bucket(t, "other", "0.0001") == 1);
+    assert_true(bucket(t, "other", "1") == folded + 1);
+    assert_true(bucket(t, "other", "+Inf") == folded + 2);
     free(t);
     metrics_destroy(m);
 }
@@ -385,6 +495,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_metrics_empty),
         cmocka_unit_test(test_metrics_request_counters),
+        cmocka_unit_test(test_metrics_full_tables_fold_into_other),
         cmocka_unit_test(test_metrics_inflight),
         cmocka_unit_test(test_metrics_histogram_buckets),
         cmocka_unit_test(test_metrics_render_appends_and_respects_max),

@@ -173,6 +173,50 @@ static void test_text_words_fold_and_spans(void **state)
     assert_string_equal(ws.v[1].w, "d");
 }
 
+/* A run of combining marks with no letter or digit to carry it folds to nothing: it is not
+ * reported as a word (of length 0) at all. */
+static void test_text_words_lone_marks(void **state)
+{
+    (void)state;
+    static const char *const none[] = {
+        " \xcc\x88 ",               /* COMBINING DIAERESIS between spaces */
+        "\xcc\x88",                 /* alone */
+        "\xcc\x88\xcc\x81\xcc\xa7", /* several marks */
+        ", \xcc\x81.",              /* after punctuation */
+        "\n\xcc\x88\t\xcc\x81\n",   /* two runs */
+    };
+    for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+        struct words ws;
+        assert_int_equal(words_of(none[i], strlen(none[i]), &ws), AG_OK);
+        if (ws.count != 0)
+            fail_msg("case %zu: %zu words, the first of length %zu", i, ws.count, ws.v[0].n);
+    }
+    /* Between real words: only the words are reported, with their own spans. */
+    struct words ws;
+    const char *s = "ab \xcc\x88 cd \xcc\x81\xcc\x88";
+    assert_int_equal(words_of(s, strlen(s), &ws), AG_OK);
+    assert_int_equal(ws.count, 2);
+    assert_string_equal(ws.v[0].w, "ab");
+    assert_int_equal(ws.v[0].start, 0);
+    assert_int_equal(ws.v[0].end, 2);
+    assert_string_equal(ws.v[1].w, "cd");
+    assert_int_equal(ws.v[1].start, 6);
+    assert_int_equal(ws.v[1].end, 8);
+    /* A mark after a letter still belongs to that word. */
+    s = "a\xcc\x88 \xcc\x88";
+    assert_int_equal(words_of(s, strlen(s), &ws), AG_OK);
+    assert_int_equal(ws.count, 1);
+    assert_string_equal(ws.v[0].w, "a");
+    assert_int_equal(ws.v[0].end, 3);
+    /* A skipped run does not count towards the callback's stop. */
+    memset(&ws, 0, sizeof(ws));
+    ws.stop_after = 1;
+    s = "\xcc\x88 one two";
+    assert_int_equal(text_words(s, strlen(s), collect_word, &ws), AG_OK);
+    assert_int_equal(ws.count, 1);
+    assert_string_equal(ws.v[0].w, "one");
+}
+
 static void test_text_words_stop(void **state)
 {
     (void)state;
@@ -206,8 +250,8 @@ static void test_text_words_invalid_utf8(void **state)
 }
 
 /* Fragments that are wholly word characters, and fragments that contain none. A combining
- * mark only ever follows a letter here. KNOWN BUG, left out because it fails: a mark after
- * a non-word character (" \314\210 ") is reported as a word of length 0. */
+ * mark follows a letter in a word fragment; in a separator it stands alone between spaces,
+ * where it folds to nothing and is no word at all. */
 static const char *const word_frags[] = {
     "a",         "Z",
     "7",         "\xc3\x96",
@@ -218,7 +262,20 @@ static const char *const word_frags[] = {
     "k",
 };
 static const char *const sep_frags[] = {
-    " ", ",", ".", "-", "\t", "\n", "\xe2\x80\x94", "\xe2\x82\xac", "'", "!", "  ", "/",
+    " ",
+    ",",
+    ".",
+    "-",
+    "\t",
+    "\n",
+    "\xe2\x80\x94",
+    "\xe2\x82\xac",
+    "'",
+    "!",
+    "  ",
+    "/",
+    " \xcc\x88 ",
+    " \xcc\x81\xcc\x88 ",
 };
 
 /* Random text from the fragments: the word spans are exactly the maximal runs of word
@@ -282,9 +339,6 @@ static enum text_lang detect(const char *s, enum text_lang fallback)
     return text_detect_lang(s, strlen(s), fallback);
 }
 
-/* KNOWN BUG, left out because it fails: cue_de holds "was" (also English) and cue_en holds
- * "will" (also German), so "Was will er?" and "Ich will es." tie and return the fallback
- * (English with TEXT_LANG_EN) instead of German. */
 static void test_text_detect_lang(void **state)
 {
     (void)state;
@@ -317,6 +371,28 @@ static void test_text_detect_lang(void **state)
     }
     /* Invalid UTF-8 gives the fallback rather than a guess. */
     assert_int_equal(detect("the and is \xff", TEXT_LANG_DE), TEXT_LANG_DE);
+
+    /* "was" and "will" are words of both languages, so they are no cue for either: one
+     * real cue decides, where counting them would tie and give the fallback. */
+    static const char *const german_will[] = {"Ich will es.", "Er will nicht.", "Was ist das?",
+                                              "Was will er von mir?"};
+    static const char *const english_was[] = {"It was late.", "The order was lost.", "I will.",
+                                              "What was it?"};
+    for (size_t i = 0; i < sizeof(german_will) / sizeof(german_will[0]); i++) {
+        assert_int_equal(detect(german_will[i], TEXT_LANG_EN), TEXT_LANG_DE);
+        assert_int_equal(detect(german_will[i], TEXT_LANG_UNKNOWN), TEXT_LANG_DE);
+    }
+    for (size_t i = 0; i < sizeof(english_was) / sizeof(english_was[0]); i++) {
+        assert_int_equal(detect(english_was[i], TEXT_LANG_DE), TEXT_LANG_EN);
+        assert_int_equal(detect(english_was[i], TEXT_LANG_UNKNOWN), TEXT_LANG_EN);
+    }
+    /* With no other cue they say nothing either way. */
+    static const char *const no_cue[] = {"Was will er?", "was will", "Will was."};
+    for (size_t i = 0; i < sizeof(no_cue) / sizeof(no_cue[0]); i++) {
+        assert_int_equal(detect(no_cue[i], TEXT_LANG_DE), TEXT_LANG_DE);
+        assert_int_equal(detect(no_cue[i], TEXT_LANG_EN), TEXT_LANG_EN);
+        assert_int_equal(detect(no_cue[i], TEXT_LANG_UNKNOWN), TEXT_LANG_UNKNOWN);
+    }
 }
 
 static void test_text_lang_codes(void **state)
@@ -393,10 +469,19 @@ static void test_text_word_lists_sorted(void **state)
         assert_true(stop(stop_de[i]));
     for (size_t i = 0; i < sizeof(stop_en) / sizeof(stop_en[0]); i++)
         assert_true(stop(stop_en[i]));
-    /* The cue lists tell the languages apart, so they share no word. */
-    for (size_t i = 0; i < sizeof(cue_de) / sizeof(cue_de[0]); i++)
+    /* The cue lists tell the languages apart, so they share no word, and no cue is a
+     * function word of the other language ("was", "will" are both). */
+    for (size_t i = 0; i < sizeof(cue_de) / sizeof(cue_de[0]); i++) {
         if (in_list(LIST(cue_en), cue_de[i], strlen(cue_de[i])))
             fail_msg("\"%s\" is a cue for both languages", cue_de[i]);
+        if (in_list(LIST(stop_en), cue_de[i], strlen(cue_de[i])))
+            fail_msg("German cue \"%s\" is an English stop word", cue_de[i]);
+    }
+    for (size_t i = 0; i < sizeof(cue_en) / sizeof(cue_en[0]); i++)
+        if (in_list(LIST(stop_de), cue_en[i], strlen(cue_en[i])))
+            fail_msg("English cue \"%s\" is a German stop word", cue_en[i]);
+    assert_false(in_list(LIST(cue_de), "was", 3));
+    assert_false(in_list(LIST(cue_en), "will", 4));
 }
 
 /* ---- stemming ------------------------------------------------------------------------------ */
@@ -490,9 +575,6 @@ static void test_text_stem(void **state)
 
 /* ---- sentences ----------------------------------------------------------------------------- */
 
-/* KNOWN BUG, left out because it fails: text.h says a split needs a capital or digit after
- * the space, but text_sentences() treats any UTF-8 lead byte >= 0xC3 as a capital, so
- * "Das ist gut. \303\274brigens nicht." (lower-case u-umlaut) splits in two. */
 static void test_text_sentences(void **state)
 {
     (void)state;
@@ -535,6 +617,53 @@ static void test_text_sentences(void **state)
     assert_int_equal(ss.count, 0);
     sentences_of(" \n \t\n", &ss);
     assert_int_equal(ss.count, 0);
+
+    /* A split needs a real capital letter (any script), a digit or an opening quote or
+     * bracket after the space: a lower-case letter outside ASCII does not split. */
+    s = "Das ist gut. \303\274brigens nicht.";
+    sentences_of(s, &ss);
+    assert_int_equal(ss.count, 1);
+    assert_sentence(s, &ss, 0, s);
+    s = "Das ist gut. \303\234brigens nicht.";
+    sentences_of(s, &ss);
+    assert_int_equal(ss.count, 2);
+    assert_sentence(s, &ss, 0, "Das ist gut.");
+    assert_sentence(s, &ss, 1, "\303\234brigens nicht.");
+    static const struct {
+        const char *after; /* what follows "Ende. " */
+        bool splits;
+    } next[] = {
+        {"\303\251t\303\251 x", false},        /* e-acute, lower case */
+        {"\303\237 x", false},                 /* sharp s */
+        {"\320\266\320\270\320\273 x", false}, /* Cyrillic lower case */
+        {"\316\261 x", false},                 /* Greek alpha */
+        {"\342\202\254 5", false},             /* euro sign: a symbol, not a capital */
+        {"\342\200\224 x", false},             /* em dash */
+        {"\303\211t\303\251 x", true},         /* E-acute */
+        {"\320\226\320\270\320\273 x", true},  /* Cyrillic capital */
+        {"\316\221 x", true},                  /* Greek capital alpha */
+        {"\307\205 x", true},                  /* title-case Dz */
+        {"\331\241 x", true},                  /* Arabic-Indic digit one */
+        {"\"Ja\" x", true},                    /* opening quotes and brackets */
+        {"(Ja) x", true},
+        {"\342\200\236Ja\342\200\234 x", true},
+        {"\302\253Ja\302\273 x", true},
+        {"\342\200\234Ja\342\200\235 x", true},
+    };
+    for (size_t i = 0; i < sizeof(next) / sizeof(next[0]); i++) {
+        char text[64];
+        int n = snprintf(text, sizeof(text), "Ende. %s", next[i].after);
+        assert_true(n > 0 && (size_t)n < sizeof(text));
+        sentences_of(text, &ss);
+        if (ss.count != (next[i].splits ? 2u : 1u))
+            fail_msg("\"%s\": %zu sentences", text, ss.count);
+        if (next[i].splits)
+            assert_sentence(text, &ss, 1, next[i].after);
+    }
+    /* Invalid UTF-8 after the space is no capital either. */
+    s = "Ende. \xff x";
+    sentences_of(s, &ss);
+    assert_int_equal(ss.count, 1);
 
     /* The callback can stop the walk. */
     memset(&ss, 0, sizeof(ss));
@@ -628,6 +757,7 @@ int main(void)
         cmocka_unit_test(test_text_words_fold_and_spans),
         cmocka_unit_test(test_text_words_stop),
         cmocka_unit_test(test_text_words_invalid_utf8),
+        cmocka_unit_test(test_text_words_lone_marks),
         cmocka_unit_test(test_text_words_property),
         cmocka_unit_test(test_text_detect_lang),
         cmocka_unit_test(test_text_lang_codes),
