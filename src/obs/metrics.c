@@ -65,7 +65,7 @@ void metrics_request(struct metrics *m, const char *route, int status)
     for (i = 0; i < m->n_req; i++)
         if (m->req[i].status == status && strcmp(m->req[i].route, route) == 0)
             break;
-    if (i == m->n_req && m->n_req == MAX_SERIES - 1) { /* full: the "other" slot */
+    if (i == m->n_req && m->n_req >= MAX_SERIES - 1) { /* full: the "other" slot */
         route = "other";
         status = 0;
         for (i = 0; i < m->n_req; i++)
@@ -88,7 +88,7 @@ void metrics_stage(struct metrics *m, const char *stage, double seconds)
     for (i = 0; i < m->n_stage; i++)
         if (strcmp(m->stage[i].stage, stage) == 0)
             break;
-    if (i == m->n_stage && m->n_stage == MAX_STAGES - 1) { /* full: the "other" slot */
+    if (i == m->n_stage && m->n_stage >= MAX_STAGES - 1) { /* full: the "other" slot */
         stage = "other";
         for (i = 0; i < m->n_stage; i++)
             if (strcmp(m->stage[i].stage, "other") == 0)
