@@ -27,7 +27,7 @@
 
 struct opts {
     const char *config, *listen, *data, *tenant, *role;
-    const char *format, *docs, *queries, *qrels, *run, *score_run, *lang, *depth;
+    const char *format, *docs, *queries, *qrels, *run, *score_run, *lang, *depth, *engine;
     bool json, prune, help;
     const char *args[64];
     int n_args;
@@ -58,13 +58,14 @@ static const char *const usage_text[] = {
     "eval",
     "usage: agentgate eval retrieval --format cranfield|cisi|trec --docs F --queries F\n"
     "                                --qrels F [--json] [--run FILE] [--score-run FILE]\n"
-    "                                [--lang en|de] [--depth N]\n"
+    "                                [--lang en|de] [--depth N] [--engine index|fts5]\n"
     "Index a labelled collection in a temporary knowledge base, run every judged query and\n"
     "print nDCG@10, MAP, Recall@100, MRR and search latency p50/p99. --run writes the\n"
     "ranking as a TREC run (qid Q0 docid rank score tag); --score-run scores another\n"
     "engine's run with the same code instead of searching. Formats: cranfield and cisi are\n"
     "SMART files (.I/.T/.W); trec is <DOC><DOCNO> documents, 'qid<TAB>text' queries and\n"
-    "'qid 0 docid rel' qrels. --depth: documents ranked per query (default 1000).\n",
+    "'qid 0 docid rel' qrels. --depth: documents ranked per query (default 1000).\n"
+    "--engine fts5 measures the SQLite FTS5 alternative instead of the in-memory index.\n",
     "config",
     "usage: agentgate config check [--config FILE]\n"
     "Check a config file and the AGENTGATE_* environment; prints OK or the first mistake\n"
@@ -132,6 +133,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             slot = &o->lang;
         else if (strcmp(a, "--depth") == 0)
             slot = &o->depth;
+        else if (strcmp(a, "--engine") == 0)
+            slot = &o->engine;
         else if (a[0] == '-' && a[1] == '-' && a[2]) {
             fprintf(stderr, "agentgate: unknown option '%s'\n", a);
             return -1;
@@ -492,6 +495,12 @@ static int cmd_eval(const struct opts *o)
     }
     if (o->lang && (p.lang = text_lang_parse(o->lang, strlen(o->lang))) == TEXT_LANG_UNKNOWN) {
         fprintf(stderr, "agentgate: --lang must be en or de\n");
+        return 2;
+    }
+    if (o->engine && strcmp(o->engine, "fts5") == 0)
+        p.engine = KB_ENGINE_FTS5;
+    else if (o->engine && strcmp(o->engine, "index") != 0) {
+        fprintf(stderr, "agentgate: --engine must be index or fts5\n");
         return 2;
     }
     uint64_t depth;

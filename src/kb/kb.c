@@ -10,6 +10,7 @@
  * THREADS: searches use pooled read connections; ingestion its own write connection.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@
 
 #include "core/crypto.h"
 #include "core/log.h"
-#include "kb/kb.h"
+#include "kb/kb_internal.h"
 #include "store/store.h"
 
 #define KB_CANDIDATES        50  /* BM25 candidates reranked by language */
@@ -27,10 +28,20 @@
 #define KB_MAX_QUERY_TERMS   32
 #define KB_PREFIX_MIN        5 /* stems this long also match longer words (compounds) */
 
+struct tenant_index {
+    char tenant[64];
+    struct kb_index *ix;
+};
+
+/* THREADS: cache and n_cache are guarded by mu; build_mu serialises index builds so that
+ * concurrent first searches build once. Lock order: build_mu before mu. */
 struct kb {
     char *path;
     struct kb_params params;
     struct store_pool *readers;
+    pthread_mutex_t mu, build_mu;
+    struct tenant_index *cache;
+    size_t n_cache;
 };
 
 static const char schema[] =
@@ -41,7 +52,7 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS chunks(id INTEGER PRIMARY KEY,"
     " doc_id INTEGER NOT NULL REFERENCES docs(id) ON DELETE CASCADE,"
     " tenant TEXT NOT NULL, ord INTEGER NOT NULL, title TEXT NOT NULL, heading TEXT NOT NULL,"
-    " body TEXT NOT NULL, lang TEXT NOT NULL);"
+    " body TEXT NOT NULL, lang TEXT NOT NULL, sku TEXT);"
     "CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);"
     "CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tenant UNINDEXED, title, heading,"
     " body, tokenize='unicode61 remove_diacritics 2');"
@@ -60,6 +71,21 @@ struct kb_params kb_default_params(void)
     };
 }
 
+/* Bring a KB written by an older agentgate up to the current schema. */
+static ag_err migrate(struct store_db *db)
+{
+    struct store_stmt *st = NULL;
+    bool row = false;
+    ag_err rc =
+        store_prepare(db, "SELECT count(*) FROM pragma_table_info('chunks') WHERE name='sku'", &st);
+    rc = rc ? rc : store_step(st, &row);
+    bool has_sku = rc == AG_OK && row && store_col_int64(st, 0) == 1;
+    store_finalize(st);
+    if (rc == AG_OK && !has_sku) /* before 2026-11: chunks had no product link */
+        rc = store_exec(db, "ALTER TABLE chunks ADD COLUMN sku TEXT");
+    return rc;
+}
+
 ag_err kb_open(const char *path, const struct kb_params *params, bool create, struct kb **out)
 {
     struct kb *kb = calloc(1, sizeof(*kb));
@@ -68,11 +94,15 @@ ag_err kb_open(const char *path, const struct kb_params *params, bool create, st
     if (!kb || !(kb->path = strdup(path)))
         goto fail;
     kb->params = *params;
+    pthread_mutex_init(&kb->mu, NULL);
+    pthread_mutex_init(&kb->build_mu, NULL);
     rc = store_open(path, create ? STORE_CREATE : 0, &db);
     if (rc != AG_OK)
         goto fail;
     /* The schema is created (or checked) by the writer; readers then only read. */
     rc = store_exec(db, schema);
+    if (rc == AG_OK)
+        rc = migrate(db);
     if (rc != AG_OK)
         goto fail;
     store_close(db);
@@ -93,6 +123,13 @@ void kb_close(struct kb *kb)
     if (!kb)
         return;
     store_pool_destroy(kb->readers);
+    for (size_t i = 0; i < kb->n_cache; i++)
+        kb_index_release(kb->cache[i].ix);
+    free(kb->cache);
+    if (kb->path) { /* the mutexes were initialised together with the path */
+        pthread_mutex_destroy(&kb->mu);
+        pthread_mutex_destroy(&kb->build_mu);
+    }
     free(kb->path);
     free(kb);
 }
@@ -234,6 +271,7 @@ static ag_err sink_chunk(void *ctx, const struct kb_chunk *c)
     rc = rc ? rc : store_bind_text(s, 5, c->heading, c->heading_len);
     rc = rc ? rc : store_bind_text(s, 6, c->body, c->body_len);
     rc = rc ? rc : store_bind_text(s, 7, lc, strlen(lc));
+    rc = rc ? rc : c->sku ? store_bind_text(s, 8, c->sku, strlen(c->sku)) : store_bind_null(s, 8);
     bool row;
     rc = rc ? rc : store_step(s, &row);
     store_reset(s);
@@ -498,7 +536,7 @@ static ag_err ingest_list(struct kb *kb, const char *tenant, struct file_list *f
     rc = rc ? rc
             : store_prepare(in.db,
                             "INSERT INTO chunks(doc_id, tenant, ord, title, heading,"
-                            " body, lang) VALUES(?1,?2,?3,?4,?5,?6,?7)",
+                            " body, lang, sku) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
                             &in.ins_chunk);
     rc = rc ? rc
             : store_prepare(in.db,
@@ -607,6 +645,8 @@ static bool collect_term(void *ctx, const char *w, size_t n, size_t start, size_
             q->terms[q->n].stem = s;
             q->terms[q->n].prefix = stem.len >= KB_PREFIX_MIN;
             q->terms[q->n].idf = 0;
+            q->terms[q->n].weight = 1;
+            q->terms[q->n].parts[0] = q->terms[q->n].parts[1] = -1;
             q->n++;
         }
     }
@@ -651,8 +691,8 @@ static int cmp_hit(const void *a, const void *b)
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
-ag_err kb_search(struct kb *kb, struct arena *a, const char *tenant, const char *question,
-                 size_t len, enum text_lang lang, size_t k, struct kb_result *out)
+static ag_err search_fts5(struct kb *kb, struct arena *a, const char *tenant, const char *question,
+                          size_t len, enum text_lang lang, size_t k, struct kb_result *out)
 {
     memset(out, 0, sizeof(*out));
     if (lang == TEXT_LANG_UNKNOWN)
@@ -736,4 +776,177 @@ ag_err kb_search(struct kb *kb, struct arena *a, const char *tenant, const char 
     out->hits = hits;
     out->n_hits = n < k ? n : k;
     return AG_OK;
+}
+
+/* ---- the in-memory index ------------------------------------------------------------- */
+
+static ag_err read_version(struct kb *kb, int64_t *version)
+{
+    struct store_db *db = NULL;
+    struct store_stmt *st = NULL;
+    bool row = false;
+    ag_err rc = store_pool_get(kb->readers, &db);
+    rc = rc ? rc : store_prepare(db, "SELECT value FROM meta WHERE key='version'", &st);
+    rc = rc ? rc : store_step(st, &row);
+    if (rc == AG_OK && !row)
+        rc = AG_ECORRUPT;
+    if (rc == AG_OK)
+        *version = store_col_int64(st, 0);
+    store_finalize(st);
+    store_pool_put(kb->readers, db);
+    return rc;
+}
+
+/* The tenant's index as of version, with a reference for the caller (retained). */
+static struct kb_index *cached(struct kb *kb, const char *tenant, int64_t version)
+{
+    struct kb_index *ix = NULL;
+    pthread_mutex_lock(&kb->mu);
+    for (size_t i = 0; i < kb->n_cache; i++)
+        if (strcmp(kb->cache[i].tenant, tenant) == 0 &&
+            kb_index_version(kb->cache[i].ix) == version) {
+            ix = kb->cache[i].ix;
+            kb_index_retain(ix);
+        }
+    pthread_mutex_unlock(&kb->mu);
+    return ix;
+}
+
+static ag_err install(struct kb *kb, const char *tenant, struct kb_index *ix)
+{
+    struct kb_index *old = NULL;
+    ag_err rc = AG_OK;
+    pthread_mutex_lock(&kb->mu);
+    size_t i;
+    for (i = 0; i < kb->n_cache; i++)
+        if (strcmp(kb->cache[i].tenant, tenant) == 0)
+            break;
+    if (i == kb->n_cache) {
+        struct tenant_index *c = realloc(kb->cache, (kb->n_cache + 1) * sizeof(*c));
+        if (!c) {
+            rc = AG_ENOMEM;
+        } else {
+            kb->cache = c;
+            snprintf(c[i].tenant, sizeof(c[i].tenant), "%s", tenant);
+            c[i].ix = NULL;
+            kb->n_cache++;
+        }
+    }
+    if (rc == AG_OK) {
+        old = kb->cache[i].ix;
+        kb_index_retain(ix);
+        kb->cache[i].ix = ix;
+    }
+    pthread_mutex_unlock(&kb->mu);
+    kb_index_release(old); /* searches still holding it keep it alive */
+    return rc;
+}
+
+static ag_err acquire_index(struct kb *kb, const char *tenant, struct kb_index **out)
+{
+    int64_t version;
+    ag_err rc = read_version(kb, &version);
+    if (rc != AG_OK)
+        return rc;
+    if ((*out = cached(kb, tenant, version)) != NULL)
+        return AG_OK;
+    pthread_mutex_lock(&kb->build_mu);
+    if ((*out = cached(kb, tenant, version)) == NULL) {
+        struct store_db *db = NULL;
+        struct kb_index *ix = NULL;
+        /* One read transaction: the chunks and the version we label them with agree. */
+        rc = store_pool_get(kb->readers, &db);
+        if (rc == AG_OK) {
+            struct store_stmt *st = NULL;
+            bool row = false;
+            rc = store_exec(db, "BEGIN");
+            rc = rc ? rc : store_prepare(db, "SELECT value FROM meta WHERE key='version'", &st);
+            rc = rc ? rc : store_step(st, &row);
+            if (rc == AG_OK && row)
+                version = store_col_int64(st, 0);
+            store_finalize(st);
+            rc = rc ? rc : kb_index_build(db, tenant, version, &ix);
+            store_rollback(db);
+            store_pool_put(kb->readers, db);
+        }
+        rc = rc ? rc : install(kb, tenant, ix);
+        if (rc == AG_OK)
+            *out = ix; /* the build's own reference goes to the caller */
+        else
+            kb_index_release(ix);
+    }
+    pthread_mutex_unlock(&kb->build_mu);
+    return rc;
+}
+
+static ag_err fetch_texts(struct kb *kb, struct arena *a, struct kb_result *r)
+{
+    struct store_db *db = NULL;
+    struct store_stmt *st = NULL;
+    ag_err rc = store_pool_get(kb->readers, &db);
+    rc = rc ? rc : store_prepare(db, "SELECT body FROM chunks WHERE id=?1", &st);
+    for (size_t i = 0; rc == AG_OK && i < r->n_hits; i++) {
+        bool row = false;
+        rc = store_bind_int64(st, 1, r->hits[i].chunk_id);
+        rc = rc ? rc : store_step(st, &row);
+        if (rc == AG_OK && !row)
+            rc = AG_ECORRUPT; /* the chunk vanished: the index is older than the KB */
+        if (rc == AG_OK) {
+            struct str b = store_col_text(st, 0);
+            if (!(r->hits[i].text = arena_strndup(a, b.p, b.len)))
+                rc = AG_ENOMEM;
+        }
+        store_reset(st);
+    }
+    store_finalize(st);
+    store_pool_put(kb->readers, db);
+    return rc;
+}
+
+ag_err kb_search_ex(struct kb *kb, struct arena *a, const char *tenant, const struct kb_query *q,
+                    struct kb_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    struct kb_query qq = *q;
+    if (qq.lang == TEXT_LANG_UNKNOWN)
+        qq.lang = text_detect_lang(q->text, q->len, kb->params.default_lang);
+    if (kb->params.engine == KB_ENGINE_FTS5)
+        return search_fts5(kb, a, tenant, q->text, q->len, qq.lang, q->k, out);
+    struct kb_index *ix = NULL;
+    ag_err rc = acquire_index(kb, tenant, &ix);
+    rc = rc ? rc : kb_index_search(ix, a, &qq, out);
+    /* Hits point into the index, which may go once released: copy into the arena. */
+    for (size_t i = 0; rc == AG_OK && i < out->n_hits; i++) {
+        struct kb_hit *h = &out->hits[i];
+        h->doc = arena_strndup(a, h->doc, strlen(h->doc));
+        h->title = arena_strndup(a, h->title, strlen(h->title));
+        h->heading = arena_strndup(a, h->heading, strlen(h->heading));
+        if (h->sku && !(h->sku = arena_strndup(a, h->sku, strlen(h->sku))))
+            rc = AG_ENOMEM;
+        if (!h->doc || !h->title || !h->heading)
+            rc = AG_ENOMEM;
+    }
+    kb_index_release(ix);
+    if (rc == AG_OK && !(q->flags & KB_SEARCH_NO_TEXT))
+        rc = fetch_texts(kb, a, out);
+    if (rc != AG_OK)
+        memset(out, 0, sizeof(*out));
+    return rc;
+}
+
+ag_err kb_search(struct kb *kb, struct arena *a, const char *tenant, const char *question,
+                 size_t len, enum text_lang lang, size_t k, struct kb_result *out)
+{
+    struct kb_query q = {question, len, lang, k, 0, NULL};
+    return kb_search_ex(kb, a, tenant, &q, out);
+}
+
+ag_err kb_warm(struct kb *kb, const char *tenant)
+{
+    if (kb->params.engine == KB_ENGINE_FTS5)
+        return AG_OK;
+    struct kb_index *ix = NULL;
+    ag_err rc = acquire_index(kb, tenant, &ix);
+    kb_index_release(ix);
+    return rc;
 }

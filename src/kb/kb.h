@@ -19,11 +19,16 @@
 
 struct kb;
 
+enum kb_engine {
+    KB_ENGINE_INDEX, /* the in-memory BM25F index (default; see docs/architecture.md) */
+    KB_ENGINE_FTS5   /* SQLite FTS5 bm25() with prefix stems: kept to measure against */
+};
 struct kb_params {
     size_t max_chunk_bytes; /* chunks are cut at paragraph or sentence bounds below this;
                              * at least 16 */
     size_t max_file_bytes;  /* larger files are rejected */
     enum text_lang default_lang;
+    enum kb_engine engine;
 };
 struct kb_params kb_default_params(void);
 
@@ -37,6 +42,7 @@ struct kb_chunk {
     const char *title, *heading, *body; /* NUL-terminated */
     size_t title_len, heading_len, body_len;
     enum text_lang lang; /* TEXT_LANG_UNKNOWN: detect from the text */
+    const char *sku;     /* the product a catalogue chunk describes, or NULL */
 };
 struct kb_product {
     const char *sku, *name, *category, *currency;
@@ -85,15 +91,30 @@ ag_err kb_ingest_sources(struct kb *kb, const char *tenant, const struct kb_sour
 
 /* ---- search ---- */
 struct kb_term {
-    const char *stem; /* analysed query term */
+    const char *stem; /* analysed query term (a Snowball stem, folded) */
     double idf;       /* inverse document frequency in the tenant's chunks */
-    bool prefix;      /* matches words that start with stem (compounds) */
+    bool prefix;      /* a prefix query ("versand*"): matches words starting with stem */
+    double weight;    /* 1 for the question's own words; less for parts of a compound */
+    int parts[2];     /* for a compound: the terms of its parts, else -1 */
+};
+enum kb_search_flags {
+    KB_SEARCH_NO_TEXT = 1 << 0, /* hits without their text (evaluations) */
+    KB_SEARCH_IN_STOCK = 1 << 1 /* only product chunks with stock > 0 */
+};
+struct kb_query {
+    const char *text; /* the question; "quoted words" form a phrase, word* a prefix */
+    size_t len;
+    enum text_lang lang; /* TEXT_LANG_UNKNOWN: detected */
+    size_t k;
+    unsigned flags;       /* enum kb_search_flags */
+    const char *category; /* only chunks of products in this category, or NULL */
 };
 struct kb_hit {
     int64_t chunk_id;
     const char *doc, *title, *heading, *text;
     enum text_lang lang;
-    double score; /* BM25 (higher is better), after the language preference */
+    const char *sku; /* the product this chunk describes, or NULL */
+    double score;    /* BM25F (higher is better), after the language preference */
 };
 struct kb_result {
     struct kb_term *terms;
@@ -105,9 +126,14 @@ struct kb_result {
 /* The best k chunks of tenant for question (language lang, detected when unknown). */
 ag_err kb_search(struct kb *kb, struct arena *a, const char *tenant, const char *question,
                  size_t len, enum text_lang lang, size_t k, struct kb_result *out);
+/* kb_search with filters and flags. */
+ag_err kb_search_ex(struct kb *kb, struct arena *a, const char *tenant, const struct kb_query *q,
+                    struct kb_result *out);
 /* True when folded word w matches term t (prefix for long stems, else equal stems). */
 bool kb_term_matches(const struct kb_term *t, const char *w, size_t n, const char *stem,
                      size_t stem_len);
+/* Build (or find) the tenant's search index now, so that the first search is fast. */
+ag_err kb_warm(struct kb *kb, const char *tenant);
 /* The KB version (bumped on every change) and chunk count of a tenant. */
 ag_err kb_stats(struct kb *kb, const char *tenant, int64_t *version, int64_t *chunks);
 
@@ -127,11 +153,12 @@ void kb_eval_score(const double *ranked, size_t n_ranked, const double *judged, 
 struct kb_eval_params {
     enum kb_eval_format format;
     const char *docs, *queries, *qrels; /* files */
-    const char *run_out;   /* write the ranking in TREC run format here, or NULL */
-    const char *score_run; /* score this TREC run instead of searching, or NULL */
-    const char *work_dir;  /* where the temporary KB is built */
-    enum text_lang lang;   /* language of the collection */
-    size_t depth;          /* documents ranked per query (MAP, recall) */
+    const char *run_out;                /* write the ranking in TREC run format here, or NULL */
+    const char *score_run;              /* score this TREC run instead of searching, or NULL */
+    const char *work_dir;               /* where the temporary KB is built */
+    enum text_lang lang;                /* language of the collection */
+    size_t depth;                       /* documents ranked per query (MAP, recall) */
+    enum kb_engine engine;              /* which search engine to measure */
 };
 struct kb_eval_result {
     size_t n_docs, n_queries; /* queries with at least one relevant document */

@@ -23,6 +23,7 @@ struct chunker {
     const struct kb_sink *sink;
     struct buf title, heading, body;
     enum text_lang lang;
+    const char *sku; /* the product of the chunks being cut, or NULL */
 };
 
 static ag_err flush_chunk(struct chunker *c)
@@ -37,6 +38,7 @@ static ag_err flush_chunk(struct chunker *c)
         .body = buf_cstr(&c->body),
         .body_len = c->body.len,
         .lang = c->lang,
+        .sku = c->sku,
     };
     ag_err rc = c->sink->chunk ? c->sink->chunk(c->sink->ctx, &ch) : AG_OK;
     buf_reset(&c->body);
@@ -117,6 +119,7 @@ static void chunker_init(struct chunker *c, const struct kb_params *params,
     buf_init(&c->heading, KB_MAX_HEADING);
     buf_init(&c->body, params->max_chunk_bytes);
     c->lang = TEXT_LANG_UNKNOWN;
+    c->sku = NULL;
 }
 
 static void chunker_release(struct chunker *c)
@@ -454,6 +457,7 @@ static ag_err price_text(struct buf *b, double price, enum text_lang lang)
 static ag_err product_chunk(struct chunker *c, const struct kb_product *pr, const char *desc,
                             enum text_lang lang)
 {
+    c->sku = pr->sku;
     struct buf tmp, *b = &tmp;
     bool de = lang == TEXT_LANG_DE;
     buf_init(&tmp, 1u << 24);
@@ -479,6 +483,7 @@ static ag_err product_chunk(struct chunker *c, const struct kb_product *pr, cons
     rc = rc ? rc : add_paragraph(c, buf_cstr(&tmp), tmp.len);
     rc = rc ? rc : flush_chunk(c);
     buf_release(&tmp);
+    c->sku = NULL;
     return rc;
 }
 

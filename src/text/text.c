@@ -214,7 +214,20 @@ ag_err text_stem(struct text_analyzer *a, enum text_lang l, const char *w, size_
                                        UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK);
     if (fl < 0)
         return AG_EINVAL;
-    ag_err rc = buf_append(out, folded, (size_t)fl);
+    ag_err rc = AG_OK;
+    if (l == TEXT_LANG_DE) {
+        /* Customers type "Oesterreich" for "Österreich": fold ae/oe/ue like the umlauts
+         * the stemmer already mapped to a/o/u, so both spellings meet in one term. */
+        for (utf8proc_ssize_t i = 0; i < fl && rc == AG_OK; i++) {
+            char c = (char)folded[i];
+            rc = buf_putc(out, c);
+            if ((c == 'a' || c == 'o' || c == 'u') && i + 1 < fl && folded[i + 1] == 'e' &&
+                !(c == 'u' && i > 0 && folded[i - 1] == 'q'))
+                i++;
+        }
+    } else {
+        rc = buf_append(out, folded, (size_t)fl);
+    }
     free(folded);
     return rc;
 }

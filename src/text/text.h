@@ -37,7 +37,8 @@ struct text_analyzer;
 ag_err text_analyzer_create(struct text_analyzer **out);
 void text_analyzer_destroy(struct text_analyzer *a); /* NULL is a no-op */
 /* Snowball stem of folded word w in language l (English when unknown), appended to out
- * with accents stripped so it matches the index. */
+ * with accents stripped so it matches the index. German stems also fold ae/oe/ue to
+ * a/o/u ("Oesterreich" and "Österreich" give one stem; "que" is kept). */
 ag_err text_stem(struct text_analyzer *a, enum text_lang l, const char *w, size_t n,
                  struct buf *out);
 

@@ -1,0 +1,1014 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kb/index.c: the in-memory inverted index of one tenant, and BM25F search over it.
+ *
+ * Build: every chunk's title, heading path and body are analysed (text/: folded words,
+ * stop words dropped, Snowball stems in the chunk's language, German ae/oe/ue folded);
+ * product chunks also get one exact term "#sku:<sku>". Postings hold, per term and
+ * chunk, a pseudo term frequency already weighted by field and normalised by field
+ * length (BM25F), so a query only sums. German compounds are split with the corpus's
+ * own vocabulary ("versandkost" = "versand" + "kost" when both occur on their own), and
+ * a compound's occurrences also count, at half weight, for its parts: "Versand" then
+ * finds "Versandkosten".
+ *
+ * Query: each word becomes a group of alternative terms (its stem; the other language's
+ * stem when the first is unknown; a prefix's expansions) scored as one term (summed
+ * frequency, largest document frequency), plus half-weight groups for a compound's
+ * parts; SKU-like tokens hit the exact SKU term with a high weight.
+ *
+ * THREADS: an index is immutable once built and shared by reference count; searches
+ * use per-thread scratch arrays (pthread key) cleared through their touched lists.
+ * OWNERSHIP: the index owns all its strings; results point into the caller's arena.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "kb/kb_internal.h"
+
+#define NONE             UINT32_MAX
+#define BM25_K1          1.2
+#define BM25_B           0.75
+#define W_TITLE          2.0
+#define W_HEAD           1.5
+#define W_BODY           1.0
+#define W_SKU            1.0
+#define PART_WEIGHT      0.5 /* a compound counts this much for each of its parts */
+#define SKU_QUERY_WEIGHT 4.0 /* an exact SKU in the question outweighs every word */
+#define OTHER_LANG       0.6 /* score factor for chunks in the other language */
+#define MAX_GROUPS       64
+#define MAX_PREFIX_TERMS 64
+#define MIN_SPLIT_LEN    8 /* shorter German stems are not split */
+#define MIN_PART_LEN     3
+
+enum field { F_TITLE, F_HEAD, F_BODY, F_SKU, N_FIELDS };
+static const double field_weight[N_FIELDS] = {W_TITLE, W_HEAD, W_BODY, W_SKU};
+
+struct kb_index {
+    atomic_int refs;
+    int64_t version;
+    uint32_t n_docs, n_terms, n_cats;
+    /* per chunk */
+    int64_t *chunk_id;
+    uint8_t *lang;
+    uint32_t *cat; /* index into cats, NONE when not a product */
+    int64_t *stock;
+    char **doc, **title, **heading, **sku, **cats;
+    /* per term, sorted by term */
+    char **terms;
+    uint32_t *df, *post_off, *split_a, *split_b;
+    uint32_t *post_doc;
+    float *post_tf;
+};
+
+/* ---- building -------------------------------------------------------------------- */
+
+struct raw_posting {
+    uint32_t doc;
+    float tf[N_FIELDS];
+};
+
+struct raw_term {
+    char *s;
+    struct raw_posting *p;
+    uint32_t n, cap;
+    bool german;
+    uint32_t a, b; /* compound parts (raw ids), NONE */
+};
+
+struct builder {
+    struct raw_term *t;
+    uint32_t n, cap;
+    uint32_t *slots; /* open addressing: raw id + 1, 0 empty */
+    uint32_t n_slots;
+    double len_sum[N_FIELDS];
+    float (*doc_len)[N_FIELDS];
+    struct text_analyzer *an;
+    uint32_t doc;
+    enum text_lang lang;
+    enum field field;
+    ag_err rc;
+};
+
+static uint32_t hash_str(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static uint32_t lookup_raw(const struct builder *b, const char *s, size_t n)
+{
+    uint32_t mask = b->n_slots - 1;
+    for (uint32_t i = hash_str(s, n) & mask;; i = (i + 1) & mask) {
+        uint32_t v = b->slots[i];
+        if (!v)
+            return NONE;
+        const char *t = b->t[v - 1].s;
+        if (strncmp(t, s, n) == 0 && t[n] == '\0')
+            return v - 1;
+    }
+}
+
+static ag_err rehash(struct builder *b)
+{
+    uint32_t n_slots = b->n_slots ? b->n_slots * 2 : 1u << 16;
+    uint32_t *slots = calloc(n_slots, sizeof(*slots));
+    if (!slots)
+        return AG_ENOMEM;
+    for (uint32_t id = 0; id < b->n; id++) {
+        uint32_t i = hash_str(b->t[id].s, strlen(b->t[id].s)) & (n_slots - 1);
+        while (slots[i])
+            i = (i + 1) & (n_slots - 1);
+        slots[i] = id + 1;
+    }
+    free(b->slots);
+    b->slots = slots;
+    b->n_slots = n_slots;
+    return AG_OK;
+}
+
+static uint32_t intern(struct builder *b, const char *s, size_t n)
+{
+    uint32_t id = lookup_raw(b, s, n);
+    if (id != NONE)
+        return id;
+    if ((b->n + 1) * 2 > b->n_slots && rehash(b) != AG_OK)
+        return NONE;
+    if (b->n == b->cap) {
+        uint32_t cap = b->cap ? b->cap * 2 : 4096;
+        struct raw_term *t = realloc(b->t, cap * sizeof(*t));
+        if (!t)
+            return NONE;
+        b->t = t;
+        b->cap = cap;
+    }
+    struct raw_term *t = &b->t[b->n];
+    memset(t, 0, sizeof(*t));
+    t->a = t->b = NONE;
+    if (!(t->s = strndup(s, n)))
+        return NONE;
+    uint32_t i = hash_str(s, n) & (b->n_slots - 1);
+    while (b->slots[i])
+        i = (i + 1) & (b->n_slots - 1);
+    b->slots[i] = b->n + 1;
+    return b->n++;
+}
+
+/* Count one occurrence of term id in the current doc and field. */
+static ag_err add_occurrence(struct builder *b, uint32_t id, float amount)
+{
+    struct raw_term *t = &b->t[id];
+    if (!t->n || t->p[t->n - 1].doc != b->doc) {
+        if (t->n == t->cap) {
+            uint32_t cap = t->cap ? t->cap * 2 : 4;
+            struct raw_posting *p = realloc(t->p, cap * sizeof(*p));
+            if (!p)
+                return AG_ENOMEM;
+            t->p = p;
+            t->cap = cap;
+        }
+        memset(&t->p[t->n], 0, sizeof(t->p[t->n]));
+        t->p[t->n++].doc = b->doc;
+    }
+    t->p[t->n - 1].tf[b->field] += amount;
+    if (b->lang == TEXT_LANG_DE)
+        t->german = true;
+    return AG_OK;
+}
+
+static bool index_word(void *ctx, const char *w, size_t n, size_t start, size_t end)
+{
+    struct builder *b = ctx;
+    (void)start;
+    (void)end;
+    b->doc_len[b->doc][b->field] += 1;
+    if (text_is_stopword(w, n) || n > 64)
+        return true;
+    struct buf stem;
+    buf_init(&stem, 512);
+    b->rc = text_stem(b->an, b->lang, w, n, &stem);
+    if (b->rc == AG_OK && stem.len) {
+        uint32_t id = intern(b, stem.p, stem.len);
+        b->rc = id == NONE ? AG_ENOMEM : add_occurrence(b, id, 1);
+    }
+    buf_release(&stem);
+    return b->rc == AG_OK;
+}
+
+static ag_err index_field(struct builder *b, enum field f, struct str s)
+{
+    b->field = f;
+    ag_err rc = text_words(s.p, s.len, index_word, b);
+    if (rc == AG_EINVAL)
+        rc = AG_OK; /* stored text was validated at ingestion; skip what is not UTF-8 */
+    return rc != AG_OK ? rc : b->rc;
+}
+
+/* "NW-1004" -> "#sku:nw-1004": SKUs compare case-insensitively. */
+static ag_err sku_term(struct buf *out, const char *sku, size_t n)
+{
+    ag_err rc = buf_append_str(out, "#sku:");
+    for (size_t i = 0; i < n && rc == AG_OK; i++) {
+        char c = sku[i];
+        rc = buf_putc(out, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
+    }
+    return rc;
+}
+
+/* Split German compounds with the corpus's own vocabulary: a + [linker] + b where both
+ * parts occur as terms of their own. The split with the most frequent rarer part wins. */
+static void split_compounds(struct builder *b)
+{
+    static const char *const linkers[] = {"", "s", "es", "n", "en", "e"};
+    for (uint32_t id = 0; id < b->n; id++) {
+        struct raw_term *t = &b->t[id];
+        size_t len = strlen(t->s);
+        if (!t->german || len < MIN_SPLIT_LEN || t->s[0] == '#')
+            continue;
+        uint32_t best_a = NONE, best_b = NONE, best_df = 0;
+        for (size_t i = MIN_PART_LEN; i + MIN_PART_LEN <= len; i++) {
+            uint32_t a = lookup_raw(b, t->s, i);
+            if (a == NONE || a == id)
+                continue;
+            for (size_t l = 0; l < sizeof(linkers) / sizeof(linkers[0]); l++) {
+                size_t ll = strlen(linkers[l]);
+                if (i + ll + MIN_PART_LEN > len || strncmp(t->s + i, linkers[l], ll) != 0)
+                    continue;
+                const char *rest = t->s + i + ll;
+                uint32_t r = lookup_raw(b, rest, strlen(rest));
+                if (r == NONE || r == id)
+                    continue;
+                uint32_t df = b->t[a].n < b->t[r].n ? b->t[a].n : b->t[r].n;
+                if (df > best_df) {
+                    best_df = df;
+                    best_a = a;
+                    best_b = r;
+                }
+            }
+        }
+        t->a = best_a;
+        t->b = best_b;
+    }
+}
+
+static int cmp_posting(const void *x, const void *y)
+{
+    uint32_t a = ((const struct raw_posting *)x)->doc, b = ((const struct raw_posting *)y)->doc;
+    return a < b ? -1 : a > b;
+}
+
+/* Add a compound's occurrences to its parts, at PART_WEIGHT. */
+static ag_err propagate_parts(struct builder *b)
+{
+    uint32_t n = b->n;
+    for (uint32_t id = 0; id < n; id++) {
+        struct raw_term *t = &b->t[id];
+        if (t->a == NONE)
+            continue;
+        uint32_t parts[2] = {t->a, t->b};
+        for (int k = 0; k < 2; k++) {
+            struct raw_term *p = &b->t[parts[k]];
+            uint32_t need = p->n + b->t[id].n;
+            if (need > p->cap) {
+                struct raw_posting *np = realloc(p->p, need * sizeof(*np));
+                if (!np)
+                    return AG_ENOMEM;
+                p->p = np;
+                p->cap = need;
+            }
+            t = &b->t[id];
+            for (uint32_t i = 0; i < t->n; i++) {
+                struct raw_posting q = t->p[i];
+                for (int f = 0; f < N_FIELDS; f++)
+                    q.tf[f] *= (float)PART_WEIGHT;
+                p->p[p->n++] = q;
+            }
+        }
+    }
+    /* Merge the duplicates the additions made: postings stay one per chunk, by chunk. */
+    for (uint32_t id = 0; id < b->n; id++) {
+        struct raw_term *t = &b->t[id];
+        if (t->n < 2)
+            continue;
+        qsort(t->p, t->n, sizeof(*t->p), cmp_posting);
+        uint32_t w = 0;
+        for (uint32_t i = 1; i < t->n; i++) {
+            if (t->p[i].doc == t->p[w].doc) {
+                for (int f = 0; f < N_FIELDS; f++)
+                    t->p[w].tf[f] += t->p[i].tf[f];
+            } else {
+                t->p[++w] = t->p[i];
+            }
+        }
+        t->n = w + 1;
+    }
+    return AG_OK;
+}
+
+static const struct builder *sort_ctx;
+static int cmp_term_id(const void *x, const void *y)
+{
+    return strcmp(sort_ctx->t[*(const uint32_t *)x].s, sort_ctx->t[*(const uint32_t *)y].s);
+}
+
+static pthread_mutex_t sort_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Pack the raw postings into the sorted CSR arrays of ix, with BM25F pseudo-frequencies. */
+static ag_err finish(struct builder *b, struct kb_index *ix)
+{
+    uint32_t *order = malloc((b->n ? b->n : 1) * sizeof(*order));
+    uint32_t *rank = malloc((b->n ? b->n : 1) * sizeof(*rank));
+    if (!order || !rank) {
+        free(order);
+        free(rank);
+        return AG_ENOMEM;
+    }
+    for (uint32_t i = 0; i < b->n; i++)
+        order[i] = i;
+    pthread_mutex_lock(&sort_mu); /* qsort has no context argument in C17 */
+    sort_ctx = b;
+    qsort(order, b->n, sizeof(*order), cmp_term_id);
+    pthread_mutex_unlock(&sort_mu);
+    for (uint32_t i = 0; i < b->n; i++)
+        rank[order[i]] = i;
+    size_t total = 0;
+    for (uint32_t i = 0; i < b->n; i++)
+        total += b->t[i].n;
+    ix->n_terms = b->n;
+    ix->terms = calloc(b->n + 1, sizeof(*ix->terms));
+    ix->df = calloc(b->n + 1, sizeof(*ix->df));
+    ix->split_a = calloc(b->n + 1, sizeof(*ix->split_a));
+    ix->split_b = calloc(b->n + 1, sizeof(*ix->split_b));
+    ix->post_off = calloc(b->n + 1, sizeof(*ix->post_off));
+    ix->post_doc = malloc((total ? total : 1) * sizeof(*ix->post_doc));
+    ix->post_tf = malloc((total ? total : 1) * sizeof(*ix->post_tf));
+    if (!ix->terms || !ix->df || !ix->split_a || !ix->split_b || !ix->post_off || !ix->post_doc ||
+        !ix->post_tf || total > UINT32_MAX) {
+        free(order);
+        free(rank);
+        return AG_ENOMEM;
+    }
+    double avg[N_FIELDS];
+    for (int f = 0; f < N_FIELDS; f++)
+        avg[f] = ix->n_docs ? b->len_sum[f] / ix->n_docs : 1;
+    uint32_t off = 0;
+    for (uint32_t i = 0; i < b->n; i++) {
+        struct raw_term *t = &b->t[order[i]];
+        ix->terms[i] = t->s;
+        t->s = NULL; /* owned by the index now */
+        ix->df[i] = t->n;
+        ix->split_a[i] = t->a == NONE ? NONE : rank[t->a];
+        ix->split_b[i] = t->b == NONE ? NONE : rank[t->b];
+        ix->post_off[i] = off;
+        for (uint32_t k = 0; k < t->n; k++) {
+            const struct raw_posting *p = &t->p[k];
+            double tf = 0;
+            for (int f = 0; f < N_FIELDS; f++) {
+                if (p->tf[f] == 0)
+                    continue;
+                double len = b->doc_len[p->doc][f], norm = 1;
+                if (avg[f] > 0)
+                    norm = 1 - BM25_B + BM25_B * len / avg[f];
+                tf += field_weight[f] * p->tf[f] / (norm > 0.05 ? norm : 0.05);
+            }
+            ix->post_doc[off] = p->doc;
+            ix->post_tf[off] = (float)tf;
+            off++;
+        }
+    }
+    ix->post_off[b->n] = off;
+    free(order);
+    free(rank);
+    return AG_OK;
+}
+
+static void builder_free(struct builder *b)
+{
+    for (uint32_t i = 0; i < b->n; i++) {
+        free(b->t[i].s);
+        free(b->t[i].p);
+    }
+    free(b->t);
+    free(b->slots);
+    free(b->doc_len);
+    text_analyzer_destroy(b->an);
+}
+
+static void index_free(struct kb_index *ix)
+{
+    if (!ix)
+        return;
+    for (uint32_t i = 0; i < ix->n_docs; i++) {
+        free(ix->doc[i]);
+        free(ix->title[i]);
+        free(ix->heading[i]);
+        free(ix->sku[i]);
+    }
+    for (uint32_t i = 0; ix->terms && i < ix->n_terms; i++)
+        free(ix->terms[i]);
+    for (uint32_t i = 0; i < ix->n_cats; i++)
+        free(ix->cats[i]);
+    free(ix->chunk_id);
+    free(ix->lang);
+    free(ix->cat);
+    free(ix->stock);
+    free(ix->doc);
+    free(ix->title);
+    free(ix->heading);
+    free(ix->sku);
+    free(ix->cats);
+    free(ix->terms);
+    free(ix->df);
+    free(ix->split_a);
+    free(ix->split_b);
+    free(ix->post_off);
+    free(ix->post_doc);
+    free(ix->post_tf);
+    free(ix);
+}
+
+static char *dup_str(struct str s)
+{
+    return strndup(s.p, s.len);
+}
+
+static uint32_t category_id(struct kb_index *ix, struct str name, uint32_t *cap)
+{
+    for (uint32_t i = 0; i < ix->n_cats; i++)
+        if (str_eq_cstr(name, ix->cats[i]))
+            return i;
+    if (ix->n_cats == *cap) {
+        uint32_t c = *cap ? *cap * 2 : 16;
+        char **v = realloc(ix->cats, c * sizeof(*v));
+        if (!v)
+            return NONE;
+        ix->cats = v;
+        *cap = c;
+    }
+    if (!(ix->cats[ix->n_cats] = dup_str(name)))
+        return NONE;
+    return ix->n_cats++;
+}
+
+ag_err kb_index_build(struct store_db *db, const char *tenant, int64_t version,
+                      struct kb_index **out)
+{
+    struct kb_index *ix = calloc(1, sizeof(*ix));
+    struct builder b;
+    memset(&b, 0, sizeof(b));
+    struct store_stmt *st = NULL;
+    bool row = false;
+    uint32_t cap_docs = 0, cap_cats = 0;
+    ag_err rc = ix ? text_analyzer_create(&b.an) : AG_ENOMEM;
+    rc = rc ? rc : rehash(&b);
+    rc = rc ? rc
+            : store_prepare(db,
+                            "SELECT c.id, d.path, c.title, c.heading, c.body, c.lang, c.sku,"
+                            " p.category, p.stock FROM chunks c JOIN docs d ON d.id = c.doc_id"
+                            " LEFT JOIN products p ON p.tenant = c.tenant AND p.sku = c.sku"
+                            " WHERE c.tenant = ?1 ORDER BY c.id",
+                            &st);
+    rc = rc ? rc : store_bind_text(st, 1, tenant, strlen(tenant));
+    while (rc == AG_OK && (rc = store_step(st, &row)) == AG_OK && row) {
+        if (ix->n_docs == cap_docs) {
+            uint32_t c = cap_docs ? cap_docs * 2 : 1024;
+#define GROW(field)                                                                                \
+    do {                                                                                           \
+        void *p_ = realloc(field, c * sizeof(*(field)));                                           \
+        if (!p_)                                                                                   \
+            rc = AG_ENOMEM;                                                                        \
+        else                                                                                       \
+            (field) = p_;                                                                          \
+    } while (0)
+            GROW(ix->chunk_id);
+            GROW(ix->lang);
+            GROW(ix->cat);
+            GROW(ix->stock);
+            GROW(ix->doc);
+            GROW(ix->title);
+            GROW(ix->heading);
+            GROW(ix->sku);
+            GROW(b.doc_len);
+#undef GROW
+            if (rc != AG_OK)
+                break;
+            cap_docs = c;
+        }
+        uint32_t d = ix->n_docs;
+        struct str lang = store_col_text(st, 5);
+        ix->chunk_id[d] = store_col_int64(st, 0);
+        ix->lang[d] = (uint8_t)text_lang_parse(lang.p, lang.len);
+        ix->doc[d] = dup_str(store_col_text(st, 1));
+        ix->title[d] = dup_str(store_col_text(st, 2));
+        ix->heading[d] = dup_str(store_col_text(st, 3));
+        ix->sku[d] = store_col_is_null(st, 6) ? NULL : dup_str(store_col_text(st, 6));
+        ix->cat[d] =
+            store_col_is_null(st, 7) ? NONE : category_id(ix, store_col_text(st, 7), &cap_cats);
+        ix->stock[d] = store_col_is_null(st, 8) ? -1 : store_col_int64(st, 8);
+        ix->n_docs++; /* counted now so that index_free() frees this chunk's strings */
+        if (!ix->doc[d] || !ix->title[d] || !ix->heading[d] ||
+            (!store_col_is_null(st, 6) && !ix->sku[d]) ||
+            (!store_col_is_null(st, 7) && ix->cat[d] == NONE)) {
+            rc = AG_ENOMEM;
+            break;
+        }
+        memset(b.doc_len[d], 0, sizeof(b.doc_len[d]));
+        b.doc = d;
+        b.lang = ix->lang[d] ? (enum text_lang)ix->lang[d] : TEXT_LANG_EN;
+        rc = index_field(&b, F_TITLE, store_col_text(st, 2));
+        rc = rc ? rc : index_field(&b, F_HEAD, store_col_text(st, 3));
+        rc = rc ? rc : index_field(&b, F_BODY, store_col_text(st, 4));
+        if (rc == AG_OK && ix->sku[d]) {
+            struct buf t;
+            buf_init(&t, 256);
+            b.field = F_SKU;
+            rc = sku_term(&t, ix->sku[d], strlen(ix->sku[d]));
+            uint32_t id = rc == AG_OK ? intern(&b, t.p, t.len) : NONE;
+            rc = rc ? rc : id == NONE ? AG_ENOMEM : add_occurrence(&b, id, 1);
+            b.doc_len[d][F_SKU] = 1;
+            buf_release(&t);
+        }
+        for (int f = 0; f < N_FIELDS; f++)
+            b.len_sum[f] += b.doc_len[d][f];
+    }
+    store_finalize(st);
+    if (rc == AG_OK) {
+        split_compounds(&b);
+        rc = propagate_parts(&b);
+    }
+    rc = rc ? rc : finish(&b, ix);
+    builder_free(&b);
+    if (rc != AG_OK) {
+        index_free(ix);
+        return rc;
+    }
+    atomic_init(&ix->refs, 1);
+    ix->version = version;
+    *out = ix;
+    log_debug("kb: index built tenant=%s chunks=%u terms=%u", tenant, ix->n_docs, ix->n_terms);
+    return AG_OK;
+}
+
+void kb_index_retain(struct kb_index *ix)
+{
+    atomic_fetch_add(&ix->refs, 1);
+}
+
+void kb_index_release(struct kb_index *ix)
+{
+    if (ix && atomic_fetch_sub(&ix->refs, 1) == 1)
+        index_free(ix);
+}
+
+int64_t kb_index_version(const struct kb_index *ix)
+{
+    return ix->version;
+}
+
+size_t kb_index_docs(const struct kb_index *ix)
+{
+    return ix->n_docs;
+}
+
+/* ---- searching ------------------------------------------------------------------------ */
+
+static uint32_t find_term(const struct kb_index *ix, const char *s, size_t n)
+{
+    uint32_t lo = 0, hi = ix->n_terms;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int c = strncmp(ix->terms[mid], s, n);
+        if (c == 0 && ix->terms[mid][n] != '\0')
+            c = 1;
+        if (c < 0)
+            lo = mid + 1;
+        else if (c > 0)
+            hi = mid;
+        else
+            return mid;
+    }
+    return NONE;
+}
+
+/* First term >= s[0..n) in sorted order. */
+static uint32_t lower_bound(const struct kb_index *ix, const char *s, size_t n)
+{
+    uint32_t lo = 0, hi = ix->n_terms;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (strncmp(ix->terms[mid], s, n) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Per-thread scratch: scores and group frequencies for every chunk, and touched lists. */
+struct scratch {
+    float *acc, *gtf;
+    uint32_t *touched, *gtouched;
+    uint8_t *hit;
+    uint32_t cap;
+};
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *p)
+{
+    struct scratch *s = p;
+    if (!s)
+        return;
+    free(s->acc);
+    free(s->gtf);
+    free(s->touched);
+    free(s->gtouched);
+    free(s->hit);
+    free(s);
+}
+
+static void scratch_init(void)
+{
+    pthread_key_create(&scratch_key, scratch_free);
+}
+
+static struct scratch *get_scratch(uint32_t n)
+{
+    pthread_once(&scratch_once, scratch_init);
+    struct scratch *s = pthread_getspecific(scratch_key);
+    if (s && s->cap >= n)
+        return s;
+    scratch_free(s);
+    pthread_setspecific(scratch_key, NULL);
+    s = calloc(1, sizeof(*s));
+    uint32_t cap = n < 1024 ? 1024 : n;
+    if (!s || !(s->acc = calloc(cap, sizeof(float))) || !(s->gtf = calloc(cap, sizeof(float))) ||
+        !(s->touched = malloc(cap * sizeof(uint32_t))) ||
+        !(s->gtouched = malloc(cap * sizeof(uint32_t))) || !(s->hit = calloc(cap, 1))) {
+        scratch_free(s);
+        return NULL;
+    }
+    s->cap = cap;
+    pthread_setspecific(scratch_key, s);
+    return s;
+}
+
+struct group {
+    uint32_t alt[MAX_PREFIX_TERMS];
+    uint32_t n_alt;
+    double weight;
+    int term; /* index into the result's terms */
+};
+
+struct qparse {
+    const struct kb_index *ix;
+    struct arena *a;
+    struct text_analyzer *an;
+    enum text_lang lang;
+    const char *text;
+    size_t len;
+    struct group *g;
+    size_t n_g;
+    struct kb_term *terms;
+    size_t n_terms;
+    ag_err rc;
+};
+
+static double idf_of(const struct kb_index *ix, uint32_t df)
+{
+    double n = ix->n_docs ? ix->n_docs : 1;
+    if (df > ix->n_docs)
+        df = ix->n_docs;
+    return log(1.0 + (n - df + 0.5) / (df + 0.5));
+}
+
+static int add_term(struct qparse *q, const char *stem, size_t n, double weight, bool prefix,
+                    uint32_t df)
+{
+    if (q->n_terms == MAX_GROUPS || q->n_g == MAX_GROUPS)
+        return -1;
+    char *s = arena_strndup(q->a, stem, n);
+    if (!s) {
+        q->rc = AG_ENOMEM;
+        return -1;
+    }
+    struct kb_term *t = &q->terms[q->n_terms];
+    *t = (struct kb_term){s, idf_of(q->ix, df), prefix, weight, {-1, -1}};
+    return (int)q->n_terms++;
+}
+
+static bool has_term_stem(const struct qparse *q, const char *s, size_t n)
+{
+    for (size_t i = 0; i < q->n_terms; i++)
+        if (strlen(q->terms[i].stem) == n && memcmp(q->terms[i].stem, s, n) == 0)
+            return true;
+    return false;
+}
+
+/* One group of alternatives for term index ti. */
+static struct group *new_group(struct qparse *q, int ti, double weight)
+{
+    if (q->n_g == MAX_GROUPS)
+        return NULL;
+    struct group *g = &q->g[q->n_g++];
+    g->n_alt = 0;
+    g->weight = weight;
+    g->term = ti;
+    return g;
+}
+
+static uint32_t group_df(const struct kb_index *ix, const struct group *g)
+{
+    uint32_t df = 0;
+    for (uint32_t i = 0; i < g->n_alt; i++)
+        if (ix->df[g->alt[i]] > df)
+            df = ix->df[g->alt[i]];
+    return df;
+}
+
+/* Parts of a compound the index never saw whole: split it against the vocabulary. */
+static bool split_query_stem(const struct kb_index *ix, const char *s, size_t n, uint32_t *a,
+                             uint32_t *b)
+{
+    static const char *const linkers[] = {"", "s", "es", "n", "en", "e"};
+    uint32_t best = 0;
+    *a = *b = NONE;
+    for (size_t i = MIN_PART_LEN; i + MIN_PART_LEN <= n && n >= MIN_SPLIT_LEN; i++) {
+        uint32_t x = find_term(ix, s, i);
+        if (x == NONE)
+            continue;
+        for (size_t l = 0; l < sizeof(linkers) / sizeof(linkers[0]); l++) {
+            size_t ll = strlen(linkers[l]);
+            if (i + ll + MIN_PART_LEN > n || strncmp(s + i, linkers[l], ll) != 0)
+                continue;
+            uint32_t y = find_term(ix, s + i + ll, n - i - ll);
+            if (y == NONE)
+                continue;
+            uint32_t df = ix->df[x] < ix->df[y] ? ix->df[x] : ix->df[y];
+            if (df > best) {
+                best = df;
+                *a = x;
+                *b = y;
+            }
+        }
+    }
+    return *a != NONE;
+}
+
+static void add_part_groups(struct qparse *q, int ti, uint32_t a, uint32_t b, double weight)
+{
+    uint32_t parts[2] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        const char *s = q->ix->terms[parts[k]];
+        if (has_term_stem(q, s, strlen(s)))
+            continue;
+        int pi = add_term(q, s, strlen(s), weight, false, q->ix->df[parts[k]]);
+        struct group *g = pi >= 0 ? new_group(q, pi, weight) : NULL;
+        if (!g)
+            return;
+        g->alt[g->n_alt++] = parts[k];
+        if (ti >= 0)
+            q->terms[ti].parts[k] = pi;
+    }
+}
+
+static bool query_word(void *ctx, const char *w, size_t n, size_t start, size_t end)
+{
+    struct qparse *q = ctx;
+    (void)start;
+    bool prefix = end < q->len && q->text[end] == '*';
+    if ((!prefix && text_is_stopword(w, n)) || n > 64)
+        return true;
+    struct buf stem, other;
+    buf_init(&stem, 512);
+    buf_init(&other, 512);
+    enum text_lang ol = q->lang == TEXT_LANG_DE ? TEXT_LANG_EN : TEXT_LANG_DE;
+    q->rc = prefix ? buf_append(&stem, w, n) : text_stem(q->an, q->lang, w, n, &stem);
+    if (q->rc != AG_OK || stem.len == 0 || has_term_stem(q, stem.p, stem.len))
+        goto out;
+    if (prefix) {
+        uint32_t lo = lower_bound(q->ix, stem.p, stem.len);
+        int ti = add_term(q, stem.p, stem.len, 1, true, 0);
+        struct group *g = ti >= 0 ? new_group(q, ti, 1) : NULL;
+        for (uint32_t i = lo; g && i < q->ix->n_terms && g->n_alt < MAX_PREFIX_TERMS &&
+                              strncmp(q->ix->terms[i], stem.p, stem.len) == 0;
+             i++)
+            if (q->ix->terms[i][0] != '#')
+                g->alt[g->n_alt++] = i;
+        if (g)
+            q->terms[ti].idf = idf_of(q->ix, group_df(q->ix, g));
+        goto out;
+    }
+    uint32_t id = find_term(q->ix, stem.p, stem.len);
+    if (id == NONE) { /* the question may be in the other language than detected */
+        q->rc = text_stem(q->an, ol, w, n, &other);
+        if (q->rc == AG_OK && other.len)
+            id = find_term(q->ix, other.p, other.len);
+        if (id != NONE) {
+            buf_reset(&stem);
+            q->rc = buf_append(&stem, other.p, other.len);
+        }
+    }
+    int ti = add_term(q, stem.p, stem.len, 1, false, id == NONE ? 0 : q->ix->df[id]);
+    if (ti < 0)
+        goto out;
+    uint32_t a = NONE, b = NONE;
+    if (id != NONE) {
+        struct group *g = new_group(q, ti, 1);
+        if (g)
+            g->alt[g->n_alt++] = id;
+        a = q->ix->split_a[id];
+        b = q->ix->split_b[id];
+        if (a != NONE)
+            add_part_groups(q, ti, a, b, PART_WEIGHT);
+    } else if (split_query_stem(q->ix, stem.p, stem.len, &a, &b)) {
+        add_part_groups(q, ti, a, b, 1); /* the parts are all the evidence there is */
+    }
+out:
+    buf_release(&stem);
+    buf_release(&other);
+    return q->rc == AG_OK;
+}
+
+/* SKU-like tokens (letters, digits and '-', with a digit and a '-') hit "#sku:". */
+static void query_skus(struct qparse *q)
+{
+    const char *p = q->text, *end = p + q->len;
+    while (p < end) {
+        while (p < end &&
+               !((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+            p++;
+        const char *s = p;
+        bool digit = false, dash = false;
+        while (p < end && ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                           (*p >= '0' && *p <= '9') || *p == '-')) {
+            digit |= *p >= '0' && *p <= '9';
+            dash |= *p == '-';
+            p++;
+        }
+        if (!digit || !dash || p - s > 60)
+            continue;
+        struct buf t;
+        buf_init(&t, 128);
+        uint32_t id =
+            sku_term(&t, s, (size_t)(p - s)) == AG_OK ? find_term(q->ix, t.p, t.len) : NONE;
+        if (id != NONE) {
+            int ti = add_term(q, t.p, t.len, SKU_QUERY_WEIGHT, false, q->ix->df[id]);
+            struct group *g = ti >= 0 ? new_group(q, ti, SKU_QUERY_WEIGHT) : NULL;
+            if (g)
+                g->alt[g->n_alt++] = id;
+        }
+        buf_release(&t);
+    }
+}
+
+struct top {
+    uint32_t doc;
+    float score;
+};
+
+/* Min-heap on score (ties: the later chunk is "smaller", so earlier chunks win). */
+static bool top_less(const struct top *a, const struct top *b)
+{
+    return a->score < b->score || (a->score == b->score && a->doc > b->doc);
+}
+
+static void heap_down(struct top *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && top_less(&h[l], &h[m]))
+            m = l;
+        if (r < n && top_less(&h[r], &h[m]))
+            m = r;
+        if (m == i)
+            return;
+        struct top t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+static int cmp_top_desc(const void *x, const void *y)
+{
+    const struct top *a = x, *b = y;
+    return top_less(a, b) ? 1 : top_less(b, a) ? -1 : 0;
+}
+
+ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct kb_query *q,
+                       struct kb_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->lang = q->lang;
+    struct qparse qp = {.ix = ix, .a = a, .lang = q->lang, .text = q->text, .len = q->len};
+    qp.g = arena_calloc(a, MAX_GROUPS, sizeof(*qp.g));
+    qp.terms = arena_calloc(a, MAX_GROUPS, sizeof(*qp.terms));
+    if (!qp.g || !qp.terms)
+        return AG_ENOMEM;
+    ag_err rc = text_analyzer_create(&qp.an);
+    if (rc != AG_OK)
+        return rc;
+    query_skus(&qp);
+    rc = text_words(q->text, q->len, query_word, &qp);
+    text_analyzer_destroy(qp.an);
+    if (rc == AG_OK)
+        rc = qp.rc;
+    if (rc != AG_OK)
+        return rc;
+    out->terms = qp.terms;
+    out->n_terms = qp.n_terms;
+    if (qp.n_g == 0 || q->k == 0 || ix->n_docs == 0)
+        return AG_OK;
+
+    struct scratch *s = get_scratch(ix->n_docs);
+    if (!s)
+        return AG_ENOMEM;
+    uint32_t cat = NONE;
+    if (q->category) {
+        for (uint32_t i = 0; i < ix->n_cats && cat == NONE; i++)
+            if (strcmp(ix->cats[i], q->category) == 0)
+                cat = i;
+        if (cat == NONE)
+            return AG_OK; /* no product has that category */
+    }
+    uint32_t n_touched = 0;
+    for (size_t gi = 0; gi < qp.n_g; gi++) {
+        const struct group *g = &qp.g[gi];
+        double idf = idf_of(ix, group_df(ix, g)) * g->weight;
+        uint32_t n_gt = 0;
+        for (uint32_t k = 0; k < g->n_alt; k++) {
+            uint32_t t = g->alt[k];
+            for (uint32_t p = ix->post_off[t]; p < ix->post_off[t + 1]; p++) {
+                uint32_t d = ix->post_doc[p];
+                if (s->gtf[d] == 0)
+                    s->gtouched[n_gt++] = d;
+                s->gtf[d] += ix->post_tf[p];
+            }
+        }
+        for (uint32_t i = 0; i < n_gt; i++) {
+            uint32_t d = s->gtouched[i];
+            double tf = s->gtf[d];
+            s->gtf[d] = 0;
+            if (!s->hit[d]) {
+                s->hit[d] = 1;
+                s->touched[n_touched++] = d;
+            }
+            s->acc[d] += (float)(idf * tf * (BM25_K1 + 1) / (tf + BM25_K1));
+        }
+    }
+    size_t k = q->k, n_top = 0;
+    struct top *heap = arena_calloc(a, k, sizeof(*heap));
+    if (!heap)
+        rc = AG_ENOMEM;
+    for (uint32_t i = 0; i < n_touched; i++) {
+        uint32_t d = s->touched[i];
+        struct top t = {d, s->acc[d]};
+        s->acc[d] = 0;
+        s->hit[d] = 0;
+        if (!heap)
+            continue;
+        if (cat != NONE && ix->cat[d] != cat)
+            continue;
+        if ((q->flags & KB_SEARCH_IN_STOCK) && ix->stock[d] <= 0)
+            continue;
+        if (q->lang != TEXT_LANG_UNKNOWN && ix->lang[d] && ix->lang[d] != (uint8_t)q->lang)
+            t.score *= (float)OTHER_LANG;
+        if (n_top < k) {
+            heap[n_top++] = t;
+            if (n_top == k)
+                for (size_t j = k / 2 + 1; j-- > 0;)
+                    heap_down(heap, k, j);
+        } else if (top_less(&heap[0], &t)) {
+            heap[0] = t;
+            heap_down(heap, k, 0);
+        }
+    }
+    if (rc != AG_OK)
+        return rc;
+    qsort(heap, n_top, sizeof(*heap), cmp_top_desc);
+    struct kb_hit *hits = arena_calloc(a, n_top ? n_top : 1, sizeof(*hits));
+    if (!hits)
+        return AG_ENOMEM;
+    for (size_t i = 0; i < n_top; i++) {
+        uint32_t d = heap[i].doc;
+        hits[i] = (struct kb_hit){.chunk_id = ix->chunk_id[d],
+                                  .doc = ix->doc[d],
+                                  .title = ix->title[d],
+                                  .heading = ix->heading[d],
+                                  .text = NULL,
+                                  .lang = (enum text_lang)ix->lang[d],
+                                  .sku = ix->sku[d],
+                                  .score = heap[i].score};
+    }
+    out->hits = hits;
+    out->n_hits = n_top;
+    return AG_OK;
+}
