@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -298,6 +299,16 @@ static int cmd_serve(const struct opts *o)
     struct services s;
     if (services_open(&cfg, &s, true) != 0)
         return 1;
+    /* Build the search indexes before taking traffic, so /readyz means ready. */
+    size_t n_tenants = 0;
+    uint64_t t0 = clock_mono_ns();
+    if (kb_warm_all(s.kb, &n_tenants) != AG_OK) {
+        fprintf(stderr, "agentgate: cannot build the search index (see the log above)\n");
+        services_close(&s);
+        return 1;
+    }
+    log_info("serve: search index ready tenants=%zu ms=%.1f", n_tenants,
+             (double)(clock_mono_ns() - t0) / 1e6);
     struct http_server *srv = NULL;
     if (http_start(&s.env, &srv) != AG_OK) {
         services_close(&s);

@@ -471,9 +471,16 @@ static double gain_of(const struct judgments *j, const char *qid, const char *do
 static size_t judged_of(const struct judgments *j, const char *qid, const double **gains,
                         double *scratch, size_t max)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < j->n && n < max; i++)
-        if (strcmp(j->v[i].qid, qid) == 0 && j->v[i].gain > 0)
+    size_t n = 0, lo = 0, hi = j->n;
+    while (lo < hi) { /* the first judgment of qid: they are sorted by (qid, doc) */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(j->v[mid].qid, qid) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < j->n && n < max && strcmp(j->v[i].qid, qid) == 0; i++)
+        if (j->v[i].gain > 0)
             scratch[n++] = j->v[i].gain;
     *gains = scratch;
     return n;
@@ -515,20 +522,31 @@ static ag_err search_query(struct kb *kb, const struct item *q, enum text_lang l
     *ms = (double)(clock_mono_ns() - t0) / 1e6;
     r->docs = calloc(depth ? depth : 1, sizeof(*r->docs));
     r->n = 0;
-    if (rc == AG_OK && !r->docs)
+    /* A document may have several chunks: keep its best. Open addressing on the name. */
+    size_t n_slots = 1;
+    while (n_slots < 2 * depth + 2)
+        n_slots *= 2;
+    const char **set = calloc(n_slots, sizeof(*set));
+    if (rc == AG_OK && (!r->docs || !set))
         rc = AG_ENOMEM;
     for (size_t i = 0; rc == AG_OK && i < res.n_hits && r->n < depth; i++) {
-        bool seen = false; /* a document may have several chunks: keep its best */
-        for (size_t k = 0; k < r->n && !seen; k++)
-            seen = strcmp(r->docs[k], res.hits[i].doc) == 0;
-        if (seen)
+        const char *d = res.hits[i].doc;
+        uint32_t h = 2166136261u;
+        for (const char *c = d; *c; c++)
+            h = (h ^ (unsigned char)*c) * 16777619u;
+        size_t slot = h & (n_slots - 1);
+        while (set[slot] && strcmp(set[slot], d) != 0)
+            slot = (slot + 1) & (n_slots - 1);
+        if (set[slot])
             continue;
+        set[slot] = d;
         r->docs[r->n] = strdup(res.hits[i].doc);
         if (!r->docs[r->n])
             rc = AG_ENOMEM;
         else
             r->n++;
     }
+    free(set);
     free(text);
     arena_release(&a);
     return rc;

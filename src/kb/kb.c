@@ -950,3 +950,42 @@ ag_err kb_warm(struct kb *kb, const char *tenant)
     kb_index_release(ix);
     return rc;
 }
+
+ag_err kb_warm_all(struct kb *kb, size_t *n)
+{
+    struct store_db *db = NULL;
+    struct store_stmt *st = NULL;
+    char(*tenants)[64] = NULL;
+    size_t count = 0, cap = 0;
+    bool row = false;
+    *n = 0;
+    ag_err rc = store_pool_get(kb->readers, &db);
+    if (rc != AG_OK)
+        return rc;
+    rc = store_prepare(db, "SELECT DISTINCT tenant FROM docs ORDER BY tenant", &st);
+    while (rc == AG_OK && (rc = store_step(st, &row)) == AG_OK && row) {
+        struct str t = store_col_text(st, 0);
+        if (t.len == 0 || t.len >= 64)
+            continue;
+        if (count == cap) {
+            cap = cap ? cap * 2 : 8;
+            void *p = realloc(tenants, cap * sizeof(*tenants));
+            if (!p) {
+                rc = AG_ENOMEM;
+                break;
+            }
+            tenants = p;
+        }
+        memcpy(tenants[count], t.p, t.len);
+        tenants[count][t.len] = '\0';
+        count++;
+    }
+    store_finalize(st);
+    store_pool_put(kb->readers, db);
+    for (size_t i = 0; rc == AG_OK && i < count; i++)
+        rc = kb_warm(kb, tenants[i]);
+    free(tenants);
+    if (rc == AG_OK)
+        *n = count;
+    return rc;
+}

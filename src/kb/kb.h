@@ -134,6 +134,8 @@ bool kb_term_matches(const struct kb_term *t, const char *w, size_t n, const cha
                      size_t stem_len);
 /* Build (or find) the tenant's search index now, so that the first search is fast. */
 ag_err kb_warm(struct kb *kb, const char *tenant);
+/* kb_warm() for every tenant that has documents; *n gets how many. */
+ag_err kb_warm_all(struct kb *kb, size_t *n);
 /* The KB version (bumped on every change) and chunk count of a tenant. */
 ag_err kb_stats(struct kb *kb, const char *tenant, int64_t *version, int64_t *chunks);
 

@@ -113,6 +113,21 @@ ag_err text_words(const char *p, size_t n, text_word_cb cb, void *ctx)
             start = i;
         } else if (!word_cp && in_word) {
             in_word = false;
+            /* ASCII words (most of them) fold by lower-casing: no allocation. */
+            char small[64];
+            size_t wl = i - start, k = 0;
+            while (k < wl && wl <= sizeof(small) && s[start + k] < 0x80) {
+                unsigned char c = s[start + k];
+                small[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            }
+            if (k == wl && wl <= sizeof(small)) {
+                if (!cb(ctx, small, wl, start, i))
+                    break;
+                if (i == n)
+                    break;
+                i += (size_t)len;
+                continue;
+            }
             utf8proc_uint8_t *folded = NULL;
             utf8proc_ssize_t fl =
                 utf8proc_map(s + start, (utf8proc_ssize_t)(i - start), &folded,
@@ -207,11 +222,20 @@ ag_err text_stem(struct text_analyzer *a, enum text_lang l, const char *w, size_
     if (!s)
         return AG_ENOMEM;
     int len = sb_stemmer_length(st);
+    bool ascii = true;
+    for (int i = 0; i < len && ascii; i++)
+        ascii = s[i] < 0x80;
     /* The German stemmer maps umlauts to plain vowels in its output; strip any other
      * marks so the stem matches the index, which removes diacritics too. */
     utf8proc_uint8_t *folded = NULL;
-    utf8proc_ssize_t fl = utf8proc_map((const utf8proc_uint8_t *)s, len, &folded,
-                                       UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK);
+    utf8proc_ssize_t fl = len;
+    if (!ascii)
+        fl = utf8proc_map((const utf8proc_uint8_t *)s, len, &folded,
+                          UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK);
+    else if (!(folded = malloc((size_t)len + 1)))
+        return AG_ENOMEM;
+    else
+        memcpy(folded, s, (size_t)len);
     if (fl < 0)
         return AG_EINVAL;
     ag_err rc = AG_OK;
