@@ -234,6 +234,23 @@ static int audit_secret(const struct config *cfg, uint8_t out[AUDIT_SECRET_LEN])
 
 /* ---- services ---------------------------------------------------------------------- */
 
+static struct kb_params kb_params_from(const struct config *cfg)
+{
+    struct kb_params kp = kb_default_params();
+    struct kb_catalog_map *m = &kp.catalog;
+    kp.default_lang = text_lang_parse(cfg->default_lang, strlen(cfg->default_lang));
+    snprintf(m->sku, sizeof(m->sku), "%s", cfg->catalog_sku);
+    snprintf(m->name, sizeof(m->name), "%s", cfg->catalog_name);
+    snprintf(m->price, sizeof(m->price), "%s", cfg->catalog_price);
+    snprintf(m->currency, sizeof(m->currency), "%s", cfg->catalog_currency);
+    snprintf(m->stock, sizeof(m->stock), "%s", cfg->catalog_stock);
+    snprintf(m->category, sizeof(m->category), "%s", cfg->catalog_category);
+    snprintf(m->url, sizeof(m->url), "%s", cfg->catalog_url);
+    snprintf(m->default_currency, sizeof(m->default_currency), "%s", cfg->catalog_default_currency);
+    snprintf(m->descriptions, sizeof(m->descriptions), "%s", cfg->catalog_descriptions);
+    return kp;
+}
+
 struct services {
     struct agent_env env;
     struct kb *kb;
@@ -257,7 +274,7 @@ static int services_open(const struct config *cfg, struct services *s, bool with
     memset(s, 0, sizeof(*s));
     char path[600];
     uint8_t secret[AUDIT_SECRET_LEN];
-    struct kb_params kp = kb_default_params();
+    struct kb_params kp = kb_params_from(cfg);
     if (ensure_data_dir(cfg) != 0 || audit_secret(cfg, secret) != 0)
         return -1;
     if (data_path(cfg, "kb.db", path, sizeof(path)) != 0 || kb_open(path, &kp, true, &s->kb))
@@ -352,7 +369,7 @@ static int cmd_ingest(const struct opts *o)
         return 1;
     char path[600], why[1024] = "";
     struct kb *kb = NULL;
-    struct kb_params kp = kb_default_params();
+    struct kb_params kp = kb_params_from(&cfg);
     if (data_path(&cfg, "kb.db", path, sizeof(path)) != 0 || kb_open(path, &kp, true, &kb)) {
         fprintf(stderr, "agentgate: cannot open %s\n", path);
         return 1;

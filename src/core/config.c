@@ -15,7 +15,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 
-enum kind { K_STR, K_UINT, K_SIZE, K_DOUBLE, K_LEVEL };
+enum kind { K_STR, K_UINT, K_SIZE, K_DOUBLE, K_LEVEL, K_LANG };
 
 struct key {
     const char *name;
@@ -39,6 +39,16 @@ static const struct key keys[] = {
     {"answer_threshold", K_DOUBLE, F(answer_threshold), 0, 1},
     {"drain_timeout_s", K_UINT, F(drain_timeout_s), 0, 3600},
     {"audit_page_max", K_UINT, F(audit_page_max), 1, 10000},
+    {"default_lang", K_LANG, F(default_lang), 0, 0},
+    {"catalog_sku", K_STR, F(catalog_sku), 0, 0},
+    {"catalog_name", K_STR, F(catalog_name), 0, 0},
+    {"catalog_price", K_STR, F(catalog_price), 0, 0},
+    {"catalog_currency", K_STR, F(catalog_currency), 0, 0},
+    {"catalog_stock", K_STR, F(catalog_stock), 0, 0},
+    {"catalog_category", K_STR, F(catalog_category), 0, 0},
+    {"catalog_url", K_STR, F(catalog_url), 0, 0},
+    {"catalog_default_currency", K_STR, F(catalog_default_currency), 0, 0},
+    {"catalog_descriptions", K_STR, F(catalog_descriptions), 0, 0},
 };
 #undef F
 
@@ -58,6 +68,16 @@ struct config config_default(void)
         .answer_threshold = 0.5,
         .drain_timeout_s = 20,
         .audit_page_max = 200,
+        .default_lang = "de",
+        .catalog_sku = "sku",
+        .catalog_name = "name",
+        .catalog_price = "price_eur",
+        .catalog_currency = "currency",
+        .catalog_stock = "stock",
+        .catalog_category = "category",
+        .catalog_url = "url",
+        .catalog_default_currency = "EUR",
+        .catalog_descriptions = "description_de:de,description_en:en,description",
     };
     return c;
 }
@@ -79,6 +99,12 @@ static ag_err set_value(struct config *c, const struct key *k, const char *v, ch
     case K_LEVEL:
         if (log_level_parse(v) < 0) {
             snprintf(why, why_len, "must be debug, info, warn, error or off");
+            return AG_ECONFIG;
+        }
+        __attribute__((fallthrough));
+    case K_LANG:
+        if (k->kind == K_LANG && strcmp(v, "de") != 0 && strcmp(v, "en") != 0) {
+            snprintf(why, why_len, "must be de or en");
             return AG_ECONFIG;
         }
         __attribute__((fallthrough));

@@ -26,6 +26,12 @@ struct config {
     double answer_threshold;   /* extractive: below this support it says "don't know" */
     unsigned drain_timeout_s;  /* SIGTERM: wait at most this long for in-flight requests */
     unsigned audit_page_max;   /* GET /v1/audit: largest page */
+    char default_lang[4];      /* de|en: language of text that does not tell */
+    /* catalogue column (CSV) or key (JSON Lines) names */
+    char catalog_sku[32], catalog_name[32], catalog_price[32], catalog_currency[32];
+    char catalog_stock[32], catalog_category[32], catalog_url[32];
+    char catalog_default_currency[8]; /* when a row names no currency */
+    char catalog_descriptions[160];   /* "column:lang,..." */
 };
 
 struct config config_default(void);

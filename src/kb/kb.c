@@ -60,7 +60,7 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS products(tenant TEXT NOT NULL, sku TEXT NOT NULL,"
     " name TEXT NOT NULL, price REAL NOT NULL, currency TEXT NOT NULL, stock INTEGER NOT NULL,"
     " category TEXT NOT NULL, doc_id INTEGER NOT NULL REFERENCES docs(id) ON DELETE CASCADE,"
-    " PRIMARY KEY(tenant, sku));";
+    " url TEXT, PRIMARY KEY(tenant, sku));";
 
 struct kb_params kb_default_params(void)
 {
@@ -68,6 +68,15 @@ struct kb_params kb_default_params(void)
         .max_chunk_bytes = 1200,
         .max_file_bytes = (size_t)64 << 20,
         .default_lang = TEXT_LANG_DE,
+        .catalog = {.sku = "sku",
+                    .name = "name",
+                    .price = "price_eur",
+                    .currency = "currency",
+                    .stock = "stock",
+                    .category = "category",
+                    .url = "url",
+                    .default_currency = "EUR",
+                    .descriptions = "description_de:de,description_en:en,description"},
     };
 }
 
@@ -83,6 +92,15 @@ static ag_err migrate(struct store_db *db)
     store_finalize(st);
     if (rc == AG_OK && !has_sku) /* before 2026-11: chunks had no product link */
         rc = store_exec(db, "ALTER TABLE chunks ADD COLUMN sku TEXT");
+    st = NULL;
+    rc = rc ? rc
+            : store_prepare(
+                  db, "SELECT count(*) FROM pragma_table_info('products') WHERE name='url'", &st);
+    rc = rc ? rc : store_step(st, &row);
+    bool has_url = rc == AG_OK && row && store_col_int64(st, 0) == 1;
+    store_finalize(st);
+    if (rc == AG_OK && !has_url) /* before 2026-11: products had no page address */
+        rc = store_exec(db, "ALTER TABLE products ADD COLUMN url TEXT");
     return rc;
 }
 
@@ -301,6 +319,7 @@ static ag_err sink_product(void *ctx, const struct kb_product *p)
     rc = rc ? rc : store_bind_int64(s, 6, p->stock);
     rc = rc ? rc : store_bind_text(s, 7, p->category, strlen(p->category));
     rc = rc ? rc : store_bind_int64(s, 8, in->doc_id);
+    rc = rc ? rc : p->url ? store_bind_text(s, 9, p->url, strlen(p->url)) : store_bind_null(s, 9);
     bool row;
     rc = rc ? rc : store_step(s, &row);
     store_reset(s);
@@ -340,7 +359,8 @@ static ag_err ingest_file(struct kb *kb, struct ingest *in, const struct file_en
         if (rc != AG_OK)
             snprintf(why, why_len, "%s: %s", fe->name, ag_strerror(rc));
     } else if (kb_format_for(fe->path, &fmt) != AG_OK) {
-        snprintf(why, why_len, "%s: unsupported file type (use .md, .markdown, .txt or .csv)",
+        snprintf(why, why_len,
+                 "%s: unsupported file type (use .md, .markdown, .txt, .csv, .jsonl or .html)",
                  fe->path);
         return AG_EINVAL;
     } else {
@@ -544,7 +564,9 @@ static ag_err ingest_list(struct kb *kb, const char *tenant, struct file_list *f
                             " body) VALUES(?1,?2,?3,?4,?5)",
                             &in.ins_fts);
     rc = rc ? rc
-            : store_prepare(in.db, "INSERT INTO products VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+            : store_prepare(in.db,
+                            "INSERT INTO products(tenant, sku, name, price, currency, stock,"
+                            " category, doc_id, url) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
                             &in.ins_product);
     if (rc != AG_OK) {
         snprintf(why, why_len, "%s: cannot open the knowledge base for writing", kb->path);

@@ -19,6 +19,15 @@
 
 struct kb;
 
+/* Which columns (CSV) or keys (JSON Lines) of a catalogue hold what. A file is a
+ * catalogue when it has the sku and name columns; other CSV files become one chunk per
+ * row. descriptions lists "column:lang" (or "column" for the default language). */
+struct kb_catalog_map {
+    char sku[32], name[32], price[32], currency[32], stock[32], category[32], url[32];
+    char default_currency[8];
+    char descriptions[160];
+};
+
 enum kb_engine {
     KB_ENGINE_INDEX, /* the in-memory BM25F index (default; see docs/architecture.md) */
     KB_ENGINE_FTS5   /* SQLite FTS5 bm25() with prefix stems: kept to measure against */
@@ -29,6 +38,7 @@ struct kb_params {
     size_t max_file_bytes;  /* larger files are rejected */
     enum text_lang default_lang;
     enum kb_engine engine;
+    struct kb_catalog_map catalog;
 };
 struct kb_params kb_default_params(void);
 
@@ -37,7 +47,7 @@ ag_err kb_open(const char *path, const struct kb_params *params, bool create, st
 void kb_close(struct kb *kb); /* NULL is a no-op */
 
 /* ---- parsing (pure: no storage; also the fuzz entry) ---- */
-enum kb_format { KB_FMT_MARKDOWN, KB_FMT_TEXT, KB_FMT_CSV };
+enum kb_format { KB_FMT_MARKDOWN, KB_FMT_TEXT, KB_FMT_CSV, KB_FMT_JSONL, KB_FMT_HTML };
 struct kb_chunk {
     const char *title, *heading, *body; /* NUL-terminated */
     size_t title_len, heading_len, body_len;
@@ -45,7 +55,7 @@ struct kb_chunk {
     const char *sku;     /* the product a catalogue chunk describes, or NULL */
 };
 struct kb_product {
-    const char *sku, *name, *category, *currency;
+    const char *sku, *name, *category, *currency, *url;
     double price;
     int64_t stock;
 };
@@ -69,7 +79,8 @@ struct kb_ingest_stats {
 };
 /* Called after each file; total is the number of files found. */
 typedef void (*kb_progress_cb)(void *ctx, size_t done, size_t total, const char *name);
-/* Ingest files and folders (recursively; .md .markdown .txt .csv) into tenant, in one
+/* Ingest files and folders (recursively; .md .markdown .txt .csv .jsonl .ndjson .html
+ * .htm) into tenant, in one
  * transaction: on any error nothing changes and why names the file and line. Unchanged
  * files (same content hash) are skipped; with prune, documents of the tenant not found
  * in paths are removed. */

@@ -14,6 +14,7 @@
 #include <utf8proc.h>
 
 #include "core/buf.h"
+#include "core/json.h"
 #include "kb/kb.h"
 
 #define KB_MAX_HEADING 512
@@ -158,6 +159,15 @@ static ag_err check_text(const char *p, size_t n, char *why, size_t why_len)
         i += (size_t)len;
     }
     return AG_OK;
+}
+
+/* First occurrence of needle in p[0..n), or NULL (memmem is not POSIX). */
+static const char *find_bytes(const char *p, size_t n, const char *needle, size_t nl)
+{
+    for (size_t i = 0; nl && i + nl <= n; i++)
+        if (p[i] == needle[0] && memcmp(p + i, needle, nl) == 0)
+            return p + i;
+    return NULL;
 }
 
 /* ---- Markdown ------------------------------------------------------------------- */
@@ -426,17 +436,27 @@ static ag_err csv_next(const char *p, size_t n, size_t *pos, unsigned *line, str
     return AG_OK;
 }
 
-static int csv_col(const struct csv_row *h, const char *name)
+/* ---- records: a CSV row or a JSON Lines object, as (key, value) pairs ---------------- */
+
+struct record {
+    const char *key[CSV_MAX_FIELDS];
+    const char *val[CSV_MAX_FIELDS];
+    size_t n;
+};
+
+static const char *rec_get(const struct record *r, const char *key)
 {
-    for (size_t i = 0; i < h->n; i++)
-        if (strcmp(buf_cstr(&h->field[i]), name) == 0)
-            return (int)i;
-    return -1;
+    if (!*key)
+        return NULL;
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->key[i], key) == 0)
+            return r->val[i];
+    return NULL;
 }
 
-static const char *csv_val(const struct csv_row *r, int col)
+static bool rec_is_catalogue(const struct record *r, const struct kb_catalog_map *m)
 {
-    return col >= 0 ? buf_cstr(&r->field[col]) : "";
+    return rec_get(r, m->sku) && rec_get(r, m->name);
 }
 
 /* "249.90" -> "249,90" for German text. */
@@ -487,13 +507,126 @@ static ag_err product_chunk(struct chunker *c, const struct kb_product *pr, cons
     return rc;
 }
 
+/* One description column of the mapping: "column:lang" or "column". */
+struct desc_col {
+    char col[64];
+    enum text_lang lang;
+};
+
+static size_t desc_cols(const struct kb_params *params, struct desc_col *out, size_t max)
+{
+    const char *p = params->catalog.descriptions;
+    size_t n = 0;
+    while (*p && n < max) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        const char *colon = memchr(p, ':', len);
+        size_t cl = colon ? (size_t)(colon - p) : len;
+        if (cl > 0 && cl < sizeof(out[n].col)) {
+            memcpy(out[n].col, p, cl);
+            out[n].col[cl] = '\0';
+            out[n].lang = colon ? text_lang_parse(colon + 1, len - cl - 1) : TEXT_LANG_UNKNOWN;
+            if (out[n].lang == TEXT_LANG_UNKNOWN)
+                out[n].lang = params->default_lang;
+            n++;
+        }
+        p = e ? e + 1 : p + len;
+    }
+    return n;
+}
+
+/* A catalogue record becomes a product row and one chunk per description language;
+ * any other record one chunk of "key: value." sentences. */
+static ag_err emit_record(struct chunker *c, const struct kb_params *params,
+                          const struct kb_sink *sink, const struct record *r, unsigned line,
+                          char *why, size_t why_len)
+{
+    const struct kb_catalog_map *m = &params->catalog;
+    ag_err rc = AG_OK;
+    if (!rec_is_catalogue(r, m)) {
+        struct buf tmp;
+        buf_init(&tmp, 1u << 24);
+        c->lang = TEXT_LANG_UNKNOWN;
+        for (size_t i = 0; i < r->n && rc == AG_OK; i++)
+            if (*r->val[i])
+                rc = buf_printf(&tmp, "%s%s: %s.", tmp.len ? " " : "", r->key[i], r->val[i]);
+        rc = rc ? rc : add_paragraph(c, buf_cstr(&tmp), tmp.len);
+        rc = rc ? rc : flush_chunk(c);
+        buf_release(&tmp);
+        if (rc != AG_OK)
+            snprintf(why, why_len, "line %u: %s", line, ag_strerror(rc));
+        return rc;
+    }
+    const char *price = rec_get(r, m->price), *stock_s = rec_get(r, m->stock);
+    const char *cur = rec_get(r, m->currency);
+    struct kb_product pr = {.sku = rec_get(r, m->sku),
+                            .name = rec_get(r, m->name),
+                            .category = rec_get(r, m->category),
+                            .currency = cur && *cur ? cur : m->default_currency,
+                            .url = rec_get(r, m->url),
+                            .stock = 0};
+    if (!pr.category)
+        pr.category = "";
+    if (pr.url && !*pr.url)
+        pr.url = NULL;
+    uint64_t stock = 0;
+    if (!*pr.sku || !*pr.name) {
+        snprintf(why, why_len, "line %u: %s and %s must not be empty", line, m->sku, m->name);
+        return AG_EINVAL;
+    }
+    if (!price) {
+        snprintf(why, why_len, "line %u: a catalogue (%s, %s) needs a %s column", line, m->sku,
+                 m->name, m->price);
+        return AG_EINVAL;
+    }
+    if (str_to_double(str_from_cstr(price), &pr.price) != AG_OK || pr.price < 0) {
+        snprintf(why, why_len, "line %u: %s '%.40s' is not a price", line, m->price, price);
+        return AG_EINVAL;
+    }
+    if (stock_s && (str_to_u64(str_from_cstr(stock_s), &stock) != AG_OK || stock > INT64_MAX)) {
+        snprintf(why, why_len, "line %u: %s '%.40s' is not a whole number", line, m->stock,
+                 stock_s);
+        return AG_EINVAL;
+    }
+    if (strlen(pr.currency) != 3) {
+        snprintf(why, why_len, "line %u: currency '%.20s' is not a 3-letter code", line,
+                 pr.currency);
+        return AG_EINVAL;
+    }
+    pr.stock = (int64_t)stock;
+    if (sink->product)
+        rc = sink->product(sink->ctx, &pr);
+    /* Product chunks are titled with the product name, headed by the category. */
+    buf_reset(&c->title);
+    buf_reset(&c->heading);
+    rc = rc ? rc : buf_append_str(&c->title, pr.name);
+    rc = rc ? rc : buf_append_str(&c->heading, pr.category);
+    struct desc_col cols[8];
+    size_t n_cols = desc_cols(params, cols, 8), emitted = 0;
+    for (size_t i = 0; i < n_cols && rc == AG_OK; i++) {
+        const char *d = rec_get(r, cols[i].col);
+        if (!d)
+            continue;
+        rc = product_chunk(c, &pr, d, cols[i].lang);
+        emitted++;
+    }
+    if (rc == AG_OK && emitted == 0)
+        rc = product_chunk(c, &pr, "", params->default_lang);
+    if (rc != AG_OK && rc != AG_EINVAL)
+        snprintf(why, why_len, "line %u: %s", line, ag_strerror(rc));
+    return rc;
+}
+
 static ag_err parse_csv(const char *name, const char *p, size_t n, const struct kb_params *params,
                         const struct kb_sink *sink, char *why, size_t why_len)
 {
     struct chunker c;
     chunker_init(&c, params, sink);
     struct csv_row *hdr = calloc(2, sizeof(*hdr));
-    if (!hdr) {
+    struct record *rec = calloc(1, sizeof(*rec));
+    if (!hdr || !rec) {
+        free(hdr);
+        free(rec);
         chunker_release(&c);
         return AG_ENOMEM;
     }
@@ -511,14 +644,20 @@ static ag_err parse_csv(const char *name, const char *p, size_t n, const struct 
         snprintf(why, why_len, "line 1: empty file, expected a header row");
         rc = AG_EINVAL;
     }
-    int c_sku = csv_col(hdr, "sku"), c_name = csv_col(hdr, "name");
-    int c_price = csv_col(hdr, "price_eur"), c_stock = csv_col(hdr, "stock");
-    int c_cat = csv_col(hdr, "category"), c_de = csv_col(hdr, "description_de");
-    int c_en = csv_col(hdr, "description_en"), c_desc = csv_col(hdr, "description");
-    bool catalogue = c_sku >= 0 && c_name >= 0;
-    if (rc == AG_OK && catalogue && c_price < 0) {
-        snprintf(why, why_len, "line 1: a catalogue (sku, name) needs a price_eur column");
-        rc = AG_EINVAL;
+    /* A catalogue header without a price column is wrong before any row is read. */
+    if (rc == AG_OK) {
+        const struct kb_catalog_map *m = &params->catalog;
+        bool sku = false, nm = false, price = false;
+        for (size_t i = 0; i < hdr->n; i++) {
+            sku |= strcmp(buf_cstr(&hdr->field[i]), m->sku) == 0;
+            nm |= strcmp(buf_cstr(&hdr->field[i]), m->name) == 0;
+            price |= strcmp(buf_cstr(&hdr->field[i]), m->price) == 0;
+        }
+        if (sku && nm && !price) {
+            snprintf(why, why_len, "line 1: a catalogue (%s, %s) needs a %s column", m->sku,
+                     m->name, m->price);
+            rc = AG_EINVAL;
+        }
     }
     while (rc == AG_OK) {
         unsigned row_line = line;
@@ -531,71 +670,295 @@ static ag_err parse_csv(const char *name, const char *p, size_t n, const struct 
             rc = AG_EINVAL;
             break;
         }
-        if (!catalogue) {
-            struct buf tmp;
-            buf_init(&tmp, 1u << 24);
-            c.lang = TEXT_LANG_UNKNOWN;
-            for (size_t i = 0; i < row->n && rc == AG_OK; i++)
-                if (row->field[i].len)
-                    rc = buf_printf(&tmp, "%s%s: %s.", tmp.len ? " " : "", buf_cstr(&hdr->field[i]),
-                                    buf_cstr(&row->field[i]));
-            rc = rc ? rc : add_paragraph(&c, buf_cstr(&tmp), tmp.len);
-            rc = rc ? rc : flush_chunk(&c);
-            buf_release(&tmp);
-            if (rc != AG_OK && !why[0])
-                snprintf(why, why_len, "line %u: %s", row_line, ag_strerror(rc));
-            continue;
+        rec->n = row->n;
+        for (size_t i = 0; i < row->n; i++) {
+            rec->key[i] = buf_cstr(&hdr->field[i]);
+            rec->val[i] = buf_cstr(&row->field[i]);
         }
-        struct kb_product pr = {.sku = csv_val(row, c_sku),
-                                .name = csv_val(row, c_name),
-                                .category = csv_val(row, c_cat),
-                                .currency = "EUR",
-                                .stock = 0};
-        uint64_t stock = 0;
-        if (!*pr.sku || !*pr.name) {
-            snprintf(why, why_len, "line %u: sku and name must not be empty", row_line);
-            rc = AG_EINVAL;
-        } else if (str_to_double(str_from_cstr(csv_val(row, c_price)), &pr.price) != AG_OK ||
-                   pr.price < 0) {
-            snprintf(why, why_len, "line %u: price_eur '%.40s' is not a price", row_line,
-                     csv_val(row, c_price));
-            rc = AG_EINVAL;
-        } else if (c_stock >= 0 &&
-                   (str_to_u64(str_from_cstr(csv_val(row, c_stock)), &stock) != AG_OK ||
-                    stock > INT64_MAX)) {
-            snprintf(why, why_len, "line %u: stock '%.40s' is not a whole number", row_line,
-                     csv_val(row, c_stock));
-            rc = AG_EINVAL;
-        }
-        if (rc != AG_OK)
-            break;
-        pr.stock = (int64_t)stock;
-        if (sink->product)
-            rc = sink->product(sink->ctx, &pr);
-        /* Product chunks are titled with the product name, headed by the category. */
-        buf_reset(&c.title);
-        buf_reset(&c.heading);
-        if (rc == AG_OK)
-            rc = buf_append_str(&c.title, pr.name);
-        if (rc == AG_OK)
-            rc = buf_append_str(&c.heading, pr.category);
-        if (rc == AG_OK && c_de >= 0)
-            rc = product_chunk(&c, &pr, csv_val(row, c_de), TEXT_LANG_DE);
-        if (rc == AG_OK && c_en >= 0)
-            rc = product_chunk(&c, &pr, csv_val(row, c_en), TEXT_LANG_EN);
-        if (rc == AG_OK && c_desc >= 0)
-            rc = product_chunk(&c, &pr, csv_val(row, c_desc), params->default_lang);
-        if (rc == AG_OK && c_de < 0 && c_en < 0 && c_desc < 0)
-            rc = product_chunk(&c, &pr, "", params->default_lang);
-        if (rc != AG_OK && rc != AG_EINVAL)
-            snprintf(why, why_len, "line %u: %s", row_line, ag_strerror(rc));
+        rc = emit_record(&c, params, sink, rec, row_line, why, why_len);
     }
     for (size_t k = 0; k < CSV_MAX_FIELDS; k++) {
         buf_release(&hdr->field[k]);
         buf_release(&row->field[k]);
     }
     free(hdr);
+    free(rec);
     chunker_release(&c);
+    return rc;
+}
+
+/* ---- JSON Lines catalogues -------------------------------------------------------------- */
+
+/* One object per line; string, number and boolean values become the record's fields. */
+static ag_err parse_jsonl(const char *name, const char *p, size_t n, const struct kb_params *params,
+                          const struct kb_sink *sink, char *why, size_t why_len)
+{
+    struct chunker c;
+    chunker_init(&c, params, sink);
+    struct record *rec = calloc(1, sizeof(*rec));
+    char(*numbers)[40] = calloc(CSV_MAX_FIELDS, sizeof(*numbers));
+    ag_err rc = rec && numbers ? set_title_from_name(&c.title, name) : AG_ENOMEM;
+    const char *end = p + n;
+    unsigned line = 0;
+    while (rc == AG_OK && p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *le = eol ? eol : end;
+        line++;
+        const char *s = p;
+        p = eol ? eol + 1 : end;
+        while (s < le && (*s == ' ' || *s == '\t' || *s == '\r'))
+            s++;
+        if (s == le)
+            continue;
+        json_t *o = NULL;
+        char reason[160];
+        if (json_parse_object(s, (size_t)(le - s), 2, &o, reason, sizeof(reason)) != AG_OK) {
+            snprintf(why, why_len, "line %u: %s", line, reason);
+            rc = AG_EINVAL;
+            break;
+        }
+        const char *key;
+        json_t *v;
+        rec->n = 0;
+        json_object_foreach(o, key, v)
+        {
+            if (rec->n == CSV_MAX_FIELDS) {
+                snprintf(why, why_len, "line %u: more than %d fields", line, CSV_MAX_FIELDS);
+                rc = AG_EINVAL;
+                break;
+            }
+            const char *val = NULL;
+            if (json_is_string(v)) {
+                val = json_string_value(v);
+                if (strlen(val) != json_string_length(v)) {
+                    snprintf(why, why_len, "line %u: field '%.40s' holds a NUL character", line,
+                             key);
+                    rc = AG_EINVAL;
+                    break;
+                }
+            } else if (json_is_integer(v)) {
+                snprintf(numbers[rec->n], sizeof(numbers[0]), "%lld",
+                         (long long)json_integer_value(v));
+                val = numbers[rec->n];
+            } else if (json_is_real(v)) {
+                snprintf(numbers[rec->n], sizeof(numbers[0]), "%.17g", json_real_value(v));
+                val = numbers[rec->n];
+            } else if (json_is_boolean(v)) {
+                val = json_is_true(v) ? "true" : "false";
+            } else if (json_is_null(v)) {
+                val = "";
+            } else {
+                snprintf(why, why_len,
+                         "line %u: field '%.40s' is not a string, number or "
+                         "boolean",
+                         line, key);
+                rc = AG_EINVAL;
+                break;
+            }
+            rec->key[rec->n] = key;
+            rec->val[rec->n++] = val;
+        }
+        if (rc == AG_OK)
+            rc = emit_record(&c, params, sink, rec, line, why, why_len);
+        json_decref(o);
+    }
+    free(rec);
+    free(numbers);
+    chunker_release(&c);
+    return rc;
+}
+
+/* ---- HTML ---------------------------------------------------------------------------------- */
+
+/* The value of one entity at p (after '&'), appended to out; returns bytes consumed
+ * (0: not an entity, the '&' stays literal). */
+static size_t html_entity(const char *p, size_t n, struct buf *out)
+{
+    static const struct {
+        const char *name, *utf8;
+    } named[] = {{"amp", "&"},
+                 {"lt", "<"},
+                 {"gt", ">"},
+                 {"quot", "\""},
+                 {"apos", "'"},
+                 {"nbsp", " "},
+                 {"auml", "\xc3\xa4"},
+                 {"ouml", "\xc3\xb6"},
+                 {"uuml", "\xc3\xbc"},
+                 {"Auml", "\xc3\x84"},
+                 {"Ouml", "\xc3\x96"},
+                 {"Uuml", "\xc3\x9c"},
+                 {"szlig", "\xc3\x9f"},
+                 {"euro", "\xe2\x82\xac"},
+                 {"ndash", "\xe2\x80\x93"},
+                 {"mdash", "\xe2\x80\x94"},
+                 {"copy", "\xc2\xa9"}};
+    const char *semi = memchr(p, ';', n < 12 ? n : 12);
+    if (!semi)
+        return 0;
+    size_t len = (size_t)(semi - p);
+    if (len >= 2 && p[0] == '#') {
+        uint32_t cp = 0;
+        bool hex = p[1] == 'x' || p[1] == 'X';
+        for (size_t i = hex ? 2 : 1; i < len; i++) {
+            char ch = p[i];
+            unsigned d = ch >= '0' && ch <= '9'          ? (unsigned)(ch - '0')
+                         : hex && ch >= 'a' && ch <= 'f' ? (unsigned)(ch - 'a' + 10)
+                         : hex && ch >= 'A' && ch <= 'F' ? (unsigned)(ch - 'A' + 10)
+                                                         : 99;
+            if (d == 99 || cp > 0x10FFFF)
+                return 0;
+            cp = cp * (hex ? 16 : 10) + d;
+        }
+        utf8proc_uint8_t enc[4];
+        if (cp == 0 || !utf8proc_codepoint_valid((utf8proc_int32_t)cp))
+            return 0;
+        utf8proc_ssize_t w = utf8proc_encode_char((utf8proc_int32_t)cp, enc);
+        return buf_append(out, enc, (size_t)w) == AG_OK ? len + 1 : 0;
+    }
+    for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+        if (strlen(named[i].name) == len && memcmp(named[i].name, p, len) == 0)
+            return buf_append_str(out, named[i].utf8) == AG_OK ? len + 1 : 0;
+    return 0;
+}
+
+static bool tag_is(const char *t, size_t n, const char *name)
+{
+    size_t l = strlen(name);
+    if (n < l || strncasecmp(t, name, l) != 0)
+        return false;
+    return n == l || t[l] == ' ' || t[l] == '>' || t[l] == '/' || t[l] == '\t' || t[l] == '\n';
+}
+
+/* HTML to the Markdown the chunker reads: headings stay headings, blocks become
+ * paragraphs, list items bullets; script, style, head and comments go; entities decoded.
+ * A <title> is used as the document title when there is no <h1>. */
+static ag_err html_to_markdown(const char *p, size_t n, struct buf *out, struct buf *title)
+{
+    ag_err rc = AG_OK;
+    size_t i = 0;
+    bool had_h1 = false;
+    while (i < n && rc == AG_OK) {
+        if (p[i] == '&') {
+            size_t used = html_entity(p + i + 1, n - i - 1, out);
+            if (used) {
+                i += used + 1;
+                continue;
+            }
+        }
+        if (p[i] != '<') {
+            char ch = p[i++];
+            rc = buf_putc(out, ch == '\n' || ch == '\r' || ch == '\t' ? ' ' : ch);
+            continue;
+        }
+        if (n - i >= 4 && memcmp(p + i, "<!--", 4) == 0) {
+            const char *e = find_bytes(p + i + 4, n - i - 4, "-->", 3);
+            i = e ? (size_t)(e - p) + 3 : n;
+            continue;
+        }
+        const char *gt = memchr(p + i, '>', n - i);
+        if (!gt) { /* a lone '<' is text */
+            rc = buf_putc(out, '<');
+            i++;
+            continue;
+        }
+        const char *t = p + i + 1;
+        size_t tl = (size_t)(gt - t);
+        bool closing = tl && t[0] == '/';
+        const char *name = closing ? t + 1 : t;
+        size_t nl = closing ? tl - 1 : tl;
+        i = (size_t)(gt - p) + 1;
+        static const char *const skipped[] = {"script", "style", "head", "noscript", "template"};
+        bool skip = false;
+        for (size_t k = 0; !closing && k < 5 && !skip; k++) {
+            if (!tag_is(name, nl, skipped[k]))
+                continue;
+            skip = true;
+            char close[16];
+            snprintf(close, sizeof(close), "</%s", skipped[k]);
+            /* Keep <title> from the head before skipping it. */
+            if (k == 2) {
+                const char *ts = find_bytes(p + i, n - i, "<title>", 7);
+                const char *te = ts ? find_bytes(ts, n - (size_t)(ts - p), "</title>", 8) : NULL;
+                const char *he = find_bytes(p + i, n - i, "</head", 6);
+                if (ts && te && (!he || ts < he)) {
+                    struct buf tt;
+                    buf_init(&tt, 1024);
+                    rc = html_to_markdown(ts + 7, (size_t)(te - ts - 7), &tt, NULL);
+                    if (rc == AG_OK && title && tt.len) {
+                        buf_reset(title);
+                        rc = buf_append(title, tt.p, tt.len < 500 ? tt.len : 500);
+                    }
+                    buf_release(&tt);
+                }
+            }
+            const char *e = NULL;
+            for (const char *q = p + i; q < p + n; q++) {
+                q = memchr(q, '<', (size_t)(p + n - q));
+                if (!q)
+                    break;
+                if ((size_t)(p + n - q) >= strlen(close) &&
+                    strncasecmp(q, close, strlen(close)) == 0) {
+                    e = q;
+                    break;
+                }
+            }
+            const char *egt = e ? memchr(e, '>', (size_t)(p + n - e)) : NULL;
+            i = egt ? (size_t)(egt - p) + 1 : n;
+        }
+        if (skip || rc != AG_OK)
+            continue;
+        if (nl >= 2 && (name[0] == 'h' || name[0] == 'H') && name[1] >= '1' && name[1] <= '6' &&
+            (nl == 2 || name[2] == ' ' || name[2] == '>')) {
+            if (closing) {
+                rc = buf_append_str(out, "\n\n");
+            } else {
+                int level = name[1] - '0';
+                had_h1 |= level == 1;
+                rc = buf_printf(out, "\n\n%.*s ", level, "######");
+            }
+        } else if (!closing && tag_is(name, nl, "li")) {
+            rc = buf_append_str(out, "\n- ");
+        } else if (tag_is(name, nl, "p") || tag_is(name, nl, "div") || tag_is(name, nl, "br") ||
+                   tag_is(name, nl, "br/") || tag_is(name, nl, "tr") || tag_is(name, nl, "ul") ||
+                   tag_is(name, nl, "ol") || tag_is(name, nl, "table") ||
+                   tag_is(name, nl, "section") || tag_is(name, nl, "article") ||
+                   tag_is(name, nl, "blockquote")) {
+            rc = buf_append_str(out, "\n\n");
+        } else if (tag_is(name, nl, "td") || tag_is(name, nl, "th")) {
+            rc = buf_putc(out, ' ');
+        }
+    }
+    if (rc == AG_OK && title && had_h1)
+        buf_reset(title); /* the <h1> names the document */
+    return rc;
+}
+
+static ag_err parse_html(const char *name, const char *p, size_t n, const struct kb_params *params,
+                         const struct kb_sink *sink, char *why, size_t why_len)
+{
+    struct buf md, title;
+    buf_init(&md, n * 2 + 64);
+    buf_init(&title, 1024);
+    ag_err rc = html_to_markdown(p, n, &md, &title);
+    if (rc == AG_OK && title.len) {
+        /* The page title becomes a leading H1 unless the page has its own. */
+        struct buf with;
+        buf_init(&with, md.len + title.len + 8);
+        rc = buf_printf(&with, "# %s\n\n%s", buf_cstr(&title), buf_cstr(&md));
+        if (rc == AG_OK) {
+            buf_release(&md);
+            md = with;
+        } else {
+            buf_release(&with);
+        }
+    }
+    if (rc == AG_OK)
+        rc = parse_markdown(name, buf_cstr(&md), md.len, params, sink, why, why_len);
+    else
+        snprintf(why, why_len, "%s", ag_strerror(rc));
+    buf_release(&md);
+    buf_release(&title);
     return rc;
 }
 
@@ -610,6 +973,10 @@ ag_err kb_format_for(const char *path, enum kb_format *out)
         *out = KB_FMT_TEXT;
     else if (strcmp(dot, ".csv") == 0)
         *out = KB_FMT_CSV;
+    else if (strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".ndjson") == 0)
+        *out = KB_FMT_JSONL;
+    else if (strcmp(dot, ".html") == 0 || strcmp(dot, ".htm") == 0)
+        *out = KB_FMT_HTML;
     else
         return AG_EINVAL;
     return AG_OK;
@@ -642,6 +1009,12 @@ ag_err kb_parse(enum kb_format fmt, const char *name, const char *p, size_t n,
         break;
     case KB_FMT_CSV:
         rc = parse_csv(name, p, n, params, sink, why, why_len);
+        break;
+    case KB_FMT_JSONL:
+        rc = parse_jsonl(name, p, n, params, sink, why, why_len);
+        break;
+    case KB_FMT_HTML:
+        rc = parse_html(name, p, n, params, sink, why, why_len);
         break;
     default:
         rc = AG_EINVAL;
