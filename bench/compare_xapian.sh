@@ -34,7 +34,7 @@ for arg in "$@"; do
     --check) check=1 ;;
     cranfield | cisi | all) which="$arg" ;;
     -h | --help)
-        sed -n '2,20p' "$0"
+        sed -n '2,18p' "$0"
         exit 0
         ;;
     *)

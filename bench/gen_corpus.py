@@ -6,8 +6,9 @@ ranking quality). A vocabulary of ~50,000 generated pseudo-words (short and long
 about 12% German-like compounds, some with umlauts or ß) is ranked so that short words
 tend to be frequent, and word occurrences are drawn from a Zipf law over the ranks
 (P(rank r) ~ 1 / r^s, s = 1.1 by default). Each document has 40-250 body words in
-sentences and a title of 3-8 words. Each query takes 2-6 distinct words from the body of one
-random document (so every query hits it), and the qrels mark that document relevant.
+sentences and a title of 3-8 words. Each query takes 2-6 distinct words from the body
+of one random document (so every query hits it), and the qrels mark that document
+relevant.
 The same arguments always give the same bytes (random.Random(seed), no set ordering).
 
 Files written into --out:

@@ -28,7 +28,7 @@ seed=42
 depth=100
 
 if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
-    sed -n '2,21p' "$0"
+    sed -n '2,19p' "$0"
     exit 0
 fi
 sizes=("$@")

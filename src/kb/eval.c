@@ -644,6 +644,7 @@ static ag_err index_collection(const struct kb_eval_params *p, const struct item
     kp.default_lang = p->lang;
     kp.engine = p->engine;
     kp.max_chunk_bytes = 16384; /* one chunk per abstract: relevance is judged per document */
+    kp.max_chunk_tokens = 0;
     struct kb *kb = NULL;
     ag_err rc = kb_open(path, &kp, true, &kb);
     struct kb_source *src = calloc(docs->n ? docs->n : 1, sizeof(*src));

@@ -66,6 +66,7 @@ struct kb_params kb_default_params(void)
 {
     return (struct kb_params){
         .max_chunk_bytes = 1200,
+        .max_chunk_tokens = 200,
         .max_file_bytes = (size_t)64 << 20,
         .default_lang = TEXT_LANG_DE,
         .catalog = {.sku = "sku",

@@ -33,9 +33,11 @@ enum kb_engine {
     KB_ENGINE_FTS5   /* SQLite FTS5 bm25() with prefix stems: kept to measure against */
 };
 struct kb_params {
-    size_t max_chunk_bytes; /* chunks are cut at paragraph or sentence bounds below this;
-                             * at least 16 */
-    size_t max_file_bytes;  /* larger files are rejected */
+    size_t max_chunk_bytes;  /* chunks are cut at paragraph or sentence bounds below this;
+                              * at least 16 */
+    size_t max_chunk_tokens; /* ... and below this many words (0: no word limit); a chunk
+                              * cut mid-section repeats the previous one's last sentence */
+    size_t max_file_bytes;   /* larger files are rejected */
     enum text_lang default_lang;
     enum kb_engine engine;
     struct kb_catalog_map catalog;

@@ -24,7 +24,9 @@ struct chunker {
     const struct kb_sink *sink;
     struct buf title, heading, body;
     enum text_lang lang;
-    const char *sku; /* the product of the chunks being cut, or NULL */
+    const char *sku;   /* the product of the chunks being cut, or NULL */
+    size_t words;      /* words in body */
+    size_t last_start; /* offset in body of the last piece added (the overlap candidate) */
 };
 
 static ag_err flush_chunk(struct chunker *c)
@@ -43,6 +45,40 @@ static ag_err flush_chunk(struct chunker *c)
     };
     ag_err rc = c->sink->chunk ? c->sink->chunk(c->sink->ctx, &ch) : AG_OK;
     buf_reset(&c->body);
+    c->words = 0;
+    c->last_start = 0;
+    return rc;
+}
+
+static size_t count_words(const char *p, size_t n)
+{
+    size_t w = 0;
+    bool in = false;
+    for (size_t i = 0; i < n; i++) {
+        bool sp = p[i] == ' ' || p[i] == '\n' || p[i] == '\t' || p[i] == '\r';
+        if (!sp && !in)
+            w++;
+        in = !sp;
+    }
+    return w;
+}
+
+/* A chunk full in the middle of a section: emit it and start the next one with its last
+ * piece (a sentence or short paragraph), so that a fact cut at the border keeps its
+ * context. Long last pieces are not repeated. */
+static ag_err flush_full(struct chunker *c)
+{
+    size_t max = c->params->max_chunk_bytes, max_words = c->params->max_chunk_tokens;
+    size_t ol = c->body.len - c->last_start;
+    size_t ow = count_words(c->body.p + c->last_start, ol);
+    bool keep = c->last_start > 0 && ol <= max / 4 && (!max_words || ow <= max_words / 4);
+    char *tail = keep ? strndup(c->body.p + c->last_start, ol) : NULL;
+    ag_err rc = flush_chunk(c);
+    if (rc == AG_OK && tail) {
+        rc = buf_append(&c->body, tail, ol);
+        c->words = ow;
+    }
+    free(tail);
     return rc;
 }
 
@@ -83,18 +119,26 @@ static bool pack_sentence(void *ctx, size_t s, size_t e)
 /* Append a piece (paragraph or sentence) that fits in a chunk, flushing first if full. */
 static ag_err add_piece(struct chunker *c, const char *p, size_t n, const char *sep)
 {
-    size_t max = c->params->max_chunk_bytes;
-    if (c->body.len && c->body.len + strlen(sep) + n > max) {
-        ag_err rc = flush_chunk(c);
-        if (rc != AG_OK)
-            return rc;
+    size_t max = c->params->max_chunk_bytes, max_words = c->params->max_chunk_tokens;
+    size_t w = count_words(p, n);
+    bool over = c->body.len + strlen(sep) + n > max || (max_words && c->words + w > max_words);
+    ag_err rc = AG_OK;
+    if (c->body.len && over) {
+        rc = flush_full(c);
+        /* The carried-over piece and this one must fit together, or the overlap goes. */
+        if (rc == AG_OK &&
+            (c->body.len + strlen(sep) + n > max || (max_words && c->words + w > max_words))) {
+            buf_reset(&c->body);
+            c->words = 0;
+        }
     }
-    if (c->body.len) {
-        ag_err rc = buf_append_str(&c->body, sep);
-        if (rc != AG_OK)
-            return rc;
-    }
-    return buf_append(&c->body, p, n);
+    if (rc == AG_OK && c->body.len)
+        rc = buf_append_str(&c->body, sep);
+    c->last_start = c->body.len;
+    rc = rc ? rc : buf_append(&c->body, p, n);
+    if (rc == AG_OK)
+        c->words += w;
+    return rc;
 }
 
 static ag_err add_paragraph(struct chunker *c, const char *p, size_t n)
@@ -121,6 +165,8 @@ static void chunker_init(struct chunker *c, const struct kb_params *params,
     buf_init(&c->body, params->max_chunk_bytes);
     c->lang = TEXT_LANG_UNKNOWN;
     c->sku = NULL;
+    c->words = 0;
+    c->last_start = 0;
 }
 
 static void chunker_release(struct chunker *c)
