@@ -85,7 +85,8 @@ demo:
 	@KEY=$$($(B)/agentgate keys create --data $(DEMO_DATA) --role client); \
 	echo; echo "Demo API key (shown once): $$KEY"; echo "Try:"; \
 	echo "  curl -s http://127.0.0.1:8080/v1/ask -H 'Authorization: Bearer '$$KEY -H 'Content-Type: application/json' -d '{\"question\":\"Wie lange dauert der Versand nach Österreich?\"}'"; \
-	echo; exec $(B)/agentgate serve --data $(DEMO_DATA) --listen 127.0.0.1:8080
+	echo; exec $(B)/agentgate serve --config examples/agentgate.conf --data $(DEMO_DATA) \
+	    --listen 127.0.0.1:8080
 
 clean:
 	rm -rf build

@@ -234,6 +234,37 @@ static int audit_secret(const struct config *cfg, uint8_t out[AUDIT_SECRET_LEN])
 
 /* ---- services ---------------------------------------------------------------------- */
 
+/* Load cfg->synonyms_file (if set) into kb; errors name the file and line. */
+static int load_synonyms(const struct config *cfg, struct kb *kb)
+{
+    if (!cfg->synonyms_file[0])
+        return 0;
+    FILE *f = fopen(cfg->synonyms_file, "rb");
+    if (!f) {
+        int e = errno;
+        fprintf(stderr, "agentgate: synonyms_file %s: %s\n", cfg->synonyms_file, strerror(e));
+        return -1;
+    }
+    struct buf b;
+    buf_init(&b, (size_t)16 << 20);
+    char chunk[65536], why[300] = "";
+    size_t got;
+    ag_err rc = AG_OK;
+    while (rc == AG_OK && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        rc = buf_append(&b, chunk, got);
+    fclose(f);
+    if (rc == AG_OK)
+        rc = kb_set_synonyms(kb, buf_cstr(&b), b.len, why, sizeof(why));
+    else
+        snprintf(why, sizeof(why), "%s", ag_strerror(rc));
+    buf_release(&b);
+    if (rc != AG_OK) {
+        fprintf(stderr, "agentgate: synonyms_file %s: %s\n", cfg->synonyms_file, why);
+        return -1;
+    }
+    return 0;
+}
+
 static struct kb_params kb_params_from(const struct config *cfg)
 {
     struct kb_params kp = kb_default_params();
@@ -279,6 +310,10 @@ static int services_open(const struct config *cfg, struct services *s, bool with
         return -1;
     if (data_path(cfg, "kb.db", path, sizeof(path)) != 0 || kb_open(path, &kp, true, &s->kb))
         goto fail;
+    if (load_synonyms(cfg, s->kb) != 0) {
+        services_close(s);
+        return -1;
+    }
     if (data_path(cfg, "audit.db", path, sizeof(path)) != 0 ||
         audit_open(path, secret, sizeof(secret), AUDIT_MAX_QUEUE, &s->audit) != AG_OK)
         goto fail;

@@ -15,7 +15,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 
-enum kind { K_STR, K_UINT, K_SIZE, K_DOUBLE, K_LEVEL, K_LANG };
+enum kind { K_STR, K_UINT, K_SIZE, K_DOUBLE, K_LEVEL, K_LANG, K_OPTSTR };
 
 struct key {
     const char *name;
@@ -40,6 +40,7 @@ static const struct key keys[] = {
     {"drain_timeout_s", K_UINT, F(drain_timeout_s), 0, 3600},
     {"audit_page_max", K_UINT, F(audit_page_max), 1, 10000},
     {"default_lang", K_LANG, F(default_lang), 0, 0},
+    {"synonyms_file", K_OPTSTR, F(synonyms_file), 0, 0},
     {"catalog_sku", K_STR, F(catalog_sku), 0, 0},
     {"catalog_name", K_STR, F(catalog_name), 0, 0},
     {"catalog_price", K_STR, F(catalog_price), 0, 0},
@@ -106,6 +107,12 @@ static ag_err set_value(struct config *c, const struct key *k, const char *v, ch
         if (k->kind == K_LANG && strcmp(v, "de") != 0 && strcmp(v, "en") != 0) {
             snprintf(why, why_len, "must be de or en");
             return AG_ECONFIG;
+        }
+        __attribute__((fallthrough));
+    case K_OPTSTR:
+        if (k->kind == K_OPTSTR && vlen == 0) {
+            field[0] = '\0';
+            return AG_OK;
         }
         __attribute__((fallthrough));
     case K_STR:

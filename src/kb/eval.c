@@ -517,7 +517,8 @@ static ag_err search_query(struct kb *kb, const struct item *q, enum text_lang l
     text[tl] = ' ';
     memcpy(text + tl + 1, q->text, xl + 1);
     uint64_t t0 = clock_mono_ns();
-    struct kb_query kq = {text, tl + xl + 1, lang, depth, KB_SEARCH_NO_TEXT, NULL};
+    struct kb_query kq = {
+        .text = text, .len = tl + xl + 1, .lang = lang, .k = depth, .flags = KB_SEARCH_NO_TEXT};
     rc = kb_search_ex(kb, &a, "eval", &kq, &res);
     *ms = (double)(clock_mono_ns() - t0) / 1e6;
     r->docs = calloc(depth ? depth : 1, sizeof(*r->docs));

@@ -678,6 +678,12 @@ struct qparse {
     size_t n_g;
     struct kb_term *terms;
     size_t n_terms;
+    const struct kb_synonyms *syn;
+    /* phrases: group gi is required when required & (1 << gi) */
+    uint64_t required;
+    struct kb_phrase *phrases;
+    size_t n_phrases;
+    int cur_phrase; /* index into phrases of the quoted span being read, or -1 */
     ag_err rc;
 };
 
@@ -700,7 +706,8 @@ static int add_term(struct qparse *q, const char *stem, size_t n, double weight,
         return -1;
     }
     struct kb_term *t = &q->terms[q->n_terms];
-    *t = (struct kb_term){s, idf_of(q->ix, df), prefix, weight, {-1, -1}};
+    *t = (struct kb_term){
+        .stem = s, .idf = idf_of(q->ix, df), .prefix = prefix, .weight = weight, .parts = {-1, -1}};
     return (int)q->n_terms++;
 }
 
@@ -779,10 +786,81 @@ static void add_part_groups(struct qparse *q, int ti, uint32_t a, uint32_t b, do
     }
 }
 
+#define MAX_PHRASES    8
+#define MAX_PHRASE_LEN 16
+
+/* Is byte offset at inside a "quoted span" of the question? Which one (0-based)? */
+static int phrase_at(const char *text, size_t at)
+{
+    int quotes = 0;
+    for (size_t i = 0; i < at; i++)
+        quotes += text[i] == '"';
+    return quotes % 2 ? quotes / 2 : -1;
+}
+
+/* Record stem as the next word of phrase pi, and require the group just made. */
+static void phrase_word(struct qparse *q, int pi, const char *stem, size_t n)
+{
+    if (pi < 0 || q->n_g == 0 || q->n_g > 64)
+        return;
+    while (q->n_phrases <= (size_t)pi && q->n_phrases < MAX_PHRASES) {
+        struct kb_phrase *ph = &q->phrases[q->n_phrases++];
+        ph->n = 0;
+        ph->stems = arena_calloc(q->a, MAX_PHRASE_LEN, sizeof(*ph->stems));
+        if (!ph->stems)
+            q->rc = AG_ENOMEM;
+    }
+    if ((size_t)pi >= q->n_phrases || q->rc != AG_OK)
+        return;
+    struct kb_phrase *ph = &q->phrases[pi];
+    if (ph->n < MAX_PHRASE_LEN && (ph->stems[ph->n] = arena_strndup(q->a, stem, n)) != NULL)
+        ph->n++;
+    q->required |= (uint64_t)1 << (q->n_g - 1);
+}
+
+/* Add the configured synonyms of stem to group g (and note them on term ti). */
+static void add_synonyms(struct qparse *q, struct group *g, int ti, const char *stem, size_t n)
+{
+    const struct kb_synonyms *s = q->syn;
+    if (!s || !s->n_entries)
+        return;
+    size_t lo = 0, hi = s->n_entries;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strncmp(s->entries[mid].stem, stem, n);
+        if (c == 0 && s->entries[mid].stem[n] != '\0')
+            c = 1;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t e = lo; e < s->n_entries; e++) {
+        const char *es = s->entries[e].stem;
+        if (strncmp(es, stem, n) != 0 || es[n] != '\0')
+            break;
+        uint32_t grp = s->entries[e].group;
+        for (uint32_t i = s->group_off[grp]; i < s->group_off[grp + 1]; i++) {
+            const char *m = s->stems[i];
+            if (strcmp(m, es) == 0)
+                continue;
+            uint32_t id = find_term(q->ix, m, strlen(m));
+            bool dup = false;
+            for (uint32_t k = 0; id != NONE && k < g->n_alt && !dup; k++)
+                dup = g->alt[k] == id;
+            if (id != NONE && !dup && g->n_alt < MAX_PREFIX_TERMS)
+                g->alt[g->n_alt++] = id;
+            struct kb_term *t = &q->terms[ti];
+            if (t->n_syn < 4)
+                t->syn[t->n_syn++] = m;
+        }
+    }
+}
+
 static bool query_word(void *ctx, const char *w, size_t n, size_t start, size_t end)
 {
     struct qparse *q = ctx;
-    (void)start;
+    int pi = phrase_at(q->text, start);
     bool prefix = end < q->len && q->text[end] == '*';
     if ((!prefix && text_is_stopword(w, n)) || n > 64)
         return true;
@@ -820,16 +898,26 @@ static bool query_word(void *ctx, const char *w, size_t n, size_t start, size_t 
     if (ti < 0)
         goto out;
     uint32_t a = NONE, b = NONE;
+    struct group *g = new_group(q, ti, 1);
+    if (g && id != NONE)
+        g->alt[g->n_alt++] = id;
+    if (g)
+        add_synonyms(q, g, ti, stem.p, stem.len);
+    if (g && g->n_alt == 0)
+        q->n_g--; /* nothing in the index answers to this word */
+    else if (g) {
+        q->terms[ti].idf = idf_of(q->ix, group_df(q->ix, g));
+        phrase_word(q, pi, stem.p, stem.len);
+    }
     if (id != NONE) {
-        struct group *g = new_group(q, ti, 1);
-        if (g)
-            g->alt[g->n_alt++] = id;
         a = q->ix->split_a[id];
         b = q->ix->split_b[id];
-        if (a != NONE)
+        if (a != NONE && pi < 0)
             add_part_groups(q, ti, a, b, PART_WEIGHT);
-    } else if (split_query_stem(q->ix, stem.p, stem.len, &a, &b)) {
+    } else if (pi < 0 && split_query_stem(q->ix, stem.p, stem.len, &a, &b)) {
         add_part_groups(q, ti, a, b, 1); /* the parts are all the evidence there is */
+    } else if (pi >= 0 && (!g || g->n_alt == 0)) {
+        q->required |= (uint64_t)1 << 63; /* a phrase word nobody has: nothing matches */
     }
 out:
     buf_release(&stem);
@@ -908,10 +996,17 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
 {
     memset(out, 0, sizeof(*out));
     out->lang = q->lang;
-    struct qparse qp = {.ix = ix, .a = a, .lang = q->lang, .text = q->text, .len = q->len};
+    struct qparse qp = {.ix = ix,
+                        .a = a,
+                        .lang = q->lang,
+                        .text = q->text,
+                        .len = q->len,
+                        .syn = q->synonyms,
+                        .cur_phrase = -1};
     qp.g = arena_calloc(a, MAX_GROUPS, sizeof(*qp.g));
     qp.terms = arena_calloc(a, MAX_GROUPS, sizeof(*qp.terms));
-    if (!qp.g || !qp.terms)
+    qp.phrases = arena_calloc(a, MAX_PHRASES, sizeof(*qp.phrases));
+    if (!qp.g || !qp.terms || !qp.phrases)
         return AG_ENOMEM;
     ag_err rc = text_analyzer_create(&qp.an);
     if (rc != AG_OK)
@@ -925,7 +1020,9 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
         return rc;
     out->terms = qp.terms;
     out->n_terms = qp.n_terms;
-    if (qp.n_g == 0 || q->k == 0 || ix->n_docs == 0)
+    out->phrases = qp.phrases;
+    out->n_phrases = qp.n_phrases;
+    if (qp.n_g == 0 || q->k == 0 || ix->n_docs == 0 || (qp.required >> 63))
         return AG_OK;
 
     struct scratch *s = get_scratch(ix->n_docs);
@@ -940,8 +1037,12 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
             return AG_OK; /* no product has that category */
     }
     uint32_t n_touched = 0;
+    uint64_t *have = NULL; /* per chunk: which required groups it matched */
+    if (qp.required && !(have = calloc(ix->n_docs, sizeof(*have))))
+        return AG_ENOMEM;
     for (size_t gi = 0; gi < qp.n_g; gi++) {
         const struct group *g = &qp.g[gi];
+        bool req = gi < 64 && (qp.required >> gi) & 1;
         double idf = idf_of(ix, group_df(ix, g)) * g->weight;
         uint32_t n_gt = 0;
         for (uint32_t k = 0; k < g->n_alt; k++) {
@@ -961,6 +1062,8 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
                 s->hit[d] = 1;
                 s->touched[n_touched++] = d;
             }
+            if (req)
+                have[d] |= (uint64_t)1 << gi;
             s->acc[d] += (float)(idf * tf * (BM25_K1 + 1) / (tf + BM25_K1));
         }
     }
@@ -975,6 +1078,8 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
         s->hit[d] = 0;
         if (!heap)
             continue;
+        if (have && (have[d] & qp.required) != qp.required)
+            continue; /* misses a word of a quoted phrase */
         if (cat != NONE && ix->cat[d] != cat)
             continue;
         if ((q->flags & KB_SEARCH_IN_STOCK) && ix->stock[d] <= 0)
@@ -991,6 +1096,7 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
             heap_down(heap, k, 0);
         }
     }
+    free(have);
     if (rc != AG_OK)
         return rc;
     qsort(heap, n_top, sizeof(*heap), cmp_top_desc);

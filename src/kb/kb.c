@@ -42,6 +42,7 @@ struct kb {
     pthread_mutex_t mu, build_mu;
     struct tenant_index *cache;
     size_t n_cache;
+    struct kb_synonyms *synonyms; /* set before searches start; read-only afterwards */
 };
 
 static const char schema[] =
@@ -144,6 +145,7 @@ void kb_close(struct kb *kb)
     store_pool_destroy(kb->readers);
     for (size_t i = 0; i < kb->n_cache; i++)
         kb_index_release(kb->cache[i].ix);
+    kb_synonyms_free(kb->synonyms);
     free(kb->cache);
     if (kb->path) { /* the mutexes were initialised together with the path */
         pthread_mutex_destroy(&kb->mu);
@@ -635,7 +637,19 @@ bool kb_term_matches(const struct kb_term *t, const char *w, size_t n, const cha
     size_t tl = strlen(t->stem);
     if (t->prefix && n >= tl && memcmp(w, t->stem, tl) == 0)
         return true;
-    return stem_len == tl && memcmp(stem, t->stem, tl) == 0;
+    const char *cands[5] = {t->stem, NULL, NULL, NULL, NULL};
+    for (size_t i = 0; i < t->n_syn && i < 4; i++)
+        cands[i + 1] = t->syn[i];
+    for (size_t i = 0; i < 5 && cands[i]; i++) {
+        size_t cl = strlen(cands[i]);
+        if (stem_len == cl && memcmp(stem, cands[i], cl) == 0)
+            return true;
+        /* A compound holds the term as its head or tail: "versandkost" has "kost". */
+        if (cl >= 4 && stem_len >= cl + 3 &&
+            (memcmp(stem, cands[i], cl) == 0 || memcmp(stem + stem_len - cl, cands[i], cl) == 0))
+            return true;
+    }
+    return false;
 }
 
 struct query_build {
@@ -926,15 +940,111 @@ static ag_err fetch_texts(struct kb *kb, struct arena *a, struct kb_result *r)
     return rc;
 }
 
+/* ---- phrases: candidates must hold each quoted phrase's stems in a row -------------- */
+
+struct stem_seq {
+    struct text_analyzer *an;
+    enum text_lang lang;
+    char **v;
+    size_t n, cap;
+    ag_err rc;
+};
+
+static bool seq_word(void *ctx, const char *w, size_t n, size_t start, size_t end)
+{
+    struct stem_seq *s = ctx;
+    (void)start;
+    (void)end;
+    if (text_is_stopword(w, n) || n > 64)
+        return true;
+    struct buf stem;
+    buf_init(&stem, 512);
+    s->rc = text_stem(s->an, s->lang, w, n, &stem);
+    if (s->rc == AG_OK && s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        char **v = realloc(s->v, cap * sizeof(*v));
+        if (!v)
+            s->rc = AG_ENOMEM;
+        else {
+            s->v = v;
+            s->cap = cap;
+        }
+    }
+    if (s->rc == AG_OK && !(s->v[s->n] = strdup(buf_cstr(&stem))))
+        s->rc = AG_ENOMEM;
+    if (s->rc == AG_OK)
+        s->n++;
+    buf_release(&stem);
+    return s->rc == AG_OK;
+}
+
+static bool seq_has(const struct stem_seq *s, const struct kb_phrase *ph)
+{
+    for (size_t i = 0; ph->n && i + ph->n <= s->n; i++) {
+        size_t j = 0;
+        while (j < ph->n && strcmp(s->v[i + j], ph->stems[j]) == 0)
+            j++;
+        if (j == ph->n)
+            return true;
+    }
+    return ph->n == 0;
+}
+
+/* Does the hit hold every phrase in one of its fields? */
+static ag_err hit_has_phrases(struct text_analyzer *an, const struct kb_hit *h,
+                              const struct kb_result *r, bool *ok)
+{
+    const char *fields[3] = {h->title, h->heading, h->text};
+    bool found[8] = {false};
+    ag_err rc = AG_OK;
+    for (int f = 0; f < 3 && rc == AG_OK; f++) {
+        struct stem_seq s = {.an = an, .lang = h->lang ? h->lang : r->lang};
+        rc = text_words(fields[f], strlen(fields[f]), seq_word, &s);
+        if (rc == AG_OK)
+            rc = s.rc;
+        for (size_t p = 0; rc == AG_OK && p < r->n_phrases && p < 8; p++)
+            found[p] |= seq_has(&s, &r->phrases[p]);
+        for (size_t i = 0; i < s.n; i++)
+            free(s.v[i]);
+        free(s.v);
+    }
+    *ok = true;
+    for (size_t p = 0; p < r->n_phrases && p < 8; p++)
+        *ok &= found[p];
+    return rc;
+}
+
+static ag_err filter_phrases(struct kb_result *r, size_t k)
+{
+    struct text_analyzer *an = NULL;
+    ag_err rc = text_analyzer_create(&an);
+    size_t w = 0;
+    for (size_t i = 0; rc == AG_OK && i < r->n_hits && w < k; i++) {
+        bool ok = false;
+        rc = hit_has_phrases(an, &r->hits[i], r, &ok);
+        if (rc == AG_OK && ok)
+            r->hits[w++] = r->hits[i];
+    }
+    text_analyzer_destroy(an);
+    if (rc == AG_OK)
+        r->n_hits = w;
+    return rc;
+}
+
 ag_err kb_search_ex(struct kb *kb, struct arena *a, const char *tenant, const struct kb_query *q,
                     struct kb_result *out)
 {
     memset(out, 0, sizeof(*out));
     struct kb_query qq = *q;
+    qq.synonyms = kb->synonyms;
     if (qq.lang == TEXT_LANG_UNKNOWN)
         qq.lang = text_detect_lang(q->text, q->len, kb->params.default_lang);
     if (kb->params.engine == KB_ENGINE_FTS5)
         return search_fts5(kb, a, tenant, q->text, q->len, qq.lang, q->k, out);
+    /* A quoted phrase is checked on the text: rank more candidates than asked for. */
+    bool phrase = memchr(q->text, '"', q->len) != NULL;
+    if (phrase)
+        qq.k = q->k * 5 < 50 ? 50 : q->k * 5 > 1000 ? 1000 : q->k * 5;
     struct kb_index *ix = NULL;
     ag_err rc = acquire_index(kb, tenant, &ix);
     rc = rc ? rc : kb_index_search(ix, a, &qq, out);
@@ -950,8 +1060,12 @@ ag_err kb_search_ex(struct kb *kb, struct arena *a, const char *tenant, const st
             rc = AG_ENOMEM;
     }
     kb_index_release(ix);
-    if (rc == AG_OK && !(q->flags & KB_SEARCH_NO_TEXT))
+    if (rc == AG_OK && (phrase || !(q->flags & KB_SEARCH_NO_TEXT)))
         rc = fetch_texts(kb, a, out);
+    if (rc == AG_OK && out->n_phrases)
+        rc = filter_phrases(out, q->k);
+    else if (rc == AG_OK && out->n_hits > q->k)
+        out->n_hits = q->k;
     if (rc != AG_OK)
         memset(out, 0, sizeof(*out));
     return rc;
@@ -960,7 +1074,7 @@ ag_err kb_search_ex(struct kb *kb, struct arena *a, const char *tenant, const st
 ag_err kb_search(struct kb *kb, struct arena *a, const char *tenant, const char *question,
                  size_t len, enum text_lang lang, size_t k, struct kb_result *out)
 {
-    struct kb_query q = {question, len, lang, k, 0, NULL};
+    struct kb_query q = {.text = question, .len = len, .lang = lang, .k = k};
     return kb_search_ex(kb, a, tenant, &q, out);
 }
 
@@ -1011,4 +1125,150 @@ ag_err kb_warm_all(struct kb *kb, size_t *n)
     if (rc == AG_OK)
         *n = count;
     return rc;
+}
+
+/* ---- synonyms ---------------------------------------------------------------------- */
+
+void kb_synonyms_free(struct kb_synonyms *s)
+{
+    if (!s)
+        return;
+    for (uint32_t i = 0; s->group_off && i < s->group_off[s->n_groups]; i++)
+        free(s->stems[i]);
+    free(s->stems);
+    free(s->group_off);
+    free(s->entries);
+    free(s);
+}
+
+struct syn_word {
+    struct buf *words; /* folded words of the entry */
+    size_t n;
+};
+
+static bool syn_collect(void *ctx, const char *w, size_t n, size_t start, size_t end)
+{
+    struct syn_word *sw = ctx;
+    (void)start;
+    (void)end;
+    if (sw->n < 2)
+        (void)buf_append(&sw->words[sw->n], w, n);
+    sw->n++;
+    return true;
+}
+
+static int cmp_syn(const void *a, const void *b)
+{
+    const struct kb_syn_entry *x = a, *y = b;
+    int c = strcmp(x->stem, y->stem);
+    return c ? c : x->group < y->group ? -1 : x->group > y->group;
+}
+
+ag_err kb_set_synonyms(struct kb *kb, const char *text, size_t len, char *why, size_t why_len)
+{
+    struct kb_synonyms *s = calloc(1, sizeof(*s));
+    struct text_analyzer *an = NULL;
+    size_t cap_stems = 0, n_stems = 0, cap_groups = 0;
+    ag_err rc = s ? text_analyzer_create(&an) : AG_ENOMEM;
+    const char *p = text, *end = text + len;
+    unsigned line = 0;
+    if (rc == AG_OK && !(s->group_off = calloc(1, sizeof(*s->group_off))))
+        rc = AG_ENOMEM;
+    while (rc == AG_OK && p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *le = eol ? eol : end;
+        const char *hash = memchr(p, '#', (size_t)(le - p));
+        const char *ce = hash ? hash : le;
+        size_t group_start = n_stems, members = 0;
+        line++;
+        for (const char *e = p; rc == AG_OK && e <= ce;) {
+            const char *comma = memchr(e, ',', (size_t)(ce - e));
+            const char *ee = comma ? comma : ce;
+            struct buf words[2];
+            buf_init(&words[0], 256);
+            buf_init(&words[1], 256);
+            struct syn_word sw = {words, 0};
+            if (text_words(e, (size_t)(ee - e), syn_collect, &sw) != AG_OK) {
+                snprintf(why, why_len, "line %u: not valid UTF-8", line);
+                rc = AG_ECONFIG;
+            } else if (sw.n > 1) {
+                snprintf(why, why_len, "line %u: '%.*s' is more than one word", line,
+                         (int)(ee - e > 60 ? 60 : ee - e), e);
+                rc = AG_ECONFIG;
+            }
+            for (int l = 0; rc == AG_OK && sw.n == 1 && l < 2; l++) {
+                struct buf stem;
+                buf_init(&stem, 256);
+                rc =
+                    text_stem(an, l ? TEXT_LANG_EN : TEXT_LANG_DE, words[0].p, words[0].len, &stem);
+                bool dup = false;
+                for (size_t i = group_start; rc == AG_OK && i < n_stems && !dup; i++)
+                    dup = strcmp(s->stems[i], buf_cstr(&stem)) == 0;
+                if (rc == AG_OK && !dup && stem.len) {
+                    if (n_stems == cap_stems) {
+                        cap_stems = cap_stems ? cap_stems * 2 : 64;
+                        char **v = realloc(s->stems, cap_stems * sizeof(*v));
+                        if (!v)
+                            rc = AG_ENOMEM;
+                        else
+                            s->stems = v;
+                    }
+                    if (rc == AG_OK && !(s->stems[n_stems] = strdup(buf_cstr(&stem))))
+                        rc = AG_ENOMEM;
+                    if (rc == AG_OK)
+                        n_stems++;
+                }
+                buf_release(&stem);
+            }
+            members += sw.n == 1;
+            buf_release(&words[0]);
+            buf_release(&words[1]);
+            if (!comma)
+                break;
+            e = comma + 1;
+        }
+        if (rc == AG_OK && members == 1) {
+            snprintf(why, why_len, "line %u: a group needs at least two words", line);
+            rc = AG_ECONFIG;
+        }
+        if (rc == AG_OK && members > 1) {
+            if (s->n_groups + 1 >= cap_groups) {
+                cap_groups = cap_groups ? cap_groups * 2 : 32;
+                uint32_t *v = realloc(s->group_off, (cap_groups + 1) * sizeof(*v));
+                if (!v)
+                    rc = AG_ENOMEM;
+                else
+                    s->group_off = v;
+            }
+            if (rc == AG_OK) {
+                s->group_off[s->n_groups] = (uint32_t)group_start;
+                s->group_off[++s->n_groups] = (uint32_t)n_stems;
+            }
+        } else if (rc == AG_OK) { /* an empty or comment line adds nothing */
+            while (n_stems > group_start)
+                free(s->stems[--n_stems]);
+        }
+        p = eol ? eol + 1 : end;
+    }
+    if (rc == AG_OK && s->n_groups == 0)
+        s->group_off[0] = 0;
+    if (rc == AG_OK && n_stems && !(s->entries = calloc(n_stems, sizeof(*s->entries))))
+        rc = AG_ENOMEM;
+    for (uint32_t g = 0; rc == AG_OK && g < s->n_groups; g++)
+        for (uint32_t i = s->group_off[g]; i < s->group_off[g + 1]; i++)
+            s->entries[s->n_entries++] = (struct kb_syn_entry){s->stems[i], g};
+    if (rc == AG_OK && s->n_entries > 1)
+        qsort(s->entries, s->n_entries, sizeof(*s->entries), cmp_syn);
+    text_analyzer_destroy(an);
+    if (rc != AG_OK) {
+        if (s && s->group_off)
+            s->group_off[s->n_groups] = (uint32_t)n_stems;
+        kb_synonyms_free(s);
+        if (rc == AG_ENOMEM)
+            snprintf(why, why_len, "line %u: out of memory", line);
+        return rc;
+    }
+    kb_synonyms_free(kb->synonyms);
+    kb->synonyms = s;
+    return AG_OK;
 }

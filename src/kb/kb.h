@@ -104,12 +104,20 @@ ag_err kb_ingest_sources(struct kb *kb, const char *tenant, const struct kb_sour
 
 /* ---- search ---- */
 struct kb_term {
-    const char *stem; /* analysed query term (a Snowball stem, folded) */
-    double idf;       /* inverse document frequency in the tenant's chunks */
-    bool prefix;      /* a prefix query ("versand*"): matches words starting with stem */
-    double weight;    /* 1 for the question's own words; less for parts of a compound */
-    int parts[2];     /* for a compound: the terms of its parts, else -1 */
+    const char *stem;   /* analysed query term (a Snowball stem, folded) */
+    double idf;         /* inverse document frequency in the tenant's chunks */
+    bool prefix;        /* a prefix query ("versand*"): matches words starting with stem */
+    double weight;      /* 1 for the question's own words; less for parts of a compound */
+    int parts[2];       /* for a compound: the terms of its parts, else -1 */
+    const char *syn[4]; /* stems of configured synonyms that also count for this term */
+    size_t n_syn;
 };
+/* A quoted phrase of the question: its stems in order (stop words left out). */
+struct kb_phrase {
+    const char **stems;
+    size_t n;
+};
+struct kb_synonyms;
 enum kb_search_flags {
     KB_SEARCH_NO_TEXT = 1 << 0, /* hits without their text (evaluations) */
     KB_SEARCH_IN_STOCK = 1 << 1 /* only product chunks with stock > 0 */
@@ -119,8 +127,9 @@ struct kb_query {
     size_t len;
     enum text_lang lang; /* TEXT_LANG_UNKNOWN: detected */
     size_t k;
-    unsigned flags;       /* enum kb_search_flags */
-    const char *category; /* only chunks of products in this category, or NULL */
+    unsigned flags;                     /* enum kb_search_flags */
+    const char *category;               /* only chunks of products in this category, or NULL */
+    const struct kb_synonyms *synonyms; /* set by kb_search_ex from the KB's list */
 };
 struct kb_hit {
     int64_t chunk_id;
@@ -135,6 +144,8 @@ struct kb_result {
     struct kb_hit *hits;
     size_t n_hits;
     enum text_lang lang; /* the query language used */
+    struct kb_phrase *phrases;
+    size_t n_phrases;
 };
 /* The best k chunks of tenant for question (language lang, detected when unknown). */
 ag_err kb_search(struct kb *kb, struct arena *a, const char *tenant, const char *question,
@@ -142,9 +153,14 @@ ag_err kb_search(struct kb *kb, struct arena *a, const char *tenant, const char 
 /* kb_search with filters and flags. */
 ag_err kb_search_ex(struct kb *kb, struct arena *a, const char *tenant, const struct kb_query *q,
                     struct kb_result *out);
-/* True when folded word w matches term t (prefix for long stems, else equal stems). */
+/* True when a word (folded w, and its stem) matches term t: equal stems (or a synonym's),
+ * a prefix query's prefix, or a compound that starts or ends with the term's stem. */
 bool kb_term_matches(const struct kb_term *t, const char *w, size_t n, const char *stem,
                      size_t stem_len);
+/* Set the synonym groups: one group per line, words separated by commas ("Retoure,
+ * Rücksendung, return"); '#' starts a comment. A question's word then also finds its
+ * group's other words. On a bad line returns AG_ECONFIG with "line N: ..." in why. */
+ag_err kb_set_synonyms(struct kb *kb, const char *text, size_t len, char *why, size_t why_len);
 /* Build (or find) the tenant's search index now, so that the first search is fast. */
 ag_err kb_warm(struct kb *kb, const char *tenant);
 /* kb_warm() for every tenant that has documents; *n gets how many. */

@@ -10,6 +10,19 @@
 
 struct kb_index;
 
+/* Synonym groups as (stem, group) pairs sorted by stem; a group's stems are
+ * stems[group_off[g] .. group_off[g + 1]). */
+struct kb_synonyms {
+    char **stems;
+    uint32_t *group_off, n_groups;
+    struct kb_syn_entry {
+        const char *stem;
+        uint32_t group;
+    } * entries;
+    size_t n_entries;
+};
+void kb_synonyms_free(struct kb_synonyms *s);
+
 /* Build the index of tenant's chunks from db as of KB version. The index starts with one
  * reference, held by the caller. */
 ag_err kb_index_build(struct store_db *db, const char *tenant, int64_t version,

@@ -86,11 +86,18 @@ static bool score_sentence(void *ctx, size_t start, size_t end)
     /* A term found only in the section heading counts half: the sentence answers the
      * question its heading asks ("Welche Zahlungsarten ...?" above a list of them). */
     double covered = 0;
-    for (size_t t = 0; t < s->r->n_terms; t++)
+    for (size_t t = 0; t < s->r->n_terms; t++) {
+        const struct kb_term *kt = &s->r->terms[t];
+        /* A compound is there when both its parts are ("Kosten für den Versand"). */
+        if (!s->seen[t] && kt->parts[0] >= 0 && kt->parts[1] >= 0)
+            s->seen[t] = s->seen[kt->parts[0]] && s->seen[kt->parts[1]];
+        if (kt->weight < 1)
+            continue; /* parts of a compound count through the compound */
         if (s->seen[t])
-            covered += s->r->terms[t].idf;
+            covered += kt->idf;
         else if (s->in_head[t])
-            covered += 0.5 * s->r->terms[t].idf;
+            covered += 0.5 * kt->idf;
+    }
     double coverage = s->total_idf > 0 ? covered / s->total_idf : 0;
     double rank = s->top_score > 0 ? h->score / s->top_score : 0;
     struct candidate *c = &s->c[s->n++];
@@ -119,7 +126,8 @@ ag_err llm_extractive_answer(struct arena *a, const struct kb_result *r, enum te
         return AG_OK;
     struct sentence_scan s = {.r = r, .top_score = r->hits[0].score};
     for (size_t t = 0; t < r->n_terms; t++)
-        s.total_idf += r->terms[t].idf;
+        if (r->terms[t].weight >= 1)
+            s.total_idf += r->terms[t].idf;
     s.c = arena_calloc(a, EX_MAX_CANDIDATES, sizeof(*s.c));
     s.seen = arena_calloc(a, r->n_terms, sizeof(*s.seen));
     s.in_head = arena_calloc(a, r->n_terms, sizeof(*s.in_head));
