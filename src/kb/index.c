@@ -679,11 +679,9 @@ struct qparse {
     struct kb_term *terms;
     size_t n_terms;
     const struct kb_synonyms *syn;
-    /* phrases: group gi is required when required & (1 << gi) */
-    uint64_t required;
-    struct kb_phrase *phrases;
+    struct kb_phrase *phrases; /* the quoted spans of the question */
     size_t n_phrases;
-    int cur_phrase; /* index into phrases of the quoted span being read, or -1 */
+    unsigned qtf[MAX_GROUPS]; /* how often each term occurs in the question, minus one */
     ag_err rc;
 };
 
@@ -711,11 +709,14 @@ static int add_term(struct qparse *q, const char *stem, size_t n, double weight,
     return (int)q->n_terms++;
 }
 
-static bool has_term_stem(const struct qparse *q, const char *s, size_t n)
+/* Is s already a term of the question? A repeat counts once more for that term. */
+static bool has_term_stem(struct qparse *q, const char *s, size_t n)
 {
     for (size_t i = 0; i < q->n_terms; i++)
-        if (strlen(q->terms[i].stem) == n && memcmp(q->terms[i].stem, s, n) == 0)
+        if (strlen(q->terms[i].stem) == n && memcmp(q->terms[i].stem, s, n) == 0) {
+            q->qtf[i]++;
             return true;
+        }
     return false;
 }
 
@@ -798,7 +799,7 @@ static int phrase_at(const char *text, size_t at)
     return quotes % 2 ? quotes / 2 : -1;
 }
 
-/* Record stem as the next word of phrase pi, and require the group just made. */
+/* Record stem as the next word of phrase pi. */
 static void phrase_word(struct qparse *q, int pi, const char *stem, size_t n)
 {
     if (pi < 0 || q->n_g == 0 || q->n_g > 64)
@@ -815,7 +816,6 @@ static void phrase_word(struct qparse *q, int pi, const char *stem, size_t n)
     struct kb_phrase *ph = &q->phrases[pi];
     if (ph->n < MAX_PHRASE_LEN && (ph->stems[ph->n] = arena_strndup(q->a, stem, n)) != NULL)
         ph->n++;
-    q->required |= (uint64_t)1 << (q->n_g - 1);
 }
 
 /* Add the configured synonyms of stem to group g (and note them on term ti). */
@@ -916,8 +916,6 @@ static bool query_word(void *ctx, const char *w, size_t n, size_t start, size_t 
             add_part_groups(q, ti, a, b, PART_WEIGHT);
     } else if (pi < 0 && split_query_stem(q->ix, stem.p, stem.len, &a, &b)) {
         add_part_groups(q, ti, a, b, 1); /* the parts are all the evidence there is */
-    } else if (pi >= 0 && (!g || g->n_alt == 0)) {
-        q->required |= (uint64_t)1 << 63; /* a phrase word nobody has: nothing matches */
     }
 out:
     buf_release(&stem);
@@ -996,13 +994,8 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
 {
     memset(out, 0, sizeof(*out));
     out->lang = q->lang;
-    struct qparse qp = {.ix = ix,
-                        .a = a,
-                        .lang = q->lang,
-                        .text = q->text,
-                        .len = q->len,
-                        .syn = q->synonyms,
-                        .cur_phrase = -1};
+    struct qparse qp = {
+        .ix = ix, .a = a, .lang = q->lang, .text = q->text, .len = q->len, .syn = q->synonyms};
     qp.g = arena_calloc(a, MAX_GROUPS, sizeof(*qp.g));
     qp.terms = arena_calloc(a, MAX_GROUPS, sizeof(*qp.terms));
     qp.phrases = arena_calloc(a, MAX_PHRASES, sizeof(*qp.phrases));
@@ -1018,11 +1011,17 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
         rc = qp.rc;
     if (rc != AG_OK)
         return rc;
+    /* A word the question repeats weighs more, saturating as in BM25's k3 = 1:
+     * (k3 + 1) qtf / (k3 + qtf). */
+    for (size_t gi = 0; gi < qp.n_g; gi++) {
+        double qtf = 1.0 + qp.qtf[qp.g[gi].term];
+        qp.g[gi].weight *= 2.0 * qtf / (1.0 + qtf);
+    }
     out->terms = qp.terms;
     out->n_terms = qp.n_terms;
     out->phrases = qp.phrases;
     out->n_phrases = qp.n_phrases;
-    if (qp.n_g == 0 || q->k == 0 || ix->n_docs == 0 || (qp.required >> 63))
+    if (qp.n_g == 0 || q->k == 0 || ix->n_docs == 0)
         return AG_OK;
 
     struct scratch *s = get_scratch(ix->n_docs);
@@ -1037,12 +1036,8 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
             return AG_OK; /* no product has that category */
     }
     uint32_t n_touched = 0;
-    uint64_t *have = NULL; /* per chunk: which required groups it matched */
-    if (qp.required && !(have = calloc(ix->n_docs, sizeof(*have))))
-        return AG_ENOMEM;
     for (size_t gi = 0; gi < qp.n_g; gi++) {
         const struct group *g = &qp.g[gi];
-        bool req = gi < 64 && (qp.required >> gi) & 1;
         double idf = idf_of(ix, group_df(ix, g)) * g->weight;
         uint32_t n_gt = 0;
         for (uint32_t k = 0; k < g->n_alt; k++) {
@@ -1062,8 +1057,7 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
                 s->hit[d] = 1;
                 s->touched[n_touched++] = d;
             }
-            if (req)
-                have[d] |= (uint64_t)1 << gi;
+
             s->acc[d] += (float)(idf * tf * (BM25_K1 + 1) / (tf + BM25_K1));
         }
     }
@@ -1078,8 +1072,6 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
         s->hit[d] = 0;
         if (!heap)
             continue;
-        if (have && (have[d] & qp.required) != qp.required)
-            continue; /* misses a word of a quoted phrase */
         if (cat != NONE && ix->cat[d] != cat)
             continue;
         if ((q->flags & KB_SEARCH_IN_STOCK) && ix->stock[d] <= 0)
@@ -1096,7 +1088,6 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
             heap_down(heap, k, 0);
         }
     }
-    free(have);
     if (rc != AG_OK)
         return rc;
     qsort(heap, n_top, sizeof(*heap), cmp_top_desc);

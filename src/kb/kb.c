@@ -1014,20 +1014,34 @@ static ag_err hit_has_phrases(struct text_analyzer *an, const struct kb_hit *h,
     return rc;
 }
 
-static ag_err filter_phrases(struct kb_result *r, size_t k)
+#define PHRASE_BOOST 2.0
+
+static int cmp_hit_desc(const void *a, const void *b)
+{
+    const struct kb_hit *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return x->chunk_id < y->chunk_id ? -1 : x->chunk_id > y->chunk_id;
+}
+
+/* Quoted phrases boost the candidates that hold them word for word; the others stay,
+ * so a stray quote in a question never empties the answer. */
+static ag_err boost_phrases(struct kb_result *r, size_t k)
 {
     struct text_analyzer *an = NULL;
     ag_err rc = text_analyzer_create(&an);
-    size_t w = 0;
-    for (size_t i = 0; rc == AG_OK && i < r->n_hits && w < k; i++) {
+    for (size_t i = 0; rc == AG_OK && i < r->n_hits; i++) {
         bool ok = false;
         rc = hit_has_phrases(an, &r->hits[i], r, &ok);
         if (rc == AG_OK && ok)
-            r->hits[w++] = r->hits[i];
+            r->hits[i].score *= PHRASE_BOOST;
     }
     text_analyzer_destroy(an);
-    if (rc == AG_OK)
-        r->n_hits = w;
+    if (rc == AG_OK) {
+        qsort(r->hits, r->n_hits, sizeof(*r->hits), cmp_hit_desc);
+        if (r->n_hits > k)
+            r->n_hits = k;
+    }
     return rc;
 }
 
@@ -1063,7 +1077,7 @@ ag_err kb_search_ex(struct kb *kb, struct arena *a, const char *tenant, const st
     if (rc == AG_OK && (phrase || !(q->flags & KB_SEARCH_NO_TEXT)))
         rc = fetch_texts(kb, a, out);
     if (rc == AG_OK && out->n_phrases)
-        rc = filter_phrases(out, q->k);
+        rc = boost_phrases(out, q->k);
     else if (rc == AG_OK && out->n_hits > q->k)
         out->n_hits = q->k;
     if (rc != AG_OK)

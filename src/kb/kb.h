@@ -123,7 +123,8 @@ enum kb_search_flags {
     KB_SEARCH_IN_STOCK = 1 << 1 /* only product chunks with stock > 0 */
 };
 struct kb_query {
-    const char *text; /* the question; "quoted words" form a phrase, word* a prefix */
+    const char *text; /* the question; "quoted words" form a phrase (chunks holding it
+                       * word for word rank higher), word* a prefix */
     size_t len;
     enum text_lang lang; /* TEXT_LANG_UNKNOWN: detected */
     size_t k;
