@@ -14,8 +14,8 @@ The collections are parsed the way src/kb/eval.c parses them:
     ("007" == "7"). Cranfield's query ids are their position in cran.qry (1..225), not
     the .I value; CISI uses the .I value. A query's text is its title + " " + its text.
   - trec: documents <DOC><DOCNO>id</DOCNO>[<TITLE>..</TITLE>] text</DOC>; as in
-    eval.c the text is everything after the DOCNO with tags removed (so a TITLE is
-    part of the text too); queries "qid<TAB>text"; qrels "qid 0 docid rel".
+    eval.c the text is everything after the DOCNO with tags removed, except the TITLE,
+    which is only the title field; queries "qid<TAB>text"; qrels "qid 0 docid rel".
 Only queries with at least one judgment of gain > 0 are run (Cranfield -1 = not relevant).
 
 Run (Debian's python3 with python3-xapian; stdlib only):
@@ -114,15 +114,16 @@ def load_trec_docs(path):
         b = doc.find("</DOCNO>", a + 7) if a >= 0 else -1
         if a < 0 or b < 0:
             raise ValueError(f"{path}: <DOC> at byte {d} has no <DOCNO>")
-        ident = doc[a + 7 : b].strip(" \n")
+        ident = norm_id(doc[a + 7 : b].strip(" \n"))
         title = ""
+        text = strip_tags(doc[b:])
         ta = doc.find("<TITLE>")
         if ta >= 0:
             tb = doc.find("</TITLE>", ta + 7)
             if tb >= 0:
                 title = strip_tags(doc[ta + 7 : tb])
-        # As eval.c: the text starts right after the DOCNO content, tags stripped.
-        text = strip_tags(doc[b:])
+                # As eval.c: the body is the text after the DOCNO without the title.
+                text = strip_tags(doc[b:ta]) + " " + strip_tags(doc[tb + 8 :])
         items.append((ident, title, text))
         pos = de + 6
     return items
@@ -138,7 +139,7 @@ def load_tsv_queries(path):
         tab = line.find("\t")
         if tab <= 0:
             raise ValueError(f"{path}: line {lineno}: expected 'qid<TAB>text'")
-        items.append((line[:tab], "", line[tab + 1 :]))  # eval.c keeps the TSV qid as is
+        items.append((norm_id(line[:tab]), "", line[tab + 1 :]))  # ids compare as numbers
     return items
 
 

@@ -323,8 +323,24 @@ static ag_err load_trec_docs(const char *path, struct items *out, char *why, siz
             ids++, idn--;
         while (idn && (ids[idn - 1] == ' ' || ids[idn - 1] == '\n'))
             idn--;
-        struct item it = {strndup(ids, idn), ts ? strip_tags(ts, tn) : strdup(""),
-                          strip_tags(ids + idn, (size_t)(de - ids - idn))};
+        /* The body is everything after the DOCNO but the title, which is its own field. */
+        const char *bs = ids + idn;
+        char *body = NULL;
+        if (ts && ts > bs) {
+            char *a = strip_tags(bs, (size_t)(ts - bs)),
+                 *b = strip_tags(ts + tn, (size_t)(de - ts - tn));
+            size_t al = a ? strlen(a) : 0, bl = b ? strlen(b) : 0;
+            if (a && b && (body = malloc(al + bl + 2)) != NULL) {
+                memcpy(body, a, al);
+                body[al] = ' ';
+                memcpy(body + al + 1, b, bl + 1);
+            }
+            free(a);
+            free(b);
+        } else {
+            body = strip_tags(bs, (size_t)(de - bs));
+        }
+        struct item it = {norm_id(ids, idn), ts ? strip_tags(ts, tn) : strdup(""), body};
         out->v = grow(out->v, &out->cap, out->n, sizeof(*out->v));
         if (!out->v || !it.id || !it.title || !it.text) {
             free(it.id);
@@ -358,7 +374,7 @@ static ag_err load_tsv_queries(const char *path, struct items *out, char *why, s
                 rc = AG_EINVAL;
                 break;
             }
-            struct item it = {strndup(p, (size_t)(tab - p)), strdup(""),
+            struct item it = {norm_id(p, (size_t)(tab - p)), strdup(""),
                               strndup(tab + 1, (size_t)(le - tab - 1))};
             out->v = grow(out->v, &out->cap, out->n, sizeof(*out->v));
             if (!out->v || !it.id || !it.title || !it.text) {
@@ -657,7 +673,9 @@ static ag_err index_collection(const struct kb_eval_params *p, const struct item
         /* As Markdown: the title is the document's title field, the text its body. */
         rc = buf_printf(&bodies[i], "# %s\n\n%s\n", docs->v[i].title[0] ? docs->v[i].title : "-",
                         docs->v[i].text);
-        src[i] = (struct kb_source){docs->v[i].id, KB_FMT_MARKDOWN, bodies[i].p, bodies[i].len};
+        /* A collection has one language: no per-document guessing. */
+        src[i] =
+            (struct kb_source){docs->v[i].id, KB_FMT_MARKDOWN, bodies[i].p, bodies[i].len, p->lang};
     }
     struct kb_ingest_stats st;
     if (rc == AG_OK)

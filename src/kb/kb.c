@@ -270,6 +270,7 @@ static ag_err read_file(const char *path, size_t max, struct buf *out, char *why
 }
 
 struct ingest {
+    bool fts; /* also fill the FTS5 table (only the FTS5 engine reads it) */
     struct store_db *db;
     struct store_stmt *ins_chunk, *ins_fts, *ins_product;
     const char *tenant;
@@ -296,8 +297,10 @@ static ag_err sink_chunk(void *ctx, const struct kb_chunk *c)
     bool row;
     rc = rc ? rc : store_step(s, &row);
     store_reset(s);
-    if (rc != AG_OK)
+    if (rc != AG_OK || !in->fts) {
+        in->chunks += rc == AG_OK;
         return rc;
+    }
     s = in->ins_fts;
     rc = store_bind_int64(s, 1, store_last_rowid(in->db));
     rc = rc ? rc : store_bind_text(s, 2, in->tenant, strlen(in->tenant));
@@ -415,7 +418,9 @@ static ag_err ingest_file(struct kb *kb, struct ingest *in, const struct file_en
     }
     in->doc_id = store_last_rowid(in->db);
     in->ord = 0;
-    in->doc_lang = text_detect_lang(buf_cstr(&content), content.len, in->default_lang);
+    in->doc_lang = fe->src && fe->src->lang != TEXT_LANG_UNKNOWN
+                       ? fe->src->lang
+                       : text_detect_lang(buf_cstr(&content), content.len, in->default_lang);
     struct kb_sink sink = {sink_chunk, sink_product, in};
     char reason[256] = "";
     rc = kb_parse(fmt, fe->name, buf_cstr(&content), content.len, &kb->params, &sink, reason,
@@ -543,7 +548,9 @@ static ag_err ingest_list(struct kb *kb, const char *tenant, struct file_list *f
                           kb_progress_cb progress, void *progress_ctx,
                           struct kb_ingest_stats *stats, char *why, size_t why_len)
 {
-    struct ingest in = {.tenant = tenant, .default_lang = kb->params.default_lang};
+    struct ingest in = {.tenant = tenant,
+                        .default_lang = kb->params.default_lang,
+                        .fts = kb->params.engine == KB_ENGINE_FTS5};
     ag_err rc = AG_OK;
     if (files->n > 1)
         qsort(files->v, files->n, sizeof(files->v[0]), cmp_entry);

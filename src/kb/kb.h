@@ -96,6 +96,7 @@ struct kb_source {
     enum kb_format fmt;
     const char *content;
     size_t len;
+    enum text_lang lang; /* TEXT_LANG_UNKNOWN: detected from the content */
 };
 /* kb_ingest() for in-memory sources: the same rules, one transaction. */
 ag_err kb_ingest_sources(struct kb *kb, const char *tenant, const struct kb_source *sources,
