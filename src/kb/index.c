@@ -80,11 +80,20 @@ struct raw_term {
     uint32_t a, b; /* compound parts (raw ids), NONE */
 };
 
+/* Words repeat (Zipf): each distinct (language, word) is analysed once and remembered. */
+struct memo_entry {
+    char *word;  /* language byte, then the folded word; NULL: empty slot */
+    uint32_t id; /* raw term id, or MEMO_STOP for a stop word */
+};
+#define MEMO_STOP (NONE - 1)
+
 struct builder {
     struct raw_term *t;
     uint32_t n, cap;
     uint32_t *slots; /* open addressing: raw id + 1, 0 empty */
     uint32_t n_slots;
+    struct memo_entry *memo;
+    uint32_t n_memo, memo_slots;
     double len_sum[N_FIELDS];
     float (*doc_len)[N_FIELDS];
     struct text_analyzer *an;
@@ -182,22 +191,71 @@ static ag_err add_occurrence(struct builder *b, uint32_t id, float amount)
     return AG_OK;
 }
 
+static ag_err memo_grow(struct builder *b)
+{
+    uint32_t slots = b->memo_slots ? b->memo_slots * 2 : 1u << 16;
+    struct memo_entry *m = calloc(slots, sizeof(*m));
+    if (!m)
+        return AG_ENOMEM;
+    for (uint32_t i = 0; i < b->memo_slots; i++) {
+        if (!b->memo[i].word)
+            continue;
+        uint32_t h = hash_str(b->memo[i].word, strlen(b->memo[i].word)) & (slots - 1);
+        while (m[h].word)
+            h = (h + 1) & (slots - 1);
+        m[h] = b->memo[i];
+    }
+    free(b->memo);
+    b->memo = m;
+    b->memo_slots = slots;
+    return AG_OK;
+}
+
+/* The term id of word w in language lang: from the memo, or analysed once now. */
+static uint32_t word_term(struct builder *b, const char *w, size_t n)
+{
+    char key[80];
+    key[0] = (char)('0' + b->lang);
+    memcpy(key + 1, w, n);
+    key[n + 1] = '\0';
+    if ((b->n_memo + 1) * 2 > b->memo_slots && memo_grow(b) != AG_OK)
+        return NONE;
+    uint32_t mask = b->memo_slots - 1, h = hash_str(key, n + 1) & mask;
+    while (b->memo[h].word) {
+        if (strcmp(b->memo[h].word, key) == 0)
+            return b->memo[h].id;
+        h = (h + 1) & mask;
+    }
+    uint32_t id = MEMO_STOP;
+    if (!text_is_stopword(w, n)) {
+        struct buf stem;
+        buf_init(&stem, 512);
+        ag_err rc = text_stem(b->an, b->lang, w, n, &stem);
+        id = rc != AG_OK ? NONE : stem.len ? intern(b, stem.p, stem.len) : MEMO_STOP;
+        buf_release(&stem);
+        if (id == NONE)
+            return NONE;
+    }
+    if (!(b->memo[h].word = strdup(key)))
+        return NONE;
+    b->memo[h].id = id;
+    b->n_memo++;
+    return id;
+}
+
 static bool index_word(void *ctx, const char *w, size_t n, size_t start, size_t end)
 {
     struct builder *b = ctx;
     (void)start;
     (void)end;
     b->doc_len[b->doc][b->field] += 1;
-    if (text_is_stopword(w, n) || n > 64)
+    if (n > 64)
         return true;
-    struct buf stem;
-    buf_init(&stem, 512);
-    b->rc = text_stem(b->an, b->lang, w, n, &stem);
-    if (b->rc == AG_OK && stem.len) {
-        uint32_t id = intern(b, stem.p, stem.len);
-        b->rc = id == NONE ? AG_ENOMEM : add_occurrence(b, id, 1);
-    }
-    buf_release(&stem);
+    uint32_t id = word_term(b, w, n);
+    if (id == NONE)
+        b->rc = AG_ENOMEM;
+    else if (id != MEMO_STOP)
+        b->rc = add_occurrence(b, id, 1);
     return b->rc == AG_OK;
 }
 
@@ -396,6 +454,9 @@ static void builder_free(struct builder *b)
     }
     free(b->t);
     free(b->slots);
+    for (uint32_t i = 0; i < b->memo_slots; i++)
+        free(b->memo[i].word);
+    free(b->memo);
     free(b->doc_len);
     text_analyzer_destroy(b->an);
 }

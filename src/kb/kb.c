@@ -273,6 +273,7 @@ struct ingest {
     bool fts; /* also fill the FTS5 table (only the FTS5 engine reads it) */
     struct store_db *db;
     struct store_stmt *ins_chunk, *ins_fts, *ins_product;
+    struct store_stmt *find_doc, *ins_doc, *set_title; /* prepared once per run */
     const char *tenant;
     int64_t doc_id;
     int ord;
@@ -381,36 +382,30 @@ static ag_err ingest_file(struct kb *kb, struct ingest *in, const struct file_en
     crypto_sha256(buf_cstr(&content), content.len, digest);
     crypto_hex(digest, sizeof(digest), hash);
 
-    struct store_stmt *st = NULL;
+    struct store_stmt *st = in->find_doc;
     bool row = false;
     int64_t old_id = 0;
-    rc = store_prepare(in->db, "SELECT id, hash FROM docs WHERE tenant=?1 AND path=?2", &st);
-    rc = rc ? rc : store_bind_text(st, 1, in->tenant, strlen(in->tenant));
+    rc = store_bind_text(st, 1, in->tenant, strlen(in->tenant));
     rc = rc ? rc : store_bind_text(st, 2, fe->name, strlen(fe->name));
     rc = rc ? rc : store_step(st, &row);
     if (rc == AG_OK && row) {
         old_id = store_col_int64(st, 0);
         if (str_eq_cstr(store_col_text(st, 1), hash)) {
-            store_finalize(st);
+            store_reset(st);
             buf_release(&content);
             stats->unchanged++;
             return AG_OK;
         }
     }
-    store_finalize(st);
-    st = NULL;
+    store_reset(st);
     if (rc == AG_OK && old_id)
         rc = delete_doc(in->db, old_id);
-    rc = rc ? rc
-            : store_prepare(in->db,
-                            "INSERT INTO docs(tenant, path, title, hash)"
-                            " VALUES(?1, ?2, '', ?3)",
-                            &st);
+    st = in->ins_doc;
     rc = rc ? rc : store_bind_text(st, 1, in->tenant, strlen(in->tenant));
     rc = rc ? rc : store_bind_text(st, 2, fe->name, strlen(fe->name));
     rc = rc ? rc : store_bind_text(st, 3, hash, strlen(hash));
     rc = rc ? rc : store_step(st, &row);
-    store_finalize(st);
+    store_reset(st);
     if (rc != AG_OK) {
         snprintf(why, why_len, "%s: storage error", fe->path);
         buf_release(&content);
@@ -430,15 +425,11 @@ static ag_err ingest_file(struct kb *kb, struct ingest *in, const struct file_en
     if (rc != AG_OK)
         snprintf(why, why_len, "%s: %s", fe->path, reason[0] ? reason : ag_strerror(rc));
     /* The document title is the first chunk's title (the Markdown H1, or the file name). */
-    if (rc == AG_OK)
-        rc = store_prepare(in->db,
-                           "UPDATE docs SET title=coalesce((SELECT title FROM chunks WHERE "
-                           "doc_id=?1 ORDER BY ord LIMIT 1), '') WHERE id=?1",
-                           &st);
     if (rc == AG_OK) {
+        st = in->set_title;
         rc = store_bind_int64(st, 1, in->doc_id);
         rc = rc ? rc : store_step(st, &row);
-        store_finalize(st);
+        store_reset(st);
     }
     if (rc == AG_OK) {
         if (old_id)
@@ -578,6 +569,18 @@ static ag_err ingest_list(struct kb *kb, const char *tenant, struct file_list *f
                             "INSERT INTO products(tenant, sku, name, price, currency, stock,"
                             " category, doc_id, url) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
                             &in.ins_product);
+    rc = rc ? rc
+            : store_prepare(in.db, "SELECT id, hash FROM docs WHERE tenant=?1 AND path=?2",
+                            &in.find_doc);
+    rc = rc ? rc
+            : store_prepare(in.db,
+                            "INSERT INTO docs(tenant, path, title, hash) VALUES(?1, ?2, '', ?3)",
+                            &in.ins_doc);
+    rc = rc ? rc
+            : store_prepare(in.db,
+                            "UPDATE docs SET title=coalesce((SELECT title FROM chunks WHERE "
+                            "doc_id=?1 ORDER BY ord LIMIT 1), '') WHERE id=?1",
+                            &in.set_title);
     if (rc != AG_OK) {
         snprintf(why, why_len, "%s: cannot open the knowledge base for writing", kb->path);
         goto out;
@@ -608,6 +611,9 @@ out:
     store_finalize(in.ins_chunk);
     store_finalize(in.ins_fts);
     store_finalize(in.ins_product);
+    store_finalize(in.find_doc);
+    store_finalize(in.ins_doc);
+    store_finalize(in.set_title);
     store_close(in.db);
     return rc;
 }
