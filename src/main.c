@@ -597,15 +597,18 @@ static int cmd_eval(const struct opts *o)
     if (o->json)
         printf("{\"engine\":\"%s\",\"format\":\"%s\",\"docs\":%zu,\"queries\":%zu,"
                "\"ndcg@10\":%.4f,\"map\":%.4f,\"recall@100\":%.4f,\"mrr\":%.4f,"
-               "\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"index_s\":%.3f}\n",
+               "\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"index_s\":%.3f,\"ingest_s\":%.3f,"
+               "\"build_s\":%.3f,\"text_bytes\":%zu}\n",
                o->score_run ? "run" : "agentgate", o->format, r.n_docs, r.n_queries, r.mean.ndcg10,
-               r.mean.ap, r.mean.recall100, r.mean.rr, r.p50_ms, r.p99_ms, r.index_s);
+               r.mean.ap, r.mean.recall100, r.mean.rr, r.p50_ms, r.p99_ms, r.index_s, r.ingest_s,
+               r.build_s, r.text_bytes);
     else
         printf("%s %s: %zu queries%s\n  nDCG@10 %.4f  MAP %.4f  Recall@100 %.4f  MRR %.4f\n"
-               "  latency p50 %.3f ms  p99 %.3f ms  (indexing %zu docs: %.2f s)\n",
+               "  latency p50 %.3f ms  p99 %.3f ms\n"
+               "  indexing %zu docs: %.2f s (ingest %.2f s, index build %.2f s)\n",
                o->score_run ? o->score_run : "agentgate", o->format, r.n_queries,
                o->score_run ? " (scored run)" : "", r.mean.ndcg10, r.mean.ap, r.mean.recall100,
-               r.mean.rr, r.p50_ms, r.p99_ms, r.n_docs, r.index_s);
+               r.mean.rr, r.p50_ms, r.p99_ms, r.n_docs, r.index_s, r.ingest_s, r.build_s);
     return 0;
 }
 

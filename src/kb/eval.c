@@ -730,8 +730,14 @@ ag_err kb_eval_retrieval(const struct kb_eval_params *p, struct kb_eval_result *
         /* Indexing time covers ingestion (parse, store) and building the search index. */
         uint64_t t0 = clock_mono_ns();
         rc = index_collection(p, &docs, &kb, why, why_len);
+        uint64_t t1 = clock_mono_ns();
         rc = rc ? rc : kb_warm(kb, "eval");
-        out->index_s = (double)(clock_mono_ns() - t0) / 1e9;
+        uint64_t t2 = clock_mono_ns();
+        out->ingest_s = (double)(t1 - t0) / 1e9;
+        out->build_s = (double)(t2 - t1) / 1e9;
+        out->index_s = out->ingest_s + out->build_s;
+        for (size_t i = 0; i < docs.n; i++)
+            out->text_bytes += strlen(docs.v[i].title) + strlen(docs.v[i].text);
     }
     if (rc == AG_OK && p->run_out && !(run_out = fopen(p->run_out, "w"))) {
         int e = errno;

@@ -197,7 +197,10 @@ struct kb_eval_result {
     size_t n_docs, n_queries; /* queries with at least one relevant document */
     struct kb_eval_metrics mean;
     double p50_ms, p99_ms; /* per-query search latency */
-    double index_s;        /* time to ingest the collection */
+    double index_s;        /* ingest_s + build_s */
+    double ingest_s;       /* parse the collection and store it (SQLite, one transaction) */
+    double build_s;        /* build the in-memory search index from the stored chunks */
+    size_t text_bytes;     /* bytes of title and text indexed */
 };
 /* Load the collection, index it in a fresh KB under work_dir (or read score_run), run
  * every judged query and average the metrics. Errors name the file and line in why. */

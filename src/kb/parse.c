@@ -192,6 +192,12 @@ static ag_err check_text(const char *p, size_t n, char *why, size_t why_len)
     unsigned line = 1;
     size_t i = 0;
     while (i < n) {
+        unsigned char c = (unsigned char)p[i];
+        if (c > 0 && c < 0x80) { /* ASCII needs no decoding */
+            line += c == '\n';
+            i++;
+            continue;
+        }
         utf8proc_int32_t cp;
         utf8proc_ssize_t len =
             utf8proc_iterate((const utf8proc_uint8_t *)p + i, (utf8proc_ssize_t)(n - i), &cp);

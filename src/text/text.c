@@ -94,15 +94,21 @@ ag_err text_words(const char *p, size_t n, text_word_cb cb, void *ctx)
     while (i <= n) {
         utf8proc_int32_t cp = -1;
         utf8proc_ssize_t len = 0;
-        if (i < n) {
+        bool word_cp = false, ascii = false;
+        if (i < n && s[i] < 0x80) { /* ASCII: no decoding, no table look-up */
+            unsigned char c = s[i];
+            cp = c;
+            len = 1;
+            ascii = true;
+            word_cp = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        } else if (i < n) {
             len = utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i), &cp);
             if (len <= 0) {
                 rc = AG_EINVAL;
                 break;
             }
         }
-        bool word_cp = false;
-        if (cp >= 0) {
+        if (cp >= 0 && !ascii) {
             utf8proc_category_t cat = utf8proc_category(cp);
             word_cp = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
                       (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO) ||
