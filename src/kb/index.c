@@ -63,6 +63,7 @@ struct kb_index {
     uint32_t *df, *post_off, *split_a, *split_b;
     uint32_t *post_doc;
     float *post_tf;
+    float *max_tf; /* per term: its largest pseudo-frequency (score upper bounds) */
 };
 
 /* ---- building -------------------------------------------------------------------- */
@@ -406,8 +407,9 @@ static ag_err finish(struct builder *b, struct kb_index *ix)
     ix->post_off = calloc(b->n + 1, sizeof(*ix->post_off));
     ix->post_doc = malloc((total ? total : 1) * sizeof(*ix->post_doc));
     ix->post_tf = malloc((total ? total : 1) * sizeof(*ix->post_tf));
+    ix->max_tf = calloc(b->n + 1, sizeof(*ix->max_tf));
     if (!ix->terms || !ix->df || !ix->split_a || !ix->split_b || !ix->post_off || !ix->post_doc ||
-        !ix->post_tf || total > UINT32_MAX) {
+        !ix->post_tf || !ix->max_tf || total > UINT32_MAX) {
         free(order);
         free(rank);
         return AG_ENOMEM;
@@ -437,6 +439,8 @@ static ag_err finish(struct builder *b, struct kb_index *ix)
             }
             ix->post_doc[off] = p->doc;
             ix->post_tf[off] = (float)tf;
+            if ((float)tf > ix->max_tf[i])
+                ix->max_tf[i] = (float)tf;
             off++;
         }
     }
@@ -491,6 +495,7 @@ static void index_free(struct kb_index *ix)
     free(ix->post_off);
     free(ix->post_doc);
     free(ix->post_tf);
+    free(ix->max_tf);
     free(ix);
 }
 
@@ -673,7 +678,7 @@ static uint32_t lower_bound(const struct kb_index *ix, const char *s, size_t n)
 
 /* Per-thread scratch: scores and group frequencies for every chunk, and touched lists. */
 struct scratch {
-    float *acc, *gtf;
+    float *acc, *gtf, *sel; /* sel: room to select the k-th best score */
     uint32_t *touched, *gtouched;
     uint8_t *hit;
     uint32_t cap;
@@ -689,6 +694,7 @@ static void scratch_free(void *p)
         return;
     free(s->acc);
     free(s->gtf);
+    free(s->sel);
     free(s->touched);
     free(s->gtouched);
     free(s->hit);
@@ -711,7 +717,7 @@ static struct scratch *get_scratch(uint32_t n)
     s = calloc(1, sizeof(*s));
     uint32_t cap = n < 1024 ? 1024 : n;
     if (!s || !(s->acc = calloc(cap, sizeof(float))) || !(s->gtf = calloc(cap, sizeof(float))) ||
-        !(s->touched = malloc(cap * sizeof(uint32_t))) ||
+        !(s->sel = malloc(cap * sizeof(float))) || !(s->touched = malloc(cap * sizeof(uint32_t))) ||
         !(s->gtouched = malloc(cap * sizeof(uint32_t))) || !(s->hit = calloc(cap, 1))) {
         scratch_free(s);
         return NULL;
@@ -1050,6 +1056,212 @@ static int cmp_top_desc(const void *x, const void *y)
     return top_less(a, b) ? 1 : top_less(b, a) ? -1 : 0;
 }
 
+/* ---- scoring: term at a time, then only the candidates that can still make the top k
+ * (MaxScore): once the groups left could not lift an unseen chunk above the k-th best
+ * score so far, the rest of the groups are looked up for the surviving candidates only,
+ * by galloping through their posting lists instead of reading them whole. */
+
+struct scoring {
+    const struct kb_index *ix;
+    const struct kb_query *q;
+    uint32_t cat;
+    struct scratch *s;
+    size_t k;
+    uint32_t n_touched;
+    float max_acc;
+};
+
+/* 0 when chunk d is filtered out, else the factor its score is multiplied by. */
+static float doc_factor(const struct scoring *sc, uint32_t d)
+{
+    const struct kb_index *ix = sc->ix;
+    if (sc->cat != NONE && ix->cat[d] != sc->cat)
+        return 0;
+    if ((sc->q->flags & KB_SEARCH_IN_STOCK) && ix->stock[d] <= 0)
+        return 0;
+    if (sc->q->lang != TEXT_LANG_UNKNOWN && ix->lang[d] && ix->lang[d] != (uint8_t)sc->q->lang)
+        return (float)OTHER_LANG;
+    return 1;
+}
+
+static double saturate(double tf)
+{
+    return tf * (BM25_K1 + 1) / (tf + BM25_K1);
+}
+
+static double group_weight(const struct kb_index *ix, const struct group *g)
+{
+    return idf_of(ix, group_df(ix, g)) * g->weight;
+}
+
+static double group_bound(const struct kb_index *ix, const struct group *g)
+{
+    double tf = 0;
+    for (uint32_t i = 0; i < g->n_alt; i++)
+        tf += ix->max_tf[g->alt[i]];
+    return group_weight(ix, g) * saturate(tf);
+}
+
+/* Add group g's scores for every chunk in its postings. */
+static void score_all(struct scoring *sc, const struct group *g)
+{
+    const struct kb_index *ix = sc->ix;
+    struct scratch *s = sc->s;
+    double w = group_weight(ix, g);
+    uint32_t n_gt = 0;
+    for (uint32_t k = 0; k < g->n_alt; k++) {
+        uint32_t t = g->alt[k];
+        for (uint32_t p = ix->post_off[t]; p < ix->post_off[t + 1]; p++) {
+            uint32_t d = ix->post_doc[p];
+            if (s->gtf[d] == 0)
+                s->gtouched[n_gt++] = d;
+            s->gtf[d] += ix->post_tf[p];
+        }
+    }
+    for (uint32_t i = 0; i < n_gt; i++) {
+        uint32_t d = s->gtouched[i];
+        double tf = s->gtf[d];
+        s->gtf[d] = 0;
+        if (!s->hit[d]) {
+            s->hit[d] = 1;
+            s->touched[sc->n_touched++] = d;
+        }
+        s->acc[d] += (float)(w * saturate(tf));
+        if (s->acc[d] > sc->max_acc)
+            sc->max_acc = s->acc[d];
+    }
+}
+
+/* Add group g's scores for the candidates only (touched, sorted by chunk). */
+static void score_candidates(struct scoring *sc, const struct group *g)
+{
+    const struct kb_index *ix = sc->ix;
+    struct scratch *s = sc->s;
+    const uint32_t *cand = s->touched;
+    uint32_t n = sc->n_touched;
+    double w = group_weight(ix, g);
+    for (uint32_t k = 0; k < g->n_alt; k++) {
+        uint32_t t = g->alt[k];
+        const uint32_t *pd = ix->post_doc + ix->post_off[t];
+        uint32_t len = ix->post_off[t + 1] - ix->post_off[t], p = 0;
+        for (uint32_t c = 0; c < n && p < len; c++) {
+            uint32_t d = cand[c];
+            if (pd[p] < d) { /* gallop: double the step, then binary search */
+                uint32_t step = 1, lo = p, hi;
+                while (lo + step < len && pd[lo + step] < d) {
+                    lo += step;
+                    step *= 2;
+                }
+                hi = lo + step < len ? lo + step : len;
+                while (lo < hi) {
+                    uint32_t mid = lo + (hi - lo) / 2;
+                    if (pd[mid] < d)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                p = lo;
+            }
+            if (p < len && pd[p] == d)
+                s->gtf[d] += ix->post_tf[ix->post_off[t] + p];
+        }
+    }
+    for (uint32_t c = 0; c < n; c++) {
+        uint32_t d = cand[c];
+        if (s->gtf[d] > 0) {
+            s->acc[d] += (float)(w * saturate(s->gtf[d]));
+            s->gtf[d] = 0;
+        }
+    }
+}
+
+static int cmp_float_desc(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The k-th best (factored) score among the touched chunks, or 0 with fewer. */
+static float kth_score(const struct scoring *sc, float *tmp)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < sc->n_touched; i++) {
+        uint32_t d = sc->s->touched[i];
+        float f = doc_factor(sc, d);
+        if (f > 0)
+            tmp[n++] = sc->s->acc[d] * f;
+    }
+    if (n < sc->k)
+        return 0;
+    /* Partial selection: keep the k best in a small sorted prefix. */
+    size_t k = sc->k;
+    qsort(tmp, k, sizeof(*tmp), cmp_float_desc);
+    for (uint32_t i = (uint32_t)k; i < n; i++) {
+        if (tmp[i] <= tmp[k - 1])
+            continue;
+        size_t j = k - 1;
+        while (j > 0 && tmp[j - 1] < tmp[i]) {
+            tmp[j] = tmp[j - 1];
+            j--;
+        }
+        tmp[j] = tmp[i];
+    }
+    return tmp[k - 1];
+}
+
+static ag_err score_groups(struct scoring *sc, struct group *g, size_t n_g)
+{
+    double bound[MAX_GROUPS], rest = 0;
+    size_t order[MAX_GROUPS];
+    for (size_t i = 0; i < n_g; i++) {
+        bound[i] = group_bound(sc->ix, &g[i]);
+        rest += bound[i];
+        order[i] = i;
+    }
+    for (size_t i = 1; i < n_g; i++) /* by bound, largest first (insertion sort: n_g <= 64) */
+        for (size_t j = i; j > 0 && bound[order[j]] > bound[order[j - 1]]; j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    size_t oi = 0;
+    float theta = 0;
+    for (; oi < n_g; oi++) {
+        score_all(sc, &g[order[oi]]);
+        rest -= bound[order[oi]];
+        /* An unseen chunk can score at most `rest`: once that is below the k-th best, only
+         * the chunks seen so far can still change the top k. */
+        if (oi + 1 < n_g && sc->n_touched >= sc->k && rest < sc->max_acc) {
+            theta = kth_score(sc, sc->s->sel);
+            if (theta > 0 && rest < theta) {
+                oi++;
+                break;
+            }
+        }
+    }
+    if (oi >= n_g)
+        return AG_OK;
+    /* Keep the candidates that could still reach theta, in chunk order (a scan of the
+     * hit flags is cheaper than sorting); the others are cleared. */
+    struct scratch *s = sc->s;
+    uint32_t w = 0;
+    for (uint32_t d = 0; d < sc->ix->n_docs; d++) {
+        if (!s->hit[d])
+            continue;
+        float f = doc_factor(sc, d);
+        if (f > 0 && (s->acc[d] + (float)rest) * f >= theta) {
+            s->touched[w++] = d;
+        } else {
+            s->acc[d] = 0;
+            s->hit[d] = 0;
+        }
+    }
+    sc->n_touched = w;
+    for (; oi < n_g; oi++)
+        score_candidates(sc, &g[order[oi]]);
+    return AG_OK;
+}
+
 ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct kb_query *q,
                        struct kb_result *out)
 {
@@ -1096,32 +1308,11 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
         if (cat == NONE)
             return AG_OK; /* no product has that category */
     }
-    uint32_t n_touched = 0;
-    for (size_t gi = 0; gi < qp.n_g; gi++) {
-        const struct group *g = &qp.g[gi];
-        double idf = idf_of(ix, group_df(ix, g)) * g->weight;
-        uint32_t n_gt = 0;
-        for (uint32_t k = 0; k < g->n_alt; k++) {
-            uint32_t t = g->alt[k];
-            for (uint32_t p = ix->post_off[t]; p < ix->post_off[t + 1]; p++) {
-                uint32_t d = ix->post_doc[p];
-                if (s->gtf[d] == 0)
-                    s->gtouched[n_gt++] = d;
-                s->gtf[d] += ix->post_tf[p];
-            }
-        }
-        for (uint32_t i = 0; i < n_gt; i++) {
-            uint32_t d = s->gtouched[i];
-            double tf = s->gtf[d];
-            s->gtf[d] = 0;
-            if (!s->hit[d]) {
-                s->hit[d] = 1;
-                s->touched[n_touched++] = d;
-            }
-
-            s->acc[d] += (float)(idf * tf * (BM25_K1 + 1) / (tf + BM25_K1));
-        }
-    }
+    struct scoring sc = {.ix = ix, .q = q, .cat = cat, .s = s, .k = q->k};
+    rc = score_groups(&sc, qp.g, qp.n_g);
+    if (rc != AG_OK)
+        return rc;
+    uint32_t n_touched = sc.n_touched;
     size_t k = q->k, n_top = 0;
     struct top *heap = arena_calloc(a, k, sizeof(*heap));
     if (!heap)
