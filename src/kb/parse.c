@@ -622,7 +622,7 @@ static ag_err emit_record(struct chunker *c, const struct kb_params *params,
     if (pr.url && !*pr.url)
         pr.url = NULL;
     uint64_t stock = 0;
-    if (!*pr.sku || !*pr.name) {
+    if (!pr.sku || !pr.name || !*pr.sku || !*pr.name) {
         snprintf(why, why_len, "line %u: %s and %s must not be empty", line, m->sku, m->name);
         return AG_EINVAL;
     }
@@ -900,7 +900,7 @@ static ag_err html_to_markdown(const char *p, size_t n, struct buf *out, struct 
         }
         if (p[i] != '<') {
             char ch = p[i++];
-            rc = buf_putc(out, ch == '\n' || ch == '\r' || ch == '\t' ? ' ' : ch);
+            rc = buf_putc(out, (char)(ch == '\n' || ch == '\r' || ch == '\t' ? ' ' : ch));
             continue;
         }
         if (n - i >= 4 && memcmp(p + i, "<!--", 4) == 0) {

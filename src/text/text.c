@@ -235,15 +235,16 @@ ag_err text_stem(struct text_analyzer *a, enum text_lang l, const char *w, size_
      * marks so the stem matches the index, which removes diacritics too. */
     utf8proc_uint8_t *folded = NULL;
     utf8proc_ssize_t fl = len;
-    if (!ascii)
+    if (!ascii) {
         fl = utf8proc_map((const utf8proc_uint8_t *)s, len, &folded,
                           UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK);
-    else if (!(folded = malloc((size_t)len + 1)))
+        if (fl < 0)
+            return AG_EINVAL; /* utf8proc_map frees its buffer on failure */
+    } else if (!(folded = malloc((size_t)len + 1))) {
         return AG_ENOMEM;
-    else
+    } else {
         memcpy(folded, s, (size_t)len);
-    if (fl < 0)
-        return AG_EINVAL;
+    }
     ag_err rc = AG_OK;
     if (l == TEXT_LANG_DE) {
         /* Customers type "Oesterreich" for "Österreich": fold ae/oe/ue like the umlauts
