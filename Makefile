@@ -75,8 +75,13 @@ fuzz: build/.pkgconfig
 fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=15
 
-bench: all
-	@echo "bench: no benchmarks yet"
+# Retrieval quality and speed side by side with Xapian (docs/benchmarks.md). Pass
+# BENCH_SIZES="10000 100000" for the larger corpus (a few minutes: Xapian indexes slowly).
+BENCH_SIZES ?= 10000
+bench:
+	$(MAKE) all TARGET=agentgate
+	bench/compare_xapian.sh all
+	bench/retrieval.sh $(BENCH_SIZES)
 
 demo:
 	$(MAKE) all TARGET=agentgate

@@ -84,6 +84,11 @@ for n in "${sizes[@]}"; do
     row index_s "$ag_index" "$xa_index"
     row index_MB/s "$(awk -v b="$bytes" -v s="$ag_index" 'BEGIN { print (s > 0) ? b / 1e6 / s : 0 }')" \
         "$(awk -v b="$bytes" -v s="$xa_index" 'BEGIN { print (s > 0) ? b / 1e6 / s : 0 }')"
+    # agentgate's indexing in two parts: storing the parsed text (SQLite, one transaction)
+    # and building the in-memory search index from it; MB of title + text per second.
+    tb="$(json_get "$ag_json" text_bytes)"
+    echo "  agentgate ingest $(json_get "$ag_json" ingest_s) s, index build $(json_get "$ag_json" build_s) s," \
+        "build MB/s $(awk -v b="$tb" -v s="$(json_get "$ag_json" build_s)" 'BEGIN { printf "%.2f", (s > 0) ? b / 1e6 / s : 0 }')"
     row query_p50_ms "$(json_get "$ag_json" p50_ms)" "$(kv_get "$dir/xapian.err" p50_ms)"
     row query_p99_ms "$(json_get "$ag_json" p99_ms)" "$(kv_get "$dir/xapian.err" p99_ms)"
     row max_RSS_MB "$(rss_mb "$dir/agentgate.time")" "$(rss_mb "$dir/xapian.time")"

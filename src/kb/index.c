@@ -680,7 +680,6 @@ static uint32_t lower_bound(const struct kb_index *ix, const char *s, size_t n)
 struct scratch {
     float *acc, *gtf, *sel; /* sel: room to select the k-th best score */
     uint32_t *touched, *gtouched;
-    uint8_t *hit;
     uint32_t cap;
 };
 
@@ -697,7 +696,6 @@ static void scratch_free(void *p)
     free(s->sel);
     free(s->touched);
     free(s->gtouched);
-    free(s->hit);
     free(s);
 }
 
@@ -718,7 +716,7 @@ static struct scratch *get_scratch(uint32_t n)
     uint32_t cap = n < 1024 ? 1024 : n;
     if (!s || !(s->acc = calloc(cap, sizeof(float))) || !(s->gtf = calloc(cap, sizeof(float))) ||
         !(s->sel = malloc(cap * sizeof(float))) || !(s->touched = malloc(cap * sizeof(uint32_t))) ||
-        !(s->gtouched = malloc(cap * sizeof(uint32_t))) || !(s->hit = calloc(cap, 1))) {
+        !(s->gtouched = malloc(cap * sizeof(uint32_t)))) {
         scratch_free(s);
         return NULL;
     }
@@ -1109,6 +1107,25 @@ static void score_all(struct scoring *sc, const struct group *g)
     struct scratch *s = sc->s;
     double w = group_weight(ix, g);
     uint32_t n_gt = 0;
+    if (g->n_alt == 1) { /* one term (the usual case): no need to sum alternatives first */
+        uint32_t t = g->alt[0], n = sc->n_touched;
+        const uint32_t *pd = ix->post_doc + ix->post_off[t];
+        const float *pt = ix->post_tf + ix->post_off[t];
+        uint32_t len = ix->post_off[t + 1] - ix->post_off[t];
+        float fw = (float)(w * (BM25_K1 + 1)), k1 = (float)BM25_K1, mx = sc->max_acc;
+        for (uint32_t p = 0; p < len; p++) {
+            uint32_t d = pd[p];
+            float v = s->acc[d];
+            if (v == 0) /* scores are positive: zero means not touched yet */
+                s->touched[n++] = d;
+            v += fw * pt[p] / (pt[p] + k1);
+            s->acc[d] = v;
+            mx = v > mx ? v : mx;
+        }
+        sc->n_touched = n;
+        sc->max_acc = mx;
+        return;
+    }
     for (uint32_t k = 0; k < g->n_alt; k++) {
         uint32_t t = g->alt[k];
         for (uint32_t p = ix->post_off[t]; p < ix->post_off[t + 1]; p++) {
@@ -1122,10 +1139,8 @@ static void score_all(struct scoring *sc, const struct group *g)
         uint32_t d = s->gtouched[i];
         double tf = s->gtf[d];
         s->gtf[d] = 0;
-        if (!s->hit[d]) {
-            s->hit[d] = 1;
+        if (s->acc[d] == 0) /* scores are positive: zero means not touched yet */
             s->touched[sc->n_touched++] = d;
-        }
         s->acc[d] += (float)(w * saturate(tf));
         if (s->acc[d] > sc->max_acc)
             sc->max_acc = s->acc[d];
@@ -1242,18 +1257,17 @@ static ag_err score_groups(struct scoring *sc, struct group *g, size_t n_g)
     if (oi >= n_g)
         return AG_OK;
     /* Keep the candidates that could still reach theta, in chunk order (a scan of the
-     * hit flags is cheaper than sorting); the others are cleared. */
+     * accumulators is cheaper than sorting); the others are cleared. */
     struct scratch *s = sc->s;
     uint32_t w = 0;
     for (uint32_t d = 0; d < sc->ix->n_docs; d++) {
-        if (!s->hit[d])
+        if (s->acc[d] == 0)
             continue;
         float f = doc_factor(sc, d);
         if (f > 0 && (s->acc[d] + (float)rest) * f >= theta) {
             s->touched[w++] = d;
         } else {
             s->acc[d] = 0;
-            s->hit[d] = 0;
         }
     }
     sc->n_touched = w;
@@ -1321,7 +1335,6 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
         uint32_t d = s->touched[i];
         struct top t = {d, s->acc[d]};
         s->acc[d] = 0;
-        s->hit[d] = 0;
         if (!heap)
             continue;
         if (cat != NONE && ix->cat[d] != cat)
