@@ -929,13 +929,16 @@ static ag_err acquire_index(struct kb *kb, const char *tenant, struct kb_index *
     return rc;
 }
 
-static ag_err fetch_texts(struct kb *kb, struct arena *a, struct kb_result *r)
+/* The text of the first n hits (those without one yet). */
+static ag_err fetch_texts(struct kb *kb, struct arena *a, struct kb_result *r, size_t n)
 {
     struct store_db *db = NULL;
     struct store_stmt *st = NULL;
     ag_err rc = store_pool_get(kb->readers, &db);
     rc = rc ? rc : store_prepare(db, "SELECT body FROM chunks WHERE id=?1", &st);
-    for (size_t i = 0; rc == AG_OK && i < r->n_hits; i++) {
+    for (size_t i = 0; rc == AG_OK && i < r->n_hits && i < n; i++) {
+        if (r->hits[i].text)
+            continue;
         bool row = false;
         rc = store_bind_int64(st, 1, r->hits[i].chunk_id);
         rc = rc ? rc : store_step(st, &row);
@@ -1028,6 +1031,7 @@ static ag_err hit_has_phrases(struct text_analyzer *an, const struct kb_hit *h,
 }
 
 #define PHRASE_BOOST 2.0
+#define PHRASE_CHECK 30 /* candidates whose text is checked for the phrases */
 
 static int cmp_hit_desc(const void *a, const void *b)
 {
@@ -1043,7 +1047,7 @@ static ag_err boost_phrases(struct kb_result *r, size_t k)
 {
     struct text_analyzer *an = NULL;
     ag_err rc = text_analyzer_create(&an);
-    for (size_t i = 0; rc == AG_OK && i < r->n_hits; i++) {
+    for (size_t i = 0; rc == AG_OK && i < r->n_hits && i < PHRASE_CHECK; i++) {
         bool ok = false;
         rc = hit_has_phrases(an, &r->hits[i], r, &ok);
         if (rc == AG_OK && ok)
@@ -1070,8 +1074,8 @@ ag_err kb_search_ex(struct kb *kb, struct arena *a, const char *tenant, const st
         return search_fts5(kb, a, tenant, q->text, q->len, qq.lang, q->k, out);
     /* A quoted phrase is checked on the text: rank more candidates than asked for. */
     bool phrase = memchr(q->text, '"', q->len) != NULL;
-    if (phrase)
-        qq.k = q->k * 5 < 50 ? 50 : q->k * 5 > 1000 ? 1000 : q->k * 5;
+    if (phrase && qq.k < PHRASE_CHECK)
+        qq.k = PHRASE_CHECK;
     struct kb_index *ix = NULL;
     ag_err rc = acquire_index(kb, tenant, &ix);
     rc = rc ? rc : kb_index_search(ix, a, &qq, out);
@@ -1087,12 +1091,14 @@ ag_err kb_search_ex(struct kb *kb, struct arena *a, const char *tenant, const st
             rc = AG_ENOMEM;
     }
     kb_index_release(ix);
-    if (rc == AG_OK && (phrase || !(q->flags & KB_SEARCH_NO_TEXT)))
-        rc = fetch_texts(kb, a, out);
-    if (rc == AG_OK && out->n_phrases)
-        rc = boost_phrases(out, q->k);
-    else if (rc == AG_OK && out->n_hits > q->k)
+    if (rc == AG_OK && out->n_phrases) {
+        rc = fetch_texts(kb, a, out, PHRASE_CHECK);
+        rc = rc ? rc : boost_phrases(out, q->k);
+    }
+    if (rc == AG_OK && out->n_hits > q->k)
         out->n_hits = q->k;
+    if (rc == AG_OK && !(q->flags & KB_SEARCH_NO_TEXT))
+        rc = fetch_texts(kb, a, out, out->n_hits);
     if (rc != AG_OK)
         memset(out, 0, sizeof(*out));
     return rc;
