@@ -141,11 +141,14 @@ static ag_err add_piece(struct chunker *c, const char *p, size_t n, const char *
     return rc;
 }
 
+static size_t count_words(const char *p, size_t n);
+
 static ag_err add_paragraph(struct chunker *c, const char *p, size_t n)
 {
     if (n == 0)
         return AG_OK;
-    if (n <= c->params->max_chunk_bytes)
+    size_t max_words = c->params->max_chunk_tokens;
+    if (n <= c->params->max_chunk_bytes && (!max_words || count_words(p, n) <= max_words))
         return add_piece(c, p, n, "\n\n");
     struct sentence_pack sp = {c, p, AG_OK};
     ag_err rc = flush_chunk(c);
@@ -885,6 +888,16 @@ static bool tag_is(const char *t, size_t n, const char *name)
 /* HTML to the Markdown the chunker reads: headings stay headings, blocks become
  * paragraphs, list items bullets; script, style, head and comments go; entities decoded.
  * A <title> is used as the document title when there is no <h1>. */
+/* End a block: drop the spaces the line would end with, then append sep. */
+static ag_err block_break(struct buf *out, const char *sep)
+{
+    while (out->len && out->p[out->len - 1] == ' ')
+        out->len--;
+    if (out->p)
+        out->p[out->len] = '\0';
+    return buf_append_str(out, sep);
+}
+
 static ag_err html_to_markdown(const char *p, size_t n, struct buf *out, struct buf *title)
 {
     ag_err rc = AG_OK;
@@ -900,7 +913,13 @@ static ag_err html_to_markdown(const char *p, size_t n, struct buf *out, struct 
         }
         if (p[i] != '<') {
             char ch = p[i++];
-            rc = buf_putc(out, (char)(ch == '\n' || ch == '\r' || ch == '\t' ? ' ' : ch));
+            bool space = ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
+            char last = out->len ? out->p[out->len - 1] : '\n';
+            /* Runs of white space are one space, and none starts a line. */
+            if (!space)
+                rc = buf_putc(out, ch);
+            else if (last != ' ' && last != '\n')
+                rc = buf_putc(out, ' ');
             continue;
         }
         if (n - i >= 4 && memcmp(p + i, "<!--", 4) == 0) {
@@ -960,23 +979,38 @@ static ag_err html_to_markdown(const char *p, size_t n, struct buf *out, struct 
         }
         if (skip || rc != AG_OK)
             continue;
+        if (!closing && tag_is(name, nl, "title")) { /* a <title> outside <head> */
+            const char *te = find_bytes(p + i, n - i, "</title>", 8);
+            size_t end = te ? (size_t)(te - p) : n;
+            if (title && !title->len) {
+                struct buf tt;
+                buf_init(&tt, 1024);
+                rc = html_to_markdown(p + i, end - i, &tt, NULL);
+                if (rc == AG_OK && tt.len)
+                    rc = buf_append(title, tt.p, tt.len < 500 ? tt.len : 500);
+                buf_release(&tt);
+            }
+            i = te ? end + 8 : n;
+            continue;
+        }
         if (nl >= 2 && (name[0] == 'h' || name[0] == 'H') && name[1] >= '1' && name[1] <= '6' &&
             (nl == 2 || name[2] == ' ' || name[2] == '>')) {
             if (closing) {
-                rc = buf_append_str(out, "\n\n");
+                rc = block_break(out, "\n\n");
             } else {
                 int level = name[1] - '0';
                 had_h1 |= level == 1;
-                rc = buf_printf(out, "\n\n%.*s ", level, "######");
+                rc = block_break(out, "\n\n");
+                rc = rc ? rc : buf_printf(out, "%.*s ", level, "######");
             }
         } else if (!closing && tag_is(name, nl, "li")) {
-            rc = buf_append_str(out, "\n- ");
+            rc = block_break(out, "\n- ");
         } else if (tag_is(name, nl, "p") || tag_is(name, nl, "div") || tag_is(name, nl, "br") ||
                    tag_is(name, nl, "br/") || tag_is(name, nl, "tr") || tag_is(name, nl, "ul") ||
                    tag_is(name, nl, "ol") || tag_is(name, nl, "table") ||
                    tag_is(name, nl, "section") || tag_is(name, nl, "article") ||
                    tag_is(name, nl, "blockquote")) {
-            rc = buf_append_str(out, "\n\n");
+            rc = block_break(out, "\n\n");
         } else if (tag_is(name, nl, "td") || tag_is(name, nl, "th")) {
             rc = buf_putc(out, ' ');
         }
