@@ -914,7 +914,9 @@ static ag_err html_to_markdown(const char *p, size_t n, struct buf *out, struct 
         if (p[i] != '<') {
             char ch = p[i++];
             bool space = ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
-            char last = out->len ? out->p[out->len - 1] : (char)'\n';
+            char last = '\n';
+            if (out->len)
+                last = out->p[out->len - 1];
             /* Runs of white space are one space, and none starts a line. */
             if (!space)
                 rc = buf_putc(out, ch);
