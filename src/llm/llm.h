@@ -48,6 +48,15 @@ size_t llm_vocab_size(const struct llm_vocab *v);
 /* Tokenise text into at most max tokens; *n gets the count. AG_ETOOBIG when max is short. */
 ag_err llm_tokenize(const struct llm_vocab *v, const char *text, size_t len, bool add_special,
                     int32_t *tokens, size_t max, size_t *n);
+/* Sentence embeddings with a GGUF model (mean pooling, L2-normalised).
+ * THREADS: one context, guarded by the embedder's mutex; calls are serialised. */
+struct llm_embedder;
+ag_err llm_embedder_load(const char *path, unsigned threads, struct llm_embedder **out);
+void llm_embedder_free(struct llm_embedder *e); /* NULL is a no-op */
+size_t llm_embedder_dim(const struct llm_embedder *e);
+/* Embed text (cut to the model's context) into out[0..dim). */
+ag_err llm_embed(struct llm_embedder *e, const char *text, size_t len, float *out);
+
 /* The llama.cpp build this binary links ("b1234 (commit)" or similar). */
 const char *llm_llama_info(void);
 
