@@ -234,6 +234,39 @@ static int audit_secret(const struct config *cfg, uint8_t out[AUDIT_SECRET_LEN])
 
 /* ---- services ---------------------------------------------------------------------- */
 
+/* Dense retrieval: the llama.cpp embedder behind kb's embedding callback. */
+struct embedding {
+    struct llm_embedder *model;
+    struct kb_embedder kb;
+};
+
+static ag_err embed_cb(void *ctx, const char *text, size_t len, float *out)
+{
+    return llm_embed(ctx, text, len, out);
+}
+
+/* Load cfg->embedding_model (if set). The id names file, size and dimension, so the
+ * vectors of another model file are recomputed at the next ingest. */
+static int load_embedding(const struct config *cfg, struct embedding *e)
+{
+    memset(e, 0, sizeof(*e));
+    if (!cfg->embedding_model[0])
+        return 0;
+    struct stat st;
+    if (stat(cfg->embedding_model, &st) != 0 ||
+        llm_embedder_load(cfg->embedding_model, 2, &e->model) != AG_OK) {
+        fprintf(stderr, "agentgate: embedding_model %s cannot be loaded\n", cfg->embedding_model);
+        return -1;
+    }
+    const char *base = strrchr(cfg->embedding_model, '/');
+    base = base ? base + 1 : cfg->embedding_model;
+    e->kb.dim = llm_embedder_dim(e->model);
+    e->kb.embed = embed_cb;
+    e->kb.ctx = e->model;
+    snprintf(e->kb.id, sizeof(e->kb.id), "%.80s:%lld:%zu", base, (long long)st.st_size, e->kb.dim);
+    return 0;
+}
+
 /* Load cfg->synonyms_file (if set) into kb; errors name the file and line. */
 static int load_synonyms(const struct config *cfg, struct kb *kb)
 {
@@ -284,6 +317,7 @@ static struct kb_params kb_params_from(const struct config *cfg)
 
 struct services {
     struct agent_env env;
+    struct embedding embedding;
     struct kb *kb;
     struct auth *auth;
     struct limit *limit;
@@ -298,6 +332,7 @@ static void services_close(struct services *s)
     limit_destroy(s->limit);
     auth_close(s->auth);
     kb_close(s->kb);
+    llm_embedder_free(s->embedding.model);
 }
 
 static int services_open(const struct config *cfg, struct services *s, bool with_http)
@@ -308,6 +343,10 @@ static int services_open(const struct config *cfg, struct services *s, bool with
     struct kb_params kp = kb_params_from(cfg);
     if (ensure_data_dir(cfg) != 0 || audit_secret(cfg, secret) != 0)
         return -1;
+    if (load_embedding(cfg, &s->embedding) != 0)
+        return -1;
+    if (s->embedding.model)
+        kp.embedder = &s->embedding.kb;
     if (data_path(cfg, "kb.db", path, sizeof(path)) != 0 || kb_open(path, &kp, true, &s->kb))
         goto fail;
     if (load_synonyms(cfg, s->kb) != 0) {
@@ -405,8 +444,14 @@ static int cmd_ingest(const struct opts *o)
     char path[600], why[1024] = "";
     struct kb *kb = NULL;
     struct kb_params kp = kb_params_from(&cfg);
+    struct embedding emb;
+    if (load_embedding(&cfg, &emb) != 0)
+        return 1;
+    if (emb.model)
+        kp.embedder = &emb.kb;
     if (data_path(&cfg, "kb.db", path, sizeof(path)) != 0 || kb_open(path, &kp, true, &kb)) {
         fprintf(stderr, "agentgate: cannot open %s\n", path);
+        llm_embedder_free(emb.model);
         return 1;
     }
     struct progress prog = {isatty(STDERR_FILENO) == 1};
@@ -414,6 +459,7 @@ static int cmd_ingest(const struct opts *o)
     ag_err rc = kb_ingest(kb, cfg.tenant, o->args, (size_t)o->n_args, o->prune, show_progress,
                           &prog, &st, why, sizeof(why));
     kb_close(kb);
+    llm_embedder_free(emb.model);
     if (rc != AG_OK) {
         if (prog.tty)
             fputc('\n', stderr);
@@ -421,9 +467,9 @@ static int cmd_ingest(const struct opts *o)
         return 1;
     }
     printf("ingested %u files into tenant '%s': %u added, %u updated, %u unchanged, %u removed; "
-           "%u chunks, %u products; kb version %lld\n",
+           "%u chunks, %u products, %u embedded; kb version %lld\n",
            st.files, cfg.tenant, st.added, st.updated, st.unchanged, st.removed, st.chunks,
-           st.products, (long long)st.version);
+           st.products, st.embedded, (long long)st.version);
     return 0;
 }
 

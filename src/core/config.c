@@ -41,6 +41,7 @@ static const struct key keys[] = {
     {"audit_page_max", K_UINT, F(audit_page_max), 1, 10000},
     {"default_lang", K_LANG, F(default_lang), 0, 0},
     {"synonyms_file", K_OPTSTR, F(synonyms_file), 0, 0},
+    {"embedding_model", K_OPTSTR, F(embedding_model), 0, 0},
     {"catalog_sku", K_STR, F(catalog_sku), 0, 0},
     {"catalog_name", K_STR, F(catalog_name), 0, 0},
     {"catalog_price", K_STR, F(catalog_price), 0, 0},

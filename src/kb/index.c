@@ -44,6 +44,8 @@
 #define MAX_PREFIX_TERMS 64
 #define MIN_SPLIT_LEN    8 /* shorter German stems are not split */
 #define MIN_PART_LEN     3
+#define RRF_DEPTH        50 /* dense retrieval: candidates taken from each list */
+#define RRF_K            60 /* the usual constant of reciprocal rank fusion */
 
 enum field { F_TITLE, F_HEAD, F_BODY, F_SKU, N_FIELDS };
 static const double field_weight[N_FIELDS] = {W_TITLE, W_HEAD, W_BODY, W_SKU};
@@ -64,6 +66,10 @@ struct kb_index {
     uint32_t *post_doc;
     float *post_tf;
     float *max_tf; /* per term: its largest pseudo-frequency (score upper bounds) */
+    /* dense retrieval: n_docs x dim unit vectors; has_vec[d] is 0 for a chunk without one */
+    float *vecs;
+    uint8_t *has_vec;
+    size_t dim;
 };
 
 /* ---- building -------------------------------------------------------------------- */
@@ -496,6 +502,8 @@ static void index_free(struct kb_index *ix)
     free(ix->post_doc);
     free(ix->post_tf);
     free(ix->max_tf);
+    free(ix->vecs);
+    free(ix->has_vec);
     free(ix);
 }
 
@@ -522,8 +530,56 @@ static uint32_t category_id(struct kb_index *ix, struct str name, uint32_t *cap)
     return ix->n_cats++;
 }
 
+/* Chunk vectors of the embedder's model, placed by chunk id (chunks are sorted by id). */
+static ag_err load_vectors(struct store_db *db, const char *tenant, const struct kb_embedder *emb,
+                           struct kb_index *ix)
+{
+    size_t n = ix->n_docs ? ix->n_docs : 1;
+    ix->dim = emb->dim;
+    ix->vecs = calloc(n * emb->dim, sizeof(float));
+    ix->has_vec = calloc(n, 1);
+    if (!ix->vecs || !ix->has_vec)
+        return AG_ENOMEM;
+    struct store_stmt *st = NULL;
+    bool row = false;
+    size_t missing = ix->n_docs;
+    ag_err rc = store_prepare(db,
+                              "SELECT v.chunk_id, v.vec FROM chunk_vecs v JOIN chunks c"
+                              " ON c.id = v.chunk_id WHERE c.tenant = ?1 AND v.model = ?2",
+                              &st);
+    rc = rc ? rc : store_bind_text(st, 1, tenant, strlen(tenant));
+    rc = rc ? rc : store_bind_text(st, 2, emb->id, strlen(emb->id));
+    while (rc == AG_OK && (rc = store_step(st, &row)) == AG_OK && row) {
+        int64_t id = store_col_int64(st, 0);
+        struct str v = store_col_blob(st, 1);
+        uint32_t lo = 0, hi = ix->n_docs;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (ix->chunk_id[mid] < id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == ix->n_docs || ix->chunk_id[lo] != id || v.len != emb->dim * sizeof(float))
+            continue; /* another dimension: stale, recomputed at the next ingest */
+        memcpy(ix->vecs + (size_t)lo * emb->dim, v.p, v.len);
+        ix->has_vec[lo] = 1;
+        missing--;
+    }
+    store_finalize(st);
+    if (rc == AG_OK && missing)
+        log_warn("kb: chunks without an embedding tenant=%s missing=%zu (run ingest to add them)",
+                 tenant, missing);
+    return rc;
+}
+
+bool kb_index_has_vectors(const struct kb_index *ix)
+{
+    return ix->vecs != NULL;
+}
+
 ag_err kb_index_build(struct store_db *db, const char *tenant, int64_t version,
-                      struct kb_index **out)
+                      const struct kb_embedder *emb, struct kb_index **out)
 {
     struct kb_index *ix = calloc(1, sizeof(*ix));
     struct builder b;
@@ -609,6 +665,8 @@ ag_err kb_index_build(struct store_db *db, const char *tenant, int64_t version,
         rc = propagate_parts(&b);
     }
     rc = rc ? rc : finish(&b, ix);
+    if (rc == AG_OK && emb)
+        rc = load_vectors(db, tenant, emb, ix);
     builder_free(&b);
     if (rc != AG_OK) {
         index_free(ix);
@@ -1276,6 +1334,62 @@ static ag_err score_groups(struct scoring *sc, struct group *g, size_t n_g)
     return AG_OK;
 }
 
+/* ---- dense retrieval and reciprocal rank fusion -------------------------------------- */
+
+/* The RRF_DEPTH chunks whose vectors are closest (dot product of unit vectors) to the
+ * question's, then fused with the lexical ranking (*heap, sorted): each chunk scores
+ * sum 1 / (RRF_K + rank) over the lists it is in; the best k stay in *heap. */
+static ag_err fuse_dense(struct scoring *sc, struct arena *a, struct top **heap, size_t *n_top)
+{
+    const struct kb_index *ix = sc->ix;
+    const float *qv = sc->q->vector;
+    struct top *dh = arena_calloc(a, RRF_DEPTH, sizeof(*dh));
+    size_t nd = 0;
+    if (!dh)
+        return AG_ENOMEM;
+    for (uint32_t d = 0; d < ix->n_docs; d++) {
+        float f = ix->has_vec[d] ? doc_factor(sc, d) : 0;
+        if (f <= 0)
+            continue;
+        const float *v = ix->vecs + (size_t)d * ix->dim;
+        float dot = 0;
+        for (size_t j = 0; j < ix->dim; j++)
+            dot += qv[j] * v[j];
+        struct top t = {d, (dot + 1) * f}; /* cosine in [-1, 1] -> positive */
+        if (nd < RRF_DEPTH) {
+            dh[nd++] = t;
+            if (nd == RRF_DEPTH)
+                for (size_t j = RRF_DEPTH / 2 + 1; j-- > 0;)
+                    heap_down(dh, RRF_DEPTH, j);
+        } else if (top_less(&dh[0], &t)) {
+            dh[0] = t;
+            heap_down(dh, RRF_DEPTH, 0);
+        }
+    }
+    qsort(dh, nd, sizeof(*dh), cmp_top_desc);
+    size_t nl = *n_top < RRF_DEPTH ? *n_top : RRF_DEPTH;
+    struct top *fused = arena_calloc(a, nl + nd + 1, sizeof(*fused));
+    if (!fused)
+        return AG_ENOMEM;
+    size_t nf = 0;
+    for (size_t i = 0; i < nl; i++)
+        fused[nf++] = (struct top){(*heap)[i].doc, (float)(1.0 / (RRF_K + (double)i + 1))};
+    for (size_t i = 0; i < nd; i++) {
+        float add = (float)(1.0 / (RRF_K + (double)i + 1));
+        size_t j = 0;
+        while (j < nf && fused[j].doc != dh[i].doc)
+            j++;
+        if (j < nf)
+            fused[j].score += add;
+        else
+            fused[nf++] = (struct top){dh[i].doc, add};
+    }
+    qsort(fused, nf, sizeof(*fused), cmp_top_desc);
+    *heap = fused;
+    *n_top = nf < sc->k ? nf : sc->k;
+    return AG_OK;
+}
+
 ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct kb_query *q,
                        struct kb_result *out)
 {
@@ -1308,7 +1422,7 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
     out->n_terms = qp.n_terms;
     out->phrases = qp.phrases;
     out->n_phrases = qp.n_phrases;
-    if (qp.n_g == 0 || q->k == 0 || ix->n_docs == 0)
+    if ((qp.n_g == 0 && !(q->vector && ix->vecs)) || q->k == 0 || ix->n_docs == 0)
         return AG_OK;
 
     struct scratch *s = get_scratch(ix->n_docs);
@@ -1322,12 +1436,14 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
         if (cat == NONE)
             return AG_OK; /* no product has that category */
     }
-    struct scoring sc = {.ix = ix, .q = q, .cat = cat, .s = s, .k = q->k};
+    /* With vectors, rank more lexical candidates: fusion takes the best of both lists. */
+    bool dense = q->vector && ix->vecs;
+    size_t k = dense && q->k < RRF_DEPTH ? RRF_DEPTH : q->k, n_top = 0;
+    struct scoring sc = {.ix = ix, .q = q, .cat = cat, .s = s, .k = k};
     rc = score_groups(&sc, qp.g, qp.n_g);
     if (rc != AG_OK)
         return rc;
     uint32_t n_touched = sc.n_touched;
-    size_t k = q->k, n_top = 0;
     struct top *heap = arena_calloc(a, k, sizeof(*heap));
     if (!heap)
         rc = AG_ENOMEM;
@@ -1356,6 +1472,12 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
     if (rc != AG_OK)
         return rc;
     qsort(heap, n_top, sizeof(*heap), cmp_top_desc);
+    if (dense) {
+        struct scoring dsc = {.ix = ix, .q = q, .cat = cat, .s = s, .k = q->k};
+        rc = fuse_dense(&dsc, a, &heap, &n_top);
+        if (rc != AG_OK)
+            return rc;
+    }
     struct kb_hit *hits = arena_calloc(a, n_top ? n_top : 1, sizeof(*hits));
     if (!hits)
         return AG_ENOMEM;

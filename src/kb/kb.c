@@ -61,7 +61,9 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS products(tenant TEXT NOT NULL, sku TEXT NOT NULL,"
     " name TEXT NOT NULL, price REAL NOT NULL, currency TEXT NOT NULL, stock INTEGER NOT NULL,"
     " category TEXT NOT NULL, doc_id INTEGER NOT NULL REFERENCES docs(id) ON DELETE CASCADE,"
-    " url TEXT, PRIMARY KEY(tenant, sku));";
+    " url TEXT, PRIMARY KEY(tenant, sku));"
+    "CREATE TABLE IF NOT EXISTS chunk_vecs(chunk_id INTEGER PRIMARY KEY"
+    " REFERENCES chunks(id) ON DELETE CASCADE, model TEXT NOT NULL, vec BLOB NOT NULL);";
 
 struct kb_params kb_default_params(void)
 {
@@ -534,6 +536,55 @@ ag_err kb_ingest(struct kb *kb, const char *tenant, const char *const *paths, si
     return rc;
 }
 
+/* Give every chunk of tenant a vector of the embedder's model (new chunks, chunks stored
+ * before a model was configured, and chunks of another model). */
+static ag_err embed_missing(struct store_db *db, const char *tenant, const struct kb_embedder *emb,
+                            struct kb_ingest_stats *stats, char *why, size_t why_len)
+{
+    struct store_stmt *sel = NULL, *ins = NULL;
+    bool row = false;
+    float *v = calloc(emb->dim, sizeof(*v));
+    struct buf text;
+    buf_init(&text, (size_t)1 << 20);
+    ag_err rc = v ? AG_OK : AG_ENOMEM;
+    rc = rc ? rc
+            : store_prepare(db,
+                            "SELECT c.id, c.title, c.heading, c.body FROM chunks c"
+                            " LEFT JOIN chunk_vecs v ON v.chunk_id = c.id AND v.model = ?2"
+                            " WHERE c.tenant = ?1 AND v.chunk_id IS NULL",
+                            &sel);
+    rc = rc ? rc : store_prepare(db, "INSERT OR REPLACE INTO chunk_vecs VALUES(?1, ?2, ?3)", &ins);
+    rc = rc ? rc : store_bind_text(sel, 1, tenant, strlen(tenant));
+    rc = rc ? rc : store_bind_text(sel, 2, emb->id, strlen(emb->id));
+    while (rc == AG_OK && (rc = store_step(sel, &row)) == AG_OK && row) {
+        int64_t id = store_col_int64(sel, 0);
+        struct str t = store_col_text(sel, 1), h = store_col_text(sel, 2),
+                   b = store_col_text(sel, 3);
+        buf_reset(&text);
+        rc = buf_append(&text, t.p, t.len);
+        rc = rc ? rc : buf_append_str(&text, "\n");
+        rc = rc ? rc : buf_append(&text, h.p, h.len);
+        rc = rc ? rc : buf_append_str(&text, "\n");
+        rc = rc ? rc : buf_append(&text, b.p, b.len);
+        rc = rc ? rc : emb->embed(emb->ctx, buf_cstr(&text), text.len, v);
+        rc = rc ? rc : store_bind_int64(ins, 1, id);
+        rc = rc ? rc : store_bind_text(ins, 2, emb->id, strlen(emb->id));
+        rc = rc ? rc : store_bind_blob(ins, 3, v, emb->dim * sizeof(*v));
+        bool r2;
+        rc = rc ? rc : store_step(ins, &r2);
+        store_reset(ins);
+        if (rc == AG_OK)
+            stats->embedded++;
+    }
+    if (rc != AG_OK)
+        snprintf(why, why_len, "embedding the chunks failed: %s", ag_strerror(rc));
+    store_finalize(sel);
+    store_finalize(ins);
+    buf_release(&text);
+    free(v);
+    return rc;
+}
+
 /* Ingest the collected files in one transaction. */
 static ag_err ingest_list(struct kb *kb, const char *tenant, struct file_list *files, bool prune,
                           kb_progress_cb progress, void *progress_ctx,
@@ -593,7 +644,9 @@ static ag_err ingest_list(struct kb *kb, const char *tenant, struct file_list *f
     }
     if (rc == AG_OK && prune)
         rc = prune_missing(in.db, tenant, files, stats);
-    if (rc == AG_OK && (stats->added || stats->updated || stats->removed))
+    if (rc == AG_OK && kb->params.embedder)
+        rc = embed_missing(in.db, tenant, kb->params.embedder, stats, why, why_len);
+    if (rc == AG_OK && (stats->added || stats->updated || stats->removed || stats->embedded))
         rc = store_exec(in.db, "UPDATE meta SET value=value+1 WHERE key='version'");
     if (rc == AG_OK)
         rc = store_commit(in.db);
@@ -915,7 +968,7 @@ static ag_err acquire_index(struct kb *kb, const char *tenant, struct kb_index *
             if (rc == AG_OK && row)
                 version = store_col_int64(st, 0);
             store_finalize(st);
-            rc = rc ? rc : kb_index_build(db, tenant, version, &ix);
+            rc = rc ? rc : kb_index_build(db, tenant, version, kb->params.embedder, &ix);
             store_rollback(db);
             store_pool_put(kb->readers, db);
         }
@@ -1078,6 +1131,12 @@ ag_err kb_search_ex(struct kb *kb, struct arena *a, const char *tenant, const st
         qq.k = PHRASE_CHECK;
     struct kb_index *ix = NULL;
     ag_err rc = acquire_index(kb, tenant, &ix);
+    const struct kb_embedder *emb = kb->params.embedder;
+    if (rc == AG_OK && emb && kb_index_has_vectors(ix)) {
+        float *v = arena_calloc(a, emb->dim, sizeof(*v));
+        rc = v ? emb->embed(emb->ctx, q->text, q->len, v) : AG_ENOMEM;
+        qq.vector = v;
+    }
     rc = rc ? rc : kb_index_search(ix, a, &qq, out);
     /* Hits point into the index, which may go once released: copy into the arena. */
     for (size_t i = 0; rc == AG_OK && i < out->n_hits; i++) {

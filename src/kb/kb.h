@@ -28,6 +28,16 @@ struct kb_catalog_map {
     char descriptions[160];
 };
 
+/* Dense retrieval: a function that turns text into a unit vector of dim floats (the
+ * agent wires the llama.cpp embedder in; kb knows nothing of models). id names the
+ * model, so vectors of another model are recomputed. */
+struct kb_embedder {
+    size_t dim;
+    ag_err (*embed)(void *ctx, const char *text, size_t len, float *out);
+    void *ctx;
+    char id[128];
+};
+
 enum kb_engine {
     KB_ENGINE_INDEX, /* the in-memory BM25F index (default; see docs/architecture.md) */
     KB_ENGINE_FTS5   /* SQLite FTS5 bm25() with prefix stems: kept to measure against */
@@ -41,6 +51,7 @@ struct kb_params {
     enum text_lang default_lang;
     enum kb_engine engine;
     struct kb_catalog_map catalog;
+    const struct kb_embedder *embedder; /* NULL: lexical search only */
 };
 struct kb_params kb_default_params(void);
 
@@ -77,7 +88,8 @@ ag_err kb_parse(enum kb_format fmt, const char *name, const char *p, size_t n,
 /* ---- ingestion ---- */
 struct kb_ingest_stats {
     unsigned files, added, updated, unchanged, removed, chunks, products;
-    int64_t version; /* KB version after the run */
+    unsigned embedded; /* chunk vectors computed (dense retrieval) */
+    int64_t version;   /* KB version after the run */
 };
 /* Called after each file; total is the number of files found. */
 typedef void (*kb_progress_cb)(void *ctx, size_t done, size_t total, const char *name);
@@ -132,6 +144,7 @@ struct kb_query {
     unsigned flags;                     /* enum kb_search_flags */
     const char *category;               /* only chunks of products in this category, or NULL */
     const struct kb_synonyms *synonyms; /* set by kb_search_ex from the KB's list */
+    const float *vector; /* the question's embedding (set by kb_search_ex), or NULL */
 };
 struct kb_hit {
     int64_t chunk_id;

@@ -26,7 +26,9 @@ void kb_synonyms_free(struct kb_synonyms *s);
 /* Build the index of tenant's chunks from db as of KB version. The index starts with one
  * reference, held by the caller. */
 ag_err kb_index_build(struct store_db *db, const char *tenant, int64_t version,
-                      struct kb_index **out);
+                      const struct kb_embedder *emb, struct kb_index **out);
+/* Does the index hold chunk vectors (dense retrieval)? */
+bool kb_index_has_vectors(const struct kb_index *ix);
 void kb_index_retain(struct kb_index *ix);
 void kb_index_release(struct kb_index *ix); /* frees on the last release; NULL is a no-op */
 int64_t kb_index_version(const struct kb_index *ix);
