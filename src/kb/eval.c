@@ -120,6 +120,23 @@ static void *grow(void *v, size_t *cap, size_t n, size_t size)
     return p;
 }
 
+/* Append it to out, taking its strings; on failure they are freed and out is unchanged. */
+static ag_err items_push(struct items *out, struct item it)
+{
+    struct item *v = grow(out->v, &out->cap, out->n, sizeof(*out->v));
+    if (!v || !it.id || !it.title || !it.text) {
+        if (v)
+            out->v = v;
+        free(it.id);
+        free(it.title);
+        free(it.text);
+        return AG_ENOMEM;
+    }
+    out->v = v;
+    out->v[out->n++] = it;
+    return AG_OK;
+}
+
 static ag_err read_all(const char *path, struct buf *b, char *why, size_t why_len)
 {
     FILE *f = fopen(path, "rb");
@@ -183,16 +200,9 @@ static ag_err load_smart(const char *path, struct items *out, char *why, size_t 
         if (marker && p[1] == 'I') {
             if (id) {
                 struct item it = {id, strdup(buf_cstr(&title)), strdup(buf_cstr(&text))};
-                out->v = grow(out->v, &out->cap, out->n, sizeof(*out->v));
                 id = NULL; /* owned by it now */
-                if (!out->v || !it.title || !it.text) {
-                    free(it.id);
-                    free(it.title);
-                    free(it.text);
-                    rc = AG_ENOMEM;
+                if ((rc = items_push(out, it)) != AG_OK)
                     break;
-                }
-                out->v[out->n++] = it;
             }
             const char *s = p + 2;
             while (s < p + n && *s == ' ')
@@ -221,15 +231,7 @@ static ag_err load_smart(const char *path, struct items *out, char *why, size_t 
     }
     if (rc == AG_OK && id) {
         struct item it = {id, strdup(buf_cstr(&title)), strdup(buf_cstr(&text))};
-        out->v = grow(out->v, &out->cap, out->n, sizeof(*out->v));
-        if (!out->v || !it.title || !it.text) {
-            free(it.title);
-            free(it.text);
-            free(id);
-            rc = AG_ENOMEM;
-        } else {
-            out->v[out->n++] = it;
-        }
+        rc = items_push(out, it);
     } else if (rc != AG_OK) {
         free(id);
     }
@@ -341,15 +343,8 @@ static ag_err load_trec_docs(const char *path, struct items *out, char *why, siz
             body = strip_tags(bs, (size_t)(de - bs));
         }
         struct item it = {norm_id(ids, idn), ts ? strip_tags(ts, tn) : strdup(""), body};
-        out->v = grow(out->v, &out->cap, out->n, sizeof(*out->v));
-        if (!out->v || !it.id || !it.title || !it.text) {
-            free(it.id);
-            free(it.title);
-            free(it.text);
-            rc = AG_ENOMEM;
+        if ((rc = items_push(out, it)) != AG_OK)
             break;
-        }
-        out->v[out->n++] = it;
         p = de + 6;
     }
     buf_release(&all);
@@ -376,15 +371,8 @@ static ag_err load_tsv_queries(const char *path, struct items *out, char *why, s
             }
             struct item it = {norm_id(p, (size_t)(tab - p)), strdup(""),
                               strndup(tab + 1, (size_t)(le - tab - 1))};
-            out->v = grow(out->v, &out->cap, out->n, sizeof(*out->v));
-            if (!out->v || !it.id || !it.title || !it.text) {
-                free(it.id);
-                free(it.title);
-                free(it.text);
-                rc = AG_ENOMEM;
+            if ((rc = items_push(out, it)) != AG_OK)
                 break;
-            }
-            out->v[out->n++] = it;
         }
         p = eol ? eol + 1 : end;
     }
@@ -456,11 +444,12 @@ static ag_err load_qrels(const char *path, enum kb_eval_format fmt, struct judgm
             rc = AG_EINVAL;
             break;
         }
-        out->v = grow(out->v, &out->cap, out->n, sizeof(*out->v));
-        if (!out->v) {
+        struct judgment *nv = grow(out->v, &out->cap, out->n, sizeof(*out->v));
+        if (!nv) { /* the old array stays owned by out */
             rc = AG_ENOMEM;
             break;
         }
+        out->v = nv;
         struct judgment j = {norm_id(q.p, q.len), norm_id(d.p, d.len), gain};
         if (!j.qid || !j.doc) {
             free(j.qid);
@@ -615,11 +604,12 @@ static ag_err load_run(const char *path, struct run_line **out, size_t *n_out, c
             rc = AG_EINVAL;
             break;
         }
-        v = grow(v, &cap, n, sizeof(*v));
-        if (!v) {
+        struct run_line *nv = grow(v, &cap, n, sizeof(*v));
+        if (!nv) { /* v stays valid and is freed below */
             rc = AG_ENOMEM;
             break;
         }
+        v = nv;
         v[n] =
             (struct run_line){norm_id(f[0].p, f[0].len), norm_id(f[2].p, f[2].len), (double)rank};
         if (!v[n].qid || !v[n].doc) {
