@@ -44,8 +44,11 @@
 #define MAX_PREFIX_TERMS 64
 #define MIN_SPLIT_LEN    8 /* shorter German stems are not split */
 #define MIN_PART_LEN     3
-#define RRF_DEPTH        50 /* dense retrieval: candidates taken from each list */
-#define RRF_K            60 /* the usual constant of reciprocal rank fusion */
+#define RRF_DEPTH        50   /* dense retrieval: candidates taken from each list */
+#define IMPACT_MIN_DF    4096 /* posting lists this long also get an impact prefix */
+#define IMPACT_SHARE     4    /* ... of 1/IMPACT_SHARE of their postings, the largest first */
+#define IMPACT_SEED      32   /* top postings per word that seed the threshold */
+#define RRF_K            60   /* the usual constant of reciprocal rank fusion */
 
 enum field { F_TITLE, F_HEAD, F_BODY, F_SKU, N_FIELDS };
 static const double field_weight[N_FIELDS] = {W_TITLE, W_HEAD, W_BODY, W_SKU};
@@ -66,6 +69,10 @@ struct kb_index {
     uint32_t *post_doc;
     float *post_tf;
     float *max_tf; /* per term: its largest pseudo-frequency (score upper bounds) */
+    /* impact prefixes of long posting lists: the IMPACT_KEEP postings with the largest
+     * frequencies, largest first; imp_floor bounds every posting left out */
+    uint32_t *imp_off, *imp_doc;
+    float *imp_tf, *imp_floor;
     /* dense retrieval: n_docs x dim unit vectors; has_vec[d] is 0 for a chunk without one */
     float *vecs;
     uint8_t *has_vec;
@@ -384,6 +391,86 @@ static int cmp_term_id(const void *x, const void *y)
 
 static pthread_mutex_t sort_mu = PTHREAD_MUTEX_INITIALIZER;
 
+struct impact {
+    uint32_t doc;
+    float tf;
+};
+
+/* Min-heap on tf, to keep the IMPACT_KEEP largest. */
+static void impact_down(struct impact *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && h[l].tf < h[m].tf)
+            m = l;
+        if (r < n && h[r].tf < h[m].tf)
+            m = r;
+        if (m == i)
+            return;
+        struct impact t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+static int cmp_impact_desc(const void *a, const void *b)
+{
+    float x = ((const struct impact *)a)->tf, y = ((const struct impact *)b)->tf;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Impact prefixes for the long posting lists (see kb_index_search: they let a question
+ * made only of frequent words skip most of their postings). */
+static ag_err build_impacts(struct kb_index *ix)
+{
+    size_t total = 0, max_keep = 0;
+    for (uint32_t t = 0; t < ix->n_terms; t++)
+        if (ix->df[t] >= IMPACT_MIN_DF) {
+            size_t keep = ix->df[t] / IMPACT_SHARE;
+            total += keep;
+            max_keep = keep > max_keep ? keep : max_keep;
+        }
+    ix->imp_off = calloc(ix->n_terms + 1, sizeof(*ix->imp_off));
+    ix->imp_floor = calloc(ix->n_terms + 1, sizeof(*ix->imp_floor));
+    ix->imp_doc = malloc((total ? total : 1) * sizeof(*ix->imp_doc));
+    ix->imp_tf = malloc((total ? total : 1) * sizeof(*ix->imp_tf));
+    struct impact *h = malloc((max_keep ? max_keep : 1) * sizeof(*h));
+    if (!ix->imp_off || !ix->imp_floor || !ix->imp_doc || !ix->imp_tf || !h) {
+        free(h);
+        return AG_ENOMEM;
+    }
+    uint32_t off = 0;
+    for (uint32_t t = 0; t < ix->n_terms; t++) {
+        ix->imp_off[t] = off;
+        if (ix->df[t] < IMPACT_MIN_DF)
+            continue;
+        size_t n = 0, keep = ix->df[t] / IMPACT_SHARE;
+        for (uint32_t p = ix->post_off[t]; p < ix->post_off[t + 1]; p++) {
+            struct impact e = {ix->post_doc[p], ix->post_tf[p]};
+            if (n < keep) {
+                h[n++] = e;
+                if (n == keep)
+                    for (size_t j = keep / 2 + 1; j-- > 0;)
+                        impact_down(h, keep, j);
+            } else if (e.tf > h[0].tf) {
+                h[0] = e;
+                impact_down(h, keep, 0);
+            }
+        }
+        ix->imp_floor[t] = h[0].tf; /* every posting left out has at most this */
+        qsort(h, n, sizeof(*h), cmp_impact_desc);
+        for (size_t j = 0; j < n; j++) {
+            ix->imp_doc[off + j] = h[j].doc;
+            ix->imp_tf[off + j] = h[j].tf;
+        }
+        off += (uint32_t)n;
+    }
+    ix->imp_off[ix->n_terms] = off;
+    free(h);
+    return AG_OK;
+}
+
 /* Pack the raw postings into the sorted CSR arrays of ix, with BM25F pseudo-frequencies. */
 static ag_err finish(struct builder *b, struct kb_index *ix)
 {
@@ -453,7 +540,7 @@ static ag_err finish(struct builder *b, struct kb_index *ix)
     ix->post_off[b->n] = off;
     free(order);
     free(rank);
-    return AG_OK;
+    return build_impacts(ix);
 }
 
 static void builder_free(struct builder *b)
@@ -502,6 +589,10 @@ static void index_free(struct kb_index *ix)
     free(ix->post_doc);
     free(ix->post_tf);
     free(ix->max_tf);
+    free(ix->imp_off);
+    free(ix->imp_doc);
+    free(ix->imp_tf);
+    free(ix->imp_floor);
     free(ix->vecs);
     free(ix->has_vec);
     free(ix);
@@ -1282,8 +1373,160 @@ static float kth_score(const struct scoring *sc, float *tmp)
     return tmp[k - 1];
 }
 
+/* ---- questions made only of frequent words: impact prefixes ---------------------------
+ * MaxScore cannot prune when every word is in most chunks. Then: score the chunks at the
+ * top of each word's impact prefix exactly and take the k-th best as threshold theta (a
+ * lower bound of the true k-th best). A chunk that reaches theta must score at least
+ * lb_g = theta - (the other words' upper bounds) on every word g; for the word whose
+ * impact prefix reaches below its lb_g soonest, the chunks at the head of that prefix
+ * down to lb_g are the only candidates, and only they are scored. When no prefix reaches
+ * far enough, the ordinary path runs instead. The result is exactly the same top k. */
+
+#define IMPACT_MAX_GROUPS 16
+
+/* The frequency of chunk d in term t's postings (0 when absent), by binary search. */
+static float posting_tf(const struct kb_index *ix, uint32_t t, uint32_t d)
+{
+    uint32_t lo = ix->post_off[t], hi = ix->post_off[t + 1];
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (ix->post_doc[mid] < d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ix->post_off[t + 1] && ix->post_doc[lo] == d ? ix->post_tf[lo] : 0;
+}
+
+static float exact_score(const struct scoring *sc, const struct group *g, size_t n_g,
+                         const double *w, uint32_t d)
+{
+    double s = 0;
+    for (size_t i = 0; i < n_g; i++) {
+        float tf = posting_tf(sc->ix, g[i].alt[0], d);
+        if (tf > 0)
+            s += w[i] * saturate(tf);
+    }
+    return (float)s;
+}
+
+/* Add d as a candidate with its exact score (once). */
+static void impact_candidate(struct scoring *sc, const struct group *g, size_t n_g, const double *w,
+                             uint32_t d)
+{
+    struct scratch *s = sc->s;
+    if (s->acc[d] != 0)
+        return;
+    float v = exact_score(sc, g, n_g, w, d);
+    if (v <= 0)
+        return;
+    s->acc[d] = v;
+    s->touched[sc->n_touched++] = d;
+}
+
+/* theta from the heads of the impact prefixes: the k-th best exact (factored) score among
+ * them, a lower bound of the true k-th best; 0 when it cannot be had. w and ub get each
+ * group's weight and upper bound. */
+static float seed_theta(struct scoring *sc, const struct group *g, size_t n_g, double *w,
+                        double *ub)
+{
+    const struct kb_index *ix = sc->ix;
+    bool any = false;
+    if (n_g == 0 || n_g > IMPACT_MAX_GROUPS || sc->k == 0 || sc->k > IMPACT_SEED)
+        return 0;
+    for (size_t i = 0; i < n_g; i++) {
+        if (g[i].n_alt != 1)
+            return 0;
+        uint32_t t = g[i].alt[0];
+        w[i] = group_weight(ix, &g[i]);
+        ub[i] = w[i] * saturate(ix->max_tf[t]);
+        any |= ix->df[t] >= IMPACT_MIN_DF;
+    }
+    if (!any)
+        return 0;
+    float best[IMPACT_SEED];
+    size_t nb = 0;
+    for (size_t i = 0; i < n_g; i++) {
+        uint32_t t = g[i].alt[0];
+        uint32_t lo = ix->imp_off[t], hi = ix->imp_off[t + 1];
+        if (hi - lo > IMPACT_SEED)
+            hi = lo + IMPACT_SEED;
+        for (uint32_t p = lo; p < hi; p++) {
+            uint32_t d = ix->imp_doc[p];
+            float f = doc_factor(sc, d);
+            if (f <= 0)
+                continue;
+            float v = exact_score(sc, g, n_g, w, d) * f;
+            bool dup = false; /* the same chunk may head several prefixes */
+            for (size_t j = 0; j < nb && !dup; j++)
+                dup = best[j] == v;
+            if (dup)
+                continue;
+            if (nb < sc->k) {
+                best[nb++] = v;
+            } else {
+                size_t m = 0;
+                for (size_t j = 1; j < nb; j++)
+                    if (best[j] < best[m])
+                        m = j;
+                if (v > best[m])
+                    best[m] = v;
+            }
+        }
+    }
+    if (nb < sc->k)
+        return 0;
+    float theta = best[0];
+    for (size_t j = 1; j < nb; j++)
+        theta = best[j] < theta ? best[j] : theta;
+    /* The ranking sums floats in another order than exact_score(): keep theta a hair
+     * lower so that rounding can never push a top-k chunk below it. */
+    return theta * (1.0f - 1e-4f);
+}
+
+static bool score_impact(struct scoring *sc, const struct group *g, size_t n_g, float theta,
+                         const double *w, const double *ub)
+{
+    const struct kb_index *ix = sc->ix;
+    double sum_ub = 0;
+    for (size_t i = 0; i < n_g; i++)
+        sum_ub += ub[i];
+    if (theta <= 0)
+        return false;
+    /* The word whose prefix gives the fewest candidates above its lower bound. */
+    size_t pick = n_g;
+    uint32_t pick_n = UINT32_MAX;
+    double pick_lb = 0;
+    for (size_t i = 0; i < n_g; i++) {
+        uint32_t t = g[i].alt[0];
+        double lb = theta - (sum_ub - ub[i]);
+        if (lb <= 0 || ix->df[t] < IMPACT_MIN_DF || w[i] * saturate(ix->imp_floor[t]) >= lb)
+            continue; /* no bound from this word, or its prefix is too short */
+        uint32_t n = 0;
+        for (uint32_t p = ix->imp_off[t];
+             p < ix->imp_off[t + 1] && w[i] * saturate(ix->imp_tf[p]) >= lb; p++)
+            n++;
+        if (n < pick_n) {
+            pick = i;
+            pick_n = n;
+            pick_lb = lb;
+        }
+    }
+    if (pick == n_g)
+        return false;
+    uint32_t t = g[pick].alt[0];
+    for (uint32_t p = ix->imp_off[t];
+         p < ix->imp_off[t + 1] && w[pick] * saturate(ix->imp_tf[p]) >= pick_lb; p++)
+        impact_candidate(sc, g, n_g, w, ix->imp_doc[p]);
+    return true;
+}
+
 static ag_err score_groups(struct scoring *sc, struct group *g, size_t n_g)
 {
+    double gw[IMPACT_MAX_GROUPS], gub[IMPACT_MAX_GROUPS];
+    float theta0 = seed_theta(sc, g, n_g, gw, gub);
+    if (theta0 > 0 && score_impact(sc, g, n_g, theta0, gw, gub))
+        return AG_OK;
     double bound[MAX_GROUPS], rest = 0;
     size_t order[MAX_GROUPS];
     for (size_t i = 0; i < n_g; i++) {
@@ -1298,14 +1541,20 @@ static ag_err score_groups(struct scoring *sc, struct group *g, size_t n_g)
             order[j - 1] = t;
         }
     size_t oi = 0;
-    float theta = 0;
+    float theta = theta0;
     for (; oi < n_g; oi++) {
         score_all(sc, &g[order[oi]]);
         rest -= bound[order[oi]];
+        /* The seeded theta already rules out chunks the remaining words alone cannot lift. */
+        if (oi + 1 < n_g && theta0 > 0 && rest < theta0) {
+            oi++;
+            break;
+        }
         /* An unseen chunk can score at most `rest`: once that is below the k-th best, only
          * the chunks seen so far can still change the top k. */
         if (oi + 1 < n_g && sc->n_touched >= sc->k && rest < sc->max_acc) {
-            theta = kth_score(sc, sc->s->sel);
+            float kth = kth_score(sc, sc->s->sel);
+            theta = kth > theta ? kth : theta;
             if (theta > 0 && rest < theta) {
                 oi++;
                 break;

@@ -7,7 +7,6 @@
  * every turn, rejected ones included, must add exactly one audit record that matches it.
  * Tests that spend rate-limit tokens use a fresh key, so they do not depend on each other.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -25,6 +23,7 @@
 #include "core/crypto.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "test_util.h"
 
 #define GOOD_QUESTION "{\"question\": \"Wie lange dauert der Versand nach Österreich?\"}"
 #define MAX_QUESTION  100
@@ -45,28 +44,6 @@ struct fixture {
 static const char *const all_stages[] = {"http",     "auth",  "limit",  "retrieve",
                                          "generate", "audit", "respond"};
 
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *de;
-    while (d && (de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        char sub[1024];
-        struct stat st;
-        int w = snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-        if (w < 0 || (size_t)w >= sizeof(sub))
-            continue;
-        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(sub);
-        else
-            unlink(sub);
-    }
-    if (d)
-        closedir(d);
-    rmdir(path);
-}
-
 static void close_services(struct fixture *fx)
 {
     audit_close(fx->audit);
@@ -79,15 +56,13 @@ static void close_services(struct fixture *fx)
 static int group_setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof(*fx));
-    const char *src = getenv("AG_SOURCE_DIR");
+    const char *src = tu_source_dir();
     if (!fx || !src) {
-        fprintf(stderr, "AG_SOURCE_DIR is not set (CTest sets it to the repo root)\n");
         free(fx);
         return -1;
     }
     log_min_level = LOG_WARN; /* one info line per turn is noise here */
-    snprintf(fx->dir, sizeof(fx->dir), "/tmp/ag-test-pipeline-XXXXXX");
-    if (!mkdtemp(fx->dir)) {
+    if (!tu_mkdtemp(fx->dir, sizeof(fx->dir), "/tmp/ag-test-pipeline-XXXXXX")) {
         free(fx);
         return -1;
     }
@@ -102,10 +77,10 @@ static int group_setup(void **state)
     uint8_t secret[32];
     struct kb_params kp = kb_default_params();
     struct kb_ingest_stats st;
-    int w = snprintf(shop, sizeof(shop), "%s/examples/shop", src);
+    bool shop_ok = tu_path(shop, sizeof(shop), src, "examples/shop");
     const char *paths[] = {shop};
     snprintf(path, sizeof(path), "%s/kb.db", fx->dir);
-    if (w < 0 || (size_t)w >= sizeof(shop) || kb_open(path, &kp, true, &fx->kb) != AG_OK ||
+    if (!shop_ok || kb_open(path, &kp, true, &fx->kb) != AG_OK ||
         kb_ingest(fx->kb, fx->cfg.tenant, paths, 1, false, NULL, NULL, &st, why, sizeof(why)) !=
             AG_OK)
         goto fail;
@@ -124,7 +99,7 @@ static int group_setup(void **state)
 fail:
     fprintf(stderr, "setup failed: %s\n", why);
     close_services(fx);
-    remove_tree(fx->dir);
+    tu_remove_tree(fx->dir);
     free(fx);
     return -1;
 }
@@ -133,7 +108,7 @@ static int group_teardown(void **state)
 {
     struct fixture *fx = *state;
     close_services(fx);
-    remove_tree(fx->dir);
+    tu_remove_tree(fx->dir);
     free(fx);
     return 0;
 }

@@ -6,7 +6,6 @@
  * numbers) makes audit_verify() name the first bad record; audit_list() pages newest
  * first; question and answer text never reach the file. Fresh mkdtemp folder per test.
  */
-#include <dirent.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -25,6 +23,7 @@
 #include "core/crypto.h"
 #include "core/json.h"
 #include "store/store.h"
+#include "test_util.h"
 
 #define N_THREADS    8
 #define PER_THREAD   25
@@ -38,41 +37,18 @@ struct fixture {
     struct audit *audit;
 };
 
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *de;
-    while (d && (de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        char sub[1024];
-        struct stat st;
-        int w = snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-        if (w < 0 || (size_t)w >= sizeof(sub))
-            continue;
-        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(sub);
-        else
-            unlink(sub);
-    }
-    if (d)
-        closedir(d);
-    rmdir(path);
-}
-
 static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof(*fx));
     if (!fx)
         return -1;
-    snprintf(fx->dir, sizeof(fx->dir), "/tmp/ag-test-audit-XXXXXX");
-    if (!mkdtemp(fx->dir)) {
+    if (!tu_mkdtemp(fx->dir, sizeof(fx->dir), "/tmp/ag-test-audit-XXXXXX")) {
         free(fx);
         return -1;
     }
     snprintf(fx->path, sizeof(fx->path), "%s/audit.db", fx->dir);
     if (audit_open(fx->path, secret, sizeof(secret) - 1, 1024, &fx->audit) != AG_OK) {
-        remove_tree(fx->dir);
+        tu_remove_tree(fx->dir);
         free(fx);
         return -1;
     }
@@ -84,7 +60,7 @@ static int teardown(void **state)
 {
     struct fixture *fx = *state;
     audit_close(fx->audit);
-    remove_tree(fx->dir);
+    tu_remove_tree(fx->dir);
     free(fx);
     return 0;
 }
@@ -367,27 +343,6 @@ static void test_list_empty(void **state)
 
 /* ---- privacy ----------------------------------------------------------------------------- */
 
-static const void *find_bytes(const void *hay, size_t n, const void *needle, size_t m)
-{
-    const char *h = hay;
-    for (size_t i = 0; m <= n && i <= n - m; i++)
-        if (memcmp(h + i, needle, m) == 0)
-            return h + i;
-    return NULL;
-}
-
-static void append_file(struct buf *b, const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return;
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        assert_int_equal(buf_append(b, chunk, got), AG_OK);
-    fclose(f);
-}
-
 static void test_question_text_never_stored(void **state)
 {
     struct fixture *fx = *state;
@@ -434,14 +389,14 @@ static void test_question_text_never_stored(void **state)
     for (size_t i = 0; i < 3; i++) {
         char p[200];
         snprintf(p, sizeof(p), "%s%s", fx->path, suffix[i]);
-        append_file(&all, p);
+        tu_append_file(&all, p);
     }
     assert_true(all.len > 0);
-    assert_null(find_bytes(all.p, all.len, question, strlen(question)));
-    assert_null(find_bytes(all.p, all.len, "DE89370400440532013000", 22));
-    assert_null(find_bytes(all.p, all.len, answer, strlen(answer)));
-    assert_null(find_bytes(all.p, all.len, "Antwortgeheimnis", 16));
-    assert_non_null(find_bytes(all.p, all.len, "acme", 4)); /* the record itself is there */
+    assert_null(tu_find_bytes(all.p, all.len, question, strlen(question)));
+    assert_null(tu_find_bytes(all.p, all.len, "DE89370400440532013000", 22));
+    assert_null(tu_find_bytes(all.p, all.len, answer, strlen(answer)));
+    assert_null(tu_find_bytes(all.p, all.len, "Antwortgeheimnis", 16));
+    assert_non_null(tu_find_bytes(all.p, all.len, "acme", 4)); /* the record itself is there */
     buf_release(&all);
     verify(fx, AG_OK, 0, 1, NULL);
 }

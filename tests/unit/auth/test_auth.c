@@ -5,7 +5,6 @@
  * keys.db holds only a digest of the secret (read back through store.h, and by scanning
  * the database files' bytes). Each test gets a fresh keys.db in a mkdtemp folder.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -22,6 +20,7 @@
 #include "core/buf.h"
 #include "core/crypto.h"
 #include "store/store.h"
+#include "test_util.h"
 
 struct fixture {
     char dir[64];
@@ -29,41 +28,18 @@ struct fixture {
     struct auth *auth;
 };
 
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *de;
-    while (d && (de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        char sub[1024];
-        struct stat st;
-        int w = snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-        if (w < 0 || (size_t)w >= sizeof(sub))
-            continue;
-        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(sub);
-        else
-            unlink(sub);
-    }
-    if (d)
-        closedir(d);
-    rmdir(path);
-}
-
 static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof(*fx));
     if (!fx)
         return -1;
-    snprintf(fx->dir, sizeof(fx->dir), "/tmp/ag-test-auth-XXXXXX");
-    if (!mkdtemp(fx->dir)) {
+    if (!tu_mkdtemp(fx->dir, sizeof(fx->dir), "/tmp/ag-test-auth-XXXXXX")) {
         free(fx);
         return -1;
     }
     snprintf(fx->path, sizeof(fx->path), "%s/keys.db", fx->dir);
     if (auth_open(fx->path, true, &fx->auth) != AG_OK) {
-        remove_tree(fx->dir);
+        tu_remove_tree(fx->dir);
         free(fx);
         return -1;
     }
@@ -75,7 +51,7 @@ static int teardown(void **state)
 {
     struct fixture *fx = *state;
     auth_close(fx->auth);
-    remove_tree(fx->dir);
+    tu_remove_tree(fx->dir);
     free(fx);
     return 0;
 }
@@ -86,15 +62,6 @@ static bool all_lower_hex(const char *p, size_t n)
         if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
             return false;
     return true;
-}
-
-static const void *find_bytes(const void *hay, size_t n, const void *needle, size_t m)
-{
-    const char *h = hay;
-    for (size_t i = 0; m <= n && i <= n - m; i++)
-        if (memcmp(h + i, needle, m) == 0)
-            return h + i;
-    return NULL;
 }
 
 static void header_for(const char *scheme, const char *key, char *out, size_t n)
@@ -275,19 +242,6 @@ static void test_keys_survive_reopen(void **state)
     assert_int_equal(who.role, AUTH_ROLE_REVIEWER);
 }
 
-/* Append the bytes of file path (if it exists) to b. */
-static void append_file(struct buf *b, const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return;
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        assert_int_equal(buf_append(b, chunk, got), AG_OK);
-    fclose(f);
-}
-
 static void test_only_a_digest_is_stored(void **state)
 {
     struct fixture *fx = *state;
@@ -323,10 +277,10 @@ static void test_only_a_digest_is_stored(void **state)
     assert_memory_equal(digest.p, want, CRYPTO_SHA256_LEN);
     for (int c = 0; c < 6; c++) {
         struct str t = store_col_text(st, c);
-        assert_null(find_bytes(t.p, t.len, secret, 64));
-        assert_null(find_bytes(t.p, t.len, key, AUTH_KEY_LEN));
+        assert_null(tu_find_bytes(t.p, t.len, secret, 64));
+        assert_null(tu_find_bytes(t.p, t.len, key, AUTH_KEY_LEN));
         struct str b = store_col_blob(st, c);
-        assert_null(find_bytes(b.p, b.len, raw_secret, sizeof(raw_secret)));
+        assert_null(tu_find_bytes(b.p, b.len, raw_secret, sizeof(raw_secret)));
     }
     assert_true(str_eq_cstr(store_col_text(st, 2), "client"));
     assert_true(str_eq_cstr(store_col_text(st, 3), "acme"));
@@ -343,13 +297,13 @@ static void test_only_a_digest_is_stored(void **state)
     for (size_t i = 0; i < 3; i++) {
         char p[200];
         snprintf(p, sizeof(p), "%s%s", fx->path, suffix[i]);
-        append_file(&all, p);
+        tu_append_file(&all, p);
     }
     assert_true(all.len > 0);
-    assert_null(find_bytes(all.p, all.len, secret, 64));
-    assert_null(find_bytes(all.p, all.len, secret, 16)); /* not even a piece of it */
-    assert_null(find_bytes(all.p, all.len, raw_secret, sizeof(raw_secret)));
-    assert_non_null(find_bytes(all.p, all.len, key + 4, AUTH_KEY_ID_LEN)); /* the id is */
+    assert_null(tu_find_bytes(all.p, all.len, secret, 64));
+    assert_null(tu_find_bytes(all.p, all.len, secret, 16)); /* not even a piece of it */
+    assert_null(tu_find_bytes(all.p, all.len, raw_secret, sizeof(raw_secret)));
+    assert_non_null(tu_find_bytes(all.p, all.len, key + 4, AUTH_KEY_ID_LEN)); /* the id is */
     buf_release(&all);
 }
 

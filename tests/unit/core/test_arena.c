@@ -11,46 +11,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <inttypes.h>
 #include <stdalign.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/arena.h"
-
-/* ---- seeded PRNG (splitmix64) -------------------------------------------------------- */
-
-static uint64_t g_seed, g_rng;
-
-static void rng_seed(void)
-{
-    const char *s = getenv("TEST_SEED");
-    g_seed = s && *s ? strtoull(s, NULL, 10) : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
-    g_rng = g_seed;
-}
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (g_rng += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-static size_t rng_below(size_t n)
-{
-    return (size_t)(rng_next() % n);
-}
-
-#define PROP_CHECK(cond)                                                                           \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            fail_msg("%s:%d: property failed: %s (replay: TEST_SEED=%" PRIu64 ")", __FILE__,       \
-                     __LINE__, #cond, g_seed);                                                     \
-    } while (0)
+#include "test_util.h"
 
 #define ALIGN alignof(max_align_t)
 
@@ -127,7 +95,7 @@ static void test_arena_alloc_zero_is_distinct(void **state)
 static void test_arena_alignment_and_no_overlap(void **state)
 {
     (void)state;
-    rng_seed();
+    tu_rng_seed();
     enum { N = 400 };
     for (int run = 0; run < 20; run++) {
         struct arena a;
@@ -136,19 +104,19 @@ static void test_arena_alignment_and_no_overlap(void **state)
         size_t len[N];
         size_t n = 0, sum = 0;
         for (; n < N; n++) {
-            size_t k = rng_below(10) == 0 ? 10000 + rng_below(30000) : rng_below(200);
+            size_t k = tu_rng_below(10) == 0 ? 10000 + tu_rng_below(30000) : tu_rng_below(200);
             unsigned char *p = arena_alloc(&a, k);
-            PROP_CHECK(p != NULL);
-            PROP_CHECK(aligned(p));
+            TU_PROP_CHECK(p != NULL);
+            TU_PROP_CHECK(aligned(p));
             memset(p, (int)(n & 0xff), k);
             ptr[n] = p;
             len[n] = k;
             sum += k ? (k + ALIGN - 1) / ALIGN * ALIGN : ALIGN;
-            PROP_CHECK(a.used == sum);
+            TU_PROP_CHECK(a.used == sum);
         }
         for (size_t i = 0; i < n; i++)
             for (size_t j = 0; j < len[i]; j++)
-                PROP_CHECK(ptr[i][j] == (unsigned char)(i & 0xff));
+                TU_PROP_CHECK(ptr[i][j] == (unsigned char)(i & 0xff));
         arena_release(&a);
     }
 }
@@ -158,24 +126,24 @@ static void test_arena_alignment_and_no_overlap(void **state)
 static void test_arena_cap_property(void **state)
 {
     (void)state;
-    rng_seed();
+    tu_rng_seed();
     for (int run = 0; run < 200; run++) {
         struct arena a;
-        size_t max = rng_below(1 << 16);
+        size_t max = tu_rng_below(1 << 16);
         arena_init(&a, max);
         for (int op = 0; op < 100; op++) {
-            size_t k = rng_below(rng_below(4) == 0 ? 40000 : 300);
+            size_t k = tu_rng_below(tu_rng_below(4) == 0 ? 40000 : 300);
             size_t need = k ? (k + ALIGN - 1) / ALIGN * ALIGN : ALIGN;
             size_t before = a.used;
-            void *p = rng_below(2) ? arena_alloc(&a, k) : arena_calloc(&a, 1, k);
+            void *p = tu_rng_below(2) ? arena_alloc(&a, k) : arena_calloc(&a, 1, k);
             if (need <= max - before) {
-                PROP_CHECK(p != NULL);
-                PROP_CHECK(a.used == before + need);
+                TU_PROP_CHECK(p != NULL);
+                TU_PROP_CHECK(a.used == before + need);
             } else {
-                PROP_CHECK(p == NULL);
-                PROP_CHECK(a.used == before);
+                TU_PROP_CHECK(p == NULL);
+                TU_PROP_CHECK(a.used == before);
             }
-            PROP_CHECK(a.used <= a.max);
+            TU_PROP_CHECK(a.used <= a.max);
         }
         arena_release(&a);
     }

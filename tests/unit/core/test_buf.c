@@ -17,42 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
 #include "core/json.h"
-
-/* ---- seeded PRNG (splitmix64) -------------------------------------------------------- */
-
-static uint64_t g_seed, g_rng;
-
-static void rng_seed(void)
-{
-    const char *s = getenv("TEST_SEED");
-    g_seed = s && *s ? strtoull(s, NULL, 10) : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
-    g_rng = g_seed;
-}
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (g_rng += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-static size_t rng_below(size_t n)
-{
-    return (size_t)(rng_next() % n);
-}
-
-#define PROP_CHECK(cond)                                                                           \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            fail_msg("%s:%d: property failed: %s (replay: TEST_SEED=%" PRIu64 ")", __FILE__,       \
-                     __LINE__, #cond, g_seed);                                                     \
-    } while (0)
+#include "test_util.h"
 
 /* ---- str ------------------------------------------------------------------------------- */
 
@@ -147,46 +116,46 @@ static bool digits_fit_u64(const char *d)
 static void test_str_to_u64_property(void **state)
 {
     (void)state;
-    rng_seed();
+    tu_rng_seed();
     char s[48];
     for (int iter = 0; iter < 20000; iter++) {
         /* Round trip of a random value (biased towards the top of the range). */
-        uint64_t x = rng_next();
+        uint64_t x = tu_rng_next();
         if (iter % 3 == 0)
-            x = UINT64_MAX - rng_below(1000);
+            x = UINT64_MAX - tu_rng_below(1000);
         int len = snprintf(s, sizeof(s), "%" PRIu64, x);
-        PROP_CHECK(len > 0 && (size_t)len < sizeof(s));
+        TU_PROP_CHECK(len > 0 && (size_t)len < sizeof(s));
         uint64_t v = 0;
-        PROP_CHECK(str_to_u64((struct str){s, (size_t)len}, &v) == AG_OK);
-        PROP_CHECK(v == x);
+        TU_PROP_CHECK(str_to_u64((struct str){s, (size_t)len}, &v) == AG_OK);
+        TU_PROP_CHECK(v == x);
 
         /* Random digit strings: accepted exactly when they fit, with the right value. */
-        size_t n = 1 + rng_below(24);
+        size_t n = 1 + tu_rng_below(24);
         for (size_t i = 0; i < n; i++)
-            s[i] = (char)('0' + rng_below(10));
-        if (rng_below(4) == 0) /* sometimes start at UINT64_MAX's digits */
+            s[i] = (char)('0' + tu_rng_below(10));
+        if (tu_rng_below(4) == 0) /* sometimes start at UINT64_MAX's digits */
             memcpy(s, "1844674407370955161", n < 19 ? n : 19);
         s[n] = '\0';
         v = 77;
         ag_err rc = str_to_u64((struct str){s, n}, &v);
         if (digits_fit_u64(s)) {
-            PROP_CHECK(rc == AG_OK);
-            PROP_CHECK(v == strtoull(s, NULL, 10));
+            TU_PROP_CHECK(rc == AG_OK);
+            TU_PROP_CHECK(v == strtoull(s, NULL, 10));
         } else {
-            PROP_CHECK(rc == AG_EINVAL);
-            PROP_CHECK(v == 77);
+            TU_PROP_CHECK(rc == AG_EINVAL);
+            TU_PROP_CHECK(v == 77);
         }
 
         /* One non-digit byte anywhere makes it invalid. */
-        size_t at = rng_below(n);
+        size_t at = tu_rng_below(n);
         char bad;
         do {
-            bad = (char)rng_below(256);
+            bad = (char)tu_rng_below(256);
         } while (bad >= '0' && bad <= '9');
         s[at] = bad;
         v = 77;
-        PROP_CHECK(str_to_u64((struct str){s, n}, &v) == AG_EINVAL);
-        PROP_CHECK(v == 77);
+        TU_PROP_CHECK(str_to_u64((struct str){s, n}, &v) == AG_EINVAL);
+        TU_PROP_CHECK(v == 77);
     }
 }
 
@@ -312,30 +281,30 @@ static void test_str_to_double_rejects_hex_inf_nan_spaces(void **state)
 static void test_str_to_double_property(void **state)
 {
     (void)state;
-    rng_seed();
+    tu_rng_seed();
     char s[64];
     for (int iter = 0; iter < 20000; iter++) {
-        uint64_t bits = rng_next();
-        if (rng_below(8) == 0)
+        uint64_t bits = tu_rng_next();
+        if (tu_rng_below(8) == 0)
             bits &= ~UINT64_C(0x7ff0000000000000); /* exponent 0: a subnormal (or zero) */
         double x;
         memcpy(&x, &bits, sizeof(x));
         if (!isfinite(x))
             continue; /* inf and nan are not numbers str_to_double takes */
         int len = snprintf(s, sizeof(s), "%.17g", x);
-        PROP_CHECK(len > 0 && (size_t)len < sizeof(s));
+        TU_PROP_CHECK(len > 0 && (size_t)len < sizeof(s));
         double v = 0;
-        PROP_CHECK(str_to_double((struct str){s, (size_t)len}, &v) == AG_OK);
-        PROP_CHECK(memcmp(&v, &x, sizeof(v)) == 0); /* exact round trip, sign of zero too */
+        TU_PROP_CHECK(str_to_double((struct str){s, (size_t)len}, &v) == AG_OK);
+        TU_PROP_CHECK(memcmp(&v, &x, sizeof(v)) == 0); /* exact round trip, sign of zero too */
 
         /* A space or letter spliced in anywhere is rejected. */
         static const char junk[] = " \txabinf";
-        size_t at = rng_below((size_t)len + 1);
+        size_t at = tu_rng_below((size_t)len + 1);
         memmove(s + at + 1, s + at, (size_t)len - at + 1);
-        s[at] = junk[rng_below(sizeof(junk) - 1)];
+        s[at] = junk[tu_rng_below(sizeof(junk) - 1)];
         v = 42;
-        PROP_CHECK(str_to_double((struct str){s, (size_t)len + 1}, &v) == AG_EINVAL);
-        PROP_CHECK(v == 42);
+        TU_PROP_CHECK(str_to_double((struct str){s, (size_t)len + 1}, &v) == AG_EINVAL);
+        TU_PROP_CHECK(v == 42);
     }
 }
 
@@ -471,26 +440,26 @@ static void test_buf_append_json_escaped(void **state)
 static void test_buf_json_escaped_round_trip(void **state)
 {
     (void)state;
-    rng_seed();
+    tu_rng_seed();
     struct buf b;
     buf_init(&b, 4096);
     char in[200];
     for (int iter = 0; iter < 3000; iter++) {
-        size_t n = rng_below(sizeof(in));
+        size_t n = tu_rng_below(sizeof(in));
         for (size_t i = 0; i < n; i++)
-            in[i] = (char)rng_below(128); /* ASCII, controls and NUL included: valid UTF-8 */
+            in[i] = (char)tu_rng_below(128); /* ASCII, controls and NUL included: valid UTF-8 */
         buf_reset(&b);
-        PROP_CHECK(buf_putc(&b, '"') == AG_OK);
-        PROP_CHECK(buf_append_json_escaped(&b, in, n) == AG_OK);
-        PROP_CHECK(buf_putc(&b, '"') == AG_OK);
+        TU_PROP_CHECK(buf_putc(&b, '"') == AG_OK);
+        TU_PROP_CHECK(buf_append_json_escaped(&b, in, n) == AG_OK);
+        TU_PROP_CHECK(buf_putc(&b, '"') == AG_OK);
         for (size_t i = 0; i < b.len; i++)
-            PROP_CHECK((unsigned char)b.p[i] >= 0x20);
+            TU_PROP_CHECK((unsigned char)b.p[i] >= 0x20);
         json_error_t err;
         json_t *v = json_loadb(b.p, b.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
-        PROP_CHECK(v != NULL);
-        PROP_CHECK(json_is_string(v));
-        PROP_CHECK(json_string_length(v) == n);
-        PROP_CHECK(n == 0 || memcmp(json_string_value(v), in, n) == 0);
+        TU_PROP_CHECK(v != NULL);
+        TU_PROP_CHECK(json_is_string(v));
+        TU_PROP_CHECK(json_string_length(v) == n);
+        TU_PROP_CHECK(n == 0 || memcmp(json_string_value(v), in, n) == 0);
         json_decref(v);
     }
     buf_release(&b);
@@ -501,21 +470,21 @@ static void test_buf_json_escaped_round_trip(void **state)
 static void test_buf_model_property(void **state)
 {
     (void)state;
-    rng_seed();
+    tu_rng_seed();
     char model[600], piece[300];
     for (int run = 0; run < 300; run++) {
         struct buf b;
-        size_t max = rng_below(400);
+        size_t max = tu_rng_below(400);
         size_t mlen = 0;
         buf_init(&b, max);
         for (int op = 0; op < 60; op++) {
-            size_t n = rng_below(40);
+            size_t n = tu_rng_below(40);
             size_t plen = 0;
             ag_err rc = AG_OK;
             for (size_t i = 0; i < n; i++)
-                piece[i] = (char)('a' + rng_below(26));
+                piece[i] = (char)('a' + tu_rng_below(26));
             piece[n] = '\0';
-            switch (rng_below(5)) {
+            switch (tu_rng_below(5)) {
             case 0:
                 rc = buf_append(&b, piece, n);
                 plen = n;
@@ -526,11 +495,11 @@ static void test_buf_model_property(void **state)
                 plen = 1;
                 break;
             case 2: {
-                int k = (int)rng_below(100000);
+                int k = (int)tu_rng_below(100000);
                 rc = buf_printf(&b, "<%s|%d>", piece, k);
                 char tmp[sizeof(piece)];
                 int w = snprintf(tmp, sizeof(tmp), "<%s|%d>", piece, k);
-                PROP_CHECK(w > 0 && (size_t)w < sizeof(tmp));
+                TU_PROP_CHECK(w > 0 && (size_t)w < sizeof(tmp));
                 memcpy(piece, tmp, (size_t)w);
                 plen = (size_t)w;
                 break;
@@ -554,17 +523,17 @@ static void test_buf_model_property(void **state)
                 break;
             }
             if (plen <= max - mlen) {
-                PROP_CHECK(rc == AG_OK);
+                TU_PROP_CHECK(rc == AG_OK);
                 memcpy(model + mlen, piece, plen);
                 mlen += plen;
             } else {
-                PROP_CHECK(rc == AG_ETOOBIG);
+                TU_PROP_CHECK(rc == AG_ETOOBIG);
             }
-            PROP_CHECK(b.len == mlen);
-            PROP_CHECK(b.len <= b.max);
-            PROP_CHECK(b.p == NULL || b.cap <= b.max + 1);
-            PROP_CHECK(memcmp(buf_cstr(&b), model, mlen) == 0);
-            PROP_CHECK(buf_cstr(&b)[mlen] == '\0');
+            TU_PROP_CHECK(b.len == mlen);
+            TU_PROP_CHECK(b.len <= b.max);
+            TU_PROP_CHECK(b.p == NULL || b.cap <= b.max + 1);
+            TU_PROP_CHECK(memcmp(buf_cstr(&b), model, mlen) == 0);
+            TU_PROP_CHECK(buf_cstr(&b)[mlen] == '\0');
         }
         buf_release(&b);
     }

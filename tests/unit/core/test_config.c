@@ -16,42 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
 #include "core/config.h"
-
-/* ---- seeded PRNG (splitmix64) -------------------------------------------------------- */
-
-static uint64_t g_seed, g_rng;
-
-static void rng_seed(void)
-{
-    const char *s = getenv("TEST_SEED");
-    g_seed = s && *s ? strtoull(s, NULL, 10) : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
-    g_rng = g_seed;
-}
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (g_rng += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-static size_t rng_below(size_t n)
-{
-    return (size_t)(rng_next() % n);
-}
-
-#define PROP_CHECK(cond)                                                                           \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            fail_msg("%s:%d: property failed: %s (replay: TEST_SEED=%" PRIu64 ")", __FILE__,       \
-                     __LINE__, #cond, g_seed);                                                     \
-    } while (0)
+#include "test_util.h"
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
@@ -476,17 +445,17 @@ static const struct kv bad_kv[] = {
 static void append_setting(struct buf *b, const struct kv *kv)
 {
     const char *sp[] = {"", " ", "  ", "\t"};
-    const char *l = sp[rng_below(4)], *m1 = sp[rng_below(4)], *m2 = sp[rng_below(4)];
-    bool quote = kv->value[0] != '\0' && rng_below(3) == 0;
-    bool comment = kv->value[0] != '\0' && rng_below(3) == 0; /* after quotes too */
+    const char *l = sp[tu_rng_below(4)], *m1 = sp[tu_rng_below(4)], *m2 = sp[tu_rng_below(4)];
+    bool quote = kv->value[0] != '\0' && tu_rng_below(3) == 0;
+    bool comment = kv->value[0] != '\0' && tu_rng_below(3) == 0; /* after quotes too */
     ag_err rc = buf_printf(b, "%s%s%s=%s%s%s%s%s", l, kv->key, m1, m2, quote ? "\"" : "", kv->value,
                            quote ? "\"" : "", comment ? " # note = 1" : "");
-    PROP_CHECK(rc == AG_OK);
+    TU_PROP_CHECK(rc == AG_OK);
 }
 
 static void append_eol(struct buf *b)
 {
-    PROP_CHECK(buf_append_str(b, rng_below(4) == 0 ? "\r\n" : "\n") == AG_OK);
+    TU_PROP_CHECK(buf_append_str(b, tu_rng_below(4) == 0 ? "\r\n" : "\n") == AG_OK);
 }
 
 /* Random files of comments, blanks and good settings parse to the same config as
@@ -494,54 +463,54 @@ static void append_eol(struct buf *b)
 static void test_config_property_line_numbers(void **state)
 {
     (void)state;
-    rng_seed();
+    tu_rng_seed();
     for (int iter = 0; iter < 2000; iter++) {
         struct buf good, bad;
         buf_init(&good, 1 << 16);
         buf_init(&bad, 1 << 16);
         struct config want = config_default();
-        size_t lines = 1 + rng_below(30);
-        size_t bad_line = 1 + rng_below(lines);
-        const struct kv *bkv = &bad_kv[rng_below(sizeof(bad_kv) / sizeof(bad_kv[0]))];
+        size_t lines = 1 + tu_rng_below(30);
+        size_t bad_line = 1 + tu_rng_below(lines);
+        const struct kv *bkv = &bad_kv[tu_rng_below(sizeof(bad_kv) / sizeof(bad_kv[0]))];
         for (size_t line = 1; line <= lines; line++) {
             if (line == bad_line) {
                 append_setting(&bad, bkv);
                 append_eol(&bad);
             }
             size_t before = good.len;
-            switch (rng_below(4)) {
+            switch (tu_rng_below(4)) {
             case 0:
-                PROP_CHECK(buf_append_str(&good, rng_below(2) ? "" : "  \t") == AG_OK);
+                TU_PROP_CHECK(buf_append_str(&good, tu_rng_below(2) ? "" : "  \t") == AG_OK);
                 break;
             case 1:
-                PROP_CHECK(buf_append_str(&good, rng_below(2) ? "# c = 1" : "  #threads=0") ==
-                           AG_OK);
+                TU_PROP_CHECK(buf_append_str(&good, tu_rng_below(2) ? "# c = 1" : "  #threads=0") ==
+                              AG_OK);
                 break;
             default: {
-                const struct kv *kv = &good_kv[rng_below(sizeof(good_kv) / sizeof(good_kv[0]))];
+                const struct kv *kv = &good_kv[tu_rng_below(sizeof(good_kv) / sizeof(good_kv[0]))];
                 char why[256];
-                PROP_CHECK(config_set(&want, kv->key, kv->value, why, sizeof(why)) == AG_OK);
+                TU_PROP_CHECK(config_set(&want, kv->key, kv->value, why, sizeof(why)) == AG_OK);
                 append_setting(&good, kv);
                 break;
             }
             }
             append_eol(&good);
             /* The bad text is the good text with the bad line inserted before line L. */
-            PROP_CHECK(buf_append(&bad, good.p + before, good.len - before) == AG_OK);
+            TU_PROP_CHECK(buf_append(&bad, good.p + before, good.len - before) == AG_OK);
         }
         struct config got = config_default();
         char why[512] = "";
-        PROP_CHECK(config_parse(&got, good.p, good.len, why, sizeof(why)) == AG_OK);
-        PROP_CHECK(config_equal(&got, &want));
+        TU_PROP_CHECK(config_parse(&got, good.p, good.len, why, sizeof(why)) == AG_OK);
+        TU_PROP_CHECK(config_equal(&got, &want));
 
         struct config c = config_default();
         char prefix[80];
         int n = snprintf(prefix, sizeof(prefix), "line %zu: key '%s': ", bad_line, bkv->key);
-        PROP_CHECK(n > 0 && (size_t)n < sizeof(prefix));
-        PROP_CHECK(config_parse(&c, bad.p, bad.len, why, sizeof(why)) == AG_ECONFIG);
+        TU_PROP_CHECK(n > 0 && (size_t)n < sizeof(prefix));
+        TU_PROP_CHECK(config_parse(&c, bad.p, bad.len, why, sizeof(why)) == AG_ECONFIG);
         if (!starts_with(why, prefix))
             fail_msg("expected \"%s...\", got \"%s\" (replay: TEST_SEED=%" PRIu64 ")", prefix, why,
-                     g_seed);
+                     tu_seed);
         buf_release(&good);
         buf_release(&bad);
     }
@@ -610,18 +579,15 @@ struct tmpdir {
 
 static int setup_tmpdir(void **state)
 {
-    static const char tmpl[] = "/tmp/agentgate-test-config-XXXXXX";
     struct tmpdir *t = calloc(1, sizeof(*t));
     if (!t)
         return -1;
-    memcpy(t->dir, tmpl, sizeof(tmpl));
-    if (!mkdtemp(t->dir)) {
+    if (!tu_mkdtemp(t->dir, sizeof(t->dir), "/tmp/agentgate-test-config-XXXXXX")) {
         free(t);
         return -1;
     }
-    int n = snprintf(t->path, sizeof(t->path), "%s/agentgate.conf", t->dir);
     *state = t;
-    return n > 0 && (size_t)n < sizeof(t->path) ? 0 : -1;
+    return tu_path(t->path, sizeof(t->path), t->dir, "agentgate.conf") ? 0 : -1;
 }
 
 static int teardown_tmpdir(void **state)
@@ -633,25 +599,17 @@ static int teardown_tmpdir(void **state)
     return rc == 0 ? 0 : -1;
 }
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    assert_true(fputs(text, f) >= 0);
-    assert_int_equal(fclose(f), 0);
-}
-
 static void test_config_load_file(void **state)
 {
     struct tmpdir *t = *state;
     char why[512];
-    write_file(t->path, "# test\nthreads = 12\ntenant = \"file tenant\"\n");
+    tu_write_file(t->path, "# test\nthreads = 12\ntenant = \"file tenant\"\n");
     struct config c = config_default();
     assert_int_equal(config_load_file(&c, t->path, why, sizeof(why)), AG_OK);
     assert_int_equal(c.threads, 12);
     assert_string_equal(c.tenant, "file tenant");
 
-    write_file(t->path, "threads = 12\n\nthreads = 1000\n");
+    tu_write_file(t->path, "threads = 12\n\nthreads = 1000\n");
     c = config_default();
     assert_int_equal(config_load_file(&c, t->path, why, sizeof(why)), AG_ECONFIG);
     char want[300];

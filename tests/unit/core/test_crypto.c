@@ -11,44 +11,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/crypto.h"
-
-/* ---- seeded PRNG (splitmix64) -------------------------------------------------------- */
-
-static uint64_t g_seed, g_rng;
-
-static void rng_seed(void)
-{
-    const char *s = getenv("TEST_SEED");
-    g_seed = s && *s ? strtoull(s, NULL, 10) : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
-    g_rng = g_seed;
-}
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (g_rng += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-static size_t rng_below(size_t n)
-{
-    return (size_t)(rng_next() % n);
-}
-
-#define PROP_CHECK(cond)                                                                           \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            fail_msg("%s:%d: property failed: %s (replay: TEST_SEED=%" PRIu64 ")", __FILE__,       \
-                     __LINE__, #cond, g_seed);                                                     \
-    } while (0)
+#include "test_util.h"
 
 static void sha256_hex(const void *p, size_t n, char hex[2 * CRYPTO_SHA256_LEN + 1])
 {
@@ -157,21 +125,21 @@ static int hex_val(char c)
 static void test_crypto_hex_property(void **state)
 {
     (void)state;
-    rng_seed();
+    tu_rng_seed();
     uint8_t in[100], back[100];
     char out[2 * sizeof(in) + 1];
     for (int iter = 0; iter < 5000; iter++) {
-        size_t n = rng_below(sizeof(in) + 1);
+        size_t n = tu_rng_below(sizeof(in) + 1);
         for (size_t i = 0; i < n; i++)
-            in[i] = (uint8_t)rng_next();
+            in[i] = (uint8_t)tu_rng_next();
         crypto_hex(in, n, out);
-        PROP_CHECK(strlen(out) == 2 * n);
+        TU_PROP_CHECK(strlen(out) == 2 * n);
         for (size_t i = 0; i < n; i++) {
             int hi = hex_val(out[2 * i]), lo = hex_val(out[2 * i + 1]);
-            PROP_CHECK(hi >= 0 && lo >= 0);
+            TU_PROP_CHECK(hi >= 0 && lo >= 0);
             back[i] = (uint8_t)(hi << 4 | lo);
         }
-        PROP_CHECK(n == 0 || memcmp(in, back, n) == 0);
+        TU_PROP_CHECK(n == 0 || memcmp(in, back, n) == 0);
     }
 }
 
@@ -179,18 +147,18 @@ static void test_crypto_hex_property(void **state)
 static void test_sha256_property(void **state)
 {
     (void)state;
-    rng_seed();
+    tu_rng_seed();
     uint8_t msg[300], h1[CRYPTO_SHA256_LEN], h2[CRYPTO_SHA256_LEN];
     for (int iter = 0; iter < 2000; iter++) {
-        size_t n = 1 + rng_below(sizeof(msg));
+        size_t n = 1 + tu_rng_below(sizeof(msg));
         for (size_t i = 0; i < n; i++)
-            msg[i] = (uint8_t)rng_next();
+            msg[i] = (uint8_t)tu_rng_next();
         crypto_sha256(msg, n, h1);
         crypto_sha256(msg, n, h2);
-        PROP_CHECK(crypto_equal(h1, h2, sizeof(h1)));
-        msg[rng_below(n)] ^= (uint8_t)(1u << rng_below(8));
+        TU_PROP_CHECK(crypto_equal(h1, h2, sizeof(h1)));
+        msg[tu_rng_below(n)] ^= (uint8_t)(1u << tu_rng_below(8));
         crypto_sha256(msg, n, h2);
-        PROP_CHECK(!crypto_equal(h1, h2, sizeof(h1)));
+        TU_PROP_CHECK(!crypto_equal(h1, h2, sizeof(h1)));
     }
 }
 

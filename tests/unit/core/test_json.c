@@ -12,48 +12,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
 #include "core/json.h"
-
-/* ---- seeded PRNG (splitmix64) -------------------------------------------------------- */
-
-static uint64_t g_seed, g_rng;
-
-static void rng_seed(void)
-{
-    const char *s = getenv("TEST_SEED");
-    g_seed = s && *s ? strtoull(s, NULL, 10) : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
-    g_rng = g_seed;
-}
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (g_rng += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-static size_t rng_below(size_t n)
-{
-    return (size_t)(rng_next() % n);
-}
-
-#define PROP_CHECK(cond)                                                                           \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            fail_msg("%s:%d: property failed: %s (replay: TEST_SEED=%" PRIu64 ")", __FILE__,       \
-                     __LINE__, #cond, g_seed);                                                     \
-    } while (0)
+#include "test_util.h"
 
 /* A pointer that is never a real result: failures must leave *out alone. */
-static json_t *const SENTINEL = (json_t *)&g_seed;
+static json_t *const SENTINEL = (json_t *)&tu_seed;
 
 static ag_err parse_n(const char *p, size_t n, size_t depth, json_t **out, char *why,
                       size_t why_len)
@@ -294,55 +262,55 @@ static void test_json_depth_limit(void **state)
  * and a dump of what was parsed parses again to an equal value. */
 static size_t gen_value(struct buf *b, size_t budget)
 {
-    size_t kind = budget == 0 ? 2 : rng_below(4);
+    size_t kind = budget == 0 ? 2 : tu_rng_below(4);
     if (kind >= 2) {
         static const char *const scalars[] = {"1", "-2.5", "\"s\"", "true", "null", "\"\\u00e9\""};
-        PROP_CHECK(buf_append_str(b, scalars[rng_below(6)]) == AG_OK);
+        TU_PROP_CHECK(buf_append_str(b, scalars[tu_rng_below(6)]) == AG_OK);
         return 0;
     }
-    size_t n = rng_below(4), deepest = 0;
-    PROP_CHECK(buf_putc(b, kind == 0 ? '{' : '[') == AG_OK);
+    size_t n = tu_rng_below(4), deepest = 0;
+    TU_PROP_CHECK(buf_putc(b, kind == 0 ? '{' : '[') == AG_OK);
     for (size_t i = 0; i < n; i++) {
         if (i)
-            PROP_CHECK(buf_putc(b, ',') == AG_OK);
+            TU_PROP_CHECK(buf_putc(b, ',') == AG_OK);
         if (kind == 0)
-            PROP_CHECK(buf_printf(b, "\"k%zu\":", i) == AG_OK);
+            TU_PROP_CHECK(buf_printf(b, "\"k%zu\":", i) == AG_OK);
         size_t d = gen_value(b, budget - 1);
         if (d > deepest)
             deepest = d;
     }
-    PROP_CHECK(buf_putc(b, kind == 0 ? '}' : ']') == AG_OK);
+    TU_PROP_CHECK(buf_putc(b, kind == 0 ? '}' : ']') == AG_OK);
     return deepest + 1;
 }
 
 static void test_json_depth_property(void **state)
 {
     (void)state;
-    rng_seed();
+    tu_rng_seed();
     for (int iter = 0; iter < 3000; iter++) {
         struct buf b;
         buf_init(&b, 1 << 20);
-        PROP_CHECK(buf_append_str(&b, "{\"root\":") == AG_OK);
-        size_t depth = gen_value(&b, rng_below(9)) + 1;
-        PROP_CHECK(buf_putc(&b, '}') == AG_OK);
-        size_t max = rng_below(10);
+        TU_PROP_CHECK(buf_append_str(&b, "{\"root\":") == AG_OK);
+        size_t depth = gen_value(&b, tu_rng_below(9)) + 1;
+        TU_PROP_CHECK(buf_putc(&b, '}') == AG_OK);
+        size_t max = tu_rng_below(10);
         json_t *v;
         char why[200];
         ag_err rc = parse_n(b.p, b.len, max, &v, why, sizeof(why));
         if (depth <= max) {
-            PROP_CHECK(rc == AG_OK);
+            TU_PROP_CHECK(rc == AG_OK);
             struct buf out;
             buf_init(&out, 1 << 20);
-            PROP_CHECK(json_dump_buf(v, &out) == AG_OK);
+            TU_PROP_CHECK(json_dump_buf(v, &out) == AG_OK);
             json_t *w;
-            PROP_CHECK(parse_n(out.p, out.len, max, &w, why, sizeof(why)) == AG_OK);
-            PROP_CHECK(json_equal(v, w));
+            TU_PROP_CHECK(parse_n(out.p, out.len, max, &w, why, sizeof(why)) == AG_OK);
+            TU_PROP_CHECK(json_equal(v, w));
             json_decref(w);
             json_decref(v);
             buf_release(&out);
         } else {
-            PROP_CHECK(rc == AG_EINVAL);
-            PROP_CHECK(v == SENTINEL);
+            TU_PROP_CHECK(rc == AG_EINVAL);
+            TU_PROP_CHECK(v == SENTINEL);
         }
         buf_release(&b);
     }

@@ -20,6 +20,7 @@
 
 #include "core/arena.h"
 #include "kb/kb.h"
+#include "test_util.h"
 
 static int calls;
 
@@ -77,8 +78,7 @@ static void ingest(struct kb *kb, struct kb_ingest_stats *st)
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
-    snprintf(f->dir, sizeof(f->dir), "/tmp/agentgate-dense-XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (!tu_mkdtemp(f->dir, sizeof(f->dir), "/tmp/agentgate-dense-XXXXXX"))
         return -1;
     snprintf(f->path, sizeof(f->path), "%s/kb.db", f->dir);
     f->emb = (struct kb_embedder){.dim = 26, .embed = letters, .ctx = NULL, .id = "letters:1"};

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "kb/kb.h"
+#include "test_util.h"
 
 #define EPS 1e-9
 
@@ -147,37 +148,6 @@ struct files {
     char docs[128], queries[128], qrels[128], run[128], work[128];
 };
 
-/* rm -r, for the mkdtemp folder (links are removed, never followed). */
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *de;
-    while (d && (de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        char sub[1024];
-        struct stat st;
-        int w = snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-        if (w < 0 || (size_t)w >= sizeof(sub))
-            continue;
-        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(sub);
-        else
-            unlink(sub);
-    }
-    if (d)
-        closedir(d);
-    rmdir(path);
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-    assert_int_equal(fclose(f), 0);
-}
-
 static char *read_text(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -227,17 +197,16 @@ static const char qrels_trec[] = "1 0 7 1\n"
 
 static void files_setup(struct files *f)
 {
-    snprintf(f->dir, sizeof(f->dir), "/tmp/ag-test-eval-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    assert_non_null(tu_mkdtemp(f->dir, sizeof(f->dir), "/tmp/ag-test-eval-XXXXXX"));
     snprintf(f->docs, sizeof(f->docs), "%s/docs.trec", f->dir);
     snprintf(f->queries, sizeof(f->queries), "%s/queries.tsv", f->dir);
     snprintf(f->qrels, sizeof(f->qrels), "%s/qrels.txt", f->dir);
     snprintf(f->run, sizeof(f->run), "%s/run.txt", f->dir);
     snprintf(f->work, sizeof(f->work), "%s/work", f->dir);
     assert_int_equal(mkdir(f->work, 0700), 0);
-    write_file(f->docs, docs_trec);
-    write_file(f->queries, queries_tsv);
-    write_file(f->qrels, qrels_trec);
+    tu_write_file(f->docs, docs_trec);
+    tu_write_file(f->queries, queries_tsv);
+    tu_write_file(f->qrels, qrels_trec);
 }
 
 static struct kb_eval_params trec_params(const struct files *f)
@@ -299,7 +268,7 @@ static void test_retrieval_trec_collection(void **state)
     assert_int_equal(kb_eval_retrieval(&p, &again, why, sizeof(why)), AG_OK);
     assert_int_equal(again.n_queries, 3);
     assert_metrics(&again.mean, res.mean.ndcg10, res.mean.ap, res.mean.recall100, res.mean.rr);
-    remove_tree(f.dir);
+    tu_remove_tree(f.dir);
 }
 
 static void test_score_external_run(void **state)
@@ -314,14 +283,14 @@ static void test_score_external_run(void **state)
      *   q2 nDCG 1                 AP 1     R 1   RR 1
      *   q3 0                      0        0     0
      * Means: nDCG 1.5/3 = 0.5, AP (4/3)/3 = 4/9, R 2/3, RR 4/9. */
-    write_file(f.run, "01 Q0 0003 2 1.0 other\n"
-                      "1 Q0 5 1 2.0 other\n"
-                      "1 Q0 007 3 0.5 other\n"
-                      "\n"
-                      "2 Q0 12 10 1.0 other\n"
-                      "2 Q0 3 9 2.0 other\n"
-                      "4 Q0 8 1 1.0 other\n"
-                      "9 Q0 7 1 1.0 other\n");
+    tu_write_file(f.run, "01 Q0 0003 2 1.0 other\n"
+                         "1 Q0 5 1 2.0 other\n"
+                         "1 Q0 007 3 0.5 other\n"
+                         "\n"
+                         "2 Q0 12 10 1.0 other\n"
+                         "2 Q0 3 9 2.0 other\n"
+                         "4 Q0 8 1 1.0 other\n"
+                         "9 Q0 7 1 1.0 other\n");
     struct kb_eval_params p = trec_params(&f);
     p.score_run = f.run;
     struct kb_eval_result res;
@@ -348,7 +317,7 @@ static void test_score_external_run(void **state)
     /* q1: nDCG 0, AP 0, R 0, RR 0; q2: [2] | [2, 1]: nDCG 2 / (2 + 1/log2 3), AP 1/2,
      * R 1/2, RR 1; q3: 0. */
     assert_metrics(&res.mean, (2 / (2 + 1 / log2(3))) / 3, 0.5 / 3, 0.5 / 3, 1.0 / 3);
-    remove_tree(f.dir);
+    tu_remove_tree(f.dir);
 }
 
 struct bad_case {
@@ -375,7 +344,7 @@ static void test_bad_files_name_file_and_line(void **state)
         files_setup(&f);
         struct kb_eval_params p = trec_params(&f);
         const char *path = cases[i].which == 0 ? f.qrels : cases[i].which == 1 ? f.queries : f.run;
-        write_file(path, cases[i].text);
+        tu_write_file(path, cases[i].text);
         if (cases[i].which == 2)
             p.score_run = f.run;
         char why[512] = "", want[512];
@@ -385,7 +354,7 @@ static void test_bad_files_name_file_and_line(void **state)
         if (rc != AG_EINVAL || strcmp(why, want) != 0)
             fail_msg("case %zu: rc=%d why='%s', expected '%s'", i, rc, why, want);
         assert_int_equal(res.n_queries, 0);
-        remove_tree(f.dir);
+        tu_remove_tree(f.dir);
     }
 }
 
@@ -401,7 +370,7 @@ static void test_missing_file_named(void **state)
     struct kb_eval_result res;
     assert_int_equal(kb_eval_retrieval(&p, &res, why, sizeof(why)), AG_ENOTFOUND);
     assert_true(strncmp(why, missing, strlen(missing)) == 0);
-    remove_tree(f.dir);
+    tu_remove_tree(f.dir);
 }
 
 int main(void)

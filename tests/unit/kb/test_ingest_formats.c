@@ -9,7 +9,6 @@
  * chunk repeats the previous one's last sentence.
  * The sink copies what it is given, so assertions run on real parser output.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,13 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "core/arena.h"
 #include "kb/kb.h"
+#include "test_util.h"
 
 #define MAX_CHUNKS   64
 #define MAX_PRODUCTS 16
@@ -46,20 +45,6 @@ struct collector {
     size_t n_products;
 };
 
-static char *dup_n(const char *p, size_t n)
-{
-    char *s = malloc(n + 1);
-    assert_non_null(s);
-    memcpy(s, p, n);
-    s[n] = '\0';
-    return s;
-}
-
-static char *dup_s(const char *p)
-{
-    return p ? dup_n(p, strlen(p)) : NULL;
-}
-
 static ag_err on_chunk(void *ctx, const struct kb_chunk *c)
 {
     struct collector *col = ctx;
@@ -68,10 +53,10 @@ static ag_err on_chunk(void *ctx, const struct kb_chunk *c)
     assert_int_equal(strlen(c->heading), c->heading_len);
     assert_int_equal(strlen(c->body), c->body_len);
     struct got_chunk *g = &col->chunks[col->n_chunks++];
-    g->title = dup_n(c->title, c->title_len);
-    g->heading = dup_n(c->heading, c->heading_len);
-    g->body = dup_n(c->body, c->body_len);
-    g->sku = dup_s(c->sku);
+    g->title = tu_strndup(c->title, c->title_len);
+    g->heading = tu_strndup(c->heading, c->heading_len);
+    g->body = tu_strndup(c->body, c->body_len);
+    g->sku = tu_strdup(c->sku);
     g->lang = c->lang;
     return AG_OK;
 }
@@ -81,11 +66,11 @@ static ag_err on_product(void *ctx, const struct kb_product *p)
     struct collector *col = ctx;
     assert_true(col->n_products < MAX_PRODUCTS);
     struct got_product *g = &col->products[col->n_products++];
-    g->sku = dup_s(p->sku);
-    g->name = dup_s(p->name);
-    g->category = dup_s(p->category);
-    g->currency = dup_s(p->currency);
-    g->url = dup_s(p->url);
+    g->sku = tu_strdup(p->sku);
+    g->name = tu_strdup(p->name);
+    g->category = tu_strdup(p->category);
+    g->currency = tu_strdup(p->currency);
+    g->url = tu_strdup(p->url);
     g->price = p->price;
     g->stock = p->stock;
     return AG_OK;
@@ -152,29 +137,6 @@ static size_t count_words(const char *s)
         in = !sp;
     }
     return n;
-}
-
-/* rm -r, for the mkdtemp folder (the KB file and its -wal/-shm companions). */
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *de;
-    while (d && (de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        char sub[1024];
-        struct stat st;
-        int w = snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-        if (w < 0 || (size_t)w >= sizeof(sub))
-            continue;
-        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(sub);
-        else
-            unlink(sub);
-    }
-    if (d)
-        closedir(d);
-    assert_int_equal(rmdir(path), 0);
 }
 
 /* ---- HTML ------------------------------------------------------------------------------ */
@@ -306,10 +268,7 @@ static void test_html_ingest_by_extension(void **state)
     char db[128], path[128], why[512] = "";
     snprintf(db, sizeof(db), "%s/kb.db", dir);
     snprintf(path, sizeof(path), "%s/seite.htm", dir);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fputs(shop_page, f) >= 0, 1);
-    assert_int_equal(fclose(f), 0);
+    tu_write_file(path, shop_page);
     struct kb_params p = kb_default_params();
     struct kb *kb = NULL;
     assert_int_equal(kb_open(db, &p, true, &kb), AG_OK);
@@ -333,7 +292,7 @@ static void test_html_ingest_by_extension(void **state)
     arena_release(&a);
     kb_close(kb);
     unlink(path);
-    remove_tree(dir);
+    assert_int_equal(tu_remove_tree(dir), 0);
 }
 
 /* ---- JSON Lines catalogues ------------------------------------------------------------------ */
@@ -528,7 +487,7 @@ static void test_jsonl_bad_line_fails_ingest_naming_file(void **state)
     assert_int_equal(kb_stats(kb, "t", &version, &chunks), AG_OK);
     assert_int_equal(chunks, 0); /* one transaction: the good file is not kept either */
     kb_close(kb);
-    remove_tree(dir);
+    assert_int_equal(tu_remove_tree(dir), 0);
 }
 
 /* ---- the word limit ---------------------------------------------------------------------- */

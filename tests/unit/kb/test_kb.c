@@ -7,7 +7,6 @@
  * The group shares one KB in a mkdtemp folder; each test uses its own tenant when it
  * writes, so the tests do not depend on each other's data.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +21,7 @@
 
 #include "core/arena.h"
 #include "kb/kb.h"
+#include "test_util.h"
 
 #define SHOP_TENANT "shop"
 
@@ -32,45 +32,17 @@ struct fixture {
     struct kb_ingest_stats first; /* the shop's first ingest */
 };
 
-/* rm -r, for the mkdtemp folder (links are removed, never followed). */
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *de;
-    while (d && (de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        char sub[1024];
-        struct stat st;
-        int w = snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-        if (w < 0 || (size_t)w >= sizeof(sub))
-            continue;
-        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(sub);
-        else
-            unlink(sub);
-    }
-    if (d)
-        closedir(d);
-    rmdir(path);
-}
-
 static void write_file(const char *dir, const char *name, const char *text)
 {
     char path[512];
-    int w = snprintf(path, sizeof(path), "%s/%s", dir, name);
-    assert_true(w > 0 && (size_t)w < sizeof(path));
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-    assert_int_equal(fclose(f), 0);
+    assert_true(tu_path(path, sizeof(path), dir, name));
+    tu_write_file(path, text);
 }
 
 /* A new empty folder under the fixture's directory. */
 static void make_folder(const struct fixture *fx, const char *name, char *out, size_t n)
 {
-    int w = snprintf(out, n, "%s/%s", fx->dir, name);
-    assert_true(w > 0 && (size_t)w < n);
+    assert_true(tu_path(out, n, fx->dir, name));
     assert_int_equal(mkdir(out, 0700), 0);
 }
 
@@ -105,15 +77,13 @@ static void search(struct fixture *fx, struct arena *a, const char *tenant, cons
 static int group_setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof(*fx));
-    const char *src = getenv("AG_SOURCE_DIR");
+    const char *src = tu_source_dir();
     if (!fx || !src) {
-        fprintf(stderr, "AG_SOURCE_DIR is not set (CTest sets it to the repo root)\n");
         free(fx);
         return -1;
     }
-    snprintf(fx->dir, sizeof(fx->dir), "/tmp/ag-test-kb-XXXXXX");
-    int w = snprintf(fx->shop, sizeof(fx->shop), "%s/examples/shop", src);
-    if (!mkdtemp(fx->dir) || w < 0 || (size_t)w >= sizeof(fx->shop)) {
+    if (!tu_mkdtemp(fx->dir, sizeof(fx->dir), "/tmp/ag-test-kb-XXXXXX") ||
+        !tu_path(fx->shop, sizeof(fx->shop), src, "examples/shop")) {
         free(fx);
         return -1;
     }
@@ -126,7 +96,7 @@ static int group_setup(void **state)
             AG_OK) {
         fprintf(stderr, "setup: %s\n", why);
         kb_close(fx->kb);
-        remove_tree(fx->dir);
+        tu_remove_tree(fx->dir);
         free(fx);
         return -1;
     }
@@ -138,7 +108,7 @@ static int group_teardown(void **state)
 {
     struct fixture *fx = *state;
     kb_close(fx->kb);
-    remove_tree(fx->dir);
+    tu_remove_tree(fx->dir);
     free(fx);
     return 0;
 }

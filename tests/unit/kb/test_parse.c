@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "kb/kb.h"
+#include "test_util.h"
 
 #define MAX_CHUNKS   64
 #define MAX_PRODUCTS 16
@@ -40,20 +41,6 @@ struct collector {
     ag_err fail_with; /* returned by the chunk callback when not AG_OK */
 };
 
-static char *dup_n(const char *p, size_t n)
-{
-    char *s = malloc(n + 1);
-    assert_non_null(s);
-    memcpy(s, p, n);
-    s[n] = '\0';
-    return s;
-}
-
-static char *dup_s(const char *p)
-{
-    return dup_n(p, strlen(p));
-}
-
 static ag_err on_chunk(void *ctx, const struct kb_chunk *c)
 {
     struct collector *col = ctx;
@@ -65,9 +52,9 @@ static ag_err on_chunk(void *ctx, const struct kb_chunk *c)
     assert_int_equal(strlen(c->heading), c->heading_len);
     assert_int_equal(strlen(c->body), c->body_len);
     struct got_chunk *g = &col->chunks[col->n_chunks++];
-    g->title = dup_n(c->title, c->title_len);
-    g->heading = dup_n(c->heading, c->heading_len);
-    g->body = dup_n(c->body, c->body_len);
+    g->title = tu_strndup(c->title, c->title_len);
+    g->heading = tu_strndup(c->heading, c->heading_len);
+    g->body = tu_strndup(c->body, c->body_len);
     g->lang = c->lang;
     return AG_OK;
 }
@@ -77,10 +64,10 @@ static ag_err on_product(void *ctx, const struct kb_product *p)
     struct collector *col = ctx;
     assert_true(col->n_products < MAX_PRODUCTS);
     struct got_product *g = &col->products[col->n_products++];
-    g->sku = dup_s(p->sku);
-    g->name = dup_s(p->name);
-    g->category = dup_s(p->category);
-    g->currency = dup_s(p->currency);
+    g->sku = tu_strdup(p->sku);
+    g->name = tu_strdup(p->name);
+    g->category = tu_strdup(p->category);
+    g->currency = tu_strdup(p->currency);
     g->price = p->price;
     g->stock = p->stock;
     return AG_OK;

@@ -10,7 +10,6 @@
  * The group shares one KB in a mkdtemp folder; each test writes its own tenant, so the
  * tests do not depend on each other's data (synonyms are per KB: that test resets them).
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,49 +17,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "core/arena.h"
 #include "kb/kb.h"
+#include "test_util.h"
 
 struct fixture {
     char dir[64];
     struct kb *kb;
 };
 
-/* rm -r, for the mkdtemp folder (links are removed, never followed). */
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *de;
-    while (d && (de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        char sub[1024];
-        struct stat st;
-        int w = snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-        if (w < 0 || (size_t)w >= sizeof(sub))
-            continue;
-        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(sub);
-        else
-            unlink(sub);
-    }
-    if (d)
-        closedir(d);
-    rmdir(path);
-}
-
 static int group_setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof(*fx));
     if (!fx)
         return -1;
-    snprintf(fx->dir, sizeof(fx->dir), "/tmp/ag-test-search-XXXXXX");
-    if (!mkdtemp(fx->dir)) {
+    if (!tu_mkdtemp(fx->dir, sizeof(fx->dir), "/tmp/ag-test-search-XXXXXX")) {
         free(fx);
         return -1;
     }
@@ -68,7 +43,7 @@ static int group_setup(void **state)
     struct kb_params p = kb_default_params();
     snprintf(path, sizeof(path), "%s/kb.db", fx->dir);
     if (kb_open(path, &p, true, &fx->kb) != AG_OK) {
-        remove_tree(fx->dir);
+        tu_remove_tree(fx->dir);
         free(fx);
         return -1;
     }
@@ -80,7 +55,7 @@ static int group_teardown(void **state)
 {
     struct fixture *fx = *state;
     kb_close(fx->kb);
-    remove_tree(fx->dir);
+    tu_remove_tree(fx->dir);
     free(fx);
     return 0;
 }

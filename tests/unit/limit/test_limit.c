@@ -17,41 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "limit/limit.h"
-
-/* ---- seeded PRNG (splitmix64) -------------------------------------------------------- */
-
-static uint64_t g_seed, g_rng;
-
-static void rng_seed(void)
-{
-    const char *s = getenv("TEST_SEED");
-    g_seed = s && *s ? strtoull(s, NULL, 10) : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
-    g_rng = g_seed;
-}
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (g_rng += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-static size_t rng_below(size_t n)
-{
-    return (size_t)(rng_next() % n);
-}
-
-#define PROP_CHECK(cond)                                                                           \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            fail_msg("%s:%d: property failed: %s (replay: TEST_SEED=%" PRIu64 ")", __FILE__,       \
-                     __LINE__, #cond, g_seed);                                                     \
-    } while (0)
+#include "test_util.h"
 
 #define SEC 1000000000ull
 #define MS  1000000ull
@@ -87,14 +56,14 @@ static uint32_t take_denied(struct limit *l, const char *key, uint64_t t)
 static void test_limit_create_rejects_bad_params(void **state)
 {
     (void)state;
-    struct limit *l = (struct limit *)&g_seed;
+    struct limit *l = (struct limit *)&tu_seed;
     assert_int_equal(limit_create(0, 10, 10, &l), AG_EINVAL);
     assert_int_equal(limit_create(-1, 10, 10, &l), AG_EINVAL);
     assert_int_equal(limit_create(0.0 / 0.0, 10, 10, &l), AG_EINVAL);
     assert_int_equal(limit_create(1, 0.5, 10, &l), AG_EINVAL);
     assert_int_equal(limit_create(1, 0.0 / 0.0, 10, &l), AG_EINVAL);
     assert_int_equal(limit_create(1, 10, 0, &l), AG_EINVAL);
-    assert_ptr_equal(l, (struct limit *)&g_seed);
+    assert_ptr_equal(l, (struct limit *)&tu_seed);
     limit_destroy(NULL);
 }
 
@@ -191,24 +160,24 @@ static void test_limit_time_never_moves_backwards(void **state)
 
     /* Property: takes at random times around a moving clock, some of them late (older than
      * the newest seen so far), never exceed burst + rate * (newest - first). */
-    rng_seed();
+    tu_rng_seed();
     for (int run = 0; run < 200; run++) {
-        double rate = 0.1 + (double)rng_below(1000) / 100.0; /* 0.1 .. 10 per second */
-        double burst = (double)(1 + rng_below(10));
+        double rate = 0.1 + (double)tu_rng_below(1000) / 100.0; /* 0.1 .. 10 per second */
+        double burst = (double)(1 + tu_rng_below(10));
         l = make(rate, burst, 4);
         uint64_t newest = T0;
         unsigned long ok = 0;
         for (int i = 0; i < 300; i++) {
             uint64_t t;
-            if (i > 0 && rng_below(3) == 0) {
-                t = newest - rng_below(2 * SEC); /* a late arrival */
+            if (i > 0 && tu_rng_below(3) == 0) {
+                t = newest - tu_rng_below(2 * SEC); /* a late arrival */
             } else {
-                newest += rng_below(200 * MS);
+                newest += tu_rng_below(200 * MS);
                 t = newest;
             }
             ok += limit_take(l, "k", t, NULL);
             double allowed = burst + rate * (double)(newest - T0) / 1e9;
-            PROP_CHECK((double)ok <= allowed + 1e-9);
+            TU_PROP_CHECK((double)ok <= allowed + 1e-9);
         }
         limit_destroy(l);
     }
@@ -295,32 +264,32 @@ static void test_limit_fails_closed_when_full(void **state)
 static void test_limit_property(void **state)
 {
     (void)state;
-    rng_seed();
+    tu_rng_seed();
     for (int run = 0; run < 300; run++) {
-        double rate = 0.05 + (double)rng_below(5000) / 100.0; /* 0.05 .. 50 per second */
-        double burst = (double)(1 + rng_below(20));
+        double rate = 0.05 + (double)tu_rng_below(5000) / 100.0; /* 0.05 .. 50 per second */
+        double burst = (double)(1 + tu_rng_below(20));
         struct limit *l = make(rate, burst, 16);
         uint64_t t = T0, start = T0;
         unsigned long ok = 0;
         for (int i = 0; i < 200; i++) {
-            t += rng_below(4) == 0 ? rng_below(3 * SEC) : rng_below(50 * MS);
+            t += tu_rng_below(4) == 0 ? tu_rng_below(3 * SEC) : tu_rng_below(50 * MS);
             uint32_t r = 0;
             if (limit_take(l, "k", t, &r)) {
                 ok++;
                 double elapsed = (double)(t - start) / 1e9;
-                PROP_CHECK((double)ok <= burst + rate * elapsed + 1e-6);
+                TU_PROP_CHECK((double)ok <= burst + rate * elapsed + 1e-6);
                 continue;
             }
-            PROP_CHECK(r >= 1 && r <= 86400);
+            TU_PROP_CHECK(r >= 1 && r <= 86400);
             /* A denial takes nothing, so probing before the due time is harmless. */
             if (r >= 2) {
                 uint32_t r2 = 0;
-                PROP_CHECK(!limit_take(l, "k", t + (uint64_t)(r - 1) * SEC - MS, &r2));
+                TU_PROP_CHECK(!limit_take(l, "k", t + (uint64_t)(r - 1) * SEC - MS, &r2));
             }
             t += (uint64_t)r * SEC + MS;
-            PROP_CHECK(limit_take(l, "k", t, NULL));
+            TU_PROP_CHECK(limit_take(l, "k", t, NULL));
             ok++;
-            PROP_CHECK((double)ok <= burst + rate * ((double)(t - start) / 1e9) + 1e-6);
+            TU_PROP_CHECK((double)ok <= burst + rate * ((double)(t - start) / 1e9) + 1e-6);
         }
         limit_destroy(l);
     }

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "llm/llm.h"
+#include "test_util.h"
 
 static char dir[64], model[128];
 
@@ -29,8 +30,7 @@ static int group_setup(void **state)
         fprintf(stderr, "AG_GEN_TINY_MODEL and AG_LLAMA_MODELS must be set (CTest sets them)\n");
         return -1;
     }
-    snprintf(dir, sizeof(dir), "/tmp/agentgate-embed-XXXXXX");
-    if (!mkdtemp(dir))
+    if (!tu_mkdtemp(dir, sizeof(dir), "/tmp/agentgate-embed-XXXXXX"))
         return -1;
     snprintf(model, sizeof(model), "%s/tiny.gguf", dir);
     char cmd[1024];

@@ -5,7 +5,6 @@
  * once into a KB in a mkdtemp folder. Checks quoted, cited answers, the "don't know"
  * text in both languages, and that the threshold is honoured.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -21,6 +19,7 @@
 #include "core/arena.h"
 #include "kb/kb.h"
 #include "llm/llm.h"
+#include "test_util.h"
 
 #define TENANT "shop"
 
@@ -30,53 +29,29 @@ struct fixture {
     struct arena arena; /* per test */
 };
 
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *de;
-    while (d && (de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        char sub[1024];
-        struct stat st;
-        int w = snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-        if (w < 0 || (size_t)w >= sizeof(sub))
-            continue;
-        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(sub);
-        else
-            unlink(sub);
-    }
-    if (d)
-        closedir(d);
-    rmdir(path);
-}
-
 static int group_setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof(*fx));
-    const char *src = getenv("AG_SOURCE_DIR");
+    const char *src = tu_source_dir();
     if (!fx || !src) {
-        fprintf(stderr, "AG_SOURCE_DIR is not set (CTest sets it to the repo root)\n");
         free(fx);
         return -1;
     }
-    snprintf(fx->dir, sizeof(fx->dir), "/tmp/ag-test-extractive-XXXXXX");
-    if (!mkdtemp(fx->dir)) {
+    if (!tu_mkdtemp(fx->dir, sizeof(fx->dir), "/tmp/ag-test-extractive-XXXXXX")) {
         free(fx);
         return -1;
     }
     char path[128], shop[1024], why[512] = "";
     snprintf(path, sizeof(path), "%s/kb.db", fx->dir);
-    int w = snprintf(shop, sizeof(shop), "%s/examples/shop", src);
+    bool shop_ok = tu_path(shop, sizeof(shop), src, "examples/shop");
     struct kb_params p = kb_default_params();
     const char *paths[] = {shop};
     struct kb_ingest_stats st;
-    if (w < 0 || (size_t)w >= sizeof(shop) || kb_open(path, &p, true, &fx->kb) != AG_OK ||
+    if (!shop_ok || kb_open(path, &p, true, &fx->kb) != AG_OK ||
         kb_ingest(fx->kb, TENANT, paths, 1, false, NULL, NULL, &st, why, sizeof(why)) != AG_OK) {
         fprintf(stderr, "setup: %s\n", why);
         kb_close(fx->kb);
-        remove_tree(fx->dir);
+        tu_remove_tree(fx->dir);
         free(fx);
         return -1;
     }
@@ -88,7 +63,7 @@ static int group_teardown(void **state)
 {
     struct fixture *fx = *state;
     kb_close(fx->kb);
-    remove_tree(fx->dir);
+    tu_remove_tree(fx->dir);
     free(fx);
     return 0;
 }

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "llm/llm.h"
+#include "test_util.h"
 
 #define VOCAB     "ggml-vocab-llama-bpe.gguf"
 #define SEPARATOR "\n__ggml_vocab_test__\n"
@@ -60,8 +61,7 @@ static char *slurp(const char *path, size_t *n)
 
 static void path_in(const struct fixture *fx, const char *name, char *out, size_t n)
 {
-    int w = snprintf(out, n, "%s/%s", fx->dir, name);
-    assert_true(w > 0 && (size_t)w < n);
+    assert_true(tu_path(out, n, fx->dir, name));
 }
 
 static int group_setup(void **state)

@@ -12,46 +12,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "obs/obs.h"
-
-/* ---- seeded PRNG (splitmix64) -------------------------------------------------------- */
-
-static uint64_t g_seed, g_rng;
-
-static void rng_seed(void)
-{
-    const char *s = getenv("TEST_SEED");
-    g_seed = s && *s ? strtoull(s, NULL, 10) : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
-    g_rng = g_seed;
-}
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (g_rng += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-static size_t rng_below(size_t n)
-{
-    return (size_t)(rng_next() % n);
-}
-
-#define PROP_CHECK(cond)                                                                           \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            fail_msg("%s:%d: property failed: %s (replay: TEST_SEED=%" PRIu64 ")", __FILE__,       \
-                     __LINE__, #cond, g_seed);                                                     \
-    } while (0)
+#include "test_util.h"
 
 /* The histogram's upper bounds as rendered ("le" labels) and as numbers. */
 static const char *const le_text[] = {"0.0001", "0.00025", "0.0005", "0.001", "0.0025",
@@ -416,7 +384,7 @@ static void test_metrics_render_appends_and_respects_max(void **state)
 static void test_metrics_property(void **state)
 {
     (void)state;
-    rng_seed();
+    tu_rng_seed();
     static const char *const routes[] = {"/v1/ask", "/v1/kb", "/healthz", "/metrics"};
     static const int statuses[] = {200, 400, 413, 429, 500};
     static const char *const stages[] = {"auth", "retrieve", "generate"};
@@ -428,24 +396,24 @@ static void test_metrics_property(void **state)
         double sum[3] = {0};
         long inflight = 0;
         for (int op = 0; op < 500; op++) {
-            switch (rng_below(3)) {
+            switch (tu_rng_below(3)) {
             case 0: {
-                size_t r = rng_below(4), s = rng_below(5);
+                size_t r = tu_rng_below(4), s = tu_rng_below(5);
                 metrics_request(m, routes[r], statuses[s]);
                 req[r][s]++;
                 break;
             }
             case 1: {
-                int d = rng_below(2) ? 1 : -1;
+                int d = tu_rng_below(2) ? 1 : -1;
                 metrics_inflight(m, d);
                 inflight += d;
                 break;
             }
             default: {
-                size_t st = rng_below(3);
+                size_t st = tu_rng_below(3);
                 /* Half exactly on a bound, half spread over 1e-5 .. 10 s. */
-                double v = rng_below(2) ? le_value[rng_below(N_LE)]
-                                        : pow(10, -5 + 6 * (double)rng_below(100000) / 1e5);
+                double v = tu_rng_below(2) ? le_value[tu_rng_below(N_LE)]
+                                           : pow(10, -5 + 6 * (double)tu_rng_below(100000) / 1e5);
                 metrics_stage(m, stages[st], v);
                 cnt[st]++;
                 sum[st] += v;
@@ -463,27 +431,27 @@ static void test_metrics_property(void **state)
                 int n = snprintf(series, sizeof(series),
                                  "agentgate_requests_total{route=\"%s\",status=\"%d\"}", routes[r],
                                  statuses[s]);
-                PROP_CHECK(n > 0 && (size_t)n < sizeof(series));
+                TU_PROP_CHECK(n > 0 && (size_t)n < sizeof(series));
                 if (req[r][s])
-                    PROP_CHECK(sample(t, series) == (double)req[r][s]);
+                    TU_PROP_CHECK(sample(t, series) == (double)req[r][s]);
                 else
-                    PROP_CHECK(!has_series(t, series));
+                    TU_PROP_CHECK(!has_series(t, series));
             }
         }
-        PROP_CHECK(sample(t, "agentgate_requests_in_flight") == (double)inflight);
+        TU_PROP_CHECK(sample(t, "agentgate_requests_in_flight") == (double)inflight);
         for (size_t st = 0; st < 3; st++) {
             if (cnt[st] == 0)
                 continue;
             double prev = 0;
             for (size_t i = 0; i < N_LE; i++) {
                 double got = bucket(t, stages[st], le_text[i]);
-                PROP_CHECK(got == (double)le[st][i]);
-                PROP_CHECK(got >= prev);
+                TU_PROP_CHECK(got == (double)le[st][i]);
+                TU_PROP_CHECK(got >= prev);
                 prev = got;
             }
-            PROP_CHECK(bucket(t, stages[st], "+Inf") == (double)cnt[st]);
-            PROP_CHECK(stage_stat(t, "count", stages[st]) == (double)cnt[st]);
-            PROP_CHECK(fabs(stage_stat(t, "sum", stages[st]) - sum[st]) < 1e-6);
+            TU_PROP_CHECK(bucket(t, stages[st], "+Inf") == (double)cnt[st]);
+            TU_PROP_CHECK(stage_stat(t, "count", stages[st]) == (double)cnt[st]);
+            TU_PROP_CHECK(fabs(stage_stat(t, "sum", stages[st]) - sum[st]) < 1e-6);
         }
         free(t);
         metrics_destroy(m);

@@ -12,46 +12,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/log.h"
 #include "store/store.h"
-
-/* ---- seeded PRNG (splitmix64) -------------------------------------------------------- */
-
-static uint64_t g_seed, g_rng;
-
-static void rng_seed(void)
-{
-    const char *s = getenv("TEST_SEED");
-    g_seed = s && *s ? strtoull(s, NULL, 10) : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
-    g_rng = g_seed;
-}
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (g_rng += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-static size_t rng_below(size_t n)
-{
-    return (size_t)(rng_next() % n);
-}
-
-#define PROP_CHECK(cond)                                                                           \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            fail_msg("%s:%d: property failed: %s (replay: TEST_SEED=%" PRIu64 ")", __FILE__,       \
-                     __LINE__, #cond, g_seed);                                                     \
-    } while (0)
+#include "test_util.h"
 
 /* ---- fixture: a temporary directory and a database path in it ------------------------------ */
 
@@ -62,8 +30,7 @@ struct fixture {
 
 static void path_in(const struct fixture *f, const char *name, char *out, size_t out_len)
 {
-    int n = snprintf(out, out_len, "%s/%s", f->dir, name);
-    assert_true(n > 0 && (size_t)n < out_len);
+    assert_true(tu_path(out, out_len, f->dir, name));
 }
 
 static int setup_dir(void **state)
@@ -71,13 +38,11 @@ static int setup_dir(void **state)
     struct fixture *f = calloc(1, sizeof(*f));
     if (!f)
         return -1;
-    memcpy(f->dir, "/tmp/agentgate-test-store-XXXXXX", sizeof("/tmp/agentgate-test-store-XXXXXX"));
-    if (!mkdtemp(f->dir)) {
+    if (!tu_mkdtemp(f->dir, sizeof(f->dir), "/tmp/agentgate-test-store-XXXXXX")) {
         free(f);
         return -1;
     }
-    int n = snprintf(f->path, sizeof(f->path), "%s/test.db", f->dir);
-    if (n <= 0 || (size_t)n >= sizeof(f->path)) {
+    if (!tu_path(f->path, sizeof(f->path), f->dir, "test.db")) {
         free(f);
         return -1;
     }
@@ -92,8 +57,7 @@ static int teardown_dir(void **state)
     static const char *const files[] = {"test.db", "test.db-wal", "test.db-shm", "test.db-journal"};
     char p[160];
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        int n = snprintf(p, sizeof(p), "%s/%s", f->dir, files[i]);
-        if (n > 0 && (size_t)n < sizeof(p))
+        if (tu_path(p, sizeof(p), f->dir, files[i]))
             unlink(p);
     }
     int rc = rmdir(f->dir); /* fails if a test left anything else behind */
@@ -226,9 +190,9 @@ static void test_store_failures_are_edb(void **state)
     /* Bad SQL in exec and in prepare; a missing table. */
     assert_int_equal(store_exec(db, "SELEKT 1"), AG_EDB);
     assert_int_equal(store_exec(db, "INSERT INTO nope VALUES (1)"), AG_EDB);
-    struct store_stmt *st = (struct store_stmt *)&g_seed;
+    struct store_stmt *st = (struct store_stmt *)&tu_seed;
     assert_int_equal(store_prepare(db, "SELECT FROM WHERE", &st), AG_EDB);
-    assert_ptr_equal(st, (struct store_stmt *)&g_seed); /* untouched on failure */
+    assert_ptr_equal(st, (struct store_stmt *)&tu_seed); /* untouched on failure */
     assert_int_equal(store_prepare(db, "SELECT * FROM missing", &st), AG_EDB);
 
     /* Constraint violations at step time: UNIQUE, NOT NULL, foreign key. */
@@ -286,9 +250,9 @@ static void test_store_readonly(void **state)
     struct fixture *f = *state;
     char missing[160];
     path_in(f, "missing.db", missing, sizeof(missing));
-    struct store_db *db = (struct store_db *)&g_seed;
+    struct store_db *db = (struct store_db *)&tu_seed;
     assert_int_equal(store_open(missing, STORE_READONLY, &db), AG_ENOTFOUND);
-    assert_ptr_equal(db, (struct store_db *)&g_seed);
+    assert_ptr_equal(db, (struct store_db *)&tu_seed);
     assert_int_equal(access(missing, F_OK), -1); /* and it was not created */
     /* Read-write without STORE_CREATE does not create it either. */
     assert_int_equal(store_open(missing, 0, &db), AG_ENOTFOUND);
@@ -375,7 +339,7 @@ static void test_store_pool_reuse(void **state)
 static void test_store_round_trip_property(void **state)
 {
     struct fixture *f = *state;
-    rng_seed();
+    tu_rng_seed();
     struct store_db *db = open_rw(f);
     assert_int_equal(store_exec(db, "CREATE TABLE r(id INTEGER PRIMARY KEY, t TEXT, b BLOB, "
                                     "i INTEGER, d REAL)"),
@@ -391,21 +355,21 @@ static void test_store_round_trip_property(void **state)
         store_prepare(db, "INSERT INTO r(id, t, b, i, d) VALUES (?, ?, ?, ?, ?)", &ins), AG_OK);
     assert_int_equal(store_begin(db), AG_OK);
     for (size_t r = 0; r < ROWS; r++) {
-        tlen[r] = rng_below(sizeof(texts[r]));
+        tlen[r] = tu_rng_below(sizeof(texts[r]));
         for (size_t i = 0; i < tlen[r]; i++)
-            texts[r][i] = (char)(1 + rng_below(127)); /* ASCII without NUL */
-        blen[r] = rng_below(sizeof(blobs[r]));
+            texts[r][i] = (char)(1 + tu_rng_below(127)); /* ASCII without NUL */
+        blen[r] = tu_rng_below(sizeof(blobs[r]));
         for (size_t i = 0; i < blen[r]; i++)
-            blobs[r][i] = (unsigned char)rng_next();
-        ints[r] = (int64_t)rng_next();
-        dbls[r] = (double)(int64_t)rng_next() / 1024.0;
+            blobs[r][i] = (unsigned char)tu_rng_next();
+        ints[r] = (int64_t)tu_rng_next();
+        dbls[r] = (double)(int64_t)tu_rng_next() / 1024.0;
         bool row = true;
-        PROP_CHECK(store_bind_int64(ins, 1, (int64_t)r + 1) == AG_OK);
-        PROP_CHECK(store_bind_text(ins, 2, texts[r], tlen[r]) == AG_OK);
-        PROP_CHECK(store_bind_blob(ins, 3, blobs[r], blen[r]) == AG_OK);
-        PROP_CHECK(store_bind_int64(ins, 4, ints[r]) == AG_OK);
-        PROP_CHECK(store_bind_double(ins, 5, dbls[r]) == AG_OK);
-        PROP_CHECK(store_step(ins, &row) == AG_OK && !row);
+        TU_PROP_CHECK(store_bind_int64(ins, 1, (int64_t)r + 1) == AG_OK);
+        TU_PROP_CHECK(store_bind_text(ins, 2, texts[r], tlen[r]) == AG_OK);
+        TU_PROP_CHECK(store_bind_blob(ins, 3, blobs[r], blen[r]) == AG_OK);
+        TU_PROP_CHECK(store_bind_int64(ins, 4, ints[r]) == AG_OK);
+        TU_PROP_CHECK(store_bind_double(ins, 5, dbls[r]) == AG_OK);
+        TU_PROP_CHECK(store_step(ins, &row) == AG_OK && !row);
         store_reset(ins);
     }
     assert_int_equal(store_commit(db), AG_OK);
@@ -414,16 +378,16 @@ static void test_store_round_trip_property(void **state)
     struct store_stmt *sel = NULL;
     assert_int_equal(store_prepare(db, "SELECT t, b, i, d FROM r WHERE id = ?", &sel), AG_OK);
     for (size_t k = 0; k < ROWS; k++) {
-        size_t r = rng_below(ROWS);
+        size_t r = tu_rng_below(ROWS);
         bool row = false;
-        PROP_CHECK(store_bind_int64(sel, 1, (int64_t)r + 1) == AG_OK);
-        PROP_CHECK(store_step(sel, &row) == AG_OK && row);
+        TU_PROP_CHECK(store_bind_int64(sel, 1, (int64_t)r + 1) == AG_OK);
+        TU_PROP_CHECK(store_step(sel, &row) == AG_OK && row);
         struct str t = store_col_text(sel, 0), b = store_col_blob(sel, 1);
-        PROP_CHECK(t.len == tlen[r] && (t.len == 0 || memcmp(t.p, texts[r], t.len) == 0));
-        PROP_CHECK(b.len == blen[r] && (b.len == 0 || memcmp(b.p, blobs[r], b.len) == 0));
-        PROP_CHECK(store_col_int64(sel, 2) == ints[r]);
-        PROP_CHECK(store_col_double(sel, 3) == dbls[r]);
-        PROP_CHECK(store_step(sel, &row) == AG_OK && !row);
+        TU_PROP_CHECK(t.len == tlen[r] && (t.len == 0 || memcmp(t.p, texts[r], t.len) == 0));
+        TU_PROP_CHECK(b.len == blen[r] && (b.len == 0 || memcmp(b.p, blobs[r], b.len) == 0));
+        TU_PROP_CHECK(store_col_int64(sel, 2) == ints[r]);
+        TU_PROP_CHECK(store_col_double(sel, 3) == dbls[r]);
+        TU_PROP_CHECK(store_step(sel, &row) == AG_OK && !row);
         store_reset(sel);
     }
     store_finalize(sel);

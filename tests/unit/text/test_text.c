@@ -15,41 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "text/text.c" /* static lists: stop_de, stop_en, cue_de, cue_en, abbrevs */
-
-/* ---- seeded PRNG (splitmix64) -------------------------------------------------------- */
-
-static uint64_t g_seed, g_rng;
-
-static void rng_seed(void)
-{
-    const char *s = getenv("TEST_SEED");
-    g_seed = s && *s ? strtoull(s, NULL, 10) : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
-    g_rng = g_seed;
-}
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (g_rng += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-static size_t rng_below(size_t n)
-{
-    return (size_t)(rng_next() % n);
-}
-
-#define PROP_CHECK(cond)                                                                           \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            fail_msg("%s:%d: property failed: %s (replay: TEST_SEED=%" PRIu64 ")", __FILE__,       \
-                     __LINE__, #cond, g_seed);                                                     \
-    } while (0)
+#include "test_util.h"
 
 /* ---- collecting callbacks ---------------------------------------------------------------- */
 
@@ -283,17 +252,18 @@ static const char *const sep_frags[] = {
 static void test_text_words_property(void **state)
 {
     (void)state;
-    rng_seed();
+    tu_rng_seed();
     char text[600];
     bool is_word[600];
     for (int iter = 0; iter < 3000; iter++) {
         size_t n = 0, runs = 0;
         bool prev_word = false;
-        size_t frags = rng_below(60);
+        size_t frags = tu_rng_below(60);
         for (size_t f = 0; f < frags; f++) {
-            bool w = rng_below(2);
-            const char *fr = w ? word_frags[rng_below(sizeof(word_frags) / sizeof(word_frags[0]))]
-                               : sep_frags[rng_below(sizeof(sep_frags) / sizeof(sep_frags[0]))];
+            bool w = tu_rng_below(2);
+            const char *fr =
+                w ? word_frags[tu_rng_below(sizeof(word_frags) / sizeof(word_frags[0]))]
+                  : sep_frags[tu_rng_below(sizeof(sep_frags) / sizeof(sep_frags[0]))];
             size_t fl = strlen(fr);
             memcpy(text + n, fr, fl);
             memset(is_word + n, w, fl);
@@ -303,32 +273,32 @@ static void test_text_words_property(void **state)
             prev_word = w;
         }
         struct words ws;
-        PROP_CHECK(words_of(text, n, &ws) == AG_OK);
-        PROP_CHECK(ws.count == runs);
+        TU_PROP_CHECK(words_of(text, n, &ws) == AG_OK);
+        TU_PROP_CHECK(ws.count == runs);
         size_t covered = 0, last_end = 0;
         for (size_t i = 0; i < ws.count; i++) {
             const struct word *x = &ws.v[i];
-            PROP_CHECK(x->start < x->end && x->end <= n);
-            PROP_CHECK(i == 0 || x->start > last_end); /* separated by something */
-            PROP_CHECK(x->n > 0 && x->n < sizeof(x->w));
+            TU_PROP_CHECK(x->start < x->end && x->end <= n);
+            TU_PROP_CHECK(i == 0 || x->start > last_end); /* separated by something */
+            TU_PROP_CHECK(x->n > 0 && x->n < sizeof(x->w));
             for (size_t j = x->start; j < x->end; j++)
-                PROP_CHECK(is_word[j]);
-            PROP_CHECK(x->start == 0 || !is_word[x->start - 1]);
-            PROP_CHECK(x->end == n || !is_word[x->end]);
+                TU_PROP_CHECK(is_word[j]);
+            TU_PROP_CHECK(x->start == 0 || !is_word[x->start - 1]);
+            TU_PROP_CHECK(x->end == n || !is_word[x->end]);
             for (size_t j = 0; j < x->n; j++)
-                PROP_CHECK(!(x->w[j] >= 'A' && x->w[j] <= 'Z'));
+                TU_PROP_CHECK(!(x->w[j] >= 'A' && x->w[j] <= 'Z'));
             covered += x->end - x->start;
             last_end = x->end;
 
             struct words one;
-            PROP_CHECK(words_of(text + x->start, x->end - x->start, &one) == AG_OK);
-            PROP_CHECK(one.count == 1);
-            PROP_CHECK(one.v[0].n == x->n && memcmp(one.v[0].w, x->w, x->n) == 0);
+            TU_PROP_CHECK(words_of(text + x->start, x->end - x->start, &one) == AG_OK);
+            TU_PROP_CHECK(one.count == 1);
+            TU_PROP_CHECK(one.v[0].n == x->n && memcmp(one.v[0].w, x->w, x->n) == 0);
         }
         size_t word_bytes = 0;
         for (size_t j = 0; j < n; j++)
             word_bytes += is_word[j];
-        PROP_CHECK(covered == word_bytes);
+        TU_PROP_CHECK(covered == word_bytes);
     }
 }
 
@@ -679,7 +649,7 @@ static void test_text_sentences(void **state)
 static void test_text_sentences_property(void **state)
 {
     (void)state;
-    rng_seed();
+    tu_rng_seed();
     static const char *const first[] = {"Das", "Der",   "Ich",          "We",      "The",
                                         "3",   "Preis", "\xc3\x84pfel", "Versand", "Dr. Meier"};
     static const char *const middle[] = {"kostet",  "z. B.", "3.5",   "Euro", "e.g.",
@@ -690,25 +660,25 @@ static void test_text_sentences_property(void **state)
     char text[2000];
     size_t sent_start[40], sent_end[40];
     for (int iter = 0; iter < 3000; iter++) {
-        size_t k = 1 + rng_below(12), n = 0;
+        size_t k = 1 + tu_rng_below(12), n = 0;
         for (size_t i = 0; i < k; i++) {
             if (i > 0) {
-                const char *gap = rng_below(4) == 0 ? "\n" : rng_below(2) ? " " : "  ";
+                const char *gap = tu_rng_below(4) == 0 ? "\n" : tu_rng_below(2) ? " " : "  ";
                 memcpy(text + n, gap, strlen(gap));
                 n += strlen(gap);
             }
             sent_start[i] = n;
-            int w = snprintf(text + n, sizeof(text) - n, "%s", first[rng_below(10)]);
-            PROP_CHECK(w > 0);
+            int w = snprintf(text + n, sizeof(text) - n, "%s", first[tu_rng_below(10)]);
+            TU_PROP_CHECK(w > 0);
             n += (size_t)w;
-            for (size_t m = rng_below(5); m > 0; m--) {
-                w = snprintf(text + n, sizeof(text) - n, " %s", middle[rng_below(15)]);
-                PROP_CHECK(w > 0);
+            for (size_t m = tu_rng_below(5); m > 0; m--) {
+                w = snprintf(text + n, sizeof(text) - n, " %s", middle[tu_rng_below(15)]);
+                TU_PROP_CHECK(w > 0);
                 n += (size_t)w;
             }
-            w = snprintf(text + n, sizeof(text) - n, " %s%s", last[rng_below(7)],
-                         end[rng_below(3)]);
-            PROP_CHECK(w > 0 && (size_t)w < sizeof(text) - n);
+            w = snprintf(text + n, sizeof(text) - n, " %s%s", last[tu_rng_below(7)],
+                         end[tu_rng_below(3)]);
+            TU_PROP_CHECK(w > 0 && (size_t)w < sizeof(text) - n);
             n += (size_t)w;
             sent_end[i] = n;
         }
@@ -717,37 +687,37 @@ static void test_text_sentences_property(void **state)
         sentences_of(text, &ss);
         if (ss.count != k)
             fail_msg("%zu sentences, want %zu in \"%s\" (replay: TEST_SEED=%" PRIu64 ")", ss.count,
-                     k, text, g_seed);
+                     k, text, tu_seed);
         for (size_t i = 0; i < k; i++) {
-            PROP_CHECK(ss.start[i] == sent_start[i]);
-            PROP_CHECK(ss.end[i] == sent_end[i]);
+            TU_PROP_CHECK(ss.start[i] == sent_start[i]);
+            TU_PROP_CHECK(ss.end[i] == sent_end[i]);
         }
     }
 
     /* Arbitrary printable text with line breaks: structural invariants only. */
     static const char alphabet[] = "aZ. .!?\n \t3e.gzB";
     for (int iter = 0; iter < 3000; iter++) {
-        size_t n = rng_below(200);
+        size_t n = tu_rng_below(200);
         for (size_t i = 0; i < n; i++)
-            text[i] = alphabet[rng_below(sizeof(alphabet) - 1)];
+            text[i] = alphabet[tu_rng_below(sizeof(alphabet) - 1)];
         text[n] = '\0';
         struct sentences ss;
         sentences_of(text, &ss);
-        PROP_CHECK(ss.count <= MAX_SENTENCES);
+        TU_PROP_CHECK(ss.count <= MAX_SENTENCES);
         size_t prev_end = 0;
         for (size_t i = 0; i < ss.count; i++) {
             size_t a = ss.start[i], b = ss.end[i];
-            PROP_CHECK(a < b && b <= n);
-            PROP_CHECK(a >= prev_end);
-            PROP_CHECK(!is_space(text[a]) && !is_space(text[b - 1]));
+            TU_PROP_CHECK(a < b && b <= n);
+            TU_PROP_CHECK(a >= prev_end);
+            TU_PROP_CHECK(!is_space(text[a]) && !is_space(text[b - 1]));
             for (size_t j = a; j < b; j++)
-                PROP_CHECK(text[j] != '\n'); /* a line break always ends a sentence */
+                TU_PROP_CHECK(text[j] != '\n'); /* a line break always ends a sentence */
             for (size_t j = prev_end; j < a; j++)
-                PROP_CHECK(is_space(text[j])); /* only space between sentences */
+                TU_PROP_CHECK(is_space(text[j])); /* only space between sentences */
             prev_end = b;
         }
         for (size_t j = prev_end; j < n; j++)
-            PROP_CHECK(is_space(text[j]));
+            TU_PROP_CHECK(is_space(text[j]));
     }
 }
 
