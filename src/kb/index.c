@@ -446,6 +446,8 @@ static ag_err build_impacts(struct kb_index *ix)
         if (ix->df[t] < IMPACT_MIN_DF)
             continue;
         size_t n = 0, keep = ix->df[t] / IMPACT_SHARE;
+        if (keep == 0)
+            continue;
         for (uint32_t p = ix->post_off[t]; p < ix->post_off[t + 1]; p++) {
             struct impact e = {ix->post_doc[p], ix->post_tf[p]};
             if (n < keep) {
@@ -458,7 +460,7 @@ static ag_err build_impacts(struct kb_index *ix)
                 impact_down(h, keep, 0);
             }
         }
-        ix->imp_floor[t] = h[0].tf; /* every posting left out has at most this */
+        ix->imp_floor[t] = n == keep ? h[0].tf : 0; /* postings left out have at most this */
         qsort(h, n, sizeof(*h), cmp_impact_desc);
         for (size_t j = 0; j < n; j++) {
             ix->imp_doc[off + j] = h[j].doc;
@@ -1523,7 +1525,7 @@ static bool score_impact(struct scoring *sc, const struct group *g, size_t n_g, 
 
 static ag_err score_groups(struct scoring *sc, struct group *g, size_t n_g)
 {
-    double gw[IMPACT_MAX_GROUPS], gub[IMPACT_MAX_GROUPS];
+    double gw[IMPACT_MAX_GROUPS] = {0}, gub[IMPACT_MAX_GROUPS] = {0};
     float theta0 = seed_theta(sc, g, n_g, gw, gub);
     if (theta0 > 0 && score_impact(sc, g, n_g, theta0, gw, gub))
         return AG_OK;
