@@ -671,6 +671,108 @@ bool kb_index_has_vectors(const struct kb_index *ix)
     return ix->vecs != NULL;
 }
 
+/* Analyse chunks [lo, hi) of ix into builder b (bodies in body[]). */
+static ag_err analyse_range(struct builder *b, const struct kb_index *ix, char *const *body,
+                            uint32_t lo, uint32_t hi)
+{
+    ag_err rc = AG_OK;
+    for (uint32_t d = lo; d < hi && rc == AG_OK; d++) {
+        memset(b->doc_len[d], 0, sizeof(b->doc_len[d]));
+        b->doc = d;
+        b->lang = ix->lang[d] ? (enum text_lang)ix->lang[d] : TEXT_LANG_EN;
+        rc = index_field(b, F_TITLE, str_from_cstr(ix->title[d]));
+        rc = rc ? rc : index_field(b, F_HEAD, str_from_cstr(ix->heading[d]));
+        rc = rc ? rc : index_field(b, F_BODY, str_from_cstr(body[d]));
+        if (rc == AG_OK && ix->sku[d]) {
+            struct buf t;
+            buf_init(&t, 256);
+            b->field = F_SKU;
+            rc = sku_term(&t, ix->sku[d], strlen(ix->sku[d]));
+            uint32_t id = rc == AG_OK ? intern(b, t.p, t.len) : NONE;
+            rc = rc ? rc : id == NONE ? AG_ENOMEM : add_occurrence(b, id, 1);
+            b->doc_len[d][F_SKU] = 1;
+            buf_release(&t);
+        }
+        for (int f = 0; f < N_FIELDS; f++)
+            b->len_sum[f] += b->doc_len[d][f];
+    }
+    return rc;
+}
+
+struct analyse_job {
+    struct builder b;
+    const struct kb_index *ix;
+    char *const *body;
+    uint32_t lo, hi;
+    ag_err rc;
+};
+
+static void *analyse_thread(void *arg)
+{
+    struct analyse_job *j = arg;
+    j->rc = analyse_range(&j->b, j->ix, j->body, j->lo, j->hi);
+    return NULL;
+}
+
+/* Move every term and posting of src (chunks after all of dst's) into dst. */
+static ag_err merge_builder(struct builder *dst, struct builder *src)
+{
+    for (uint32_t i = 0; i < src->n; i++) {
+        struct raw_term *st = &src->t[i];
+        uint32_t id = intern(dst, st->s, strlen(st->s));
+        if (id == NONE)
+            return AG_ENOMEM;
+        struct raw_term *dt = &dst->t[id];
+        if (dt->n + st->n > dt->cap) {
+            struct raw_posting *p = realloc(dt->p, (dt->n + st->n) * sizeof(*p));
+            if (!p)
+                return AG_ENOMEM;
+            dt->p = p;
+            dt->cap = dt->n + st->n;
+        }
+        memcpy(dt->p + dt->n, st->p, st->n * sizeof(*st->p));
+        dt->n += st->n;
+        dt->german |= st->german;
+    }
+    for (int f = 0; f < N_FIELDS; f++)
+        dst->len_sum[f] += src->len_sum[f];
+    return AG_OK;
+}
+
+#define PARALLEL_MIN_CHUNKS 2000 /* below this one thread analyses everything */
+
+/* Analyse every chunk: the second half on a second thread when there are many, then
+ * merged into b (postings stay in chunk order: the second half's chunks come later). */
+static ag_err analyse_all(struct builder *b, const struct kb_index *ix, char *const *body)
+{
+    uint32_t n = ix->n_docs, mid = n;
+    struct analyse_job j;
+    memset(&j, 0, sizeof(j));
+    pthread_t th;
+    bool threaded = false;
+    if (n >= PARALLEL_MIN_CHUNKS && text_analyzer_create(&j.b.an) == AG_OK &&
+        rehash(&j.b) == AG_OK) {
+        mid = n / 2;
+        j.b.doc_len = b->doc_len; /* shared; each thread writes its own chunks */
+        j.ix = ix;
+        j.body = body;
+        j.lo = mid;
+        j.hi = n;
+        threaded = pthread_create(&th, NULL, analyse_thread, &j) == 0;
+        if (!threaded)
+            mid = n;
+    }
+    ag_err rc = analyse_range(b, ix, body, 0, mid);
+    if (threaded) {
+        pthread_join(th, NULL);
+        rc = rc ? rc : j.rc;
+        rc = rc ? rc : merge_builder(b, &j.b);
+    }
+    j.b.doc_len = NULL; /* owned by b */
+    builder_free(&j.b);
+    return rc;
+}
+
 ag_err kb_index_build(struct store_db *db, const char *tenant, int64_t version,
                       const struct kb_embedder *emb, struct kb_index **out)
 {
@@ -680,6 +782,7 @@ ag_err kb_index_build(struct store_db *db, const char *tenant, int64_t version,
     struct store_stmt *st = NULL;
     bool row = false;
     uint32_t cap_docs = 0, cap_cats = 0;
+    char **body = NULL; /* chunk bodies, held until they are analysed */
     ag_err rc = ix ? text_analyzer_create(&b.an) : AG_ENOMEM;
     rc = rc ? rc : rehash(&b);
     rc = rc ? rc
@@ -710,12 +813,14 @@ ag_err kb_index_build(struct store_db *db, const char *tenant, int64_t version,
             GROW(ix->heading);
             GROW(ix->sku);
             GROW(b.doc_len);
+            GROW(body);
 #undef GROW
             if (rc != AG_OK)
                 break;
             cap_docs = c;
         }
         uint32_t d = ix->n_docs;
+        body[d] = NULL; /* freed below whatever happens next */
         struct str lang = store_col_text(st, 5);
         ix->chunk_id[d] = store_col_int64(st, 0);
         ix->lang[d] = (uint8_t)text_lang_parse(lang.p, lang.len);
@@ -733,26 +838,14 @@ ag_err kb_index_build(struct store_db *db, const char *tenant, int64_t version,
             rc = AG_ENOMEM;
             break;
         }
-        memset(b.doc_len[d], 0, sizeof(b.doc_len[d]));
-        b.doc = d;
-        b.lang = ix->lang[d] ? (enum text_lang)ix->lang[d] : TEXT_LANG_EN;
-        rc = index_field(&b, F_TITLE, store_col_text(st, 2));
-        rc = rc ? rc : index_field(&b, F_HEAD, store_col_text(st, 3));
-        rc = rc ? rc : index_field(&b, F_BODY, store_col_text(st, 4));
-        if (rc == AG_OK && ix->sku[d]) {
-            struct buf t;
-            buf_init(&t, 256);
-            b.field = F_SKU;
-            rc = sku_term(&t, ix->sku[d], strlen(ix->sku[d]));
-            uint32_t id = rc == AG_OK ? intern(&b, t.p, t.len) : NONE;
-            rc = rc ? rc : id == NONE ? AG_ENOMEM : add_occurrence(&b, id, 1);
-            b.doc_len[d][F_SKU] = 1;
-            buf_release(&t);
-        }
-        for (int f = 0; f < N_FIELDS; f++)
-            b.len_sum[f] += b.doc_len[d][f];
+        if (!(body[d] = dup_str(store_col_text(st, 4))))
+            rc = AG_ENOMEM;
     }
     store_finalize(st);
+    rc = rc ? rc : analyse_all(&b, ix, body);
+    for (uint32_t d = 0; body && d < ix->n_docs; d++)
+        free(body[d]);
+    free(body);
     if (rc == AG_OK) {
         split_compounds(&b);
         rc = propagate_parts(&b);
