@@ -293,39 +293,56 @@ static ag_err sku_term(struct buf *out, const char *sku, size_t n)
     return rc;
 }
 
-/* Split German compounds with the corpus's own vocabulary: a + [linker] + b where both
- * parts occur as terms of their own. The split with the most frequent rarer part wins. */
-static void split_compounds(struct builder *b)
+/* A vocabulary to split against: the id of p[0..n) and its document frequency. */
+typedef uint32_t (*vocab_fn)(const void *ctx, const char *p, size_t n, uint32_t *df);
+
+/* Split German stem s into two stems of the vocabulary, a + [linker] + b, neither being
+ * self; the split whose rarer part is most frequent wins. false when there is none. */
+static bool best_split(const char *s, size_t n, uint32_t self, vocab_fn vocab, const void *ctx,
+                       uint32_t *a, uint32_t *b)
 {
     static const char *const linkers[] = {"", "s", "es", "n", "en", "e"};
-    for (uint32_t id = 0; id < b->n; id++) {
-        struct raw_term *t = &b->t[id];
-        size_t len = strlen(t->s);
-        if (!t->german || len < MIN_SPLIT_LEN || t->s[0] == '#')
+    uint32_t best = 0;
+    *a = *b = NONE;
+    if (n < MIN_SPLIT_LEN || s[0] == '#')
+        return false;
+    for (size_t i = MIN_PART_LEN; i + MIN_PART_LEN <= n; i++) {
+        uint32_t dfx, dfy, x = vocab(ctx, s, i, &dfx);
+        if (x == NONE || x == self)
             continue;
-        uint32_t best_a = NONE, best_b = NONE, best_df = 0;
-        for (size_t i = MIN_PART_LEN; i + MIN_PART_LEN <= len; i++) {
-            uint32_t a = lookup_raw(b, t->s, i);
-            if (a == NONE || a == id)
+        for (size_t l = 0; l < sizeof(linkers) / sizeof(linkers[0]); l++) {
+            size_t ll = strlen(linkers[l]);
+            if (i + ll + MIN_PART_LEN > n || strncmp(s + i, linkers[l], ll) != 0)
                 continue;
-            for (size_t l = 0; l < sizeof(linkers) / sizeof(linkers[0]); l++) {
-                size_t ll = strlen(linkers[l]);
-                if (i + ll + MIN_PART_LEN > len || strncmp(t->s + i, linkers[l], ll) != 0)
-                    continue;
-                const char *rest = t->s + i + ll;
-                uint32_t r = lookup_raw(b, rest, strlen(rest));
-                if (r == NONE || r == id)
-                    continue;
-                uint32_t df = b->t[a].n < b->t[r].n ? b->t[a].n : b->t[r].n;
-                if (df > best_df) {
-                    best_df = df;
-                    best_a = a;
-                    best_b = r;
-                }
+            uint32_t y = vocab(ctx, s + i + ll, n - i - ll, &dfy);
+            if (y == NONE || y == self)
+                continue;
+            uint32_t df = dfx < dfy ? dfx : dfy;
+            if (df > best) {
+                best = df;
+                *a = x;
+                *b = y;
             }
         }
-        t->a = best_a;
-        t->b = best_b;
+    }
+    return *a != NONE;
+}
+
+static uint32_t builder_vocab(const void *ctx, const char *p, size_t n, uint32_t *df)
+{
+    const struct builder *b = ctx;
+    uint32_t id = lookup_raw(b, p, n);
+    *df = id == NONE ? 0 : b->t[id].n;
+    return id;
+}
+
+/* Split the German compounds of the corpus with its own vocabulary. */
+static void split_compounds(struct builder *b)
+{
+    for (uint32_t id = 0; id < b->n; id++) {
+        struct raw_term *t = &b->t[id];
+        if (t->german)
+            best_split(t->s, strlen(t->s), id, builder_vocab, b, &t->a, &t->b);
     }
 }
 
@@ -1050,33 +1067,19 @@ static uint32_t group_df(const struct kb_index *ix, const struct group *g)
     return df;
 }
 
+static uint32_t index_vocab(const void *ctx, const char *p, size_t n, uint32_t *df)
+{
+    const struct kb_index *ix = ctx;
+    uint32_t id = find_term(ix, p, n);
+    *df = id == NONE ? 0 : ix->df[id];
+    return id;
+}
+
 /* Parts of a compound the index never saw whole: split it against the vocabulary. */
 static bool split_query_stem(const struct kb_index *ix, const char *s, size_t n, uint32_t *a,
                              uint32_t *b)
 {
-    static const char *const linkers[] = {"", "s", "es", "n", "en", "e"};
-    uint32_t best = 0;
-    *a = *b = NONE;
-    for (size_t i = MIN_PART_LEN; i + MIN_PART_LEN <= n && n >= MIN_SPLIT_LEN; i++) {
-        uint32_t x = find_term(ix, s, i);
-        if (x == NONE)
-            continue;
-        for (size_t l = 0; l < sizeof(linkers) / sizeof(linkers[0]); l++) {
-            size_t ll = strlen(linkers[l]);
-            if (i + ll + MIN_PART_LEN > n || strncmp(s + i, linkers[l], ll) != 0)
-                continue;
-            uint32_t y = find_term(ix, s + i + ll, n - i - ll);
-            if (y == NONE)
-                continue;
-            uint32_t df = ix->df[x] < ix->df[y] ? ix->df[x] : ix->df[y];
-            if (df > best) {
-                best = df;
-                *a = x;
-                *b = y;
-            }
-        }
-    }
-    return *a != NONE;
+    return best_split(s, n, NONE, index_vocab, ix, a, b);
 }
 
 static void add_part_groups(struct qparse *q, int ti, uint32_t a, uint32_t b, double weight)
@@ -1289,6 +1292,20 @@ static void heap_down(struct top *h, size_t n, size_t i)
         h[i] = h[m];
         h[m] = t;
         i = m;
+    }
+}
+
+/* Offer t to the k best kept in h; once k are kept, h is a min-heap (h[0] the k-th). */
+static void top_push(struct top *h, size_t *n, size_t k, struct top t)
+{
+    if (*n < k) {
+        h[(*n)++] = t;
+        if (*n == k)
+            for (size_t j = k / 2 + 1; j-- > 0;)
+                heap_down(h, k, j);
+    } else if (top_less(&h[0], &t)) {
+        h[0] = t;
+        heap_down(h, k, 0);
     }
 }
 
@@ -1539,7 +1556,7 @@ static float seed_theta(struct scoring *sc, const struct group *g, size_t n_g, d
     }
     if (!any)
         return 0;
-    float best[IMPACT_SEED];
+    struct top best[IMPACT_SEED];
     size_t nb = 0;
     for (size_t i = 0; i < n_g; i++) {
         uint32_t t = g[i].alt[0];
@@ -1551,29 +1568,16 @@ static float seed_theta(struct scoring *sc, const struct group *g, size_t n_g, d
             float f = doc_factor(sc, d);
             if (f <= 0)
                 continue;
-            float v = exact_score(sc, g, n_g, w, d) * f;
             bool dup = false; /* the same chunk may head several prefixes */
             for (size_t j = 0; j < nb && !dup; j++)
-                dup = best[j] == v;
-            if (dup)
-                continue;
-            if (nb < sc->k) {
-                best[nb++] = v;
-            } else {
-                size_t m = 0;
-                for (size_t j = 1; j < nb; j++)
-                    if (best[j] < best[m])
-                        m = j;
-                if (v > best[m])
-                    best[m] = v;
-            }
+                dup = best[j].doc == d;
+            if (!dup)
+                top_push(best, &nb, sc->k, (struct top){d, exact_score(sc, g, n_g, w, d) * f});
         }
     }
     if (nb < sc->k)
         return 0;
-    float theta = best[0];
-    for (size_t j = 1; j < nb; j++)
-        theta = best[j] < theta ? best[j] : theta;
+    float theta = best[0].score; /* the heap's least: the k-th best */
     /* The ranking sums floats in another order than exact_score(): keep theta a hair
      * lower so that rounding can never push a top-k chunk below it. */
     return theta * (1.0f - 1e-4f);
@@ -1699,16 +1703,8 @@ static ag_err fuse_dense(struct scoring *sc, struct arena *a, struct top **heap,
         float dot = 0;
         for (size_t j = 0; j < ix->dim; j++)
             dot += qv[j] * v[j];
-        struct top t = {d, (dot + 1) * f}; /* cosine in [-1, 1] -> positive */
-        if (nd < RRF_DEPTH) {
-            dh[nd++] = t;
-            if (nd == RRF_DEPTH)
-                for (size_t j = RRF_DEPTH / 2 + 1; j-- > 0;)
-                    heap_down(dh, RRF_DEPTH, j);
-        } else if (top_less(&dh[0], &t)) {
-            dh[0] = t;
-            heap_down(dh, RRF_DEPTH, 0);
-        }
+        /* cosine in [-1, 1] -> positive */
+        top_push(dh, &nd, RRF_DEPTH, (struct top){d, (dot + 1) * f});
     }
     qsort(dh, nd, sizeof(*dh), cmp_top_desc);
     size_t nl = *n_top < RRF_DEPTH ? *n_top : RRF_DEPTH;
@@ -1746,12 +1742,10 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
     qp.phrases = arena_calloc(a, MAX_PHRASES, sizeof(*qp.phrases));
     if (!qp.g || !qp.terms || !qp.phrases)
         return AG_ENOMEM;
-    ag_err rc = text_analyzer_create(&qp.an);
-    if (rc != AG_OK)
-        return rc;
+    if (!(qp.an = text_analyzer_local()))
+        return AG_ENOMEM;
     query_skus(&qp);
-    rc = text_words(q->text, q->len, query_word, &qp);
-    text_analyzer_destroy(qp.an);
+    ag_err rc = text_words(q->text, q->len, query_word, &qp);
     if (rc == AG_OK)
         rc = qp.rc;
     if (rc != AG_OK)
@@ -1803,15 +1797,7 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
             continue;
         if (q->lang != TEXT_LANG_UNKNOWN && ix->lang[d] && ix->lang[d] != (uint8_t)q->lang)
             t.score *= (float)OTHER_LANG;
-        if (n_top < k) {
-            heap[n_top++] = t;
-            if (n_top == k)
-                for (size_t j = k / 2 + 1; j-- > 0;)
-                    heap_down(heap, k, j);
-        } else if (top_less(&heap[0], &t)) {
-            heap[0] = t;
-            heap_down(heap, k, 0);
-        }
+        top_push(heap, &n_top, k, t);
     }
     if (rc != AG_OK)
         return rc;

@@ -805,11 +805,9 @@ static ag_err search_fts5(struct kb *kb, struct arena *a, const char *tenant, co
     q.terms = arena_calloc(a, KB_MAX_QUERY_TERMS, sizeof(*q.terms));
     if (!q.terms)
         return AG_ENOMEM;
-    ag_err rc = text_analyzer_create(&q.an);
-    if (rc != AG_OK)
-        return rc;
-    rc = text_words(question, len, collect_term, &q);
-    text_analyzer_destroy(q.an);
+    if (!(q.an = text_analyzer_local()))
+        return AG_ENOMEM;
+    ag_err rc = text_words(question, len, collect_term, &q);
     if (rc == AG_OK)
         rc = q.rc;
     if (rc != AG_OK)
@@ -1098,15 +1096,14 @@ static int cmp_hit_desc(const void *a, const void *b)
  * so a stray quote in a question never empties the answer. */
 static ag_err boost_phrases(struct kb_result *r, size_t k)
 {
-    struct text_analyzer *an = NULL;
-    ag_err rc = text_analyzer_create(&an);
+    struct text_analyzer *an = text_analyzer_local();
+    ag_err rc = an ? AG_OK : AG_ENOMEM;
     for (size_t i = 0; rc == AG_OK && i < r->n_hits && i < PHRASE_CHECK; i++) {
         bool ok = false;
         rc = hit_has_phrases(an, &r->hits[i], r, &ok);
         if (rc == AG_OK && ok)
             r->hits[i].score *= PHRASE_BOOST;
     }
-    text_analyzer_destroy(an);
     if (rc == AG_OK) {
         qsort(r->hits, r->n_hits, sizeof(*r->hits), cmp_hit_desc);
         if (r->n_hits > k)

@@ -135,9 +135,9 @@ ag_err llm_extractive_answer(struct arena *a, const struct kb_result *r, enum te
         arena_calloc(a, params->max_sentences ? params->max_sentences : 1, sizeof(*out->cited));
     if (!s.c || !s.seen || !s.in_head || !out->cited)
         return AG_ENOMEM;
-    ag_err rc = text_analyzer_create(&s.an);
-    if (rc != AG_OK)
-        return rc;
+    if (!(s.an = text_analyzer_local()))
+        return AG_ENOMEM;
+    ag_err rc = AG_OK;
     for (size_t i = 0; i < r->n_hits && s.rc == AG_OK; i++) {
         s.hit = i;
         s.text = r->hits[i].text;
@@ -151,7 +151,6 @@ ag_err llm_extractive_answer(struct arena *a, const struct kb_result *r, enum te
         memcpy(s.in_head, s.seen, r->n_terms * sizeof(*s.seen));
         text_sentences(s.text, strlen(s.text), score_sentence, &s);
     }
-    text_analyzer_destroy(s.an);
     if (rc != AG_OK)
         return rc;
     if (s.rc != AG_OK)

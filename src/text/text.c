@@ -9,6 +9,7 @@
 #include "text/text.h"
 
 #include <libstemmer.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -205,6 +206,30 @@ ag_err text_analyzer_create(struct text_analyzer **out)
     }
     *out = a;
     return AG_OK;
+}
+
+static pthread_key_t local_key;
+static pthread_once_t local_once = PTHREAD_ONCE_INIT;
+
+static void local_free(void *p)
+{
+    text_analyzer_destroy(p);
+}
+
+static void local_init(void)
+{
+    pthread_key_create(&local_key, local_free);
+}
+
+struct text_analyzer *text_analyzer_local(void)
+{
+    pthread_once(&local_once, local_init);
+    struct text_analyzer *a = pthread_getspecific(local_key);
+    if (!a && text_analyzer_create(&a) == AG_OK && pthread_setspecific(local_key, a) != 0) {
+        text_analyzer_destroy(a);
+        a = NULL;
+    }
+    return a;
 }
 
 void text_analyzer_destroy(struct text_analyzer *a)

@@ -35,6 +35,10 @@ bool text_is_stopword(const char *w, size_t n);
 
 struct text_analyzer;
 ag_err text_analyzer_create(struct text_analyzer **out);
+/* The calling thread's own analyzer, made on first use and freed when the thread ends
+ * (per-question work uses it: creating stemmers per question is wasted work). NULL when
+ * out of memory. Never pass it to text_analyzer_destroy(). */
+struct text_analyzer *text_analyzer_local(void);
 void text_analyzer_destroy(struct text_analyzer *a); /* NULL is a no-op */
 /* Snowball stem of folded word w in language l (English when unknown), appended to out
  * with accents stripped so it matches the index. German stems also fold ae/oe/ue to
