@@ -298,20 +298,27 @@ static int load_synonyms(const struct config *cfg, struct kb *kb)
     return 0;
 }
 
+/* Set a catalogue name from the config; "" keeps kb's default. */
+static void set_name(char *dst, size_t n, const char *cfg_value)
+{
+    if (cfg_value[0])
+        snprintf(dst, n, "%s", cfg_value);
+}
+
 static struct kb_params kb_params_from(const struct config *cfg)
 {
     struct kb_params kp = kb_default_params();
     struct kb_catalog_map *m = &kp.catalog;
     kp.default_lang = text_lang_parse(cfg->default_lang, strlen(cfg->default_lang));
-    snprintf(m->sku, sizeof(m->sku), "%s", cfg->catalog_sku);
-    snprintf(m->name, sizeof(m->name), "%s", cfg->catalog_name);
-    snprintf(m->price, sizeof(m->price), "%s", cfg->catalog_price);
-    snprintf(m->currency, sizeof(m->currency), "%s", cfg->catalog_currency);
-    snprintf(m->stock, sizeof(m->stock), "%s", cfg->catalog_stock);
-    snprintf(m->category, sizeof(m->category), "%s", cfg->catalog_category);
-    snprintf(m->url, sizeof(m->url), "%s", cfg->catalog_url);
-    snprintf(m->default_currency, sizeof(m->default_currency), "%s", cfg->catalog_default_currency);
-    snprintf(m->descriptions, sizeof(m->descriptions), "%s", cfg->catalog_descriptions);
+    set_name(m->sku, sizeof(m->sku), cfg->catalog_sku);
+    set_name(m->name, sizeof(m->name), cfg->catalog_name);
+    set_name(m->price, sizeof(m->price), cfg->catalog_price);
+    set_name(m->currency, sizeof(m->currency), cfg->catalog_currency);
+    set_name(m->stock, sizeof(m->stock), cfg->catalog_stock);
+    set_name(m->category, sizeof(m->category), cfg->catalog_category);
+    set_name(m->url, sizeof(m->url), cfg->catalog_url);
+    set_name(m->default_currency, sizeof(m->default_currency), cfg->catalog_default_currency);
+    set_name(m->descriptions, sizeof(m->descriptions), cfg->catalog_descriptions);
     return kp;
 }
 

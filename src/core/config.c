@@ -42,15 +42,15 @@ static const struct key keys[] = {
     {"default_lang", K_LANG, F(default_lang), 0, 0},
     {"synonyms_file", K_OPTSTR, F(synonyms_file), 0, 0},
     {"embedding_model", K_OPTSTR, F(embedding_model), 0, 0},
-    {"catalog_sku", K_STR, F(catalog_sku), 0, 0},
-    {"catalog_name", K_STR, F(catalog_name), 0, 0},
-    {"catalog_price", K_STR, F(catalog_price), 0, 0},
-    {"catalog_currency", K_STR, F(catalog_currency), 0, 0},
-    {"catalog_stock", K_STR, F(catalog_stock), 0, 0},
-    {"catalog_category", K_STR, F(catalog_category), 0, 0},
-    {"catalog_url", K_STR, F(catalog_url), 0, 0},
-    {"catalog_default_currency", K_STR, F(catalog_default_currency), 0, 0},
-    {"catalog_descriptions", K_STR, F(catalog_descriptions), 0, 0},
+    {"catalog_sku", K_OPTSTR, F(catalog_sku), 0, 0},
+    {"catalog_name", K_OPTSTR, F(catalog_name), 0, 0},
+    {"catalog_price", K_OPTSTR, F(catalog_price), 0, 0},
+    {"catalog_currency", K_OPTSTR, F(catalog_currency), 0, 0},
+    {"catalog_stock", K_OPTSTR, F(catalog_stock), 0, 0},
+    {"catalog_category", K_OPTSTR, F(catalog_category), 0, 0},
+    {"catalog_url", K_OPTSTR, F(catalog_url), 0, 0},
+    {"catalog_default_currency", K_OPTSTR, F(catalog_default_currency), 0, 0},
+    {"catalog_descriptions", K_OPTSTR, F(catalog_descriptions), 0, 0},
 };
 #undef F
 
@@ -71,15 +71,7 @@ struct config config_default(void)
         .drain_timeout_s = 20,
         .audit_page_max = 200,
         .default_lang = "de",
-        .catalog_sku = "sku",
-        .catalog_name = "name",
-        .catalog_price = "price_eur",
-        .catalog_currency = "currency",
-        .catalog_stock = "stock",
-        .catalog_category = "category",
-        .catalog_url = "url",
-        .catalog_default_currency = "EUR",
-        .catalog_descriptions = "description_de:de,description_en:en,description",
+        /* catalog_*: "" keeps kb_default_params()'s column names, the one place they live */
     };
     return c;
 }

@@ -29,7 +29,7 @@ struct config {
     char default_lang[4];      /* de|en: language of text that does not tell */
     char synonyms_file[512];   /* synonym groups, one per line; "" for none */
     char embedding_model[512]; /* GGUF model for dense retrieval; "" for lexical only */
-    /* catalogue column (CSV) or key (JSON Lines) names */
+    /* catalogue column (CSV) or key (JSON Lines) names; "" = kb's defaults */
     char catalog_sku[32], catalog_name[32], catalog_price[32], catalog_currency[32];
     char catalog_stock[32], catalog_category[32], catalog_url[32];
     char catalog_default_currency[8]; /* when a row names no currency */
