@@ -21,6 +21,9 @@
  * OWNERSHIP: the index owns all its strings; results point into the caller's arena.
  */
 #include <math.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -871,6 +874,11 @@ ag_err kb_index_build(struct store_db *db, const char *tenant, int64_t version,
     if (rc == AG_OK && emb)
         rc = load_vectors(db, tenant, emb, ix);
     builder_free(&b);
+#ifdef __GLIBC__
+    /* The build freed many small blocks: sort them out now, and give the memory back,
+     * rather than in the first question's malloc (milliseconds at 100k chunks). */
+    malloc_trim(0);
+#endif
     if (rc != AG_OK) {
         index_free(ix);
         return rc;
@@ -1328,7 +1336,19 @@ struct scoring {
     size_t k;
     uint32_t n_touched;
     float max_acc;
+    struct arena *a;
+    struct top *heap; /* the pruned paths' top k (else the top k come from touched/acc) */
+    size_t n_top;
 };
+
+/* The per-thread accumulators, taken when a path needs them (the DAAT path does not:
+ * a thread's first question then touches no fresh pages). */
+static ag_err scoring_scratch(struct scoring *sc)
+{
+    if (!sc->s && !(sc->s = get_scratch(sc->ix->n_docs)))
+        return AG_ENOMEM;
+    return AG_OK;
+}
 
 /* 0 when chunk d is filtered out, else the factor its score is multiplied by. */
 static float doc_factor(const struct scoring *sc, uint32_t d)
@@ -1420,9 +1440,13 @@ static void score_candidates(struct scoring *sc, const struct group *g)
         uint32_t t = g->alt[k];
         const uint32_t *pd = ix->post_doc + ix->post_off[t];
         uint32_t len = ix->post_off[t + 1] - ix->post_off[t], p = 0;
+        bool dense = (uint64_t)n * 8 >= len; /* candidates this dense: walk the list */
         for (uint32_t c = 0; c < n && p < len; c++) {
             uint32_t d = cand[c];
-            if (pd[p] < d) { /* gallop: double the step, then binary search */
+            if (dense) {
+                while (p < len && pd[p] < d)
+                    p++;
+            } else if (pd[p] < d) { /* gallop: double the step, then binary search */
                 uint32_t step = 1, lo = p, hi;
                 while (lo + step < len && pd[lo + step] < d) {
                     lo += step;
@@ -1485,125 +1509,218 @@ static float kth_score(const struct scoring *sc, float *tmp)
     return tmp[k - 1];
 }
 
-/* ---- questions made only of frequent words: impact prefixes ---------------------------
- * MaxScore cannot prune when every word is in most chunks. Then: score the chunks at the
- * top of each word's impact prefix exactly and take the k-th best as threshold theta (a
- * lower bound of the true k-th best). A chunk that reaches theta must score at least
- * lb_g = theta - (the other words' upper bounds) on every word g; for the word whose
- * impact prefix reaches below its lb_g soonest, the chunks at the head of that prefix
- * down to lb_g are the only candidates, and only they are scored. When no prefix reaches
- * far enough, the ordinary path runs instead. The result is exactly the same top k. */
+/* ---- the pruned paths, for questions whose words are one term each (nearly all) -------
+ * Both walk posting lists through cursors in chunk order, and score a chunk by looking it
+ * up in the lists largest bound first, stopping as soon as the bounds of the lists left
+ * cannot lift it to theta, the k-th best score so far. Every chunk's score is summed in
+ * one fixed order (the question's), so it is the same float whichever lists were walked
+ * and the top k equal exhaustive scoring's.
+ *
+ * Seed: the chunks at the head of each long list's impact prefix are scored first; the
+ * k-th best of them is a lower bound of the true k-th best and the first theta.
+ *
+ * Impact path (questions made only of frequent words, where nothing else prunes): a
+ * chunk that reaches theta must score at least lb_g = theta - (the other words' bounds)
+ * on every word g; for the word whose impact prefix falls below its lb_g soonest, the
+ * chunks at the head of that prefix down to lb_g are the only candidates.
+ *
+ * DAAT path (MaxScore): the lowest-bound lists whose bounds sum below theta are
+ * "non-essential": a chunk found only in them cannot enter the top k, so only the other
+ * lists are walked, the non-essential ones looked up for their chunks. As theta rises,
+ * lists move to the non-essential side. */
 
 #define IMPACT_MAX_GROUPS 16
+#define DAAT_END          UINT32_MAX
 
-/* The frequency of chunk d in term t's postings (0 when absent), by binary search. */
-static float posting_tf(const struct kb_index *ix, uint32_t t, uint32_t d)
+struct cursor {
+    const uint32_t *doc;
+    const float *tf;
+    uint32_t pos, len;
+    float fw;    /* group weight x (k1 + 1) */
+    double ub;   /* the largest score this list can add, a hair above */
+    size_t slot; /* the group's place in the question: the summation order */
+    uint32_t term;
+};
+
+struct doc_sum {
+    float contrib[MAX_GROUPS];
+    uint64_t set; /* the slots of contrib written for this chunk */
+    double partial;
+};
+
+static void cursor_seek(struct cursor *c, uint32_t d)
 {
-    uint32_t lo = ix->post_off[t], hi = ix->post_off[t + 1];
+    if (c->pos >= c->len || c->doc[c->pos] >= d)
+        return;
+    uint32_t lo = c->pos, step = 1; /* gallop: double the step, then binary search */
+    while (lo + step < c->len && c->doc[lo + step] < d) {
+        lo += step;
+        step *= 2;
+    }
+    uint32_t hi = lo + step < c->len ? lo + step : c->len;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (ix->post_doc[mid] < d)
+        if (c->doc[mid] < d)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < ix->post_off[t + 1] && ix->post_doc[lo] == d ? ix->post_tf[lo] : 0;
+    c->pos = lo;
 }
 
-static float exact_score(const struct scoring *sc, const struct group *g, size_t n_g,
-                         const double *w, uint32_t d)
+static float tf_score(const struct cursor *c, float tf)
 {
-    double s = 0;
+    return c->fw * tf / (tf + (float)BM25_K1);
+}
+
+static void sum_add(struct doc_sum *s, const struct cursor *c)
+{
+    float v = tf_score(c, c->tf[c->pos]);
+    s->contrib[c->slot] = v;
+    s->set |= (uint64_t)1 << c->slot;
+    s->partial += v;
+}
+
+/* The chunk's score, in slot order; clears s for the next chunk. */
+static float sum_take(struct doc_sum *s)
+{
+    float t = 0;
+    for (uint64_t m = s->set; m; m &= m - 1)
+        t += s->contrib[__builtin_ctzll(m)];
+    s->set = 0;
+    s->partial = 0;
+    return t;
+}
+
+static int cmp_cursor_ub_desc(const void *x, const void *y)
+{
+    double a = ((const struct cursor *)x)->ub, b = ((const struct cursor *)y)->ub;
+    return a < b ? 1 : a > b ? -1 : 0;
+}
+
+/* Cursors over groups g, largest bound first; rest[i]: the bounds of c[i..n) summed. */
+static void cursors_init(const struct kb_index *ix, const struct group *g, size_t n_g,
+                         struct cursor *c, double *rest)
+{
     for (size_t i = 0; i < n_g; i++) {
-        float tf = posting_tf(sc->ix, g[i].alt[0], d);
-        if (tf > 0)
-            s += w[i] * saturate(tf);
+        uint32_t t = g[i].alt[0];
+        double fw = group_weight(ix, &g[i]) * (BM25_K1 + 1);
+        c[i] = (struct cursor){.doc = ix->post_doc + ix->post_off[t],
+                               .tf = ix->post_tf + ix->post_off[t],
+                               .len = ix->post_off[t + 1] - ix->post_off[t],
+                               .fw = (float)fw,
+                               .ub = fw * ix->max_tf[t] / (ix->max_tf[t] + BM25_K1) * 1.0001,
+                               .slot = i,
+                               .term = t};
     }
-    return (float)s;
+    qsort(c, n_g, sizeof(*c), cmp_cursor_ub_desc);
+    rest[n_g] = 0;
+    for (size_t i = n_g; i-- > 0;)
+        rest[i] = rest[i + 1] + c[i].ub;
 }
 
-/* Add d as a candidate with its exact score (once). */
-static void impact_candidate(struct scoring *sc, const struct group *g, size_t n_g, const double *w,
-                             uint32_t d)
+/* Look chunk d up in c[lo..n) (seeking forward); false as soon as the lists left cannot
+ * lift it (times f, its factor) to theta. */
+static bool probe(struct cursor *c, size_t lo, size_t n, const double *rest, uint32_t d, float f,
+                  float theta, struct doc_sum *s)
 {
-    struct scratch *s = sc->s;
-    if (s->acc[d] != 0)
-        return;
-    float v = exact_score(sc, g, n_g, w, d);
-    if (v <= 0)
-        return;
-    s->acc[d] = v;
-    s->touched[sc->n_touched++] = d;
+    for (size_t i = lo; i < n; i++) {
+        if ((s->partial + rest[i]) * f < theta)
+            return false;
+        cursor_seek(&c[i], d);
+        if (c[i].pos < c[i].len && c[i].doc[c[i].pos] == d)
+            sum_add(s, &c[i]);
+    }
+    return true;
 }
 
-/* theta from the heads of the impact prefixes: the k-th best exact (factored) score among
- * them, a lower bound of the true k-th best; 0 when it cannot be had. w and ub get each
- * group's weight and upper bound. */
-static float seed_theta(struct scoring *sc, const struct group *g, size_t n_g, double *w,
-                        double *ub)
+/* Next marked chunk of bits (from word *w on), unmarked as it is taken; DAAT_END at the end. */
+static uint32_t take_marked(uint64_t *bits, size_t n_words, size_t *w)
+{
+    while (*w < n_words && !bits[*w])
+        (*w)++;
+    if (*w == n_words)
+        return DAAT_END;
+    uint64_t m = bits[*w];
+    bits[*w] = m & (m - 1);
+    return (uint32_t)(*w * 64 + (size_t)__builtin_ctzll(m));
+}
+
+/* Score the marked chunks (ascending, unmarking them) into the top k of heap; theta only
+ * prunes. Returns the final theta. */
+static float score_marked(struct scoring *sc, struct cursor *c, size_t n_g, const double *rest,
+                          uint64_t *bits, float theta, struct top *heap, size_t *n_top)
+{
+    size_t n_words = (sc->ix->n_docs + 63) / 64, w = 0;
+    struct doc_sum s = {.set = 0};
+    for (uint32_t d; (d = take_marked(bits, n_words, &w)) != DAAT_END;) {
+        float f = doc_factor(sc, d);
+        bool ok = f > 0 && probe(c, 0, n_g, rest, d, f, theta, &s);
+        float score = sum_take(&s) * f;
+        if (!ok)
+            continue;
+        top_push(heap, n_top, sc->k, (struct top){d, score});
+        if (*n_top == sc->k && heap[0].score > theta)
+            theta = heap[0].score;
+    }
+    return theta;
+}
+
+static void mark(uint64_t *bits, uint32_t d)
+{
+    bits[d / 64] |= (uint64_t)1 << (d % 64);
+}
+
+/* theta from the heads of the impact prefixes: the k-th best (factored) score among
+ * them, a lower bound of the true k-th best; 0 when it cannot be had. */
+static float seed_theta(struct scoring *sc, const struct group *g, size_t n_g, uint64_t *bits)
 {
     const struct kb_index *ix = sc->ix;
     bool any = false;
-    if (n_g == 0 || n_g > IMPACT_MAX_GROUPS || sc->k == 0 || sc->k > IMPACT_SEED)
+    if (n_g > IMPACT_MAX_GROUPS || sc->k == 0 || sc->k > IMPACT_SEED)
         return 0;
     for (size_t i = 0; i < n_g; i++) {
-        if (g[i].n_alt != 1)
-            return 0;
         uint32_t t = g[i].alt[0];
-        w[i] = group_weight(ix, &g[i]);
-        ub[i] = w[i] * saturate(ix->max_tf[t]);
         any |= ix->df[t] >= IMPACT_MIN_DF;
+        uint32_t lo = ix->imp_off[t], hi = ix->imp_off[t + 1];
+        for (uint32_t p = lo; p < hi && p < lo + IMPACT_SEED; p++)
+            mark(bits, ix->imp_doc[p]);
     }
     if (!any)
         return 0;
+    struct cursor c[IMPACT_MAX_GROUPS];
+    double rest[IMPACT_MAX_GROUPS + 1];
+    cursors_init(ix, g, n_g, c, rest);
     struct top best[IMPACT_SEED];
     size_t nb = 0;
-    for (size_t i = 0; i < n_g; i++) {
-        uint32_t t = g[i].alt[0];
-        uint32_t lo = ix->imp_off[t], hi = ix->imp_off[t + 1];
-        if (hi - lo > IMPACT_SEED)
-            hi = lo + IMPACT_SEED;
-        for (uint32_t p = lo; p < hi; p++) {
-            uint32_t d = ix->imp_doc[p];
-            float f = doc_factor(sc, d);
-            if (f <= 0)
-                continue;
-            bool dup = false; /* the same chunk may head several prefixes */
-            for (size_t j = 0; j < nb && !dup; j++)
-                dup = best[j].doc == d;
-            if (!dup)
-                top_push(best, &nb, sc->k, (struct top){d, exact_score(sc, g, n_g, w, d) * f});
-        }
-    }
+    score_marked(sc, c, n_g, rest, bits, 0, best, &nb);
     if (nb < sc->k)
         return 0;
-    float theta = best[0].score; /* the heap's least: the k-th best */
-    /* The ranking sums floats in another order than exact_score(): keep theta a hair
-     * lower so that rounding can never push a top-k chunk below it. */
-    return theta * (1.0f - 1e-4f);
+    /* Kept a hair lower: theta must never exceed what a top-k chunk scores. */
+    return best[0].score * (1.0f - 1e-4f);
 }
 
+/* The impact path; false when no word's prefix reaches far enough (nothing scored). */
 static bool score_impact(struct scoring *sc, const struct group *g, size_t n_g, float theta,
-                         const double *w, const double *ub)
+                         uint64_t *bits)
 {
     const struct kb_index *ix = sc->ix;
-    double sum_ub = 0;
-    for (size_t i = 0; i < n_g; i++)
-        sum_ub += ub[i];
-    if (theta <= 0)
+    struct cursor c[IMPACT_MAX_GROUPS];
+    double rest[IMPACT_MAX_GROUPS + 1];
+    if (theta <= 0 || n_g > IMPACT_MAX_GROUPS)
         return false;
-    /* The word whose prefix gives the fewest candidates above its lower bound. */
+    cursors_init(ix, g, n_g, c, rest);
     size_t pick = n_g;
     uint32_t pick_n = UINT32_MAX;
     double pick_lb = 0;
     for (size_t i = 0; i < n_g; i++) {
-        uint32_t t = g[i].alt[0];
-        double lb = theta - (sum_ub - ub[i]);
-        if (lb <= 0 || ix->df[t] < IMPACT_MIN_DF || w[i] * saturate(ix->imp_floor[t]) >= lb)
+        uint32_t t = c[i].term;
+        double lb = theta - (rest[0] - c[i].ub);
+        if (lb <= 0 || ix->df[t] < IMPACT_MIN_DF || tf_score(&c[i], ix->imp_floor[t]) >= lb)
             continue; /* no bound from this word, or its prefix is too short */
         uint32_t n = 0;
         for (uint32_t p = ix->imp_off[t];
-             p < ix->imp_off[t + 1] && w[i] * saturate(ix->imp_tf[p]) >= lb; p++)
+             p < ix->imp_off[t + 1] && tf_score(&c[i], ix->imp_tf[p]) >= lb && n < pick_n; p++)
             n++;
         if (n < pick_n) {
             pick = i;
@@ -1613,19 +1730,108 @@ static bool score_impact(struct scoring *sc, const struct group *g, size_t n_g, 
     }
     if (pick == n_g)
         return false;
-    uint32_t t = g[pick].alt[0];
+    uint32_t t = c[pick].term;
     for (uint32_t p = ix->imp_off[t];
-         p < ix->imp_off[t + 1] && w[pick] * saturate(ix->imp_tf[p]) >= pick_lb; p++)
-        impact_candidate(sc, g, n_g, w, ix->imp_doc[p]);
+         p < ix->imp_off[t + 1] && tf_score(&c[pick], ix->imp_tf[p]) >= pick_lb; p++)
+        mark(bits, ix->imp_doc[p]);
+    score_marked(sc, c, n_g, rest, bits, theta, sc->heap, &sc->n_top);
     return true;
+}
+
+/* May the pruned paths score these groups? One term each. */
+static bool single_terms(const struct group *g, size_t n_g)
+{
+    if (n_g == 0 || n_g > MAX_GROUPS)
+        return false;
+    for (size_t i = 0; i < n_g; i++)
+        if (g[i].n_alt != 1)
+            return false;
+    return true;
+}
+
+/* The DAAT path: the top k of groups g into sc's heap, from theta (0 or a lower bound). */
+static void score_daat(struct scoring *sc, const struct group *g, size_t n_g, float theta)
+{
+    struct cursor c[MAX_GROUPS];
+    double rest[MAX_GROUPS + 1];
+    cursors_init(sc->ix, g, n_g, c, rest);
+    size_t ne = n_g; /* lists [0, ne) are essential, [ne, n_g) are not */
+    while (ne > 0 && rest[ne - 1] < theta)
+        ne--;
+    struct doc_sum s = {.set = 0};
+    while (ne > 0) {
+        uint32_t d = DAAT_END;
+        for (size_t i = 0; i < ne; i++)
+            if (c[i].pos < c[i].len && c[i].doc[c[i].pos] < d)
+                d = c[i].doc[c[i].pos];
+        if (d == DAAT_END)
+            break;
+        for (size_t i = 0; i < ne; i++)
+            if (c[i].pos < c[i].len && c[i].doc[c[i].pos] == d) {
+                sum_add(&s, &c[i]);
+                c[i].pos++;
+            }
+        float f = doc_factor(sc, d);
+        bool ok = f > 0 && probe(c, ne, n_g, rest, d, f, theta, &s);
+        float score = sum_take(&s) * f;
+        if (!ok)
+            continue;
+        top_push(sc->heap, &sc->n_top, sc->k, (struct top){d, score});
+        if (sc->n_top == sc->k && sc->heap[0].score > theta) {
+            theta = sc->heap[0].score;
+            while (ne > 0 && rest[ne - 1] < theta)
+                ne--;
+        }
+    }
+}
+
+/* Between two candidate-only groups: raise theta to the k-th best partial score and drop
+ * the candidates that the groups left (at most rest) cannot lift to it. Partial scores
+ * only grow, so the k-th best of them bounds the final k-th best from below. */
+static float prune_candidates(struct scoring *sc, float theta, double rest)
+{
+    struct scratch *s = sc->s;
+    if (sc->n_touched >= sc->k) {
+        float kth = kth_score(sc, s->sel);
+        theta = kth > theta ? kth : theta;
+    }
+    if (theta <= 0)
+        return theta;
+    uint32_t w = 0;
+    for (uint32_t i = 0; i < sc->n_touched; i++) {
+        uint32_t d = s->touched[i];
+        float f = doc_factor(sc, d);
+        if (f > 0 && (s->acc[d] + (float)rest) * f >= theta)
+            s->touched[w++] = d;
+        else
+            s->acc[d] = 0;
+    }
+    sc->n_touched = w;
+    return theta;
 }
 
 static ag_err score_groups(struct scoring *sc, struct group *g, size_t n_g)
 {
-    double gw[IMPACT_MAX_GROUPS] = {0}, gub[IMPACT_MAX_GROUPS] = {0};
-    float theta0 = seed_theta(sc, g, n_g, gw, gub);
-    if (theta0 > 0 && score_impact(sc, g, n_g, theta0, gw, gub))
+    if (sc->q->flags & KB_SEARCH_EXHAUSTIVE) {
+        if (scoring_scratch(sc) != AG_OK)
+            return AG_ENOMEM;
+        for (size_t i = 0; i < n_g; i++)
+            score_all(sc, &g[i]);
         return AG_OK;
+    }
+    if (single_terms(g, n_g)) {
+        uint64_t *bits = arena_calloc(sc->a, (sc->ix->n_docs + 63) / 64, sizeof(*bits));
+        if (!bits)
+            return AG_ENOMEM;
+        float theta0 = seed_theta(sc, g, n_g, bits);
+        if (!score_impact(sc, g, n_g, theta0, bits))
+            score_daat(sc, g, n_g, theta0);
+        return AG_OK;
+    }
+    /* Groups of several terms (prefixes, synonyms): term at a time, then the candidates
+     * that can still make the top k (MaxScore on accumulators). */
+    if (scoring_scratch(sc) != AG_OK)
+        return AG_ENOMEM;
     double bound[MAX_GROUPS], rest = 0;
     size_t order[MAX_GROUPS];
     for (size_t i = 0; i < n_g; i++) {
@@ -1640,15 +1846,10 @@ static ag_err score_groups(struct scoring *sc, struct group *g, size_t n_g)
             order[j - 1] = t;
         }
     size_t oi = 0;
-    float theta = theta0;
+    float theta = 0;
     for (; oi < n_g; oi++) {
         score_all(sc, &g[order[oi]]);
         rest -= bound[order[oi]];
-        /* The seeded theta already rules out chunks the remaining words alone cannot lift. */
-        if (oi + 1 < n_g && theta0 > 0 && rest < theta0) {
-            oi++;
-            break;
-        }
         /* An unseen chunk can score at most `rest`: once that is below the k-th best, only
          * the chunks seen so far can still change the top k. */
         if (oi + 1 < n_g && sc->n_touched >= sc->k && rest < sc->max_acc) {
@@ -1677,8 +1878,12 @@ static ag_err score_groups(struct scoring *sc, struct group *g, size_t n_g)
         }
     }
     sc->n_touched = w;
-    for (; oi < n_g; oi++)
+    for (; oi < n_g; oi++) {
         score_candidates(sc, &g[order[oi]]);
+        rest -= bound[order[oi]];
+        if (oi + 1 < n_g)
+            theta = prune_candidates(sc, theta, rest);
+    }
     return AG_OK;
 }
 
@@ -1763,9 +1968,6 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
     if ((qp.n_g == 0 && !(q->vector && ix->vecs)) || q->k == 0 || ix->n_docs == 0)
         return AG_OK;
 
-    struct scratch *s = get_scratch(ix->n_docs);
-    if (!s)
-        return AG_ENOMEM;
     uint32_t cat = NONE;
     if (q->category) {
         for (uint32_t i = 0; i < ix->n_cats && cat == NONE; i++)
@@ -1777,20 +1979,19 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
     /* With vectors, rank more lexical candidates: fusion takes the best of both lists. */
     bool dense = q->vector && ix->vecs;
     size_t k = dense && q->k < RRF_DEPTH ? RRF_DEPTH : q->k, n_top = 0;
-    struct scoring sc = {.ix = ix, .q = q, .cat = cat, .s = s, .k = k};
+    struct top *heap = arena_calloc(a, k, sizeof(*heap));
+    if (!heap)
+        return AG_ENOMEM;
+    struct scoring sc = {.ix = ix, .q = q, .cat = cat, .k = k, .a = a, .heap = heap};
     rc = score_groups(&sc, qp.g, qp.n_g);
     if (rc != AG_OK)
         return rc;
-    uint32_t n_touched = sc.n_touched;
-    struct top *heap = arena_calloc(a, k, sizeof(*heap));
-    if (!heap)
-        rc = AG_ENOMEM;
-    for (uint32_t i = 0; i < n_touched; i++) {
+    struct scratch *s = sc.s; /* NULL when the DAAT path needed none */
+    n_top = sc.n_top;
+    for (uint32_t i = 0; s && i < sc.n_touched; i++) {
         uint32_t d = s->touched[i];
         struct top t = {d, s->acc[d]};
         s->acc[d] = 0;
-        if (!heap)
-            continue;
         if (cat != NONE && ix->cat[d] != cat)
             continue;
         if ((q->flags & KB_SEARCH_IN_STOCK) && ix->stock[d] <= 0)
@@ -1799,11 +2000,9 @@ ag_err kb_index_search(const struct kb_index *ix, struct arena *a, const struct 
             t.score *= (float)OTHER_LANG;
         top_push(heap, &n_top, k, t);
     }
-    if (rc != AG_OK)
-        return rc;
     qsort(heap, n_top, sizeof(*heap), cmp_top_desc);
     if (dense) {
-        struct scoring dsc = {.ix = ix, .q = q, .cat = cat, .s = s, .k = q->k};
+        struct scoring dsc = {.ix = ix, .q = q, .cat = cat, .k = q->k};
         rc = fuse_dense(&dsc, a, &heap, &n_top);
         if (rc != AG_OK)
             return rc;

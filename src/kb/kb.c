@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "core/log.h"
 #include "kb/kb_internal.h"
@@ -43,7 +44,14 @@ struct kb {
     struct tenant_index *cache;
     size_t n_cache;
     struct kb_synonyms *synonyms; /* set before searches start; read-only afterwards */
+    /* The KB version as last read from the database, and when: a search re-reads it at
+     * most every KB_VERSION_TTL_NS, so another process's ingest shows within that time;
+     * this process's own writes bump gen, which makes the next search read it at once. */
+    int64_t seen_version;
+    uint64_t seen_ns, seen_gen, gen; /* guarded by mu */
 };
+
+#define KB_VERSION_TTL_NS (100ull * 1000 * 1000)
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
@@ -650,6 +658,9 @@ static ag_err ingest_list(struct kb *kb, const char *tenant, struct file_list *f
         rc = store_exec(in.db, "UPDATE meta SET value=value+1 WHERE key='version'");
     if (rc == AG_OK)
         rc = store_commit(in.db);
+    pthread_mutex_lock(&kb->mu);
+    kb->gen++; /* whatever happened, the next search reads the version again */
+    pthread_mutex_unlock(&kb->mu);
     if (rc == AG_OK) {
         stats->chunks = in.chunks;
         stats->products = in.products;
@@ -898,6 +909,29 @@ static ag_err read_version(struct kb *kb, int64_t *version)
     return rc;
 }
 
+/* The version, read again when the last read is older than KB_VERSION_TTL_NS or this
+ * process wrote since. */
+static ag_err current_version(struct kb *kb, int64_t *version)
+{
+    uint64_t now = clock_mono_ns();
+    pthread_mutex_lock(&kb->mu);
+    bool fresh = kb->seen_ns && now - kb->seen_ns < KB_VERSION_TTL_NS && kb->seen_gen == kb->gen;
+    uint64_t gen = kb->gen;
+    *version = kb->seen_version;
+    pthread_mutex_unlock(&kb->mu);
+    if (fresh)
+        return AG_OK;
+    ag_err rc = read_version(kb, version);
+    if (rc != AG_OK)
+        return rc;
+    pthread_mutex_lock(&kb->mu);
+    kb->seen_version = *version;
+    kb->seen_ns = now ? now : 1;
+    kb->seen_gen = gen; /* a write since gen was taken makes this stale at once */
+    pthread_mutex_unlock(&kb->mu);
+    return AG_OK;
+}
+
 /* The tenant's index as of version, with a reference for the caller (retained). */
 static struct kb_index *cached(struct kb *kb, const char *tenant, int64_t version)
 {
@@ -946,7 +980,7 @@ static ag_err install(struct kb *kb, const char *tenant, struct kb_index *ix)
 static ag_err acquire_index(struct kb *kb, const char *tenant, struct kb_index **out)
 {
     int64_t version;
-    ag_err rc = read_version(kb, &version);
+    ag_err rc = current_version(kb, &version);
     if (rc != AG_OK)
         return rc;
     if ((*out = cached(kb, tenant, version)) != NULL)

@@ -132,8 +132,10 @@ struct kb_phrase {
 };
 struct kb_synonyms;
 enum kb_search_flags {
-    KB_SEARCH_NO_TEXT = 1 << 0, /* hits without their text (evaluations) */
-    KB_SEARCH_IN_STOCK = 1 << 1 /* only product chunks with stock > 0 */
+    KB_SEARCH_NO_TEXT = 1 << 0,   /* hits without their text (evaluations) */
+    KB_SEARCH_IN_STOCK = 1 << 1,  /* only product chunks with stock > 0 */
+    KB_SEARCH_EXHAUSTIVE = 1 << 2 /* score every chunk of every list, no pruning (the
+                                   * reference the pruned paths are tested against) */
 };
 struct kb_query {
     const char *text; /* the question; "quoted words" form a phrase (chunks holding it

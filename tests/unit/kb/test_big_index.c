@@ -130,11 +130,62 @@ static void test_top_k_of_frequent_words_is_exact(void **state)
     arena_release(&a);
 }
 
+/* Pruned search (seeded threshold, impact prefixes, document-at-a-time MaxScore) against
+ * exhaustive scoring, for many random questions and several k: the same scores at every
+ * rank, and the same chunks wherever the scores differ. */
+static void test_pruned_equals_exhaustive(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const common[] = {"common", "immer", "alltag", "jeden", "chunk"};
+    static const size_t ks[] = {1, 5, 10, 30};
+    struct arena a;
+    arena_init(&a, 1 << 26);
+    tu_rng_seed();
+    for (int round = 0; round < 300; round++) {
+        char q[256] = "";
+        size_t words = 1 + tu_rng_below(6);
+        for (size_t w = 0; w < words; w++) {
+            char word[32];
+            if (tu_rng_below(3) == 0)
+                snprintf(word, sizeof(word), "%s", common[tu_rng_below(5)]);
+            else
+                snprintf(word, sizeof(word), "filler%zu", tu_rng_below(500));
+            strncat(q, w ? " " : "", sizeof(q) - strlen(q) - 1);
+            strncat(q, word, sizeof(q) - strlen(q) - 1);
+        }
+        size_t k = ks[tu_rng_below(4)];
+        struct kb_query pq = {.text = q, .len = strlen(q), .lang = TEXT_LANG_EN, .k = k};
+        struct kb_query eq = pq;
+        eq.flags = KB_SEARCH_EXHAUSTIVE;
+        struct kb_result pr, er;
+        assert_int_equal(kb_search_ex(f->kb, &a, "t", &pq, &pr), AG_OK);
+        assert_int_equal(kb_search_ex(f->kb, &a, "t", &eq, &er), AG_OK);
+        if (pr.n_hits != er.n_hits)
+            fail_msg("'%s' k=%zu: %zu hits pruned, %zu exhaustive (seed %llu)", q, k, pr.n_hits,
+                     er.n_hits, (unsigned long long)tu_seed);
+        for (size_t i = 0; i < pr.n_hits; i++) {
+            double x = pr.hits[i].score, y = er.hits[i].score;
+            if (fabs(x - y) > 1e-5 * y)
+                fail_msg("'%s' k=%zu rank %zu: %g pruned, %g exhaustive (seed %llu)", q, k, i, x, y,
+                         (unsigned long long)tu_seed);
+            bool tie = (i > 0 && fabs(er.hits[i - 1].score - y) <= 1e-5 * y) ||
+                       (i + 1 < er.n_hits && fabs(er.hits[i + 1].score - y) <= 1e-5 * y);
+            if (!tie && pr.hits[i].chunk_id != er.hits[i].chunk_id)
+                fail_msg("'%s' k=%zu rank %zu: another chunk (seed %llu)", q, k, i,
+                         (unsigned long long)tu_seed);
+        }
+        arena_release(&a); /* and ready again for the next question */
+        arena_init(&a, 1 << 26);
+    }
+    arena_release(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_words_from_both_halves),
         cmocka_unit_test(test_top_k_of_frequent_words_is_exact),
+        cmocka_unit_test(test_pruned_equals_exhaustive),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
