@@ -664,8 +664,11 @@ static ag_err index_collection(const struct kb_eval_params *p, const struct item
     for (size_t i = 0; rc == AG_OK && i < docs->n; i++) {
         buf_init(&bodies[i], (size_t)1 << 24);
         /* As Markdown: the title is the document's title field, the text its body. */
-        rc = buf_printf(&bodies[i], "# %s\n\n%s\n", docs->v[i].title[0] ? docs->v[i].title : "-",
-                        docs->v[i].text);
+        rc = buf_append_str(&bodies[i], "# ");
+        rc = rc ? rc : buf_append_str(&bodies[i], docs->v[i].title[0] ? docs->v[i].title : "-");
+        rc = rc ? rc : buf_append_str(&bodies[i], "\n\n");
+        rc = rc ? rc : buf_append_str(&bodies[i], docs->v[i].text);
+        rc = rc ? rc : buf_append_str(&bodies[i], "\n");
         /* A collection has one language: no per-document guessing. */
         src[i] =
             (struct kb_source){docs->v[i].id, KB_FMT_MARKDOWN, bodies[i].p, bodies[i].len, p->lang};

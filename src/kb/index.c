@@ -97,12 +97,23 @@ struct raw_term {
     uint32_t a, b; /* compound parts (raw ids), NONE */
 };
 
-/* Words repeat (Zipf): each distinct (language, word) is analysed once and remembered. */
+/* Words repeat (Zipf): each distinct (language, word) is analysed once and remembered.
+ * The keys (language byte, then the folded word) sit one after another in one pool. */
 struct memo_entry {
-    char *word;  /* language byte, then the folded word; NULL: empty slot */
-    uint32_t id; /* raw term id, or MEMO_STOP for a stop word */
+    uint32_t hash, off; /* off: the key's place in the pool */
+    uint32_t len;       /* key length; 0: empty slot */
+    uint32_t id;        /* raw term id, or MEMO_STOP for a stop word */
 };
 #define MEMO_STOP (NONE - 1)
+
+/* One chunk's terms while it is analysed: each distinct term's frequencies per field. */
+struct doc_terms {
+    uint32_t *last;            /* per raw term: 1 + the last chunk it occurred in, 0 never */
+    uint32_t *slot;            /* per raw term: its place in p while last is this chunk */
+    struct raw_posting *p;     /* this chunk's postings, in order of first occurrence */
+    uint32_t *term;            /* ... and their terms */
+    uint32_t n, cap, term_cap; /* term_cap: room in last and slot */
+};
 
 struct builder {
     struct raw_term *t;
@@ -111,6 +122,9 @@ struct builder {
     uint32_t n_slots;
     struct memo_entry *memo;
     uint32_t n_memo, memo_slots;
+    char *pool;
+    size_t pool_len, pool_cap;
+    struct doc_terms dt;
     double len_sum[N_FIELDS];
     float (*doc_len)[N_FIELDS];
     struct text_analyzer *an;
@@ -186,11 +200,55 @@ static uint32_t intern(struct builder *b, const char *s, size_t n)
     return b->n++;
 }
 
-/* Count one occurrence of term id in the current doc and field. */
+/* Count one occurrence of term id in the current chunk and field. */
 static ag_err add_occurrence(struct builder *b, uint32_t id, float amount)
 {
-    struct raw_term *t = &b->t[id];
-    if (!t->n || t->p[t->n - 1].doc != b->doc) {
+    struct doc_terms *dt = &b->dt;
+    if (id >= dt->term_cap) {
+        uint32_t cap = dt->term_cap ? dt->term_cap : 4096;
+        while (cap <= id)
+            cap *= 2;
+        uint32_t *last = realloc(dt->last, cap * sizeof(*last));
+        if (last)
+            dt->last = last;
+        uint32_t *slot = realloc(dt->slot, cap * sizeof(*slot));
+        if (slot)
+            dt->slot = slot;
+        if (!last || !slot)
+            return AG_ENOMEM;
+        memset(dt->last + dt->term_cap, 0, (cap - dt->term_cap) * sizeof(*last));
+        dt->term_cap = cap;
+    }
+    if (dt->last[id] != b->doc + 1) {
+        if (dt->n == dt->cap) {
+            uint32_t cap = dt->cap ? dt->cap * 2 : 256;
+            struct raw_posting *np = realloc(dt->p, cap * sizeof(*np));
+            if (np)
+                dt->p = np;
+            uint32_t *nt = realloc(dt->term, cap * sizeof(*nt));
+            if (nt)
+                dt->term = nt;
+            if (!np || !nt)
+                return AG_ENOMEM;
+            dt->cap = cap;
+        }
+        dt->last[id] = b->doc + 1;
+        dt->slot[id] = dt->n;
+        dt->term[dt->n] = id;
+        memset(&dt->p[dt->n], 0, sizeof(dt->p[dt->n]));
+        dt->p[dt->n].doc = b->doc;
+        dt->n++;
+    }
+    dt->p[dt->slot[id]].tf[b->field] += amount;
+    return AG_OK;
+}
+
+/* The chunk is analysed: append its postings to their terms' lists. */
+static ag_err flush_doc(struct builder *b)
+{
+    struct doc_terms *dt = &b->dt;
+    for (uint32_t i = 0; i < dt->n; i++) {
+        struct raw_term *t = &b->t[dt->term[i]];
         if (t->n == t->cap) {
             uint32_t cap = t->cap ? t->cap * 2 : 4;
             struct raw_posting *p = realloc(t->p, cap * sizeof(*p));
@@ -199,12 +257,11 @@ static ag_err add_occurrence(struct builder *b, uint32_t id, float amount)
             t->p = p;
             t->cap = cap;
         }
-        memset(&t->p[t->n], 0, sizeof(t->p[t->n]));
-        t->p[t->n++].doc = b->doc;
+        t->p[t->n++] = dt->p[i];
+        if (b->lang == TEXT_LANG_DE)
+            t->german = true;
     }
-    t->p[t->n - 1].tf[b->field] += amount;
-    if (b->lang == TEXT_LANG_DE)
-        t->german = true;
+    dt->n = 0;
     return AG_OK;
 }
 
@@ -215,10 +272,10 @@ static ag_err memo_grow(struct builder *b)
     if (!m)
         return AG_ENOMEM;
     for (uint32_t i = 0; i < b->memo_slots; i++) {
-        if (!b->memo[i].word)
+        if (!b->memo[i].len)
             continue;
-        uint32_t h = hash_str(b->memo[i].word, strlen(b->memo[i].word)) & (slots - 1);
-        while (m[h].word)
+        uint32_t h = b->memo[i].hash & (slots - 1);
+        while (m[h].len)
             h = (h + 1) & (slots - 1);
         m[h] = b->memo[i];
     }
@@ -228,20 +285,38 @@ static ag_err memo_grow(struct builder *b)
     return AG_OK;
 }
 
+/* Keep key k[0..n) in the memo's pool; its offset, or NONE without memory. */
+static uint32_t pool_put(struct builder *b, const char *k, size_t n)
+{
+    if (b->pool_len + n > b->pool_cap) {
+        size_t cap = b->pool_cap ? b->pool_cap * 2 : (size_t)1 << 20;
+        while (cap < b->pool_len + n)
+            cap *= 2;
+        char *p = cap <= UINT32_MAX ? realloc(b->pool, cap) : NULL;
+        if (!p)
+            return NONE;
+        b->pool = p;
+        b->pool_cap = cap;
+    }
+    memcpy(b->pool + b->pool_len, k, n);
+    b->pool_len += n;
+    return (uint32_t)(b->pool_len - n);
+}
+
 /* The term id of word w in language lang: from the memo, or analysed once now. */
 static uint32_t word_term(struct builder *b, const char *w, size_t n)
 {
     char key[80];
     key[0] = (char)('0' + b->lang);
     memcpy(key + 1, w, n);
-    key[n + 1] = '\0';
+    uint32_t kl = (uint32_t)n + 1, hash = hash_str(key, kl);
     if ((b->n_memo + 1) * 2 > b->memo_slots && memo_grow(b) != AG_OK)
         return NONE;
-    uint32_t mask = b->memo_slots - 1, h = hash_str(key, n + 1) & mask;
-    while (b->memo[h].word) {
-        if (strcmp(b->memo[h].word, key) == 0)
-            return b->memo[h].id;
-        h = (h + 1) & mask;
+    uint32_t mask = b->memo_slots - 1, h = hash & mask;
+    for (; b->memo[h].len; h = (h + 1) & mask) {
+        const struct memo_entry *e = &b->memo[h];
+        if (e->hash == hash && e->len == kl && memcmp(b->pool + e->off, key, kl) == 0)
+            return e->id;
     }
     uint32_t id = MEMO_STOP;
     if (!text_is_stopword(w, n)) {
@@ -253,9 +328,10 @@ static uint32_t word_term(struct builder *b, const char *w, size_t n)
         if (id == NONE)
             return NONE;
     }
-    if (!(b->memo[h].word = strdup(key)))
+    uint32_t off = pool_put(b, key, kl);
+    if (off == NONE)
         return NONE;
-    b->memo[h].id = id;
+    b->memo[h] = (struct memo_entry){.hash = hash, .off = off, .len = kl, .id = id};
     b->n_memo++;
     return id;
 }
@@ -573,9 +649,12 @@ static void builder_free(struct builder *b)
     }
     free(b->t);
     free(b->slots);
-    for (uint32_t i = 0; i < b->memo_slots; i++)
-        free(b->memo[i].word);
     free(b->memo);
+    free(b->pool);
+    free(b->dt.last);
+    free(b->dt.slot);
+    free(b->dt.p);
+    free(b->dt.term);
     free(b->doc_len);
     text_analyzer_destroy(b->an);
 }
@@ -713,6 +792,7 @@ static ag_err analyse_range(struct builder *b, const struct kb_index *ix, char *
             b->doc_len[d][F_SKU] = 1;
             buf_release(&t);
         }
+        rc = rc ? rc : flush_doc(b);
         for (int f = 0; f < N_FIELDS; f++)
             b->len_sum[f] += b->doc_len[d][f];
     }

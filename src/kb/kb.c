@@ -296,8 +296,17 @@ static ag_err sink_chunk(void *ctx, const struct kb_chunk *c)
     struct ingest *in = ctx;
     enum text_lang lang = c->lang != TEXT_LANG_UNKNOWN ? c->lang : in->doc_lang;
     const char *lc = text_lang_code(lang);
-    struct store_stmt *s = in->ins_chunk;
-    ag_err rc = store_bind_int64(s, 1, in->doc_id);
+    struct store_stmt *s = in->set_title;
+    bool row;
+    ag_err rc = AG_OK;
+    if (in->ord == 0) { /* the document's title is its first chunk's (H1 or file name) */
+        rc = store_bind_int64(s, 1, in->doc_id);
+        rc = rc ? rc : store_bind_text(s, 2, c->title, c->title_len);
+        rc = rc ? rc : store_step(s, &row);
+        store_reset(s);
+    }
+    s = in->ins_chunk;
+    rc = rc ? rc : store_bind_int64(s, 1, in->doc_id);
     rc = rc ? rc : store_bind_text(s, 2, in->tenant, strlen(in->tenant));
     rc = rc ? rc : store_bind_int64(s, 3, in->ord++);
     rc = rc ? rc : store_bind_text(s, 4, c->title, c->title_len);
@@ -305,7 +314,6 @@ static ag_err sink_chunk(void *ctx, const struct kb_chunk *c)
     rc = rc ? rc : store_bind_text(s, 6, c->body, c->body_len);
     rc = rc ? rc : store_bind_text(s, 7, lc, strlen(lc));
     rc = rc ? rc : c->sku ? store_bind_text(s, 8, c->sku, strlen(c->sku)) : store_bind_null(s, 8);
-    bool row;
     rc = rc ? rc : store_step(s, &row);
     store_reset(s);
     if (rc != AG_OK || !in->fts) {
@@ -434,13 +442,6 @@ static ag_err ingest_file(struct kb *kb, struct ingest *in, const struct file_en
         snprintf(reason, sizeof(reason), "storage error (a SKU may appear twice)");
     if (rc != AG_OK)
         snprintf(why, why_len, "%s: %s", fe->path, reason[0] ? reason : ag_strerror(rc));
-    /* The document title is the first chunk's title (the Markdown H1, or the file name). */
-    if (rc == AG_OK) {
-        st = in->set_title;
-        rc = store_bind_int64(st, 1, in->doc_id);
-        rc = rc ? rc : store_step(st, &row);
-        store_reset(st);
-    }
     if (rc == AG_OK) {
         if (old_id)
             stats->updated++;
@@ -637,8 +638,7 @@ static ag_err ingest_list(struct kb *kb, const char *tenant, struct file_list *f
                             &in.ins_doc);
     rc = rc ? rc
             : store_prepare(in.db,
-                            "UPDATE docs SET title=coalesce((SELECT title FROM chunks WHERE "
-                            "doc_id=?1 ORDER BY ord LIMIT 1), '') WHERE id=?1",
+                            "UPDATE docs SET title=?2 WHERE id=?1",
                             &in.set_title);
     if (rc != AG_OK) {
         snprintf(why, why_len, "%s: cannot open the knowledge base for writing", kb->path);

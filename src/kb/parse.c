@@ -227,6 +227,10 @@ static const char *find_bytes(const char *p, size_t n, const char *needle, size_
 
 /* ---- Markdown ------------------------------------------------------------------- */
 
+/* The bytes md_inline() looks at; every other byte is copied as it is. */
+static const bool md_special[256] = {['*'] = true, ['`'] = true, ['_'] = true,
+                                     ['['] = true, [']'] = true, ['\t'] = true};
+
 /* Copy one line of inline Markdown as plain text: emphasis markers and backticks go,
  * [text](url) keeps its text, list bullets go. */
 static ag_err md_inline(struct buf *out, const char *p, size_t n)
@@ -240,6 +244,14 @@ static ag_err md_inline(struct buf *out, const char *p, size_t n)
         i += (i + 1 < n && p[i + 1] == ' ') ? 2 : 1;
     ag_err rc = AG_OK;
     for (; i < n && rc == AG_OK; i++) {
+        size_t run = i; /* plain text up to the next mark is copied in one piece */
+        while (run < n && !md_special[(unsigned char)p[run]])
+            run++;
+        if (run > i) {
+            rc = buf_append(out, p + i, run - i);
+            i = run - 1;
+            continue;
+        }
         char ch = p[i];
         if (ch == '*' || ch == '`' || (ch == '_' && i + 1 < n && p[i + 1] == '_')) {
             if (ch == '_')
