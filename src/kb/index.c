@@ -99,10 +99,12 @@ struct raw_term {
 
 /* Words repeat (Zipf): each distinct (language, word) is analysed once and remembered.
  * The keys (language byte, then the folded word) sit one after another in one pool. */
+#define MEMO_INLINE 11 /* key bytes kept in the entry itself (most words fit) */
 struct memo_entry {
-    uint32_t hash, off; /* off: the key's place in the pool */
-    uint32_t len;       /* key length; 0: empty slot */
+    uint32_t hash, off; /* off: where the key's bytes after MEMO_INLINE are in the pool */
     uint32_t id;        /* raw term id, or MEMO_STOP for a stop word */
+    uint8_t len;        /* key length; 0: empty slot */
+    char head[MEMO_INLINE];
 };
 #define MEMO_STOP (NONE - 1)
 
@@ -310,12 +312,18 @@ static uint32_t word_term(struct builder *b, const char *w, size_t n)
     key[0] = (char)('0' + b->lang);
     memcpy(key + 1, w, n);
     uint32_t kl = (uint32_t)n + 1, hash = hash_str(key, kl);
+    uint32_t hl = kl < MEMO_INLINE ? kl : MEMO_INLINE;
     if ((b->n_memo + 1) * 2 > b->memo_slots && memo_grow(b) != AG_OK)
         return NONE;
     uint32_t mask = b->memo_slots - 1, h = hash & mask;
     for (; b->memo[h].len; h = (h + 1) & mask) {
         const struct memo_entry *e = &b->memo[h];
-        if (e->hash == hash && e->len == kl && memcmp(b->pool + e->off, key, kl) == 0)
+        if (e->hash != hash || e->len != kl)
+            continue;
+        uint32_t i = 0;
+        while (i < hl && e->head[i] == key[i])
+            i++;
+        if (i == hl && (kl == hl || memcmp(b->pool + e->off, key + hl, kl - hl) == 0))
             return e->id;
     }
     uint32_t id = MEMO_STOP;
@@ -328,10 +336,11 @@ static uint32_t word_term(struct builder *b, const char *w, size_t n)
         if (id == NONE)
             return NONE;
     }
-    uint32_t off = pool_put(b, key, kl);
+    uint32_t off = kl > hl ? pool_put(b, key + hl, kl - hl) : 0;
     if (off == NONE)
         return NONE;
-    b->memo[h] = (struct memo_entry){.hash = hash, .off = off, .len = kl, .id = id};
+    b->memo[h] = (struct memo_entry){.hash = hash, .off = off, .len = (uint8_t)kl, .id = id};
+    memcpy(b->memo[h].head, key, hl);
     b->n_memo++;
     return id;
 }

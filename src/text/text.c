@@ -85,76 +85,119 @@ bool text_is_stopword(const char *w, size_t n)
     return in_list(LIST(stop_de), w, n) || in_list(LIST(stop_en), w, n);
 }
 
+/* Code points below FAST_CP (ASCII, Latin-1, Latin Extended-A and -B, where nearly every
+ * letter of German and English text lies): whether each belongs to a word, and its folded
+ * form, computed once with utf8proc. A word made only of them folds character by
+ * character to exactly what utf8proc gives for the whole word (no combining marks among
+ * them, so nothing composes across characters); other words go through utf8proc. */
+#define FAST_CP   0x250
+#define FOLD_MAX  6
+#define NOT_FAST  0xFF
+#define FOLD_OPTS (UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE | \
+                   UTF8PROC_STRIPMARK)
+
+struct fast_fold {
+    bool word;
+    uint8_t len; /* bytes of s, or NOT_FAST */
+    char s[FOLD_MAX];
+};
+static struct fast_fold fast[FAST_CP];
+static pthread_once_t fast_once = PTHREAD_ONCE_INIT;
+
+static bool word_category(utf8proc_int32_t cp)
+{
+    utf8proc_category_t cat = utf8proc_category(cp);
+    return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
+           (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO) ||
+           cat == UTF8PROC_CATEGORY_MN; /* combining marks stay in the word */
+}
+
+static void fast_init(void)
+{
+    for (utf8proc_int32_t cp = 0; cp < FAST_CP; cp++) {
+        struct fast_fold *f = &fast[cp];
+        f->len = NOT_FAST;
+        if (cp < 0x80) {
+            f->word = (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+                      (cp >= '0' && cp <= '9');
+            f->s[0] = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+            f->len = 1;
+            continue;
+        }
+        f->word = word_category(cp);
+        if (!f->word || utf8proc_category(cp) == UTF8PROC_CATEGORY_MN)
+            continue;
+        utf8proc_uint8_t enc[4], *folded = NULL;
+        utf8proc_ssize_t el = utf8proc_encode_char(cp, enc);
+        utf8proc_ssize_t fl = utf8proc_map(enc, el, &folded, FOLD_OPTS);
+        if (fl > 0 && fl <= FOLD_MAX) {
+            memcpy(f->s, folded, (size_t)fl);
+            f->len = (uint8_t)fl;
+        }
+        free(folded);
+    }
+}
+
 ag_err text_words(const char *p, size_t n, text_word_cb cb, void *ctx)
 {
+    pthread_once(&fast_once, fast_init);
     const utf8proc_uint8_t *s = (const utf8proc_uint8_t *)p;
+    char small[256];
     size_t i = 0;
-    size_t start = 0;
-    bool in_word = false;
-    ag_err rc = AG_OK;
-    while (i <= n) {
-        utf8proc_int32_t cp = -1;
-        utf8proc_ssize_t len = 0;
-        bool word_cp = false, ascii = false;
-        if (i < n && s[i] < 0x80) { /* ASCII: no decoding, no table look-up */
-            unsigned char c = s[i];
-            cp = c;
-            len = 1;
-            ascii = true;
-            word_cp = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        } else if (i < n) {
-            len = utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i), &cp);
-            if (len <= 0) {
-                rc = AG_EINVAL;
-                break;
-            }
+    while (i < n) {
+        /* Between words: skip what is not part of one. */
+        utf8proc_int32_t cp = s[i];
+        utf8proc_ssize_t len = 1;
+        if (cp >= 0x80 &&
+            (len = utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i), &cp)) <= 0)
+            return AG_EINVAL;
+        if (!(cp < FAST_CP ? fast[cp].word : word_category(cp))) {
+            i += (size_t)len;
+            continue;
         }
-        if (cp >= 0 && !ascii) {
-            utf8proc_category_t cat = utf8proc_category(cp);
-            word_cp = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
-                      (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO) ||
-                      cat == UTF8PROC_CATEGORY_MN; /* combining marks stay in the word */
-        }
-        if (word_cp && !in_word) {
-            in_word = true;
-            start = i;
-        } else if (!word_cp && in_word) {
-            in_word = false;
-            /* ASCII words (most of them) fold by lower-casing: no allocation. */
-            char small[64];
-            size_t wl = i - start, k = 0;
-            while (k < wl && wl <= sizeof(small) && s[start + k] < 0x80) {
-                unsigned char c = s[start + k];
-                small[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-            }
-            if (k == wl && wl <= sizeof(small)) {
-                if (!cb(ctx, small, wl, start, i))
+        /* A word: find its end, folding it on the way while every character allows. */
+        size_t start = i, k = 0;
+        bool quick = true;
+        while (i < n) {
+            cp = s[i];
+            if (cp < 0x80) { /* ASCII: no decoding, no table beyond this one */
+                if (!fast[cp].word)
                     break;
-                if (i == n)
-                    break;
-                i += (size_t)len;
+                if (k < sizeof(small))
+                    small[k] = fast[cp].s[0];
+                k++;
+                i++;
                 continue;
             }
-            utf8proc_uint8_t *folded = NULL;
-            utf8proc_ssize_t fl =
-                utf8proc_map(s + start, (utf8proc_ssize_t)(i - start), &folded,
-                             UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
-                                 UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK);
-            if (fl < 0) {
-                rc = fl == UTF8PROC_ERROR_NOMEM ? AG_ENOMEM : AG_EINVAL;
+            if ((len = utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i), &cp)) <= 0)
+                return AG_EINVAL;
+            if (!(cp < FAST_CP ? fast[cp].word : word_category(cp)))
                 break;
+            if (cp < FAST_CP && fast[cp].len != NOT_FAST) {
+                if (k + fast[cp].len <= sizeof(small))
+                    memcpy(small + k, fast[cp].s, fast[cp].len);
+                k += fast[cp].len;
+            } else {
+                quick = false;
             }
-            /* A word of combining marks alone folds to nothing: not a word. */
-            bool go = fl == 0 || cb(ctx, (const char *)folded, (size_t)fl, start, i);
-            free(folded);
-            if (!go)
-                break;
+            i += (size_t)len;
         }
-        if (i == n)
-            break;
-        i += (size_t)len;
+        if (quick && k <= sizeof(small)) {
+            if (!cb(ctx, small, k, start, i))
+                return AG_OK;
+            continue;
+        }
+        utf8proc_uint8_t *folded = NULL;
+        utf8proc_ssize_t fl = utf8proc_map(s + start, (utf8proc_ssize_t)(i - start), &folded, FOLD_OPTS);
+        if (fl < 0)
+            return fl == UTF8PROC_ERROR_NOMEM ? AG_ENOMEM : AG_EINVAL;
+        /* A word of combining marks alone folds to nothing: not a word. */
+        bool go = fl == 0 || cb(ctx, (const char *)folded, (size_t)fl, start, i);
+        free(folded);
+        if (!go)
+            return AG_OK;
     }
-    return rc;
+    return AG_OK;
 }
 
 struct lang_count {

@@ -186,6 +186,38 @@ static void test_text_words_lone_marks(void **state)
     assert_string_equal(ws.v[0].w, "one");
 }
 
+/* The character-by-character folding of Latin letters must equal utf8proc's folding of
+ * the whole word, for every code point it covers, alone and between ASCII letters. */
+static void test_text_words_fast_fold_equals_utf8proc(void **state)
+{
+    (void)state;
+    for (utf8proc_int32_t cp = 0x80; cp < FAST_CP; cp++) {
+        utf8proc_uint8_t enc[4];
+        utf8proc_ssize_t el = utf8proc_encode_char(cp, enc);
+        if (el <= 0 || !word_category(cp))
+            continue;
+        char text[16];
+        size_t n = 0;
+        text[n++] = 'A';
+        memcpy(text + n, enc, (size_t)el);
+        n += (size_t)el;
+        text[n++] = 'z';
+        utf8proc_uint8_t *want = NULL;
+        utf8proc_ssize_t wl = utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)n,
+                                           &want, FOLD_OPTS);
+        assert_true(wl > 0);
+        struct words ws;
+        assert_int_equal(words_of(text, n, &ws), AG_OK);
+        assert_int_equal(ws.count, 1);
+        if (ws.v[0].n != (size_t)wl || memcmp(ws.v[0].w, want, (size_t)wl) != 0)
+            fail_msg("U+%04X: folded to '%s', utf8proc gives '%.*s'", (unsigned)cp, ws.v[0].w,
+                     (int)wl, (const char *)want);
+        assert_int_equal(ws.v[0].start, 0);
+        assert_int_equal(ws.v[0].end, n);
+        free(want);
+    }
+}
+
 static void test_text_words_stop(void **state)
 {
     (void)state;
@@ -726,6 +758,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_words_fold_and_spans),
         cmocka_unit_test(test_text_words_stop),
+        cmocka_unit_test(test_text_words_fast_fold_equals_utf8proc),
         cmocka_unit_test(test_text_words_invalid_utf8),
         cmocka_unit_test(test_text_words_lone_marks),
         cmocka_unit_test(test_text_words_property),
