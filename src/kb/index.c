@@ -84,15 +84,17 @@ struct kb_index {
 
 /* ---- building -------------------------------------------------------------------- */
 
-struct raw_posting {
-    uint32_t doc;
-    float tf[N_FIELDS];
+/* One term in one chunk: its occurrences per field. The analysis appends these to one
+ * array in chunk order; the postings lists are cut from it by a counting sort at the end
+ * (no list per term grows on the way). */
+struct rec {
+    uint32_t term, doc;
+    uint16_t tf[N_FIELDS];
 };
 
 struct raw_term {
     char *s;
-    struct raw_posting *p;
-    uint32_t n, cap;
+    uint32_t n; /* chunks it occurs in */
     bool german;
     uint32_t a, b; /* compound parts (raw ids), NONE */
 };
@@ -112,7 +114,7 @@ struct memo_entry {
 struct doc_terms {
     uint32_t *last;            /* per raw term: 1 + the last chunk it occurred in, 0 never */
     uint32_t *slot;            /* per raw term: its place in p while last is this chunk */
-    struct raw_posting *p;     /* this chunk's postings, in order of first occurrence */
+    struct rec *p;             /* this chunk's terms, in order of first occurrence */
     uint32_t *term;            /* ... and their terms */
     uint32_t n, cap, term_cap; /* term_cap: room in last and slot */
 };
@@ -127,6 +129,8 @@ struct builder {
     char *pool;
     size_t pool_len, pool_cap;
     struct doc_terms dt;
+    struct rec *recs; /* every (term, chunk), in chunk order */
+    size_t n_recs, cap_recs;
     double len_sum[N_FIELDS];
     float (*doc_len)[N_FIELDS];
     struct text_analyzer *an;
@@ -203,7 +207,7 @@ static uint32_t intern(struct builder *b, const char *s, size_t n)
 }
 
 /* Count one occurrence of term id in the current chunk and field. */
-static ag_err add_occurrence(struct builder *b, uint32_t id, float amount)
+static ag_err add_occurrence(struct builder *b, uint32_t id)
 {
     struct doc_terms *dt = &b->dt;
     if (id >= dt->term_cap) {
@@ -224,7 +228,7 @@ static ag_err add_occurrence(struct builder *b, uint32_t id, float amount)
     if (dt->last[id] != b->doc + 1) {
         if (dt->n == dt->cap) {
             uint32_t cap = dt->cap ? dt->cap * 2 : 256;
-            struct raw_posting *np = realloc(dt->p, cap * sizeof(*np));
+            struct rec *np = realloc(dt->p, cap * sizeof(*np));
             if (np)
                 dt->p = np;
             uint32_t *nt = realloc(dt->term, cap * sizeof(*nt));
@@ -237,29 +241,34 @@ static ag_err add_occurrence(struct builder *b, uint32_t id, float amount)
         dt->last[id] = b->doc + 1;
         dt->slot[id] = dt->n;
         dt->term[dt->n] = id;
-        memset(&dt->p[dt->n], 0, sizeof(dt->p[dt->n]));
-        dt->p[dt->n].doc = b->doc;
+        dt->p[dt->n] = (struct rec){.term = id, .doc = b->doc};
         dt->n++;
     }
-    dt->p[dt->slot[id]].tf[b->field] += amount;
+    uint16_t *tf = &dt->p[dt->slot[id]].tf[b->field];
+    if (*tf < UINT16_MAX) /* a chunk is far shorter; saturate rather than wrap */
+        (*tf)++;
     return AG_OK;
 }
 
-/* The chunk is analysed: append its postings to their terms' lists. */
+/* The chunk is analysed: append its terms to the builder's records. */
 static ag_err flush_doc(struct builder *b)
 {
     struct doc_terms *dt = &b->dt;
+    if (b->n_recs + dt->n > b->cap_recs) {
+        size_t cap = b->cap_recs ? b->cap_recs * 2 : (size_t)1 << 16;
+        while (cap < b->n_recs + dt->n)
+            cap *= 2;
+        struct rec *r = realloc(b->recs, cap * sizeof(*r));
+        if (!r)
+            return AG_ENOMEM;
+        b->recs = r;
+        b->cap_recs = cap;
+    }
+    memcpy(b->recs + b->n_recs, dt->p, dt->n * sizeof(*dt->p));
+    b->n_recs += dt->n;
     for (uint32_t i = 0; i < dt->n; i++) {
         struct raw_term *t = &b->t[dt->term[i]];
-        if (t->n == t->cap) {
-            uint32_t cap = t->cap ? t->cap * 2 : 4;
-            struct raw_posting *p = realloc(t->p, cap * sizeof(*p));
-            if (!p)
-                return AG_ENOMEM;
-            t->p = p;
-            t->cap = cap;
-        }
-        t->p[t->n++] = dt->p[i];
+        t->n++;
         if (b->lang == TEXT_LANG_DE)
             t->german = true;
     }
@@ -357,7 +366,7 @@ static bool index_word(void *ctx, const char *w, size_t n, size_t start, size_t 
     if (id == NONE)
         b->rc = AG_ENOMEM;
     else if (id != MEMO_STOP)
-        b->rc = add_occurrence(b, id, 1);
+        b->rc = add_occurrence(b, id);
     return b->rc == AG_OK;
 }
 
@@ -432,60 +441,6 @@ static void split_compounds(struct builder *b)
         if (t->german)
             best_split(t->s, strlen(t->s), id, builder_vocab, b, &t->a, &t->b);
     }
-}
-
-static int cmp_posting(const void *x, const void *y)
-{
-    uint32_t a = ((const struct raw_posting *)x)->doc, b = ((const struct raw_posting *)y)->doc;
-    return a < b ? -1 : a > b;
-}
-
-/* Add a compound's occurrences to its parts, at PART_WEIGHT. */
-static ag_err propagate_parts(struct builder *b)
-{
-    uint32_t n = b->n;
-    for (uint32_t id = 0; id < n; id++) {
-        struct raw_term *t = &b->t[id];
-        if (t->a == NONE)
-            continue;
-        uint32_t parts[2] = {t->a, t->b};
-        for (int k = 0; k < 2; k++) {
-            struct raw_term *p = &b->t[parts[k]];
-            uint32_t need = p->n + b->t[id].n;
-            if (need > p->cap) {
-                struct raw_posting *np = realloc(p->p, need * sizeof(*np));
-                if (!np)
-                    return AG_ENOMEM;
-                p->p = np;
-                p->cap = need;
-            }
-            t = &b->t[id];
-            for (uint32_t i = 0; i < t->n; i++) {
-                struct raw_posting q = t->p[i];
-                for (int f = 0; f < N_FIELDS; f++)
-                    q.tf[f] *= (float)PART_WEIGHT;
-                p->p[p->n++] = q;
-            }
-        }
-    }
-    /* Merge the duplicates the additions made: postings stay one per chunk, by chunk. */
-    for (uint32_t id = 0; id < b->n; id++) {
-        struct raw_term *t = &b->t[id];
-        if (t->n < 2)
-            continue;
-        qsort(t->p, t->n, sizeof(*t->p), cmp_posting);
-        uint32_t w = 0;
-        for (uint32_t i = 1; i < t->n; i++) {
-            if (t->p[i].doc == t->p[w].doc) {
-                for (int f = 0; f < N_FIELDS; f++)
-                    t->p[w].tf[f] += t->p[i].tf[f];
-            } else {
-                t->p[++w] = t->p[i];
-            }
-        }
-        t->n = w + 1;
-    }
-    return AG_OK;
 }
 
 static const struct builder *sort_ctx;
@@ -578,84 +533,178 @@ static ag_err build_impacts(struct kb_index *ix)
     return AG_OK;
 }
 
-/* Pack the raw postings into the sorted CSR arrays of ix, with BM25F pseudo-frequencies. */
-static ag_err finish(struct builder *b, struct kb_index *ix)
+struct posting {
+    uint32_t doc;
+    float tf;
+};
+
+static int cmp_posting(const void *x, const void *y)
 {
-    uint32_t *order = malloc((b->n ? b->n : 1) * sizeof(*order));
-    uint32_t *rank = malloc((b->n ? b->n : 1) * sizeof(*rank));
-    if (!order || !rank) {
-        free(order);
-        free(rank);
-        return AG_ENOMEM;
-    }
+    uint32_t a = ((const struct posting *)x)->doc, b = ((const struct posting *)y)->doc;
+    return a < b ? -1 : a > b;
+}
+
+/* Term ids in the order of their strings (the index's term order). */
+static ag_err sort_terms(const struct builder *b, uint32_t *order)
+{
     for (uint32_t i = 0; i < b->n; i++)
         order[i] = i;
     pthread_mutex_lock(&sort_mu); /* qsort has no context argument in C17 */
     sort_ctx = b;
     qsort(order, b->n, sizeof(*order), cmp_term_id);
     pthread_mutex_unlock(&sort_mu);
-    for (uint32_t i = 0; i < b->n; i++)
-        rank[order[i]] = i;
-    size_t total = 0;
-    for (uint32_t i = 0; i < b->n; i++)
-        total += b->t[i].n;
-    ix->n_terms = b->n;
-    ix->terms = calloc(b->n + 1, sizeof(*ix->terms));
-    ix->df = calloc(b->n + 1, sizeof(*ix->df));
-    ix->split_a = calloc(b->n + 1, sizeof(*ix->split_a));
-    ix->split_b = calloc(b->n + 1, sizeof(*ix->split_b));
-    ix->post_off = calloc(b->n + 1, sizeof(*ix->post_off));
-    ix->post_doc = malloc((total ? total : 1) * sizeof(*ix->post_doc));
-    ix->post_tf = malloc((total ? total : 1) * sizeof(*ix->post_tf));
-    ix->max_tf = calloc(b->n + 1, sizeof(*ix->max_tf));
-    if (!ix->terms || !ix->df || !ix->split_a || !ix->split_b || !ix->post_off || !ix->post_doc ||
-        !ix->post_tf || !ix->max_tf || total > UINT32_MAX) {
-        free(order);
-        free(rank);
-        return AG_ENOMEM;
+    return AG_OK;
+}
+
+/* Cut the records into the sorted CSR arrays of ix, with BM25F pseudo-frequencies: a
+ * posting's frequency is sum over fields of weight x count / length norm. A German
+ * compound's postings also count for each of its two parts, at PART_WEIGHT: as the
+ * frequency is linear in the counts, a part's posting adds the compound's, scaled. */
+static ag_err finish(struct builder *b, struct kb_index *ix)
+{
+    uint32_t nt = b->n, n1 = nt ? nt : 1;
+    uint32_t *order = malloc(n1 * sizeof(*order)), *rank = malloc(n1 * sizeof(*rank));
+    uint32_t *own = calloc((size_t)nt + 1, sizeof(*own));   /* own[t]: start of t's list */
+    uint32_t *nref = calloc((size_t)nt + 1, sizeof(*nref)); /* compounds naming t a part */
+    uint32_t *fill = malloc(n1 * sizeof(*fill));
+    struct posting *op = malloc((b->n_recs ? b->n_recs : 1) * sizeof(*op));
+    size_t total = b->n_recs, n_refs = 0;
+    for (uint32_t t = 0; t < nt; t++)
+        if (b->t[t].a != NONE) {
+            total += 2 * (size_t)b->t[t].n;
+            n_refs += 2;
+        }
+    uint32_t *ref = malloc((n_refs ? n_refs : 1) * sizeof(*ref));
+    ag_err rc = order && rank && own && nref && fill && op && ref && total <= UINT32_MAX
+                    ? AG_OK
+                    : AG_ENOMEM;
+    if (rc == AG_OK) {
+        ix->n_terms = nt;
+        ix->terms = calloc(n1 + 1, sizeof(*ix->terms));
+        ix->df = calloc(n1 + 1, sizeof(*ix->df));
+        ix->split_a = calloc(n1 + 1, sizeof(*ix->split_a));
+        ix->split_b = calloc(n1 + 1, sizeof(*ix->split_b));
+        ix->post_off = calloc(n1 + 1, sizeof(*ix->post_off));
+        ix->post_doc = malloc((total ? total : 1) * sizeof(*ix->post_doc));
+        ix->post_tf = malloc((total ? total : 1) * sizeof(*ix->post_tf));
+        ix->max_tf = calloc(n1 + 1, sizeof(*ix->max_tf));
+        if (!ix->terms || !ix->df || !ix->split_a || !ix->split_b || !ix->post_off ||
+            !ix->post_doc || !ix->post_tf || !ix->max_tf)
+            rc = AG_ENOMEM;
     }
-    double avg[N_FIELDS];
-    for (int f = 0; f < N_FIELDS; f++)
-        avg[f] = ix->n_docs ? b->len_sum[f] / ix->n_docs : 1;
+    struct posting *tmp = NULL;
+    if (rc == AG_OK) {
+        /* The own lists, by a counting sort of the records (stable: chunk order kept). */
+        double avg[N_FIELDS];
+        for (int f = 0; f < N_FIELDS; f++)
+            avg[f] = ix->n_docs && b->len_sum[f] > 0 ? b->len_sum[f] / ix->n_docs : 0;
+        for (uint32_t t = 0; t < nt; t++)
+            own[t + 1] = own[t] + b->t[t].n;
+        memcpy(fill, own, n1 * sizeof(*fill));
+        for (size_t r = 0; r < b->n_recs; r++) {
+            const struct rec *x = &b->recs[r];
+            double tf = 0;
+            for (int f = 0; f < N_FIELDS; f++) {
+                if (x->tf[f] == 0)
+                    continue;
+                double norm = avg[f] > 0 ? 1 - BM25_B + BM25_B * b->doc_len[x->doc][f] / avg[f] : 1;
+                tf += field_weight[f] * x->tf[f] / (norm > 0.05 ? norm : 0.05);
+            }
+            op[fill[x->term]++] = (struct posting){x->doc, (float)tf};
+        }
+        /* Which compounds name each term a part. */
+        for (uint32_t t = 0; t < nt; t++)
+            if (b->t[t].a != NONE) {
+                nref[b->t[t].a]++;
+                nref[b->t[t].b]++;
+            }
+        uint32_t acc = 0;
+        for (uint32_t t = 0; t < nt; t++) {
+            uint32_t c = nref[t];
+            nref[t] = acc; /* start of t's references */
+            fill[t] = acc;
+            acc += c;
+        }
+        nref[nt] = acc;
+        for (uint32_t t = 0; t < nt; t++)
+            if (b->t[t].a != NONE) {
+                ref[fill[b->t[t].a]++] = t;
+                ref[fill[b->t[t].b]++] = t;
+            }
+        rc = sort_terms(b, order);
+    }
+    size_t tmp_cap = 0;
     uint32_t off = 0;
-    for (uint32_t i = 0; i < b->n; i++) {
-        struct raw_term *t = &b->t[order[i]];
+    for (uint32_t i = 0; rc == AG_OK && i < nt; i++)
+        rank[order[i]] = i;
+    for (uint32_t i = 0; rc == AG_OK && i < nt; i++) {
+        uint32_t id = order[i];
+        struct raw_term *t = &b->t[id];
+        const struct posting *list = op + own[id];
+        size_t n = t->n;
+        if (nref[id + 1] > nref[id]) { /* merge in the compounds' postings, by chunk */
+            for (uint32_t k = nref[id]; k < nref[id + 1]; k++)
+                n += b->t[ref[k]].n;
+            if (n > tmp_cap) {
+                struct posting *p = realloc(tmp, n * sizeof(*p));
+                if (!p) {
+                    rc = AG_ENOMEM;
+                    break;
+                }
+                tmp = p;
+                tmp_cap = n;
+            }
+            memcpy(tmp, list, t->n * sizeof(*tmp));
+            size_t w = t->n;
+            for (uint32_t k = nref[id]; k < nref[id + 1]; k++) {
+                uint32_t c = ref[k];
+                for (uint32_t j = own[c]; j < own[c + 1]; j++)
+                    tmp[w++] = (struct posting){op[j].doc, op[j].tf * (float)PART_WEIGHT};
+            }
+            qsort(tmp, n, sizeof(*tmp), cmp_posting);
+            w = 0;
+            for (size_t j = 1; j < n; j++) {
+                if (tmp[j].doc == tmp[w].doc)
+                    tmp[w].tf += tmp[j].tf;
+                else
+                    tmp[++w] = tmp[j];
+            }
+            n = n ? w + 1 : 0;
+            list = tmp;
+        }
         ix->terms[i] = t->s;
         t->s = NULL; /* owned by the index now */
-        ix->df[i] = t->n;
+        ix->df[i] = (uint32_t)n;
         ix->split_a[i] = t->a == NONE ? NONE : rank[t->a];
         ix->split_b[i] = t->b == NONE ? NONE : rank[t->b];
         ix->post_off[i] = off;
-        for (uint32_t k = 0; k < t->n; k++) {
-            const struct raw_posting *p = &t->p[k];
-            double tf = 0;
-            for (int f = 0; f < N_FIELDS; f++) {
-                if (p->tf[f] == 0)
-                    continue;
-                double len = b->doc_len[p->doc][f], norm = 1;
-                if (avg[f] > 0)
-                    norm = 1 - BM25_B + BM25_B * len / avg[f];
-                tf += field_weight[f] * p->tf[f] / (norm > 0.05 ? norm : 0.05);
-            }
-            ix->post_doc[off] = p->doc;
-            ix->post_tf[off] = (float)tf;
-            if ((float)tf > ix->max_tf[i])
-                ix->max_tf[i] = (float)tf;
-            off++;
+        float mx = 0;
+        for (size_t j = 0; j < n; j++) {
+            ix->post_doc[off + j] = list[j].doc;
+            ix->post_tf[off + j] = list[j].tf;
+            mx = list[j].tf > mx ? list[j].tf : mx;
         }
+        ix->max_tf[i] = mx;
+        off += (uint32_t)n;
     }
-    ix->post_off[b->n] = off;
+    if (rc == AG_OK)
+        ix->post_off[nt] = off;
+    free(tmp);
     free(order);
     free(rank);
-    return build_impacts(ix);
+    free(own);
+    free(nref);
+    free(fill);
+    free(op);
+    free(ref);
+    return rc ? rc : build_impacts(ix);
 }
 
 static void builder_free(struct builder *b)
 {
-    for (uint32_t i = 0; i < b->n; i++) {
+    for (uint32_t i = 0; i < b->n; i++)
         free(b->t[i].s);
-        free(b->t[i].p);
-    }
+    free(b->recs);
     free(b->t);
     free(b->slots);
     free(b->memo);
@@ -797,7 +846,7 @@ static ag_err analyse_range(struct builder *b, const struct kb_index *ix, char *
             b->field = F_SKU;
             rc = sku_term(&t, ix->sku[d], strlen(ix->sku[d]));
             uint32_t id = rc == AG_OK ? intern(b, t.p, t.len) : NONE;
-            rc = rc ? rc : id == NONE ? AG_ENOMEM : add_occurrence(b, id, 1);
+            rc = rc ? rc : id == NONE ? AG_ENOMEM : add_occurrence(b, id);
             b->doc_len[d][F_SKU] = 1;
             buf_release(&t);
         }
@@ -823,26 +872,39 @@ static void *analyse_thread(void *arg)
     return NULL;
 }
 
-/* Move every term and posting of src (chunks after all of dst's) into dst. */
+/* Move every term and record of src (chunks after all of dst's) into dst. */
 static ag_err merge_builder(struct builder *dst, struct builder *src)
 {
+    uint32_t *map = malloc((src->n ? src->n : 1) * sizeof(*map));
+    if (!map)
+        return AG_ENOMEM;
     for (uint32_t i = 0; i < src->n; i++) {
         struct raw_term *st = &src->t[i];
         uint32_t id = intern(dst, st->s, strlen(st->s));
-        if (id == NONE)
+        if (id == NONE) {
+            free(map);
             return AG_ENOMEM;
-        struct raw_term *dt = &dst->t[id];
-        if (dt->n + st->n > dt->cap) {
-            struct raw_posting *p = realloc(dt->p, (dt->n + st->n) * sizeof(*p));
-            if (!p)
-                return AG_ENOMEM;
-            dt->p = p;
-            dt->cap = dt->n + st->n;
         }
-        memcpy(dt->p + dt->n, st->p, st->n * sizeof(*st->p));
-        dt->n += st->n;
-        dt->german |= st->german;
+        map[i] = id;
+        dst->t[id].n += st->n;
+        dst->t[id].german |= st->german;
     }
+    if (dst->n_recs + src->n_recs > dst->cap_recs) {
+        size_t cap = dst->n_recs + src->n_recs;
+        struct rec *r = realloc(dst->recs, (cap ? cap : 1) * sizeof(*r));
+        if (!r) {
+            free(map);
+            return AG_ENOMEM;
+        }
+        dst->recs = r;
+        dst->cap_recs = cap;
+    }
+    for (size_t r = 0; r < src->n_recs; r++) {
+        struct rec x = src->recs[r];
+        x.term = map[x.term];
+        dst->recs[dst->n_recs++] = x;
+    }
+    free(map);
     for (int f = 0; f < N_FIELDS; f++)
         dst->len_sum[f] += src->len_sum[f];
     return AG_OK;
@@ -957,7 +1019,6 @@ ag_err kb_index_build(struct store_db *db, const char *tenant, int64_t version,
     free(body);
     if (rc == AG_OK) {
         split_compounds(&b);
-        rc = propagate_parts(&b);
     }
     rc = rc ? rc : finish(&b, ix);
     if (rc == AG_OK && emb)

@@ -636,10 +636,7 @@ static ag_err ingest_list(struct kb *kb, const char *tenant, struct file_list *f
             : store_prepare(in.db,
                             "INSERT INTO docs(tenant, path, title, hash) VALUES(?1, ?2, '', ?3)",
                             &in.ins_doc);
-    rc = rc ? rc
-            : store_prepare(in.db,
-                            "UPDATE docs SET title=?2 WHERE id=?1",
-                            &in.set_title);
+    rc = rc ? rc : store_prepare(in.db, "UPDATE docs SET title=?2 WHERE id=?1", &in.set_title);
     if (rc != AG_OK) {
         snprintf(why, why_len, "%s: cannot open the knowledge base for writing", kb->path);
         goto out;

@@ -228,8 +228,8 @@ static const char *find_bytes(const char *p, size_t n, const char *needle, size_
 /* ---- Markdown ------------------------------------------------------------------- */
 
 /* The bytes md_inline() looks at; every other byte is copied as it is. */
-static const bool md_special[256] = {['*'] = true, ['`'] = true, ['_'] = true,
-                                     ['['] = true, [']'] = true, ['\t'] = true};
+static const bool md_special[256] = {
+    ['*'] = true, ['`'] = true, ['_'] = true, ['['] = true, [']'] = true, ['\t'] = true};
 
 /* Copy one line of inline Markdown as plain text: emphasis markers and backticks go,
  * [text](url) keeps its text, list bullets go. */

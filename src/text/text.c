@@ -90,11 +90,12 @@ bool text_is_stopword(const char *w, size_t n)
  * form, computed once with utf8proc. A word made only of them folds character by
  * character to exactly what utf8proc gives for the whole word (no combining marks among
  * them, so nothing composes across characters); other words go through utf8proc. */
-#define FAST_CP   0x250
-#define FOLD_MAX  6
-#define NOT_FAST  0xFF
-#define FOLD_OPTS (UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE | \
-                   UTF8PROC_STRIPMARK)
+#define FAST_CP  0x250
+#define FOLD_MAX 6
+#define NOT_FAST 0xFF
+#define FOLD_OPTS                                                                                  \
+    (UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE |                  \
+     UTF8PROC_STRIPMARK)
 
 struct fast_fold {
     bool word;
@@ -118,8 +119,8 @@ static void fast_init(void)
         struct fast_fold *f = &fast[cp];
         f->len = NOT_FAST;
         if (cp < 0x80) {
-            f->word = (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-                      (cp >= '0' && cp <= '9');
+            f->word =
+                (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
             f->s[0] = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
             f->len = 1;
             continue;
@@ -148,8 +149,7 @@ ag_err text_words(const char *p, size_t n, text_word_cb cb, void *ctx)
         /* Between words: skip what is not part of one. */
         utf8proc_int32_t cp = s[i];
         utf8proc_ssize_t len = 1;
-        if (cp >= 0x80 &&
-            (len = utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i), &cp)) <= 0)
+        if (cp >= 0x80 && (len = utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i), &cp)) <= 0)
             return AG_EINVAL;
         if (!(cp < FAST_CP ? fast[cp].word : word_category(cp))) {
             i += (size_t)len;
@@ -188,7 +188,8 @@ ag_err text_words(const char *p, size_t n, text_word_cb cb, void *ctx)
             continue;
         }
         utf8proc_uint8_t *folded = NULL;
-        utf8proc_ssize_t fl = utf8proc_map(s + start, (utf8proc_ssize_t)(i - start), &folded, FOLD_OPTS);
+        utf8proc_ssize_t fl =
+            utf8proc_map(s + start, (utf8proc_ssize_t)(i - start), &folded, FOLD_OPTS);
         if (fl < 0)
             return fl == UTF8PROC_ERROR_NOMEM ? AG_ENOMEM : AG_EINVAL;
         /* A word of combining marks alone folds to nothing: not a word. */

@@ -203,8 +203,8 @@ static void test_text_words_fast_fold_equals_utf8proc(void **state)
         n += (size_t)el;
         text[n++] = 'z';
         utf8proc_uint8_t *want = NULL;
-        utf8proc_ssize_t wl = utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)n,
-                                           &want, FOLD_OPTS);
+        utf8proc_ssize_t wl =
+            utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)n, &want, FOLD_OPTS);
         assert_true(wl > 0);
         struct words ws;
         assert_int_equal(words_of(text, n, &ws), AG_OK);
