@@ -612,6 +612,9 @@ static ag_err finish(struct builder *b, struct kb_index *ix)
             }
             op[fill[x->term]++] = (struct posting){x->doc, (float)tf};
         }
+        free(b->recs); /* sorted out: the largest array of the build goes first */
+        b->recs = NULL;
+        b->n_recs = b->cap_recs = 0;
         /* Which compounds name each term a part. */
         for (uint32_t t = 0; t < nt; t++)
             if (b->t[t].a != NONE) {
@@ -1921,8 +1924,10 @@ static void score_daat(struct scoring *sc, const struct group *g, size_t n_g, fl
                 sum_add(&s, &c[i]);
                 c[i].pos++;
             }
-        float f = doc_factor(sc, d);
-        bool ok = f > 0 && probe(c, ne, n_g, rest, d, f, theta, &s);
+        /* The factor is at most 1: most chunks fail the bound without it. */
+        bool ok = s.partial + rest[ne] >= theta;
+        float f = ok ? doc_factor(sc, d) : 0;
+        ok = ok && f > 0 && probe(c, ne, n_g, rest, d, f, theta, &s);
         float score = sum_take(&s) * f;
         if (!ok)
             continue;
