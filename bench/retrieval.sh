@@ -6,9 +6,12 @@
 #   1. bench/gen_corpus.py --chunks N --queries 1000 --seed 42 -> build/bench/trec-N/
 #   2. /usr/bin/time -v taskset -c 0 build/default/agentgate eval retrieval --format trec
 #        ... --json --depth 100      (one core; index_s, p50/p99 from the JSON, RSS from time)
+#      then the same without taskset: indexing on both cores (the build uses two threads)
 #   3. /usr/bin/time -v taskset -c 0 /usr/bin/python3 bench/xapian_run.py --format trec
 #        ... --depth 100             (same corpus, same core restriction)
+#      (and every query once more at depth 5, the server's top_k: latency only)
 #   4. agentgate eval retrieval --score-run on Xapian's run, for nDCG@10 with one scorer.
+#   5. agentgate again at depth 5 on one core, and at depth 100 on both cores (indexing).
 # Printed per size: chunks, corpus MB (bytes of docs.trec), index seconds, index MB/s
 # (corpus bytes / index_s), query p50/p99 ms, max RSS MB, nDCG@10, for both engines and
 # the ratio agentgate/xapian. Xapian's RSS includes the Python interpreter; its latency
@@ -26,9 +29,10 @@ py=/usr/bin/python3
 queries=1000
 seed=42
 depth=100
+top_k=5 # what the server asks for a question
 
 if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
-    sed -n '2,19p' "$0"
+    sed -n '2,22p' "$0"
     exit 0
 fi
 sizes=("$@")
@@ -67,9 +71,17 @@ for n in "${sizes[@]}"; do
     ag_json="$(/usr/bin/time -v -o "$dir/agentgate.time" taskset -c 0 "$bin" eval retrieval \
         --format trec --docs "$docs" --queries "$qs" --qrels "$qrels" --json --depth "$depth")" ||
         { echo "retrieval.sh: agentgate eval failed on $n chunks" >&2; exit 1; }
+    # The server's depth (top_k results a question), one core.
+    ag5_json="$(taskset -c 0 "$bin" eval retrieval --format trec --docs "$docs" --queries "$qs" \
+        --qrels "$qrels" --json --depth "$top_k")" ||
+        { echo "retrieval.sh: agentgate eval (depth $top_k) failed on $n chunks" >&2; exit 1; }
+    # Indexing again with both cores (the index build analyses on two threads).
+    ag2_json="$("$bin" eval retrieval --format trec --docs "$docs" --queries "$qs" --qrels "$qrels" \
+        --json --depth "$depth")" ||
+        { echo "retrieval.sh: agentgate eval (two cores) failed on $n chunks" >&2; exit 1; }
     /usr/bin/time -v -o "$dir/xapian.time" taskset -c 0 "$py" "$here/xapian_run.py" \
         --format trec --docs "$docs" --queries "$qs" --qrels "$qrels" --depth "$depth" \
-        --out "$dir/xapian.run" 2>"$dir/xapian.err" ||
+        --also-depth "$top_k" --out "$dir/xapian.run" 2>"$dir/xapian.err" ||
         { cat "$dir/xapian.err" >&2; echo "retrieval.sh: xapian_run.py failed on $n chunks" >&2; exit 1; }
     xa_json="$("$bin" eval retrieval --format trec --queries "$qs" --qrels "$qrels" \
         --score-run "$dir/xapian.run" --json --depth "$depth")" ||
@@ -89,8 +101,14 @@ for n in "${sizes[@]}"; do
     tb="$(json_get "$ag_json" text_bytes)"
     echo "  agentgate ingest $(json_get "$ag_json" ingest_s) s, index build $(json_get "$ag_json" build_s) s," \
         "build MB/s $(awk -v b="$tb" -v s="$(json_get "$ag_json" build_s)" 'BEGIN { printf "%.2f", (s > 0) ? b / 1e6 / s : 0 }')"
+    ag2_index="$(json_get "$ag2_json" index_s)"
+    echo "  agentgate on both cores: index $ag2_index s, index MB/s" \
+        "$(awk -v b="$bytes" -v s="$ag2_index" 'BEGIN { printf "%.2f", (s > 0) ? b / 1e6 / s : 0 }')," \
+        "ingest $(json_get "$ag2_json" ingest_s) s, build $(json_get "$ag2_json" build_s) s"
     row query_p50_ms "$(json_get "$ag_json" p50_ms)" "$(kv_get "$dir/xapian.err" p50_ms)"
     row query_p99_ms "$(json_get "$ag_json" p99_ms)" "$(kv_get "$dir/xapian.err" p99_ms)"
+    row "p50_ms@$top_k" "$(json_get "$ag5_json" p50_ms)" "$(kv_get "$dir/xapian.err" p50_ms_also)"
+    row "p99_ms@$top_k" "$(json_get "$ag5_json" p99_ms)" "$(kv_get "$dir/xapian.err" p99_ms_also)"
     row max_RSS_MB "$(rss_mb "$dir/agentgate.time")" "$(rss_mb "$dir/xapian.time")"
     row ndcg@10 "$(json_get "$ag_json" ndcg@10)" "$(json_get "$xa_json" ndcg@10)"
     row recall@100 "$(json_get "$ag_json" recall@100)" "$(json_get "$xa_json" recall@100)"
