@@ -110,6 +110,13 @@ struct memo_entry {
 };
 #define MEMO_STOP (NONE - 1)
 
+#define HOT_WORDS 4096 /* a direct-mapped cache in front of the memo */
+struct hot_word {
+    uint32_t hash, id; /* len 0: empty */
+    uint8_t len;
+    char key[23];
+};
+
 /* One chunk's terms while it is analysed: each distinct term's frequencies per field. */
 struct doc_terms {
     uint32_t *last;            /* per raw term: 1 + the last chunk it occurred in, 0 never */
@@ -129,7 +136,8 @@ struct builder {
     char *pool;
     size_t pool_len, pool_cap;
     struct doc_terms dt;
-    struct rec *recs; /* every (term, chunk), in chunk order */
+    struct hot_word *hot; /* HOT_WORDS entries */
+    struct rec *recs;     /* every (term, chunk), in chunk order */
     size_t n_recs, cap_recs;
     double len_sum[N_FIELDS];
     float (*doc_len)[N_FIELDS];
@@ -314,6 +322,9 @@ static uint32_t pool_put(struct builder *b, const char *k, size_t n)
     return (uint32_t)(b->pool_len - n);
 }
 
+static uint32_t word_term_memo(struct builder *b, const char *key, uint32_t kl, uint32_t hash,
+                               uint32_t hl, const char *w, size_t n);
+
 /* The term id of word w in language lang: from the memo, or analysed once now. */
 static uint32_t word_term(struct builder *b, const char *w, size_t n)
 {
@@ -322,6 +333,22 @@ static uint32_t word_term(struct builder *b, const char *w, size_t n)
     memcpy(key + 1, w, n);
     uint32_t kl = (uint32_t)n + 1, hash = hash_str(key, kl);
     uint32_t hl = kl < MEMO_INLINE ? kl : MEMO_INLINE;
+    /* The frequent words (Zipf) hit a small table that stays in the cache. */
+    struct hot_word *hot = &b->hot[hash & (HOT_WORDS - 1)];
+    if (hot->hash == hash && hot->len == kl && memcmp(hot->key, key, kl) == 0)
+        return hot->id;
+    uint32_t id = word_term_memo(b, key, kl, hash, hl, w, n);
+    if (id != NONE && kl <= sizeof(hot->key)) {
+        *hot = (struct hot_word){.hash = hash, .id = id, .len = (uint8_t)kl};
+        memcpy(hot->key, key, kl);
+    }
+    return id;
+}
+
+/* word_term() past the hot table: the memo, or the analysis. */
+static uint32_t word_term_memo(struct builder *b, const char *key, uint32_t kl, uint32_t hash,
+                               uint32_t hl, const char *w, size_t n)
+{
     if ((b->n_memo + 1) * 2 > b->memo_slots && memo_grow(b) != AG_OK)
         return NONE;
     uint32_t mask = b->memo_slots - 1, h = hash & mask;
@@ -452,84 +479,69 @@ static int cmp_term_id(const void *x, const void *y)
 static pthread_mutex_t sort_mu = PTHREAD_MUTEX_INITIALIZER;
 
 struct impact {
+    uint32_t key; /* the frequency's bits: positive floats order as their bits do */
     uint32_t doc;
-    float tf;
 };
 
-/* Min-heap on tf, to keep the IMPACT_KEEP largest. */
-static void impact_down(struct impact *h, size_t n, size_t i)
+/* Sort v[0..n) by key, largest first: LSD radix sort, 8 bits a pass, stable (tmp: n). */
+static void sort_impacts(struct impact *v, struct impact *tmp, size_t n)
 {
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && h[l].tf < h[m].tf)
-            m = l;
-        if (r < n && h[r].tf < h[m].tf)
-            m = r;
-        if (m == i)
-            return;
-        struct impact t = h[i];
-        h[i] = h[m];
-        h[m] = t;
-        i = m;
+    for (int shift = 0; shift < 32; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[255 - ((v[i].key >> shift) & 0xFF) + 1]++;
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            tmp[count[255 - ((v[i].key >> shift) & 0xFF)]++] = v[i];
+        memcpy(v, tmp, n * sizeof(*v));
     }
-}
-
-static int cmp_impact_desc(const void *a, const void *b)
-{
-    float x = ((const struct impact *)a)->tf, y = ((const struct impact *)b)->tf;
-    return x < y ? 1 : x > y ? -1 : 0;
 }
 
 /* Impact prefixes for the long posting lists (see kb_index_search: they let a question
  * made only of frequent words skip most of their postings). */
 static ag_err build_impacts(struct kb_index *ix)
 {
-    size_t total = 0, max_keep = 0;
+    size_t total = 0, max_df = 0;
     for (uint32_t t = 0; t < ix->n_terms; t++)
         if (ix->df[t] >= IMPACT_MIN_DF) {
-            size_t keep = ix->df[t] / IMPACT_SHARE;
-            total += keep;
-            max_keep = keep > max_keep ? keep : max_keep;
+            total += ix->df[t] / IMPACT_SHARE;
+            max_df = ix->df[t] > max_df ? ix->df[t] : max_df;
         }
     ix->imp_off = calloc(ix->n_terms + 1, sizeof(*ix->imp_off));
     ix->imp_floor = calloc(ix->n_terms + 1, sizeof(*ix->imp_floor));
     ix->imp_doc = malloc((total ? total : 1) * sizeof(*ix->imp_doc));
     ix->imp_tf = malloc((total ? total : 1) * sizeof(*ix->imp_tf));
-    struct impact *h = malloc((max_keep ? max_keep : 1) * sizeof(*h));
-    if (!ix->imp_off || !ix->imp_floor || !ix->imp_doc || !ix->imp_tf || !h) {
-        free(h);
+    struct impact *v = malloc((max_df ? max_df : 1) * sizeof(*v));
+    struct impact *tmp = malloc((max_df ? max_df : 1) * sizeof(*tmp));
+    if (!ix->imp_off || !ix->imp_floor || !ix->imp_doc || !ix->imp_tf || !v || !tmp) {
+        free(v);
+        free(tmp);
         return AG_ENOMEM;
     }
     uint32_t off = 0;
     for (uint32_t t = 0; t < ix->n_terms; t++) {
         ix->imp_off[t] = off;
-        if (ix->df[t] < IMPACT_MIN_DF)
+        size_t n = ix->df[t], keep = n / IMPACT_SHARE;
+        if (n < IMPACT_MIN_DF || keep == 0)
             continue;
-        size_t n = 0, keep = ix->df[t] / IMPACT_SHARE;
-        if (keep == 0)
-            continue;
-        for (uint32_t p = ix->post_off[t]; p < ix->post_off[t + 1]; p++) {
-            struct impact e = {ix->post_doc[p], ix->post_tf[p]};
-            if (n < keep) {
-                h[n++] = e;
-                if (n == keep)
-                    for (size_t j = keep / 2 + 1; j-- > 0;)
-                        impact_down(h, keep, j);
-            } else if (e.tf > h[0].tf) {
-                h[0] = e;
-                impact_down(h, keep, 0);
-            }
-        }
-        ix->imp_floor[t] = n == keep ? h[0].tf : 0; /* postings left out have at most this */
-        qsort(h, n, sizeof(*h), cmp_impact_desc);
         for (size_t j = 0; j < n; j++) {
-            ix->imp_doc[off + j] = h[j].doc;
-            ix->imp_tf[off + j] = h[j].tf;
+            uint32_t p = ix->post_off[t] + (uint32_t)j, key;
+            memcpy(&key, &ix->post_tf[p], sizeof(key));
+            v[j] = (struct impact){key, ix->post_doc[p]};
         }
-        off += (uint32_t)n;
+        sort_impacts(v, tmp, n);
+        for (size_t j = 0; j < keep; j++) {
+            ix->imp_doc[off + j] = v[j].doc;
+            memcpy(&ix->imp_tf[off + j], &v[j].key, sizeof(float));
+        }
+        /* every posting left out has at most the largest frequency not kept */
+        memcpy(&ix->imp_floor[t], &v[keep].key, sizeof(float));
+        off += (uint32_t)keep;
     }
     ix->imp_off[ix->n_terms] = off;
-    free(h);
+    free(v);
+    free(tmp);
     return AG_OK;
 }
 
@@ -703,6 +715,14 @@ static ag_err finish(struct builder *b, struct kb_index *ix)
     return rc ? rc : build_impacts(ix);
 }
 
+/* The tables a new builder needs (its analyzer is set by the caller). */
+static ag_err builder_start(struct builder *b)
+{
+    if (!(b->hot = calloc(HOT_WORDS, sizeof(*b->hot))))
+        return AG_ENOMEM;
+    return rehash(b);
+}
+
 static void builder_free(struct builder *b)
 {
     for (uint32_t i = 0; i < b->n; i++)
@@ -711,6 +731,7 @@ static void builder_free(struct builder *b)
     free(b->t);
     free(b->slots);
     free(b->memo);
+    free(b->hot);
     free(b->pool);
     free(b->dt.last);
     free(b->dt.slot);
@@ -925,7 +946,7 @@ static ag_err analyse_all(struct builder *b, const struct kb_index *ix, char *co
     pthread_t th;
     bool threaded = false;
     if (n >= PARALLEL_MIN_CHUNKS && text_analyzer_create(&j.b.an) == AG_OK &&
-        rehash(&j.b) == AG_OK) {
+        builder_start(&j.b) == AG_OK) {
         mid = n / 2;
         j.b.doc_len = b->doc_len; /* shared; each thread writes its own chunks */
         j.ix = ix;
@@ -958,7 +979,7 @@ ag_err kb_index_build(struct store_db *db, const char *tenant, int64_t version,
     uint32_t cap_docs = 0, cap_cats = 0;
     char **body = NULL; /* chunk bodies, held until they are analysed */
     ag_err rc = ix ? text_analyzer_create(&b.an) : AG_ENOMEM;
-    rc = rc ? rc : rehash(&b);
+    rc = rc ? rc : builder_start(&b);
     rc = rc ? rc
             : store_prepare(db,
                             "SELECT c.id, d.path, c.title, c.heading, c.body, c.lang, c.sku,"

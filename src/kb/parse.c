@@ -50,15 +50,17 @@ static ag_err flush_chunk(struct chunker *c)
     return rc;
 }
 
+/* Words (runs of non-blanks) in p[0..n): a word starts where a blank is followed by a
+ * non-blank. */
 static size_t count_words(const char *p, size_t n)
 {
+    static const bool blank[256] = {[' '] = true, ['\n'] = true, ['\t'] = true, ['\r'] = true};
     size_t w = 0;
-    bool in = false;
+    bool prev = true;
     for (size_t i = 0; i < n; i++) {
-        bool sp = p[i] == ' ' || p[i] == '\n' || p[i] == '\t' || p[i] == '\r';
-        if (!sp && !in)
-            w++;
-        in = !sp;
+        bool b = blank[(unsigned char)p[i]];
+        w += prev && !b;
+        prev = b;
     }
     return w;
 }
@@ -70,7 +72,7 @@ static ag_err flush_full(struct chunker *c)
 {
     size_t max = c->params->max_chunk_bytes, max_words = c->params->max_chunk_tokens;
     size_t ol = c->body.len - c->last_start;
-    size_t ow = count_words(c->body.p + c->last_start, ol);
+    size_t ow = max_words ? count_words(c->body.p + c->last_start, ol) : 0;
     bool keep = c->last_start > 0 && ol <= max / 4 && (!max_words || ow <= max_words / 4);
     char *tail = keep ? strndup(c->body.p + c->last_start, ol) : NULL;
     ag_err rc = flush_chunk(c);
@@ -97,6 +99,7 @@ struct sentence_pack {
 };
 
 static ag_err add_piece(struct chunker *c, const char *p, size_t n, const char *sep);
+static ag_err add_counted(struct chunker *c, const char *p, size_t n, const char *sep, size_t w);
 
 static bool pack_sentence(void *ctx, size_t s, size_t e)
 {
@@ -119,8 +122,13 @@ static bool pack_sentence(void *ctx, size_t s, size_t e)
 /* Append a piece (paragraph or sentence) that fits in a chunk, flushing first if full. */
 static ag_err add_piece(struct chunker *c, const char *p, size_t n, const char *sep)
 {
+    return add_counted(c, p, n, sep, c->params->max_chunk_tokens ? count_words(p, n) : 0);
+}
+
+/* add_piece() of a piece whose words are counted already (w; 0 without a word limit). */
+static ag_err add_counted(struct chunker *c, const char *p, size_t n, const char *sep, size_t w)
+{
     size_t max = c->params->max_chunk_bytes, max_words = c->params->max_chunk_tokens;
-    size_t w = count_words(p, n);
     bool over = c->body.len + strlen(sep) + n > max || (max_words && c->words + w > max_words);
     ag_err rc = AG_OK;
     if (c->body.len && over) {
@@ -147,9 +155,9 @@ static ag_err add_paragraph(struct chunker *c, const char *p, size_t n)
 {
     if (n == 0)
         return AG_OK;
-    size_t max_words = c->params->max_chunk_tokens;
-    if (n <= c->params->max_chunk_bytes && (!max_words || count_words(p, n) <= max_words))
-        return add_piece(c, p, n, "\n\n");
+    size_t max_words = c->params->max_chunk_tokens, w = max_words ? count_words(p, n) : 0;
+    if (n <= c->params->max_chunk_bytes && (!max_words || w <= max_words))
+        return add_counted(c, p, n, "\n\n", w);
     struct sentence_pack sp = {c, p, AG_OK};
     ag_err rc = flush_chunk(c);
     if (rc != AG_OK)
@@ -190,7 +198,43 @@ static ag_err set_title_from_name(struct buf *t, const char *name)
     return buf_append(t, base, n < KB_MAX_HEADING ? n : KB_MAX_HEADING);
 }
 
+static ag_err check_text_lines(const char *p, size_t n, char *why, size_t why_len);
+
+/* Valid UTF-8 without NUL bytes? The error names the line. Runs of plain ASCII (most
+ * text) are checked eight bytes at a time; lines are counted only to name an error. */
 static ag_err check_text(const char *p, size_t n, char *why, size_t why_len)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t x;
+            memcpy(&x, p + i, 8);
+            /* no byte >= 0x80 and no zero byte among the eight */
+            if (!(x & 0x8080808080808080ull) &&
+                !((x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull)) {
+                i += 8;
+                continue;
+            }
+        }
+        unsigned char c = (unsigned char)p[i];
+        if (c > 0 && c < 0x80) {
+            i++;
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t len =
+            utf8proc_iterate((const utf8proc_uint8_t *)p + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (len <= 0 || cp == 0)
+            break;
+        i += (size_t)len;
+    }
+    if (i >= n)
+        return AG_OK;
+    return check_text_lines(p, n, why, why_len);
+}
+
+/* check_text() once it found an error: again, byte by byte, counting lines. */
+static ag_err check_text_lines(const char *p, size_t n, char *why, size_t why_len)
 {
     unsigned line = 1;
     size_t i = 0;
