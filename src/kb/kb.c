@@ -7,16 +7,21 @@
  * A question is analysed into Snowball stems (text/), which become FTS5 prefix terms so
  * that "Versand" also finds "Versandkosten"; BM25 ranks with title and heading weighted
  * above the body, and chunks in the question's language are preferred.
- * THREADS: searches use pooled read connections; ingestion its own write connection.
+ * THREADS: searches use pooled read connections; ingestion its own write connection,
+ * with a second thread that reads and parses the files ahead when two processors are
+ * there to run it.
  */
+#define _GNU_SOURCE /* sched_getaffinity(): the processors this process may use */
 #include <dirent.h>
-#include <pthread.h>
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/clock.h"
 #include "core/crypto.h"
@@ -291,14 +296,15 @@ struct ingest {
     struct store_stmt *ins_chunk, *ins_fts, *ins_product;
     struct store_stmt *ins_doc, *set_title; /* prepared once per run */
     /* The tenant's documents before this run, by path (the files come in that order too,
-     * so one pointer walks both): one read instead of one look-up per file. */
+     * so one index walks both): one read instead of one look-up per file. */
     struct known_doc *known;
-    size_t n_known, next_known;
+    size_t n_known;
     const char *tenant;
     int64_t doc_id;
     int ord;
     unsigned chunks, products;
     enum text_lang doc_lang, default_lang;
+    unsigned bad_line; /* the line of the product the database refused, 0 none */
 };
 
 /* The tenant's documents (path, id, content hash), sorted by path as strcmp orders. */
@@ -422,82 +428,391 @@ static ag_err delete_doc(struct store_db *db, int64_t doc_id)
 }
 
 /* Ingest one file: unchanged (same hash) files are skipped. *changed reports a change. */
-static ag_err ingest_file(struct kb *kb, struct ingest *in, const struct file_entry *fe,
-                          struct kb_ingest_stats *stats, char *why, size_t why_len)
+/* ---- ingestion in two stages -----------------------------------------------------------
+ * A preparing thread reads, hashes and parses the files ahead (each into the list of
+ * chunks and products it yields, in order); the calling thread stores them in the one
+ * transaction, in file order. Nothing of the database is touched by the preparing
+ * thread; an error in either stage stops both, and the transaction is rolled back. */
+
+#define PREP_AHEAD 64                 /* files prepared ahead of the storing */
+#define PREP_BYTES ((size_t)64 << 20) /* ... and at most this much of their data */
+#define NO_STR     SIZE_MAX
+
+/* One chunk or product of a prepared file; strings as offsets into its data. */
+struct event {
+    bool product;
+    size_t str[5]; /* chunk: title, heading, body, sku; product: sku, name, category,
+                    * currency, url (NO_STR: none) */
+    size_t len[3]; /* chunk: title, heading and body lengths */
+    enum text_lang lang;
+    double price;
+    int64_t stock;
+    unsigned line; /* product: where its record starts */
+};
+
+struct prepared {
+    ag_err rc;
+    char why[512];
+    bool unchanged;
+    int64_t old_id; /* the stored version of the document, 0 when new */
+    char hash[2 * CRYPTO_SHA256_LEN + 1];
+    enum text_lang lang;
+    struct buf data; /* the events' strings, each NUL-terminated */
+    struct event *ev;
+    size_t n_ev, cap_ev;
+};
+
+static ag_err put_str(struct prepared *p, const char *s, size_t n, size_t *off)
 {
-    enum kb_format fmt;
-    struct buf content;
+    if (!s) {
+        *off = NO_STR;
+        return AG_OK;
+    }
+    *off = p->data.len;
+    ag_err rc = buf_append(&p->data, s, n);
+    return rc ? rc : buf_putc(&p->data, '\0');
+}
+
+static struct event *new_event(struct prepared *p)
+{
+    if (p->n_ev == p->cap_ev) {
+        size_t cap = p->cap_ev ? p->cap_ev * 2 : 64;
+        struct event *v = realloc(p->ev, cap * sizeof(*v));
+        if (!v)
+            return NULL;
+        p->ev = v;
+        p->cap_ev = cap;
+    }
+    return &p->ev[p->n_ev++];
+}
+
+static ag_err collect_chunk(void *ctx, const struct kb_chunk *c)
+{
+    struct prepared *p = ctx;
+    struct event *e = new_event(p);
+    if (!e)
+        return AG_ENOMEM;
+    *e = (struct event){.product = false, .lang = c->lang};
+    e->len[0] = c->title_len;
+    e->len[1] = c->heading_len;
+    e->len[2] = c->body_len;
+    ag_err rc = put_str(p, c->title, c->title_len, &e->str[0]);
+    rc = rc ? rc : put_str(p, c->heading, c->heading_len, &e->str[1]);
+    rc = rc ? rc : put_str(p, c->body, c->body_len, &e->str[2]);
+    rc = rc ? rc : put_str(p, c->sku, c->sku ? strlen(c->sku) : 0, &e->str[3]);
+    e->str[4] = NO_STR;
+    return rc;
+}
+
+static ag_err collect_product(void *ctx, const struct kb_product *pr)
+{
+    struct prepared *p = ctx;
+    struct event *e = new_event(p);
+    if (!e)
+        return AG_ENOMEM;
+    *e = (struct event){.product = true, .price = pr->price, .stock = pr->stock, .line = pr->line};
+    const char *v[5] = {pr->sku, pr->name, pr->category, pr->currency, pr->url};
     ag_err rc = AG_OK;
+    for (int k = 0; k < 5 && rc == AG_OK; k++)
+        rc = put_str(p, v[k], v[k] ? strlen(v[k]) : 0, &e->str[k]);
+    return rc;
+}
+
+/* Read and hash file fe into p and *content (no database access); known (sorted by
+ * path) and *next_known find its stored version. false when there is nothing to parse:
+ * an error (p->rc) or an unchanged file. */
+static bool prepare_read(const struct kb *kb, const struct file_entry *fe,
+                         const struct known_doc *known, size_t n_known, size_t *next_known,
+                         struct prepared *p, struct buf *content, enum kb_format *fmt)
+{
+    p->rc = AG_OK;
+    p->why[0] = '\0';
+    p->unchanged = false;
+    p->old_id = 0;
+    p->n_ev = 0;
+    buf_reset(&p->data);
+    buf_init(content, kb->params.max_file_bytes);
     if (fe->src) {
-        fmt = fe->src->fmt;
-        buf_init(&content, kb->params.max_file_bytes);
-        rc = buf_append(&content, fe->src->content, fe->src->len);
-        if (rc != AG_OK)
-            snprintf(why, why_len, "%s: %s", fe->name, ag_strerror(rc));
-    } else if (kb_format_for(fe->path, &fmt) != AG_OK) {
-        snprintf(why, why_len,
+        *fmt = fe->src->fmt;
+        p->rc = buf_append(content, fe->src->content, fe->src->len);
+        if (p->rc != AG_OK)
+            snprintf(p->why, sizeof(p->why), "%s: %s", fe->name, ag_strerror(p->rc));
+    } else if (kb_format_for(fe->path, fmt) != AG_OK) {
+        snprintf(p->why, sizeof(p->why),
                  "%s: unsupported file type (use .md, .markdown, .txt, .csv, .jsonl or .html)",
                  fe->path);
-        return AG_EINVAL;
+        p->rc = AG_EINVAL;
     } else {
-        rc = read_file(fe->path, kb->params.max_file_bytes, &content, why, why_len);
+        p->rc = read_file(fe->path, kb->params.max_file_bytes, content, p->why, sizeof(p->why));
     }
-    if (rc != AG_OK) {
-        buf_release(&content);
-        return rc;
-    }
+    if (p->rc != AG_OK)
+        return false;
     uint8_t digest[CRYPTO_SHA256_LEN];
-    char hash[2 * CRYPTO_SHA256_LEN + 1];
-    crypto_sha256(buf_cstr(&content), content.len, digest);
-    crypto_hex(digest, sizeof(digest), hash);
-
-    struct store_stmt *st;
-    bool row = false;
-    int64_t old_id = 0;
-    while (in->next_known < in->n_known && strcmp(in->known[in->next_known].path, fe->name) < 0)
-        in->next_known++;
-    if (in->next_known < in->n_known && strcmp(in->known[in->next_known].path, fe->name) == 0) {
-        const struct known_doc *k = &in->known[in->next_known];
-        if (strcmp(k->hash, hash) == 0) {
-            buf_release(&content);
-            stats->unchanged++;
-            return AG_OK;
+    crypto_sha256(buf_cstr(content), content->len, digest);
+    crypto_hex(digest, sizeof(digest), p->hash);
+    while (*next_known < n_known && strcmp(known[*next_known].path, fe->name) < 0)
+        (*next_known)++;
+    if (*next_known < n_known && strcmp(known[*next_known].path, fe->name) == 0) {
+        if (strcmp(known[*next_known].hash, p->hash) == 0) {
+            p->unchanged = true;
+            return false;
         }
-        old_id = k->id;
+        p->old_id = known[*next_known].id;
     }
-    if (rc == AG_OK && old_id)
-        rc = delete_doc(in->db, old_id);
-    st = in->ins_doc;
+    p->lang = fe->src && fe->src->lang != TEXT_LANG_UNKNOWN
+                  ? fe->src->lang
+                  : text_detect_lang(buf_cstr(content), content->len, kb->params.default_lang);
+    return true;
+}
+
+/* Parse content into sink; an error names the file and line in p->why. */
+static void prepare_parse(const struct kb *kb, const struct file_entry *fe, enum kb_format fmt,
+                          const struct buf *content, const struct kb_sink *sink, struct prepared *p)
+{
+    char reason[256] = "";
+    p->rc = kb_parse(fmt, fe->name, buf_cstr(content), content->len, &kb->params, sink, reason,
+                     sizeof(reason));
+    if (p->rc != AG_OK)
+        snprintf(p->why, sizeof(p->why), "%s: %s", fe->path,
+                 reason[0] ? reason : ag_strerror(p->rc));
+}
+
+/* Read, hash and parse file fe into p, for store_file() (no database access). */
+static void prepare_file(const struct kb *kb, const struct file_entry *fe,
+                         const struct known_doc *known, size_t n_known, size_t *next_known,
+                         struct prepared *p)
+{
+    struct buf content;
+    enum kb_format fmt = KB_FMT_TEXT;
+    if (prepare_read(kb, fe, known, n_known, next_known, p, &content, &fmt)) {
+        struct kb_sink sink = {collect_chunk, collect_product, p};
+        prepare_parse(kb, fe, fmt, &content, &sink, p);
+    }
+    buf_release(&content);
+}
+
+/* The document row of file fe (its old version and chunks gone), chunks to follow. */
+static ag_err start_doc(struct ingest *in, const struct file_entry *fe, const struct prepared *p,
+                        char *why, size_t why_len)
+{
+    bool row = false;
+    ag_err rc = p->old_id ? delete_doc(in->db, p->old_id) : AG_OK;
+    struct store_stmt *st = in->ins_doc;
     rc = rc ? rc : store_bind_text(st, 1, in->tenant, strlen(in->tenant));
     rc = rc ? rc : store_bind_text(st, 2, fe->name, strlen(fe->name));
-    rc = rc ? rc : store_bind_text(st, 3, hash, strlen(hash));
+    rc = rc ? rc : store_bind_text(st, 3, p->hash, strlen(p->hash));
     rc = rc ? rc : store_step(st, &row);
     store_reset(st);
     if (rc != AG_OK) {
         snprintf(why, why_len, "%s: storage error", fe->path);
-        buf_release(&content);
         return rc;
     }
     in->doc_id = store_last_rowid(in->db);
     in->ord = 0;
-    in->doc_lang = fe->src && fe->src->lang != TEXT_LANG_UNKNOWN
-                       ? fe->src->lang
-                       : text_detect_lang(buf_cstr(&content), content.len, in->default_lang);
-    struct kb_sink sink = {sink_chunk, sink_product, in};
-    char reason[256] = "";
-    rc = kb_parse(fmt, fe->name, buf_cstr(&content), content.len, &kb->params, &sink, reason,
-                  sizeof(reason));
-    if (rc == AG_EDB && !reason[0])
-        snprintf(reason, sizeof(reason), "storage error (a SKU may appear twice)");
+    in->doc_lang = p->lang;
+    in->bad_line = 0;
+    return AG_OK;
+}
+
+/* The storing sink's product, noting the record's line when the database refuses it. */
+static ag_err sink_product_noted(void *ctx, const struct kb_product *pr)
+{
+    struct ingest *in = ctx;
+    ag_err rc = sink_product(in, pr);
     if (rc != AG_OK)
-        snprintf(why, why_len, "%s: %s", fe->path, reason[0] ? reason : ag_strerror(rc));
-    if (rc == AG_OK) {
-        if (old_id)
+        in->bad_line = pr->line;
+    return rc;
+}
+
+/* One file on this thread alone: read, then parse straight into the database. */
+static ag_err store_file_direct(const struct kb *kb, struct ingest *in, const struct file_entry *fe,
+                                size_t *next_known, struct kb_ingest_stats *stats, char *why,
+                                size_t why_len)
+{
+    struct prepared prep = {.rc = AG_OK}, *p = &prep;
+    struct buf content;
+    enum kb_format fmt = KB_FMT_TEXT;
+    bool parse = prepare_read(kb, fe, in->known, in->n_known, next_known, p, &content, &fmt);
+    ag_err rc = p->rc;
+    if (rc != AG_OK)
+        snprintf(why, why_len, "%s", p->why);
+    else if (!parse)
+        stats->unchanged++;
+    else if ((rc = start_doc(in, fe, p, why, why_len)) == AG_OK) {
+        struct kb_sink sink = {sink_chunk, sink_product_noted, in};
+        prepare_parse(kb, fe, fmt, &content, &sink, p);
+        rc = p->rc;
+        if (rc == AG_EDB && in->bad_line)
+            snprintf(why, why_len, "%s: line %u: storage error (a SKU may appear twice)", fe->path,
+                     in->bad_line);
+        else if (rc != AG_OK)
+            snprintf(why, why_len, "%s", p->why);
+        else if (p->old_id)
             stats->updated++;
         else
             stats->added++;
     }
     buf_release(&content);
+    return rc;
+}
+
+/* Store prepared file p (named fe) in the ingest's transaction. */
+static ag_err store_file(struct ingest *in, const struct file_entry *fe, const struct prepared *p,
+                         struct kb_ingest_stats *stats, char *why, size_t why_len)
+{
+    if (p->rc != AG_OK) {
+        snprintf(why, why_len, "%s", p->why);
+        return p->rc;
+    }
+    if (p->unchanged) {
+        stats->unchanged++;
+        return AG_OK;
+    }
+    ag_err rc = start_doc(in, fe, p, why, why_len);
+    if (rc != AG_OK)
+        return rc;
+    const char *d = p->data.p;
+    for (size_t i = 0; i < p->n_ev && rc == AG_OK; i++) {
+        const struct event *e = &p->ev[i];
+        if (e->product) {
+            const char *v[5];
+            for (int k = 0; k < 5; k++)
+                v[k] = e->str[k] == NO_STR ? NULL : d + e->str[k];
+            struct kb_product pr = {.sku = v[0],
+                                    .name = v[1],
+                                    .category = v[2],
+                                    .currency = v[3],
+                                    .url = v[4],
+                                    .price = e->price,
+                                    .stock = e->stock};
+            rc = sink_product(in, &pr);
+            if (rc != AG_OK) {
+                snprintf(why, why_len, "%s: line %u: %s", fe->path, e->line,
+                         rc == AG_EDB ? "storage error (a SKU may appear twice)" : ag_strerror(rc));
+                return rc;
+            }
+        } else {
+            struct kb_chunk c = {.title = d + e->str[0],
+                                 .title_len = e->len[0],
+                                 .heading = d + e->str[1],
+                                 .heading_len = e->len[1],
+                                 .body = d + e->str[2],
+                                 .body_len = e->len[2],
+                                 .lang = e->lang,
+                                 .sku = e->str[3] == NO_STR ? NULL : d + e->str[3]};
+            rc = sink_chunk(in, &c);
+        }
+    }
+    if (rc != AG_OK) {
+        snprintf(why, why_len, "%s: storage error", fe->path);
+        return rc;
+    }
+    if (p->old_id)
+        stats->updated++;
+    else
+        stats->added++;
+    return AG_OK;
+}
+
+struct pipeline {
+    const struct kb *kb;
+    const struct file_list *files;
+    const struct known_doc *known;
+    size_t n_known;
+    struct prepared slot[PREP_AHEAD];
+    size_t produced, consumed, bytes; /* bytes: data of the prepared, not yet stored */
+    bool stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+static void *prepare_thread(void *arg)
+{
+    struct pipeline *pl = arg;
+    size_t next_known = 0;
+    for (size_t i = 0; i < pl->files->n; i++) {
+        pthread_mutex_lock(&pl->mu);
+        while (!pl->stop && (pl->produced - pl->consumed == PREP_AHEAD ||
+                             (pl->produced > pl->consumed && pl->bytes > PREP_BYTES)))
+            pthread_cond_wait(&pl->cv, &pl->mu);
+        bool stop = pl->stop;
+        pthread_mutex_unlock(&pl->mu);
+        if (stop)
+            break;
+        struct prepared *p = &pl->slot[i % PREP_AHEAD];
+        prepare_file(pl->kb, &pl->files->v[i], pl->known, pl->n_known, &next_known, p);
+        pthread_mutex_lock(&pl->mu);
+        pl->produced++;
+        pl->bytes += p->data.len;
+        pthread_cond_broadcast(&pl->cv);
+        pthread_mutex_unlock(&pl->mu);
+        if (p->rc != AG_OK)
+            break; /* the storing stops at this file */
+    }
+    return NULL;
+}
+
+/* Processors this process may run on. */
+static long usable_cpus(void)
+{
+#ifdef __linux__
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        return CPU_COUNT(&set);
+#endif
+    return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+/* Prepare and store every file of the list: on two threads when the process may use two
+ * processors and there are several files, else each file straight into the database. */
+static ag_err store_files(struct kb *kb, struct ingest *in, const struct file_list *files,
+                          kb_progress_cb progress, void *progress_ctx,
+                          struct kb_ingest_stats *stats, char *why, size_t why_len)
+{
+    struct pipeline *pl = calloc(1, sizeof(*pl));
+    if (!pl)
+        return AG_ENOMEM;
+    *pl = (struct pipeline){.kb = kb, .files = files, .known = in->known, .n_known = in->n_known};
+    for (size_t k = 0; k < PREP_AHEAD; k++)
+        buf_init(&pl->slot[k].data, SIZE_MAX / 2);
+    pthread_mutex_init(&pl->mu, NULL);
+    pthread_cond_init(&pl->cv, NULL);
+    pthread_t th;
+    unsigned want = kb->params.ingest_threads;
+    bool threaded = files->n > 1 && want != 1 && (want == 2 || usable_cpus() > 1) &&
+                    pthread_create(&th, NULL, prepare_thread, pl) == 0;
+    size_t next_known = 0;
+    ag_err rc = AG_OK;
+    for (size_t i = 0; i < files->n && rc == AG_OK; i++) {
+        struct prepared *p = &pl->slot[i % PREP_AHEAD];
+        if (threaded) {
+            pthread_mutex_lock(&pl->mu);
+            while (pl->produced <= i)
+                pthread_cond_wait(&pl->cv, &pl->mu);
+            pthread_mutex_unlock(&pl->mu);
+            rc = store_file(in, &files->v[i], p, stats, why, why_len);
+        } else { /* one processor: no copies, no hand-over */
+            rc = store_file_direct(kb, in, &files->v[i], &next_known, stats, why, why_len);
+        }
+        stats->files++;
+        if (progress)
+            progress(progress_ctx, i + 1, files->n, files->v[i].name);
+        pthread_mutex_lock(&pl->mu);
+        pl->consumed++;
+        pl->bytes -= threaded ? p->data.len : 0;
+        pl->stop = rc != AG_OK;
+        pthread_cond_broadcast(&pl->cv);
+        pthread_mutex_unlock(&pl->mu);
+    }
+    if (threaded)
+        pthread_join(th, NULL);
+    for (size_t k = 0; k < PREP_AHEAD; k++) {
+        buf_release(&pl->slot[k].data);
+        free(pl->slot[k].ev);
+    }
+    pthread_mutex_destroy(&pl->mu);
+    pthread_cond_destroy(&pl->cv);
+    free(pl);
     return rc;
 }
 
@@ -688,12 +1003,7 @@ static ag_err ingest_list(struct kb *kb, const char *tenant, struct file_list *f
         snprintf(why, why_len, "%s: cannot open the knowledge base for writing", kb->path);
         goto out;
     }
-    for (size_t i = 0; i < files->n && rc == AG_OK; i++) {
-        rc = ingest_file(kb, &in, &files->v[i], stats, why, why_len);
-        stats->files++;
-        if (progress)
-            progress(progress_ctx, i + 1, files->n, files->v[i].name);
-    }
+    rc = store_files(kb, &in, files, progress, progress_ctx, stats, why, why_len);
     if (rc == AG_OK && prune)
         rc = prune_missing(in.db, tenant, files, stats);
     if (rc == AG_OK && kb->params.embedder)

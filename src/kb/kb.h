@@ -52,6 +52,8 @@ struct kb_params {
     enum kb_engine engine;
     struct kb_catalog_map catalog;
     const struct kb_embedder *embedder; /* NULL: lexical search only */
+    unsigned ingest_threads;            /* 0: a second thread parses ahead when two processors are
+                                         * usable; 1: one thread; 2: two threads in any case */
 };
 struct kb_params kb_default_params(void);
 
@@ -71,6 +73,7 @@ struct kb_product {
     const char *sku, *name, *category, *currency, *url;
     double price;
     int64_t stock;
+    unsigned line; /* where its record starts in the file (for errors) */
 };
 struct kb_sink {
     ag_err (*chunk)(void *ctx, const struct kb_chunk *c);

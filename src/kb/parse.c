@@ -675,7 +675,8 @@ static ag_err emit_record(struct chunker *c, const struct kb_params *params,
                             .category = rec_get(r, m->category),
                             .currency = cur && *cur ? cur : m->default_currency,
                             .url = rec_get(r, m->url),
-                            .stock = 0};
+                            .stock = 0,
+                            .line = line};
     if (!pr.category)
         pr.category = "";
     if (pr.url && !*pr.url)

@@ -74,6 +74,10 @@ static void search(struct fixture *fx, struct arena *a, const char *tenant, cons
     assert_int_equal(kb_search(fx->kb, a, tenant, q, strlen(q), TEXT_LANG_UNKNOWN, k, r), AG_OK);
 }
 
+/* Every test runs twice: ingesting with a second thread that parses ahead, and with
+ * one thread that parses straight into the database. */
+static unsigned ingest_threads;
+
 static int group_setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof(*fx));
@@ -89,6 +93,7 @@ static int group_setup(void **state)
     }
     char path[128], why[512] = "";
     struct kb_params p = kb_default_params();
+    p.ingest_threads = ingest_threads;
     snprintf(path, sizeof(path), "%s/kb.db", fx->dir);
     const char *paths[] = {fx->shop};
     if (kb_open(path, &p, true, &fx->kb) != AG_OK ||
@@ -512,5 +517,10 @@ int main(void)
         cmocka_unit_test(test_progress_reports_every_file),
         cmocka_unit_test(test_tenant_isolation),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    ingest_threads = 2;
+    int failed =
+        cmocka_run_group_tests_name("two ingest threads", tests, group_setup, group_teardown);
+    ingest_threads = 1;
+    return failed +
+           cmocka_run_group_tests_name("one ingest thread", tests, group_setup, group_teardown);
 }
