@@ -112,9 +112,9 @@ struct memo_entry {
 
 #define HOT_WORDS 4096 /* a direct-mapped cache in front of the memo */
 struct hot_word {
-    uint32_t hash, id; /* len 0: empty */
-    uint8_t len;
-    char key[23];
+    uint64_t key[3]; /* the key, zero-padded: compared a word at a time */
+    uint32_t hash, id;
+    uint32_t len; /* 0: empty */
 };
 
 /* One chunk's terms while it is analysed: each distinct term's frequencies per field. */
@@ -328,19 +328,28 @@ static uint32_t word_term_memo(struct builder *b, const char *key, uint32_t kl, 
 /* The term id of word w in language lang: from the memo, or analysed once now. */
 static uint32_t word_term(struct builder *b, const char *w, size_t n)
 {
-    char key[80];
+    /* The key (language byte, word), zero-padded to whole 8-byte words. */
+    uint64_t kw[10] = {0};
+    char *key = (char *)kw;
     key[0] = (char)('0' + b->lang);
     memcpy(key + 1, w, n);
-    uint32_t kl = (uint32_t)n + 1, hash = hash_str(key, kl);
+    uint32_t kl = (uint32_t)n + 1, nw = (kl + 7) / 8;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ kl;
+    for (uint32_t i = 0; i < nw; i++) {
+        h = (h ^ kw[i]) * 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 31;
+    }
+    uint32_t hash = (uint32_t)(h ^ (h >> 32));
     uint32_t hl = kl < MEMO_INLINE ? kl : MEMO_INLINE;
     /* The frequent words (Zipf) hit a small table that stays in the cache. */
     struct hot_word *hot = &b->hot[hash & (HOT_WORDS - 1)];
-    if (hot->hash == hash && hot->len == kl && memcmp(hot->key, key, kl) == 0)
+    if (hot->hash == hash && hot->len == kl && hot->key[0] == kw[0] && hot->key[1] == kw[1] &&
+        hot->key[2] == kw[2])
         return hot->id;
     uint32_t id = word_term_memo(b, key, kl, hash, hl, w, n);
     if (id != NONE && kl <= sizeof(hot->key)) {
-        *hot = (struct hot_word){.hash = hash, .id = id, .len = (uint8_t)kl};
-        memcpy(hot->key, key, kl);
+        *hot = (struct hot_word){.hash = hash, .id = id, .len = kl};
+        memcpy(hot->key, kw, sizeof(hot->key));
     }
     return id;
 }
@@ -470,13 +479,21 @@ static void split_compounds(struct builder *b)
     }
 }
 
+/* Terms sort by their first 8 bytes as a big-endian number (zero-padded) first, so most
+ * comparisons need no string. qsort has no context argument in C17: one sort at a time. */
 static const struct builder *sort_ctx;
+static const uint64_t *sort_head;
+static pthread_mutex_t sort_mu = PTHREAD_MUTEX_INITIALIZER;
+
 static int cmp_term_id(const void *x, const void *y)
 {
-    return strcmp(sort_ctx->t[*(const uint32_t *)x].s, sort_ctx->t[*(const uint32_t *)y].s);
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    if (sort_head[a] != sort_head[b])
+        return sort_head[a] < sort_head[b] ? -1 : 1;
+    if ((sort_head[a] & 0xFF) == 0) /* both end within the 8 bytes: equal */
+        return 0;
+    return strcmp(sort_ctx->t[a].s + 8, sort_ctx->t[b].s + 8);
 }
-
-static pthread_mutex_t sort_mu = PTHREAD_MUTEX_INITIALIZER;
 
 struct impact {
     uint32_t key; /* the frequency's bits: positive floats order as their bits do */
@@ -559,12 +576,24 @@ static int cmp_posting(const void *x, const void *y)
 /* Term ids in the order of their strings (the index's term order). */
 static ag_err sort_terms(const struct builder *b, uint32_t *order)
 {
-    for (uint32_t i = 0; i < b->n; i++)
+    uint64_t *head = malloc((b->n ? b->n : 1) * sizeof(*head));
+    if (!head)
+        return AG_ENOMEM;
+    for (uint32_t i = 0; i < b->n; i++) {
+        const char *s = b->t[i].s;
+        uint64_t h = 0;
+        size_t j = 0;
+        for (; j < 8 && s[j]; j++)
+            h = h << 8 | (unsigned char)s[j];
+        head[i] = j ? h << (8 * (8 - j)) : 0;
         order[i] = i;
-    pthread_mutex_lock(&sort_mu); /* qsort has no context argument in C17 */
+    }
+    pthread_mutex_lock(&sort_mu);
     sort_ctx = b;
+    sort_head = head;
     qsort(order, b->n, sizeof(*order), cmp_term_id);
     pthread_mutex_unlock(&sort_mu);
+    free(head);
     return AG_OK;
 }
 
@@ -610,19 +639,22 @@ static ag_err finish(struct builder *b, struct kb_index *ix)
         double avg[N_FIELDS];
         for (int f = 0; f < N_FIELDS; f++)
             avg[f] = ix->n_docs && b->len_sum[f] > 0 ? b->len_sum[f] / ix->n_docs : 0;
+        /* Each chunk's field lengths become its factors: weight / length norm. */
+        for (uint32_t d = 0; d < ix->n_docs; d++)
+            for (int f = 0; f < N_FIELDS; f++) {
+                double norm = avg[f] > 0 ? 1 - BM25_B + BM25_B * b->doc_len[d][f] / avg[f] : 1;
+                b->doc_len[d][f] = (float)(field_weight[f] / (norm > 0.05 ? norm : 0.05));
+            }
         for (uint32_t t = 0; t < nt; t++)
             own[t + 1] = own[t] + b->t[t].n;
         memcpy(fill, own, n1 * sizeof(*fill));
         for (size_t r = 0; r < b->n_recs; r++) {
             const struct rec *x = &b->recs[r];
-            double tf = 0;
-            for (int f = 0; f < N_FIELDS; f++) {
-                if (x->tf[f] == 0)
-                    continue;
-                double norm = avg[f] > 0 ? 1 - BM25_B + BM25_B * b->doc_len[x->doc][f] / avg[f] : 1;
-                tf += field_weight[f] * x->tf[f] / (norm > 0.05 ? norm : 0.05);
-            }
-            op[fill[x->term]++] = (struct posting){x->doc, (float)tf};
+            const float *w = b->doc_len[x->doc];
+            float tf = 0;
+            for (int f = 0; f < N_FIELDS; f++)
+                tf += (float)x->tf[f] * w[f];
+            op[fill[x->term]++] = (struct posting){x->doc, tf};
         }
         free(b->recs); /* sorted out: the largest array of the build goes first */
         b->recs = NULL;
