@@ -1741,10 +1741,10 @@ static float kth_score(const struct scoring *sc, float *tmp)
 struct cursor {
     const uint32_t *doc;
     const float *tf;
-    uint32_t pos, len;
-    float fw;    /* group weight x (k1 + 1) */
     double ub;   /* the largest score this list can add, a hair above */
     size_t slot; /* the group's place in the question: the summation order */
+    uint32_t pos, len;
+    float fw; /* group weight x (k1 + 1) */
     uint32_t term;
 };
 
@@ -1819,7 +1819,8 @@ static void cursors_init(const struct kb_index *ix, const struct group *g, size_
                                .slot = i,
                                .term = t};
     }
-    qsort(c, n_g, sizeof(*c), cmp_cursor_ub_desc);
+    if (n_g > 1)
+        qsort(c, n_g, sizeof(*c), cmp_cursor_ub_desc);
     rest[n_g] = 0;
     for (size_t i = n_g; i-- > 0;)
         rest[i] = rest[i + 1] + c[i].ub;

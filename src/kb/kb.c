@@ -11,7 +11,6 @@
  * with a second thread that reads and parses the files ahead when two processors are
  * there to run it.
  */
-#define _GNU_SOURCE /* sched_getaffinity(): the processors this process may use */
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
