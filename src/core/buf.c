@@ -196,3 +196,18 @@ void buf_release(struct buf *b)
     b->p = NULL;
     b->len = b->cap = 0;
 }
+
+void *ag_grow(void *v, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return v;
+    size_t c = *cap ? *cap * 2 : 16;
+    if (c <= n)
+        c = n + 1;
+    if (size && c > SIZE_MAX / size)
+        return NULL;
+    void *p = realloc(v, c * size);
+    if (p)
+        *cap = c;
+    return p;
+}

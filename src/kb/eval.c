@@ -112,21 +112,10 @@ static void judgments_free(struct judgments *j)
     free(j->v);
 }
 
-static void *grow(void *v, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap)
-        return v;
-    size_t c = *cap ? *cap * 2 : 64;
-    void *p = realloc(v, c * size);
-    if (p)
-        *cap = c;
-    return p;
-}
-
 /* Append it to out, taking its strings; on failure they are freed and out is unchanged. */
 static ag_err items_push(struct items *out, struct item it)
 {
-    struct item *v = grow(out->v, &out->cap, out->n, sizeof(*out->v));
+    struct item *v = ag_grow(out->v, &out->cap, out->n, sizeof(*out->v));
     if (!v || !it.id || !it.title || !it.text) {
         if (v)
             out->v = v;
@@ -447,7 +436,7 @@ static ag_err load_qrels(const char *path, enum kb_eval_format fmt, struct judgm
             rc = AG_EINVAL;
             break;
         }
-        struct judgment *nv = grow(out->v, &out->cap, out->n, sizeof(*out->v));
+        struct judgment *nv = ag_grow(out->v, &out->cap, out->n, sizeof(*out->v));
         if (!nv) { /* the old array stays owned by out */
             rc = AG_ENOMEM;
             break;
@@ -607,7 +596,7 @@ static ag_err load_run(const char *path, struct run_line **out, size_t *n_out, c
             rc = AG_EINVAL;
             break;
         }
-        struct run_line *nv = grow(v, &cap, n, sizeof(*v));
+        struct run_line *nv = ag_grow(v, &cap, n, sizeof(*v));
         if (!nv) { /* v stays valid and is freed below */
             rc = AG_ENOMEM;
             break;

@@ -184,14 +184,10 @@ struct file_list {
 
 static ag_err list_add(struct file_list *l, const char *path, const char *name)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        struct file_entry *v = realloc(l->v, cap * sizeof(*v));
-        if (!v)
-            return AG_ENOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
+    struct file_entry *v = ag_grow(l->v, &l->cap, l->n, sizeof(*v));
+    if (!v)
+        return AG_ENOMEM;
+    l->v = v;
     struct file_entry *e = &l->v[l->n];
     e->path = strdup(path);
     e->name = strdup(name);
@@ -321,15 +317,12 @@ static ag_err load_known(struct store_db *db, const char *tenant, struct known_d
     rc = rc ? rc : store_bind_text(st, 1, tenant, strlen(tenant));
     while (rc == AG_OK && (rc = store_step(st, &row)) == AG_OK && row) {
         struct str path = store_col_text(st, 0), hash = store_col_text(st, 2);
-        if (n == cap) {
-            cap = cap ? cap * 2 : 256;
-            struct known_doc *nv = realloc(v, cap * sizeof(*v));
-            if (!nv) {
-                rc = AG_ENOMEM;
-                break;
-            }
-            v = nv;
+        struct known_doc *nv = ag_grow(v, &cap, n, sizeof(*v));
+        if (!nv) {
+            rc = AG_ENOMEM;
+            break;
         }
+        v = nv;
         struct known_doc *k = &v[n];
         if (!(k->path = strndup(path.p, path.len))) {
             rc = AG_ENOMEM;
@@ -474,14 +467,10 @@ static ag_err put_str(struct prepared *p, const char *s, size_t n, size_t *off)
 
 static struct event *new_event(struct prepared *p)
 {
-    if (p->n_ev == p->cap_ev) {
-        size_t cap = p->cap_ev ? p->cap_ev * 2 : 64;
-        struct event *v = realloc(p->ev, cap * sizeof(*v));
-        if (!v)
-            return NULL;
-        p->ev = v;
-        p->cap_ev = cap;
-    }
+    struct event *v = ag_grow(p->ev, &p->cap_ev, p->n_ev, sizeof(*v));
+    if (!v)
+        return NULL;
+    p->ev = v;
     return &p->ev[p->n_ev++];
 }
 

@@ -571,6 +571,29 @@ static void test_buf_take(void **state)
     buf_release(&b);
 }
 
+static void test_ag_grow(void **state)
+{
+    (void)state;
+    int *v = NULL;
+    size_t cap = 0;
+    for (size_t n = 0; n < 1000; n++) {
+        int *nv = ag_grow(v, &cap, n, sizeof(*v));
+        assert_non_null(nv);
+        v = nv;
+        assert_true(cap > n);
+        v[n] = (int)n;
+    }
+    for (size_t n = 0; n < 1000; n++)
+        assert_int_equal(v[n], (int)n); /* moving kept every element */
+    size_t before = cap;
+    assert_ptr_equal(ag_grow(v, &cap, cap - 1, sizeof(*v)), v); /* room left: unchanged */
+    assert_int_equal(cap, before);
+    /* A size that overflows fails and leaves the array as it was. */
+    assert_null(ag_grow(v, &cap, cap, SIZE_MAX / 2));
+    assert_int_equal(cap, before);
+    free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -590,6 +613,7 @@ int main(void)
         cmocka_unit_test(test_buf_json_escaped_round_trip),
         cmocka_unit_test(test_buf_model_property),
         cmocka_unit_test(test_buf_take),
+        cmocka_unit_test(test_ag_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
