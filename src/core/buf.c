@@ -204,8 +204,8 @@ void *ag_grow(void *v, size_t *cap, size_t n, size_t size)
     size_t c = *cap ? *cap * 2 : 16;
     if (c <= n)
         c = n + 1;
-    if (size && c > SIZE_MAX / size)
-        return NULL;
+    if (size == 0 || c > SIZE_MAX / size)
+        return NULL; /* no element size, or too many */
     void *p = realloc(v, c * size);
     if (p)
         *cap = c;

@@ -35,9 +35,9 @@ ag_err str_to_u64(struct str s, uint64_t *out);
 ag_err str_to_double(struct str s, double *out);
 
 void buf_init(struct buf *b, size_t max);
-/* Room for element n of array v (*cap elements of size bytes): when n reaches *cap the
- * array doubles (16 at first). Returns the array, moved or not; NULL without memory, and
- * then v and *cap stay as they were. */
+/* Room for element n of array v (*cap elements of size bytes, size > 0): when n reaches
+ * *cap the array doubles (16 at first). Returns the array, moved or not; NULL without
+ * memory (or for size 0), and then v and *cap stay as they were. */
 void *ag_grow(void *v, size_t *cap, size_t n, size_t size);
 ag_err buf_append(struct buf *b, const void *src, size_t n);
 ag_err buf_append_str(struct buf *b, const char *s);
