@@ -19,6 +19,7 @@
 #include "core/crypto.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "guard/eval.h"
 #include "http/http.h"
 
 #define AUDIT_SECRET_LEN 32
@@ -66,7 +67,12 @@ static const char *const usage_text[] = {
     "engine's run with the same code instead of searching. Formats: cranfield and cisi are\n"
     "SMART files (.I/.T/.W); trec is <DOC><DOCNO> documents, 'qid<TAB>text' queries and\n"
     "'qid 0 docid rel' qrels. --depth: documents ranked per query (default 1000).\n"
-    "--engine fts5 measures the SQLite FTS5 alternative instead of the in-memory index.\n",
+    "--engine fts5 measures the SQLite FTS5 alternative instead of the in-memory index.\n"
+    "\n"
+    "usage: agentgate eval pii --format presidio --docs FILE [--json]\n"
+    "Run the structured PII detector over a labelled file (Presidio's synthetic dataset:\n"
+    "a JSON array of {full_text, spans}) and print precision, recall and F1 per type\n"
+    "(EMAIL, PHONE, IBAN, CREDIT_CARD, IP_ADDRESS) and the scanning speed.\n",
     "config",
     "usage: agentgate config check [--config FILE]\n"
     "Check a config file and the AGENTGATE_* environment; prints OK or the first mistake\n"
@@ -585,8 +591,49 @@ static int cmd_audit(const struct opts *o)
     return 1;
 }
 
+static int cmd_eval_pii(const struct opts *o)
+{
+    if (!o->format || strcmp(o->format, "presidio") != 0 || !o->docs) {
+        fputs(usage_for("eval"), stderr);
+        return 2;
+    }
+    struct pii_eval_result r;
+    char why[1024] = "";
+    if (pii_eval_presidio(o->docs, &r, why, sizeof(why)) != AG_OK) {
+        fprintf(stderr, "agentgate: eval failed: %s\n", why);
+        return 1;
+    }
+    double mbs = r.scan_ns ? (double)r.bytes / 1e6 / ((double)r.scan_ns / 1e9) : 0;
+    if (o->json)
+        printf("{\"texts\":%zu,\"bytes\":%zu,\"scan_mb_per_s\":%.2f,\"types\":{", r.texts, r.bytes,
+               mbs);
+    else
+        printf("%zu texts, %zu bytes, scanned at %.1f MB/s\n%-12s %8s %8s %8s %8s %8s\n", r.texts,
+               r.bytes, mbs, "type", "labelled", "found", "detected", "precision", "recall");
+    bool first = true;
+    for (int t = 0; t < PII_N_TYPES; t++) {
+        const struct pii_eval_type *e = &r.type[t];
+        if (!e->labelled && !e->detected)
+            continue;
+        if (o->json)
+            printf("%s\"%s\":{\"labelled\":%u,\"found\":%u,\"detected\":%u,\"right\":%u,"
+                   "\"precision\":%.4f,\"recall\":%.4f,\"f1\":%.4f}",
+                   first ? "" : ",", pii_type_name((enum pii_type)t), e->labelled, e->found,
+                   e->detected, e->right, e->precision, e->recall, e->f1);
+        else
+            printf("%-12s %8u %8u %8u %8.4f %8.4f\n", pii_type_name((enum pii_type)t), e->labelled,
+                   e->found, e->detected, e->precision, e->recall);
+        first = false;
+    }
+    if (o->json)
+        printf("}}\n");
+    return 0;
+}
+
 static int cmd_eval(const struct opts *o)
 {
+    if (o->n_args == 1 && strcmp(o->args[0], "pii") == 0)
+        return cmd_eval_pii(o);
     if (o->n_args != 1 || strcmp(o->args[0], "retrieval") != 0 || !o->format || !o->queries ||
         !o->qrels || (!o->docs && !o->score_run)) {
         fputs(usage_for("eval"), stderr);

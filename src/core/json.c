@@ -33,8 +33,8 @@ static size_t json_depth(const json_t *v)
     return 0;
 }
 
-ag_err json_parse_object(const char *p, size_t n, size_t max_depth, json_t **out, char *why,
-                         size_t why_len)
+ag_err json_parse_value(const char *p, size_t n, size_t max_depth, json_t **out, char *why,
+                        size_t why_len)
 {
     json_error_t err;
     /* JSON text never holds a raw NUL, and jansson's lexer skips one after a number. */
@@ -44,20 +44,31 @@ ag_err json_parse_object(const char *p, size_t n, size_t max_depth, json_t **out
     }
     /* jansson itself caps nesting at JSON_PARSER_MAX_DEPTH (2048), so recursion in
      * json_depth() below is bounded. */
-    json_t *v = json_loadb(p, n, JSON_REJECT_DUPLICATES, &err);
+    json_t *v = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
     if (!v) {
         snprintf(why, why_len, "malformed JSON at line %d column %d: %s", err.line, err.column,
                  err.text);
         return AG_EINVAL;
     }
-    if (!json_is_object(v)) {
-        json_decref(v);
-        snprintf(why, why_len, "the body must be a JSON object");
-        return AG_EINVAL;
-    }
     if (json_depth(v) > max_depth) {
         json_decref(v);
         snprintf(why, why_len, "JSON nested deeper than %zu levels", max_depth);
+        return AG_EINVAL;
+    }
+    *out = v;
+    return AG_OK;
+}
+
+ag_err json_parse_object(const char *p, size_t n, size_t max_depth, json_t **out, char *why,
+                         size_t why_len)
+{
+    json_t *v = NULL;
+    ag_err rc = json_parse_value(p, n, max_depth, &v, why, why_len);
+    if (rc != AG_OK)
+        return rc;
+    if (!json_is_object(v)) {
+        json_decref(v);
+        snprintf(why, why_len, "the body must be a JSON object");
         return AG_EINVAL;
     }
     *out = v;

@@ -11,6 +11,10 @@
 #include "core/buf.h"
 #include "core/err.h"
 
+/* Parse p[0..n) as one JSON value of any type (strict UTF-8, no duplicate keys, nesting
+ * at most max_depth); AG_EINVAL with a short reason in why. */
+ag_err json_parse_value(const char *p, size_t n, size_t max_depth, json_t **out, char *why,
+                        size_t why_len);
 /* Parse p[0..n) as one JSON object: strict UTF-8, no duplicate keys, nesting at most
  * max_depth. On failure returns AG_EINVAL and writes a short reason into why. */
 ag_err json_parse_object(const char *p, size_t n, size_t max_depth, json_t **out, char *why,

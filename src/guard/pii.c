@@ -71,7 +71,7 @@ bool pii_iban_valid(const char *p, size_t n)
 
 bool pii_luhn_valid(const char *p, size_t n)
 {
-    if (n < 13 || n > 19)
+    if (n < 12 || n > 19)
         return false;
     unsigned sum = 0;
     for (size_t k = 0; k < n; k++) {
@@ -319,6 +319,16 @@ static bool card_issued(const char *d, size_t digits)
         return digits >= 16 && digits <= 19;
     if (p2 == 62)
         return digits >= 16 && digits <= 19;
+    if (p4 == 1800 || p4 == 2131) /* JCB, 15 digits */
+        return digits == 15;
+    if (p2 == 35) /* JCB (3528-3589) and its older ranges */
+        return digits >= 16 && digits <= 19;
+    /* Maestro: its known ranges from 12 digits, other 50/56-69 numbers from 13. */
+    static const unsigned maestro[] = {5018, 5020, 5038, 5893, 6304, 6759,
+                                       6761, 6762, 6763, 6390, 604};
+    for (size_t i = 0; i < sizeof(maestro) / sizeof(maestro[0]); i++)
+        if (p4 == maestro[i])
+            return digits >= 12 && digits <= 19;
     if (p2 == 50 || (p2 >= 56 && p2 <= 69))
         return digits >= 13 && digits <= 19;
     return false;
@@ -327,7 +337,7 @@ static bool card_issued(const char *d, size_t digits)
 static void scan_card(const char *p, size_t n, struct found *f)
 {
     for (size_t i = 0; i < n; i++) {
-        if (!is_digit(p[i]) || !starts_word(p, i) || p[i] < '2' || p[i] > '6')
+        if (!is_digit(p[i]) || !starts_word(p, i) || p[i] > '6')
             continue;
         char d[64];
         size_t nd, ends[16], end;
@@ -337,7 +347,7 @@ static void scan_card(const char *p, size_t n, struct found *f)
             size_t digits = 0;
             for (size_t q = i; q < ends[g]; q++)
                 digits += is_digit(p[q]);
-            if (digits < 13 || digits > 19 || !ends_word(p, n, ends[g]))
+            if (digits < 12 || digits > 19 || !ends_word(p, n, ends[g]))
                 continue;
             if (card_issued(d, digits) && pii_luhn_valid(d, digits)) {
                 add(f, i, ends[g], PII_CREDIT_CARD);
@@ -512,9 +522,107 @@ static size_t phone_at(const char *p, size_t n, size_t i)
     return end;
 }
 
+/* n digits from i; the position after them, or 0. */
+static size_t digits_at(const char *p, size_t n, size_t i, size_t count)
+{
+    for (size_t k = 0; k < count; k++)
+        if (i + k >= n || !is_digit(p[i + k]))
+            return 0;
+    return i + count;
+}
+
+/* North American numbers without a prefix: "(NXX) NXX-XXXX", "NXX-NXX-XXXX",
+ * "NXX.NXX.XXXX", "NXX NXX XXXX" (one separator throughout, N = 2..9). End, or 0. */
+static size_t nanp_at(const char *p, size_t n, size_t i)
+{
+    size_t k = i;
+    char sep = 0;
+    if (p[k] == '(') {
+        if (!(k = digits_at(p, n, k + 1, 3)) || k >= n || p[k] != ')' || p[i + 1] < '2')
+            return 0;
+        k++;
+        if (k < n && p[k] == ' ')
+            k++;
+        sep = '-';
+    } else {
+        if (p[k] < '2' || !(k = digits_at(p, n, k, 3)) || k >= n)
+            return 0;
+        sep = p[k];
+        if (sep != '-' && sep != '.' && sep != ' ')
+            return 0;
+        k++;
+    }
+    if (k >= n || p[k] < '2' || !(k = digits_at(p, n, k, 3)) || k >= n || p[k] != sep ||
+        !(k = digits_at(p, n, k + 1, 4)))
+        return 0;
+    return k;
+}
+
+/* "0d.dd.dd.dd.dd" (French style: five pairs, dots). End, or 0. */
+static size_t dotted_at(const char *p, size_t n, size_t i)
+{
+    if (p[i] != '0')
+        return 0;
+    size_t k = i;
+    for (int pair = 0; pair < 5; pair++) {
+        if (pair && (k >= n || p[k++] != '.'))
+            return 0;
+        if (!(k = digits_at(p, n, k, 2)))
+            return 0;
+    }
+    return k;
+}
+
+/* Does a phone cue ("Tel", "phone", "mobil", "call"...) stand in the 24 bytes before i?
+ * Then a plain chain of digit groups there is a phone number too. */
+static bool after_phone_cue(const char *p, size_t i)
+{
+    static const char *const cues[] = {"tel",  "phone", "fon",   "mobil",      "handy",
+                                       "call", "fax",   "ruf",   "erreichbar", "whatsapp",
+                                       "cell", "reach", "anruf", "durchwahl"};
+    size_t from = i > 24 ? i - 24 : 0, m = i - from;
+    char low[25];
+    for (size_t k = 0; k < m; k++)
+        low[k] = lower(p[from + k]);
+    for (size_t c = 0; c < sizeof(cues) / sizeof(cues[0]); c++) {
+        size_t cl = strlen(cues[c]);
+        for (size_t k = 0; k + cl <= m; k++)
+            if (memcmp(low + k, cues[c], cl) == 0)
+                return true;
+    }
+    return false;
+}
+
+/* After a phone cue: digit groups (single spaces, '-', '/' or '.' between) of 7..15 digits
+ * in all. End, or 0. */
+static size_t cued_at(const char *p, size_t n, size_t i)
+{
+    char d[32];
+    size_t nd, ends[16], end;
+    if (!is_digit(p[i]))
+        return 0;
+    digit_groups(p, n, i, " -/.", d, sizeof(d), &nd, ends, &end);
+    return nd >= 7 && nd <= 15 ? end : 0;
+}
+
 static void scan_phone(const char *p, size_t n, struct found *f)
 {
     for (size_t i = 0; i < n; i++) {
+        if (is_digit(p[i]) || p[i] == '(') { /* shapes that need no prefix */
+            size_t e = 0;
+            if (starts_word(p, i) && !(i > 0 && (p[i - 1] == '.' || p[i - 1] == '-')) &&
+                !after_number_cue(p, i)) {
+                e = nanp_at(p, n, i);
+                e = e ? e : dotted_at(p, n, i);
+                e = e ? e : (after_phone_cue(p, i) ? cued_at(p, n, i) : 0);
+            }
+            if (e && ends_word(p, n, e) &&
+                !(e < n && (p[e] == '.' || p[e] == '-') && e + 1 < n && is_digit(p[e + 1]))) {
+                add(f, i, e, PII_PHONE);
+                i = e;
+                continue;
+            }
+        }
         bool start = p[i] == '+' || p[i] == '(' || p[i] == '0';
         if (!start || (i > 0 && (is_word(p[i - 1]) || p[i - 1] == '+' || p[i - 1] == '.' ||
                                  p[i - 1] == ',' || p[i - 1] == '-' || p[i - 1] == '/')))

@@ -55,7 +55,13 @@ static void test_phone(void **state)
     expect("Zürich +41 44 123 45 67", "PHONE:+41 44 123 45 67");
     expect("call +1 415-555-0132 today", "PHONE:+1 415-555-0132");
     expect("030/1234567", "PHONE:030/1234567");
+    expect("call (579) 888-3058 or 905-674-3793", "PHONE:(579) 888-3058|PHONE:905-674-3793");
+    expect("Tél. 03.93.92.16.85", "PHONE:03.93.92.16.85");
+    expect("Handy: 99 668472", "PHONE:99 668472");
     /* Not phone numbers. */
+    expect("Bestellnummer 905-674-3793", "");
+    expect("99 668472", ""); /* a bare digit chain without a cue */
+    expect("am 03.04.2024", "");
     expect("Ihre Bestellung 0123456789 ist unterwegs", "");
     expect("order #0123456789", "");
     expect("Sendungsnummer 00340434161234567890", "");
@@ -92,6 +98,8 @@ static void test_credit_card(void **state)
     expect("5555-5555-5555-4444", "CREDIT_CARD:5555-5555-5555-4444");
     expect("Amex 378282246310005.", "CREDIT_CARD:378282246310005");
     expect("6011111111111117", "CREDIT_CARD:6011111111111117");
+    expect("JCB 3530111333300000", "CREDIT_CARD:3530111333300000");
+    expect("Maestro 630427373398", "CREDIT_CARD:630427373398");
     /* Wrong check digit; a number no card issuer uses; an EAN. */
     expect("4111 1111 1111 1112", "");
     expect("1234567812345670", "");
