@@ -53,6 +53,21 @@ void turn_fail(struct turn *t, int status, const char *type, const char *code, c
 #define MAX_JSON_DEPTH 8
 #define MAX_ID_BYTES   128
 
+/* The first control character of UTF-8 text s[0..n) (C0 but tab, line feed and carriage
+ * return; DEL; C1, U+0080..U+009F), as its offset, or n when there is none. */
+static size_t first_control(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
+            return i;
+        if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+            (unsigned char)s[i + 1] <= 0x9F)
+            return i;
+    }
+    return n;
+}
+
 ag_err turn_parse_body(struct turn *t)
 {
     char why[200];
@@ -76,6 +91,12 @@ ag_err turn_parse_body(struct turn *t)
             if (strcmp(key, "question") != 0 && json_string_length(v) > MAX_ID_BYTES) {
                 turn_fail(t, 400, "invalid_request", "bad_value",
                           "field '%s' is longer than %d bytes", key, MAX_ID_BYTES);
+                goto out;
+            }
+            size_t at = first_control(json_string_value(v), json_string_length(v));
+            if (at < json_string_length(v)) {
+                turn_fail(t, 400, "invalid_request", "bad_value",
+                          "field '%s' holds a control character at byte %zu", key, at);
                 goto out;
             }
         } else if (strcmp(key, "consent") == 0) {

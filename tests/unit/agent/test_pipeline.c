@@ -349,7 +349,11 @@ static void test_bad_bodies(void **state)
         {"{\"question\": \"Versand?\", \"foo\": 1}", 400, "unknown_field"},
         {"{}", 400, "missing_field"},
         {"{\"question\": \"Versand?\", \"lang\": \"fr\"}", 400, "bad_value"},
-        {"{\"question\": \"a\\u0000b\"}", 400, "bad_json"}, /* jansson refuses NUL */
+        {"{\"question\": \"a\\u0000b\"}", 400, "bad_json"},           /* jansson refuses NUL */
+        {"{\"question\": \"Versand\\u001b[2J?\"}", 400, "bad_value"}, /* an escape code */
+        {"{\"question\": \"Versand\\u0085?\"}", 400, "bad_value"},    /* C1 control */
+        {"{\"question\": \"Versand\\u007f\"}", 400, "bad_value"},     /* DEL */
+        {"{\"question\": \"ok\", \"session\": \"a\\u0007b\"}", 400, "bad_value"},
     };
     char hdr[128];
     new_key(fx, AUTH_ROLE_CLIENT, hdr, sizeof(hdr), NULL);
