@@ -610,11 +610,14 @@ static void scan_phone(const char *p, size_t n, struct found *f)
     for (size_t i = 0; i < n; i++) {
         if (is_digit(p[i]) || p[i] == '(') { /* shapes that need no prefix */
             size_t e = 0;
-            if (starts_word(p, i) && !(i > 0 && (p[i - 1] == '.' || p[i - 1] == '-')) &&
-                !after_number_cue(p, i)) {
+            if (starts_word(p, i) && !(i > 0 && (p[i - 1] == '.' || p[i - 1] == '-'))) {
+                /* The shape first (cheap and rare); the cue words only for a match. */
                 e = nanp_at(p, n, i);
                 e = e ? e : dotted_at(p, n, i);
-                e = e ? e : (after_phone_cue(p, i) ? cued_at(p, n, i) : 0);
+                if (!e && (e = cued_at(p, n, i)) != 0 && !after_phone_cue(p, i))
+                    e = 0;
+                if (e && after_number_cue(p, i))
+                    e = 0;
             }
             if (e && ends_word(p, n, e) &&
                 !(e < n && (p[e] == '.' || p[e] == '-') && e + 1 < n && is_digit(p[e + 1]))) {
