@@ -211,3 +211,26 @@ void *ag_grow(void *v, size_t *cap, size_t n, size_t size)
         *cap = c;
     return p;
 }
+
+ag_err buf_read_file(const char *path, size_t max, struct buf *out, char *why, size_t why_len)
+{
+    buf_init(out, max);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        snprintf(why, why_len, "%s: %s", path, strerror(e));
+        return e == ENOENT ? AG_ENOTFOUND : AG_EIO;
+    }
+    char chunk[65536];
+    size_t got;
+    ag_err rc = AG_OK;
+    while (rc == AG_OK && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        rc = buf_append(out, chunk, got);
+    if (rc == AG_OK && ferror(f))
+        rc = AG_EIO;
+    fclose(f);
+    if (rc != AG_OK)
+        snprintf(why, why_len, "%s: %s", path,
+                 rc == AG_ETOOBIG ? "file too large" : ag_strerror(rc));
+    return rc;
+}

@@ -39,6 +39,9 @@ void buf_init(struct buf *b, size_t max);
  * *cap the array doubles (16 at first). Returns the array, moved or not; NULL without
  * memory (or for size 0), and then v and *cap stay as they were. */
 void *ag_grow(void *v, size_t *cap, size_t n, size_t size);
+/* Read file path into out (initialised here with maximum max; the caller releases it
+ * whatever happens). AG_ENOTFOUND, AG_EIO or AG_ETOOBIG with path and reason in why. */
+ag_err buf_read_file(const char *path, size_t max, struct buf *out, char *why, size_t why_len);
 ag_err buf_append(struct buf *b, const void *src, size_t n);
 ag_err buf_append_str(struct buf *b, const char *s);
 ag_err buf_putc(struct buf *b, char c);

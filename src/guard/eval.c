@@ -38,28 +38,6 @@ static int type_of(const char *name)
     return -1;
 }
 
-static ag_err read_all(const char *path, struct buf *out, char *why, size_t why_len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(why, why_len, "%s: cannot open", path);
-        return AG_EIO;
-    }
-    buf_init(out, EVAL_MAX_FILE);
-    char chunk[65536];
-    size_t got;
-    ag_err rc = AG_OK;
-    while (rc == AG_OK && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        rc = buf_append(out, chunk, got);
-    if (rc == AG_OK && ferror(f))
-        rc = AG_EIO;
-    fclose(f);
-    if (rc != AG_OK)
-        snprintf(why, why_len, "%s: %s", path,
-                 rc == AG_ETOOBIG ? "larger than 256 MB" : "cannot read");
-    return rc;
-}
-
 struct gold {
     size_t start, end; /* code points */
     int type;
@@ -101,7 +79,7 @@ ag_err pii_eval_presidio(const char *path, struct pii_eval_result *r, char *why,
     memset(r, 0, sizeof(*r));
     why[0] = '\0';
     struct buf all;
-    ag_err rc = read_all(path, &all, why, why_len);
+    ag_err rc = buf_read_file(path, EVAL_MAX_FILE, &all, why, why_len);
     json_t *root = NULL;
     if (rc == AG_OK)
         rc = json_parse_value(all.p, all.len, 16, &root, why, why_len);

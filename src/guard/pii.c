@@ -162,23 +162,31 @@ static bool ends_word(const char *p, size_t n, size_t e)
 
 /* Does an order, invoice, tracking or article cue stand in the 32 bytes before i? Then a
  * number there is that, not a phone number or tax id. */
-static bool after_number_cue(const char *p, size_t i)
+#define CUE_WINDOW 32
+
+/* Does one of cues (lower case) stand, in any case, in the window bytes before i? */
+static bool cue_before(const char *p, size_t i, size_t window, const char *const *cues,
+                       size_t n_cues)
 {
-    static const char *const cues[] = {"bestell",  "auftrag",  "order",   "rechnung", "invoice",
-                                       "sendung",  "tracking", "artikel", "article",  "kunden",
-                                       "customer", "ticket",   "vorgang", "paket",    "parcel"};
-    size_t from = i > 32 ? i - 32 : 0;
-    char low[33];
-    size_t m = i - from;
+    char low[CUE_WINDOW];
+    size_t from = i > window ? i - window : 0, m = i - from;
     for (size_t k = 0; k < m; k++)
         low[k] = lower(p[from + k]);
-    for (size_t c = 0; c < sizeof(cues) / sizeof(cues[0]); c++) {
+    for (size_t c = 0; c < n_cues; c++) {
         size_t cl = strlen(cues[c]);
         for (size_t k = 0; k + cl <= m; k++)
             if (memcmp(low + k, cues[c], cl) == 0)
                 return true;
     }
     return false;
+}
+
+static bool after_number_cue(const char *p, size_t i)
+{
+    static const char *const cues[] = {"bestell",  "auftrag",  "order",   "rechnung", "invoice",
+                                       "sendung",  "tracking", "artikel", "article",  "kunden",
+                                       "customer", "ticket",   "vorgang", "paket",    "parcel"};
+    return cue_before(p, i, CUE_WINDOW, cues, sizeof(cues) / sizeof(cues[0]));
 }
 
 /* ---- e-mail ----------------------------------------------------------------------------- */
@@ -580,17 +588,7 @@ static bool after_phone_cue(const char *p, size_t i)
     static const char *const cues[] = {"tel",  "phone", "fon",   "mobil",      "handy",
                                        "call", "fax",   "ruf",   "erreichbar", "whatsapp",
                                        "cell", "reach", "anruf", "durchwahl"};
-    size_t from = i > 24 ? i - 24 : 0, m = i - from;
-    char low[25];
-    for (size_t k = 0; k < m; k++)
-        low[k] = lower(p[from + k]);
-    for (size_t c = 0; c < sizeof(cues) / sizeof(cues[0]); c++) {
-        size_t cl = strlen(cues[c]);
-        for (size_t k = 0; k + cl <= m; k++)
-            if (memcmp(low + k, cues[c], cl) == 0)
-                return true;
-    }
-    return false;
+    return cue_before(p, i, 24, cues, sizeof(cues) / sizeof(cues[0]));
 }
 
 /* After a phone cue: digit groups (single spaces, '-', '/' or '.' between) of 7..15 digits

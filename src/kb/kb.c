@@ -256,29 +256,6 @@ static ag_err walk(struct file_list *l, const char *dir, const char *rel, unsign
     return rc;
 }
 
-static ag_err read_file(const char *path, size_t max, struct buf *out, char *why, size_t why_len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        snprintf(why, why_len, "%s: %s", path, strerror(e));
-        return e == ENOENT ? AG_ENOTFOUND : AG_EIO;
-    }
-    buf_init(out, max);
-    char chunk[65536];
-    size_t got;
-    ag_err rc = AG_OK;
-    while (rc == AG_OK && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        rc = buf_append(out, chunk, got);
-    if (rc == AG_OK && ferror(f))
-        rc = AG_EIO;
-    fclose(f);
-    if (rc != AG_OK)
-        snprintf(why, why_len, "%s: %s", path,
-                 rc == AG_ETOOBIG ? "file too large" : ag_strerror(rc));
-    return rc;
-}
-
 struct known_doc {
     char *path;
     int64_t id;
@@ -531,7 +508,7 @@ static bool prepare_read(const struct kb *kb, const struct file_entry *fe,
                  fe->path);
         p->rc = AG_EINVAL;
     } else {
-        p->rc = read_file(fe->path, kb->params.max_file_bytes, content, p->why, sizeof(p->why));
+        p->rc = buf_read_file(fe->path, kb->params.max_file_bytes, content, p->why, sizeof(p->why));
     }
     if (p->rc != AG_OK)
         return false;

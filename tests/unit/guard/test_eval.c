@@ -47,7 +47,7 @@ static void test_bad_files(void **state)
     struct pii_eval_result r;
     assert_true(tu_mkdtemp(dir, sizeof(dir), "/tmp/ag-test-pii-eval-XXXXXX"));
     snprintf(path, sizeof(path), "%s/missing.json", dir);
-    assert_int_equal(pii_eval_presidio(path, &r, why, sizeof(why)), AG_EIO);
+    assert_int_equal(pii_eval_presidio(path, &r, why, sizeof(why)), AG_ENOTFOUND);
     assert_non_null(strstr(why, "missing.json"));
     snprintf(path, sizeof(path), "%s/bad.json", dir);
     tu_write_file(path, "[{\"full_text\": 3, \"spans\": []}]");
