@@ -1787,14 +1787,20 @@ static void sum_add(struct doc_sum *s, const struct cursor *c)
     s->partial += v;
 }
 
+/* Forget the chunk summed so far (it cannot make the top k). */
+static void sum_drop(struct doc_sum *s)
+{
+    s->set = 0;
+    s->partial = 0;
+}
+
 /* The chunk's score, in slot order; clears s for the next chunk. */
 static float sum_take(struct doc_sum *s)
 {
     float t = 0;
     for (uint64_t m = s->set; m; m &= m - 1)
         t += s->contrib[__builtin_ctzll(m)];
-    s->set = 0;
-    s->partial = 0;
+    sum_drop(s);
     return t;
 }
 
@@ -1863,9 +1869,11 @@ static float score_marked(struct scoring *sc, struct cursor *c, size_t n_g, cons
     for (uint32_t d; (d = take_marked(bits, n_words, &w)) != DAAT_END;) {
         float f = doc_factor(sc, d);
         bool ok = f > 0 && probe(c, 0, n_g, rest, d, f, theta, &s);
-        float score = sum_take(&s) * f;
-        if (!ok)
+        if (!ok) {
+            sum_drop(&s);
             continue;
+        }
+        float score = sum_take(&s) * f;
         top_push(heap, n_top, sc->k, (struct top){d, score});
         if (*n_top == sc->k && heap[0].score > theta)
             theta = heap[0].score;
@@ -1982,9 +1990,11 @@ static void score_daat(struct scoring *sc, const struct group *g, size_t n_g, fl
         bool ok = s.partial + rest[ne] >= theta;
         float f = ok ? doc_factor(sc, d) : 0;
         ok = ok && f > 0 && probe(c, ne, n_g, rest, d, f, theta, &s);
-        float score = sum_take(&s) * f;
-        if (!ok)
+        if (!ok) {
+            sum_drop(&s);
             continue;
+        }
+        float score = sum_take(&s) * f;
         top_push(sc->heap, &sc->n_top, sc->k, (struct top){d, score});
         if (sc->n_top == sc->k && sc->heap[0].score > theta) {
             theta = sc->heap[0].score;
