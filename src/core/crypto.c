@@ -2,6 +2,11 @@
 /* core/crypto.c: adapter over OpenSSL libcrypto; translates its failures to ag_err. */
 #include "core/crypto.h"
 
+#include <limits.h>
+#include <pthread.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -57,4 +62,123 @@ void crypto_hex(const void *p, size_t n, char *out)
         out[2 * i + 1] = digits[s[i] & 15];
     }
     out[2 * n] = '\0';
+}
+
+/* ---- HMAC over parts, AES-256-GCM, wiping ---------------------------------------------- */
+
+/* The algorithms are fetched once: an implicit fetch by name on every call costs a lookup
+ * under libcrypto's own lock. They stay loaded for the life of the process. */
+static EVP_MAC *hmac_alg;
+static EVP_CIPHER *gcm_alg;
+static pthread_once_t algs_once = PTHREAD_ONCE_INIT;
+
+static void algs_fetch(void)
+{
+    hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    gcm_alg = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+}
+
+static bool algs_ready(void)
+{
+    if (pthread_once(&algs_once, algs_fetch) != 0 || !hmac_alg || !gcm_alg) {
+        log_error("crypto: cannot load HMAC or AES-256-GCM from libcrypto");
+        return false;
+    }
+    return true;
+}
+
+ag_err crypto_hmac_sha256_parts(const void *key, size_t key_len, const struct crypto_part *parts,
+                                size_t n_parts, uint8_t out[CRYPTO_SHA256_LEN])
+{
+    if (key_len > INT32_MAX)
+        return AG_EINVAL;
+    if (!algs_ready())
+        return AG_EIO;
+    ag_err rc = AG_EIO;
+    size_t len = 0;
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                           OSSL_PARAM_construct_end()};
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(hmac_alg);
+    if (!ctx || !EVP_MAC_init(ctx, key, key_len, params))
+        goto done;
+    for (size_t i = 0; i < n_parts; i++)
+        if (parts[i].n && !EVP_MAC_update(ctx, parts[i].p, parts[i].n))
+            goto done;
+    if (!EVP_MAC_final(ctx, out, &len, CRYPTO_SHA256_LEN) || len != CRYPTO_SHA256_LEN)
+        goto done;
+    rc = AG_OK;
+done:
+    if (rc != AG_OK)
+        log_error("crypto: hmac failed");
+    EVP_MAC_CTX_free(ctx);
+    return rc;
+}
+
+ag_err crypto_aead_seal(const uint8_t key[CRYPTO_AEAD_KEY_LEN],
+                        const uint8_t nonce[CRYPTO_AEAD_NONCE_LEN], const void *aad, size_t aad_len,
+                        const void *p, size_t n, void *ct, uint8_t tag[CRYPTO_AEAD_TAG_LEN])
+{
+    if (n > INT_MAX || aad_len > INT_MAX)
+        return AG_EINVAL;
+    if (!algs_ready())
+        return AG_EIO;
+    ag_err rc = AG_EIO;
+    int len = 0;
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    if (!ctx || !EVP_EncryptInit_ex2(ctx, gcm_alg, key, nonce, NULL))
+        goto done;
+    if (aad_len && !EVP_EncryptUpdate(ctx, NULL, &len, aad, (int)aad_len))
+        goto done;
+    if (n && !EVP_EncryptUpdate(ctx, ct, &len, p, (int)n))
+        goto done;
+    /* GCM is a stream mode: Final writes no bytes, it only completes the tag. */
+    if (!EVP_EncryptFinal_ex(ctx, (unsigned char *)ct + (n ? len : 0), &len) ||
+        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, CRYPTO_AEAD_TAG_LEN, tag))
+        goto done;
+    rc = AG_OK;
+done:
+    if (rc != AG_OK)
+        log_error("crypto: aes-gcm encrypt failed");
+    EVP_CIPHER_CTX_free(ctx);
+    return rc;
+}
+
+ag_err crypto_aead_open(const uint8_t key[CRYPTO_AEAD_KEY_LEN],
+                        const uint8_t nonce[CRYPTO_AEAD_NONCE_LEN], const void *aad, size_t aad_len,
+                        const void *ct, size_t n, const uint8_t tag[CRYPTO_AEAD_TAG_LEN], void *p)
+{
+    if (n > INT_MAX || aad_len > INT_MAX)
+        return AG_EINVAL;
+    if (!algs_ready())
+        return AG_EIO;
+    ag_err rc = AG_EIO;
+    int len = 0;
+    uint8_t want[CRYPTO_AEAD_TAG_LEN];
+    memcpy(want, tag, sizeof(want)); /* the ctrl call takes a non-const pointer */
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    if (!ctx || !EVP_DecryptInit_ex2(ctx, gcm_alg, key, nonce, NULL))
+        goto done;
+    if (aad_len && !EVP_DecryptUpdate(ctx, NULL, &len, aad, (int)aad_len))
+        goto done;
+    if (n && !EVP_DecryptUpdate(ctx, p, &len, ct, (int)n))
+        goto done;
+    if (!EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, CRYPTO_AEAD_TAG_LEN, want))
+        goto done;
+    /* A failed Final is a tag mismatch: the bytes written so far are not to be trusted. */
+    rc = EVP_DecryptFinal_ex(ctx, (unsigned char *)p + (n ? len : 0), &len) > 0 ? AG_OK
+                                                                                : AG_ECORRUPT;
+done:
+    if (rc == AG_EIO)
+        log_error("crypto: aes-gcm decrypt failed");
+    if (rc != AG_OK && n)
+        OPENSSL_cleanse(p, n);
+    EVP_CIPHER_CTX_free(ctx);
+    return rc;
+}
+
+void crypto_wipe(void *p, size_t n)
+{
+    if (p && n)
+        OPENSSL_cleanse(p, n);
 }

@@ -1,6 +1,7 @@
 /*
- * core/crypto.h: the hashing, MAC, randomness and comparison agentgate needs, over
- * OpenSSL 3 libcrypto (the only file that includes OpenSSL headers is crypto.c).
+ * core/crypto.h: the hashing, MAC, authenticated encryption (AES-256-GCM), randomness,
+ * wiping and comparison agentgate needs, over OpenSSL 3 libcrypto (the only file that
+ * includes OpenSSL headers is crypto.c).
  * THREADS: all functions are safe from any thread.
  */
 #ifndef AG_CORE_CRYPTO_H
@@ -24,5 +25,36 @@ ag_err crypto_random(void *out, size_t n);
 bool crypto_equal(const void *a, const void *b, size_t n);
 /* Lower-case hex of p[0..n) into out, which holds 2n+1 bytes. */
 void crypto_hex(const void *p, size_t n, char *out);
+
+/* ---- AES-256-GCM and wiping ------------------------------------------------------------ */
+
+#define CRYPTO_AEAD_KEY_LEN   32
+#define CRYPTO_AEAD_NONCE_LEN 12
+#define CRYPTO_AEAD_TAG_LEN   16
+
+/* One piece of a message given in parts. */
+struct crypto_part {
+    const void *p;
+    size_t n;
+};
+
+/* HMAC-SHA256 under key of the concatenation of parts[0..n_parts) (no copy is made).
+ * AG_EINVAL for an oversized key, AG_EIO when libcrypto fails (logged). */
+ag_err crypto_hmac_sha256_parts(const void *key, size_t key_len, const struct crypto_part *parts,
+                                size_t n_parts, uint8_t out[CRYPTO_SHA256_LEN]);
+/* AES-256-GCM: encrypt p[0..n) into ct (n bytes; ct may equal p) and write the tag; aad
+ * (aad_len bytes, may be NULL when 0) is authenticated but not encrypted. A nonce must
+ * never be used twice under one key. AG_EINVAL for sizes over INT_MAX, AG_EIO when
+ * libcrypto fails (logged). */
+ag_err crypto_aead_seal(const uint8_t key[CRYPTO_AEAD_KEY_LEN],
+                        const uint8_t nonce[CRYPTO_AEAD_NONCE_LEN], const void *aad, size_t aad_len,
+                        const void *p, size_t n, void *ct, uint8_t tag[CRYPTO_AEAD_TAG_LEN]);
+/* The reverse of crypto_aead_seal: decrypt ct[0..n) into p (n bytes). AG_ECORRUPT when
+ * the tag, key, nonce or aad do not match (p is wiped then), AG_EIO/AG_EINVAL as above. */
+ag_err crypto_aead_open(const uint8_t key[CRYPTO_AEAD_KEY_LEN],
+                        const uint8_t nonce[CRYPTO_AEAD_NONCE_LEN], const void *aad, size_t aad_len,
+                        const void *ct, size_t n, const uint8_t tag[CRYPTO_AEAD_TAG_LEN], void *p);
+/* Overwrite p[0..n) with zeros in a way the compiler may not remove (OPENSSL_cleanse). */
+void crypto_wipe(void *p, size_t n);
 
 #endif
