@@ -287,25 +287,42 @@ static void lru_push_head(struct vault_stripe *st, struct vault_session *s)
         st->tail = s;
 }
 
-/* Take s out of the stripe and free it. Caller holds st->mu. */
-static void session_drop(struct guard_vault *v, struct vault_stripe *st, struct vault_session *s)
+/* Take s, already out of the LRU list, out of its bucket and free it. Caller holds st->mu. */
+static void session_release(struct guard_vault *v, struct vault_stripe *st, struct vault_session *s)
 {
     struct vault_session **pp = bucket_of(st, s->id);
     while (*pp && *pp != s)
         pp = &(*pp)->hnext;
     if (*pp)
         *pp = s->hnext;
-    lru_unlink(st, s);
     st->count--;
     atomic_fetch_sub_explicit(&v->sessions, 1, memory_order_relaxed);
     session_free(s);
+}
+
+static void session_drop(struct guard_vault *v, struct vault_stripe *st, struct vault_session *s)
+{
+    lru_unlink(st, s);
+    session_release(v, st, s);
+}
+
+/* Drop the least recently used session (the stripe has one). */
+static void session_drop_tail(struct guard_vault *v, struct vault_stripe *st)
+{
+    struct vault_session *s = st->tail;
+    st->tail = s->prev;
+    if (st->tail)
+        st->tail->next = NULL;
+    else
+        st->head = NULL;
+    session_release(v, st, s);
 }
 
 /* Drop up to limit expired sessions from the LRU tail. Caller holds st->mu. */
 static void sweep_stripe(struct guard_vault *v, struct vault_stripe *st, uint64_t now, size_t limit)
 {
     while (limit-- > 0 && st->tail && expired(v, st->tail, now)) {
-        session_drop(v, st, st->tail);
+        session_drop_tail(v, st);
         atomic_fetch_add_explicit(&v->expired, 1, memory_order_relaxed);
     }
 }
@@ -350,7 +367,7 @@ static ag_err session_new(struct guard_vault *v, struct vault_stripe *st, const 
     }
     if (st->count >= st->cap && st->tail) {
         bool was_expired = expired(v, st->tail, now);
-        session_drop(v, st, st->tail);
+        session_drop_tail(v, st);
         atomic_fetch_add_explicit(was_expired ? &v->expired : &v->evicted, 1, memory_order_relaxed);
     }
     memcpy(s->id, id, GUARD_VAULT_SCOPE_LEN);
@@ -507,7 +524,7 @@ ag_err guard_vault_create(const struct guard_vault_params *params, struct guard_
         st->cap = params->max_sessions / v->n_stripes + (i < params->max_sessions % v->n_stripes);
         size_t nb = pow2_at_least(st->cap);
         st->mask = nb - 1;
-        st->buckets = calloc(nb, sizeof(*st->buckets));
+        st->buckets = calloc(nb, sizeof(struct vault_session *));
         if (!st->buckets || pthread_mutex_init(&st->mu, NULL) != 0) {
             free(st->buckets);
             st->buckets = NULL;
@@ -535,7 +552,7 @@ void guard_vault_destroy(struct guard_vault *v)
         if (!st->buckets)
             break; /* create stopped here: later stripes were never set up */
         while (st->tail)
-            session_drop(v, st, st->tail);
+            session_drop_tail(v, st);
         free(st->buckets);
         pthread_mutex_destroy(&st->mu);
     }

@@ -448,6 +448,7 @@ static void test_limits(void **state)
 
     /* max_entries is 2: a third distinct value fails, and the failed call changes nothing. */
     expect_pseudo(v, &s, "b@example.de", MARKS("EMAIL=b@example.de"), "[EMAIL_2]");
+    buf_release(&out);
     buf_init(&out, 1024);
     assert_int_equal(buf_append_str(&out, "kept:"), AG_OK);
     const char *three = "c@example.de d@example.de";
