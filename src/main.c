@@ -20,6 +20,8 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "guard/eval.h"
+#include "guard/inject.h"
+#include "guard/vault.h"
 #include "http/http.h"
 
 #define AUDIT_SECRET_LEN 32
@@ -30,6 +32,7 @@
 struct opts {
     const char *config, *listen, *data, *tenant, *role;
     const char *format, *docs, *queries, *qrels, *run, *score_run, *lang, *depth, *engine;
+    const char *out, *model, *epochs, *seed, *injection;
     bool json, prune, help;
     const char *args[64];
     int n_args;
@@ -72,7 +75,24 @@ static const char *const usage_text[] = {
     "usage: agentgate eval pii --format presidio --docs FILE [--json]\n"
     "Run the structured PII detector over a labelled file (Presidio's synthetic dataset:\n"
     "a JSON array of {full_text, spans}) and print precision, recall and F1 per type\n"
-    "(EMAIL, PHONE, IBAN, CREDIT_CARD, IP_ADDRESS) and the scanning speed.\n",
+    "(EMAIL, PHONE, IBAN, CREDIT_CARD, IP_ADDRESS) and the scanning speed.\n"
+    "\n"
+    "usage: agentgate eval guard --injection FILE [--model FILE] [--config FILE] [--json]\n"
+    "Score every line of a labelled JSON Lines file ({\"text\", \"label\": 0|1, \"set\"})\n"
+    "with the injection detector and print the detection rate at 1% and 2% false\n"
+    "positives, both rates at the configured thresholds, per-set rates and the speed.\n"
+    "(scripts/guard_sets.py writes the public test sets in this form.)\n",
+    "guard",
+    "usage: agentgate guard scan [--config FILE] [--model FILE]\n"
+    "Read JSON Lines {\"id\", \"text\"} on stdin and write one line per input on stdout:\n"
+    "{\"id\", \"injection\": {\"score\", \"verdict\", \"reasons\"}, \"pii\": [{\"start\", \"end\",\n"
+    "\"type\"}]} with offsets in Unicode code points; the verdict follows guard_flag_at,\n"
+    "guard_block_at and guard_on_block. A bad line gets {\"id\", \"error\"} (exit status 1).\n"
+    "\n"
+    "usage: agentgate guard train --out MODEL [--epochs N] [--seed N] FILE...\n"
+    "Train the injection classifier on labelled JSON Lines ({\"text\", \"label\": 0|1}) and\n"
+    "write the model file. The same files, epochs and seed give the same model\n"
+    "(data/guard/README.md says how the committed model was made).\n",
     "config",
     "usage: agentgate config check [--config FILE]\n"
     "Check a config file and the AGENTGATE_* environment; prints OK or the first mistake\n"
@@ -89,7 +109,11 @@ static void usage_main(FILE *f)
           "  ask            answer one question on the command line\n"
           "  audit verify   check the audit log's hash chain\n"
           "  config check   check a config file\n"
-          "  eval retrieval measure retrieval on a labelled collection\n\n"
+          "  eval retrieval measure retrieval on a labelled collection\n"
+          "  eval pii       measure the PII detector on a labelled file\n"
+          "  eval guard     measure the injection detector on a labelled file\n"
+          "  guard scan     injection verdicts and PII spans for JSON Lines on stdin\n"
+          "  guard train    train the injection classifier\n\n"
           "Run 'agentgate <command> --help' for a command's options.\n",
           f);
 }
@@ -142,6 +166,16 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             slot = &o->depth;
         else if (strcmp(a, "--engine") == 0)
             slot = &o->engine;
+        else if (strcmp(a, "--out") == 0)
+            slot = &o->out;
+        else if (strcmp(a, "--model") == 0)
+            slot = &o->model;
+        else if (strcmp(a, "--epochs") == 0)
+            slot = &o->epochs;
+        else if (strcmp(a, "--seed") == 0)
+            slot = &o->seed;
+        else if (strcmp(a, "--injection") == 0)
+            slot = &o->injection;
         else if (a[0] == '-' && a[1] == '-' && a[2]) {
             fprintf(stderr, "agentgate: unknown option '%s'\n", a);
             return -1;
@@ -181,6 +215,10 @@ static int load_config(const struct opts *o, struct config *cfg)
             fprintf(stderr, "agentgate: --%s: %s\n", i == 1 ? "data" : flags[i][0], why);
             return -1;
         }
+    if (config_validate(cfg, why, sizeof(why)) != AG_OK) {
+        fprintf(stderr, "agentgate: config: %s\n", why);
+        return -1;
+    }
     log_min_level = (enum log_level)log_level_parse(cfg->log_level);
     return 0;
 }
@@ -336,10 +374,14 @@ struct services {
     struct limit *limit;
     struct audit *audit;
     struct metrics *metrics;
+    struct guard_inject *inject;
+    struct guard_vault *vault;
 };
 
 static void services_close(struct services *s)
 {
+    guard_vault_destroy(s->vault);
+    guard_inject_destroy(s->inject);
     audit_close(s->audit);
     metrics_destroy(s->metrics);
     limit_destroy(s->limit);
@@ -376,8 +418,14 @@ static int services_open(const struct config *cfg, struct services *s, bool with
             metrics_create(&s->metrics) != AG_OK)
             goto fail;
     }
+    struct guard_vault_params vp = guard_vault_default_params();
+    vp.ttl_s = cfg->pii_session_ttl_s;
+    vp.max_sessions = cfg->pii_max_sessions;
+    if (guard_inject_create(&s->inject) != AG_OK || guard_vault_create(&vp, &s->vault) != AG_OK)
+        goto fail;
     memset(secret, 0, sizeof(secret));
-    s->env = (struct agent_env){cfg, s->kb, s->auth, s->limit, s->audit, s->metrics};
+    s->env = (struct agent_env){cfg,       s->kb,         s->auth,    s->limit,
+                                s->audit,  s->metrics,    s->inject,  s->vault};
     return 0;
 fail:
     memset(secret, 0, sizeof(secret));
@@ -630,8 +678,174 @@ static int cmd_eval_pii(const struct opts *o)
     return 0;
 }
 
+/* The built-in injection model, or --model FILE. */
+static int load_inject(const struct opts *o, struct guard_inject **g)
+{
+    char why[300] = "";
+    ag_err rc = o->model ? guard_inject_load(o->model, g, why, sizeof(why))
+                         : guard_inject_create(g);
+    if (rc != AG_OK) {
+        fprintf(stderr, "agentgate: injection model: %s\n", why[0] ? why : ag_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+static int cmd_eval_guard(const struct opts *o)
+{
+    struct config cfg;
+    struct guard_inject *g = NULL;
+    if (!o->injection) {
+        fputs(usage_for("eval"), stderr);
+        return 2;
+    }
+    if (load_config(o, &cfg) != 0 || load_inject(o, &g) != 0)
+        return 1;
+    struct guard_eval_result r;
+    char why[600] = "";
+    ag_err rc = guard_eval_injection(g, o->injection, cfg.guard_flag_at, cfg.guard_block_at, &r,
+                                     why, sizeof(why));
+    guard_inject_destroy(g);
+    if (rc != AG_OK) {
+        fprintf(stderr, "agentgate: eval failed: %s\n", why[0] ? why : ag_strerror(rc));
+        return 1;
+    }
+    if (o->json) {
+        printf("{\"examples\":%zu,\"attacks\":%zu,\"benign\":%zu,\"detected_at_1pct_fp\":%.4f,"
+               "\"threshold_1pct\":%.4f,\"detected_at_2pct_fp\":%.4f,\"threshold_2pct\":%.4f,"
+               "\"flag_at\":%.3f,\"detected_flag\":%.4f,\"fp_flag\":%.4f,\"block_at\":%.3f,"
+               "\"detected_block\":%.4f,\"fp_block\":%.4f,\"mb_per_s\":%.2f,\"p50_us\":%.2f,"
+               "\"p99_us\":%.2f,\"sets\":{",
+               r.n, r.attacks, r.benign, r.tpr_1, r.thr_1, r.tpr_2, r.thr_2, r.flag_at, r.tpr_flag,
+               r.fpr_flag, r.block_at, r.tpr_block, r.fpr_block, r.mb_per_s, r.p50_us, r.p99_us);
+        for (size_t i = 0; i < r.n_sets; i++)
+            printf("%s\"%s\":{\"n\":%u,\"attacks\":%u,\"flagged\":%u,\"blocked\":%u}",
+                   i ? "," : "", r.sets[i].name, r.sets[i].n, r.sets[i].label_1, r.sets[i].flagged,
+                   r.sets[i].blocked);
+        printf("}}\n");
+        return 0;
+    }
+    printf("%zu examples: %zu attacks, %zu benign\n"
+           "detected at 1%% false positives: %.4f (threshold %.3f)\n"
+           "detected at 2%% false positives: %.4f (threshold %.3f)\n"
+           "flag  at %.2f: detected %.4f, false positives %.4f\n"
+           "block at %.2f: detected %.4f, false positives %.4f\n"
+           "speed: %.1f MB/s, p50 %.1f us, p99 %.1f us per text\n",
+           r.n, r.attacks, r.benign, r.tpr_1, r.thr_1, r.tpr_2, r.thr_2, r.flag_at, r.tpr_flag,
+           r.fpr_flag, r.block_at, r.tpr_block, r.fpr_block, r.mb_per_s, r.p50_us, r.p99_us);
+    printf("%-20s %6s %8s %8s %8s\n", "set", "texts", "attacks", "flagged", "blocked");
+    for (size_t i = 0; i < r.n_sets; i++)
+        printf("%-20s %6u %8u %8u %8u\n", r.sets[i].name, r.sets[i].n, r.sets[i].label_1,
+               r.sets[i].flagged, r.sets[i].blocked);
+    return 0;
+}
+
+static int guard_train(const struct opts *o)
+{
+    if (!o->out || o->n_args < 2) {
+        fputs(usage_for("guard"), stderr);
+        return 2;
+    }
+    struct guard_train_params p = guard_train_default_params();
+    uint64_t v;
+    if (o->epochs) {
+        if (str_to_u64(str_from_cstr(o->epochs), &v) != AG_OK || v < 1 || v > 1000) {
+            fprintf(stderr, "agentgate: --epochs must be 1 to 1000\n");
+            return 2;
+        }
+        p.epochs = (unsigned)v;
+    }
+    if (o->seed) {
+        if (str_to_u64(str_from_cstr(o->seed), &v) != AG_OK) {
+            fprintf(stderr, "agentgate: --seed must be a whole number\n");
+            return 2;
+        }
+        p.seed = v;
+    }
+    struct guard_example *ex = NULL;
+    size_t n = 0, cap = 0;
+    char why[600] = "";
+    int res = 1;
+    for (int i = 1; i < o->n_args; i++) {
+        struct buf b;
+        ag_err rc = buf_read_file(o->args[i], (size_t)512 << 20, &b, why, sizeof(why));
+        if (rc == AG_OK)
+            rc = guard_examples_read(b.p ? b.p : "", b.len, &ex, &n, &cap, why, sizeof(why));
+        buf_release(&b);
+        if (rc != AG_OK) {
+            fprintf(stderr, "agentgate: %s: %s\n", o->args[i], why[0] ? why : ag_strerror(rc));
+            goto out;
+        }
+    }
+    if (guard_inject_train(ex, n, &p, o->out, why, sizeof(why)) != AG_OK) {
+        fprintf(stderr, "agentgate: guard train: %s\n", why);
+        goto out;
+    }
+    fprintf(stderr, "agentgate: wrote %s from %zu examples\n", o->out, n);
+    res = 0;
+out:
+    guard_examples_free(ex, n);
+    return res;
+}
+
+static int guard_scan(const struct opts *o)
+{
+    struct config cfg;
+    struct guard_inject *g = NULL;
+    if (load_config(o, &cfg) != 0 || load_inject(o, &g) != 0)
+        return 1;
+    struct guard_policy pol = {cfg.guard_flag_at, cfg.guard_block_at,
+                               strcmp(cfg.guard_on_block, "escalate") == 0};
+    struct buf line, out;
+    buf_init(&line, cfg.max_body_bytes);
+    buf_init(&out, cfg.max_body_bytes * 8 + 65536);
+    int res = 0, c = 0;
+    bool too_long = false;
+    while (c != EOF) {
+        c = getchar();
+        if (c != '\n' && c != EOF) {
+            if (buf_putc(&line, (char)c) != AG_OK)
+                too_long = true;
+            continue;
+        }
+        if (line.len == 0 && !too_long)
+            continue;
+        ag_err rc = too_long ? AG_ETOOBIG
+                             : guard_scan_line(g, &pol, line.p, line.len, &out);
+        if (too_long)
+            printf("{\"id\":null,\"error\":\"line longer than max_body_bytes\"}\n");
+        if (rc == AG_ENOMEM) {
+            fprintf(stderr, "agentgate: out of memory\n");
+            res = 1;
+            break;
+        }
+        if (rc != AG_OK)
+            res = 1;
+        fwrite(out.p ? out.p : "", 1, out.len, stdout);
+        buf_reset(&out);
+        buf_reset(&line);
+        too_long = false;
+    }
+    buf_release(&line);
+    buf_release(&out);
+    guard_inject_destroy(g);
+    return fflush(stdout) == 0 ? res : 1;
+}
+
+static int cmd_guard(const struct opts *o)
+{
+    if (o->n_args >= 1 && strcmp(o->args[0], "train") == 0)
+        return guard_train(o);
+    if (o->n_args == 1 && strcmp(o->args[0], "scan") == 0)
+        return guard_scan(o);
+    fputs(usage_for("guard"), stderr);
+    return 2;
+}
+
 static int cmd_eval(const struct opts *o)
 {
+    if (o->n_args == 1 && strcmp(o->args[0], "guard") == 0)
+        return cmd_eval_guard(o);
     if (o->n_args == 1 && strcmp(o->args[0], "pii") == 0)
         return cmd_eval_pii(o);
     if (o->n_args != 1 || strcmp(o->args[0], "retrieval") != 0 || !o->format || !o->queries ||
@@ -735,7 +949,8 @@ int main(int argc, char **argv)
         const char *name;
         int (*fn)(const struct opts *);
     } cmds[] = {{"serve", cmd_serve}, {"ingest", cmd_ingest}, {"keys", cmd_keys}, {"ask", cmd_ask},
-                {"audit", cmd_audit}, {"config", cmd_config}, {"eval", cmd_eval}};
+                {"audit", cmd_audit}, {"config", cmd_config}, {"eval", cmd_eval},
+                {"guard", cmd_guard}};
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (strcmp(argv[1], cmds[i].name) != 0)
             continue;

@@ -17,6 +17,9 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/config.h"
+#include "guard/inject.h"
+#include "guard/pii.h"
+#include "guard/vault.h"
 #include "kb/kb.h"
 #include "limit/limit.h"
 #include "llm/llm.h"
@@ -30,6 +33,8 @@ struct agent_env {
     struct limit *limit;
     struct audit *audit;
     struct metrics *metrics;
+    const struct guard_inject *inject; /* injection detector (rules + classifier) */
+    struct guard_vault *vault;         /* PII placeholders -> values, per session */
 };
 
 #define TURN_MAX_STAGES 16
@@ -52,8 +57,18 @@ struct turn {
     char trace_id[33];
     /* filled by the stages */
     struct auth_identity who;
-    const char *question;
+    const char *question; /* after guard_in: personal data replaced by placeholders */
     size_t question_len;
+    const char *session; /* the body's "session", or NULL */
+    bool consent;        /* the body's "consent": the subject agreed to storage */
+    /* guard_in */
+    bool guarded; /* guard_in scanned the question */
+    struct guard_verdict injection;
+    enum guard_action guard_action;
+    unsigned pii_count[PII_N_TYPES]; /* values replaced, per type */
+    struct guard_vault_scope scope;  /* where this turn's values live */
+    bool scoped;                     /* scope is set and must be ended */
+    unsigned passages_dropped;       /* retrieved passages that scored as injections */
     enum text_lang lang;
     struct kb_result retrieved;
     struct llm_answer answer;
@@ -75,6 +90,10 @@ void turn_release(struct turn *t);
 /* Stop the turn with an HTTP status and a JSON error; fmt is a message for the client. */
 void turn_fail(struct turn *t, int status, const char *type, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/* May this turn's message content outlive the turn (config store_content and the
+ * request's consent)? Every store of content asks this first. */
+bool turn_may_store(const struct turn *t);
 
 /* Parse and validate t->body as a POST /v1/ask body (DESIGN.md §5): sets question,
  * lang. On bad input returns AG_EINVAL (or AG_ETOOBIG) after turn_fail() set 400/413. */

@@ -2,14 +2,14 @@
 /*
  * agent/pipeline.c: the request path of agentgate, as one ordered list of stages.
  *
- *   http -> auth -> limit -> retrieve -> generate -> audit -> respond
+ *   http -> auth -> limit -> guard_in -> retrieve -> generate -> audit -> respond
  *
  * Each stage reads and writes the turn and returns CONTINUE or STOP (after
  * turn_fail() set the status and error). Stages never call each other. audit and
  * respond run on every turn, also stopped ones, so every decision is recorded and every
  * request gets a JSON reply. Each stage is timed into the turn's trace and into the
- * agentgate_stage_seconds histogram. Later stages of DESIGN.md (guard_in, cache, route,
- * guard_out, escalate) join this list when they are built.
+ * agentgate_stage_seconds histogram. Later stages of DESIGN.md (cache, route, guard_out,
+ * escalate) join this list when they are built.
  * THREADS: runs on the calling thread; the env's services are thread-safe.
  */
 #include <stdio.h>
@@ -17,6 +17,7 @@
 
 #include "agent/agent.h"
 #include "core/clock.h"
+#include "core/crypto.h"
 #include "core/json.h"
 #include "core/log.h"
 
@@ -85,6 +86,124 @@ static enum stage_result stage_limit(struct turn *t)
     return STAGE_CONTINUE;
 }
 
+/* ---- guard_in: injection verdict, personal data replaced by placeholders --------------- */
+
+#define GUARD_MAX_SPANS 256
+
+static struct guard_policy policy_of(const struct config *cfg)
+{
+    return (struct guard_policy){cfg->guard_flag_at, cfg->guard_block_at,
+                                 strcmp(cfg->guard_on_block, "escalate") == 0};
+}
+
+/* The fixed reply of an escalated turn, in the question's language. */
+static const char *handed_over_text(enum text_lang l)
+{
+    return l == TEXT_LANG_EN
+               ? "Thank you. A member of our team will look at your message and get back to you."
+               : "Vielen Dank. Ein Mitarbeiter sieht sich Ihre Nachricht an und meldet sich bei "
+                 "Ihnen.";
+}
+
+static enum stage_result stage_guard_in(struct turn *t)
+{
+    const struct agent_env *env = t->env;
+    ag_err rc = guard_inject_scan(env->inject, t->question, t->question_len, GUARD_SCAN_REASONS,
+                                  &t->injection);
+    if (rc != AG_OK) {
+        log_error("guard: scan failed trace=%s err=%s", t->trace_id, ag_strerror(rc));
+        turn_fail(t, rc == AG_ETOOBIG ? 413 : 500, "server_error", "guard_failed",
+                  "the message could not be checked");
+        return STAGE_STOP;
+    }
+    t->guarded = true;
+    struct guard_policy pol = policy_of(env->cfg);
+    t->guard_action = guard_decide(&pol, t->injection.score);
+    if (t->guard_action == GUARD_BLOCK || t->guard_action == GUARD_ESCALATE) {
+        log_info("guard: %s trace=%s score=%.3f rules=%u", guard_action_name(t->guard_action),
+                 t->trace_id, (double)t->injection.score, t->injection.rules);
+        if (t->guard_action == GUARD_BLOCK) {
+            turn_fail(t, 422, "policy_error", "injection_blocked",
+                      "the message was blocked: it reads as an attempt to override the "
+                      "assistant's instructions");
+            t->outcome = "blocked_injection";
+        } else {
+            if (t->lang == TEXT_LANG_UNKNOWN)
+                t->lang = text_detect_lang(t->question, t->question_len,
+                                           text_lang_parse(env->cfg->default_lang, 2));
+            t->answer = (struct llm_answer){.text = handed_over_text(t->lang)};
+            t->outcome = "escalated";
+        }
+        return STAGE_STOP;
+    }
+    struct pii_span spans[GUARD_MAX_SPANS];
+    size_t found = 0;
+    rc = pii_scan(t->question, t->question_len, spans, GUARD_MAX_SPANS, &found);
+    if (rc == AG_OK && found > GUARD_MAX_SPANS) {
+        turn_fail(t, 413, "invalid_request", "too_much_pii",
+                  "the message holds more than %d personal data values", GUARD_MAX_SPANS);
+        return STAGE_STOP;
+    }
+    /* Without consent to storage a session's values are not kept past this turn. */
+    const char *session = turn_may_store(t) ? t->session : NULL;
+    if (rc == AG_OK && found > 0)
+        rc = guard_vault_scope(env->vault, t->who.tenant, session, &t->scope);
+    if (rc == AG_OK && found > 0) {
+        t->scoped = true;
+        struct buf out;
+        buf_init(&out, env->cfg->max_question_bytes * 4 + 4096);
+        rc = guard_pseudonymise(env->vault, &t->scope, t->question, t->question_len, spans, found,
+                                &out);
+        if (rc == AG_OK) {
+            char *q = arena_strndup(&t->arena, out.p ? out.p : "", out.len);
+            rc = q ? AG_OK : AG_ENOMEM;
+            if (q) {
+                t->question = q;
+                t->question_len = out.len;
+            }
+        }
+        buf_release(&out);
+        for (size_t i = 0; i < found; i++)
+            t->pii_count[spans[i].type]++;
+    }
+    if (rc != AG_OK) {
+        log_error("guard: pseudonymise failed trace=%s err=%s", t->trace_id, ag_strerror(rc));
+        turn_fail(t, rc == AG_ETOOBIG ? 413 : 500,
+                  rc == AG_ETOOBIG ? "invalid_request" : "server_error",
+                  rc == AG_ETOOBIG ? "too_much_pii" : "guard_failed",
+                  "the message's personal data could not be protected");
+        return STAGE_STOP;
+    }
+    if (t->guard_action == GUARD_FLAG)
+        log_info("guard: flag trace=%s score=%.3f rules=%u", t->trace_id,
+                 (double)t->injection.score, t->injection.rules);
+    return STAGE_CONTINUE;
+}
+
+/* Retrieved passages are untrusted data: one that reads as an injection is dropped. */
+static ag_err drop_injected_passages(struct turn *t)
+{
+    if (strcmp(t->env->cfg->guard_passages, "drop") != 0)
+        return AG_OK;
+    size_t kept = 0;
+    for (size_t i = 0; i < t->retrieved.n_hits; i++) {
+        const struct kb_hit *h = &t->retrieved.hits[i];
+        struct guard_verdict v;
+        ag_err rc = guard_inject_scan(t->env->inject, h->text, strlen(h->text), 0, &v);
+        if (rc != AG_OK)
+            return rc;
+        if (v.score >= t->env->cfg->guard_block_at) {
+            log_warn("guard: passage dropped trace=%s chunk=%lld score=%.3f", t->trace_id,
+                     (long long)h->chunk_id, (double)v.score);
+            t->passages_dropped++;
+            continue;
+        }
+        t->retrieved.hits[kept++] = *h;
+    }
+    t->retrieved.n_hits = kept;
+    return AG_OK;
+}
+
 /* ---- retrieve: passages from the tenant's knowledge base ----------------------------- */
 
 static enum stage_result stage_retrieve(struct turn *t)
@@ -101,6 +220,12 @@ static enum stage_result stage_retrieve(struct turn *t)
         return STAGE_STOP;
     }
     t->lang = t->retrieved.lang;
+    rc = drop_injected_passages(t);
+    if (rc != AG_OK) {
+        log_error("guard: passage scan failed trace=%s err=%s", t->trace_id, ag_strerror(rc));
+        turn_fail(t, 500, "server_error", "guard_failed", "the passages could not be checked");
+        return STAGE_STOP;
+    }
     return STAGE_CONTINUE;
 }
 
@@ -116,7 +241,10 @@ static enum stage_result stage_generate(struct turn *t)
         turn_fail(t, 500, "server_error", "generate_failed", "the answer could not be built");
         return STAGE_STOP;
     }
-    t->outcome = t->answer.known ? "answered" : "dont_know";
+    if (t->guard_action == GUARD_FLAG)
+        t->outcome = t->answer.known ? "answered_flagged" : "dont_know_flagged";
+    else
+        t->outcome = t->answer.known ? "answered" : "dont_know";
     return STAGE_CONTINUE;
 }
 
@@ -173,10 +301,64 @@ static ag_err render_stages(struct turn *t, json_t *o)
     return json_object_set_new(o, "stages", arr) == 0 ? AG_OK : AG_ENOMEM;
 }
 
+/* "guard": {"injection": {"score", "verdict", "reasons"}, "pii": {"EMAIL": 1, ...},
+ * "passages_dropped": n}; only once guard_in ran. */
+static ag_err render_guard(struct turn *t, json_t *o)
+{
+    if (!t->guarded)
+        return AG_OK;
+    struct buf reasons;
+    buf_init(&reasons, 8192);
+    ag_err rc = guard_reasons_json(&t->injection, &reasons);
+    json_t *r = NULL;
+    char why[128];
+    if (rc == AG_OK)
+        rc = json_parse_value(reasons.p, reasons.len, 4, &r, why, sizeof(why));
+    buf_release(&reasons);
+    json_t *pii = json_object();
+    for (int i = 0; pii && i < PII_N_TYPES; i++)
+        if (t->pii_count[i])
+            json_object_set_new(pii, pii_type_name((enum pii_type)i), json_integer(t->pii_count[i]));
+    json_t *g = rc == AG_OK && pii
+                    ? json_pack("{s:{s:f, s:s, s:o}, s:o, s:i}", "injection", "score",
+                                (double)t->injection.score, "verdict",
+                                guard_action_name(t->guard_action), "reasons", r, "pii", pii,
+                                "passages_dropped", (int)t->passages_dropped)
+                    : NULL;
+    if (!g) {
+        if (rc != AG_OK)
+            json_decref(r);
+        return AG_ENOMEM;
+    }
+    return json_object_set_new(o, "guard", g) == 0 ? AG_OK : AG_ENOMEM;
+}
+
+/* The answer with the customer's own values back in place of placeholders. */
+static ag_err restore_answer(struct turn *t)
+{
+    if (!t->scoped || !t->answer.text)
+        return AG_OK;
+    struct buf out;
+    buf_init(&out, (size_t)1 << 20);
+    ag_err rc = guard_restore(t->env->vault, &t->scope, t->answer.text, strlen(t->answer.text),
+                              &out);
+    if (rc == AG_OK) {
+        char *a = arena_strndup(&t->arena, out.p ? out.p : "", out.len);
+        if (a)
+            t->answer.text = a;
+        rc = a ? AG_OK : AG_ENOMEM;
+    }
+    crypto_wipe(out.p, out.cap);
+    buf_release(&out);
+    return rc;
+}
+
 static enum stage_result stage_respond(struct turn *t)
 {
     json_t *o = json_object();
     ag_err rc = o ? AG_OK : AG_ENOMEM;
+    if (rc == AG_OK && t->status == 200)
+        rc = restore_answer(t);
     if (rc == AG_OK && t->status != 200) {
         json_t *err =
             json_pack("{s:s, s:s, s:s}", "type", t->err_type ? t->err_type : "error", "message",
@@ -205,6 +387,11 @@ static enum stage_result stage_respond(struct turn *t)
         }
     }
     rc = rc ? rc : render_stages(t, o);
+    rc = rc ? rc : render_guard(t, o);
+    if (t->scoped) {
+        guard_vault_scope_end(t->env->vault, &t->scope);
+        t->scoped = false;
+    }
     buf_reset(&t->response);
     rc = rc ? rc : json_dump_buf(o, &t->response);
     json_decref(o);
@@ -224,6 +411,7 @@ static const struct stage stages[] = {
     {"http", stage_http, false},         /* parse and validate the request body */
     {"auth", stage_auth, false},         /* API key -> identity, role check for the route */
     {"limit", stage_limit, false},       /* per-key token bucket */
+    {"guard_in", stage_guard_in, false}, /* injection verdict; PII -> placeholders */
     {"retrieve", stage_retrieve, false}, /* BM25 over the tenant's knowledge base */
     {"generate", stage_generate, false}, /* extractive answer with citations, or "don't know" */
     {"audit", stage_audit, true},        /* hash-chained record of the decision */

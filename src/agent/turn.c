@@ -48,6 +48,14 @@ void turn_fail(struct turn *t, int status, const char *type, const char *code, c
         t->err_message[0] = '\0';
 }
 
+bool turn_may_store(const struct turn *t)
+{
+    const char *policy = t->env->cfg->store_content;
+    if (strcmp(policy, "always") == 0)
+        return true;
+    return strcmp(policy, "consent") == 0 && t->consent;
+}
+
 /* ---- the body of POST /v1/ask ---- */
 
 #define MAX_JSON_DEPTH 8
@@ -146,6 +154,20 @@ ag_err turn_parse_body(struct turn *t)
             goto out;
         }
     }
+    json_t *session = json_object_get(body, "session");
+    if (session) {
+        if (json_string_length(session) == 0) {
+            turn_fail(t, 400, "invalid_request", "bad_value", "field 'session' must not be empty");
+            goto out;
+        }
+        t->session = arena_strndup(&t->arena, json_string_value(session),
+                                   json_string_length(session));
+        if (!t->session) {
+            turn_fail(t, 500, "server_error", "no_memory", "out of memory");
+            goto out;
+        }
+    }
+    t->consent = json_is_true(json_object_get(body, "consent"));
     t->question = arena_strndup(&t->arena, qs + s, e - s);
     t->question_len = e - s;
     if (!t->question) {

@@ -175,9 +175,16 @@ const char *buf_cstr(const struct buf *b)
 
 void buf_reset(struct buf *b)
 {
-    b->len = 0;
+    buf_truncate(b, 0);
+}
+
+void buf_truncate(struct buf *b, size_t len)
+{
+    if (len >= b->len)
+        return;
+    b->len = len;
     if (b->p)
-        b->p[0] = '\0';
+        b->p[len] = '\0';
 }
 
 char *buf_take(struct buf *b)

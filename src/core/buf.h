@@ -53,6 +53,8 @@ ag_err buf_append_json_escaped(struct buf *b, const char *s, size_t n);
 /* The text so far; "" when empty. Valid until the next change. */
 const char *buf_cstr(const struct buf *b);
 void buf_reset(struct buf *b);
+/* Drop everything from byte len on (nothing when len >= b->len). */
+void buf_truncate(struct buf *b, size_t len);
 /* Hand p to the caller (who frees it) and leave the buf empty; "" is malloc'd if empty. */
 char *buf_take(struct buf *b);
 void buf_release(struct buf *b);

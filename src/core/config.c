@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,42 +16,50 @@
 #include "core/buf.h"
 #include "core/log.h"
 
-enum kind { K_STR, K_UINT, K_SIZE, K_DOUBLE, K_LEVEL, K_LANG, K_OPTSTR };
+enum kind { K_STR, K_UINT, K_SIZE, K_DOUBLE, K_LEVEL, K_LANG, K_OPTSTR, K_CHOICE };
 
 struct key {
     const char *name;
     enum kind kind;
-    size_t off, size; /* field offset; capacity for strings */
-    double min, max;  /* numeric range */
+    size_t off, size;    /* field offset; capacity for strings */
+    double min, max;     /* numeric range */
+    const char *choices; /* K_CHOICE: the words allowed, "|"-separated */
 };
 
 #define F(field) offsetof(struct config, field), sizeof(((struct config *)0)->field)
 static const struct key keys[] = {
-    {"listen", K_STR, F(listen), 0, 0},
-    {"data_dir", K_STR, F(data_dir), 0, 0},
-    {"tenant", K_STR, F(tenant), 0, 0},
-    {"log_level", K_LEVEL, F(log_level), 0, 0},
-    {"threads", K_UINT, F(threads), 1, 256},
-    {"max_body_bytes", K_SIZE, F(max_body_bytes), 64, 64.0 * 1024 * 1024},
-    {"max_question_bytes", K_SIZE, F(max_question_bytes), 16, 1024.0 * 1024},
-    {"rate_per_sec", K_DOUBLE, F(rate_per_sec), 0.001, 1e6},
-    {"rate_burst", K_DOUBLE, F(rate_burst), 1, 1e6},
-    {"top_k", K_UINT, F(top_k), 1, 100},
-    {"answer_threshold", K_DOUBLE, F(answer_threshold), 0, 1},
-    {"drain_timeout_s", K_UINT, F(drain_timeout_s), 0, 3600},
-    {"audit_page_max", K_UINT, F(audit_page_max), 1, 10000},
-    {"default_lang", K_LANG, F(default_lang), 0, 0},
-    {"synonyms_file", K_OPTSTR, F(synonyms_file), 0, 0},
-    {"embedding_model", K_OPTSTR, F(embedding_model), 0, 0},
-    {"catalog_sku", K_OPTSTR, F(catalog_sku), 0, 0},
-    {"catalog_name", K_OPTSTR, F(catalog_name), 0, 0},
-    {"catalog_price", K_OPTSTR, F(catalog_price), 0, 0},
-    {"catalog_currency", K_OPTSTR, F(catalog_currency), 0, 0},
-    {"catalog_stock", K_OPTSTR, F(catalog_stock), 0, 0},
-    {"catalog_category", K_OPTSTR, F(catalog_category), 0, 0},
-    {"catalog_url", K_OPTSTR, F(catalog_url), 0, 0},
-    {"catalog_default_currency", K_OPTSTR, F(catalog_default_currency), 0, 0},
-    {"catalog_descriptions", K_OPTSTR, F(catalog_descriptions), 0, 0},
+    {"listen", K_STR, F(listen), 0, 0, NULL},
+    {"data_dir", K_STR, F(data_dir), 0, 0, NULL},
+    {"tenant", K_STR, F(tenant), 0, 0, NULL},
+    {"log_level", K_LEVEL, F(log_level), 0, 0, NULL},
+    {"threads", K_UINT, F(threads), 1, 256, NULL},
+    {"max_body_bytes", K_SIZE, F(max_body_bytes), 64, 64.0 * 1024 * 1024, NULL},
+    {"max_question_bytes", K_SIZE, F(max_question_bytes), 16, 1024.0 * 1024, NULL},
+    {"rate_per_sec", K_DOUBLE, F(rate_per_sec), 0.001, 1e6, NULL},
+    {"rate_burst", K_DOUBLE, F(rate_burst), 1, 1e6, NULL},
+    {"top_k", K_UINT, F(top_k), 1, 100, NULL},
+    {"answer_threshold", K_DOUBLE, F(answer_threshold), 0, 1, NULL},
+    {"drain_timeout_s", K_UINT, F(drain_timeout_s), 0, 3600, NULL},
+    {"audit_page_max", K_UINT, F(audit_page_max), 1, 10000, NULL},
+    {"default_lang", K_LANG, F(default_lang), 0, 0, NULL},
+    {"synonyms_file", K_OPTSTR, F(synonyms_file), 0, 0, NULL},
+    {"embedding_model", K_OPTSTR, F(embedding_model), 0, 0, NULL},
+    {"catalog_sku", K_OPTSTR, F(catalog_sku), 0, 0, NULL},
+    {"catalog_name", K_OPTSTR, F(catalog_name), 0, 0, NULL},
+    {"catalog_price", K_OPTSTR, F(catalog_price), 0, 0, NULL},
+    {"catalog_currency", K_OPTSTR, F(catalog_currency), 0, 0, NULL},
+    {"catalog_stock", K_OPTSTR, F(catalog_stock), 0, 0, NULL},
+    {"catalog_category", K_OPTSTR, F(catalog_category), 0, 0, NULL},
+    {"catalog_url", K_OPTSTR, F(catalog_url), 0, 0, NULL},
+    {"catalog_default_currency", K_OPTSTR, F(catalog_default_currency), 0, 0, NULL},
+    {"catalog_descriptions", K_OPTSTR, F(catalog_descriptions), 0, 0, NULL},
+    {"guard_flag_at", K_DOUBLE, F(guard_flag_at), 0, 1, NULL},
+    {"guard_block_at", K_DOUBLE, F(guard_block_at), 0, 1, NULL},
+    {"guard_on_block", K_CHOICE, F(guard_on_block), 0, 0, "block|escalate"},
+    {"guard_passages", K_CHOICE, F(guard_passages), 0, 0, "drop|keep"},
+    {"pii_session_ttl_s", K_UINT, F(pii_session_ttl_s), 10, 7 * 24 * 3600, NULL},
+    {"pii_max_sessions", K_UINT, F(pii_max_sessions), 1, 1u << 24, NULL},
+    {"store_content", K_CHOICE, F(store_content), 0, 0, "consent|always|never"},
 };
 #undef F
 
@@ -71,6 +80,13 @@ struct config config_default(void)
         .drain_timeout_s = 20,
         .audit_page_max = 200,
         .default_lang = "de",
+        .guard_flag_at = 0.5,
+        .guard_block_at = 0.9,
+        .guard_on_block = "block",
+        .guard_passages = "drop",
+        .pii_session_ttl_s = 1800,
+        .pii_max_sessions = 10000,
+        .store_content = "consent",
         /* catalog_*: "" keeps kb_default_params()'s column names, the one place they live */
     };
     return c;
@@ -82,6 +98,20 @@ static const struct key *find_key(const char *name, size_t len)
         if (strlen(keys[i].name) == len && memcmp(keys[i].name, name, len) == 0)
             return &keys[i];
     return NULL;
+}
+
+/* Is v one of the "|"-separated words of choices? */
+static bool choice_ok(const char *choices, const char *v)
+{
+    size_t vlen = strlen(v);
+    for (const char *p = choices; *p;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == vlen && memcmp(p, v, len) == 0)
+            return true;
+        p += len + (bar != NULL);
+    }
+    return false;
 }
 
 static ag_err set_value(struct config *c, const struct key *k, const char *v, char *why,
@@ -99,6 +129,12 @@ static ag_err set_value(struct config *c, const struct key *k, const char *v, ch
     case K_LANG:
         if (k->kind == K_LANG && strcmp(v, "de") != 0 && strcmp(v, "en") != 0) {
             snprintf(why, why_len, "must be de or en");
+            return AG_ECONFIG;
+        }
+        __attribute__((fallthrough));
+    case K_CHOICE:
+        if (k->kind == K_CHOICE && !choice_ok(k->choices, v)) {
+            snprintf(why, why_len, "must be one of %s", k->choices);
             return AG_ECONFIG;
         }
         __attribute__((fallthrough));
@@ -282,6 +318,16 @@ ag_err config_load_env(struct config *c, char *why, size_t why_len)
             snprintf(why, why_len, "environment %s: %s", env, reason);
             return AG_ECONFIG;
         }
+    }
+    return AG_OK;
+}
+
+ag_err config_validate(const struct config *c, char *why, size_t why_len)
+{
+    if (c->guard_flag_at > c->guard_block_at) {
+        snprintf(why, why_len, "guard_flag_at (%g) must not be above guard_block_at (%g)",
+                 c->guard_flag_at, c->guard_block_at);
+        return AG_ECONFIG;
     }
     return AG_OK;
 }

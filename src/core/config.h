@@ -34,6 +34,14 @@ struct config {
     char catalog_stock[32], catalog_category[32], catalog_url[32];
     char catalog_default_currency[8]; /* when a row names no currency */
     char catalog_descriptions[160];   /* "column:lang,..." */
+    /* input guard: injection policy (score 0..1), PII vault, consent */
+    double guard_flag_at;      /* from this score a message is flagged */
+    double guard_block_at;     /* from this score it is blocked (or escalated) */
+    char guard_on_block[12];   /* block|escalate */
+    char guard_passages[8];    /* drop|keep: retrieved passages scoring >= guard_block_at */
+    unsigned pii_session_ttl_s; /* the vault forgets a session this long after its last turn */
+    unsigned pii_max_sessions;  /* sessions the vault holds at once */
+    char store_content[12];     /* consent|always|never: may message content outlive a turn */
 };
 
 struct config config_default(void);
@@ -44,6 +52,8 @@ ag_err config_set(struct config *c, const char *key, const char *value, char *wh
 ag_err config_load_file(struct config *c, const char *path, char *why, size_t why_len);
 /* Parse config text p[0..n) (the body of config_load_file; also the fuzz entry). */
 ag_err config_parse(struct config *c, const char *p, size_t n, char *why, size_t why_len);
+/* Checks across keys, after every source was applied (AG_ECONFIG with a reason). */
+ag_err config_validate(const struct config *c, char *why, size_t why_len);
 /* Apply AGENTGATE_* environment variables. */
 ag_err config_load_env(struct config *c, char *why, size_t why_len);
 

@@ -37,15 +37,19 @@ struct fixture {
     struct limit *limit;
     struct audit *audit;
     struct metrics *metrics;
+    struct guard_inject *inject;
+    struct guard_vault *vault;
     struct agent_env env;
     int64_t turns; /* turns run so far: each must have left one audit record */
 };
 
-static const char *const all_stages[] = {"http",     "auth",  "limit",  "retrieve",
-                                         "generate", "audit", "respond"};
+static const char *const all_stages[] = {"http",     "auth",     "limit", "guard_in",
+                                         "retrieve", "generate", "audit", "respond"};
 
 static void close_services(struct fixture *fx)
 {
+    guard_vault_destroy(fx->vault);
+    guard_inject_destroy(fx->inject);
     audit_close(fx->audit);
     metrics_destroy(fx->metrics);
     limit_destroy(fx->limit);
@@ -93,7 +97,11 @@ static int group_setup(void **state)
         limit_create(fx->cfg.rate_per_sec, fx->cfg.rate_burst, 100000, &fx->limit) != AG_OK ||
         metrics_create(&fx->metrics) != AG_OK)
         goto fail;
-    fx->env = (struct agent_env){&fx->cfg, fx->kb, fx->auth, fx->limit, fx->audit, fx->metrics};
+    struct guard_vault_params vp = guard_vault_default_params();
+    if (guard_inject_create(&fx->inject) != AG_OK || guard_vault_create(&vp, &fx->vault) != AG_OK)
+        goto fail;
+    fx->env = (struct agent_env){&fx->cfg,   fx->kb,      fx->auth,   fx->limit,
+                                 fx->audit,  fx->metrics, fx->inject, fx->vault};
     *state = fx;
     return 0;
 fail:

@@ -1,0 +1,872 @@
+// SPDX-License-Identifier: MIT
+/*
+ * guard/inject.c: the injection detector (see inject.h): normalise, match the rule set in
+ * one vectorscan pass, sum the classifier's hashed n-gram weights, explain.
+ *
+ * Model file (little-endian):
+ *   "AGINJ\0\0\1"  magic, 8 bytes
+ *   u32 version (1), u32 bits (log2 of the n-gram table), u32 n_named, u32 zero
+ *   f32 bias, f32 scale (int16 weight -> logit), f32 zero, f32 zero
+ *   n_named x { u64 name hash, f32 correction, u32 zero }   rules, then tricks
+ *   i16 weights[1 << bits]
+ * A named entry whose hash no rule has is ignored (a rule removed since training); a rule
+ * the file does not name gets no correction.
+ * THREADS: see inject.h; the per-thread part is struct scan_local.
+ */
+#include "guard/inject.h"
+
+#include <hs/hs.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "core/log.h"
+#include "guard/inject_internal.h"
+#include "text/normalize.h"
+
+#define MODEL_MAGIC    "AGINJ\0\0\1"
+#define MODEL_VERSION  1u
+#define MODEL_BITS     18u
+#define MODEL_MIN_BITS 10u
+#define MODEL_MAX_BITS 22u
+#define MAX_WORD_GRAMS 24   /* a word's character grams come from its first 24 bytes */
+#define DECODE_MAX     65536 /* decoded embedded text scanned per input */
+
+struct guard_inject {
+    const hs_database_t *db; /* rules(): shared by every detector */
+    unsigned bits;
+    float bias, scale;
+    float weight[INJECT_MAX_RULES]; /* prior + correction: rules, then tricks */
+    int16_t *w;                     /* 1 << bits n-gram weights */
+};
+
+/* ---- hashing ---- */
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+/* ---- n-gram features ---- */
+
+enum feat_kind { FEAT_GRAM, FEAT_WORD, FEAT_PAIR };
+
+static inline bool is_word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80 ||
+           (c >= 'A' && c <= 'Z');
+}
+
+/* Walk the features of normalised text s[0..n): for each word, its character 4-grams
+ * (of the word padded with a space on both sides), the word, and the pair it forms with
+ * the word before. cb(ctx, index, word number, kind) for each; returns the word count. */
+typedef void (*feat_cb)(void *ctx, uint32_t idx, size_t word, enum feat_kind kind);
+
+static inline __attribute__((always_inline)) size_t
+features(const char *s, size_t n, unsigned bits, feat_cb cb, void *ctx)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    const unsigned shift32 = 32 - bits, shift64 = 64 - bits;
+    uint64_t prev = 0;
+    size_t words = 0;
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && !is_word_byte(p[i]))
+            i++;
+        if (i == n)
+            break;
+        size_t st = i;
+        uint64_t h = 0xcbf29ce484222325ULL;
+        uint32_t g = ' ';
+        size_t len = 0;
+        while (i < n && is_word_byte(p[i])) {
+            unsigned char c = p[i++];
+            h = (h ^ c) * 0x100000001b3ULL;
+            if (len < MAX_WORD_GRAMS) {
+                g = (g << 8) | c;
+                if (len >= 2)
+                    cb(ctx, (uint32_t)((g * 0x9E3779B1u) >> shift32), words, FEAT_GRAM);
+            }
+            len++;
+        }
+        (void)st;
+        /* the last gram holds the word's end */
+        g = (g << 8) | ' ';
+        if (len >= 2 || len + 2 < 4)
+            cb(ctx, (uint32_t)(((g ^ (len < 2 ? 0x5bd1e995u : 0)) * 0x9E3779B1u) >> shift32), words,
+               FEAT_GRAM);
+        cb(ctx, (uint32_t)(mix64(h ^ 0x1ULL) >> shift64), words, FEAT_WORD);
+        if (words > 0)
+            cb(ctx, (uint32_t)(mix64(prev * 0x9E3779B97F4A7C15ULL + h) >> shift64), words,
+               FEAT_PAIR);
+        prev = h;
+        words++;
+    }
+    return words;
+}
+
+/* ---- per-thread scan state ---- */
+
+struct scan_local {
+    hs_scratch_t *scratch;
+
+    struct buf norm, dec;
+    float *word_contrib; /* reasons: contribution per word */
+    size_t word_cap;
+};
+
+static pthread_key_t local_key;
+static pthread_once_t local_once = PTHREAD_ONCE_INIT;
+
+static void local_free(void *v)
+{
+    struct scan_local *l = v;
+    if (!l)
+        return;
+    hs_free_scratch(l->scratch);
+    buf_release(&l->norm);
+    buf_release(&l->dec);
+    free(l->word_contrib);
+    free(l);
+}
+
+static void local_init(void)
+{
+    if (pthread_key_create(&local_key, local_free) != 0)
+        abort(); /* only EAGAIN/ENOMEM: the process cannot run threads at all */
+}
+
+static struct scan_local *local_get(const struct guard_inject *g)
+{
+    pthread_once(&local_once, local_init);
+    struct scan_local *l = pthread_getspecific(local_key);
+    if (!l) {
+        l = calloc(1, sizeof(*l));
+        if (!l)
+            return NULL;
+        buf_init(&l->norm, 0);
+        buf_init(&l->dec, 0);
+        if (pthread_setspecific(local_key, l) != 0) {
+            free(l);
+            return NULL;
+        }
+    }
+    /* every detector shares one database, so one scratch per thread fits them all */
+    if (!l->scratch && hs_alloc_scratch(g->db, &l->scratch) != HS_SUCCESS)
+        return NULL;
+    return l;
+}
+
+/* ---- model ---- */
+
+/* The rule set is constant, so one database serves every detector of the process; it is
+ * compiled on first use (about half a second) and never freed. */
+static hs_database_t *rules_db;
+static pthread_once_t rules_once = PTHREAD_ONCE_INIT;
+
+static void compile_rules(void)
+{
+    if (inject_n_rules + INJECT_N_OBF > INJECT_MAX_RULES) {
+        log_error("guard: %zu rules, at most %d", inject_n_rules, INJECT_MAX_RULES - INJECT_N_OBF);
+        return;
+    }
+    const char *exprs[INJECT_MAX_RULES];
+    unsigned flags[INJECT_MAX_RULES], ids[INJECT_MAX_RULES];
+    for (size_t i = 0; i < inject_n_rules; i++) {
+        exprs[i] = inject_rules[i].re;
+        flags[i] = HS_FLAG_SINGLEMATCH | HS_FLAG_CASELESS | HS_FLAG_ALLOWEMPTY;
+        ids[i] = (unsigned)i;
+    }
+    hs_compile_error_t *err = NULL;
+    if (hs_compile_multi(exprs, flags, ids, (unsigned)inject_n_rules, HS_MODE_BLOCK, NULL,
+                         &rules_db, &err) != HS_SUCCESS) {
+        log_error("guard: rule %d does not compile: %s", err ? err->expression : -1,
+                  err ? err->message : "?");
+        hs_free_compile_error(err);
+        rules_db = NULL;
+    }
+}
+
+static const hs_database_t *rules(void)
+{
+    pthread_once(&rules_once, compile_rules);
+    return rules_db;
+}
+
+static uint32_t rd32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static float rdf(const unsigned char *p)
+{
+    uint32_t u = rd32(p);
+    float f;
+    memcpy(&f, &u, sizeof(f));
+    return f;
+}
+
+static uint64_t rd64(const unsigned char *p)
+{
+    return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+#define HEADER_BYTES 40
+#define NAMED_BYTES  16
+
+ag_err guard_inject_load_mem(const void *data, size_t n, struct guard_inject **out, char *why,
+                             size_t why_len)
+{
+    const unsigned char *p = data;
+    *out = NULL;
+#define BAD(...)                                   \
+    do {                                           \
+        (void)snprintf(why, why_len, __VA_ARGS__); \
+        return AG_ECORRUPT;                        \
+    } while (0)
+    if (n < HEADER_BYTES || memcmp(p, MODEL_MAGIC, 8) != 0)
+        BAD("not an agentgate injection model (bad magic)");
+    if (rd32(p + 8) != MODEL_VERSION)
+        BAD("model version %u, this build reads %u", rd32(p + 8), MODEL_VERSION);
+    unsigned bits = rd32(p + 12), n_named = rd32(p + 16);
+    if (bits < MODEL_MIN_BITS || bits > MODEL_MAX_BITS)
+        BAD("table size 2^%u out of range", bits);
+    if (n_named > 4096)
+        BAD("%u named weights, at most 4096", n_named);
+    size_t need = HEADER_BYTES + (size_t)n_named * NAMED_BYTES + ((size_t)2 << bits);
+    if (n != need)
+        BAD("model is %zu bytes, its header says %zu", n, need);
+    float bias = rdf(p + 24), scale = rdf(p + 28);
+    if (!isfinite(bias) || !isfinite(scale) || scale < 0 || fabsf(bias) > 100 || scale > 1)
+        BAD("bias or scale out of range");
+    struct guard_inject *g = calloc(1, sizeof(*g));
+    if (!g)
+        return AG_ENOMEM;
+    g->bits = bits;
+    g->bias = bias;
+    g->scale = scale;
+    for (size_t r = 0; r < inject_n_rules; r++)
+        g->weight[r] = inject_rules[r].prior;
+    for (size_t o = 0; o < INJECT_N_OBF; o++)
+        g->weight[inject_n_rules + o] = inject_obfs[o].prior;
+    for (unsigned k = 0; k < n_named; k++) {
+        const unsigned char *e = p + HEADER_BYTES + (size_t)k * NAMED_BYTES;
+        uint64_t h = rd64(e);
+        float d = rdf(e + 8);
+        if (!isfinite(d) || fabsf(d) > 50) {
+            free(g);
+            BAD("named weight %u out of range", k);
+        }
+        for (size_t r = 0; r < inject_n_rules + INJECT_N_OBF; r++) {
+            const char *nm = r < inject_n_rules ? inject_rules[r].name
+                                                : inject_obfs[r - inject_n_rules].name;
+            if (name_hash(nm) == h)
+                g->weight[r] += d;
+        }
+    }
+    size_t nw = (size_t)1 << bits;
+    g->w = malloc(nw * sizeof(int16_t));
+    if (!g->w) {
+        free(g);
+        return AG_ENOMEM;
+    }
+    const unsigned char *wp = p + HEADER_BYTES + (size_t)n_named * NAMED_BYTES;
+    for (size_t i = 0; i < nw; i++)
+        g->w[i] = (int16_t)(uint16_t)(wp[2 * i] | wp[2 * i + 1] << 8);
+    g->db = rules();
+    if (!g->db) {
+        guard_inject_destroy(g);
+        BAD("the rule set does not compile");
+    }
+    *out = g;
+    return AG_OK;
+#undef BAD
+}
+
+ag_err guard_inject_load(const char *path, struct guard_inject **out, char *why, size_t why_len)
+{
+    struct buf b;
+    ag_err rc = buf_read_file(path, (size_t)64 << 20, &b, why, why_len);
+    if (rc == AG_OK)
+        rc = guard_inject_load_mem(b.p ? b.p : "", b.len, out, why, why_len);
+    buf_release(&b);
+    return rc;
+}
+
+/* The model committed in data/guard/inject.model, linked in by inject_model.c. */
+extern const unsigned char ag_inject_model[];
+extern const size_t ag_inject_model_len;
+
+ag_err guard_inject_create(struct guard_inject **out)
+{
+    char why[160];
+    if (ag_inject_model_len == 0) {
+        log_error("guard: this build has no injection model (data/guard/inject.model)");
+        return AG_ECONFIG;
+    }
+    ag_err rc = guard_inject_load_mem(ag_inject_model, ag_inject_model_len, out, why, sizeof(why));
+    if (rc != AG_OK && rc != AG_ENOMEM)
+        log_error("guard: built-in injection model: %s", why);
+    return rc;
+}
+
+void guard_inject_destroy(struct guard_inject *g)
+{
+    if (!g)
+        return;
+    free(g->w);
+    free(g);
+}
+
+/* ---- scanning ---- */
+
+struct hits {
+    uint64_t bit[2];
+};
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                    void *ctx)
+{
+    (void)from;
+    (void)to;
+    (void)flags;
+    struct hits *h = ctx;
+    h->bit[id >> 6] |= 1ULL << (id & 63);
+    return 0;
+}
+
+static inline bool has(const struct hits *h, size_t i)
+{
+    return (h->bit[i >> 6] >> (i & 63)) & 1;
+}
+
+struct decoded_ctx {
+    const struct guard_inject *g;
+    struct scan_local *l;
+    struct hits *hits;
+    unsigned *obf;
+    ag_err rc;
+};
+
+static bool on_decoded(void *ctx, enum text_obf how, const char *p, size_t n)
+{
+    struct decoded_ctx *d = ctx;
+    *d->obf |= (unsigned)how;
+    buf_reset(&d->l->dec);
+    d->l->dec.max = 16 * n + 4096;
+    unsigned seen = 0;
+    ag_err rc = text_normalize(p, n, &d->l->dec, &seen);
+    if (rc != AG_OK) {
+        d->rc = rc;
+        return false;
+    }
+    *d->obf |= seen;
+    if (d->l->dec.len > 0 &&
+        hs_scan(d->g->db, d->l->dec.p, (unsigned)d->l->dec.len, 0, d->l->scratch, on_match,
+                d->hits) != HS_SUCCESS) {
+        d->rc = AG_ENOMEM;
+        return false;
+    }
+    return true;
+}
+
+/* Normalise p[0..n) into l->norm and find the rules it (and text decoded from it)
+ * matches, and the tricks it used. */
+static ag_err analyse(const struct guard_inject *g, struct scan_local *l, const char *p, size_t n,
+                      struct hits *hits, unsigned *obf)
+{
+    memset(hits, 0, sizeof(*hits));
+    *obf = 0;
+    buf_reset(&l->norm);
+    if (n > (SIZE_MAX - 4096) / 16)
+        return AG_ETOOBIG;
+    l->norm.max = 16 * n + 4096;
+    ag_err rc = text_normalize(p, n, &l->norm, obf);
+    if (rc != AG_OK)
+        return rc;
+    if (l->norm.len > UINT32_MAX)
+        return AG_ETOOBIG;
+    if (l->norm.len > 0 && hs_scan(g->db, l->norm.p, (unsigned)l->norm.len, 0, l->scratch,
+                                   on_match, hits) != HS_SUCCESS)
+        return AG_ENOMEM;
+    struct decoded_ctx d = {g, l, hits, obf, AG_OK};
+    rc = text_decode_embedded(p, n, DECODE_MAX, on_decoded, &d);
+    /* AG_ETOOBIG: more encoded text than DECODE_MAX; what was decoded was scanned, and so
+     * much hidden text is itself a sign the tricks already count */
+    if (rc != AG_OK && rc != AG_ETOOBIG)
+        return rc;
+    return d.rc;
+}
+
+struct sum_ctx {
+    const int16_t *w;
+    int64_t sum;
+    size_t n;
+};
+
+static void sum_cb(void *ctx, uint32_t idx, size_t word, enum feat_kind kind)
+{
+    (void)word;
+    (void)kind;
+    struct sum_ctx *s = ctx;
+    s->sum += s->w[idx];
+    s->n++;
+}
+
+struct contrib_ctx {
+    const int16_t *w;
+    float *c;
+    size_t words;
+};
+
+static void contrib_cb(void *ctx, uint32_t idx, size_t word, enum feat_kind kind)
+{
+    struct contrib_ctx *s = ctx;
+    if (word >= s->words)
+        return;
+    float v = s->w[idx];
+    if (kind == FEAT_PAIR && word > 0) { /* half to each word of the pair */
+        s->c[word - 1] += v / 2;
+        s->c[word] += v / 2;
+    } else {
+        s->c[word] += v;
+    }
+}
+
+static void add_reason(struct guard_verdict *v, const char *kind, const char *what, size_t n,
+                       float c)
+{
+    if (c <= 0)
+        return;
+    /* keep the GUARD_MAX_REASONS largest, largest first (share holds the logit part for now) */
+    size_t at = v->n_reasons;
+    while (at > 0 && v->reasons[at - 1].share < c)
+        at--;
+    if (at >= GUARD_MAX_REASONS)
+        return;
+    size_t last = v->n_reasons < GUARD_MAX_REASONS ? v->n_reasons : GUARD_MAX_REASONS - 1;
+    memmove(&v->reasons[at + 1], &v->reasons[at], (last - at) * sizeof(v->reasons[0]));
+    int len = n > 60 ? 60 : (int)n;
+    int w = snprintf(v->reasons[at].what, sizeof(v->reasons[at].what), "%s:%.*s", kind, len, what);
+    if (w < 0)
+        v->reasons[at].what[0] = '\0';
+    v->reasons[at].share = c;
+    if (v->n_reasons < GUARD_MAX_REASONS)
+        v->n_reasons++;
+}
+
+/* The word number k of normalised text s[0..n), as a view. */
+static const char *nth_word(const char *s, size_t n, size_t k, size_t *len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, w = 0;
+    while (i < n) {
+        while (i < n && !is_word_byte(p[i]))
+            i++;
+        size_t st = i;
+        while (i < n && is_word_byte(p[i]))
+            i++;
+        if (st < i && w++ == k) {
+            *len = i - st;
+            return s + st;
+        }
+    }
+    *len = 0;
+    return s;
+}
+
+static ag_err explain(const struct guard_inject *g, struct scan_local *l, const struct hits *hits,
+                      unsigned obf, double inv_sqrt, struct guard_verdict *v)
+{
+    float pos = 0;
+    for (size_t r = 0; r < inject_n_rules; r++)
+        if (has(hits, r)) {
+            add_reason(v, "rule", inject_rules[r].name, strlen(inject_rules[r].name), g->weight[r]);
+            pos += g->weight[r] > 0 ? g->weight[r] : 0;
+        }
+    for (size_t o = 0; o < INJECT_N_OBF; o++)
+        if (obf & (1u << o)) {
+            float c = g->weight[inject_n_rules + o];
+            add_reason(v, "obfuscation", inject_obfs[o].name, strlen(inject_obfs[o].name), c);
+            pos += c > 0 ? c : 0;
+        }
+    /* words: count them, then sum each one's features */
+    struct sum_ctx cnt = {g->w, 0, 0};
+    size_t words = features(l->norm.p, l->norm.len, g->bits, sum_cb, &cnt);
+    if (words > 0) {
+        if (words > l->word_cap) {
+            float *c = realloc(l->word_contrib, words * sizeof(float));
+            if (!c)
+                return AG_ENOMEM;
+            l->word_contrib = c;
+            l->word_cap = words;
+        }
+        memset(l->word_contrib, 0, words * sizeof(float));
+        struct contrib_ctx cc = {g->w, l->word_contrib, words};
+        features(l->norm.p, l->norm.len, g->bits, contrib_cb, &cc);
+        /* the same word twice is one reason: sum repeats into the first */
+        for (size_t k = 0; k < words; k++) {
+            float c = l->word_contrib[k] * g->scale * (float)inv_sqrt;
+            if (c > 0)
+                pos += c;
+            l->word_contrib[k] = c;
+        }
+        for (int round = 0; round < GUARD_MAX_REASONS; round++) {
+            size_t best = words;
+            for (size_t k = 0; k < words; k++)
+                if (l->word_contrib[k] > 0 &&
+                    (best == words || l->word_contrib[k] > l->word_contrib[best]))
+                    best = k;
+            if (best == words || l->word_contrib[best] < 0.05f * pos)
+                break;
+            size_t bl;
+            const char *bw = nth_word(l->norm.p, l->norm.len, best, &bl);
+            float total = 0;
+            for (size_t k = 0; k < words; k++) {
+                size_t kl;
+                const char *kw = nth_word(l->norm.p, l->norm.len, k, &kl);
+                if (l->word_contrib[k] > 0 && kl == bl && memcmp(kw, bw, bl) == 0) {
+                    total += l->word_contrib[k];
+                    l->word_contrib[k] = 0;
+                }
+            }
+            add_reason(v, "word", bw, bl, total);
+        }
+    }
+    for (size_t i = 0; i < v->n_reasons; i++)
+        v->reasons[i].share = pos > 0 ? v->score * v->reasons[i].share / pos : 0;
+    return AG_OK;
+}
+
+ag_err guard_inject_scan(const struct guard_inject *g, const char *p, size_t n, unsigned flags,
+                         struct guard_verdict *v)
+{
+    memset(v, 0, sizeof(*v));
+    struct scan_local *l = local_get(g);
+    if (!l)
+        return AG_ENOMEM;
+    struct hits hits;
+    unsigned obf;
+    ag_err rc = analyse(g, l, p, n, &hits, &obf);
+    if (rc != AG_OK)
+        return rc;
+    double z = g->bias;
+    for (size_t r = 0; r < inject_n_rules; r++)
+        if (has(&hits, r)) {
+            z += g->weight[r];
+            v->rules++;
+        }
+    for (size_t o = 0; o < INJECT_N_OBF; o++)
+        if (obf & (1u << o))
+            z += g->weight[inject_n_rules + o];
+    struct sum_ctx s = {g->w, 0, 0};
+    features(l->norm.p, l->norm.len, g->bits, sum_cb, &s);
+    double inv_sqrt = s.n ? 1.0 / sqrt((double)s.n) : 0;
+    z += (double)s.sum * g->scale * inv_sqrt;
+    v->logit = (float)z;
+    v->score = (float)(1.0 / (1.0 + exp(-z)));
+    v->obf = obf;
+    if (flags & GUARD_SCAN_REASONS)
+        return explain(g, l, &hits, obf, inv_sqrt, v);
+    return AG_OK;
+}
+
+ag_err guard_reasons_json(const struct guard_verdict *v, struct buf *out)
+{
+    ag_err rc = buf_putc(out, '[');
+    for (size_t i = 0; i < v->n_reasons && rc == AG_OK; i++) {
+        rc = buf_append_str(out, i ? ",{\"what\":\"" : "{\"what\":\"");
+        if (rc == AG_OK)
+            rc = buf_append_json_escaped(out, v->reasons[i].what, strlen(v->reasons[i].what));
+        if (rc == AG_OK)
+            rc = buf_printf(out, "\",\"share\":%.3f}", (double)v->reasons[i].share);
+    }
+    return rc == AG_OK ? buf_putc(out, ']') : rc;
+}
+
+/* ---- training ---- */
+
+struct guard_train_params guard_train_default_params(void)
+{
+    return (struct guard_train_params){
+        .epochs = 30, .rate = 0.2, .l2 = 1e-5, .seed = 20261128, .quiet = false};
+}
+
+struct train_ex {
+    uint32_t *idx; /* n-gram features */
+    size_t n_idx;
+    struct hits hits;
+    unsigned obf;
+    int label;
+};
+
+struct collect_ctx {
+    uint32_t *idx;
+    size_t n, cap;
+    bool failed;
+};
+
+static void collect_cb(void *ctx, uint32_t idx, size_t word, enum feat_kind kind)
+{
+    (void)word;
+    (void)kind;
+    struct collect_ctx *c = ctx;
+    uint32_t *grown = ag_grow(c->idx, &c->cap, c->n, sizeof(uint32_t));
+    if (!grown) {
+        c->failed = true;
+        return;
+    }
+    c->idx = grown;
+    c->idx[c->n++] = idx;
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void putf(unsigned char *p, float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof(u));
+    put32(p, u);
+}
+
+static ag_err write_model(const char *path, unsigned bits, float bias, const float *delta,
+                          size_t n_named, const float *w, char *why, size_t why_len)
+{
+    size_t nw = (size_t)1 << bits;
+    float maxw = 0;
+    for (size_t i = 0; i < nw; i++)
+        maxw = fabsf(w[i]) > maxw ? fabsf(w[i]) : maxw;
+    float scale = maxw > 0 ? maxw / 32767.0f : 1.0f / 32767.0f;
+    size_t size = HEADER_BYTES + n_named * NAMED_BYTES + 2 * nw;
+    unsigned char *m = calloc(1, size);
+    if (!m)
+        return AG_ENOMEM;
+    memcpy(m, MODEL_MAGIC, 8);
+    put32(m + 8, MODEL_VERSION);
+    put32(m + 12, bits);
+    put32(m + 16, (uint32_t)n_named);
+    putf(m + 24, bias);
+    putf(m + 28, scale);
+    for (size_t k = 0; k < n_named; k++) {
+        unsigned char *e = m + HEADER_BYTES + k * NAMED_BYTES;
+        const char *nm =
+            k < inject_n_rules ? inject_rules[k].name : inject_obfs[k - inject_n_rules].name;
+        uint64_t h = name_hash(nm);
+        put32(e, (uint32_t)h);
+        put32(e + 4, (uint32_t)(h >> 32));
+        putf(e + 8, delta[k]);
+    }
+    unsigned char *wp = m + HEADER_BYTES + n_named * NAMED_BYTES;
+    for (size_t i = 0; i < nw; i++) {
+        long q = lroundf(w[i] / scale);
+        q = q > 32767 ? 32767 : q < -32767 ? -32767 : q;
+        uint16_t u = (uint16_t)(int16_t)q;
+        wp[2 * i] = (unsigned char)u;
+        wp[2 * i + 1] = (unsigned char)(u >> 8);
+    }
+    ag_err rc = AG_OK;
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(m, 1, size, f) != size) {
+        (void)snprintf(why, why_len, "cannot write %s", path);
+        rc = AG_EIO;
+    }
+    if (f && fclose(f) != 0 && rc == AG_OK) {
+        (void)snprintf(why, why_len, "cannot write %s", path);
+        rc = AG_EIO;
+    }
+    free(m);
+    return rc;
+}
+
+ag_err guard_inject_train(const struct guard_example *ex, size_t n,
+                          const struct guard_train_params *tp, const char *out_path, char *why,
+                          size_t why_len)
+{
+    size_t pos = 0;
+    for (size_t i = 0; i < n; i++)
+        pos += ex[i].label == 1;
+    if (n == 0 || pos == 0 || pos == n) {
+        (void)snprintf(why, why_len, "training needs examples of both labels (%zu of %zu attacks)",
+                       pos, n);
+        return AG_EINVAL;
+    }
+    const unsigned bits = MODEL_BITS;
+    const size_t nw = (size_t)1 << bits, n_named = inject_n_rules + INJECT_N_OBF;
+    ag_err rc = AG_ENOMEM;
+    struct train_ex *te = calloc(n, sizeof(*te));
+    size_t *order = calloc(n, sizeof(*order));
+    float *w = calloc(nw, sizeof(float)), *gw = calloc(nw, sizeof(float));
+    float delta[INJECT_MAX_RULES] = {0}, gdelta[INJECT_MAX_RULES] = {0}, prior[INJECT_MAX_RULES];
+    /* a throwaway detector: its rule database and zero weights give the features */
+    struct guard_inject probe = {.db = rules(), .bits = bits, .scale = 0};
+    if (!te || !order || !w || !gw)
+        goto out;
+    if (!probe.db) {
+        (void)snprintf(why, why_len, "the rule set does not compile");
+        rc = AG_ECONFIG;
+        goto out;
+    }
+    for (size_t r = 0; r < n_named; r++)
+        prior[r] = r < inject_n_rules ? inject_rules[r].prior : inject_obfs[r - inject_n_rules].prior;
+    struct scan_local *l = local_get(&probe);
+    if (!l)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        rc = analyse(&probe, l, ex[i].text, ex[i].len, &te[i].hits, &te[i].obf);
+        if (rc != AG_OK) {
+            (void)snprintf(why, why_len, "example %zu: %s", i + 1, ag_strerror(rc));
+            goto out;
+        }
+        struct collect_ctx c = {0};
+        features(l->norm.p, l->norm.len, bits, collect_cb, &c);
+        if (c.failed) {
+            free(c.idx);
+            rc = AG_ENOMEM;
+            goto out;
+        }
+        te[i].idx = c.idx;
+        te[i].n_idx = c.n;
+        te[i].label = ex[i].label;
+        order[i] = i;
+    }
+    float bias = 0, gbias = 0;
+    uint64_t seed = tp->seed;
+    const float rate = (float)tp->rate, l2 = (float)tp->l2;
+    for (unsigned ep = 0; ep < tp->epochs; ep++) {
+        for (size_t i = n - 1; i > 0; i--) {
+            size_t j = (size_t)(splitmix(&seed) % (i + 1));
+            size_t t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        double loss = 0;
+        size_t right = 0;
+        for (size_t k = 0; k < n; k++) {
+            const struct train_ex *e = &te[order[k]];
+            float inv = e->n_idx ? 1.0f / sqrtf((float)e->n_idx) : 0;
+            double z = bias;
+            for (size_t r = 0; r < n_named; r++)
+                if (r < inject_n_rules ? has(&e->hits, r) : (e->obf >> (r - inject_n_rules)) & 1)
+                    z += prior[r] + delta[r];
+            for (size_t f = 0; f < e->n_idx; f++)
+                z += w[e->idx[f]] * inv;
+            double pr = 1.0 / (1.0 + exp(-z));
+            loss -= e->label ? log(pr + 1e-12) : log(1 - pr + 1e-12);
+            right += (pr >= 0.5) == (e->label == 1);
+            float gr = (float)(pr - e->label);
+            gbias += gr * gr;
+            bias -= rate * gr / sqrtf(gbias + 1e-8f);
+            for (size_t r = 0; r < n_named; r++)
+                if (r < inject_n_rules ? has(&e->hits, r) : (e->obf >> (r - inject_n_rules)) & 1) {
+                    float gd = gr + l2 * 100 * delta[r];
+                    gdelta[r] += gd * gd;
+                    delta[r] -= rate * gd / sqrtf(gdelta[r] + 1e-8f);
+                }
+            for (size_t f = 0; f < e->n_idx; f++) {
+                uint32_t x = e->idx[f];
+                float g = gr * inv + l2 * w[x];
+                gw[x] += g * g;
+                w[x] -= rate * g / sqrtf(gw[x] + 1e-8f);
+            }
+        }
+        if (!tp->quiet)
+            fprintf(stderr, "guard train: epoch %u loss %.4f accuracy %.4f\n", ep + 1, loss / (double)n,
+                    (double)right / (double)n);
+    }
+    rc = write_model(out_path, bits, bias, delta, n_named, w, why, why_len);
+out:
+    if (te)
+        for (size_t i = 0; i < n; i++)
+            free(te[i].idx);
+    free(te);
+    free(order);
+    free(w);
+    free(gw);
+    return rc;
+}
+
+/* ---- labelled JSON Lines ---- */
+
+ag_err guard_examples_read(const char *p, size_t n, struct guard_example **ex, size_t *n_ex,
+                           size_t *cap, char *why, size_t why_len)
+{
+    size_t line = 0;
+    for (size_t i = 0; i < n;) {
+        const char *e = memchr(p + i, '\n', n - i);
+        size_t len = e ? (size_t)(e - (p + i)) : n - i;
+        line++;
+        size_t s = i;
+        i += len + (e != NULL);
+        while (len > 0 && (p[s + len - 1] == '\r' || p[s + len - 1] == ' '))
+            len--;
+        if (len == 0)
+            continue;
+        json_t *o = NULL;
+        char jwhy[160];
+        if (json_parse_object(p + s, len, 8, &o, jwhy, sizeof(jwhy)) != AG_OK) {
+            (void)snprintf(why, why_len, "line %zu: %s", line, jwhy);
+            return AG_EINVAL;
+        }
+        json_t *t = json_object_get(o, "text"), *lab = json_object_get(o, "label");
+        if (!json_is_string(t) || !json_is_integer(lab) ||
+            (json_integer_value(lab) != 0 && json_integer_value(lab) != 1)) {
+            json_decref(o);
+            (void)snprintf(why, why_len,
+                           "line %zu: needs \"text\" (string) and \"label\" (0 or 1)", line);
+            return AG_EINVAL;
+        }
+        struct guard_example *grown = ag_grow(*ex, cap, *n_ex, sizeof(**ex));
+        char *copy = grown ? malloc(json_string_length(t) + 1) : NULL;
+        if (!copy) {
+            if (grown)
+                *ex = grown;
+            json_decref(o);
+            return AG_ENOMEM;
+        }
+        *ex = grown;
+        memcpy(copy, json_string_value(t), json_string_length(t) + 1);
+        (*ex)[*n_ex] = (struct guard_example){copy, json_string_length(t),
+                                              (int)json_integer_value(lab), ""};
+        json_t *set = json_object_get(o, "set");
+        if (json_is_string(set))
+            (void)snprintf((*ex)[*n_ex].set, sizeof((*ex)[*n_ex].set), "%s", json_string_value(set));
+        (*n_ex)++;
+        json_decref(o);
+    }
+    return AG_OK;
+}
+
+void guard_examples_free(struct guard_example *ex, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free((char *)ex[i].text);
+    free(ex);
+}
