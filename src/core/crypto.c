@@ -4,6 +4,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -64,7 +65,7 @@ void crypto_hex(const void *p, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-/* ---- HMAC over parts, AES-256-GCM, wiping ---------------------------------------------- */
+/* ---- keyed HMAC, AES-256-GCM, wiping ----------------------------------------------------- */
 
 /* The algorithms are fetched once: an implicit fetch by name on every call costs a lookup
  * under libcrypto's own lock. They stay loaded for the life of the process. */
@@ -87,20 +88,49 @@ static bool algs_ready(void)
     return true;
 }
 
-ag_err crypto_hmac_sha256_parts(const void *key, size_t key_len, const struct crypto_part *parts,
-                                size_t n_parts, uint8_t out[CRYPTO_SHA256_LEN])
+/* A keyed context is never updated itself: each use works on a copy (EVP_MAC_CTX_dup only
+ * reads it), which skips hashing the key pads and parsing the digest name per message. */
+struct crypto_hmac {
+    EVP_MAC_CTX *ctx;
+};
+
+ag_err crypto_hmac_create(const void *key, size_t key_len, struct crypto_hmac **out)
 {
     if (key_len > INT32_MAX)
         return AG_EINVAL;
     if (!algs_ready())
         return AG_EIO;
-    ag_err rc = AG_EIO;
-    size_t len = 0;
+    struct crypto_hmac *h = calloc(1, sizeof(*h));
+    if (!h)
+        return AG_ENOMEM;
     char digest[] = "SHA256";
     OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
                            OSSL_PARAM_construct_end()};
-    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(hmac_alg);
-    if (!ctx || !EVP_MAC_init(ctx, key, key_len, params))
+    h->ctx = EVP_MAC_CTX_new(hmac_alg);
+    if (!h->ctx || !EVP_MAC_init(h->ctx, key, key_len, params)) {
+        log_error("crypto: hmac key setup failed");
+        crypto_hmac_destroy(h);
+        return AG_EIO;
+    }
+    *out = h;
+    return AG_OK;
+}
+
+void crypto_hmac_destroy(struct crypto_hmac *h)
+{
+    if (!h)
+        return;
+    EVP_MAC_CTX_free(h->ctx);
+    free(h);
+}
+
+ag_err crypto_hmac_sha256_keyed(const struct crypto_hmac *h, const struct crypto_part *parts,
+                                size_t n_parts, uint8_t out[CRYPTO_SHA256_LEN])
+{
+    ag_err rc = AG_EIO;
+    size_t len = 0;
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(h->ctx);
+    if (!ctx)
         goto done;
     for (size_t i = 0; i < n_parts; i++)
         if (parts[i].n && !EVP_MAC_update(ctx, parts[i].p, parts[i].n))

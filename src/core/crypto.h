@@ -26,7 +26,7 @@ bool crypto_equal(const void *a, const void *b, size_t n);
 /* Lower-case hex of p[0..n) into out, which holds 2n+1 bytes. */
 void crypto_hex(const void *p, size_t n, char *out);
 
-/* ---- AES-256-GCM and wiping ------------------------------------------------------------ */
+/* ---- keyed HMAC, AES-256-GCM, wiping ----------------------------------------------------- */
 
 #define CRYPTO_AEAD_KEY_LEN   32
 #define CRYPTO_AEAD_NONCE_LEN 12
@@ -38,9 +38,15 @@ struct crypto_part {
     size_t n;
 };
 
-/* HMAC-SHA256 under key of the concatenation of parts[0..n_parts) (no copy is made).
- * AG_EINVAL for an oversized key, AG_EIO when libcrypto fails (logged). */
-ag_err crypto_hmac_sha256_parts(const void *key, size_t key_len, const struct crypto_part *parts,
+/* An HMAC-SHA256 key made ready once (its pads hashed), for keys used on every request.
+ * THREADS: after create it is only read, so any number of threads may use one at once. */
+struct crypto_hmac;
+/* AG_EINVAL for an oversized key, AG_ENOMEM, AG_EIO when libcrypto fails (logged). */
+ag_err crypto_hmac_create(const void *key, size_t key_len, struct crypto_hmac **out);
+/* NULL is a no-op. */
+void crypto_hmac_destroy(struct crypto_hmac *h);
+/* HMAC-SHA256 under h's key of the concatenation of parts[0..n_parts). AG_EIO (logged). */
+ag_err crypto_hmac_sha256_keyed(const struct crypto_hmac *h, const struct crypto_part *parts,
                                 size_t n_parts, uint8_t out[CRYPTO_SHA256_LEN]);
 /* AES-256-GCM: encrypt p[0..n) into ct (n bytes; ct may equal p) and write the tag; aad
  * (aad_len bytes, may be NULL when 0) is authenticated but not encrypted. A nonce must

@@ -66,8 +66,8 @@ struct vault_stripe {
 struct guard_vault {
     struct guard_vault_params p;
     uint64_t ttl_ms;
-    uint8_t id_key[CRYPTO_SHA256_LEN];  /* scope ids */
-    uint8_t mac_key[CRYPTO_SHA256_LEN]; /* value MACs */
+    struct crypto_hmac *id_key;  /* scope ids */
+    struct crypto_hmac *mac_key; /* value MACs */
     struct vault_stripe *stripes;
     size_t n_stripes;
     atomic_size_t sessions;
@@ -531,9 +531,15 @@ ag_err guard_vault_create(const struct guard_vault_params *params, struct guard_
             goto fail;
         }
     }
-    rc = crypto_random(v->id_key, sizeof(v->id_key));
+    uint8_t key[CRYPTO_SHA256_LEN];
+    rc = crypto_random(key, sizeof(key));
     if (rc == AG_OK)
-        rc = crypto_random(v->mac_key, sizeof(v->mac_key));
+        rc = crypto_hmac_create(key, sizeof(key), &v->id_key);
+    if (rc == AG_OK)
+        rc = crypto_random(key, sizeof(key));
+    if (rc == AG_OK)
+        rc = crypto_hmac_create(key, sizeof(key), &v->mac_key);
+    crypto_wipe(key, sizeof(key));
     if (rc != AG_OK)
         goto fail;
     *out = v;
@@ -557,6 +563,8 @@ void guard_vault_destroy(struct guard_vault *v)
         pthread_mutex_destroy(&st->mu);
     }
     free(v->stripes);
+    crypto_hmac_destroy(v->id_key);
+    crypto_hmac_destroy(v->mac_key);
     crypto_wipe(v, sizeof(*v));
     free(v);
 }
@@ -580,7 +588,7 @@ ag_err guard_vault_scope(const struct guard_vault *v, const char *tenant, const 
     /* The tenant's length goes first, so that ("ab", "c") and ("a", "bc") differ. */
     uint8_t tlen = (uint8_t)tl;
     struct crypto_part parts[] = {{&tlen, 1}, {tenant, tl}, {session, sl}};
-    return crypto_hmac_sha256_parts(v->id_key, sizeof(v->id_key), parts, 3, out->id);
+    return crypto_hmac_sha256_keyed(v->id_key, parts, 3, out->id);
 }
 
 void guard_vault_forget(struct guard_vault *v, const struct guard_vault_scope *s)
@@ -670,7 +678,7 @@ ag_err guard_pseudonymise(struct guard_vault *v, const struct guard_vault_scope 
         struct crypto_part parts[] = {{s->id, sizeof(s->id)},
                                       {&type, 1},
                                       {text + spans[i].start, spans[i].end - spans[i].start}};
-        rc = crypto_hmac_sha256_parts(v->mac_key, sizeof(v->mac_key), parts, 3, macs[i]);
+        rc = crypto_hmac_sha256_keyed(v->mac_key, parts, 3, macs[i]);
     }
     if (rc != AG_OK)
         goto done;
@@ -713,12 +721,11 @@ ag_err guard_pseudonymise(struct guard_vault *v, const struct guard_vault_scope 
 done:
     if (rc != AG_OK)
         out_truncate(out, start);
-    if (macs != mac_stack) {
+    if (macs)
         crypto_wipe(macs, n_spans * sizeof(*macs));
+    if (macs != mac_stack) {
         free(macs);
         free(nums);
-    } else {
-        crypto_wipe(mac_stack, sizeof(mac_stack));
     }
     return rc;
 }

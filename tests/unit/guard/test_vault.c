@@ -4,12 +4,14 @@
  * round trips, stable placeholders within a session, isolation of sessions, tenants and
  * one-turn scopes, sliding expiry on an injected clock, LRU eviction, untrusted placeholders
  * in model output, the customer's own placeholder-shaped text, UTF-8, size limits, a seeded
- * round-trip property and threads sharing one vault.
+ * round-trip property, threads sharing one vault, and the crypto it relies on (AES-256-GCM
+ * known answers and tampering, the prepared HMAC key).
  */
 #include "test_util.h"
 
 #include <pthread.h>
 
+#include "core/crypto.h"
 #include "guard/pii.h"
 #include "guard/vault.h"
 
@@ -576,6 +578,78 @@ static void test_property_round_trip(void **state)
     guard_vault_destroy(v);
 }
 
+/* ---- the crypto the vault relies on (core/crypto.h additions) ------------------------------ */
+
+static void unhex(const char *h, uint8_t *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; h[2 * i]; i++) {
+        const char *hi = strchr(digits, h[2 * i]), *lo = strchr(digits, h[2 * i + 1]);
+        assert_true(hi && lo && *hi && *lo);
+        out[i] = (uint8_t)((hi - digits) << 4 | (lo - digits));
+    }
+}
+
+static void test_crypto_primitives(void **state)
+{
+    (void)state;
+    /* AES-256-GCM, test case 16 of the GCM specification (McGrew and Viega). */
+    uint8_t key[32], iv[12], aad[20], pt[60], ct[60], want_ct[60], tag[16], want_tag[16], back[60];
+    unhex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308", key);
+    unhex("cafebabefacedbaddecaf888", iv);
+    unhex("feedfacedeadbeeffeedfacedeadbeefabaddad2", aad);
+    unhex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+          "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
+          pt);
+    unhex("522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
+          "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662",
+          want_ct);
+    unhex("76fc6ece0f4e1768cddf8853bb2d551b", want_tag);
+    assert_int_equal(crypto_aead_seal(key, iv, aad, sizeof(aad), pt, sizeof(pt), ct, tag), AG_OK);
+    assert_memory_equal(ct, want_ct, sizeof(ct));
+    assert_memory_equal(tag, want_tag, sizeof(tag));
+    assert_int_equal(crypto_aead_open(key, iv, aad, sizeof(aad), ct, sizeof(ct), tag, back), AG_OK);
+    assert_memory_equal(back, pt, sizeof(pt));
+    /* Any changed bit of ciphertext, tag or associated data is refused, and nothing leaks. */
+    ct[7] ^= 1;
+    assert_int_equal(crypto_aead_open(key, iv, aad, sizeof(aad), ct, sizeof(ct), tag, back),
+                     AG_ECORRUPT);
+    uint8_t zero[60] = {0};
+    assert_memory_equal(back, zero, sizeof(back));
+    ct[7] ^= 1;
+    aad[0] ^= 1;
+    assert_int_equal(crypto_aead_open(key, iv, aad, sizeof(aad), ct, sizeof(ct), tag, back),
+                     AG_ECORRUPT);
+    aad[0] ^= 1;
+    tag[15] ^= 0x80;
+    assert_int_equal(crypto_aead_open(key, iv, aad, sizeof(aad), ct, sizeof(ct), tag, back),
+                     AG_ECORRUPT);
+    /* Empty plaintext and no associated data (test case 13). */
+    memset(key, 0, sizeof(key));
+    memset(iv, 0, sizeof(iv));
+    unhex("530f8afbc74536b9a963b4f1c4cb738b", want_tag);
+    assert_int_equal(crypto_aead_seal(key, iv, NULL, 0, NULL, 0, NULL, tag), AG_OK);
+    assert_memory_equal(tag, want_tag, sizeof(tag));
+    assert_int_equal(crypto_aead_open(key, iv, NULL, 0, NULL, 0, tag, NULL), AG_OK);
+
+    /* A prepared HMAC key over parts equals the one-shot HMAC of the joined message. */
+    struct crypto_hmac *h = NULL;
+    assert_int_equal(crypto_hmac_create("Jefe", 4, &h), AG_OK);
+    const char *msg = "what do ya want for nothing?";
+    struct crypto_part parts[] = {{msg, 4}, {NULL, 0}, {msg + 4, strlen(msg) - 4}};
+    uint8_t a[CRYPTO_SHA256_LEN], b[CRYPTO_SHA256_LEN];
+    for (int i = 0; i < 2; i++) { /* the key stays usable */
+        assert_int_equal(crypto_hmac_sha256_keyed(h, parts, 3, a), AG_OK);
+        assert_int_equal(crypto_hmac_sha256("Jefe", 4, msg, strlen(msg), b), AG_OK);
+        assert_memory_equal(a, b, sizeof(a));
+    }
+    crypto_hmac_destroy(h);
+    crypto_hmac_destroy(NULL);
+    uint8_t w[4] = {1, 2, 3, 4};
+    crypto_wipe(w, sizeof(w));
+    assert_memory_equal(w, zero, sizeof(w));
+}
+
 /* ---- threads -------------------------------------------------------------------------------- */
 
 struct worker {
@@ -692,6 +766,7 @@ int main(void)
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_with_pii_scan),
         cmocka_unit_test(test_property_round_trip),
+        cmocka_unit_test(test_crypto_primitives),
         cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
