@@ -85,7 +85,8 @@ static const char *const usage_text[] = {
     "guard",
     "usage: agentgate guard scan [--config FILE] [--model FILE]\n"
     "Read JSON Lines {\"id\", \"text\"} on stdin and write one line per input on stdout:\n"
-    "{\"id\", \"injection\": {\"score\", \"verdict\", \"reasons\"}, \"pii\": [{\"start\", \"end\",\n"
+    "{\"id\", \"injection\": {\"score\", \"verdict\", \"reasons\"}, \"pii\": [{\"start\", "
+    "\"end\",\n"
     "\"type\"}]} with offsets in Unicode code points; the verdict follows guard_flag_at,\n"
     "guard_block_at and guard_on_block. A bad line gets {\"id\", \"error\"} (exit status 1).\n"
     "\n"
@@ -424,8 +425,8 @@ static int services_open(const struct config *cfg, struct services *s, bool with
     if (guard_inject_create(&s->inject) != AG_OK || guard_vault_create(&vp, &s->vault) != AG_OK)
         goto fail;
     memset(secret, 0, sizeof(secret));
-    s->env = (struct agent_env){cfg,       s->kb,         s->auth,    s->limit,
-                                s->audit,  s->metrics,    s->inject,  s->vault};
+    s->env = (struct agent_env){cfg,      s->kb,      s->auth,   s->limit,
+                                s->audit, s->metrics, s->inject, s->vault};
     return 0;
 fail:
     memset(secret, 0, sizeof(secret));
@@ -682,8 +683,8 @@ static int cmd_eval_pii(const struct opts *o)
 static int load_inject(const struct opts *o, struct guard_inject **g)
 {
     char why[300] = "";
-    ag_err rc = o->model ? guard_inject_load(o->model, g, why, sizeof(why))
-                         : guard_inject_create(g);
+    ag_err rc =
+        o->model ? guard_inject_load(o->model, g, why, sizeof(why)) : guard_inject_create(g);
     if (rc != AG_OK) {
         fprintf(stderr, "agentgate: injection model: %s\n", why[0] ? why : ag_strerror(rc));
         return -1;
@@ -719,8 +720,8 @@ static int cmd_eval_guard(const struct opts *o)
                r.n, r.attacks, r.benign, r.tpr_1, r.thr_1, r.tpr_2, r.thr_2, r.flag_at, r.tpr_flag,
                r.fpr_flag, r.block_at, r.tpr_block, r.fpr_block, r.mb_per_s, r.p50_us, r.p99_us);
         for (size_t i = 0; i < r.n_sets; i++)
-            printf("%s\"%s\":{\"n\":%u,\"attacks\":%u,\"flagged\":%u,\"blocked\":%u}",
-                   i ? "," : "", r.sets[i].name, r.sets[i].n, r.sets[i].label_1, r.sets[i].flagged,
+            printf("%s\"%s\":{\"n\":%u,\"attacks\":%u,\"flagged\":%u,\"blocked\":%u}", i ? "," : "",
+                   r.sets[i].name, r.sets[i].n, r.sets[i].label_1, r.sets[i].flagged,
                    r.sets[i].blocked);
         printf("}}\n");
         return 0;
@@ -810,8 +811,7 @@ static int guard_scan(const struct opts *o)
         }
         if (line.len == 0 && !too_long)
             continue;
-        ag_err rc = too_long ? AG_ETOOBIG
-                             : guard_scan_line(g, &pol, line.p, line.len, &out);
+        ag_err rc = too_long ? AG_ETOOBIG : guard_scan_line(g, &pol, line.p, line.len, &out);
         if (too_long)
             printf("{\"id\":null,\"error\":\"line longer than max_body_bytes\"}\n");
         if (rc == AG_ENOMEM) {
@@ -948,9 +948,9 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(const struct opts *);
-    } cmds[] = {{"serve", cmd_serve}, {"ingest", cmd_ingest}, {"keys", cmd_keys}, {"ask", cmd_ask},
-                {"audit", cmd_audit}, {"config", cmd_config}, {"eval", cmd_eval},
-                {"guard", cmd_guard}};
+    } cmds[] = {{"serve", cmd_serve}, {"ingest", cmd_ingest}, {"keys", cmd_keys},
+                {"ask", cmd_ask},     {"audit", cmd_audit},   {"config", cmd_config},
+                {"eval", cmd_eval},   {"guard", cmd_guard}};
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (strcmp(argv[1], cmds[i].name) != 0)
             continue;

@@ -17,9 +17,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/config.h"
-#include "guard/inject.h"
-#include "guard/pii.h"
-#include "guard/vault.h"
+#include "guard/input.h"
 #include "kb/kb.h"
 #include "limit/limit.h"
 #include "llm/llm.h"
@@ -62,13 +60,9 @@ struct turn {
     const char *session; /* the body's "session", or NULL */
     bool consent;        /* the body's "consent": the subject agreed to storage */
     /* guard_in */
-    bool guarded; /* guard_in scanned the question */
-    struct guard_verdict injection;
-    enum guard_action guard_action;
-    unsigned pii_count[PII_N_TYPES]; /* values replaced, per type */
-    struct guard_vault_scope scope;  /* where this turn's values live */
-    bool scoped;                     /* scope is set and must be ended */
-    unsigned passages_dropped;       /* retrieved passages that scored as injections */
+    bool guarded; /* guard_in checked the question: guard is set */
+    struct guard_input_result guard;
+    unsigned passages_dropped; /* retrieved passages that scored as injections */
     enum text_lang lang;
     struct kb_result retrieved;
     struct llm_answer answer;

@@ -88,8 +88,6 @@ static enum stage_result stage_limit(struct turn *t)
 
 /* ---- guard_in: injection verdict, personal data replaced by placeholders --------------- */
 
-#define GUARD_MAX_SPANS 256
-
 static struct guard_policy policy_of(const struct config *cfg)
 {
     return (struct guard_policy){cfg->guard_flag_at, cfg->guard_block_at,
@@ -108,75 +106,54 @@ static const char *handed_over_text(enum text_lang l)
 static enum stage_result stage_guard_in(struct turn *t)
 {
     const struct agent_env *env = t->env;
-    ag_err rc = guard_inject_scan(env->inject, t->question, t->question_len, GUARD_SCAN_REASONS,
-                                  &t->injection);
-    if (rc != AG_OK) {
-        log_error("guard: scan failed trace=%s err=%s", t->trace_id, ag_strerror(rc));
-        turn_fail(t, rc == AG_ETOOBIG ? 413 : 500, "server_error", "guard_failed",
-                  "the message could not be checked");
-        return STAGE_STOP;
-    }
-    t->guarded = true;
     struct guard_policy pol = policy_of(env->cfg);
-    t->guard_action = guard_decide(&pol, t->injection.score);
-    if (t->guard_action == GUARD_BLOCK || t->guard_action == GUARD_ESCALATE) {
-        log_info("guard: %s trace=%s score=%.3f rules=%u", guard_action_name(t->guard_action),
-                 t->trace_id, (double)t->injection.score, t->injection.rules);
-        if (t->guard_action == GUARD_BLOCK) {
-            turn_fail(t, 422, "policy_error", "injection_blocked",
-                      "the message was blocked: it reads as an attempt to override the "
-                      "assistant's instructions");
-            t->outcome = "blocked_injection";
-        } else {
-            if (t->lang == TEXT_LANG_UNKNOWN)
-                t->lang = text_detect_lang(t->question, t->question_len,
-                                           text_lang_parse(env->cfg->default_lang, 2));
-            t->answer = (struct llm_answer){.text = handed_over_text(t->lang)};
-            t->outcome = "escalated";
-        }
-        return STAGE_STOP;
-    }
-    struct pii_span spans[GUARD_MAX_SPANS];
-    size_t found = 0;
-    rc = pii_scan(t->question, t->question_len, spans, GUARD_MAX_SPANS, &found);
-    if (rc == AG_OK && found > GUARD_MAX_SPANS) {
-        turn_fail(t, 413, "invalid_request", "too_much_pii",
-                  "the message holds more than %d personal data values", GUARD_MAX_SPANS);
-        return STAGE_STOP;
-    }
+    struct buf out;
+    buf_init(&out, env->cfg->max_question_bytes * 4 + 4096);
     /* Without consent to storage a session's values are not kept past this turn. */
-    const char *session = turn_may_store(t) ? t->session : NULL;
-    if (rc == AG_OK && found > 0)
-        rc = guard_vault_scope(env->vault, t->who.tenant, session, &t->scope);
-    if (rc == AG_OK && found > 0) {
-        t->scoped = true;
-        struct buf out;
-        buf_init(&out, env->cfg->max_question_bytes * 4 + 4096);
-        rc = guard_pseudonymise(env->vault, &t->scope, t->question, t->question_len, spans, found,
-                                &out);
-        if (rc == AG_OK) {
-            char *q = arena_strndup(&t->arena, out.p ? out.p : "", out.len);
-            rc = q ? AG_OK : AG_ENOMEM;
-            if (q) {
-                t->question = q;
-                t->question_len = out.len;
-            }
+    ag_err rc = guard_input(env->inject, &pol, env->vault, t->who.tenant,
+                            turn_may_store(t) ? t->session : NULL, t->question, t->question_len,
+                            &out, &t->guard);
+    if (rc == AG_OK && (t->guard.action == GUARD_ALLOW || t->guard.action == GUARD_FLAG)) {
+        char *q = arena_strndup(&t->arena, out.p ? out.p : "", out.len);
+        if (q) {
+            t->question = q;
+            t->question_len = out.len;
+        } else {
+            rc = AG_ENOMEM;
         }
-        buf_release(&out);
-        for (size_t i = 0; i < found; i++)
-            t->pii_count[spans[i].type]++;
     }
+    crypto_wipe(out.p, out.cap);
+    buf_release(&out);
     if (rc != AG_OK) {
-        log_error("guard: pseudonymise failed trace=%s err=%s", t->trace_id, ag_strerror(rc));
+        log_error("guard: input failed trace=%s err=%s", t->trace_id, ag_strerror(rc));
         turn_fail(t, rc == AG_ETOOBIG ? 413 : 500,
                   rc == AG_ETOOBIG ? "invalid_request" : "server_error",
                   rc == AG_ETOOBIG ? "too_much_pii" : "guard_failed",
-                  "the message's personal data could not be protected");
+                  rc == AG_ETOOBIG ? "the message holds too much personal data to protect"
+                                   : "the message could not be checked");
         return STAGE_STOP;
     }
-    if (t->guard_action == GUARD_FLAG)
-        log_info("guard: flag trace=%s score=%.3f rules=%u", t->trace_id,
-                 (double)t->injection.score, t->injection.rules);
+    t->guarded = true;
+    if (env->metrics)
+        metrics_guard(env->metrics, guard_action_name(t->guard.action), (unsigned)t->guard.n_pii);
+    if (t->guard.action != GUARD_ALLOW)
+        log_info("guard: %s trace=%s score=%.3f rules=%u", guard_action_name(t->guard.action),
+                 t->trace_id, (double)t->guard.injection.score, t->guard.injection.rules);
+    if (t->guard.action == GUARD_BLOCK) {
+        turn_fail(t, 422, "policy_error", "injection_blocked",
+                  "the message was blocked: it reads as an attempt to override the "
+                  "assistant's instructions");
+        t->outcome = "blocked_injection";
+        return STAGE_STOP;
+    }
+    if (t->guard.action == GUARD_ESCALATE) {
+        if (t->lang == TEXT_LANG_UNKNOWN)
+            t->lang = text_detect_lang(t->question, t->question_len,
+                                       text_lang_parse(env->cfg->default_lang, 2));
+        t->answer = (struct llm_answer){.text = handed_over_text(t->lang)};
+        t->outcome = "escalated";
+        return STAGE_STOP;
+    }
     return STAGE_CONTINUE;
 }
 
@@ -208,8 +185,17 @@ static ag_err drop_injected_passages(struct turn *t)
 
 static enum stage_result stage_retrieve(struct turn *t)
 {
-    ag_err rc = kb_search(t->env->kb, &t->arena, t->who.tenant, t->question, t->question_len,
-                          t->lang, t->env->cfg->top_k, &t->retrieved);
+    /* placeholders stand for values no passage holds: search without them */
+    char *q = t->guard.n_pii ? arena_strndup(&t->arena, t->question, t->question_len)
+                             : (char *)t->question;
+    if (!q) {
+        turn_fail(t, 500, "server_error", "no_memory", "out of memory");
+        return STAGE_STOP;
+    }
+    if (t->guard.n_pii)
+        guard_blank_placeholders(q, t->question_len);
+    ag_err rc = kb_search(t->env->kb, &t->arena, t->who.tenant, q, t->question_len, t->lang,
+                          t->env->cfg->top_k, &t->retrieved);
     if (rc != AG_OK) {
         log_error("retrieve: search failed trace=%s err=%s", t->trace_id, ag_strerror(rc));
         turn_fail(t, rc == AG_EINVAL ? 400 : 503,
@@ -241,7 +227,7 @@ static enum stage_result stage_generate(struct turn *t)
         turn_fail(t, 500, "server_error", "generate_failed", "the answer could not be built");
         return STAGE_STOP;
     }
-    if (t->guard_action == GUARD_FLAG)
+    if (t->guarded && t->guard.action == GUARD_FLAG)
         t->outcome = t->answer.known ? "answered_flagged" : "dont_know_flagged";
     else
         t->outcome = t->answer.known ? "answered" : "dont_know";
@@ -309,7 +295,7 @@ static ag_err render_guard(struct turn *t, json_t *o)
         return AG_OK;
     struct buf reasons;
     buf_init(&reasons, 8192);
-    ag_err rc = guard_reasons_json(&t->injection, &reasons);
+    ag_err rc = guard_reasons_json(&t->guard.injection, &reasons);
     json_t *r = NULL;
     char why[128];
     if (rc == AG_OK)
@@ -317,12 +303,13 @@ static ag_err render_guard(struct turn *t, json_t *o)
     buf_release(&reasons);
     json_t *pii = json_object();
     for (int i = 0; pii && i < PII_N_TYPES; i++)
-        if (t->pii_count[i])
-            json_object_set_new(pii, pii_type_name((enum pii_type)i), json_integer(t->pii_count[i]));
+        if (t->guard.pii_count[i])
+            json_object_set_new(pii, pii_type_name((enum pii_type)i),
+                                json_integer(t->guard.pii_count[i]));
     json_t *g = rc == AG_OK && pii
                     ? json_pack("{s:{s:f, s:s, s:o}, s:o, s:i}", "injection", "score",
-                                (double)t->injection.score, "verdict",
-                                guard_action_name(t->guard_action), "reasons", r, "pii", pii,
+                                (double)t->guard.injection.score, "verdict",
+                                guard_action_name(t->guard.action), "reasons", r, "pii", pii,
                                 "passages_dropped", (int)t->passages_dropped)
                     : NULL;
     if (!g) {
@@ -336,12 +323,12 @@ static ag_err render_guard(struct turn *t, json_t *o)
 /* The answer with the customer's own values back in place of placeholders. */
 static ag_err restore_answer(struct turn *t)
 {
-    if (!t->scoped || !t->answer.text)
+    if (!t->guard.scoped || !t->answer.text)
         return AG_OK;
     struct buf out;
     buf_init(&out, (size_t)1 << 20);
-    ag_err rc = guard_restore(t->env->vault, &t->scope, t->answer.text, strlen(t->answer.text),
-                              &out);
+    ag_err rc =
+        guard_restore(t->env->vault, &t->guard.scope, t->answer.text, strlen(t->answer.text), &out);
     if (rc == AG_OK) {
         char *a = arena_strndup(&t->arena, out.p ? out.p : "", out.len);
         if (a)
@@ -388,9 +375,14 @@ static enum stage_result stage_respond(struct turn *t)
     }
     rc = rc ? rc : render_stages(t, o);
     rc = rc ? rc : render_guard(t, o);
-    if (t->scoped) {
-        guard_vault_scope_end(t->env->vault, &t->scope);
-        t->scoped = false;
+    if (t->guard.scoped) {
+        guard_vault_scope_end(t->env->vault, &t->guard.scope);
+        t->guard.scoped = false;
+        if (t->env->metrics) {
+            struct guard_vault_stats st;
+            guard_vault_stats(t->env->vault, &st);
+            metrics_pii_sessions(t->env->metrics, st.sessions);
+        }
     }
     buf_reset(&t->response);
     rc = rc ? rc : json_dump_buf(o, &t->response);

@@ -160,8 +160,8 @@ ag_err turn_parse_body(struct turn *t)
             turn_fail(t, 400, "invalid_request", "bad_value", "field 'session' must not be empty");
             goto out;
         }
-        t->session = arena_strndup(&t->arena, json_string_value(session),
-                                   json_string_length(session));
+        t->session =
+            arena_strndup(&t->arena, json_string_value(session), json_string_length(session));
         if (!t->session) {
             turn_fail(t, 500, "server_error", "no_memory", "out of memory");
             goto out;

@@ -35,10 +35,10 @@ struct config {
     char catalog_default_currency[8]; /* when a row names no currency */
     char catalog_descriptions[160];   /* "column:lang,..." */
     /* input guard: injection policy (score 0..1), PII vault, consent */
-    double guard_flag_at;      /* from this score a message is flagged */
-    double guard_block_at;     /* from this score it is blocked (or escalated) */
-    char guard_on_block[12];   /* block|escalate */
-    char guard_passages[8];    /* drop|keep: retrieved passages scoring >= guard_block_at */
+    double guard_flag_at;       /* from this score a message is flagged */
+    double guard_block_at;      /* from this score it is blocked (or escalated) */
+    char guard_on_block[12];    /* block|escalate */
+    char guard_passages[8];     /* drop|keep: retrieved passages scoring >= guard_block_at */
     unsigned pii_session_ttl_s; /* the vault forgets a session this long after its last turn */
     unsigned pii_max_sessions;  /* sessions the vault holds at once */
     char store_content[12];     /* consent|always|never: may message content outlive a turn */

@@ -32,7 +32,7 @@
 #define MODEL_BITS     18u
 #define MODEL_MIN_BITS 10u
 #define MODEL_MAX_BITS 22u
-#define MAX_WORD_GRAMS 24   /* a word's character grams come from its first 24 bytes */
+#define MAX_WORD_GRAMS 24    /* a word's character grams come from its first 24 bytes */
 #define DECODE_MAX     65536 /* decoded embedded text scanned per input */
 
 struct guard_inject {
@@ -69,8 +69,7 @@ enum feat_kind { FEAT_GRAM, FEAT_WORD, FEAT_PAIR };
 
 static inline bool is_word_byte(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80 ||
-           (c >= 'A' && c <= 'Z');
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80 || (c >= 'A' && c <= 'Z');
 }
 
 /* Walk the features of normalised text s[0..n): for each word, its character 4-grams
@@ -78,8 +77,8 @@ static inline bool is_word_byte(unsigned char c)
  * the word before. cb(ctx, index, word number, kind) for each; returns the word count. */
 typedef void (*feat_cb)(void *ctx, uint32_t idx, size_t word, enum feat_kind kind);
 
-static inline __attribute__((always_inline)) size_t
-features(const char *s, size_t n, unsigned bits, feat_cb cb, void *ctx)
+static inline __attribute__((always_inline)) size_t features(const char *s, size_t n, unsigned bits,
+                                                             feat_cb cb, void *ctx)
 {
     const unsigned char *p = (const unsigned char *)s;
     const unsigned shift32 = 32 - bits, shift64 = 64 - bits;
@@ -235,10 +234,10 @@ ag_err guard_inject_load_mem(const void *data, size_t n, struct guard_inject **o
 {
     const unsigned char *p = data;
     *out = NULL;
-#define BAD(...)                                   \
-    do {                                           \
-        (void)snprintf(why, why_len, __VA_ARGS__); \
-        return AG_ECORRUPT;                        \
+#define BAD(...)                                                                                   \
+    do {                                                                                           \
+        (void)snprintf(why, why_len, __VA_ARGS__);                                                 \
+        return AG_ECORRUPT;                                                                        \
     } while (0)
     if (n < HEADER_BYTES || memcmp(p, MODEL_MAGIC, 8) != 0)
         BAD("not an agentgate injection model (bad magic)");
@@ -274,8 +273,8 @@ ag_err guard_inject_load_mem(const void *data, size_t n, struct guard_inject **o
             BAD("named weight %u out of range", k);
         }
         for (size_t r = 0; r < inject_n_rules + INJECT_N_OBF; r++) {
-            const char *nm = r < inject_n_rules ? inject_rules[r].name
-                                                : inject_obfs[r - inject_n_rules].name;
+            const char *nm =
+                r < inject_n_rules ? inject_rules[r].name : inject_obfs[r - inject_n_rules].name;
             if (name_hash(nm) == h)
                 g->weight[r] += d;
         }
@@ -377,9 +376,8 @@ static bool on_decoded(void *ctx, enum text_obf how, const char *p, size_t n)
         return false;
     }
     *d->obf |= seen;
-    if (d->l->dec.len > 0 &&
-        hs_scan(d->g->db, d->l->dec.p, (unsigned)d->l->dec.len, 0, d->l->scratch, on_match,
-                d->hits) != HS_SUCCESS) {
+    if (d->l->dec.len > 0 && hs_scan(d->g->db, d->l->dec.p, (unsigned)d->l->dec.len, 0,
+                                     d->l->scratch, on_match, d->hits) != HS_SUCCESS) {
         d->rc = AG_ENOMEM;
         return false;
     }
@@ -402,8 +400,8 @@ static ag_err analyse(const struct guard_inject *g, struct scan_local *l, const 
         return rc;
     if (l->norm.len > UINT32_MAX)
         return AG_ETOOBIG;
-    if (l->norm.len > 0 && hs_scan(g->db, l->norm.p, (unsigned)l->norm.len, 0, l->scratch,
-                                   on_match, hits) != HS_SUCCESS)
+    if (l->norm.len > 0 && hs_scan(g->db, l->norm.p, (unsigned)l->norm.len, 0, l->scratch, on_match,
+                                   hits) != HS_SUCCESS)
         return AG_ENOMEM;
     struct decoded_ctx d = {g, l, hits, obf, AG_OK};
     rc = text_decode_embedded(p, n, DECODE_MAX, on_decoded, &d);
@@ -735,7 +733,8 @@ ag_err guard_inject_train(const struct guard_example *ex, size_t n,
         goto out;
     }
     for (size_t r = 0; r < n_named; r++)
-        prior[r] = r < inject_n_rules ? inject_rules[r].prior : inject_obfs[r - inject_n_rules].prior;
+        prior[r] =
+            r < inject_n_rules ? inject_rules[r].prior : inject_obfs[r - inject_n_rules].prior;
     struct scan_local *l = local_get(&probe);
     if (!l)
         goto out;
@@ -798,8 +797,8 @@ ag_err guard_inject_train(const struct guard_example *ex, size_t n,
             }
         }
         if (!tp->quiet)
-            fprintf(stderr, "guard train: epoch %u loss %.4f accuracy %.4f\n", ep + 1, loss / (double)n,
-                    (double)right / (double)n);
+            fprintf(stderr, "guard train: epoch %u loss %.4f accuracy %.4f\n", ep + 1,
+                    loss / (double)n, (double)right / (double)n);
     }
     rc = write_model(out_path, bits, bias, delta, n_named, w, why, why_len);
 out:
@@ -839,8 +838,8 @@ ag_err guard_examples_read(const char *p, size_t n, struct guard_example **ex, s
         if (!json_is_string(t) || !json_is_integer(lab) ||
             (json_integer_value(lab) != 0 && json_integer_value(lab) != 1)) {
             json_decref(o);
-            (void)snprintf(why, why_len,
-                           "line %zu: needs \"text\" (string) and \"label\" (0 or 1)", line);
+            (void)snprintf(why, why_len, "line %zu: needs \"text\" (string) and \"label\" (0 or 1)",
+                           line);
             return AG_EINVAL;
         }
         struct guard_example *grown = ag_grow(*ex, cap, *n_ex, sizeof(**ex));
@@ -853,11 +852,12 @@ ag_err guard_examples_read(const char *p, size_t n, struct guard_example **ex, s
         }
         *ex = grown;
         memcpy(copy, json_string_value(t), json_string_length(t) + 1);
-        (*ex)[*n_ex] = (struct guard_example){copy, json_string_length(t),
-                                              (int)json_integer_value(lab), ""};
+        (*ex)[*n_ex] =
+            (struct guard_example){copy, json_string_length(t), (int)json_integer_value(lab), ""};
         json_t *set = json_object_get(o, "set");
         if (json_is_string(set))
-            (void)snprintf((*ex)[*n_ex].set, sizeof((*ex)[*n_ex].set), "%s", json_string_value(set));
+            (void)snprintf((*ex)[*n_ex].set, sizeof((*ex)[*n_ex].set), "%s",
+                           json_string_value(set));
         (*n_ex)++;
         json_decref(o);
     }

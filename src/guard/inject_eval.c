@@ -47,8 +47,7 @@ static struct guard_eval_set *set_of(struct guard_eval_result *r, const char *na
 }
 
 ag_err guard_eval_injection(const struct guard_inject *g, const char *path, double flag_at,
-                            double block_at, struct guard_eval_result *r, char *why,
-                            size_t why_len)
+                            double block_at, struct guard_eval_result *r, char *why, size_t why_len)
 {
     memset(r, 0, sizeof(*r));
     r->flag_at = flag_at;

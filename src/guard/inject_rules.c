@@ -25,34 +25,35 @@
 #define SEP_S "[,:;]?( [^ .!?]+){0,3} "
 
 /* English verbs that set instructions aside, and the things they set aside. */
-#define EN_OVERRIDE                                                                             \
-    "(ignore|ignoring|disregard|forget|bypass|override|overrule|skip|neglect|abandon|discard|" \
+#define EN_OVERRIDE                                                                                \
+    "(ignore|ignoring|disregard|forget|bypass|override|overrule|skip|neglect|abandon|discard|"     \
     "dismiss|set aside|throw out|do not follow|don't follow|stop following)"
-#define EN_RULES                                                                                \
-    "(instructions?|prompts?|directives?|directions|guidelines|rules|programming|constraints|" \
+#define EN_RULES                                                                                   \
+    "(instructions?|prompts?|directives?|directions|guidelines|rules|programming|constraints|"     \
     "restrictions|guardrails|commands|safeguards|policies|system message)"
 /* German: the imperatives and infinitives of the same verbs, and their objects. */
-#define DE_OVERRIDE                                                                        \
-    "(ignorier\\w*|vergiss|vergesst|vergessen sie|missacht\\w*|ubergeh\\w*|uberspring\\w*|" \
+#define DE_OVERRIDE                                                                                \
+    "(ignorier\\w*|vergiss|vergesst|vergessen sie|missacht\\w*|ubergeh\\w*|uberspring\\w*|"        \
     "umgeh\\w*|verwirf|verwerfen sie|hor auf\\w*|befolge? nicht|nicht (mehr )?befolgen)"
-#define DE_RULES                                                                                \
-    "(anweisung\\w*|instruktion\\w*|regeln|vorgaben|befehle?|richtlinie\\w*|einschrankung\\w*|" \
+#define DE_RULES                                                                                   \
+    "(anweisung\\w*|instruktion\\w*|regeln|vorgaben|befehle?|richtlinie\\w*|einschrankung\\w*|"    \
     "programmierung|systemprompt\\w*|prompts?|beschrankung\\w*|vorschrift\\w*)"
 
 const struct inject_rule inject_rules[] = {
     /* ---- overriding the instructions ---- */
     {"ignore … instructions", "\\b" EN_OVERRIDE "\\b" SEP "\\b" EN_RULES "\\b", 3.0f},
     {"previous instructions",
-     "\\b(previous|prior|above|earlier|preceding|original|initial|former|old|all|your)( \\w+)? " EN_RULES
-     "\\b",
+     "\\b(previous|prior|above|earlier|preceding|original|initial|former|old|all|your)( "
+     "\\w+)? " EN_RULES "\\b",
      1.2f},
     {"forget everything",
      "\\b(forget|ignore|disregard)( about)? (everything|anything|all (of )?(that|this|the above|"
      "the previous)|the above|what (i|you|we) (said|told|wrote|were told|discussed))",
      2.5f},
-    {"new instructions", "\\bnew (instructions?|rules|task|directive|role|persona|prompt)s?\\b", 1.2f},
-    {"from now on", "\\b(from now on|starting now|henceforth|for the rest of (this|the) conversation)\\b",
-     1.0f},
+    {"new instructions", "\\bnew (instructions?|rules|task|directive|role|persona|prompt)s?\\b",
+     1.2f},
+    {"from now on",
+     "\\b(from now on|starting now|henceforth|for the rest of (this|the) conversation)\\b", 1.0f},
     {"ignoriere … Anweisungen", "\\b" DE_OVERRIDE "\\b" SEP "\\b" DE_RULES "\\b", 3.0f},
     {"vorherige Anweisungen",
      "\\b(vorherige\\w*|vorige\\w*|bisherige\\w*|obige\\w*|fruhere\\w*|ursprungliche\\w*|alle\\w*|"
@@ -64,9 +65,11 @@ const struct inject_rule inject_rules[] = {
      2.5f},
     {"ab jetzt gilt",
      "\\b(ab jetzt|ab sofort|von nun an|ab hier|ab heute)\\b" SEP_S
-     "\\b(bist du|du bist|antwortest|antworte|gilt|gelten|sollst|wirst du|spielst|spiel|handelst)\\b",
+     "\\b(bist du|du bist|antwortest|antworte|gilt|gelten|sollst|wirst "
+     "du|spielst|spiel|handelst)\\b",
      2.0f},
-    {"neue Anweisungen", "\\bneue (anweisung\\w*|regeln|aufgabe|rolle|instruktion\\w*|befehle)\\b", 1.2f},
+    {"neue Anweisungen", "\\bneue (anweisung\\w*|regeln|aufgabe|rolle|instruktion\\w*|befehle)\\b",
+     1.2f},
 
     /* ---- getting the system prompt out ---- */
     {"system prompt",
@@ -85,7 +88,8 @@ const struct inject_rule inject_rules[] = {
      "content|message|instructions) (above|before this|preceding this)",
      1.8f},
     {"what were you told",
-     "\\bwhat (were|are|was) (you|your) (told|instructed|programmed|initial|original|given)\\b", 2.0f},
+     "\\bwhat (were|are|was) (you|your) (told|instructed|programmed|initial|original|given)\\b",
+     2.0f},
     {"verbatim", "\\b(verbatim|word for word|wortlich|wortwortlich|wort fur wort)\\b", 1.0f},
     {"zeig deine Anweisungen",
      "\\b(zeig\\w*|gib\\w*|nenn\\w*|wiederhol\\w*|verrat\\w*|ausgeben|gebe?n? aus|druck\\w*|"
@@ -107,18 +111,23 @@ const struct inject_rule inject_rules[] = {
      2.5f},
     {"jailbreak", "\\bjail ?br(eak|oken|eaking)\\w*", 2.5f},
     {"you are now",
-     "\\b(you are|you're|you will|you'll|you shall)( \\w+)? (now|going to|about to|from now)( \\w+)? "
+     "\\b(you are|you're|you will|you'll|you shall)( \\w+)? (now|going to|about to|from now)( "
+     "\\w+)? "
      "(be|act|play|pretend|become|simulate|roleplay|respond|answer|behave)\\b",
      2.0f},
     {"pretend to be",
      "\\bpretend(ing)? (to be|you are|you're|that you|to have)\\b|\\bimagine (you are|you're|that "
      "you)\\b",
      1.5f},
-    {"act as", "\\b(act|acting|behave|respond|answer|reply|roleplay|role[ -]play) (as|like) (a|an|the|my|if)\\b",
+    {"act as",
+     "\\b(act|acting|behave|respond|answer|reply|roleplay|role[ -]play) (as|like) "
+     "(a|an|the|my|if)\\b",
      1.0f},
-    {"I want you to act as", "\\bi want you to (act|pretend|play|be|become|simulate|respond)\\b", 1.5f},
+    {"I want you to act as", "\\bi want you to (act|pretend|play|be|become|simulate|respond)\\b",
+     1.5f},
     {"stay in character",
-     "\\b(stay|staying|remain|keep) in character\\b|\\bbreak(ing)? character\\b|\\bin character\\b", 2.0f},
+     "\\b(stay|staying|remain|keep) in character\\b|\\bbreak(ing)? character\\b|\\bin character\\b",
+     2.0f},
     {"simulate an AI",
      "\\bsimulat(e|ion|ing)\\b" SEP_S "\\b(ai|chatbot|model|mode|persona|machine)\\b", 1.2f},
     {"without restrictions",
@@ -127,7 +136,8 @@ const struct inject_rule inject_rules[] = {
      "constraints)|morals?|moral (guidelines|constraints)|boundaries|safeguards|guardrails)\\b",
      1.8f},
     {"content policy",
-     "\\b(openai|anthropic|content|usage|safety|community)('s)? (polic(y|ies)|guidelines|filters?)\\b",
+     "\\b(openai|anthropic|content|usage|safety|community)('s)? "
+     "(polic(y|ies)|guidelines|filters?)\\b",
      1.8f},
     {"uncensored",
      "\\b(uncensored|unfiltered|unrestricted|amoral|unethical|immoral|unhinged|no morals|no "
@@ -135,13 +145,17 @@ const struct inject_rule inject_rules[] = {
      1.2f},
     {"as an AI", "\\bas an ai( language model)?\\b|\\b(large )?language models?\\b", 0.8f},
     {"two answers",
-     "\\b(two|2|both) (different |separate )?(responses|answers|replies|paragraphs|outputs|ways)\\b",
+     "\\b(two|2|both) (different |separate "
+     ")?(responses|answers|replies|paragraphs|outputs|ways)\\b",
      1.0f},
     {"tagged answers",
-     "\\[ ?(classic|jailbreak|jailbroken|normal|developer mode|dan|gpt|chatgpt)( response| output)? ?\\]|"
+     "\\[ ?(classic|jailbreak|jailbroken|normal|developer mode|dan|gpt|chatgpt)( response| "
+     "output)? ?\\]|"
      "\\((normal|developer mode) output\\)|\\b(classic|normal|developer mode) (response|output)\\b",
      2.0f},
-    {"prompt slot", "\\[ ?(insert|your) [^\\]]{0,20}(prompt|question|request)[^\\]]{0,10}\\]|\\{\\{? ?prompt ?\\}?\\}",
+    {"prompt slot",
+     "\\[ ?(insert|your) [^\\]]{0,20}(prompt|question|request)[^\\]]{0,10}\\]|\\{\\{? ?prompt "
+     "?\\}?\\}",
      2.0f},
     {"names a model",
      "\\b(chatgpt|gpt ?-?[345]\\w*|openai|bard|gemini|claude|llama|mistral|llm|ai model|ai "
@@ -151,8 +165,8 @@ const struct inject_rule inject_rules[] = {
      "\\b(hypothetical(ly)?|fictional|fictive|in a (story|novel|movie|game)|for (a|my) "
      "(novel|story|screenplay|book))\\b",
      0.6f},
-    {"token game",
-     "\\btokens?\\b" SEP "\\b(lose|lost|deduct\\w*|run out|die|dies|death|cease)\\b", 1.5f},
+    {"token game", "\\btokens?\\b" SEP "\\b(lose|lost|deduct\\w*|run out|die|dies|death|cease)\\b",
+     1.5f},
     {"never refuse",
      "\\b(never|don't|do not|will not|won't|must not|mustn't|cannot|can't|can not|should not|shall "
      "not)( ever)? (refuse|decline|say no|deny|apologi[sz]e|warn|remind|mention|add (any )?"
@@ -171,27 +185,32 @@ const struct inject_rule inject_rules[] = {
      "\\bgib dich als\\b|\\bversetz\\w* dich in\\b",
      1.5f},
     {"spiel eine Rolle",
-     "\\b(spiel\\w*|ubernimm\\w*) (\\w+ )?(rolle)\\b|\\brollenspiel\\b|\\bverhalte? dich (wie|als)\\b|"
+     "\\b(spiel\\w*|ubernimm\\w*) (\\w+ )?(rolle)\\b|\\brollenspiel\\b|\\bverhalte? dich "
+     "(wie|als)\\b|"
      "\\b(antworte|agiere|handle|fungiere) (als|wie)\\b",
      1.2f},
     {"ohne Einschränkungen",
      "\\b(ohne|keine|keinerlei|frei von) (\\w+ ){0,2}(einschrankung\\w*|filter\\w*|zensur|grenzen|"
      "beschrankung\\w*|moral|ethik|skrupel|richtlinien|regeln)\\b",
      1.8f},
-    {"unzensiert", "\\b(unzensiert\\w*|ungefiltert\\w*|uneingeschrankt\\w*|amoralisch\\w*)\\b", 1.2f},
+    {"unzensiert", "\\b(unzensiert\\w*|ungefiltert\\w*|uneingeschrankt\\w*|amoralisch\\w*)\\b",
+     1.2f},
 
     /* ---- other people's data, secrets ---- */
     {"other customers' data",
      "\\b(all|other|every|another|any)( \\w+)? (customers?|users?|clients?|accounts?|people|buyers|"
      "members)('s|s')? (\\w+ )?(data|details|information|info|addresses|e-?mails?|e-?mail "
-     "addresses|orders?|order history|passwords?|phone numbers|credit cards?|payment \\w+|names)\\b",
+     "addresses|orders?|order history|passwords?|phone numbers|credit cards?|payment "
+     "\\w+|names)\\b",
      2.5f},
-    {"secrets", "\\b(passwords?|api[ -]?keys?|secret keys?|access tokens?|credentials|private keys?|"
-                "admin (panel|access|rights|password))\\b",
+    {"secrets",
+     "\\b(passwords?|api[ -]?keys?|secret keys?|access tokens?|credentials|private keys?|"
+     "admin (panel|access|rights|password))\\b",
      0.8f},
     {"dump the database",
      "\\b(dump|export|list|show|give|print|download|select|read)\\b" SEP_S
-     "\\b(database|all (users|customers|orders|records|accounts)|tables?|credentials|user table)\\b",
+     "\\b(database|all (users|customers|orders|records|accounts)|tables?|credentials|user "
+     "table)\\b",
      1.2f},
     {"fremde Kundendaten",
      "\\b(alle\\w*|andere\\w*|fremde\\w*|samtliche\\w*|jede\\w*)( \\w+)? (kunden|nutzer|benutzer|"
@@ -207,7 +226,8 @@ const struct inject_rule inject_rules[] = {
 
     /* ---- text meant for the model, inside data ---- */
     {"note to the AI",
-     "\\b(note|message|instructions?|hinweis|nachricht|anweisung) (to|for|an) (the |den |die )?(ai|ki|"
+     "\\b(note|message|instructions?|hinweis|nachricht|anweisung) (to|for|an) (the |den |die "
+     ")?(ai|ki|"
      "assistant|assistent\\w*|model|llm|chatbot|language model|sprachmodell|bot)\\b|\\b(ai|ki|"
      "assistant|assistent|chatbot|llm|bot)\\w*: ?(ignore|ignoriere|vergiss|forget|you must|du "
      "musst|new instructions?|neue anweisung\\w*)",

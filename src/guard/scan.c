@@ -55,8 +55,8 @@ static ag_err fail_line(struct buf *out, const json_t *id, const char *why)
     return AG_EINVAL;
 }
 
-ag_err guard_scan_line(const struct guard_inject *g, const struct guard_policy *p,
-                       const char *line, size_t n, struct buf *out)
+ag_err guard_scan_line(const struct guard_inject *g, const struct guard_policy *p, const char *line,
+                       size_t n, struct buf *out)
 {
     json_t *o = NULL;
     char why[200];

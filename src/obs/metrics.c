@@ -38,7 +38,12 @@ struct metrics {
     struct hist stage[MAX_STAGES];
     size_t n_stage;
     long inflight;
+    unsigned long long verdicts[5]; /* allow, flag, block, escalate, other */
+    unsigned long long pii_values;
+    size_t pii_sessions;
 };
+
+static const char *const verdict_names[5] = {"allow", "flag", "block", "escalate", "other"};
 
 ag_err metrics_create(struct metrics **out)
 {
@@ -116,6 +121,45 @@ void metrics_inflight(struct metrics *m, int delta)
     pthread_mutex_unlock(&m->mu);
 }
 
+void metrics_guard(struct metrics *m, const char *verdict, unsigned pii_values)
+{
+    size_t i = 0;
+    while (i < 4 && strcmp(verdict_names[i], verdict) != 0)
+        i++;
+    pthread_mutex_lock(&m->mu);
+    m->verdicts[i]++;
+    m->pii_values += pii_values;
+    pthread_mutex_unlock(&m->mu);
+}
+
+void metrics_pii_sessions(struct metrics *m, size_t sessions)
+{
+    pthread_mutex_lock(&m->mu);
+    m->pii_sessions = sessions;
+    pthread_mutex_unlock(&m->mu);
+}
+
+static ag_err render_guard(const struct metrics *m, struct buf *out)
+{
+    ag_err rc = buf_append_str(out, "# HELP agentgate_guard_verdicts_total Input guard verdicts "
+                                    "on questions.\n"
+                                    "# TYPE agentgate_guard_verdicts_total counter\n");
+    for (size_t i = 0; i < 5 && rc == AG_OK; i++)
+        rc = buf_printf(out, "agentgate_guard_verdicts_total{verdict=\"%s\"} %llu\n",
+                        verdict_names[i], m->verdicts[i]);
+    return rc ? rc
+              : buf_printf(out,
+                           "# HELP agentgate_pii_values_total Personal data values replaced by "
+                           "placeholders.\n"
+                           "# TYPE agentgate_pii_values_total counter\n"
+                           "agentgate_pii_values_total %llu\n"
+                           "# HELP agentgate_pii_sessions Sessions whose values the PII vault "
+                           "holds.\n"
+                           "# TYPE agentgate_pii_sessions gauge\n"
+                           "agentgate_pii_sessions %zu\n",
+                           m->pii_values, m->pii_sessions);
+}
+
 ag_err metrics_render(struct metrics *m, struct buf *out)
 {
     ag_err rc =
@@ -149,6 +193,8 @@ ag_err metrics_render(struct metrics *m, struct buf *out)
                             "agentgate_stage_seconds_count{stage=\"%s\"} %llu\n",
                             h->stage, h->count, h->stage, h->sum, h->stage, h->count);
     }
+    if (rc == AG_OK)
+        rc = render_guard(m, out);
     pthread_mutex_unlock(&m->mu);
     return rc;
 }

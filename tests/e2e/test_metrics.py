@@ -21,6 +21,6 @@ def test_counters_move(server):
     after = server.request("GET", "/metrics", key=admin).body.decode()
     assert metric(after, "agentgate_requests_total", route="/v1/ask", status="200") == n200 + 2
     assert metric(after, "agentgate_requests_total", route="/v1/ask", status="401") == n401 + 1
-    for stage in ("http", "auth", "limit", "retrieve", "generate", "audit", "respond"):
+    for stage in ("http", "auth", "limit", "guard_in", "retrieve", "generate", "audit", "respond"):
         assert metric(after, "agentgate_stage_seconds_count", stage=stage) >= 2, stage
     assert re.search(r'agentgate_stage_seconds_bucket\{stage="retrieve",le="\+Inf"\} \d+', after)
