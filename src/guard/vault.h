@@ -28,9 +28,8 @@
 #include "core/err.h"
 #include "guard/pii.h"
 
-/* Longest tenant name and session id, in bytes. */
-#define GUARD_VAULT_MAX_ID    128
-#define GUARD_VAULT_SCOPE_LEN 32
+#define GUARD_VAULT_MAX_ID    128 /* longest tenant name and session id, in bytes */
+#define GUARD_VAULT_SCOPE_LEN 32  /* bytes of a scope id */
 
 struct guard_vault;
 
@@ -81,7 +80,7 @@ void guard_vault_forget(struct guard_vault *v, const struct guard_vault_scope *s
  * are). New values are stored in the scope's session, which is created if needed and whose
  * TTL starts again. AG_EINVAL for bad spans, AG_ETOOBIG for a value over max_value_bytes,
  * more distinct values than max_entries, or out's max; AG_ENOMEM, AG_EIO. On an error out
- * and the session are as they were. */
+ * and the session are as they were (a session made for the call is removed again). */
 ag_err guard_pseudonymise(struct guard_vault *v, const struct guard_vault_scope *s,
                           const char *text, size_t n, const struct pii_span *spans, size_t n_spans,
                           struct buf *out);
@@ -89,7 +88,7 @@ ag_err guard_pseudonymise(struct guard_vault *v, const struct guard_vault_scope 
 /* Append to out text[0..n) (untrusted model output) with each placeholder of the scope's
  * live session replaced by its value, and one escaping backslash taken out of escaped
  * placeholders. Anything else, malformed, unknown, expired or another session's, stays as
- * it is. Restores the session's TTL. AG_ETOOBIG past out's max; AG_ECORRUPT if a stored
+ * it is. Starts the session's TTL again. AG_ETOOBIG past out's max; AG_ECORRUPT if a stored
  * value fails its integrity check (logged); AG_ENOMEM. On an error out is as it was. */
 ag_err guard_restore(struct guard_vault *v, const struct guard_vault_scope *s, const char *text,
                      size_t n, struct buf *out);
