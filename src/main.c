@@ -72,10 +72,12 @@ static const char *const usage_text[] = {
     "'qid 0 docid rel' qrels. --depth: documents ranked per query (default 1000).\n"
     "--engine fts5 measures the SQLite FTS5 alternative instead of the in-memory index.\n"
     "\n"
-    "usage: agentgate eval pii --format presidio --docs FILE [--json]\n"
-    "Run the structured PII detector over a labelled file (Presidio's synthetic dataset:\n"
-    "a JSON array of {full_text, spans}) and print precision, recall and F1 per type\n"
-    "(EMAIL, PHONE, IBAN, CREDIT_CARD, IP_ADDRESS) and the scanning speed.\n"
+    "usage: agentgate eval pii --format presidio|germeval --docs FILE [--json]\n"
+    "Run the PII detector over a labelled file and print precision, recall and F1 per\n"
+    "type and the scanning speed. presidio: Presidio's synthetic dataset (a JSON array of\n"
+    "{full_text, spans}; scores EMAIL, PHONE, IBAN, CREDIT_CARD, IP_ADDRESS, PERSON,\n"
+    "ADDRESS as STREET_ADDRESS and POSTCODE_CITY as ZIP_CODE). germeval: a GermEval 2014\n"
+    "NER TSV file (scores PERSON against the outer B-PER/I-PER labels).\n"
     "\n"
     "usage: agentgate eval guard --injection FILE [--model FILE] [--config FILE] [--json]\n"
     "Score every line of a labelled JSON Lines file ({\"text\", \"label\": 0|1, \"set\"})\n"
@@ -642,13 +644,16 @@ static int cmd_audit(const struct opts *o)
 
 static int cmd_eval_pii(const struct opts *o)
 {
-    if (!o->format || strcmp(o->format, "presidio") != 0 || !o->docs) {
+    bool germeval = o->format && strcmp(o->format, "germeval") == 0;
+    if (!o->format || (strcmp(o->format, "presidio") != 0 && !germeval) || !o->docs) {
         fputs(usage_for("eval"), stderr);
         return 2;
     }
     struct pii_eval_result r;
     char why[1024] = "";
-    if (pii_eval_presidio(o->docs, &r, why, sizeof(why)) != AG_OK) {
+    ag_err rc = germeval ? pii_eval_germeval(o->docs, &r, why, sizeof(why))
+                         : pii_eval_presidio(o->docs, &r, why, sizeof(why));
+    if (rc != AG_OK) {
         fprintf(stderr, "agentgate: eval failed: %s\n", why);
         return 1;
     }
@@ -657,7 +662,7 @@ static int cmd_eval_pii(const struct opts *o)
         printf("{\"texts\":%zu,\"bytes\":%zu,\"scan_mb_per_s\":%.2f,\"types\":{", r.texts, r.bytes,
                mbs);
     else
-        printf("%zu texts, %zu bytes, scanned at %.1f MB/s\n%-12s %8s %8s %8s %8s %8s\n", r.texts,
+        printf("%zu texts, %zu bytes, scanned at %.1f MB/s\n%-14s %8s %8s %8s %9s %8s\n", r.texts,
                r.bytes, mbs, "type", "labelled", "found", "detected", "precision", "recall");
     bool first = true;
     for (int t = 0; t < PII_N_TYPES; t++) {
@@ -670,7 +675,7 @@ static int cmd_eval_pii(const struct opts *o)
                    first ? "" : ",", pii_type_name((enum pii_type)t), e->labelled, e->found,
                    e->detected, e->right, e->precision, e->recall, e->f1);
         else
-            printf("%-12s %8u %8u %8u %8.4f %8.4f\n", pii_type_name((enum pii_type)t), e->labelled,
+            printf("%-14s %8u %8u %8u %9.4f %8.4f\n", pii_type_name((enum pii_type)t), e->labelled,
                    e->found, e->detected, e->precision, e->recall);
         first = false;
     }

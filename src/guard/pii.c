@@ -43,8 +43,9 @@ static char lower(char c)
 
 const char *pii_type_name(enum pii_type t)
 {
-    static const char *const names[PII_N_TYPES] = {"EMAIL",       "PHONE",      "IBAN",
-                                                   "CREDIT_CARD", "IP_ADDRESS", "TAX_ID"};
+    static const char *const names[PII_N_TYPES] = {
+        "EMAIL",  "PHONE",  "IBAN",    "CREDIT_CARD",   "IP_ADDRESS",
+        "TAX_ID", "PERSON", "ADDRESS", "POSTCODE_CITY", "DATE_OF_BIRTH"};
     return t < PII_N_TYPES ? names[t] : "UNKNOWN";
 }
 

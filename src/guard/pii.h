@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * guard/pii.h: detection of structured personal data in free text (German and English
- * spellings): e-mail addresses, phone numbers (German, Austrian, Swiss and international),
- * IBANs (mod-97), payment card numbers (Luhn), IPv4 and IPv6 addresses and German tax
- * ids (Steuer-ID, ISO 7064 check digit). Order numbers, SKUs, prices, tracking numbers,
- * dates and times are not reported: every type needs its own shape, and the number types
- * their check digits or a phone prefix.
- * THREADS: pure functions, no state. OWNERSHIP: spans point into the caller's text by
- * offset only.
+ * guard/pii.h: detection of personal data in free text (German and English spellings).
+ * Structured types: e-mail addresses, phone numbers (German, Austrian, Swiss, North
+ * American and international), IBANs (mod 97), payment card numbers (Luhn), IPv4 and IPv6
+ * addresses, German tax ids (Steuer-ID, ISO 7064 check digit). Unstructured types: names
+ * of persons (name lists in data/pii/ plus cues such as "Herr", "my name is", a greeting
+ * or a signature), street addresses, postcodes with their town, and dates of birth (a
+ * date only next to a birth cue). Order numbers, SKUs, prices, tracking numbers, delivery
+ * dates, product and company names are not reported.
+ * THREADS: pii_scan() may run on any number of threads at once; the name table is built
+ * once on first use (pthread_once) and only read afterwards. OWNERSHIP: spans point into
+ * the caller's text by offset only.
  */
 #ifndef AG_GUARD_PII_H
 #define AG_GUARD_PII_H
@@ -24,6 +27,10 @@ enum pii_type {
     PII_CREDIT_CARD,
     PII_IP_ADDRESS,
     PII_TAX_ID,
+    PII_PERSON,        /* "Anna Schmidt", "Herr Koch", "my name is Ann Lee" */
+    PII_ADDRESS,       /* street and house number, with a unit, postcode and town after it */
+    PII_POSTCODE_CITY, /* "10115 Berlin", "CH-8001 Zürich", "SW1A 1AA", "Austin, TX 78701" */
+    PII_DATE_OF_BIRTH, /* a date after "geboren am", "born on", "DOB"... */
     PII_N_TYPES
 };
 
@@ -33,12 +40,16 @@ struct pii_span {
     enum pii_type type;
 };
 
-/* "EMAIL", "PHONE", "IBAN", "CREDIT_CARD", "IP_ADDRESS", "TAX_ID". */
+/* "EMAIL", "PHONE", "IBAN", "CREDIT_CARD", "IP_ADDRESS", "TAX_ID", "PERSON", "ADDRESS",
+ * "POSTCODE_CITY", "DATE_OF_BIRTH"; "UNKNOWN" for anything else. */
 const char *pii_type_name(enum pii_type t);
 
-/* The structured PII of text p[0..n) (any bytes; UTF-8 expected), in text order and not
- * overlapping. Writes at most max spans to out and their number in all to *found (more
- * than max when out was too small). AG_ENOMEM: nothing found is reported. */
+/* The PII of text p[0..n) (any bytes; UTF-8 expected), in text order and not
+ * overlapping; where two candidates overlap, the earlier start wins, then the longer one.
+ * An address takes the unit, postcode and town that follow it into its one span; a
+ * postcode and town stand alone only without a street before them. Writes at most max
+ * spans to out and their number in all to *found (more than max when out was too small).
+ * AG_ENOMEM: nothing found is reported. */
 ag_err pii_scan(const char *p, size_t n, struct pii_span *out, size_t max, size_t *found);
 
 /* Check digits, for p[0..n) without separators: an IBAN (2 letters, 2 check digits, up to

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/unit/guard/test_eval.c: the PII evaluation on a tiny labelled file whose
- * precision and recall are counted by hand, and its errors on bad files.
+ * tests/unit/guard/test_eval.c: the PII evaluation on tiny labelled files (Presidio's
+ * JSON and GermEval's TSV) whose precision and recall are counted by hand, and its
+ * errors on bad files.
  */
 #include "test_util.h"
 
@@ -64,11 +65,75 @@ static void test_bad_files(void **state)
     tu_remove_tree(dir);
 }
 
+/* GermEval: sentences rebuilt from tokens, B-PER/I-PER joined into one labelled span,
+ * -deriv/-part labels and other classes left out, detected types without labels counted
+ * as not right. */
+static void test_germeval_counts(void **state)
+{
+    (void)state;
+    char dir[64], path[128], why[256];
+    assert_true(tu_mkdtemp(dir, sizeof(dir), "/tmp/ag-test-pii-eval-XXXXXX"));
+    snprintf(path, sizeof(path), "%s/ner.tsv", dir);
+    tu_write_file(path, "#\thttp://example.org\t[2010-01-01]\n"
+                        "1\tAngela\tB-PER\tO\n"
+                        "2\tMerkel\tI-PER\tO\n"
+                        "3\tbesucht\tO\tO\n"
+                        "4\tBerlin\tB-LOC\tO\n"
+                        "5\t.\tO\tO\n"
+                        "\n"
+                        "#\thttp://example.org/2\t[2010-01-02]\n"
+                        "1\tDie\tO\tO\n"
+                        "2\tMerkel-Regierung\tB-PERpart\tO\n"
+                        "3\tschreibt\tO\tO\n"
+                        "4\tan\tO\tO\n"
+                        "5\tmax@example.de\tO\tO\n"
+                        "6\tund\tO\tO\n"
+                        "7\tKohl\tB-PER\tO\n"
+                        "8\tSchröder\tB-PER\tO\n"
+                        "\n");
+    struct pii_eval_result r;
+    assert_int_equal(pii_eval_germeval(path, &r, why, sizeof(why)), AG_OK);
+    assert_int_equal(r.texts, 2);
+    assert_int_equal(r.bytes, strlen("Angela Merkel besucht Berlin .") +
+                                  strlen("Die Merkel-Regierung schreibt an max@example.de und Kohl "
+                                         "Schröder"));
+    assert_int_equal(r.type[PII_PERSON].labelled, 3); /* "Angela Merkel", "Kohl", "Schröder" */
+    assert_int_equal(r.type[PII_EMAIL].labelled, 0);
+    assert_int_equal(r.type[PII_EMAIL].detected, 1);
+    assert_int_equal(r.type[PII_EMAIL].right, 0);
+    /* Without a trailing blank line, and with CRLF line ends, the last sentence counts. */
+    tu_write_file(path, "#\tx\r\n1\tHerr\tO\tO\r\n2\tMüller\tB-PER\tO\r\n");
+    assert_int_equal(pii_eval_germeval(path, &r, why, sizeof(why)), AG_OK);
+    assert_int_equal(r.texts, 1);
+    assert_int_equal(r.bytes, strlen("Herr Müller"));
+    assert_int_equal(r.type[PII_PERSON].labelled, 1);
+    tu_remove_tree(dir);
+}
+
+static void test_germeval_bad_files(void **state)
+{
+    (void)state;
+    char dir[64], path[128], why[256];
+    struct pii_eval_result r;
+    assert_true(tu_mkdtemp(dir, sizeof(dir), "/tmp/ag-test-pii-eval-XXXXXX"));
+    snprintf(path, sizeof(path), "%s/missing.tsv", dir);
+    assert_int_equal(pii_eval_germeval(path, &r, why, sizeof(why)), AG_ENOTFOUND);
+    snprintf(path, sizeof(path), "%s/bad.tsv", dir);
+    tu_write_file(path, "#\tx\n1\tok\tO\tO\n2 no tabs here\n");
+    assert_int_equal(pii_eval_germeval(path, &r, why, sizeof(why)), AG_EINVAL);
+    assert_non_null(strstr(why, "line 3"));
+    tu_write_file(path, "1\t\tO\tO\n"); /* an empty token */
+    assert_int_equal(pii_eval_germeval(path, &r, why, sizeof(why)), AG_EINVAL);
+    tu_remove_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counts_by_hand),
         cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_germeval_counts),
+        cmocka_unit_test(test_germeval_bad_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
