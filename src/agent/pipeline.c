@@ -110,9 +110,15 @@ static enum stage_result stage_guard_in(struct turn *t)
     struct buf out;
     buf_init(&out, env->cfg->max_question_bytes * 4 + 4096);
     /* Without consent to storage a session's values are not kept past this turn. */
-    ag_err rc = guard_input(env->inject, &pol, env->vault, t->who.tenant,
-                            turn_may_store(t) ? t->session : NULL, t->question, t->question_len,
-                            &out, &t->guard);
+    /* A session belongs to the API key that named it: another key cannot reach its values
+     * by using the same session id. */
+    char owner[sizeof(t->who.tenant) + sizeof(t->who.key_id) + 1];
+    int w = snprintf(owner, sizeof(owner), "%s/%s", t->who.tenant, t->who.key_id);
+    ag_err rc = w > 0 && (size_t)w < sizeof(owner)
+                    ? guard_input(env->inject, &pol, env->vault, owner,
+                                  turn_may_store(t) ? t->session : NULL, t->question,
+                                  t->question_len, &out, &t->guard)
+                    : AG_EINVAL;
     if (rc == AG_OK && (t->guard.action == GUARD_ALLOW || t->guard.action == GUARD_FLAG)) {
         char *q = arena_strndup(&t->arena, out.p ? out.p : "", out.len);
         if (q) {

@@ -81,7 +81,7 @@ struct config config_default(void)
         .audit_page_max = 200,
         .default_lang = "de",
         .guard_flag_at = 0.5,
-        .guard_block_at = 0.9,
+        .guard_block_at = 0.8,
         .guard_on_block = "block",
         .guard_passages = "drop",
         .pii_session_ttl_s = 1800,

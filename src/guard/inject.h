@@ -10,8 +10,11 @@
  * up to one logit:
  *   - a rule set compiled with vectorscan into one database, matched in one pass; each
  *     rule has a hand-set prior weight, to which training adds a learned correction;
- *   - a linear classifier over hashed word unigrams, word bigrams and character 4-grams
- *     of each word, trained by guard_inject_train() (`agentgate guard train`).
+ *   - a linear classifier over hashed words and word pairs, trained by
+ *     guard_inject_train() (`agentgate guard train`), scored on windows of 64 words (the
+ *     best window counts, so a long text neither adds up to an attack nor hides one);
+ *     tricks the normaliser saw (spaced letters, look-alikes...) weigh only together
+ *     with a rule.
  * score = sigmoid(logit), 0..1. Every verdict can explain itself: the rules that matched
  * and the words that weighed most, each with its share of the score.
  *
@@ -96,17 +99,17 @@ const char *guard_action_name(enum guard_action a);
  *    "type"}]} with offsets in Unicode code points,
  * or {"id", "error": "..."} (id null when it could not be read) and returns AG_EINVAL for
  * a line that is not such an object. AG_ENOMEM / AG_ETOOBIG leave out as it was. */
-ag_err guard_scan_line(const struct guard_inject *g, const struct guard_policy *p,
-                       const char *line, size_t n, struct buf *out);
+ag_err guard_scan_line(const struct guard_inject *g, const struct guard_policy *p, const char *line,
+                       size_t n, struct buf *out);
 
 /* ---- training (`agentgate guard train`) ---- */
 
 struct guard_train_params {
-    unsigned epochs;  /* passes over the data */
-    double rate;      /* AdaGrad step size */
-    double l2;        /* L2 penalty per example on n-gram weights and rule corrections */
-    uint64_t seed;    /* shuffling; the same data and seed give the same model */
-    bool quiet;       /* no progress lines on stderr */
+    unsigned epochs; /* passes over the data */
+    double rate;     /* AdaGrad step size */
+    double l2;       /* L2 penalty per example on n-gram weights and rule corrections */
+    uint64_t seed;   /* shuffling; the same data and seed give the same model */
+    bool quiet;      /* no progress lines on stderr */
 };
 struct guard_train_params guard_train_default_params(void);
 
@@ -139,7 +142,7 @@ void guard_examples_free(struct guard_example *ex, size_t n);
 
 struct guard_eval_set {
     char name[24];
-    unsigned n, label_1;   /* examples, attacks among them */
+    unsigned n, label_1;       /* examples, attacks among them */
     unsigned flagged, blocked; /* at or above flag_at / block_at */
 };
 

@@ -26,8 +26,9 @@ struct guard_input_result {
 };
 
 /* Check text[0..n) of tenant's session (NULL: keep nothing past the turn). When the action
- * is allow or flag, append the text with placeholders to out (when it held no personal
- * data, the text as it is); when block or escalate, out is left alone. AG_ETOOBIG: more
+ * is allow or flag, append the text with placeholders to out (and text the customer wrote
+ * in the shape of a placeholder escaped, see vault.h), and r->scoped is set; when block or
+ * escalate, out is left alone. AG_ETOOBIG: more
  * than GUARD_MAX_SPANS values, a value or the text over the vault's or out's limits;
  * AG_ENOMEM, AG_EIO. */
 ag_err guard_input(const struct guard_inject *g, const struct guard_policy *p,

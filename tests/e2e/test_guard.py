@@ -32,7 +32,7 @@ def test_injection_is_blocked_with_reasons(server):
         assert [s["name"] for s in j["stages"]][:4] == ["http", "auth", "limit", "guard_in"]
         assert j["stages"][3]["outcome"] == "stop"
         g = j["guard"]["injection"]
-        assert g["verdict"] == "block" and g["score"] >= 0.9
+        assert g["verdict"] == "block" and g["score"] >= 0.8
         assert any(x["what"].startswith("rule:") for x in g["reasons"])
     assert audit_outcomes(server)[:2] == ["blocked_injection", "blocked_injection"]
     assert metric(server, 'agentgate_guard_verdicts_total{verdict="block"}') == 2
