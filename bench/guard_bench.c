@@ -7,6 +7,8 @@
  *   guard_in    guard_input(): all of the above as the guard_in stage runs it, with the
  *               placeholders written through a vault (one-turn scope, ended each time)
  * usage: guard_bench MESSAGES.jsonl [PASSES]     (lines {"id", "text"}; default 5 passes)
+ *        guard_bench --rules                      (the rule set as JSON Lines {"name", "re"},
+ *                                                  for the reference in bench/guard_ref.py)
  * Prints one JSON object: bytes, messages, MB/s per phase (best pass), and the p50/p99
  * microseconds of guard_in per message over all passes.
  */
@@ -16,6 +18,7 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "guard/inject_internal.h"
 #include "guard/input.h"
 #include "text/normalize.h"
 
@@ -72,8 +75,18 @@ static const char *const phase_name[N_PHASES] = {"normalise", "inject", "pii", "
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: guard_bench MESSAGES.jsonl [PASSES]\n");
+        fprintf(stderr, "usage: guard_bench MESSAGES.jsonl [PASSES] | --rules\n");
         return 2;
+    }
+    if (strcmp(argv[1], "--rules") == 0) {
+        for (size_t i = 0; i < inject_n_rules; i++) {
+            struct buf b;
+            buf_init(&b, 1 << 16);
+            (void)buf_append_json_escaped(&b, inject_rules[i].re, strlen(inject_rules[i].re));
+            printf("{\"name\":\"%zu\",\"re\":\"%s\"}\n", i, b.p ? b.p : "");
+            buf_release(&b);
+        }
+        return 0;
     }
     int passes = argc > 2 ? atoi(argv[2]) : 5;
     passes = passes < 1 ? 1 : passes;

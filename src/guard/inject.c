@@ -78,8 +78,20 @@ static inline bool is_word_byte(unsigned char c)
  * detection rate, e.g. "assistance" took weight from "assistant".) */
 typedef void (*feat_cb)(void *ctx, uint32_t idx, size_t word, enum feat_kind kind);
 
-static inline __attribute__((always_inline)) size_t features(const char *s, size_t n, unsigned bits,
-                                                             feat_cb cb, void *ctx)
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME  0x100000001b3ULL
+
+static inline uint32_t word_index(uint64_t h, unsigned shift)
+{
+    return (uint32_t)(mix64(h ^ 0x1ULL) >> shift);
+}
+
+static inline uint32_t pair_index(uint64_t prev, uint64_t h, unsigned shift)
+{
+    return (uint32_t)(mix64(prev * 0x9E3779B97F4A7C15ULL + h) >> shift);
+}
+
+static size_t features(const char *s, size_t n, unsigned bits, feat_cb cb, void *ctx)
 {
     const unsigned char *p = (const unsigned char *)s;
     const unsigned shift = 64 - bits;
@@ -91,12 +103,42 @@ static inline __attribute__((always_inline)) size_t features(const char *s, size
             i++;
         if (i == n)
             break;
-        uint64_t h = 0xcbf29ce484222325ULL;
+        uint64_t h = FNV_OFFSET;
         while (i < n && is_word_byte(p[i]))
-            h = (h ^ p[i++]) * 0x100000001b3ULL;
-        cb(ctx, (uint32_t)(mix64(h ^ 0x1ULL) >> shift), words, FEAT_WORD);
+            h = (h ^ p[i++]) * FNV_PRIME;
+        cb(ctx, word_index(h, shift), words, FEAT_WORD);
         if (words > 0)
-            cb(ctx, (uint32_t)(mix64(prev * 0x9E3779B97F4A7C15ULL + h) >> shift), words, FEAT_PAIR);
+            cb(ctx, pair_index(prev, h, shift), words, FEAT_PAIR);
+        prev = h;
+        words++;
+    }
+    return words;
+}
+
+/* What the scan needs of features(), without the calls: each word's summed weights (its
+ * own and its pair's with the word before) and feature count. Returns the word count;
+ * sum and cnt hold n / 2 + 1 words. */
+static size_t score_words(const int16_t *w, unsigned bits, const char *s, size_t n, int32_t *sum,
+                          uint32_t *cnt)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    const unsigned shift = 64 - bits;
+    uint64_t prev = 0;
+    size_t words = 0;
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && !is_word_byte(p[i]))
+            i++;
+        if (i == n)
+            break;
+        uint64_t h = FNV_OFFSET;
+        while (i < n && is_word_byte(p[i]))
+            h = (h ^ p[i++]) * FNV_PRIME;
+        int32_t ws = w[word_index(h, shift)];
+        if (words > 0)
+            ws += w[pair_index(prev, h, shift)];
+        sum[words] = ws;
+        cnt[words] = words > 0 ? 2 : 1;
         prev = h;
         words++;
     }
@@ -104,6 +146,10 @@ static inline __attribute__((always_inline)) size_t features(const char *s, size
 }
 
 /* ---- per-thread scan state ---- */
+
+struct hits {
+    uint64_t bit[2];
+};
 
 struct scan_local {
     hs_scratch_t *scratch;
@@ -114,6 +160,11 @@ struct scan_local {
     float *word_contrib; /* reasons: each word's part of the score */
     uint32_t *word_start, *word_len;
     size_t word_cap;
+    /* the last scan, for guard_inject_explain() */
+    const struct guard_inject *last;
+    struct hits last_hits;
+    unsigned last_obf;
+    size_t last_words, last_from, last_to;
 };
 
 static pthread_key_t local_key;
@@ -325,10 +376,6 @@ void guard_inject_destroy(struct guard_inject *g)
 
 /* ---- scanning ---- */
 
-struct hits {
-    uint64_t bit[2];
-};
-
 static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                     void *ctx)
 {
@@ -410,12 +457,6 @@ static ag_err analyse(const struct guard_inject *g, struct scan_local *l, const 
 #define WINDOW 64
 #define STRIDE 32
 
-struct word_ctx {
-    const int16_t *w;
-    struct scan_local *l;
-    size_t words;
-};
-
 /* Grow the per-word arrays of l to n words. */
 static bool words_fit(struct scan_local *l, size_t n)
 {
@@ -440,23 +481,6 @@ static bool words_fit(struct scan_local *l, size_t n)
     l->word_len = ln;
     l->word_cap = cap;
     return true;
-}
-
-static void word_cb(void *ctx, uint32_t idx, size_t word, enum feat_kind kind)
-{
-    (void)kind;
-    struct word_ctx *c = ctx;
-    if (word >= c->words && !words_fit(c->l, word + 1)) {
-        c->words = SIZE_MAX; /* out of memory: the caller sees it */
-        return;
-    }
-    if (word >= c->words) {
-        c->l->word_sum[word] = 0;
-        c->l->word_cnt[word] = 0;
-        c->words = word + 1;
-    }
-    c->l->word_sum[word] += c->w[idx];
-    c->l->word_cnt[word]++;
 }
 
 /* The best window of words [*from, *to) by sum / sqrt(count), as a logit part. */
@@ -633,17 +657,34 @@ ag_err guard_inject_scan(const struct guard_inject *g, const char *p, size_t n, 
     for (size_t o = 0; o < INJECT_N_OBF; o++)
         if (obf_counts(v->rules, obf, o))
             z += g->weight[inject_n_rules + o];
-    struct word_ctx wc = {g->w, l, 0};
-    features(l->norm.p, l->norm.len, g->bits, word_cb, &wc);
-    if (wc.words == SIZE_MAX)
+    /* a word is at least one byte and a separator: at most len / 2 + 1 words */
+    if (!words_fit(l, l->norm.len / 2 + 1))
         return AG_ENOMEM;
+    size_t words = score_words(g->w, g->bits, l->norm.p, l->norm.len, l->word_sum, l->word_cnt);
     size_t from, to;
-    z += best_window(l->word_sum, l->word_cnt, wc.words, g->scale, &from, &to);
+    z += best_window(l->word_sum, l->word_cnt, words, g->scale, &from, &to);
     v->logit = (float)z;
     v->score = (float)(1.0 / (1.0 + exp(-z)));
     v->obf = obf;
+    l->last = g;
+    l->last_hits = hits;
+    l->last_obf = obf;
+    l->last_words = words;
+    l->last_from = from;
+    l->last_to = to;
     if (flags & GUARD_SCAN_REASONS)
-        explain(g, l, &hits, obf, wc.words, from, to, v);
+        explain(g, l, &hits, obf, words, from, to, v);
+    return AG_OK;
+}
+
+ag_err guard_inject_explain(const struct guard_inject *g, struct guard_verdict *v)
+{
+    pthread_once(&local_once, local_init);
+    struct scan_local *l = pthread_getspecific(local_key);
+    if (!l || l->last != g)
+        return AG_EINVAL;
+    v->n_reasons = 0;
+    explain(g, l, &l->last_hits, l->last_obf, l->last_words, l->last_from, l->last_to, v);
     return AG_OK;
 }
 

@@ -74,6 +74,11 @@ void guard_inject_destroy(struct guard_inject *g); /* NULL is a no-op */
 ag_err guard_inject_scan(const struct guard_inject *g, const char *p, size_t n, unsigned flags,
                          struct guard_verdict *v);
 
+/* Fill the reasons of v, the verdict of this thread's last guard_inject_scan() with g
+ * (no other scan on this thread in between): what GUARD_SCAN_REASONS would have given,
+ * without scanning again. AG_EINVAL when this thread's last scan was not with g. */
+ag_err guard_inject_explain(const struct guard_inject *g, struct guard_verdict *v);
+
 /* The verdict's reasons as a JSON array [{"what","share"}] appended to out. */
 ag_err guard_reasons_json(const struct guard_verdict *v, struct buf *out);
 

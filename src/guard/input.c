@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * guard/input.c: one message through the input guard (see input.h). The injection scan
- * runs first on the text as written; reasons are only worked out for a message the
- * policy does not simply allow, so the common case costs one pass.
+ * runs first on the text as written; reasons are only worked out (from that scan) for a
+ * message the policy does not simply allow.
  */
 #include "guard/input.h"
 
@@ -18,7 +18,7 @@ ag_err guard_input(const struct guard_inject *g, const struct guard_policy *p,
         return rc;
     r->action = guard_decide(p, r->injection.score);
     if (r->action != GUARD_ALLOW) {
-        rc = guard_inject_scan(g, text, n, GUARD_SCAN_REASONS, &r->injection);
+        rc = guard_inject_explain(g, &r->injection);
         if (rc != AG_OK)
             return rc;
     }
