@@ -34,7 +34,7 @@ def test_ingest_embeds_every_chunk_and_ask_works(tiny_model):
     p = run_cli("ask", "--json", "Wie lange dauert der Versand nach Österreich?", data=data,
                 env=env)
     j = json.loads(p.stdout)
-    assert j["stages"][3]["name"] == "retrieve" and j["stages"][3]["outcome"] == "ok"
+    assert j["stages"][4]["name"] == "retrieve" and j["stages"][4]["outcome"] == "ok"
 
 
 def test_missing_model_is_a_clear_error():
