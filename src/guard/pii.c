@@ -1610,7 +1610,8 @@ static size_t date_num_at(const char *p, size_t n, size_t i)
         }
         e = k + 1 + c;
     }
-    if (d < 1 || d > 31 || m < 1 || m > 12 || !ends_word(p, n, e) ||
+    static const unsigned char days[13] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12 || d < 1 || d > days[m] || !ends_word(p, n, e) ||
         (e + 1 < n && (p[e] == '.' || p[e] == '/' || p[e] == '-') && is_digit(p[e + 1])))
         return 0;
     return e;
@@ -1701,6 +1702,12 @@ static bool town_word(const struct word *w)
     return (w->f & LX_CITY) || (w->sx & SX_TOWN);
 }
 
+/* A capital at a, or any letter in a text without capitals. */
+static bool cap_at(const struct scan *s, size_t a)
+{
+    return upper_at(s->p, s->n, a) || (s->lower_mode && letter_len(s->p, s->n, a));
+}
+
 /* The town at k (a capitalised word, maybe "Bad X", "St. X", "X am Main", "X an der
  * Oder", "X (Saale)"): its end, or 0; *known when it is a listed town or has a town
  * ending. */
@@ -1709,7 +1716,7 @@ static size_t city_at(struct scan *s, size_t k, bool *known)
     const char *p = s->p;
     size_t n = s->n;
     *known = false;
-    if (k >= n || !upper_at(p, n, k))
+    if (k >= n || !cap_at(s, k))
         return 0;
     size_t e = name_word_end(p, n, k);
     if (e == k)
@@ -2027,6 +2034,8 @@ static size_t code_at(struct scan *s, size_t k)
         if (e + 2 < n && (p[e] == '-' || p[e] == ' ') && digit_run(p, n, e + 1) >= 2 &&
             digit_run(p, n, e + 1) <= 4 && ends_word(p, n, e + 1 + digit_run(p, n, e + 1)))
             e += 1 + digit_run(p, n, e + 1);
+        else if (d == 3)
+            return 0; /* "Apt 4, 350 Fifth Avenue": a house number, not a code */
         /* A chain of digit groups is a phone number or an account, not a postcode. */
         if (e + 1 < n && (p[e] == ' ' || p[e] == '-' || p[e] == '/') && is_digit(p[e + 1]))
             return 0;
@@ -2040,26 +2049,7 @@ static size_t code_at(struct scan *s, size_t k)
     return 0;
 }
 
-/* Words of a town, region or country at k, up to the end of the line or a comma: their
- * end, or 0 (at most four words, letters only). */
-static size_t place_words_at(struct scan *s, size_t k)
-{
-    const char *p = s->p;
-    size_t n = s->n, e = k;
-    for (int words = 0; words < 4; words++) {
-        size_t b = name_word_end(p, n, e);
-        if (b == e || (words == 0 && !upper_at(p, n, e) && !s->lower_mode && b - e > 3))
-            return 0;
-        e = b;
-        if (e < n && p[e] == '.')
-            e++;
-        if (e + 1 < n && p[e] == ' ' && letter_len(p, n, e + 1))
-            e++;
-        else
-            break;
-    }
-    return e > k ? e : 0;
-}
+static size_t street_number_first_at(struct scan *s, size_t i, bool with_tail);
 
 /* What may follow a street and its number, each after a comma, spaces or one line break:
  * a unit ("Apt. 4"), a postcode with its town ("10115 Berlin"), a town or country with a
@@ -2079,7 +2069,7 @@ static size_t address_tail(struct scan *s, size_t e)
         bool known;
         if ((x = unit_at(s, k, true)) != 0 || (x = code_at(s, k)) != 0) {
             /* A code may have its town after it on the same line. */
-            if (x + 1 < n && p[x] == ' ' && is_digit(p[k]) && upper_at(p, n, x + 1)) {
+            if (x + 1 < n && p[x] == ' ' && is_digit(p[k]) && cap_at(s, x + 1)) {
                 size_t c = city_at(s, x + 1, &known);
                 x = c ? c : x;
             }
@@ -2088,17 +2078,40 @@ static size_t address_tail(struct scan *s, size_t e)
             pending_lines = 0;
             continue;
         }
-        /* A town or country, then a code on the same line. */
-        size_t w = place_words_at(s, k);
-        if (!w)
-            break;
-        size_t q = w < n && p[w] == ',' ? w + 1 : w;
-        if (q + 1 < n && p[q] == ' ' && (x = code_at(s, q + 1)) != 0) {
+        /* Another street of the same address ("Apt 4, 350 Fifth Avenue"). */
+        if (is_digit(p[k]) && (x = street_number_first_at(s, k, false)) != 0) {
             e = x;
             pending = 0;
             pending_lines = 0;
             continue;
         }
+        /* A town or country, then a code on the same line ("London NW1 6XE"). */
+        size_t w = 0;
+        x = 0;
+        for (size_t q = k, words = 0; words < 4; words++) {
+            size_t b = name_word_end(p, n, q);
+            if (b == q || (words == 0 && !cap_at(s, q)))
+                break;
+            struct word pw;
+            word_get(s, q, b, &pw);
+            if ((pw.f & (LX_MONTH | LX_NOT_STREET)) || ((pw.f & LX_NOT_NAME) && b - q <= 4))
+                break; /* "Im Januar 1815", "Band 6, 2006"; "Germany 10115" is taken */
+            w = b < n && p[b] == '.' ? b + 1 : b;
+            q = w < n && p[w] == ',' ? w + 1 : w;
+            if (q + 1 >= n || p[q] != ' ')
+                break;
+            if ((x = code_at(s, q + 1)) != 0)
+                break;
+            q++;
+        }
+        if (x) {
+            e = x;
+            pending = 0;
+            pending_lines = 0;
+            continue;
+        }
+        if (!w)
+            break;
         /* A line of its own: kept only if a code or unit follows. */
         if (!line || !line_ends(p, n, w) || pending_lines == 2 || w - k > 40)
             break;
@@ -2112,12 +2125,6 @@ static size_t address_tail(struct scan *s, size_t e)
 static bool after_address_cue(const char *p, size_t i)
 {
     return cue_before(p, i, 40, &address_cues);
-}
-
-/* A capital at a, or any letter in a text without capitals. */
-static bool cap_at(const struct scan *s, size_t a)
-{
-    return upper_at(s->p, s->n, a) || (s->lower_mode && letter_len(s->p, s->n, a));
 }
 
 /* Start of the name-like word that ends at e (letters, '-', apostrophes), backwards. */
@@ -2253,7 +2260,7 @@ static size_t address_at_number(struct scan *s, size_t i)
 
 /* "221B Baker Street", "1600 Pennsylvania Ave NW": a number first, then capitalised words
  * (small ones in a text without capitals) ending in a street word. End, or 0. */
-static size_t street_number_first_at(struct scan *s, size_t i)
+static size_t street_number_first_at(struct scan *s, size_t i, bool with_tail)
 {
     const char *p = s->p;
     size_t n = s->n, e = house_number_at(s, i, 5);
@@ -2286,7 +2293,7 @@ static size_t street_number_first_at(struct scan *s, size_t i)
                     break;
                 end = c;
             }
-            return end > b ? address_tail(s, end) : 0;
+            return end > b ? (with_tail ? address_tail(s, end) : end) : 0;
         }
         if (words > 0 && (w.f & LX_STREET) && !(w.f & LX_STREET_PRE)) {
             size_t end = b < n && p[b] == '.' ? b + 1 : b;
@@ -2299,7 +2306,7 @@ static size_t street_number_first_at(struct scan *s, size_t i)
                     (d - end - 1 == 1 || strchr("EW", p[end + 2])))
                     end = d;
             }
-            return address_tail(s, end);
+            return with_tail ? address_tail(s, end) : end;
         }
         if (w.f & (LX_NOT_STREET | LX_MONTH | LX_UNIT_AFTER) ||
             (!upper_at(p, n, k) && !s->lower_mode && !(w.f & LX_PARTICLE)))
@@ -2493,13 +2500,15 @@ static size_t name_extend(struct scan *s, size_t e, int min_level, int max_parts
             while (b < n && is_lower(p[b]))
                 b++;
             if (b - q > 4 || b + 1 >= n || p[b] != ' ')
-                return e;
+                break;
             struct word pw;
             word_get(s, q, b, &pw);
             if (!(pw.f & LX_PARTICLE))
-                return e;
+                break;
             q = b + 1;
         }
+        if (q > e + 1 && !upper_at(p, n, q) && !s->lower_mode)
+            return e; /* particles, but no name after them: "Anna von hier" */
         bool low = s->lower_mode && letter_len(p, n, q);
         if (!upper_at(p, n, q) && !low)
             break;
@@ -2840,7 +2849,7 @@ static size_t person_lower_at(struct scan *s, const struct word *w)
         return name_found(s, w->a, w->b, LV_WEAK);
     if (lv < LV_WEAK)
         return 0;
-    if (lv == LV_WEAK && cue == CUE_NONE) {
+    if (lv == LV_WEAK) { /* "will", "mark", "can": a word as often as a name */
         struct word next;
         if (!(w->f & LX_FIRST_AMB) || !next_word(s, w->b, &next) ||
             !((next.f & (LX_SUR | LX_SUR_AMB)) || surname_ending(&next, true)))
@@ -2974,7 +2983,7 @@ static size_t at_digit(struct scan *s, size_t i)
             e = phone_here(p, n, i);
             break;
         case PII_ADDRESS:
-            if ((e = street_number_first_at(s, i)) != 0) {
+            if ((e = street_number_first_at(s, i, true)) != 0) {
                 add_address(s, i, e);
                 best = max_end(best, e);
                 continue;

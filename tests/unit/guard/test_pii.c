@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/unit/guard/test_pii.c: structured PII (guard/pii.h) in German and English
- * spellings, each type with look-alikes that must not count (order numbers, SKUs,
- * prices, dates, tracking numbers, versions, numbers with a wrong check digit).
+ * tests/unit/guard/test_pii.c: PII (guard/pii.h) in German and English spellings, each
+ * type with look-alikes that must not count: order numbers, SKUs, prices, dates, tracking
+ * numbers, versions and wrong check digits for the structured types; German nouns,
+ * common words that are also names, company and product names, delivery dates and
+ * bare numbers for persons, addresses, postcodes and dates of birth. The detector's .c is
+ * included so that the word table can be checked against the files of data/pii/.
  */
 #include "test_util.h"
 
-#include "guard/pii.h"
+#include "guard/pii.c"
 
 /* The spans of text as "TYPE:value|TYPE:value". */
 static void spans_of(const char *text, char *out, size_t cap)
@@ -171,6 +174,213 @@ static void test_code_points(void **state)
     assert_int_equal(pii_code_points(t, s[0].end), 7 + strlen("ärger@example.de") - 1);
 }
 
+static void test_person_de(void **state)
+{
+    (void)state;
+    expect("Mein Name ist Anna Schmidt und ich habe eine Frage.", "PERSON:Anna Schmidt");
+    expect("Ich heiße Mehmet Yılmaz.", "PERSON:Mehmet Yılmaz");
+    expect("Hallo, ich bin Katarzyna Nowak aus Köln.", "PERSON:Katarzyna Nowak");
+    expect("Sehr geehrter Herr Koch, danke für die Antwort.", "PERSON:Koch");
+    expect("Frau Dr. Weiß hat angerufen.", "PERSON:Weiß");
+    expect("Kann ich mit Herrn Müller sprechen?", "PERSON:Müller");
+    expect("Viele Grüße\nJonas Becker", "PERSON:Jonas Becker");
+    expect("Mit freundlichen Grüßen,\nSergej Ivanov", "PERSON:Sergej Ivanov");
+    expect("LG Lena", "PERSON:Lena");
+    expect("Name: Fatima Haddad", "PERSON:Fatima Haddad");
+    expect("Müller hat bestellt.", "PERSON:Müller");       /* a family name that is no word */
+    expect("Frau Rubija hat angerufen.", "PERSON:Rubija"); /* unlisted, after a cue */
+    expect("Hans-Peter von der Heide ruft an.", "PERSON:Hans-Peter von der Heide");
+    expect("Laut Präsident Obama ist das gut.", "PERSON:Obama");
+    expect("Angela Merkel sagte am Montag, dass", "PERSON:Angela Merkel");
+    /* German nouns, words that are also names, companies. */
+    expect("Ich koche gern, der Koch ist gut.", "");
+    expect("Braun ist meine Lieblingsfarbe.", "");
+    expect("Die Müller GmbH liefert nicht.", "");
+    expect("Ich bin Kunde seit 2019.", "");
+    expect("Ich bin Student und suche Schuhe.", "");
+    expect("Viele Grüße\nIhr Kundenservice", "");
+    expect("Hallo Team, die Jacke ist zu klein.", "");
+    expect("Hallo zusammen, wann kommt das Paket?", "");
+    expect("Sehr geehrte Damen und Herren,", "");
+    expect("Die Deutsche Bahn streikt.", "");
+    expect("Ich habe bei Otto bestellt.", "");
+    expect("Die Lieferung nach Berlin dauert 3 Tage.", "");
+    expect("Die Jacke von Jack Wolfskin ist super.", "");
+    expect("Der Winter war kalt, im Sommer ist es warm.", "");
+}
+
+static void test_person_en(void **state)
+{
+    (void)state;
+    expect("My name is John Smith and I ordered a jacket.", "PERSON:John Smith");
+    expect("Hi, I'm Emily.", "PERSON:Emily");
+    expect("This is Mr. Brown from Leeds.", "PERSON:Brown");
+    expect("Dear Ms Taylor, thank you.", "PERSON:Taylor");
+    expect("Best regards,\nOliver Wright", "PERSON:Oliver Wright");
+    expect("Thanks,\nSarah", "PERSON:Sarah");
+    expect("Cheers, Tom", "PERSON:Tom");
+    expect("Please ask Will Smith.", "PERSON:Will Smith");
+    expect("Contact Mohmad R. Vizirov today", "PERSON:Mohmad R. Vizirov");
+    expect("What's your name? Turgeon", "PERSON:Turgeon");
+    /* Not persons. */
+    expect("Thank you, Amazon!", "");
+    expect("I am happy with the product.", "");
+    expect("I'm German and live abroad.", "");
+    expect("Hi there, where is my order?", "");
+    expect("Dear Customer, your parcel is on the way.", "");
+    expect("Best regards,\nThe Support Team", "");
+    expect("Will the parcel arrive on Monday? May I return it?", "");
+    expect("Mark my words, the zip is broken.", "");
+    expect("The Nike Air Max 90 is sold out.", "");
+    expect("The Jones, Smith and Davis Orchestra plays.", "");
+    expect("He lives on Isaac Lodge Street.", "");
+}
+
+static void test_person_lower_case(void **state)
+{
+    (void)state;
+    expect("ich heiße anna müller und wohne in köln", "PERSON:anna müller");
+    expect("my name is olga krylova", "PERSON:olga krylova");
+    expect("hi, can i talk to max about my order", "");
+    expect("mark the order as urgent please, i will pay", "");
+    expect("where is my order? i need it by may", "");
+}
+
+static void test_address_de(void **state)
+{
+    (void)state;
+    expect("Bitte liefern Sie an Hauptstraße 12, 10115 Berlin.",
+           "ADDRESS:Hauptstraße 12, 10115 Berlin");
+    expect("Meine Adresse: Am Markt 3a, 80331 München", "ADDRESS:Am Markt 3a, 80331 München");
+    expect("Lindenallee 5 in Köln", "ADDRESS:Lindenallee 5");
+    expect("Berliner Str. 45, D-80331 München", "ADDRESS:Berliner Str. 45, D-80331 München");
+    expect("Wir wohnen in der Karl-Marx-Straße 17.", "ADDRESS:Karl-Marx-Straße 17");
+    expect("An der Alster 12\n20095 Hamburg", "ADDRESS:An der Alster 12\n20095 Hamburg");
+    expect("Mühlenweg 7, Wohnung 3", "ADDRESS:Mühlenweg 7, Wohnung 3");
+    expect("Postfach 12 34 56, 10115 Berlin", "ADDRESS:Postfach 12 34 56, 10115 Berlin");
+    /* Not addresses: a street word without a number, nouns with numbers, years. */
+    expect("Am Ende 3 Wochen Lieferzeit.", "");
+    expect("Im Jahr 2020 habe ich bestellt.", "");
+    expect("Auf Seite 3 steht das.", "");
+    expect("Bitte senden Sie 2 Paar Socken Größe 42.", "");
+    expect("Im Shop steht 3 Stück verfügbar.", "");
+    expect("Windows 10 und iPhone 12 werden unterstützt.", "");
+    expect("Die Hauptstraße ist gesperrt.", "");
+    expect("Der Artikel NW-1004 kostet 49,90 €.", "");
+    expect("Lieferung am 12.03.2024 an die Packstation 123.", "");
+}
+
+static void test_address_en(void **state)
+{
+    (void)state;
+    expect("Ship it to 221B Baker Street, London NW1 6XE please.",
+           "ADDRESS:221B Baker Street, London NW1 6XE");
+    expect("1600 Pennsylvania Ave NW, Washington, DC 20500",
+           "ADDRESS:1600 Pennsylvania Ave NW, Washington, DC 20500");
+    expect("Apt 4, 350 Fifth Avenue, New York, NY 10118",
+           "ADDRESS:Apt 4, 350 Fifth Avenue, New York, NY 10118");
+    expect("PO Box 1234, Springfield, IL 62704", "ADDRESS:PO Box 1234, Springfield, IL 62704");
+    expect("Suite 200", "ADDRESS:Suite 200");
+    expect("She lives on Elm 4.", "ADDRESS:Elm 4");
+    expect("5049 Harjukuja 54\nSuite 838\nTujetsch\nSwitzerland 7188",
+           "ADDRESS:5049 Harjukuja 54\nSuite 838\nTujetsch\nSwitzerland 7188");
+    /* Not addresses. */
+    expect("Your order 4711-0815-2023 ships on 2024-05-17 via DHL 00340434161234567890.", "");
+    expect("Top 10 Street Food Ideas", "");
+    expect("During 1971, the firm grew.", "");
+    expect("Gate 5 at 10:30", "");
+}
+
+static void test_postcode(void **state)
+{
+    (void)state;
+    expect("Meine PLZ ist 10115.", "POSTCODE_CITY:10115");
+    expect("Ich wohne in 80331 München.", "POSTCODE_CITY:80331 München");
+    expect("12345 Musterstadt", "POSTCODE_CITY:12345 Musterstadt");
+    expect("60311 Frankfurt am Main", "POSTCODE_CITY:60311 Frankfurt am Main");
+    expect("A-1010 Wien", "POSTCODE_CITY:A-1010 Wien");
+    expect("CH-8001 Zürich", "POSTCODE_CITY:CH-8001 Zürich");
+    expect("1010 Wien", "POSTCODE_CITY:1010 Wien");
+    expect("SW1A 1AA", "POSTCODE_CITY:SW1A 1AA");
+    expect("Austin, TX 78701", "POSTCODE_CITY:Austin, TX 78701");
+    expect("ZIP: 48750", "POSTCODE_CITY:48750");
+    expect("Postal code K1A 0B1", "POSTCODE_CITY:K1A 0B1");
+    /* Not postcodes: order numbers, bare numbers, years, towns alone. */
+    expect("Ihre Bestellung 12345 ist unterwegs.", "");
+    expect("Bestellnummer 80331 München-Lager", "");
+    expect("12345", "");
+    expect("Ich habe 10000 Punkte gesammelt.", "");
+    expect("2020 Wien", "");
+    expect("Wir haben einen Shop in Hamburg und München.", "");
+    expect("AB12 CDE", "");
+}
+
+static void test_date_of_birth(void **state)
+{
+    (void)state;
+    expect("geboren am 12.03.1985", "DATE_OF_BIRTH:12.03.1985");
+    expect("Geb. 12. März 1985 in Berlin", "DATE_OF_BIRTH:12. März 1985");
+    expect("Mein Geburtsdatum ist der 03.04.1990.", "DATE_OF_BIRTH:03.04.1990");
+    expect("Ich bin am 3.4.1990 geboren.", "DATE_OF_BIRTH:3.4.1990");
+    expect("born on March 12, 1985", "DATE_OF_BIRTH:March 12, 1985");
+    expect("Date of birth: 1985-03-12", "DATE_OF_BIRTH:1985-03-12");
+    expect("DOB: 12/03/1985", "DATE_OF_BIRTH:12/03/1985");
+    expect("my birthday is 12 March 1985", "DATE_OF_BIRTH:12 March 1985");
+    /* Delivery and order dates are no dates of birth. */
+    expect("Die Lieferung kam am 12.03.2024.", "");
+    expect("Delivered on March 12, 2024.", "");
+    expect("Ordered 2024-05-17, shipped 2024-05-18.", "");
+    expect("Ich habe am 3. Mai bestellt und am 10. Mai geliefert bekommen.", "");
+    expect("Paderborn, 12.03.2024", "");
+    expect("geboren am 31.02.1990", ""); /* no such day */
+}
+
+/* Every name of data/pii/ is in the compiled word table with its flags, the compiled
+ * lists equal the files (regenerate with scripts/gen_pii_lexicon.py), nothing overflowed. */
+static void test_lexicon_matches_files(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file, *text;
+        const size_t *len;
+        uint32_t flags, amb;
+    } lists[] = {
+        {"first_names.txt", pii_lex_first_names, &pii_lex_first_names_len, LX_FIRST, LX_FIRST_AMB},
+        {"surnames.txt", pii_lex_surnames, &pii_lex_surnames_len, LX_SUR, LX_SUR_AMB},
+        {"cities.txt", pii_lex_cities, &pii_lex_cities_len, LX_CITY, LX_CITY},
+    };
+    pthread_once(&lex_once, init_once);
+    assert_false(lex.overflow);
+    const char *src = tu_source_dir();
+    for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+        if (src) {
+            char path[1024];
+            snprintf(path, sizeof(path), "%s/data/pii/%s", src, lists[l].file);
+            struct buf b;
+            buf_init(&b, 1 << 22);
+            tu_append_file(&b, path);
+            if (b.len != *lists[l].len || memcmp(b.p, lists[l].text, b.len) != 0)
+                fail_msg("%s differs from src/guard/pii_lexicon.c: run scripts/gen_pii_lexicon.py",
+                         path);
+            buf_release(&b);
+        }
+        size_t count = 0;
+        for (const char *t = lists[l].text; *t;) {
+            const char *nl = strchr(t, '\n');
+            size_t len = nl ? (size_t)(nl - t) : strlen(t);
+            if (len > 0 && t[0] != '#') {
+                bool amb = t[0] == '~';
+                uint32_t f = lex_lookup(t + amb, len - amb, NULL);
+                if (!(f & (amb ? lists[l].amb : lists[l].flags | lists[l].amb)))
+                    fail_msg("%s: '%.*s' is not in the word table", lists[l].file, (int)len, t);
+                count++;
+            }
+            t += len + (nl != NULL);
+        }
+        assert_true(count > 100);
+    }
+}
+
 /* Random bytes and random mixes of PII-like pieces: spans stay in bounds, sorted and
  * apart, and every span's text has the shape of its type. */
 static void test_property_spans(void **state)
@@ -195,7 +405,21 @@ static void test_property_spans(void **state)
                                          "::",
                                          "@",
                                          "\n",
-                                         "86095742719"};
+                                         "86095742719",
+                                         "Anna",
+                                         "Müller",
+                                         "Herr",
+                                         "Hauptstraße",
+                                         "12",
+                                         "10115",
+                                         "Berlin",
+                                         "Viele Grüße\n",
+                                         "geboren am 1.2.1980",
+                                         "Apt",
+                                         "SW1A 1AA",
+                                         "TX 78701",
+                                         "D-",
+                                         "-"};
     tu_rng_seed();
     char text[512];
     for (int round = 0; round < 3000; round++) {
@@ -229,11 +453,24 @@ static void test_property_spans(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_email),       cmocka_unit_test(test_phone),
-        cmocka_unit_test(test_iban),        cmocka_unit_test(test_credit_card),
-        cmocka_unit_test(test_ip),          cmocka_unit_test(test_tax_id),
-        cmocka_unit_test(test_not_pii),     cmocka_unit_test(test_several_in_order_and_overflow),
-        cmocka_unit_test(test_code_points), cmocka_unit_test(test_property_spans),
+        cmocka_unit_test(test_email),
+        cmocka_unit_test(test_phone),
+        cmocka_unit_test(test_iban),
+        cmocka_unit_test(test_credit_card),
+        cmocka_unit_test(test_ip),
+        cmocka_unit_test(test_tax_id),
+        cmocka_unit_test(test_not_pii),
+        cmocka_unit_test(test_several_in_order_and_overflow),
+        cmocka_unit_test(test_code_points),
+        cmocka_unit_test(test_property_spans),
+        cmocka_unit_test(test_person_de),
+        cmocka_unit_test(test_person_en),
+        cmocka_unit_test(test_person_lower_case),
+        cmocka_unit_test(test_address_de),
+        cmocka_unit_test(test_address_en),
+        cmocka_unit_test(test_postcode),
+        cmocka_unit_test(test_date_of_birth),
+        cmocka_unit_test(test_lexicon_matches_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
