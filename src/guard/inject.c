@@ -806,7 +806,8 @@ static ag_err write_model(const char *path, unsigned bits, float bias, const flo
     unsigned char *m = calloc(1, size);
     if (!m)
         return AG_ENOMEM;
-    memcpy(m, MODEL_MAGIC, 8);
+    static const unsigned char magic[8] = {'A', 'G', 'I', 'N', 'J', 0, 0, 1};
+    memcpy(m, magic, sizeof(magic));
     put32(m + 8, MODEL_VERSION);
     put32(m + 12, bits);
     put32(m + 16, (uint32_t)n_named);
