@@ -75,13 +75,17 @@ fuzz: build/.pkgconfig
 fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=15
 
-# Retrieval quality and speed side by side with Xapian (docs/benchmarks.md). Pass
+# Retrieval quality and speed side by side with Xapian, and the input guard's detection and
+# speed (docs/benchmarks.md). Pass
 # BENCH_SIZES="10000 100000" for the larger corpus (a few minutes: Xapian indexes slowly).
 BENCH_SIZES ?= 10000
 bench:
 	$(MAKE) all TARGET=agentgate
+	$(MAKE) all TARGET=guard_bench
 	bench/compare_xapian.sh all
 	bench/retrieval.sh $(BENCH_SIZES)
+	bench/guard_eval.sh
+	bench/guard.sh
 
 demo:
 	$(MAKE) all TARGET=agentgate
