@@ -119,10 +119,11 @@ static size_t features(const char *s, size_t n, unsigned bits, feat_cb cb, void 
 }
 
 /* What the scan needs of features(), without the calls: each word's summed weights (its
- * own and its pair's with the word before) and feature count. Returns the word count;
- * sum and cnt hold n / 2 + 1 words. */
+ * own and its pair's with the word before) and feature count. First every index, then the
+ * weights: the loads of a whole message are then in flight together instead of one word
+ * at a time. wi and pi are scratch; all arrays hold n / 2 + 1 words. Returns the count. */
 static size_t score_words(const int16_t *w, unsigned bits, const char *s, size_t n, int32_t *sum,
-                          uint32_t *cnt)
+                          uint32_t *cnt, uint32_t *wi, uint32_t *pi)
 {
     const unsigned char *p = (const unsigned char *)s;
     const unsigned shift = 64 - bits;
@@ -137,13 +138,14 @@ static size_t score_words(const int16_t *w, unsigned bits, const char *s, size_t
         uint64_t h = FNV_OFFSET;
         while (i < n && is_word_byte(p[i]))
             h = (h ^ p[i++]) * FNV_PRIME;
-        int32_t ws = w[word_index(h, shift)];
-        if (words > 0)
-            ws += w[pair_index(prev, h, shift)];
-        sum[words] = ws;
-        cnt[words] = words > 0 ? 2 : 1;
+        wi[words] = word_index(h, shift);
+        pi[words] = words > 0 ? pair_index(prev, h, shift) : 0;
         prev = h;
         words++;
+    }
+    for (size_t k = 0; k < words; k++) {
+        sum[k] = w[wi[k]] + (k > 0 ? w[pi[k]] : 0);
+        cnt[k] = k > 0 ? 2 : 1;
     }
     return words;
 }
@@ -663,7 +665,8 @@ ag_err guard_inject_scan(const struct guard_inject *g, const char *p, size_t n, 
     /* a word is at least one byte and a separator: at most len / 2 + 1 words */
     if (!words_fit(l, l->norm.len / 2 + 1))
         return AG_ENOMEM;
-    size_t words = score_words(g->w, g->bits, l->norm.p, l->norm.len, l->word_sum, l->word_cnt);
+    size_t words = score_words(g->w, g->bits, l->norm.p, l->norm.len, l->word_sum, l->word_cnt,
+                               l->word_start, l->word_len);
     size_t from, to;
     z += best_window(l->word_sum, l->word_cnt, words, g->scale, &from, &to);
     v->logit = (float)z;
