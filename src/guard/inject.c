@@ -94,26 +94,34 @@ static inline uint32_t pair_index(uint64_t prev, uint64_t h, unsigned shift)
     return (uint32_t)(mix64(prev * 0x9E3779B97F4A7C15ULL + h) >> shift);
 }
 
+/* The next word of p[*i..n): its hash in *h, *i moved past it. False at the end. */
+static inline bool next_word(const unsigned char *p, size_t n, size_t *i, uint64_t *h)
+{
+    size_t k = *i;
+    while (k < n && !is_word_byte(p[k]))
+        k++;
+    if (k == n) {
+        *i = k;
+        return false;
+    }
+    uint64_t x = FNV_OFFSET;
+    while (k < n && is_word_byte(p[k]))
+        x = (x ^ p[k++]) * FNV_PRIME;
+    *i = k;
+    *h = x;
+    return true;
+}
+
 static size_t features(const char *s, size_t n, unsigned bits, feat_cb cb, void *ctx)
 {
     const unsigned char *p = (const unsigned char *)s;
     const unsigned shift = 64 - bits;
-    uint64_t prev = 0;
-    size_t words = 0;
-    size_t i = 0;
-    while (i < n) {
-        while (i < n && !is_word_byte(p[i]))
-            i++;
-        if (i == n)
-            break;
-        uint64_t h = FNV_OFFSET;
-        while (i < n && is_word_byte(p[i]))
-            h = (h ^ p[i++]) * FNV_PRIME;
+    uint64_t prev = 0, h;
+    size_t words = 0, i = 0;
+    for (; next_word(p, n, &i, &h); words++, prev = h) {
         cb(ctx, word_index(h, shift), words, FEAT_WORD);
         if (words > 0)
             cb(ctx, pair_index(prev, h, shift), words, FEAT_PAIR);
-        prev = h;
-        words++;
     }
     return words;
 }
@@ -127,21 +135,11 @@ static size_t score_words(const int16_t *w, unsigned bits, const char *s, size_t
 {
     const unsigned char *p = (const unsigned char *)s;
     const unsigned shift = 64 - bits;
-    uint64_t prev = 0;
-    size_t words = 0;
-    size_t i = 0;
-    while (i < n) {
-        while (i < n && !is_word_byte(p[i]))
-            i++;
-        if (i == n)
-            break;
-        uint64_t h = FNV_OFFSET;
-        while (i < n && is_word_byte(p[i]))
-            h = (h ^ p[i++]) * FNV_PRIME;
+    uint64_t prev = 0, h;
+    size_t words = 0, i = 0;
+    for (; next_word(p, n, &i, &h); words++, prev = h) {
         wi[words] = word_index(h, shift);
         pi[words] = words > 0 ? pair_index(prev, h, shift) : 0;
-        prev = h;
-        words++;
     }
     for (size_t k = 0; k < words; k++) {
         sum[k] = w[wi[k]] + (k > 0 ? w[pi[k]] : 0);
