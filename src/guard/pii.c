@@ -23,6 +23,9 @@
 
 #include "guard/pii_lexicon.h"
 
+#define ONES  0x0101010101010101ull /* one in every byte */
+#define HIGHS 0x8080808080808080ull /* bit 7 of every byte */
+
 /* ==== characters ===================================================================== */
 
 static bool is_digit(char c)
@@ -375,7 +378,7 @@ static const struct {
      "mews rise loop pike alley broadway quay wharf parade esplanade pass bypass point "
      "points island islands lodge flat flats parks dam route crossing junction causeway "
      "expressway freeway motorway turnpike underpass overpass viaduct heights estates "
-     "utca út útja tér körút sor köz u ulitsa gade vej vei",
+     "utca út útja tér körút sor köz u ulitsa gade vej vei gate",
      LX_STREET},
     {"am an auf im in zum zur unter hinter alte alter altes neue neuer neues große großer "
      "kleine kleiner",
@@ -451,6 +454,8 @@ static const struct {
     {"named", CUE_STRONG, 0},
     {"called", CUE_STRONG, 0},
     {"call me", CUE_STRONG, 0},
+    {"calls me", CUE_STRONG, 0},
+    {"known as", CUE_STRONG, 0},
     {"kontoinhaber:", CUE_STRONG, 0},
     {"kontoinhaberin:", CUE_STRONG, 0},
     {"holder:", CUE_STRONG, 0},
@@ -500,10 +505,11 @@ static const struct {
     {"bye", CUE_SIGNOFF, 1},
 };
 
-#define LEX_SLOTS     32768 /* power of two, well over twice the entries */
-#define LEX_MAX_WORDS 12000
-#define LEX_MAX_KEY   48 /* longer words are never looked up */
-#define N_NAME_CUES   (sizeof(name_cues) / sizeof(name_cues[0]))
+#define LEX_SLOTS       32768 /* power of two, well over twice the entries */
+#define LEX_MAX_WORDS   12000
+#define LEX_MAX_KEY     48 /* longer words are never looked up */
+#define N_NAME_CUES     (sizeof(name_cues) / sizeof(name_cues[0]))
+#define N_NAME_CUES_MAX 128
 
 struct lex_entry {
     uint32_t off, flags; /* key in lex.keys; LX_* */
@@ -521,15 +527,42 @@ static struct {
     /* By the first byte of the last word of a name cue: bit len set for its length; a
      * word of another shape is no cue, without a lookup. */
     uint64_t cue_shape[128];
+    /* The phrases of name_cues[] by the first byte of their last word. */
+    unsigned char cue_by_first[128][16], n_cue_by_first[128];
+    unsigned char cue_len[N_NAME_CUES_MAX]; /* strlen of each phrase */
+    uint64_t says_shape[128];               /* the same shapes for LX_SAYS words */
+    /* Words of a text without capitals that may matter (names, honorifics, cue words),
+     * by their first two or three small ASCII letters: the others are skipped unread. */
+    uint32_t pre2[26];
+    uint8_t pre3[26 * 26 * 26 / 8 + 1];
 } lex;
 static pthread_once_t lex_once = PTHREAD_ONCE_INIT;
 
+static uint64_t hash_mix(uint64_t h, uint64_t chunk)
+{
+    h = (h ^ chunk) * 0xFF51AFD7ED558CCDull;
+    return h ^ (h >> 29);
+}
+
+#define HASH_SEED 0x9E3779B97F4A7C15ull
+
+static uint32_t hash_finish(uint64_t h, size_t len)
+{
+    return (uint32_t)(h ^ (h >> 32) ^ len);
+}
+
+/* Hash of a folded key: eight bytes at a time, little-endian, the last chunk padded with
+ * zeros (word_read() computes the same while it reads). */
 static uint32_t hash_key(const char *k, size_t len)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)k[i]) * 16777619u;
-    return h;
+    uint64_t h = HASH_SEED;
+    for (size_t i = 0; i < len; i += 8) {
+        uint64_t c = 0;
+        for (size_t j = 0; j < 8 && i + j < len; j++)
+            c |= (uint64_t)(unsigned char)k[i + j] << (8 * j);
+        h = hash_mix(h, c);
+    }
+    return hash_finish(h, len);
 }
 
 /* The entry of folded key k, or NULL. */
@@ -608,6 +641,8 @@ static void lex_add_words(const char *words, uint32_t flags)
         const char *sp = strchr(w, ' ');
         size_t len = sp ? (size_t)(sp - w) : strlen(w);
         lex_add(w, len, flags);
+        if ((flags & LX_SAYS) && (unsigned char)w[0] < 0x80 && len < 64)
+            lex.says_shape[(unsigned char)w[0]] |= 1ull << len;
         w += len + (sp != NULL);
     }
 }
@@ -626,8 +661,27 @@ static void lex_build(void)
         if (lex.entry[i].flags & LX_SUR_AMB)
             lex.entry[i].flags &= ~(uint32_t)LX_SUR;
     }
-    for (size_t c = 0; c < N_NAME_CUES; c++) {
+    /* The prefilter of small words: every entry that can start or mark a name. */
+    for (size_t i = 0; i < lex.n_entries; i++) {
+        const struct lex_entry *e = &lex.entry[i];
+        const char *k = lex.keys + e->off;
+        if (!(e->flags & (LX_NAME_ANY | LX_HONORIFIC | LX_CUE)) || e->len < 2 || !is_lower(k[0]) ||
+            !is_lower(k[1]))
+            continue;
+        if (e->len == 2 || !is_lower(k[2])) {
+            lex.pre2[k[0] - 'a'] |= 1u << (k[1] - 'a');
+            if (e->len == 2)
+                continue;
+        }
+        if (is_lower(k[2])) {
+            unsigned x = ((unsigned)(k[0] - 'a') * 26 + (unsigned)(k[1] - 'a')) * 26 +
+                         (unsigned)(k[2] - 'a');
+            lex.pre3[x / 8] |= (uint8_t)(1u << (x % 8));
+        }
+    }
+    for (size_t c = 0; c < N_NAME_CUES && c < N_NAME_CUES_MAX; c++) {
         const char *ph = name_cues[c].phrase, *last = strrchr(ph, ' ');
+        lex.cue_len[c] = (unsigned char)strlen(ph);
         last = last ? last + 1 : ph;
         size_t len = strlen(last);
         if (last[len - 1] == ':' || last[len - 1] == '.' || last[len - 1] == '?')
@@ -635,27 +689,18 @@ static void lex_build(void)
         struct lex_entry *e = lex_add(last, len, LX_CUE);
         if (!e)
             continue;
-        if ((unsigned char)last[0] < 0x80 && len < 64)
-            lex.cue_shape[(unsigned char)last[0]] |= 1ull << len;
+        unsigned char c0 = (unsigned char)last[0];
+        if (c0 < 0x80 && len < 64) {
+            lex.cue_shape[c0] |= 1ull << len;
+            if (lex.n_cue_by_first[c0] < sizeof(lex.cue_by_first[0]))
+                lex.cue_by_first[c0][lex.n_cue_by_first[c0]++] = (unsigned char)c;
+            else
+                lex.overflow = true;
+        }
         if (e->cue_n == 0)
             e->cue_first = (unsigned char)c;
         e->cue_n = (unsigned char)(c + 1 - e->cue_first); /* the group runs to c */
     }
-}
-
-/* The flags of the word p[0..n) (0 when unknown); *cue gets its entry's cue group. */
-static uint32_t lex_lookup(const char *p, size_t n, const struct lex_entry **entry)
-{
-    char k[LEX_MAX_KEY];
-    size_t len = n <= LEX_MAX_KEY - 2 ? fold(p, n, k, sizeof(k)) : 0;
-    if (entry)
-        *entry = NULL;
-    if (len == 0)
-        return 0;
-    const struct lex_entry *e = lex_find(k, len, hash_key(k, len));
-    if (entry)
-        *entry = e;
-    return e ? e->flags : 0;
 }
 
 /* ---- word endings ------------------------------------------------------------------------ */
@@ -669,6 +714,7 @@ enum {
     SX_SUR_WEAK = 1u << 3, /* a family name next to another name word */
     SX_ROLE = 1u << 4,
     SX_NOUN = 1u << 5, /* German nouns and adjectives: "-ung", "-schaft", "-ischen" */
+    SX_LAZY = 1u << 7, /* not looked at yet (word_sx) */
 };
 
 static const struct {
@@ -796,9 +842,18 @@ struct word {
     uint32_t f;
     const struct lex_entry *e;
     size_t klen; /* 0 when too long to fold */
-    unsigned sx; /* SX_* of its ending */
+    unsigned sx; /* SX_* of its ending; SX_LAZY until word_sx() looks */
+    bool hyphen; /* "Hans-Peter" */
     char k[LEX_MAX_KEY];
 };
+
+/* The SX_* flags of w's ending, looked at on first use. */
+static unsigned word_sx(struct word *w)
+{
+    if (w->sx & SX_LAZY)
+        w->sx = sx_flags(w->k, w->klen);
+    return w->sx;
+}
 
 /* ==== one scan ============================================================================ */
 
@@ -815,6 +870,7 @@ struct scan {
      * for that word takes it from here. */
     struct word peek;
     bool name_street; /* the last name_extend() stopped at a street word */
+    size_t cue_end;   /* without capitals: where the last cue word ended, or SIZE_MAX */
     struct pii_span inl[FOUND_INLINE];
 };
 
@@ -1508,7 +1564,8 @@ static void word_get(struct scan *s, size_t a, size_t b, struct word *w)
     w->a = a;
     w->b = b;
     w->klen = b - a <= LEX_MAX_KEY - 2 ? fold(s->p + a, b - a, w->k, sizeof(w->k)) : 0;
-    w->sx = sx_flags(w->k, w->klen);
+    w->sx = SX_LAZY;
+    w->hyphen = memchr(s->p + a, '-', b - a) != NULL;
     w->e = w->klen ? lex_find(w->k, w->klen, hash_key(w->k, w->klen)) : NULL;
     w->f = w->e ? w->e->flags : 0;
 }
@@ -1523,17 +1580,45 @@ static size_t word_read(struct scan *s, size_t a, struct word *w)
         *w = s->peek;
         return w->b;
     }
-    uint32_t h = 2166136261u;
-    while (k < n && k - a < LEX_MAX_KEY - 2) {
-        unsigned char c = (unsigned char)(p[k] | 0x20);
-        if ((unsigned char)(c - 'a') >= 26)
+    bool hashed = false;
+    uint64_t h = HASH_SEED;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Eight bytes at a time: fold them, hash the letters, stop at the first byte that is
+     * no ASCII letter. */
+    while (k < n && k - a + 8 <= LEX_MAX_KEY - 2) {
+        uint64_t v = 0; /* the last bytes of the text are padded with NULs (no letters) */
+        if (k + 8 <= n)
+            memcpy(&v, p + k, 8);
+        else
+            for (size_t j = 0; j < n - k; j++)
+                v |= (uint64_t)(unsigned char)p[k + j] << (8 * j);
+        uint64_t low = v | (0x20 * ONES), x = low & ~HIGHS;
+        uint64_t letter = (x + (0x80 - 'a') * ONES) & ~(x + (0x80 - 'z' - 1) * ONES) & ~v & HIGHS;
+        memcpy(w->k + (k - a), &low, 8);
+        if (letter != HIGHS) {
+            size_t m = (size_t)__builtin_ctzll(~letter & HIGHS) / 8;
+            if (m)
+                h = hash_mix(h, low & ((1ull << (8 * m)) - 1));
+            k += m;
+            hashed = true;
             break;
-        w->k[k - a] = (char)c;
-        h = (h ^ c) * 16777619u;
-        k++;
+        }
+        h = hash_mix(h, low);
+        k += 8;
     }
+#endif
+    if (!hashed) /* near the end of the text: byte by byte */
+        while (k < n && k - a < LEX_MAX_KEY - 2) {
+            unsigned char c = (unsigned char)(p[k] | 0x20);
+            if ((unsigned char)(c - 'a') >= 26)
+                break;
+            w->k[k - a] = (char)c;
+            k++;
+        }
     if (k == a ||
-        (k < n && (is_alpha(p[k]) || (unsigned char)p[k] >= 0x80 || p[k] == '-' || p[k] == '\''))) {
+        (k < n && (is_alpha(p[k]) || ((unsigned char)p[k] >= 0x80 && letter_len(p, n, k)) ||
+                   (k + 1 < n && ((p[k] == '-' && letter_len(p, n, k + 1)) ||
+                                  (p[k] == '\'' && is_upper(p[k + 1]))))))) {
         size_t b = name_word_end(p, n, a);
         word_get(s, a, b == a ? a + 1 : b, w);
         return w->b;
@@ -1541,8 +1626,9 @@ static size_t word_read(struct scan *s, size_t a, struct word *w)
     w->a = a;
     w->b = k;
     w->klen = k - a;
-    w->sx = sx_flags(w->k, w->klen);
-    w->e = lex_find(w->k, w->klen, h);
+    w->sx = SX_LAZY;
+    w->hyphen = false;
+    w->e = lex_find(w->k, w->klen, hashed ? hash_finish(h, w->klen) : hash_key(w->k, w->klen));
     w->f = w->e ? w->e->flags : 0;
     return k;
 }
@@ -1697,9 +1783,9 @@ static bool dob_cue(const char *p, size_t n, size_t s, size_t e)
 /* ==== postcodes =============================================================================== */
 
 /* A listed town, or a word with a German town ending. */
-static bool town_word(const struct word *w)
+static bool town_word(struct word *w)
 {
-    return (w->f & LX_CITY) || (w->sx & SX_TOWN);
+    return (w->f & LX_CITY) || (word_sx(w) & SX_TOWN);
 }
 
 /* A capital at a, or any letter in a text without capitals. */
@@ -1931,9 +2017,9 @@ static bool line_ends(const char *p, size_t n, size_t e)
 /* ==== addresses =============================================================================== */
 
 /* A one-word street name: "Hauptstraße", "Lindenallee", "Hammarvägen". */
-static bool street_word(const struct word *w)
+static bool street_word(struct word *w)
 {
-    return (w->sx & SX_STREET) != 0;
+    return (word_sx(w) & SX_STREET) != 0;
 }
 
 /* A house number at k: 1 to max_digits digits (not starting with 0), an optional letter
@@ -2005,18 +2091,18 @@ static size_t unit_at(struct scan *s, size_t k, bool any_unit)
 /* After an address part that ends at e: spaces, at most one comma and at most one line
  * break (quote marks '>' at the start of a line are skipped too). Where the next part
  * would start, or 0; *line tells whether a line break was crossed. */
-static size_t tail_sep(const char *p, size_t n, size_t e, bool *line)
+static size_t tail_sep(const char *p, size_t n, size_t e, int *lines)
 {
     size_t k = e;
     bool comma = false;
-    *line = false;
+    *lines = 0;
     while (k < n) {
-        if (is_space(p[k]) || p[k] == '\r' || (*line && p[k] == '>'))
+        if (is_space(p[k]) || p[k] == '\r' || (*lines && p[k] == '>'))
             k++;
-        else if (p[k] == ',' && !comma && !*line)
+        else if (p[k] == ',' && !comma && !*lines)
             comma = true, k++;
-        else if (p[k] == '\n' && !*line)
-            *line = true, k++;
+        else if (p[k] == '\n' && *lines < 2)
+            ++*lines, k++;
         else
             break;
     }
@@ -2062,8 +2148,9 @@ static size_t address_tail(struct scan *s, size_t e)
     size_t n = s->n, pending = 0;
     int pending_lines = 0;
     for (int step = 0; step < 7; step++) {
-        bool line;
-        size_t k = tail_sep(p, n, pending ? pending : e, &line), x;
+        int lines;
+        size_t k = tail_sep(p, n, pending ? pending : e, &lines), x;
+        bool line = lines > 0;
         if (!k)
             break;
         bool known;
@@ -2110,7 +2197,7 @@ static size_t address_tail(struct scan *s, size_t e)
             pending_lines = 0;
             continue;
         }
-        if (!w)
+        if (!w || lines > 1) /* after an empty line, only a code is taken */
             break;
         /* A line of its own: kept only if a code or unit follows. */
         if (!line || !line_ends(p, n, w) || pending_lines == 2 || w - k > 40)
@@ -2160,7 +2247,7 @@ static size_t street_before(struct scan *s, size_t i, bool *strict)
         bool cap = cap_at(s, a);
         /* The word next to the number decides quickly: a capitalised word or a street
          * word; anything else (most numbers in text) is no street. */
-        if (nw == 1 && !cap && !(w->f & LX_STREET) && !((w->sx & SX_STREET) && s->lower_mode))
+        if (nw == 1 && !cap && !(w->f & LX_STREET) && !(s->lower_mode && (word_sx(w) & SX_STREET)))
             return none;
         if (!cap && !(w->f & (LX_PARTICLE | LX_STREET_PRE | LX_STREET)))
             break;
@@ -2168,8 +2255,8 @@ static size_t street_before(struct scan *s, size_t i, bool *strict)
     }
     if (nw == 0)
         return none;
-    const struct word *w0 = &wd[0];
-    if (w0->sx & SX_STREET) /* "Hauptstraße 12", "Alte Hauptstraße 12" */
+    struct word *w0 = &wd[0];
+    if (word_sx(w0) & SX_STREET) /* "Hauptstraße 12", "Alte Hauptstraße 12" */
         return nw > 1 && (wd[1].f & LX_STREET_PRE) && cap_at(s, wd[1].a) ? wd[1].a : w0->a;
     if (w0->f & LX_STREET) { /* "Berliner Str. 45", "Baker Street", "Gyula utca 76" */
         size_t start = none;
@@ -2360,12 +2447,12 @@ enum { LV_NEVER, LV_UNKNOWN, LV_WEAK, LV_STRONG };
 
 /* A family name by its ending: safe alone ("Kowalski", "Petrović", "Andersson"), or
  * good enough next to another name word ("Ivanova", "Šušulić"). */
-static bool surname_ending(const struct word *w, bool alone)
+static bool surname_ending(struct word *w, bool alone)
 {
-    return w->klen >= 5 && (w->sx & (alone ? SX_SUR : SX_SUR | SX_SUR_WEAK));
+    return w->klen >= 5 && (word_sx(w) & (alone ? SX_SUR : SX_SUR | SX_SUR_WEAK));
 }
 
-static int level_of(const struct word *w)
+static int level_of(struct word *w)
 {
     uint32_t f = w->f;
     if (f & (LX_NOT_NAME | LX_MONTH | LX_HONORIFIC | LX_ROLE | LX_UNIT | LX_COMPANY | LX_STREET |
@@ -2385,7 +2472,7 @@ static int level_of(const struct word *w)
 /* Hyphenated words: "Hans-Peter" and "Müller-Lüdenscheidt" are names when their first
  * part is a listed name and every part is capitalised; "Merkel-Regierung" needs both parts
  * listed. */
-static int hyphen_level(struct scan *s, const struct word *w, int whole)
+static int hyphen_level(struct scan *s, struct word *w, int whole)
 {
     const char *p = s->p;
     int lowest = LV_STRONG;
@@ -2422,6 +2509,29 @@ static size_t back_space(const char *p, size_t i, int *lines)
     return i;
 }
 
+/* Does phrase (pl bytes, small letters, single spaces) end at we in p, in any case, with
+ * any white space for its spaces and no letter right before it? */
+static bool phrase_ends_at(const char *p, size_t we, const char *ph, size_t pl)
+{
+    size_t k = we, j = pl;
+    while (j > 0) {
+        if (k == 0)
+            return false;
+        if (ph[j - 1] == ' ') {
+            if (!is_space(p[k - 1]) && p[k - 1] != '\n' && p[k - 1] != '\r')
+                return false;
+            while (k > 0 && (is_space(p[k - 1]) || p[k - 1] == '\n' || p[k - 1] == '\r'))
+                k--;
+        } else if (lower(p[k - 1]) != ph[j - 1]) {
+            return false;
+        } else {
+            k--;
+        }
+        j--;
+    }
+    return !letter_before(p, k);
+}
+
 /* The name cue that ends right before the word at i, if any. *sep: a ',' or '!' stands
  * between; *lines: line breaks between. */
 static int name_cue(const struct scan *s, size_t i, bool *sep, int *lines)
@@ -2440,33 +2550,19 @@ static int name_cue(const struct scan *s, size_t i, bool *sep, int *lines)
     while (k > 0 && is_space(p[k - 1]))
         k--;
     size_t we = k, ws = back_word(p, we);
-    if (ws == we || we - ws > LEX_MAX_KEY - 2)
+    if (ws == we || we - ws > 20)
         return CUE_NONE;
     unsigned char c0 = (unsigned char)lower(p[ws]);
-    if (c0 < 0x80 && !(lex.cue_shape[c0] & (1ull << (we - ws))))
+    if (c0 >= 0x80 || !(lex.cue_shape[c0] & (1ull << (we - ws))))
         return CUE_NONE;
-    const struct lex_entry *e;
-    if (!(lex_lookup(p + ws, we - ws, &e) & LX_CUE) || !e)
-        return CUE_NONE;
-    /* The text before, folded, with runs of spaces as one. */
-    char raw[40], tail[40];
-    size_t from = we > sizeof(raw) - 4 ? we - (sizeof(raw) - 4) : 0;
-    size_t rl = fold(p + from, we - from, raw, sizeof(raw)), tl = 0;
-    for (size_t r = 0; r < rl; r++) {
-        char c = raw[r] == '\n' || raw[r] == '\t' || raw[r] == '\r' ? ' ' : raw[r];
-        if (c == ' ' && tl > 0 && tail[tl - 1] == ' ')
-            continue;
-        tail[tl++] = c;
-    }
-    for (size_t c = e->cue_first; c < (size_t)e->cue_first + e->cue_n && c < N_NAME_CUES; c++) {
+    for (size_t j = 0; j < lex.n_cue_by_first[c0]; j++) {
+        size_t c = lex.cue_by_first[c0][j];
         const char *ph = name_cues[c].phrase;
-        size_t pl = strlen(ph);
+        size_t pl = lex.cue_len[c];
         char need = ph[pl - 1] == ':' || ph[pl - 1] == '?' ? ph[pl - 1] : 0;
         if (need)
             pl--;
-        if ((need && need != punct) || pl > tl || memcmp(tail + tl - pl, ph, pl) != 0)
-            continue;
-        if (tl > pl && (is_alpha(tail[tl - pl - 1]) || (unsigned char)tail[tl - pl - 1] >= 0x80))
+        if ((need && need != punct) || !phrase_ends_at(p, we, ph, pl))
             continue;
         int kind = name_cues[c].kind;
         if (kind == CUE_SIGNOFF) {
@@ -2522,7 +2618,7 @@ static size_t name_extend(struct scan *s, size_t e, int min_level, int max_parts
         struct word w;
         word_get(s, q, b, &w);
         int lv = level_of(&w);
-        if (memchr(p + q, '-', b - q))
+        if (w.hyphen)
             lv = hyphen_level(s, &w, lv);
         if ((w.f & LX_STREET) && !(w.f & LX_NAME_ANY))
             s->name_street = true; /* "Isaac Lodge Street", "Mathias Pass" */
@@ -2699,9 +2795,9 @@ static size_t after_honorific(struct scan *s, size_t e)
 }
 
 /* Role words before a name ("Präsident", "Bundeskanzlerin", "Trainer", "Kollegin"). */
-static bool role_word(const struct word *w)
+static bool role_word(struct word *w)
 {
-    return (w->f & LX_ROLE) || (w->sx & SX_ROLE);
+    return (w->f & LX_ROLE) || (word_sx(w) & SX_ROLE);
 }
 
 /* After a role word that ends at e: a listed name, or a capitalised word that ends a
@@ -2726,32 +2822,49 @@ static size_t after_role(struct scan *s, size_t e)
  * "the Lindsey")? */
 static bool after_article(struct scan *s, size_t i)
 {
+    static const char *const articles[] = {
+        "der",   "die",   "das",  "dem",   "den",    "des",   "ein",    "eine",   "einer", "eines",
+        "einem", "einen", "kein", "keine", "dieser", "diese", "dieses", "diesem", "jeder", "jede",
+        "jedes", "the",   "a",    "an",    "this",   "that",  "these",  "those",  "every"};
     const char *p = s->p;
     if (i < 2 || p[i - 1] != ' ')
         return false;
-    size_t ws = back_word(p, i - 1);
-    if (ws == i - 1 || i - 1 - ws > 6)
+    size_t ws = back_word(p, i - 1), len = i - 1 - ws;
+    if (len == 0 || len > 6 || !strchr("dekjtaDEKJTA", p[ws]))
         return false;
-    struct word w;
-    word_get(s, ws, i - 1, &w);
-    return (w.f & LX_ARTICLE) != 0;
+    for (size_t a = 0; a < N_OF(articles); a++) {
+        if (articles[a][len - 1] == '\0' || articles[a][len] != '\0')
+            continue;
+        size_t k = 0;
+        while (k < len && lower(p[ws + k]) == articles[a][k])
+            k++;
+        if (k == len)
+            return true;
+    }
+    return false;
 }
 
 /* A word with an ending of German nouns or adjectives ("-ung", "-schaft", "-ischen"). */
-static bool noun_word(const struct word *w)
+static bool noun_word(struct word *w)
 {
-    return (w->sx & SX_NOUN) != 0;
+    return (word_sx(w) & SX_NOUN) != 0;
 }
 
 /* A person's name at the capitalised word w. Adds its span; returns its end, or 0. */
-static size_t person_at(struct scan *s, const struct word *w)
+static size_t person_at(struct scan *s, struct word *w)
 {
     const char *p = s->p;
     size_t n = s->n;
     if ((w->f & LX_HONORIFIC) && w->b - w->a >= 2 && is_lower(p[w->b - 1]))
         return after_honorific(s, w->b);
-    if (role_word(w) && !(w->f & (LX_FIRST | LX_SUR)))
+    if (w->b + 1 < n && p[w->b] == ' ' && upper_at(p, n, w->b + 1) && role_word(w) &&
+        !(w->f & (LX_FIRST | LX_SUR)))
         return after_role(s, w->b);
+    /* A word on no list right after an article is a noun ("die Lieferung", "the Store"):
+     * decided before its ending is looked at. */
+    if (!(w->f & ~(LX_CITY | LX_CUE | LX_SAYS)) && !w->hyphen && after_article(s, w->a) &&
+        !surname_ending(w, true))
+        return 0;
     int lv = level_of(w);
     if (lv == LV_UNKNOWN && w->klen > 3 && w->k[w->klen - 1] == 's' && w->b + 1 < n &&
         p[w->b] == ' ' && upper_at(p, n, w->b + 1)) { /* "Annas Mutter", "Merkels Politik" */
@@ -2759,7 +2872,7 @@ static size_t person_at(struct scan *s, const struct word *w)
         if (g && (g->flags & (LX_FIRST | LX_SUR)) && !(g->flags & LX_NOT_NAME))
             lv = LV_STRONG;
     }
-    if (memchr(p + w->a, '-', w->b - w->a))
+    if (w->hyphen)
         lv = hyphen_level(s, w, lv);
     if (lv == LV_NEVER)
         return 0;
@@ -2805,9 +2918,7 @@ static size_t person_at(struct scan *s, const struct word *w)
         ((p[b] == ':' && (w->a == 0 || p[w->a - 1] == '\n')) ||
          ((p[b] == '!' || p[b] == '?') && w->a >= 2 && p[w->a - 1] == ' ' && p[w->a - 2] == ',')))
         return name_found(s, w->a, w->b, LV_WEAK);
-    /* German nouns are capitalised: after an article, or with a noun ending, a word is no
-     * given name. */
-    if (lv == LV_UNKNOWN && (after_article(s, w->a) || noun_word(w)))
+    if (lv == LV_UNKNOWN && noun_word(w))
         return 0;
     /* "Ramelow erklärte", "Iwase said": a word before a verb of saying. */
     if (lv >= LV_UNKNOWN && b + 2 < n && p[b] == ' ' && is_lower(p[b + 1]) && !(w->f & LX_CITY)) {
@@ -2815,9 +2926,11 @@ static size_t person_at(struct scan *s, const struct word *w)
         size_t e = b + 1;
         while (e < n && (is_lower(p[e]) || (unsigned char)p[e] >= 0x80))
             e++;
-        word_get(s, b + 1, e, &verb);
-        if ((verb.f & LX_SAYS) && !(lv == LV_WEAK && !(w->f & (LX_FIRST_AMB | LX_FIRST))))
-            return name_found(s, w->a, w->b, LV_WEAK);
+        if (e - b - 1 < 64 && (lex.says_shape[(unsigned char)p[b + 1]] >> (e - b - 1) & 1)) {
+            word_get(s, b + 1, e, &verb);
+            if ((verb.f & LX_SAYS) && !(lv == LV_WEAK && !(w->f & (LX_FIRST_AMB | LX_FIRST))))
+                return name_found(s, w->a, w->b, LV_WEAK);
+        }
     }
     /* "Will Smith" (an ambiguous given name and a family name), "Vilma Holm" (an unknown
      * word and a family name). */
@@ -2833,7 +2946,7 @@ static size_t person_at(struct scan *s, const struct word *w)
 }
 
 /* A person's name at the small word [a, b) of a text without capitals. End, or 0. */
-static size_t person_lower_at(struct scan *s, const struct word *w)
+static size_t person_lower_at(struct scan *s, struct word *w)
 {
     if (w->f & LX_HONORIFIC)
         return after_honorific(s, w->b);
@@ -2894,9 +3007,6 @@ static void init_once(void)
     sx_build();
     cue_sets_build();
 }
-
-#define ONES  0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
 
 /* From i, past the bytes that start nothing (small letters, spaces, most punctuation)
  * eight at a time, in a text with capitals: stops at a block holding a digit, a capital,
@@ -3009,6 +3119,15 @@ static size_t at_digit(struct scan *s, size_t i)
     return best ? best : w;
 }
 
+/* Is there a ':' in the max bytes from i? */
+static bool colon_within(const char *p, size_t n, size_t i, size_t max)
+{
+    for (size_t k = i; k < n && k - i < max; k++)
+        if (p[k] == ':')
+            return true;
+    return false;
+}
+
 /* A capital letter (ASCII or UTF-8) at i. Returns where to go on. */
 static size_t at_upper(struct scan *s, size_t i)
 {
@@ -3016,14 +3135,16 @@ static size_t at_upper(struct scan *s, size_t i)
     size_t n = s->n, e, best = 0, start;
     if (letter_before(p, i))
         return skip_word(p, n, i); /* "iPhone", "McDonald" */
-    if (is_upper(p[i])) {
-        /* Shapes of capitals and digits: IBAN, IPv6, postcodes. */
+    /* Shapes of capitals and digits (IBAN, IPv6, postcodes) need a digit, a capital, '-'
+     * or ':' among the next bytes; a capital and two small letters has none of them. */
+    if (is_upper(p[i]) &&
+        !(i + 3 < n && is_lower(p[i + 1]) && is_lower(p[i + 2]) && is_lower(p[i + 3]))) {
         if (i + 3 < n && is_alpha(p[i + 1]) && is_digit(p[i + 2]) && is_digit(p[i + 3]) &&
             (e = iban_at(p, n, i)) != 0) {
             add(s, i, e, PII_IBAN);
             return e;
         }
-        if (is_hex(p[i]) && memchr(p + i, ':', n - i < 5 ? n - i : 5) && (e = ip_at(p, n, i))) {
+        if (is_hex(p[i]) && colon_within(p, n, i, 5) && (e = ip_at(p, n, i)) != 0) {
             add(s, i, e, PII_IP_ADDRESS);
             return e;
         }
@@ -3053,8 +3174,9 @@ static size_t at_upper(struct scan *s, size_t i)
             return e;
         }
     }
-    if ((p[i] == 'P' || p[i] == 'U' || p[i] == 'C') && (e = po_box_at(s, i)) != 0) {
-        add(s, i, e, PII_ADDRESS);
+    if (b - i <= 8 && (w.klen == 2 || w.klen == 3 || w.klen == 4 || w.klen == 8 || p[b] == '.') &&
+        (p[i] == 'P' || p[i] == 'U' || p[i] == 'C') && (e = po_box_at(s, i)) != 0) {
+        add_address(s, i, e);
         return e;
     }
     if ((w.f & LX_UNIT) && (e = unit_at(s, i, false)) != 0) {
@@ -3077,6 +3199,26 @@ static size_t at_lower(struct scan *s, size_t i)
     size_t n = s->n;
     if (letter_before(p, i))
         return skip_word(p, n, i);
+    bool after_cue = s->cue_end != SIZE_MAX && s->cue_end <= i && i - s->cue_end <= 4;
+    for (size_t k = after_cue ? s->cue_end : i; k < i && after_cue; k++)
+        after_cue = is_space(p[k]) || p[k] == ':' || p[k] == ',' || p[k] == '?' || p[k] == '\n';
+    /* Most small words start like no name and no cue word: skip them unread. */
+    if (!after_cue && i + 2 <= n && is_lower(p[i]) && is_lower(p[i + 1])) {
+        if (i + 2 == n || !letter_len(p, n, i + 2)) {
+            if (!(lex.pre2[p[i] - 'a'] >> (p[i + 1] - 'a') & 1) &&
+                (i + 2 == n || !is_digit(p[i + 2])))
+                return i + 2;
+        } else if (is_lower(p[i + 2])) {
+            unsigned x = ((unsigned)(p[i] - 'a') * 26 + (unsigned)(p[i + 1] - 'a')) * 26 +
+                         (unsigned)(p[i + 2] - 'a');
+            if (!(lex.pre3[x / 8] >> (x % 8) & 1)) {
+                size_t b = skip_word(p, n, i);
+                if (b == n || (p[b] != '@' && p[b] != '.' && p[b] != '_' && p[b] != '+' &&
+                               p[b] != '%' && p[b] != '-'))
+                    return b;
+            }
+        }
+    }
     struct word w;
     size_t b = word_read(s, i, &w);
     if (b < n && (p[b] == '@' || p[b] == '.' || p[b] == '_' || p[b] == '+' || p[b] == '%' ||
@@ -3091,12 +3233,14 @@ static size_t at_lower(struct scan *s, size_t i)
     }
     if (b - i < 3)
         return b;
-    if (!(w.f & (LX_NAME_ANY | LX_HONORIFIC | LX_CUE)) && !surname_ending(&w, false)) {
+    if (w.f & LX_CUE)
+        s->cue_end = b;
+    if (!(w.f & (LX_NAME_ANY | LX_HONORIFIC))) {
         /* Only a listed word starts a name in small letters, and only the word after a
          * strong cue is read without one. */
         bool sep;
         int lines;
-        if (name_cue(s, i, &sep, &lines) != CUE_STRONG || (w.f & LX_NOT_NAME))
+        if (!after_cue || (w.f & LX_NOT_NAME) || name_cue(s, i, &sep, &lines) != CUE_STRONG)
             return b;
     }
     size_t e = person_lower_at(s, &w);
@@ -3190,6 +3334,7 @@ ag_err pii_scan(const char *p, size_t n, struct pii_span *out, size_t max, size_
     s.oom = false;
     s.lower_mode = n > 0 && !has_upper(p, n);
     s.peek.a = s.peek.b = SIZE_MAX;
+    s.cue_end = SIZE_MAX;
     const uint8_t *cls = s.lower_mode ? class_lower : class_normal;
     for (size_t i = 0; i < n;) {
         if (!s.lower_mode)
