@@ -199,6 +199,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     return 0;
 }
 
+/* The whole number of option name in value, min to max; -1 after saying what is wrong. */
+static int opt_u64(const char *name, const char *value, uint64_t min, uint64_t max, uint64_t *out)
+{
+    if (str_to_u64(str_from_cstr(value), out) != AG_OK || *out < min || *out > max) {
+        fprintf(stderr, "agentgate: %s must be a whole number from %llu to %llu\n", name,
+                (unsigned long long)min, (unsigned long long)max);
+        return -1;
+    }
+    return 0;
+}
+
 /* defaults < file < environment < flags */
 static int load_config(const struct opts *o, struct config *cfg)
 {
@@ -755,19 +766,12 @@ static int guard_train(const struct opts *o)
     struct guard_train_params p = guard_train_default_params();
     uint64_t v;
     if (o->epochs) {
-        if (str_to_u64(str_from_cstr(o->epochs), &v) != AG_OK || v < 1 || v > 1000) {
-            fprintf(stderr, "agentgate: --epochs must be 1 to 1000\n");
+        if (opt_u64("--epochs", o->epochs, 1, 1000, &v) != 0)
             return 2;
-        }
         p.epochs = (unsigned)v;
     }
-    if (o->seed) {
-        if (str_to_u64(str_from_cstr(o->seed), &v) != AG_OK) {
-            fprintf(stderr, "agentgate: --seed must be a whole number\n");
-            return 2;
-        }
-        p.seed = v;
-    }
+    if (o->seed && opt_u64("--seed", o->seed, 0, UINT64_MAX, &p.seed) != 0)
+        return 2;
     struct guard_example *ex = NULL;
     size_t n = 0, cap = 0;
     char why[600] = "";
@@ -887,10 +891,8 @@ static int cmd_eval(const struct opts *o)
     }
     uint64_t depth;
     if (o->depth) {
-        if (str_to_u64(str_from_cstr(o->depth), &depth) != AG_OK || depth < 1 || depth > 10000) {
-            fprintf(stderr, "agentgate: --depth must be 1 to 10000\n");
+        if (opt_u64("--depth", o->depth, 1, 10000, &depth) != 0)
             return 2;
-        }
         p.depth = (size_t)depth;
     }
     char dir[] = "/tmp/agentgate-eval-XXXXXX", why[1024] = "";
