@@ -1,12 +1,21 @@
 // SPDX-License-Identifier: MIT
-/* fuzz/fuzz_pii.c: structured PII detection on arbitrary bytes: spans stay inside the
- * input, in order and apart, of a known type; a span's text passes its own check. */
+/* fuzz/fuzz_pii.c: PII detection on arbitrary bytes: spans stay inside the input, in order
+ * and apart, of a known type; a span's text passes its own check (check digits, '@'); a
+ * person starts with a letter; addresses, postcodes and dates of birth hold a digit. */
 #include <stdint.h>
 #include <string.h>
 
 #include "guard/pii.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int has_digit(const char *p, struct pii_span s)
+{
+    for (size_t k = s.start; k < s.end; k++)
+        if (p[k] >= '0' && p[k] <= '9')
+            return 1;
+    return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -34,6 +43,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (s[i].type == PII_CREDIT_CARD && !pii_luhn_valid(d, nd))
             __builtin_trap();
         if (s[i].type == PII_TAX_ID && !pii_steuer_id_valid(d, nd))
+            __builtin_trap();
+        unsigned char first = (unsigned char)p[s[i].start];
+        if (s[i].type == PII_PERSON &&
+            !((first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z') || first >= 0xC2))
+            __builtin_trap();
+        if ((s[i].type == PII_ADDRESS || s[i].type == PII_POSTCODE_CITY ||
+             s[i].type == PII_DATE_OF_BIRTH) &&
+            !has_digit(p, s[i]))
             __builtin_trap();
         (void)pii_code_points(p, s[i].end);
     }

@@ -937,14 +937,14 @@ struct cue_set {
 /* Order, invoice, tracking or article cues: a number after one is that, not a phone
  * number, tax id or postcode. */
 static const char *const number_words[] = {
-    "bestell", "auftrag", "order",    "rechnung", "invoice",   "sendung", "tracking",
-    "artikel", "article", "kunden",   "customer", "ticket",    "vorgang", "paket",
-    "parcel",  "vertrag", "contract", "referenz", "reference", "sku"};
+    "bestell",  "auftrag",  "order",     "rechnung", "invoice",  "sendung", "tracking", "artikel",
+    "article",  "kunden",   "customer",  "ticket",   "vorgang",  "paket",   "parcel",   "vertrag",
+    "contract", "referenz", "reference", "sku",      "purchase", "kauf"};
 /* Phone cues before a chain of digit groups. */
 static const char *const phone_words[] = {
-    "tel",  "phone",      "fon",      "mobil",  "handy", "call",      "fax",
-    "ruf",  "erreichbar", "whatsapp", "cell",   "reach", "anruf",     "durchwahl",
-    "desk", "office",     "büro",     "messag", "sms",   "answering", "registered"};
+    "tel",        "phone",    "fon",  "mobil",     "handy",      "call",      "fax",  "ruf",
+    "erreichbar", "whatsapp", "cell", "reach",     "anruf",      "durchwahl", "desk", "office",
+    "büro",       "messag",   "sms",  "answering", "registered", "rückruf"};
 static const char *const card_words[] = {"card", "karte", "visa", "master", "maestro", "amex"};
 static const char *const zip_words[] = {"plz",       "postleitzahl", "zip",        "postcode",
                                         "post code", "postal",       "code postal"};
@@ -957,7 +957,7 @@ static const char *const dob_words[] = {"geboren", "geb.", "geb ",  "geburt", "b
 static const char *const dob_after_words[] = {"geboren", "born"};
 
 static struct cue_set number_cues = CUE_SET(number_words, false),
-                      phone_cues = CUE_SET(phone_words, false),
+                      phone_cues = CUE_SET(phone_words, true),
                       card_cues = CUE_SET(card_words, false), zip_cues = CUE_SET(zip_words, false),
                       address_cues = CUE_SET(address_words, false),
                       dob_cues = CUE_SET(dob_words, true),
@@ -1051,12 +1051,14 @@ static size_t email_at(const char *p, size_t n, size_t at, size_t *start)
     return e;
 }
 
-/* Does the run of e-mail characters from i reach an '@'? Its position, or 0. */
+/* Does the run of e-mail characters from i reach an '@' within 64 bytes (the longest
+ * local part)? Its position, or 0. The bound keeps "A.A.A.A..." linear. */
 static size_t email_ahead(const char *p, size_t n, size_t i)
 {
-    while (i < n && email_local(p[i]))
-        i++;
-    return i < n && p[i] == '@' ? i : 0;
+    size_t k = i;
+    while (k < n && k - i < 64 && email_local(p[k]))
+        k++;
+    return k < n && p[k] == '@' ? k : 0;
 }
 
 /* ==== digit groups ========================================================================== */
@@ -1116,7 +1118,7 @@ static size_t iban_at(const char *p, size_t n, size_t i)
         !is_digit(p[i + 3]) || !starts_word(p, i))
         return 0;
     char c[40];
-    size_t nc = 0, ends[40], n_ends = 0, k = i;
+    size_t nc = 0, ends[40], len_at[40], n_ends = 0, k = i;
     while (k < n && nc < 34) {
         size_t g = 0;
         while (k < n && is_alnum(p[k]) && nc < 34) {
@@ -1125,17 +1127,12 @@ static size_t iban_at(const char *p, size_t n, size_t i)
         }
         if (g == 0)
             break;
+        len_at[n_ends] = nc;
         ends[n_ends++] = k;
         if (k + 1 < n && p[k] == ' ' && is_alnum(p[k + 1]))
             k++;
         else
             break;
-    }
-    size_t len_at[40];
-    for (size_t e = 0, count = 0, q = i; e < n_ends; e++) {
-        for (; q < ends[e]; q++)
-            count += is_alnum(p[q]);
-        len_at[e] = count;
     }
     for (size_t e = n_ends; e-- > 0;)
         if (len_at[e] >= 15 && ends_word(p, n, ends[e]) && pii_iban_valid(c, len_at[e]))
@@ -1917,7 +1914,11 @@ static size_t uk_postcode_at(const char *p, size_t n, size_t i)
     size_t area = k - i;
     if (area == 0 || k >= n || !is_digit(p[k]))
         return 0;
-    char key[5] = {' ', p[i], area == 2 ? p[i + 1] : ' ', area == 2 ? ' ' : '\0', '\0'};
+    char key[5] = {' ', p[i], ' ', '\0', '\0'};
+    if (area == 2) {
+        key[2] = p[i + 1];
+        key[3] = ' ';
+    }
     if (!strstr(areas, key))
         return 0;
     k++;
@@ -2414,7 +2415,7 @@ static size_t po_box_at(struct scan *s, size_t i)
                                         "cmr "};
     const char *p = s->p;
     size_t n = s->n;
-    char low[20];
+    char low[20] = {0};
     size_t m = n - i < sizeof(low) ? n - i : sizeof(low);
     for (size_t k = 0; k < m; k++)
         low[k] = lower(p[i + k]);
@@ -2559,7 +2560,9 @@ static int name_cue(const struct scan *s, size_t i, bool *sep, int *lines)
         size_t c = lex.cue_by_first[c0][j];
         const char *ph = name_cues[c].phrase;
         size_t pl = lex.cue_len[c];
-        char need = ph[pl - 1] == ':' || ph[pl - 1] == '?' ? ph[pl - 1] : 0;
+        char need = '\0';
+        if (ph[pl - 1] == ':' || ph[pl - 1] == '?')
+            need = ph[pl - 1];
         if (need)
             pl--;
         if ((need && need != punct) || !phrase_ends_at(p, we, ph, pl))
@@ -2622,8 +2625,8 @@ static size_t name_extend(struct scan *s, size_t e, int min_level, int max_parts
             lv = hyphen_level(s, &w, lv);
         if ((w.f & LX_STREET) && !(w.f & LX_NAME_ANY))
             s->name_street = true; /* "Isaac Lodge Street", "Mathias Pass" */
-        if (lv < min_level || lv == LV_NEVER)
-            break;
+        if (lv < (parts == 0 ? min_level : LV_WEAK) || lv == LV_NEVER)
+            break; /* a third word must be a name word: "Anna Schmidt Kann ich..." */
         if (b + 1 < n && p[b] == ' ' && is_digit(p[b + 1]))
             break;
         e = b;
@@ -2833,12 +2836,10 @@ static bool after_article(struct scan *s, size_t i)
     if (len == 0 || len > 6 || !strchr("dekjtaDEKJTA", p[ws]))
         return false;
     for (size_t a = 0; a < N_OF(articles); a++) {
-        if (articles[a][len - 1] == '\0' || articles[a][len] != '\0')
-            continue;
         size_t k = 0;
-        while (k < len && lower(p[ws + k]) == articles[a][k])
+        while (k < len && articles[a][k] != '\0' && lower(p[ws + k]) == articles[a][k])
             k++;
-        if (k == len)
+        if (k == len && articles[a][k] == '\0')
             return true;
     }
     return false;
@@ -2890,10 +2891,10 @@ static size_t person_at(struct scan *s, struct word *w)
         return name_found(s, w->a, w->b, LV_UNKNOWN);
     case CUE_WEAK_DE:
         return lv >= LV_WEAK ? name_found(s, w->a, w->b, LV_UNKNOWN) : 0;
-    case CUE_GREET: {
-        size_t e = name_extend(s, w->b, LV_UNKNOWN, 2);
-        return lv >= LV_WEAK || greeting_ends(p, n, e) ? name_found(s, w->a, w->b, LV_UNKNOWN) : 0;
-    }
+    case CUE_GREET: /* "Hi Anna, ...", but not "Hi Can I ..." */
+        return greeting_ends(p, n, name_extend(s, w->b, LV_UNKNOWN, 2))
+                   ? name_found(s, w->a, w->b, LV_UNKNOWN)
+                   : 0;
     case CUE_SIGNOFF:
         return line_ends(p, n, name_extend(s, w->b, LV_UNKNOWN, 2))
                    ? name_found(s, w->a, w->b, LV_UNKNOWN)
@@ -3053,6 +3054,25 @@ static size_t max_end(size_t a, size_t b)
     return a > b ? a : b;
 }
 
+/* The digits of the chain of digit groups from i (single spaces, '-', '/' or '.' between,
+ * at most 20 groups). */
+static size_t chain_digits(const char *p, size_t n, size_t i)
+{
+    size_t k = i, d = 0;
+    for (int g = 0; g < 20 && k < n && is_digit(p[k]); g++) {
+        while (k < n && is_digit(p[k])) {
+            d++;
+            k++;
+        }
+        if (k + 1 < n && (p[k] == ' ' || p[k] == '-' || p[k] == '/' || p[k] == '.') &&
+            is_digit(p[k + 1]))
+            k++;
+        else
+            break;
+    }
+    return d;
+}
+
 /* A digit at i. Returns where to go on. */
 static size_t at_digit(struct scan *s, size_t i)
 {
@@ -3076,41 +3096,42 @@ static size_t at_digit(struct scan *s, size_t i)
             return e;
         }
     }
-    static const enum pii_type types[] = {PII_CREDIT_CARD, PII_TAX_ID,  PII_IP_ADDRESS,
-                                          PII_PHONE,       PII_ADDRESS, PII_POSTCODE_CITY};
-    for (size_t t = 0; t < N_OF(types); t++) {
-        switch (types[t]) {
-        case PII_CREDIT_CARD:
-            e = card_at(p, n, i);
-            break;
-        case PII_TAX_ID:
-            e = tax_id_at(p, n, i);
-            break;
-        case PII_IP_ADDRESS:
-            e = ip_at(p, n, i);
-            break;
-        case PII_PHONE:
-            e = phone_here(p, n, i);
-            break;
-        case PII_ADDRESS:
-            if ((e = street_number_first_at(s, i, true)) != 0) {
-                add_address(s, i, e);
-                best = max_end(best, e);
-                continue;
-            }
-            break;
-        default:
-            e = postcode_at(s, i);
-            break;
-        }
-        if (e) {
-            add(s, i, e, types[t]);
-            best = max_end(best, e);
-        }
-    }
-    if ((e = address_at_number(s, i)) != 0)
+    /* Each number type needs a shape that most numbers in text do not have: seven or more
+     * digits in a chain of groups (cards, tax ids, phones), a '.' or ':' (IP), a word after
+     * (streets), a separator (dates). Checked first, they keep "3 Stück" cheap. */
+    size_t chain = chain_digits(p, n, i), d = digit_run(p, n, i);
+    char next = w < n ? p[w] : '\0';
+    if (chain >= 12 && (e = card_at(p, n, i)) != 0) {
+        add(s, i, e, PII_CREDIT_CARD);
         best = max_end(best, e);
-    if ((e = date_num_at(p, n, i)) != 0 || (e = date_day_month_at(s, i)) != 0) {
+    }
+    if (chain >= 11 && (e = tax_id_at(p, n, i)) != 0) {
+        add(s, i, e, PII_TAX_ID);
+        best = max_end(best, e);
+    }
+    if ((next == '.' || next == ':') && (e = ip_at(p, n, i)) != 0) {
+        add(s, i, e, PII_IP_ADDRESS);
+        best = max_end(best, e);
+    }
+    if (chain >= 7 && (e = phone_here(p, n, i)) != 0) {
+        add(s, i, e, PII_PHONE);
+        best = max_end(best, e);
+    }
+    if (next == ' ' && w + 1 < n && (cap_at(s, w + 1) || is_digit(p[w + 1])) &&
+        (e = street_number_first_at(s, i, true)) != 0) {
+        add_address(s, i, e);
+        best = max_end(best, e);
+    }
+    if (d >= 3 && d <= 6 && (e = postcode_at(s, i)) != 0) {
+        add(s, i, e, PII_POSTCODE_CITY);
+        best = max_end(best, e);
+    }
+    if (i >= 2 && p[i - 1] == ' ' && (letter_before(p, i - 1) || p[i - 2] == '.') &&
+        (e = address_at_number(s, i)) != 0)
+        best = max_end(best, e);
+    if (((next == '.' || next == '/' || next == '-') && (e = date_num_at(p, n, i)) != 0) ||
+        (d <= 2 && (next == '.' || next == ' ' || is_lower(next)) &&
+         (e = date_day_month_at(s, i)) != 0)) {
         if (dob_cue(p, n, i, e)) {
             add(s, i, e, PII_DATE_OF_BIRTH);
             best = max_end(best, e);
@@ -3174,7 +3195,8 @@ static size_t at_upper(struct scan *s, size_t i)
             return e;
         }
     }
-    if (b - i <= 8 && (w.klen == 2 || w.klen == 3 || w.klen == 4 || w.klen == 8 || p[b] == '.') &&
+    if (b - i <= 8 &&
+        (w.klen == 2 || w.klen == 3 || w.klen == 4 || w.klen == 8 || (b < n && p[b] == '.')) &&
         (p[i] == 'P' || p[i] == 'U' || p[i] == 'C') && (e = po_box_at(s, i)) != 0) {
         add_address(s, i, e);
         return e;
