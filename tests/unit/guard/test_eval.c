@@ -65,6 +65,43 @@ static void test_bad_files(void **state)
     tu_remove_tree(dir);
 }
 
+/* Presidio's PERSON, STREET_ADDRESS and ZIP_CODE labels: a postcode labelled apart inside
+ * a street address is found by the one ADDRESS span; places and dates are not scored. */
+static void test_presidio_unstructured(void **state)
+{
+    (void)state;
+    char dir[64], path[128], why[256];
+    assert_true(tu_mkdtemp(dir, sizeof(dir), "/tmp/ag-test-pii-eval-XXXXXX"));
+    snprintf(path, sizeof(path), "%s/set.json", dir);
+    /* "Anna Schmidt lebt in Hauptstraße 12, 10115 Berlin." in code points: ß counts one. */
+    tu_write_file(path,
+                  "[{\"full_text\": \"Anna Schmidt lebt in Hauptstraße 12, 10115 Berlin.\","
+                  " \"spans\": ["
+                  "{\"entity_type\": \"PERSON\", \"start_position\": 0, \"end_position\": 12},"
+                  "{\"entity_type\": \"STREET_ADDRESS\", \"start_position\": 21,"
+                  " \"end_position\": 35},"
+                  "{\"entity_type\": \"ZIP_CODE\", \"start_position\": 37, \"end_position\": 42},"
+                  "{\"entity_type\": \"GPE\", \"start_position\": 43, \"end_position\": 49}]},"
+                  "{\"full_text\": \"Die Lieferung kam am 12.03.2024 an.\", \"spans\": ["
+                  "{\"entity_type\": \"DATE_TIME\", \"start_position\": 21,"
+                  " \"end_position\": 31}]}]");
+    struct pii_eval_result r;
+    assert_int_equal(pii_eval_presidio(path, &r, why, sizeof(why)), AG_OK);
+    assert_int_equal(r.texts, 2);
+    assert_int_equal(r.type[PII_PERSON].labelled, 1);
+    assert_int_equal(r.type[PII_PERSON].found, 1);
+    assert_int_equal(r.type[PII_PERSON].right, 1);
+    assert_int_equal(r.type[PII_ADDRESS].labelled, 1);
+    assert_int_equal(r.type[PII_ADDRESS].found, 1);
+    assert_int_equal(r.type[PII_ADDRESS].detected, 1);
+    assert_int_equal(r.type[PII_ADDRESS].right, 1);
+    assert_int_equal(r.type[PII_POSTCODE_CITY].labelled, 1);
+    assert_int_equal(r.type[PII_POSTCODE_CITY].found, 1); /* inside the ADDRESS span */
+    assert_int_equal(r.type[PII_DATE_OF_BIRTH].detected, 0);
+    assert_true(r.bytes > 0);
+    tu_remove_tree(dir);
+}
+
 /* GermEval: sentences rebuilt from tokens, B-PER/I-PER joined into one labelled span,
  * -deriv/-part labels and other classes left out, detected types without labels counted
  * as not right. */
@@ -130,9 +167,8 @@ static void test_germeval_bad_files(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_counts_by_hand),
-        cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_germeval_counts),
+        cmocka_unit_test(test_counts_by_hand),        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_presidio_unstructured), cmocka_unit_test(test_germeval_counts),
         cmocka_unit_test(test_germeval_bad_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
