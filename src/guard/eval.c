@@ -13,6 +13,7 @@
  */
 #include "guard/eval.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,21 +73,30 @@ static ag_err corpus_add(struct corpus *c, const char *text, size_t len)
     return rc;
 }
 
-/* The speed: every text scanned once more, after the scoring pass has warmed the caches
- * (a server scans message after message); the time of the whole pass. */
+/* The speed: every text scanned again after the scoring pass has warmed the caches (a
+ * server scans message after message), in passes until 0.2 s have gone by (3 to 50
+ * passes); the fastest pass counts, since other work on the machine only slows passes. */
 static ag_err corpus_time(const struct corpus *c, struct pii_eval_result *r)
 {
     struct pii_span s[EVAL_MAX_SPANS];
-    size_t n = 0, from = 0;
-    ag_err rc = AG_OK;
-    uint64_t t0 = clock_mono_ns();
-    for (size_t i = 0; i < c->n && rc == AG_OK; i++) {
-        rc = pii_scan(c->all.p + from, c->end[i] - from, s, EVAL_MAX_SPANS, &n);
-        from = c->end[i];
+    size_t n = 0;
+    uint64_t best = UINT64_MAX, total = 0;
+    for (int pass = 0; pass < 50 && (pass < 3 || total < 200000000u); pass++) {
+        size_t from = 0;
+        uint64_t t0 = clock_mono_ns();
+        for (size_t i = 0; i < c->n; i++) {
+            ag_err rc = pii_scan(c->all.p + from, c->end[i] - from, s, EVAL_MAX_SPANS, &n);
+            if (rc != AG_OK)
+                return rc;
+            from = c->end[i];
+        }
+        uint64_t t = clock_mono_ns() - t0;
+        total += t;
+        best = t < best ? t : best;
     }
-    r->scan_ns = clock_mono_ns() - t0;
+    r->scan_ns = best;
     r->bytes = c->all.len;
-    return rc;
+    return AG_OK;
 }
 
 static void corpus_release(struct corpus *c)
