@@ -3100,7 +3100,9 @@ static size_t at_digit(struct scan *s, size_t i)
      * digits in a chain of groups (cards, tax ids, phones), a '.' or ':' (IP), a word after
      * (streets), a separator (dates). Checked first, they keep "3 Stück" cheap. */
     size_t chain = chain_digits(p, n, i), d = digit_run(p, n, i);
-    char next = w < n ? p[w] : '\0';
+    char next = 0;
+    if (w < n)
+        next = p[w];
     if (chain >= 12 && (e = card_at(p, n, i)) != 0) {
         add(s, i, e, PII_CREDIT_CARD);
         best = max_end(best, e);
