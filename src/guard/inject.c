@@ -27,8 +27,8 @@
 #include "guard/inject_internal.h"
 #include "text/normalize.h"
 
-#define MODEL_MAGIC    "AGINJ\0\0\1"
-#define MODEL_VERSION  1u
+#define MODEL_MAGIC   "AGINJ\0\0\1"
+#define MODEL_VERSION 1u
 /* 2^18 weights: the trained model fills about 9 % of them, so a word the training never
  * saw lands on a trained weight about one time in eleven (2^16: 30 %, which flagged more
  * benign text with words unlike the training data). */

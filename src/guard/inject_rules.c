@@ -206,11 +206,13 @@ const struct inject_rule inject_rules[] = {
     {"data of other customers",
      "\\b(data|details|information|info|addresses|e-?mails?|e-?mail addresses|orders|order "
      "history|passwords|phone numbers|credit cards|payment \\w+|names)( \\w+)? of (all|other|every|"
-     "the other|another|any)( \\w+)? (customers?|users?|clients?|accounts?|people|buyers|members)\\b",
+     "the other|another|any)( \\w+)? "
+     "(customers?|users?|clients?|accounts?|people|buyers|members)\\b",
      2.5f},
     {"Daten anderer Kunden",
      "\\b(daten|adressen|e-?mail\\w*|bestellungen|passw\\w*|namen|telefonnummern|konten|"
-     "zahlungsdaten|bestellhistorie)( \\w+)? (aller|anderer|fremder|samtlicher|jedes|jeder)( \\w+)? "
+     "zahlungsdaten|bestellhistorie)( \\w+)? (aller|anderer|fremder|samtlicher|jedes|jeder)( "
+     "\\w+)? "
      "(kunden|nutzer|benutzer|kaufer|mitglieder)\\w*\\b",
      2.5f},
     {"secrets",
