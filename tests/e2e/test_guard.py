@@ -66,6 +66,17 @@ def test_injected_passage_is_dropped(server, tmp_path):
     assert "gutschein.md" not in [src["doc"] for src in j["sources"]]
 
 
+def test_flagged_question_is_answered_and_marked(make_server):
+    s = make_server({"AGENTGATE_GUARD_FLAG_AT": "0.0", "AGENTGATE_GUARD_BLOCK_AT": "1.0"})
+    r = s.ask("Wie lange dauert der Versand nach Österreich?")
+    assert r.status == 200
+    j = r.json()
+    assert j["guard"]["injection"]["verdict"] == "flag"
+    assert "3 bis 5 Werktage" in j["answer"]
+    assert audit_outcomes(s)[0] == "answered_flagged"
+    assert metric(s, 'agentgate_guard_verdicts_total{verdict="flag"}') == 1
+
+
 def test_escalation_hands_over(make_server):
     s = make_server({"AGENTGATE_GUARD_ON_BLOCK": "escalate"})
     r = s.ask(ATTACK_EN)
