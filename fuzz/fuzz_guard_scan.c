@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "guard/inject.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -22,6 +23,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ag_err rc = guard_scan_line(model, &p, (const char *)data, size, &out);
     if ((rc == AG_OK || rc == AG_EINVAL) && (out.len == 0 || out.p[out.len - 1] != '\n'))
         __builtin_trap();
+    /* the line is one valid JSON object (strict UTF-8) */
+    json_t *o = NULL;
+    char why[128];
+    if ((rc == AG_OK || rc == AG_EINVAL) &&
+        json_parse_object(out.p, out.len - 1, 8, &o, why, sizeof(why)) != AG_OK)
+        __builtin_trap();
+    json_decref(o);
     buf_release(&out);
     struct guard_verdict v;
     if (guard_inject_scan(model, (const char *)data, size, GUARD_SCAN_REASONS, &v) == AG_OK) {

@@ -108,7 +108,8 @@ static enum stage_result stage_guard_in(struct turn *t)
     const struct agent_env *env = t->env;
     struct guard_policy pol = policy_of(env->cfg);
     struct buf out;
-    buf_init(&out, env->cfg->max_question_bytes * 4 + 4096);
+    /* placeholders can be longer than their values: "Al" becomes "[PERSON_1]" */
+    buf_init(&out, env->cfg->max_question_bytes * 8 + 4096);
     /* Without consent to storage a session's values are not kept past this turn. */
     /* A session belongs to the API key that named it: another key cannot reach its values
      * by using the same session id. */

@@ -173,6 +173,14 @@ const char *buf_cstr(const struct buf *b)
     return b->p ? b->p : "";
 }
 
+size_t str_utf8_prefix(const char *p, size_t n, size_t max)
+{
+    size_t keep = n > max ? max : n;
+    while (keep < n && keep > 0 && ((unsigned char)p[keep] & 0xC0) == 0x80)
+        keep--;
+    return keep;
+}
+
 void buf_reset(struct buf *b)
 {
     buf_truncate(b, 0);

@@ -34,6 +34,10 @@ ag_err str_to_u64(struct str s, uint64_t *out);
 /* Parse all of s as a finite double (e.g. "12.50"); no leading/trailing junk. */
 ag_err str_to_double(struct str s, double *out);
 
+/* The length of the longest prefix of UTF-8 text p[0..n) that is at most max bytes and
+ * does not end inside a character (a cut before a continuation byte). */
+size_t str_utf8_prefix(const char *p, size_t n, size_t max);
+
 void buf_init(struct buf *b, size_t max);
 /* Room for element n of array v (*cap elements of size bytes, size > 0): when n reaches
  * *cap the array doubles (16 at first). Returns the array, moved or not; NULL without

@@ -568,7 +568,7 @@ static void add_reason(struct guard_verdict *v, const char *kind, const char *wh
         return;
     size_t last = v->n_reasons < GUARD_MAX_REASONS ? v->n_reasons : GUARD_MAX_REASONS - 1;
     memmove(&v->reasons[at + 1], &v->reasons[at], (last - at) * sizeof(v->reasons[0]));
-    int len = n > 60 ? 60 : (int)n;
+    int len = (int)str_utf8_prefix(what, n, 60); /* never half a character */
     int w = snprintf(v->reasons[at].what, sizeof(v->reasons[at].what), "%s:%.*s", kind, len, what);
     if (w < 0)
         v->reasons[at].what[0] = '\0';

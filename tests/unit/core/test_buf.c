@@ -594,6 +594,25 @@ static void test_ag_grow(void **state)
     free(v);
 }
 
+static void test_str_utf8_prefix(void **state)
+{
+    (void)state;
+    const char *s = "ab\xd0\xb6\xe2\x80\xa6z"; /* a b zhe ellipsis z: 1+1+2+3+1 bytes */
+    size_t n = strlen(s);
+    assert_int_equal(str_utf8_prefix(s, n, 100), n);
+    assert_int_equal(str_utf8_prefix(s, n, n), n);
+    assert_int_equal(str_utf8_prefix(s, n, 2), 2);
+    assert_int_equal(str_utf8_prefix(s, n, 3), 2); /* inside zhe */
+    assert_int_equal(str_utf8_prefix(s, n, 4), 4);
+    assert_int_equal(str_utf8_prefix(s, n, 5), 4); /* inside the ellipsis */
+    assert_int_equal(str_utf8_prefix(s, n, 6), 4);
+    assert_int_equal(str_utf8_prefix(s, n, 7), 7);
+    assert_int_equal(str_utf8_prefix(s, n, 0), 0);
+    assert_int_equal(str_utf8_prefix("", 0, 5), 0);
+    /* continuation bytes only: nothing is a whole character */
+    assert_int_equal(str_utf8_prefix("\x80\x80\x80", 3, 2), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -614,6 +633,7 @@ int main(void)
         cmocka_unit_test(test_buf_model_property),
         cmocka_unit_test(test_buf_take),
         cmocka_unit_test(test_ag_grow),
+        cmocka_unit_test(test_str_utf8_prefix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
