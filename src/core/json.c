@@ -48,6 +48,11 @@ ag_err json_parse_value(const char *p, size_t n, size_t max_depth, json_t **out,
     if (!v) {
         snprintf(why, why_len, "malformed JSON at line %d column %d: %s", err.line, err.column,
                  err.text);
+        /* jansson's text may quote the bad input, half a character included; the reason
+         * goes back to the client inside JSON, which must be valid UTF-8: keep ASCII */
+        for (char *c = why; why_len && *c; c++)
+            if ((unsigned char)*c >= 0x80)
+                *c = '?';
         return AG_EINVAL;
     }
     if (json_depth(v) > max_depth) {

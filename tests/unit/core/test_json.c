@@ -98,7 +98,8 @@ static void test_json_malformed(void **state)
         "{\"a\":\"tab\there\"}",    /* raw control character */
         "{\"a\":\"\\x41\"}",        /* not a JSON escape */
         "{\"a\":1 /* comment */}",
-        "\xef\xbb\xbf{\"a\":1}", /* BOM */
+        "\xef\xbb\xbf{\"a\":1}",    /* BOM */
+        "{\"id!\\\xc3\x84\"x\":1}", /* bad escape before a two-byte character */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         json_t *v;
@@ -107,6 +108,9 @@ static void test_json_malformed(void **state)
             fail_msg("accepted bad JSON #%zu: %s", i, bad[i]);
         assert_ptr_equal(v, SENTINEL);
         assert_true(strlen(why) > 0);
+        /* the reason goes back inside JSON: ASCII only, never half a character */
+        for (const char *c = why; *c; c++)
+            assert_true((unsigned char)*c < 0x80);
     }
 #define WITH_LEN(s) (s), sizeof(s) - 1
     /* NUL bytes are not JSON, wherever they are: jansson's lexer skips one right after a
@@ -145,6 +149,9 @@ static void test_json_malformed(void **state)
             fail_msg("accepted a NUL byte, case #%zu", i);
         assert_ptr_equal(v, SENTINEL);
         assert_true(strlen(why) > 0);
+        /* the reason goes back inside JSON: ASCII only, never half a character */
+        for (const char *c = why; *c; c++)
+            assert_true((unsigned char)*c < 0x80);
     }
     /* A reason is truncated safely into a short buffer. */
     char tiny[6];
@@ -167,6 +174,9 @@ static void test_json_non_object(void **state)
             fail_msg("accepted non-object: %s", bad[i]);
         assert_ptr_equal(v, SENTINEL);
         assert_true(strlen(why) > 0);
+        /* the reason goes back inside JSON: ASCII only, never half a character */
+        for (const char *c = why; *c; c++)
+            assert_true((unsigned char)*c < 0x80);
     }
     json_t *v;
     char why[200];
