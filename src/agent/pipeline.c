@@ -300,28 +300,21 @@ static ag_err render_guard(struct turn *t, json_t *o)
 {
     if (!t->guarded)
         return AG_OK;
-    struct buf reasons;
-    buf_init(&reasons, 8192);
-    ag_err rc = guard_reasons_json(&t->guard.injection, &reasons);
-    json_t *r = NULL;
-    char why[128];
-    if (rc == AG_OK)
-        rc = json_parse_value(reasons.p, reasons.len, 4, &r, why, sizeof(why));
-    buf_release(&reasons);
-    json_t *pii = json_object();
+    const struct guard_verdict *v = &t->guard.injection;
+    json_t *reasons = json_array(), *pii = json_object();
+    for (size_t i = 0; reasons && i < v->n_reasons; i++)
+        json_array_append_new(reasons, json_pack("{s:s, s:f}", "what", v->reasons[i].what, "share",
+                                                 (double)v->reasons[i].share));
     for (int i = 0; pii && i < PII_N_TYPES; i++)
         if (t->guard.pii_count[i])
             json_object_set_new(pii, pii_type_name((enum pii_type)i),
                                 json_integer(t->guard.pii_count[i]));
-    json_t *g = rc == AG_OK && pii
-                    ? json_pack("{s:{s:f, s:s, s:o}, s:o, s:i}", "injection", "score",
-                                (double)t->guard.injection.score, "verdict",
-                                guard_action_name(t->guard.action), "reasons", r, "pii", pii,
-                                "passages_dropped", (int)t->passages_dropped)
-                    : NULL;
-    if (!g) {
-        if (rc != AG_OK)
-            json_decref(r);
+    /* "o" hands both over to the new object, also when packing fails */
+    json_t *g = json_pack("{s:{s:f, s:s, s:o*}, s:o*, s:i}", "injection", "score", (double)v->score,
+                          "verdict", guard_action_name(t->guard.action), "reasons", reasons, "pii",
+                          pii, "passages_dropped", (int)t->passages_dropped);
+    if (!g || !reasons || !pii || json_array_size(reasons) != v->n_reasons) {
+        json_decref(g);
         return AG_ENOMEM;
     }
     return json_object_set_new(o, "guard", g) == 0 ? AG_OK : AG_ENOMEM;
