@@ -41,24 +41,3 @@ ag_err guard_input(const struct guard_inject *g, const struct guard_policy *p,
         r->pii_count[spans[i].type]++;
     return guard_pseudonymise(v, &r->scope, text, n, spans, r->n_pii, out);
 }
-
-void guard_blank_placeholders(char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] != '[')
-            continue;
-        size_t j = i + 1;
-        while (j < n && ((p[j] >= 'A' && p[j] <= 'Z') || p[j] == '_'))
-            j++;
-        /* the run holds TYPE and the '_' before the number: "[EMAIL_" */
-        if (j - i < 3 || p[j - 1] != '_')
-            continue;
-        size_t d = j;
-        while (d < n && p[d] >= '0' && p[d] <= '9')
-            d++;
-        if (d == j || d >= n || p[d] != ']')
-            continue;
-        memset(p + i, ' ', d + 1 - i);
-        i = d;
-    }
-}

@@ -35,8 +35,4 @@ ag_err guard_input(const struct guard_inject *g, const struct guard_policy *p,
                    struct guard_vault *v, const char *tenant, const char *session, const char *text,
                    size_t n, struct buf *out, struct guard_input_result *r);
 
-/* Overwrite every placeholder ("[EMAIL_1]") in p[0..n) with spaces, for a search: a
- * placeholder stands for a value no document holds. */
-void guard_blank_placeholders(char *p, size_t n);
-
 #endif

@@ -191,38 +191,54 @@ static ag_err put_token(struct buf *out, enum pii_type type, size_t slashes, uin
     return rc;
 }
 
+/* The first token in p[from..n): its start in *at and its parse in *t; false if none. */
+static bool next_token(const char *p, size_t n, size_t from, size_t *at, struct token *t)
+{
+    for (size_t i = from; i < n;) {
+        const char *q = memchr(p + i, '[', n - i);
+        if (!q)
+            return false;
+        size_t j = (size_t)(q - p);
+        if (token_parse(p + j, n - j, t)) {
+            *at = j;
+            return true;
+        }
+        i = j + 1;
+    }
+    return false;
+}
+
 /* Append p[0..n) with every token escaped by one more backslash. */
 static ag_err put_escaped(struct buf *out, const char *p, size_t n)
 {
-    size_t i = 0, run = 0;
-    while (i < n) {
-        const char *q = memchr(p + i, '[', n - i);
-        if (!q)
-            break;
-        size_t j = (size_t)(q - p);
-        struct token t;
-        if (!token_parse(p + j, n - j, &t)) {
-            i = j + 1;
-            continue;
-        }
+    size_t run = 0, j;
+    struct token t;
+    while (next_token(p, n, run, &j, &t)) {
         ag_err rc = buf_append(out, p + run, j - run);
         if (rc == AG_OK)
             rc = put_token(out, t.type, t.slashes + 1, t.num);
         if (rc != AG_OK)
             return rc;
-        i = run = j + t.len;
+        run = j + t.len;
     }
     return buf_append(out, p + run, n - run);
+}
+
+void guard_blank_placeholders(char *p, size_t n)
+{
+    size_t i = 0, j;
+    struct token t;
+    for (; next_token(p, n, i, &j, &t); i = j + t.len)
+        if (t.slashes == 0) /* an escaped one is text the customer wrote */
+            memset(p + j, ' ', t.len);
 }
 
 /* Undo a partial append: wipe what was added (it may hold values) and cut it off. */
 static void out_truncate(struct buf *out, size_t len)
 {
-    if (out->len > len) {
+    if (out->len > len)
         crypto_wipe(out->p + len, out->len - len);
-        out->len = len;
-        out->p[len] = '\0';
-    }
+    buf_truncate(out, len);
 }
 
 /* ---- sessions --------------------------------------------------------------------------- */
@@ -734,28 +750,18 @@ done:
 static ag_err put_restored(const struct vault_session *ses, const char *p, size_t n,
                            struct buf *out)
 {
-    size_t i = 0, run = 0;
-    while (i < n) {
-        const char *q = memchr(p + i, '[', n - i);
-        if (!q)
-            break;
-        size_t j = (size_t)(q - p);
-        struct token t;
-        if (!token_parse(p + j, n - j, &t)) {
-            i = j + 1;
-            continue;
-        }
+    size_t i = 0, run = 0, j;
+    struct token t;
+    for (; next_token(p, n, i, &j, &t); i = j + t.len) {
         const struct vault_entry *e = NULL;
-        if (t.slashes == 0 && (!ses || !(e = entry_by_num(ses, t.type, t.num)))) {
-            i = j + t.len; /* not ours (invented, expired, another session's): as it is */
-            continue;
-        }
+        if (t.slashes == 0 && (!ses || !(e = entry_by_num(ses, t.type, t.num))))
+            continue; /* not ours (invented, expired, another session's): as it is */
         ag_err rc = buf_append(out, p + run, j - run);
         if (rc == AG_OK)
             rc = e ? entry_put(ses, e, out) : put_token(out, t.type, t.slashes - 1, t.num);
         if (rc != AG_OK)
             return rc;
-        i = run = j + t.len;
+        run = j + t.len;
     }
     return buf_append(out, p + run, n - run);
 }

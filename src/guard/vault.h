@@ -93,6 +93,10 @@ ag_err guard_pseudonymise(struct guard_vault *v, const struct guard_vault_scope 
 ag_err guard_restore(struct guard_vault *v, const struct guard_vault_scope *s, const char *text,
                      size_t n, struct buf *out);
 
+/* Overwrite every placeholder in p[0..n) (not the escaped ones the customer wrote) with
+ * spaces, for a search: a placeholder stands for a value no document holds. */
+void guard_blank_placeholders(char *p, size_t n);
+
 struct guard_vault_stats {
     size_t sessions;  /* held now, including expired ones not yet swept */
     uint64_t evicted; /* live sessions dropped to make room for a new one */

@@ -754,10 +754,22 @@ static void test_threads(void **state)
     guard_vault_destroy(v);
 }
 
+/* For the search, placeholders become spaces; text the customer wrote does not. */
+static void test_blank_placeholders(void **state)
+{
+    (void)state;
+    char t[] = "Mail [EMAIL_1], Tel [PHONE_12]. Mein [EMAIL\\_1] und [EMAIL_0] [FOO_1] [EMAIL_1";
+    guard_blank_placeholders(t, strlen(t));
+    assert_string_equal(t, "Mail          , Tel           . Mein [EMAIL\\_1] und [EMAIL_0] [FOO_1] "
+                           "[EMAIL_1");
+    guard_blank_placeholders(t, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_blank_placeholders),
         cmocka_unit_test(test_same_value_same_placeholder),
         cmocka_unit_test(test_isolation),
         cmocka_unit_test(test_one_turn_scope),
