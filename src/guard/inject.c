@@ -16,6 +16,7 @@
 #include "guard/inject.h"
 
 #include <hs/hs.h>
+#include <assert.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -127,11 +128,11 @@ static size_t features(const char *s, size_t n, unsigned bits, feat_cb cb, void 
 }
 
 /* What the scan needs of features(), without the calls: each word's summed weights (its
- * own and its pair's with the word before) and feature count. First every index, then the
+ * own and its pair's with the word before). First every index, then the
  * weights: the loads of a whole message are then in flight together instead of one word
  * at a time. wi and pi are scratch; all arrays hold n / 2 + 1 words. Returns the count. */
 static size_t score_words(const int16_t *w, unsigned bits, const char *s, size_t n, int32_t *sum,
-                          uint32_t *cnt, uint32_t *wi, uint32_t *pi)
+                          uint32_t *wi, uint32_t *pi)
 {
     const unsigned char *p = (const unsigned char *)s;
     const unsigned shift = 64 - bits;
@@ -141,10 +142,8 @@ static size_t score_words(const int16_t *w, unsigned bits, const char *s, size_t
         wi[words] = word_index(h, shift);
         pi[words] = words > 0 ? pair_index(prev, h, shift) : 0;
     }
-    for (size_t k = 0; k < words; k++) {
+    for (size_t k = 0; k < words; k++)
         sum[k] = w[wi[k]] + (k > 0 ? w[pi[k]] : 0);
-        cnt[k] = k > 0 ? 2 : 1;
-    }
     return words;
 }
 
@@ -158,8 +157,8 @@ struct scan_local {
     hs_scratch_t *scratch;
 
     struct buf norm, dec;
+    void *word_block;    /* the four per-word arrays below, in one allocation */
     int32_t *word_sum;   /* per word: its features' weights summed */
-    uint32_t *word_cnt;  /* per word: its number of features */
     float *word_contrib; /* reasons: each word's part of the score */
     uint32_t *word_start, *word_len;
     size_t word_cap;
@@ -181,11 +180,7 @@ static void local_free(void *v)
     hs_free_scratch(l->scratch);
     buf_release(&l->norm);
     buf_release(&l->dec);
-    free(l->word_sum);
-    free(l->word_cnt);
-    free(l->word_contrib);
-    free(l->word_start);
-    free(l->word_len);
+    free(l->word_block);
     free(l);
 }
 
@@ -466,50 +461,59 @@ static bool words_fit(struct scan_local *l, size_t n)
     if (n <= l->word_cap)
         return true;
     size_t cap = n < 256 ? 256 : n * 2;
-    int32_t *sum = realloc(l->word_sum, cap * sizeof(int32_t));
-    if (sum)
-        l->word_sum = sum;
-    uint32_t *cnt = sum ? realloc(l->word_cnt, cap * sizeof(uint32_t)) : NULL;
-    if (cnt)
-        l->word_cnt = cnt;
-    float *c = cnt ? realloc(l->word_contrib, cap * sizeof(float)) : NULL;
-    if (c)
-        l->word_contrib = c;
-    uint32_t *st = c ? realloc(l->word_start, cap * sizeof(uint32_t)) : NULL;
-    if (st)
-        l->word_start = st;
-    uint32_t *ln = st ? realloc(l->word_len, cap * sizeof(uint32_t)) : NULL;
-    if (!ln)
+    /* four arrays of 4-byte elements */
+    static_assert(sizeof(int32_t) == 4 && sizeof(float) == 4, "4-byte word arrays");
+    char *b = cap > SIZE_MAX / 16 ? NULL : malloc(cap * 16);
+    if (!b)
         return false;
-    l->word_len = ln;
+    free(l->word_block);
+    l->word_block = b;
+    l->word_sum = (int32_t *)(void *)b;
+    l->word_contrib = (float *)(void *)(b + cap * 4);
+    l->word_start = (uint32_t *)(void *)(b + cap * 8);
+    l->word_len = (uint32_t *)(void *)(b + cap * 12);
     l->word_cap = cap;
     return true;
 }
 
-/* The best window of words [*from, *to) by sum / sqrt(count), as a logit part. */
-static double best_window(const int32_t *sum, const uint32_t *cnt, size_t words, double scale,
-                          size_t *from, size_t *to)
+/* Window k of a text of words words: [*s, *e); false past the last. Windows start every
+ * STRIDE words; the one that reaches the end is the last, and a full one when the text
+ * has WINDOW words. */
+static bool window_at(size_t words, size_t k, size_t *s, size_t *e)
+{
+    size_t st = k * STRIDE;
+    if (st >= words || (k > 0 && st - STRIDE + WINDOW >= words))
+        return false;
+    size_t en = st + WINDOW < words ? st + WINDOW : words;
+    if (en == words && en - st < WINDOW && st > 0)
+        st = en > WINDOW ? en - WINDOW : 0;
+    *s = st;
+    *e = en;
+    return true;
+}
+
+/* Features in words [s, e): each word, and a pair with the word before but the first. */
+static size_t window_features(size_t s, size_t e)
+{
+    return e > s ? 2 * (e - s) - (s == 0) : 0;
+}
+
+/* The best window of words [*from, *to) by sum / sqrt(features), as a logit part. */
+static double best_window(const int32_t *sum, size_t words, double scale, size_t *from, size_t *to)
 {
     double best = 0;
+    size_t s, e;
     *from = *to = 0;
-    for (size_t s = 0; s < words; s += STRIDE) {
-        size_t e = s + WINDOW < words ? s + WINDOW : words;
-        if (e == words && e - s < WINDOW && s > 0)
-            s = e > WINDOW ? e - WINDOW : 0; /* the last window is a full one */
+    for (size_t k = 0; window_at(words, k, &s, &e); k++) {
         int64_t ws = 0;
-        uint64_t wc = 0;
-        for (size_t k = s; k < e; k++) {
-            ws += sum[k];
-            wc += cnt[k];
-        }
-        double z = wc ? (double)ws * scale / sqrt((double)wc) : 0;
-        if (s == 0 || z > best) {
+        for (size_t i = s; i < e; i++)
+            ws += sum[i];
+        double z = (double)ws * scale / sqrt((double)window_features(s, e));
+        if (k == 0 || z > best) {
             best = z;
             *from = s;
             *to = e;
         }
-        if (e == words)
-            break;
     }
     return best;
 }
@@ -606,10 +610,7 @@ static void explain(const struct guard_inject *g, struct scan_local *l, const st
         struct contrib_ctx cc = {g->w, l->word_contrib, from, to};
         features(l->norm.p, l->norm.len, g->bits, contrib_cb, &cc);
         word_spans(l->norm.p, l->norm.len, l->word_start, l->word_len, words);
-        uint64_t wc = 0;
-        for (size_t k = from; k < to; k++)
-            wc += l->word_cnt[k];
-        float f = wc ? g->scale / sqrtf((float)wc) : 0;
+        float f = g->scale / sqrtf((float)window_features(from, to));
         for (size_t k = from; k < to; k++) {
             l->word_contrib[k] *= f;
             pos += l->word_contrib[k] > 0 ? l->word_contrib[k] : 0;
@@ -663,10 +664,10 @@ ag_err guard_inject_scan(const struct guard_inject *g, const char *p, size_t n, 
     /* a word is at least one byte and a separator: at most len / 2 + 1 words */
     if (!words_fit(l, l->norm.len / 2 + 1))
         return AG_ENOMEM;
-    size_t words = score_words(g->w, g->bits, l->norm.p, l->norm.len, l->word_sum, l->word_cnt,
-                               l->word_start, l->word_len);
+    size_t words =
+        score_words(g->w, g->bits, l->norm.p, l->norm.len, l->word_sum, l->word_start, l->word_len);
     size_t from, to;
-    z += best_window(l->word_sum, l->word_cnt, words, g->scale, &from, &to);
+    z += best_window(l->word_sum, words, g->scale, &from, &to);
     v->logit = (float)z;
     v->score = (float)(1.0 / (1.0 + exp(-z)));
     v->obf = obf;
@@ -756,23 +757,19 @@ static void collect_cb(void *ctx, uint32_t idx, size_t word, enum feat_kind kind
 static double train_window(const struct train_ex *e, const float *w, size_t *fs, size_t *fe)
 {
     double best = 0;
+    size_t s, end;
     *fs = *fe = 0;
-    for (size_t s = 0; s < e->words; s += STRIDE) {
-        size_t end = s + WINDOW < e->words ? s + WINDOW : e->words;
-        if (end == e->words && end - s < WINDOW && s > 0)
-            s = end > WINDOW ? end - WINDOW : 0;
+    for (size_t k = 0; window_at(e->words, k, &s, &end); k++) {
         size_t a = e->first[s], b = e->first[end];
         double sum = 0;
         for (size_t f = a; f < b; f++)
             sum += w[e->idx[f]];
         double z = b > a ? sum / sqrt((double)(b - a)) : 0;
-        if (s == 0 || z > best) {
+        if (k == 0 || z > best) {
             best = z;
             *fs = a;
             *fe = b;
         }
-        if (end == e->words)
-            break;
     }
     return best;
 }
