@@ -89,6 +89,7 @@ int main(int argc, char **argv)
         return 0;
     }
     int passes = argc > 2 ? atoi(argv[2]) : 5;
+    const char *only = argc > 3 ? argv[3] : NULL; /* one phase by name, for profiling */
     passes = passes < 1 ? 1 : passes;
     size_t n, bytes;
     struct msg *m = read_messages(argv[1], &n, &bytes);
@@ -111,6 +112,8 @@ int main(int argc, char **argv)
     size_t flagged = 0, pii = 0;
     for (int pass = 0; pass < passes && lat; pass++) {
         for (int ph = 0; ph < N_PHASES; ph++) {
+            if (only && strcmp(only, phase_name[ph]) != 0)
+                continue;
             uint64_t t0 = clock_mono_ns();
             for (size_t i = 0; i < n; i++) {
                 uint64_t s = ph == P_GUARD_IN ? clock_mono_ns() : 0;
