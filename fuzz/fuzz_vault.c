@@ -28,7 +28,7 @@ static bool contains(const char *hay, size_t n, const char *needle)
     return false;
 }
 
-static void store(struct guard_vault *v, const struct guard_vault_scope *s, const char *text,
+static void store(struct guard_vault *v, struct guard_vault_scope *s, const char *text,
                   const struct pii_span *sp, size_t n)
 {
     struct buf out;
@@ -59,7 +59,7 @@ static void fuzz_restore(struct guard_vault *v, const struct guard_vault_scope *
     buf_release(&out);
 }
 
-static void fuzz_round_trip(struct guard_vault *v, const struct guard_vault_scope *mine,
+static void fuzz_round_trip(struct guard_vault *v, struct guard_vault_scope *mine,
                             const uint8_t *data, size_t size)
 {
     struct pii_span sp[8];

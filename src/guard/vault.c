@@ -8,6 +8,9 @@
  * number) as associated data, and an HMAC of (scope id, type, value) under a process key
  * so that "is this value already here" is a compare of MACs, not a decrypt of every entry.
  * Expired sessions cannot be looked up; they are swept from the LRU tail as calls pass.
+ * A one-turn scope keeps its own session outside the table, "plain": values are held as
+ * written (the turn holds the message anyway) and matched by value, so such a turn costs
+ * no random bytes, MACs, AES or lock.
  * THREADS: v->p, v->id_key, v->mac_key and the stripe layout are fixed after create. Each
  * stripe's table, list and sessions are guarded by its mu; no two stripe locks are ever
  * held together. Counters are relaxed atomics. HMACs and the clock run with no lock held;
@@ -53,6 +56,7 @@ struct vault_session {
     struct vault_entry *e;
     size_t n, cap;
     uint32_t last_num[PII_N_TYPES]; /* highest number given per type */
+    bool plain; /* a one-turn scope's: ct holds the value itself, mac is unused */
 };
 
 struct vault_stripe {
@@ -421,6 +425,16 @@ static const struct vault_entry *entry_by_mac(const struct vault_session *s, con
     return NULL;
 }
 
+/* A plain session's entry holding this value. */
+static const struct vault_entry *entry_by_value(const struct vault_session *s, enum pii_type type,
+                                                const char *p, size_t n)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->e[i].type == type && s->e[i].len == n && memcmp(s->e[i].ct, p, n) == 0)
+            return &s->e[i];
+    return NULL;
+}
+
 static const struct vault_entry *entry_by_num(const struct vault_session *s, enum pii_type type,
                                               uint32_t num)
 {
@@ -430,7 +444,8 @@ static const struct vault_entry *entry_by_num(const struct vault_session *s, enu
     return NULL;
 }
 
-/* Seal value p[0..n) as the next number of its type. Caller holds the stripe lock. */
+/* Keep value p[0..n) as the next number of its type: sealed (mac is its MAC), or as it is in
+ * a plain session (mac is NULL). Caller holds the stripe lock of a shared session. */
 static ag_err entry_add(const struct guard_vault *v, struct vault_session *s, enum pii_type type,
                         const char *p, size_t n, const uint8_t *mac, uint32_t *num_out)
 {
@@ -448,16 +463,20 @@ static ag_err entry_add(const struct guard_vault *v, struct vault_session *s, en
     e->type = type;
     e->num = s->last_num[type] + 1;
     e->len = n;
-    e->nonce = s->nonce_ctr++;
-    memcpy(e->mac, mac, CRYPTO_SHA256_LEN);
-    uint8_t aad[GUARD_VAULT_SCOPE_LEN + 5], nonce[CRYPTO_AEAD_NONCE_LEN];
-    entry_aad(aad, s->id, type, e->num);
-    entry_nonce(nonce, e->nonce);
-    ag_err rc = crypto_aead_seal(s->key, nonce, aad, sizeof(aad), p, n, e->ct, e->tag);
-    if (rc != AG_OK) {
-        free(e->ct);
-        e->ct = NULL;
-        return rc;
+    if (s->plain) {
+        memcpy(e->ct, p, n);
+    } else {
+        e->nonce = s->nonce_ctr++;
+        memcpy(e->mac, mac, CRYPTO_SHA256_LEN);
+        uint8_t aad[GUARD_VAULT_SCOPE_LEN + 5], nonce[CRYPTO_AEAD_NONCE_LEN];
+        entry_aad(aad, s->id, type, e->num);
+        entry_nonce(nonce, e->nonce);
+        ag_err rc = crypto_aead_seal(s->key, nonce, aad, sizeof(aad), p, n, e->ct, e->tag);
+        if (rc != AG_OK) {
+            free(e->ct);
+            e->ct = NULL;
+            return rc;
+        }
     }
     s->last_num[type] = e->num;
     s->n++;
@@ -468,6 +487,8 @@ static ag_err entry_add(const struct guard_vault *v, struct vault_session *s, en
 /* Decrypt e and append it to out; the plaintext is wiped after. */
 static ag_err entry_put(const struct vault_session *s, const struct vault_entry *e, struct buf *out)
 {
+    if (s->plain)
+        return buf_append(out, e->ct, e->len);
     uint8_t stack[VALUE_STACK];
     uint8_t *p = e->len <= sizeof(stack) ? stack : malloc(e->len);
     if (!p)
@@ -598,8 +619,8 @@ ag_err guard_vault_scope(const struct guard_vault *v, const char *tenant, const 
         return AG_ETOOBIG;
     memset(out, 0, sizeof(*out));
     if (!session) {
-        out->one_turn = true;
-        return crypto_random(out->id, sizeof(out->id));
+        out->one_turn = true; /* no id: its values never enter the table */
+        return AG_OK;
     }
     /* The tenant's length goes first, so that ("ab", "c") and ("a", "bc") differ. */
     uint8_t tlen = (uint8_t)tl;
@@ -607,10 +628,15 @@ ag_err guard_vault_scope(const struct guard_vault *v, const char *tenant, const 
     return crypto_hmac_sha256_keyed(v->id_key, parts, 3, out->id);
 }
 
-void guard_vault_forget(struct guard_vault *v, const struct guard_vault_scope *s)
+void guard_vault_forget(struct guard_vault *v, struct guard_vault_scope *s)
 {
     if (!v || !s)
         return;
+    if (s->one_turn) {
+        session_free(s->local);
+        s->local = NULL;
+        return;
+    }
     struct vault_stripe *st = stripe_of(v, s->id);
     pthread_mutex_lock(&st->mu);
     struct vault_session *ses = *bucket_of(st, s->id);
@@ -621,7 +647,7 @@ void guard_vault_forget(struct guard_vault *v, const struct guard_vault_scope *s
     pthread_mutex_unlock(&st->mu);
 }
 
-void guard_vault_scope_end(struct guard_vault *v, const struct guard_vault_scope *s)
+void guard_vault_scope_end(struct guard_vault *v, struct guard_vault_scope *s)
 {
     if (s && s->one_turn)
         guard_vault_forget(v, s);
@@ -659,9 +685,59 @@ static ag_err put_pseudonymised(struct buf *out, const char *text, size_t n,
     return rc == AG_OK ? put_escaped(out, text + pos, n - pos) : rc;
 }
 
-ag_err guard_pseudonymise(struct guard_vault *v, const struct guard_vault_scope *s,
-                          const char *text, size_t n, const struct pii_span *spans, size_t n_spans,
-                          struct buf *out)
+/* Give each span its number in ses (an entry found by MAC, or by value in a plain session
+ * with macs NULL, or a new one) and write the text. On an error ses is as it was. */
+static ag_err put_numbered(const struct guard_vault *v, struct vault_session *ses, const char *text,
+                           size_t n, const struct pii_span *spans, size_t n_spans,
+                           const uint8_t (*macs)[CRYPTO_SHA256_LEN], uint32_t *nums,
+                           struct buf *out)
+{
+    size_t n0 = ses->n;
+    uint32_t last0[PII_N_TYPES];
+    memcpy(last0, ses->last_num, sizeof(last0));
+    ag_err rc = AG_OK;
+    for (size_t i = 0; i < n_spans && rc == AG_OK; i++) {
+        const char *val = text + spans[i].start;
+        size_t len = spans[i].end - spans[i].start;
+        const struct vault_entry *e =
+            macs ? entry_by_mac(ses, macs[i]) : entry_by_value(ses, spans[i].type, val, len);
+        if (e)
+            nums[i] = e->num;
+        else
+            rc = entry_add(v, ses, spans[i].type, val, len, macs ? macs[i] : NULL, &nums[i]);
+    }
+    if (rc == AG_OK)
+        rc = put_pseudonymised(out, text, n, spans, nums, n_spans);
+    if (rc != AG_OK) {
+        entries_truncate(ses, n0);
+        memcpy(ses->last_num, last0, sizeof(last0));
+    }
+    return rc;
+}
+
+/* A one-turn scope: its own plain session, made on its first value. */
+static ag_err pseudonymise_local(const struct guard_vault *v, struct guard_vault_scope *s,
+                                 const char *text, size_t n, const struct pii_span *spans,
+                                 size_t n_spans, uint32_t *nums, struct buf *out)
+{
+    bool created = false;
+    if (!s->local) {
+        s->local = calloc(1, sizeof(*s->local));
+        if (!s->local)
+            return AG_ENOMEM;
+        s->local->plain = true;
+        created = true;
+    }
+    ag_err rc = put_numbered(v, s->local, text, n, spans, n_spans, NULL, nums, out);
+    if (rc != AG_OK && created) {
+        session_free(s->local);
+        s->local = NULL;
+    }
+    return rc;
+}
+
+ag_err guard_pseudonymise(struct guard_vault *v, struct guard_vault_scope *s, const char *text,
+                          size_t n, const struct pii_span *spans, size_t n_spans, struct buf *out)
 {
     if (!v || !s || !out || (n && !text) || (n_spans && !spans))
         return AG_EINVAL;
@@ -676,18 +752,22 @@ ag_err guard_pseudonymise(struct guard_vault *v, const struct guard_vault_scope 
         return rc;
     }
 
-    /* Per span: the value's MAC, then its number. Both computed before the lock. */
+    /* Per span: the value's MAC (shared sessions), then its number. MACs before the lock. */
     uint8_t mac_stack[SPANS_STACK][CRYPTO_SHA256_LEN];
     uint32_t num_stack[SPANS_STACK];
     uint8_t(*macs)[CRYPTO_SHA256_LEN] = mac_stack;
     uint32_t *nums = num_stack;
     if (n_spans > SPANS_STACK) {
-        macs = malloc(n_spans * sizeof(*macs));
+        macs = s->one_turn ? NULL : malloc(n_spans * sizeof(*macs));
         nums = malloc(n_spans * sizeof(*nums));
-        if (!macs || !nums) {
+        if ((!macs && !s->one_turn) || !nums) {
             rc = AG_ENOMEM;
             goto done;
         }
+    }
+    if (s->one_turn) {
+        rc = pseudonymise_local(v, s, text, n, spans, n_spans, nums, out);
+        goto done;
     }
     for (size_t i = 0; i < n_spans && rc == AG_OK; i++) {
         uint8_t type = (uint8_t)spans[i].type;
@@ -710,36 +790,20 @@ ag_err guard_pseudonymise(struct guard_vault *v, const struct guard_vault_scope 
         created = rc == AG_OK;
     }
     if (rc == AG_OK) {
-        /* What to roll back to: a failed call leaves the session as it was. */
-        size_t n0 = ses->n;
-        uint32_t last0[PII_N_TYPES];
-        memcpy(last0, ses->last_num, sizeof(last0));
-        for (size_t i = 0; i < n_spans && rc == AG_OK; i++) {
-            const struct vault_entry *e = entry_by_mac(ses, macs[i]);
-            if (e)
-                nums[i] = e->num;
-            else
-                rc = entry_add(v, ses, spans[i].type, text + spans[i].start,
-                               spans[i].end - spans[i].start, macs[i], &nums[i]);
-        }
+        rc = put_numbered(v, ses, text, n, spans, n_spans,
+                          (const uint8_t(*)[CRYPTO_SHA256_LEN])macs, nums, out);
         if (rc == AG_OK)
-            rc = put_pseudonymised(out, text, n, spans, nums, n_spans);
-        if (rc == AG_OK) {
             session_touch(st, ses, now);
-        } else if (created) {
+        else if (created)
             session_drop(v, st, ses);
-        } else {
-            entries_truncate(ses, n0);
-            memcpy(ses->last_num, last0, sizeof(last0));
-        }
     }
     pthread_mutex_unlock(&st->mu);
 done:
     if (rc != AG_OK)
         out_truncate(out, start);
-    if (macs)
+    if (macs && !s->one_turn)
         crypto_wipe(macs, n_spans * sizeof(*macs));
-    if (macs != mac_stack) {
+    if (n_spans > SPANS_STACK) {
         free(macs);
         free(nums);
     }
@@ -772,6 +836,12 @@ ag_err guard_restore(struct guard_vault *v, const struct guard_vault_scope *s, c
     if (!v || !s || !out || (n && !text))
         return AG_EINVAL;
     size_t start = out->len;
+    if (s->one_turn) {
+        ag_err rc = put_restored(s->local, text, n, out);
+        if (rc != AG_OK)
+            out_truncate(out, start);
+        return rc;
+    }
     uint64_t now = now_ms(v);
     struct vault_stripe *st = stripe_of(v, s->id);
     pthread_mutex_lock(&st->mu);

@@ -13,8 +13,14 @@
  * "[EMAIL\_1]" -> "[EMAIL\\_1]"); guard_restore removes one again, so a customer's own
  * "[EMAIL_1]" comes back as written and never as a stored value.
  *
- * THREADS: a vault is safe from any thread. OWNERSHIP: the caller owns the vault and every
- * buffer; a scope is a plain value. Text written to an out buffer by guard_restore holds real
+ * A one-turn scope (no session id, or no consent to keep anything) never enters the shared
+ * table: its values live in the scope itself, in plaintext memory of the turn that is wiped
+ * by guard_vault_scope_end(); nothing is encrypted because nothing outlives the turn.
+ *
+ * THREADS: a vault is safe from any thread; a scope belongs to one turn (one thread at a
+ * time). OWNERSHIP: the caller owns the vault and every buffer. A scope may hold the values
+ * of its turn: copy it freely within the turn, but end it (guard_vault_scope_end) exactly
+ * once. Text written to an out buffer by guard_restore holds real
  * personal data: the caller decides where it goes and wipes it if it must.
  */
 #ifndef AG_GUARD_VAULT_H
@@ -54,25 +60,30 @@ ag_err guard_vault_create(const struct guard_vault_params *params, struct guard_
 /* Wipes and frees every session; NULL is a no-op. No call may be running on it. */
 void guard_vault_destroy(struct guard_vault *v);
 
+struct vault_session;
+
 /* Which session a turn's values belong to, worked out once per turn by guard_vault_scope().
  * The id is an HMAC of tenant and session id under a random key of the vault (raw ids are
- * not kept), or random for a one-turn scope. */
+ * not kept); a one-turn scope has no id and keeps its values in local (made on its first
+ * value, freed by guard_vault_scope_end). */
 struct guard_vault_scope {
     uint8_t id[GUARD_VAULT_SCOPE_LEN];
     bool one_turn;
+    struct vault_session *local;
 };
 
 /* The scope of tenant's session (both NUL-terminated, 1..GUARD_VAULT_MAX_ID bytes). A NULL
  * session (the request has no session id) gives a one-turn scope: nobody else can name it,
  * and guard_vault_scope_end() forgets its values at the end of the turn. Creates nothing in
  * the vault. AG_EINVAL for a NULL or empty tenant or an empty session, AG_ETOOBIG for one
- * over GUARD_VAULT_MAX_ID, AG_EIO if hashing or the random source fails. */
+ * over GUARD_VAULT_MAX_ID, AG_EIO if hashing fails. */
 ag_err guard_vault_scope(const struct guard_vault *v, const char *tenant, const char *session,
                          struct guard_vault_scope *out);
-/* End of the turn: a one-turn scope's values are wiped now; a session's stay until their TTL. */
-void guard_vault_scope_end(struct guard_vault *v, const struct guard_vault_scope *s);
+/* End of the turn: a one-turn scope's values are wiped and freed now; a session's stay until
+ * their TTL. */
+void guard_vault_scope_end(struct guard_vault *v, struct guard_vault_scope *s);
 /* Wipe the scope's session now (logout, erasure request). Nothing held is not an error. */
-void guard_vault_forget(struct guard_vault *v, const struct guard_vault_scope *s);
+void guard_vault_forget(struct guard_vault *v, struct guard_vault_scope *s);
 
 /* Append to out text[0..n) with every span replaced by its placeholder and the customer's own
  * placeholder-shaped text escaped (see the top of this file). spans must be in text order,
@@ -81,9 +92,8 @@ void guard_vault_forget(struct guard_vault *v, const struct guard_vault_scope *s
  * TTL starts again. AG_EINVAL for bad spans, AG_ETOOBIG for a value over max_value_bytes,
  * more distinct values than max_entries, or out's max; AG_ENOMEM, AG_EIO. On an error out
  * and the session are as they were (a session made for the call is removed again). */
-ag_err guard_pseudonymise(struct guard_vault *v, const struct guard_vault_scope *s,
-                          const char *text, size_t n, const struct pii_span *spans, size_t n_spans,
-                          struct buf *out);
+ag_err guard_pseudonymise(struct guard_vault *v, struct guard_vault_scope *s, const char *text,
+                          size_t n, const struct pii_span *spans, size_t n_spans, struct buf *out);
 
 /* Append to out text[0..n) (untrusted model output) with each placeholder of the scope's
  * live session replaced by its value, and one escaping backslash taken out of escaped
