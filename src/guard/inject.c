@@ -70,9 +70,11 @@ static uint64_t name_hash(const char *s)
 
 enum feat_kind { FEAT_WORD, FEAT_PAIR };
 
+/* Letters, digits and every byte of a non-ASCII character, as a bitmap over the byte. */
 static inline bool is_word_byte(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80 || (c >= 'A' && c <= 'Z');
+    static const uint64_t map[4] = {0x03FF000000000000ULL, 0x07FFFFFE07FFFFFEULL, ~0ULL, ~0ULL};
+    return (map[c >> 6] >> (c & 63)) & 1;
 }
 
 /* Walk the features of normalised text s[0..n): each word, and the pair it forms with the
@@ -82,20 +84,71 @@ static inline bool is_word_byte(unsigned char c)
  * detection rate, e.g. "assistance" took weight from "assistant".) */
 typedef void (*feat_cb)(void *ctx, uint32_t idx, size_t word, enum feat_kind kind);
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME  0x100000001b3ULL
+#define GOLDEN 0x9E3779B97F4A7C15ULL
+
+static inline uint64_t le64(uint64_t x)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    return x;
+}
+
+/* The len (1..8) bytes at p as a little-endian number; nothing at or past end is read. */
+static inline uint64_t chunk_at(const unsigned char *p, size_t len, const unsigned char *end)
+{
+    uint64_t x = 0;
+    if (end - p >= 8) {
+        memcpy(&x, p, 8);
+        x = le64(x);
+        if (len < 8)
+            x &= (1ULL << (8 * len)) - 1;
+    } else {
+        for (size_t i = 0; i < len; i++)
+            x |= (uint64_t)p[i] << (8 * i);
+    }
+    return x;
+}
+
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Bit 7 set in each byte of x that is a word byte (as is_word_byte), eight at a time:
+ * without a branch per byte, a word's end costs no mispredicted branch. */
+static inline uint64_t word_bytes(uint64_t x)
+{
+    uint64_t y = (x & ~HIGHS) | HIGHS;       /* each byte's low seven bits, with bit 7 as a guard */
+#define AT_LEAST(c) ((y - (c)*ONES) & HIGHS) /* bit 7: low bits >= c (no borrow: c < 0x80) */
+    uint64_t digit = AT_LEAST('0') & ~AT_LEAST('9' + 1);
+    uint64_t upper = AT_LEAST('A') & ~AT_LEAST('Z' + 1);
+    uint64_t lower = AT_LEAST('a') & ~AT_LEAST('z' + 1);
+#undef AT_LEAST
+    return (x & HIGHS) | digit | upper | lower;
+}
+
+/* A word's hash, eight bytes at a time (a byte-serial hash was a fifth of the scan). */
+static inline uint64_t word_hash(const unsigned char *p, size_t len, const unsigned char *end)
+{
+    uint64_t h = len * GOLDEN;
+    for (; len > 8; p += 8, len -= 8)
+        h = mix64(h ^ chunk_at(p, 8, end));
+    return mix64(h ^ chunk_at(p, len, end));
+}
 
 static inline uint32_t word_index(uint64_t h, unsigned shift)
 {
-    return (uint32_t)(mix64(h ^ 0x1ULL) >> shift);
+    return (uint32_t)(h >> shift);
 }
 
 static inline uint32_t pair_index(uint64_t prev, uint64_t h, unsigned shift)
 {
-    return (uint32_t)(mix64(prev * 0x9E3779B97F4A7C15ULL + h) >> shift);
+    return (uint32_t)(mix64(prev * GOLDEN + h) >> shift);
 }
 
 /* The next word of p[*i..n): its hash in *h, *i moved past it. False at the end. */
+/* The next word of p[*i..n): its hash in *h, *i moved past it. False at the end. The
+ * streaming form of word_bounds() below, for training and reasons (same words, same
+ * hashes; a unit test compares the two). */
 static inline bool next_word(const unsigned char *p, size_t n, size_t *i, uint64_t *h)
 {
     size_t k = *i;
@@ -105,12 +158,43 @@ static inline bool next_word(const unsigned char *p, size_t n, size_t *i, uint64
         *i = k;
         return false;
     }
-    uint64_t x = FNV_OFFSET;
+    size_t s = k;
     while (k < n && is_word_byte(p[k]))
-        x = (x ^ p[k++]) * FNV_PRIME;
+        k++;
     *i = k;
-    *h = x;
+    *h = word_hash(p + s, k - s, p + n);
     return true;
+}
+
+/* Where the words of p[0..n) start and end (one past), at most max of them. Each run of
+ * word bytes is found from a bitmap of the text (eight bytes at a time, see word_bytes),
+ * so no branch waits on a byte: walking a message byte by byte cost as much as the rest
+ * of the classifier. */
+static size_t word_bounds(const unsigned char *p, size_t n, uint32_t *start, uint32_t *end,
+                          size_t max)
+{
+    const unsigned char *stop = p + n;
+    size_t words = 0, closed = 0;
+    uint64_t carry = 0; /* the byte before this block is a word byte */
+    for (size_t at = 0; at < n; at += 64) {
+        uint64_t b = 0;
+        for (size_t c = 0; c < 64 && at + c < n; c += 8) {
+            size_t len = n - at - c < 8 ? n - at - c : 8;
+            uint64_t m = word_bytes(chunk_at(p + at + c, len, stop)) >> 7;
+            b |= (m * 0x0102040810204080ULL >> 56) << c; /* bit 7 of byte j -> bit j */
+        }
+        uint64_t before = b << 1 | carry;
+        carry = b >> 63;
+        /* Starts and ends alternate, so each list stays in text order; an end may close a
+         * word that began in an earlier block. Bytes past n read as separators. */
+        for (uint64_t st = b & ~before; st && words < max; st &= st - 1)
+            start[words++] = (uint32_t)(at + (size_t)__builtin_ctzll(st));
+        for (uint64_t en = ~b & before; en && closed < words; en &= en - 1)
+            end[closed++] = (uint32_t)(at + (size_t)__builtin_ctzll(en));
+    }
+    if (closed < words) /* a word ends at the end of a block-aligned text */
+        end[closed++] = (uint32_t)n;
+    return closed;
 }
 
 static size_t features(const char *s, size_t n, unsigned bits, feat_cb cb, void *ctx)
@@ -136,11 +220,13 @@ static size_t score_words(const int16_t *w, unsigned bits, const char *s, size_t
 {
     const unsigned char *p = (const unsigned char *)s;
     const unsigned shift = 64 - bits;
-    uint64_t prev = 0, h;
-    size_t words = 0, i = 0;
-    for (; next_word(p, n, &i, &h); words++, prev = h) {
-        wi[words] = word_index(h, shift);
-        pi[words] = words > 0 ? pair_index(prev, h, shift) : 0;
+    size_t words = word_bounds(p, n, wi, pi, n / 2 + 1);
+    uint64_t prev = 0;
+    for (size_t k = 0; k < words; k++) { /* each slot read, then overwritten by its indexes */
+        uint64_t h = word_hash(p + wi[k], pi[k] - wi[k], p + n);
+        wi[k] = word_index(h, shift);
+        pi[k] = k > 0 ? pair_index(prev, h, shift) : 0;
+        prev = h;
     }
     for (size_t k = 0; k < words; k++)
         sum[k] = w[wi[k]] + (k > 0 ? w[pi[k]] : 0);

@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "guard/inject.h"
+#include "guard/inject.c" /* NOLINT(bugprone-suspicious-include): static word walks */
 
 static struct guard_inject *model;
 
@@ -47,6 +48,34 @@ static void expect_benign(const char *text)
     float s = score(text);
     if (s >= 0.5f)
         fail_msg("benign message scored %.3f: %s", (double)s, text);
+}
+
+/* The bitmap walk of the scan (word_bounds) and the streaming walk of training and reasons
+ * (next_word) find the same words with the same hashes, on random bytes biased towards
+ * word boundaries, across 64-byte blocks and at every text end. */
+static void test_word_walks_agree(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "ab Z9 .\t\x80\xc3\xa4-_";
+    tu_rng_seed();
+    for (int round = 0; round < 3000; round++) {
+        size_t n = tu_rng_below(300);
+        unsigned char text[300];
+        for (size_t i = 0; i < n; i++)
+            text[i] = tu_rng_below(4) == 0
+                          ? (unsigned char)tu_rng_next()
+                          : (unsigned char)alphabet[tu_rng_below(sizeof(alphabet) - 1)];
+        uint32_t start[151], end[151];
+        size_t words = word_bounds(text, n, start, end, n / 2 + 1);
+        size_t i = 0, k = 0;
+        uint64_t h;
+        for (; next_word(text, n, &i, &h); k++) {
+            TU_PROP_CHECK(k < words);
+            TU_PROP_CHECK(end[k] == i);
+            TU_PROP_CHECK(word_hash(text + start[k], end[k] - start[k], text + n) == h);
+        }
+        TU_PROP_CHECK(k == words);
+    }
 }
 
 static void test_attacks(void **state)
@@ -333,17 +362,12 @@ static void test_scan_line(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_attacks),
-        cmocka_unit_test(test_benign),
-        cmocka_unit_test(test_obfuscated),
-        cmocka_unit_test(test_reasons),
-        cmocka_unit_test(test_explain_last_scan),
-        cmocka_unit_test(test_any_bytes),
-        cmocka_unit_test(test_policy),
-        cmocka_unit_test(test_bad_models),
-        cmocka_unit_test(test_train),
-        cmocka_unit_test(test_examples_read),
-        cmocka_unit_test(test_scan_line),
+        cmocka_unit_test(test_word_walks_agree), cmocka_unit_test(test_attacks),
+        cmocka_unit_test(test_benign),           cmocka_unit_test(test_obfuscated),
+        cmocka_unit_test(test_reasons),          cmocka_unit_test(test_explain_last_scan),
+        cmocka_unit_test(test_any_bytes),        cmocka_unit_test(test_policy),
+        cmocka_unit_test(test_bad_models),       cmocka_unit_test(test_train),
+        cmocka_unit_test(test_examples_read),    cmocka_unit_test(test_scan_line),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
