@@ -27,6 +27,7 @@
 #include "core/log.h"
 #include "guard/inject_internal.h"
 #include "text/normalize.h"
+#include "text/swar.h"
 
 #define MODEL_MAGIC   "AGINJ\0\0\1"
 #define MODEL_VERSION 1u
@@ -86,44 +87,10 @@ typedef void (*feat_cb)(void *ctx, uint32_t idx, size_t word, enum feat_kind kin
 
 #define GOLDEN 0x9E3779B97F4A7C15ULL
 
-static inline uint64_t le64(uint64_t x)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    x = __builtin_bswap64(x);
-#endif
-    return x;
-}
-
-/* The len (1..8) bytes at p as a little-endian number; nothing at or past end is read. */
-static inline uint64_t chunk_at(const unsigned char *p, size_t len, const unsigned char *end)
-{
-    uint64_t x = 0;
-    if (end - p >= 8) {
-        memcpy(&x, p, 8);
-        x = le64(x);
-        if (len < 8)
-            x &= (1ULL << (8 * len)) - 1;
-    } else {
-        for (size_t i = 0; i < len; i++)
-            x |= (uint64_t)p[i] << (8 * i);
-    }
-    return x;
-}
-
-#define ONES  0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
-/* Bit 7 set in each byte of x that is a word byte (as is_word_byte), eight at a time:
- * without a branch per byte, a word's end costs no mispredicted branch. */
+/* Bit 7 set in each byte of x that is a word byte (as is_word_byte). */
 static inline uint64_t word_bytes(uint64_t x)
 {
-    uint64_t y = (x & ~HIGHS) | HIGHS;       /* each byte's low seven bits, with bit 7 as a guard */
-#define AT_LEAST(c) ((y - (c)*ONES) & HIGHS) /* bit 7: low bits >= c (no borrow: c < 0x80) */
-    uint64_t digit = AT_LEAST('0') & ~AT_LEAST('9' + 1);
-    uint64_t upper = AT_LEAST('A') & ~AT_LEAST('Z' + 1);
-    uint64_t lower = AT_LEAST('a') & ~AT_LEAST('z' + 1);
-#undef AT_LEAST
-    return (x & HIGHS) | digit | upper | lower;
+    return (x & SWAR_HIGHS) | swar_alnum(x);
 }
 
 /* A word's hash, eight bytes at a time (a byte-serial hash was a fifth of the scan). */
@@ -131,8 +98,8 @@ static inline uint64_t word_hash(const unsigned char *p, size_t len, const unsig
 {
     uint64_t h = len * GOLDEN;
     for (; len > 8; p += 8, len -= 8)
-        h = mix64(h ^ chunk_at(p, 8, end));
-    return mix64(h ^ chunk_at(p, len, end));
+        h = mix64(h ^ swar_load(p, 8, end));
+    return mix64(h ^ swar_load(p, len, end));
 }
 
 static inline uint32_t word_index(uint64_t h, unsigned shift)
@@ -180,8 +147,7 @@ static size_t word_bounds(const unsigned char *p, size_t n, uint32_t *start, uin
         uint64_t b = 0;
         for (size_t c = 0; c < 64 && at + c < n; c += 8) {
             size_t len = n - at - c < 8 ? n - at - c : 8;
-            uint64_t m = word_bytes(chunk_at(p + at + c, len, stop)) >> 7;
-            b |= (m * 0x0102040810204080ULL >> 56) << c; /* bit 7 of byte j -> bit j */
+            b |= swar_bits(word_bytes(swar_load(p + at + c, len, stop))) << c;
         }
         uint64_t before = b << 1 | carry;
         carry = b >> 63;
