@@ -141,26 +141,16 @@ static size_t word_bounds(const unsigned char *p, size_t n, uint32_t *start, uin
                           size_t max)
 {
     const unsigned char *stop = p + n;
-    size_t words = 0, closed = 0;
-    uint64_t carry = 0; /* the byte before this block is a word byte */
+    struct swar_runs r = {start, end, 0, 0, max, 0};
     for (size_t at = 0; at < n; at += 64) {
         uint64_t b = 0;
         for (size_t c = 0; c < 64 && at + c < n; c += 8) {
             size_t len = n - at - c < 8 ? n - at - c : 8;
             b |= swar_bits(word_bytes(swar_load(p + at + c, len, stop))) << c;
         }
-        uint64_t before = b << 1 | carry;
-        carry = b >> 63;
-        /* Starts and ends alternate, so each list stays in text order; an end may close a
-         * word that began in an earlier block. Bytes past n read as separators. */
-        for (uint64_t st = b & ~before; st && words < max; st &= st - 1)
-            start[words++] = (uint32_t)(at + (size_t)__builtin_ctzll(st));
-        for (uint64_t en = ~b & before; en && closed < words; en &= en - 1)
-            end[closed++] = (uint32_t)(at + (size_t)__builtin_ctzll(en));
+        swar_runs_add(&r, b, at); /* bytes past n read as separators */
     }
-    if (closed < words) /* a word ends at the end of a block-aligned text */
-        end[closed++] = (uint32_t)n;
-    return closed;
+    return swar_runs_finish(&r, n);
 }
 
 static size_t features(const char *s, size_t n, unsigned bits, feat_cb cb, void *ctx)
