@@ -314,6 +314,7 @@ enum {
     LX_PRE_WEAK = 1u << 19,   /* Am, Im, Alte: a street word only in a strict form */
     LX_ARTICLE = 1u << 20,    /* der, die, the: the capitalised word after it is a noun */
     LX_SAYS = 1u << 21,       /* sagte, erklärte, said: the word before may be a name */
+    LX_COUNTED = 1u << 22,    /* Raum, Halle, Room, Gate: the number after it counts rooms */
     LX_NAME_ANY = LX_FIRST | LX_FIRST_AMB | LX_SUR | LX_SUR_AMB,
 };
 
@@ -411,6 +412,13 @@ static const struct {
      "version model modell typ type gen generation serie series staffel episode folge "
      "windows iphone galaxy pixel ps playstation xbox",
      LX_NOT_STREET},
+    {"raum räume halle saal gebäude haus zimmer etage stock stockwerk gleis bahnsteig terminal "
+     "kasse filiale lager regal fach box linie bus zug flug kw klasse artikel ware farbe reihe "
+     "sitz platz bereich zone sektor abschnitt absatz paragraf charge los posten kiste karton "
+     "room rooms hall building floor level gate platform line train flight bay aisle row "
+     "area block section lot batch item items unit seat class ticket case issue release build "
+     "colour color shelf bin dock door store shop model version week day year order",
+     LX_COUNTED},
 };
 
 /* Name cues, read backwards from a capitalised word. */
@@ -2182,7 +2190,8 @@ static size_t address_tail(struct scan *s, size_t e)
                 break;
             struct word pw;
             word_get(s, q, b, &pw);
-            if ((pw.f & (LX_MONTH | LX_NOT_STREET)) || ((pw.f & LX_NOT_NAME) && b - q <= 4))
+            if ((pw.f & (LX_MONTH | LX_NOT_STREET | LX_COUNTED)) ||
+                ((pw.f & LX_NOT_NAME) && b - q <= 4))
                 break; /* "Im Januar 1815", "Band 6, 2006"; "Germany 10115" is taken */
             w = b < n && p[b] == '.' ? b + 1 : b;
             q = w < n && p[w] == ',' ? w + 1 : w;
@@ -2319,7 +2328,7 @@ static size_t address_at_number(struct scan *s, size_t i)
             return 0;
         struct word w;
         word_get(s, a, i - 1, &w);
-        if (w.f & (LX_NOT_NAME | LX_NOT_STREET | LX_MONTH | LX_UNIT | LX_COMPANY))
+        if (w.f & (LX_NOT_NAME | LX_NOT_STREET | LX_MONTH | LX_UNIT | LX_COMPANY | LX_COUNTED))
             return 0;
         size_t e = house_number_at(s, i, 4), t = e ? address_tail(s, e) : 0;
         if (!e || t == e || digit_run(p, n, i) > 4)
@@ -2439,6 +2448,116 @@ static size_t po_box_at(struct scan *s, size_t i)
         return ends_word(p, n, k) ? address_tail(s, k) : 0;
     }
     return 0;
+}
+
+/* ---- a town, then its code ------------------------------------------------------------ */
+
+/* A postcode at i of a shape that follows its town: five digits (maybe "-123" or
+ * "-1234"), four digits that are no year (maybe "-123" or " AB"), "123 45" or "12-345";
+ * not a chain of digit groups, a decimal or a quantity ("1500 Stück"). Its end, or 0. */
+static size_t code_after_town_at(struct scan *s, size_t i)
+{
+    const char *p = s->p;
+    size_t n = s->n, d = digit_run(p, n, i), e = i + d;
+    bool group = e + 1 < n && (p[e] == '-' || p[e] == ' ') && is_digit(p[e + 1]);
+    size_t g = group ? digit_run(p, n, e + 1) : 0;
+    if (d == 4 || d == 5) {
+        unsigned v = num_at(p, i, d);
+        if (group && p[e] == '-' && (g == 3 || (g == 4 && d == 5)))
+            e += 1 + g;
+        else if (d == 4 && e + 3 <= n && p[e] == ' ' && is_upper(p[e + 1]) && is_upper(p[e + 2]) &&
+                 ends_word(p, n, e + 3))
+            e += 3; /* "1012 AB" */
+        else if (d == 4 && (v < 1000 || (v >= 1900 && v <= 2099)))
+            return 0; /* "in Berlin 2024": a year */
+    } else if (d == 3 && group && p[e] == ' ' && g == 2) {
+        e += 3;
+    } else if (d == 2 && group && p[e] == '-' && g == 3) {
+        e += 4;
+    } else {
+        return 0;
+    }
+    if (!ends_word(p, n, e) || (e < n && (p[e] == '%' || p[e] == '$')))
+        return 0;
+    if (e + 1 < n && strchr(" .,:/-", p[e]) && is_digit(p[e + 1]))
+        return 0; /* "1234 5678", "1021,50", "1021/22" */
+    if (e + 2 < n && p[e] == ' ' && (p[e + 1] == '%' || (unsigned char)p[e + 1] == 0xE2))
+        return 0; /* "1500 %", "1500 €" */
+    if (e + 1 < n && p[e] == ' ' && letter_len(p, n, e + 1)) {
+        struct word w;
+        word_get(s, e + 1, name_word_end(p, n, e + 1), &w);
+        if (w.f & LX_UNIT_AFTER)
+            return 0;
+    }
+    return e;
+}
+
+/* Words that put a town before a code: "in Bjert 6091", "aus Quinta de São Tiago 3610-114". */
+static bool place_cue(const char *p, size_t e)
+{
+    static const char *const cues[] = {"in", "aus", "nach", "from", "near"};
+    size_t a = back_word(p, e);
+    for (size_t c = 0; c < N_OF(cues); c++) {
+        size_t len = strlen(cues[c]), q = 0;
+        while (q < len && a + q < e && lower(p[a + q]) == cues[c][q])
+            q++;
+        if (q == len && e - a == len)
+            return true;
+    }
+    return false;
+}
+
+/* A town and its code at i ("in Bjert 6091", "in Quinta de São Tiago 3610-114", "in
+ * København K 1421", "Oslo 0150"): up to four capitalised words with small particles
+ * between them, none a common noun, a street or a word counted by numbers ("Raum 1021"),
+ * after a place cue ("in", "aus", "from") unless one is a listed town. The end, with the
+ * town's start in *start; or 0. */
+static size_t town_code_at(struct scan *s, size_t i, size_t *start)
+{
+    const uint32_t bad = LX_NOT_NAME | LX_MONTH | LX_UNIT_AFTER | LX_NOT_STREET | LX_UNIT |
+                         LX_COMPANY | LX_STREET | LX_STREET_PRE | LX_HONORIFIC | LX_ROLE |
+                         LX_ARTICLE | LX_COUNTED;
+    const char *p = s->p;
+    size_t n = s->n, e = code_after_town_at(s, i), k = i - 1, town = SIZE_MAX;
+    if (!e)
+        return 0;
+    if (k >= 3 && is_upper(p[k - 1]) && p[k - 2] == ' ' && letter_before(p, k - 2))
+        k -= 2; /* a district letter: "København K 1421" */
+    bool known = false;
+    for (int words = 0; words < 4 && k >= 1 && p[k] == ' ' && letter_before(p, k); words++) {
+        size_t a = back_name_word(p, k);
+        if (a == k)
+            break;
+        struct word w;
+        word_get(s, a, k, &w);
+        if (!upper_at(p, n, a)) {
+            if (town == SIZE_MAX || !(w.f & LX_PARTICLE) || a == 0)
+                break;
+            k = a - 1; /* "Quinta de São Tiago" */
+            continue;
+        }
+        bool city = (w.f & LX_CITY) && !(w.f & (LX_COUNTED | LX_MONTH | LX_UNIT_AFTER));
+        bool caps = true;
+        for (size_t q = a; q < k && caps; q++)
+            caps = is_upper(p[q]);
+        if (!w.klen || (caps && k - a <= 3) ||
+            (!city && ((w.f & bad) || (word_sx(&w) & (SX_NOUN | SX_STREET))))) {
+            if (town == SIZE_MAX)
+                return 0; /* "Raum 1021", "EUR 1500", "Windows 2000" */
+            break;        /* the word before the town: "In Bjert 6091" */
+        }
+        known |= city;
+        town = a;
+        if (a == 0)
+            break;
+        k = a - 1;
+    }
+    if (town == SIZE_MAX || after_number_cue(p, i))
+        return 0;
+    if (!known && !(town >= 2 && p[town - 1] == ' ' && place_cue(p, town - 1)))
+        return 0;
+    *start = town;
+    return e;
 }
 
 /* ==== persons ================================================================================= */
@@ -3077,7 +3196,7 @@ static size_t chain_digits(const char *p, size_t n, size_t i)
 static size_t at_digit(struct scan *s, size_t i)
 {
     const char *p = s->p;
-    size_t n = s->n, e;
+    size_t n = s->n, e, start;
     if (!starts_word(p, i)) {
         /* A small-letter IBAN ("gb82west...") is seen at its first digit. */
         if (i >= 2 && is_lower(p[i - 2]) && is_alpha(p[i - 1]) && i + 1 < n && is_digit(p[i + 1]) &&
@@ -3126,6 +3245,11 @@ static size_t at_digit(struct scan *s, size_t i)
     }
     if (d >= 3 && d <= 6 && (e = postcode_at(s, i)) != 0) {
         add(s, i, e, PII_POSTCODE_CITY);
+        best = max_end(best, e);
+    }
+    if (d >= 2 && d <= 5 && i >= 3 && p[i - 1] == ' ' && !s->lower_mode &&
+        letter_before(p, i - 1) && (e = town_code_at(s, i, &start)) != 0) {
+        add(s, start, e, PII_POSTCODE_CITY);
         best = max_end(best, e);
     }
     if (i >= 2 && p[i - 1] == ' ' && (letter_before(p, i - 1) || p[i - 2] == '.') &&
@@ -3322,6 +3446,11 @@ static size_t at_at(struct scan *s, size_t i)
     return e;
 }
 
+static bool address_like(enum pii_type t)
+{
+    return t == PII_ADDRESS || t == PII_POSTCODE_CITY;
+}
+
 static bool span_before(const struct pii_span *a, const struct pii_span *b)
 {
     if (a->start != b->start)
@@ -3398,13 +3527,27 @@ ag_err pii_scan(const char *p, size_t n, struct pii_span *out, size_t max, size_
     }
     sort_spans(s.v, s.nv);
     size_t kept = 0, last_end = 0;
+    enum pii_type last_type = PII_EMAIL;
     for (size_t i = 0; i < s.nv; i++) {
-        if (kept > 0 && s.v[i].start < last_end)
+        if (kept > 0 && s.v[i].start < last_end) {
+            /* Parts of one address found from two places ("Suite 541 6343 Skogstien" and
+             * "Skogstien 106\nASKER 1386") become one span. */
+            if (address_like(last_type) && address_like(s.v[i].type) && s.v[i].end > last_end) {
+                last_end = s.v[i].end;
+                if (s.v[i].type == PII_ADDRESS)
+                    last_type = PII_ADDRESS;
+                if (kept <= max) {
+                    out[kept - 1].end = last_end;
+                    out[kept - 1].type = last_type;
+                }
+            }
             continue; /* overlaps a span kept already */
+        }
         if (kept < max)
             out[kept] = s.v[i];
         kept++;
         last_end = s.v[i].end;
+        last_type = s.v[i].type;
     }
     *found = kept;
 done:

@@ -315,6 +315,37 @@ static void test_postcode(void **state)
     expect("AB12 CDE", "");
 }
 
+static void test_postcode_after_town(void **state)
+{
+    (void)state;
+    expect("Looking to support Factset in Bjert 6091 in its mission.", "POSTCODE_CITY:Bjert 6091");
+    expect("Our office in Quinta de São Tiago 3610-114 is open.",
+           "POSTCODE_CITY:Quinta de São Tiago 3610-114");
+    expect("We moved to an office in København K 1421 last year.",
+           "POSTCODE_CITY:København K 1421");
+    expect("Der Laden in ÖVERTURINGEN 840 24 hat zu.", "POSTCODE_CITY:ÖVERTURINGEN 840 24");
+    expect("Ich komme aus Wrocław 53-320.", "POSTCODE_CITY:Wrocław 53-320");
+    expect("Shipped from Amsterdam 1012 AB yesterday.", "POSTCODE_CITY:Amsterdam 1012 AB");
+    expect("Unser Lager steht in Costamezzana 43015.", "POSTCODE_CITY:Costamezzana 43015");
+    expect("Zustellung nach Hamburg 20095", "POSTCODE_CITY:Hamburg 20095");
+    /* Not postcodes: rooms, halls, weeks, sizes, years, prices, quantities, article and
+     * order numbers after a capitalised word. */
+    expect("Das Meeting ist in Raum 1021.", "");
+    expect("The meeting is in Room 1021 on the second floor.", "");
+    expect("Lieferung in KW 14, Abholung in Halle 3.", "");
+    expect("Wir liefern in 3 Tagen, spätestens in 2024.", "");
+    expect("Artikel 1021 in Größe 42 ist ausverkauft.", "");
+    expect("Ich war in Berlin 2024 auf der Messe.", "");
+    expect("We opened in London 1998 and in Paris 2005.", "");
+    expect("Der Betrag in EUR 1500 wurde überwiesen, in CHF 1400.", "");
+    expect("Bitte in Farbe 1021 und in Gebäude 1021 liefern.", "");
+    expect("Your parcel is in Bay 1204, Gate 4400.", "");
+    expect("Bestellung in Hamburg 47110 aufgegeben.", "");
+    expect("Tracking in DHL 12345 6789", "");
+    expect("Ich habe in Berlin 1500 Stück bestellt.", "");
+    expect("Preis in Wien 1500,50 Euro", "");
+}
+
 static void test_date_of_birth(void **state)
 {
     (void)state;
@@ -473,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_address_de),
         cmocka_unit_test(test_address_en),
         cmocka_unit_test(test_postcode),
+        cmocka_unit_test(test_postcode_after_town),
         cmocka_unit_test(test_date_of_birth),
         cmocka_unit_test(test_lexicon_matches_files),
     };
