@@ -2453,14 +2453,16 @@ static size_t po_box_at(struct scan *s, size_t i)
 /* ---- a town, then its code ------------------------------------------------------------ */
 
 /* A postcode at i of a shape that follows its town: five digits (maybe "-123" or
- * "-1234"), four digits that are no year (maybe "-123" or " AB"), "123 45" or "12-345";
- * not a chain of digit groups, a decimal or a quantity ("1500 Stück"). Its end, or 0. */
-static size_t code_after_town_at(struct scan *s, size_t i)
+ * "-1234"), four digits that are no recent year (maybe "-123" or " AB"), "123 45" or
+ * "12-345"; not a chain of digit groups, a decimal or a quantity ("1500 Stück"). Its end,
+ * or 0; *old_year when it is four digits that may be a year before 1900. */
+static size_t code_after_town_at(struct scan *s, size_t i, bool *old_year)
 {
     const char *p = s->p;
     size_t n = s->n, d = digit_run(p, n, i), e = i + d;
     bool group = e + 1 < n && (p[e] == '-' || p[e] == ' ') && is_digit(p[e + 1]);
     size_t g = group ? digit_run(p, n, e + 1) : 0;
+    *old_year = false;
     if (d == 4 || d == 5) {
         unsigned v = num_at(p, i, d);
         if (group && p[e] == '-' && (g == 3 || (g == 4 && d == 5)))
@@ -2470,6 +2472,8 @@ static size_t code_after_town_at(struct scan *s, size_t i)
             e += 3; /* "1012 AB" */
         else if (d == 4 && (v < 1000 || (v >= 1900 && v <= 2099)))
             return 0; /* "in Berlin 2024": a year */
+        else
+            *old_year = d == 4 && v < 1900; /* "Berlin 1898" in a citation */
     } else if (d == 3 && group && p[e] == ' ' && g == 2) {
         e += 3;
     } else if (d == 2 && group && p[e] == '-' && g == 3) {
@@ -2518,7 +2522,8 @@ static size_t town_code_at(struct scan *s, size_t i, size_t *start)
                          LX_COMPANY | LX_STREET | LX_STREET_PRE | LX_HONORIFIC | LX_ROLE |
                          LX_ARTICLE | LX_COUNTED;
     const char *p = s->p;
-    size_t n = s->n, e = code_after_town_at(s, i), k = i - 1, town = SIZE_MAX;
+    bool old_year;
+    size_t n = s->n, e = code_after_town_at(s, i, &old_year), k = i - 1, town = SIZE_MAX;
     if (!e)
         return 0;
     if (k >= 3 && is_upper(p[k - 1]) && p[k - 2] == ' ' && letter_before(p, k - 2))
@@ -2554,7 +2559,10 @@ static size_t town_code_at(struct scan *s, size_t i, size_t *start)
     }
     if (town == SIZE_MAX || after_number_cue(p, i))
         return 0;
-    if (!known && !(town >= 2 && p[town - 1] == ' ' && place_cue(p, town - 1)))
+    bool cue = town >= 2 && p[town - 1] == ' ' && place_cue(p, town - 1);
+    /* A listed town is German, Austrian or Swiss, whose codes come before the town: after
+     * it, a number of 1000 to 1899 is a year ("Tübingen 1875"). */
+    if (!(known || cue) || (old_year && (known || !cue)))
         return 0;
     *start = town;
     return e;

@@ -344,6 +344,8 @@ static void test_postcode_after_town(void **state)
     expect("Tracking in DHL 12345 6789", "");
     expect("Ich habe in Berlin 1500 Stück bestellt.", "");
     expect("Preis in Wien 1500,50 Euro", "");
+    expect("Erschienen im Verlag Reclam, Berlin 1898.", "");
+    expect("Das Buch erschien in Leipzig 1875 bei Reclam.", "");
 }
 
 static void test_date_of_birth(void **state)
