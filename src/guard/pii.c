@@ -2098,7 +2098,8 @@ static size_t unit_at(struct scan *s, size_t k, bool any_unit)
 }
 
 /* After an address part that ends at e: spaces, at most one comma and at most one line
- * break (quote marks '>' at the start of a line are skipped too). Where the next part
+ * break (quote marks and bullets at the start of a line are skipped too: '>', '*', '|',
+ * '•', and '?' where a bullet was lost to a wrong encoding). Where the next part
  * would start, or 0; *line tells whether a line break was crossed. */
 static size_t tail_sep(const char *p, size_t n, size_t e, int *lines)
 {
@@ -2106,8 +2107,10 @@ static size_t tail_sep(const char *p, size_t n, size_t e, int *lines)
     bool comma = false;
     *lines = 0;
     while (k < n) {
-        if (is_space(p[k]) || p[k] == '\r' || (*lines && p[k] == '>'))
+        if (is_space(p[k]) || p[k] == '\r' || (*lines && strchr(">*|?", p[k])))
             k++;
+        else if (*lines && k + 2 < n && memcmp(p + k, "\xE2\x80\xA2", 3) == 0)
+            k += 3;
         else if (p[k] == ',' && !comma && !*lines)
             comma = true, k++;
         else if (p[k] == '\n' && *lines < 2)
@@ -2146,6 +2149,32 @@ static size_t code_at(struct scan *s, size_t k)
 
 static size_t street_number_first_at(struct scan *s, size_t i, bool with_tail);
 
+/* A line that holds only a short region code or placeholder, in any case ("NS", ", NI",
+ * "nan") at k: its end, or 0. */
+static size_t region_line_at(const char *p, size_t n, size_t k)
+{
+    if (k < n && p[k] == ',')
+        k++;
+    while (k < n && p[k] == ' ')
+        k++;
+    size_t e = k;
+    while (e < n && is_alpha(p[e]) && e - k <= 3)
+        e++;
+    return e > k && e - k <= 3 && line_ends(p, n, e) ? e : 0;
+}
+
+/* A code of three digits ("700", Iceland) or "12-345" (Poland) alone on its line at k,
+ * below the town lines of an address: its end, or 0. */
+static size_t short_code_line_at(const char *p, size_t n, size_t k)
+{
+    size_t d = digit_run(p, n, k), e = k + d;
+    if (d == 2 && e + 1 < n && p[e] == '-' && digit_run(p, n, e + 1) == 3)
+        e += 4;
+    else if (d != 3)
+        return 0;
+    return ends_word(p, n, e) && line_ends(p, n, e) ? e : 0;
+}
+
 /* What may follow a street and its number, each after a comma, spaces or one line break:
  * a unit ("Apt. 4"), a postcode with its town ("10115 Berlin"), a town or country with a
  * code ("Springfield, IL 62704", "Hungary 34796"), and over several lines short lines of
@@ -2163,7 +2192,8 @@ static size_t address_tail(struct scan *s, size_t e)
         if (!k)
             break;
         bool known;
-        if ((x = unit_at(s, k, true)) != 0 || (x = code_at(s, k)) != 0) {
+        if ((x = unit_at(s, k, true)) != 0 || (x = code_at(s, k)) != 0 ||
+            (pending && line && (x = short_code_line_at(p, n, k)) != 0)) {
             /* A code may have its town after it on the same line. */
             if (x + 1 < n && p[x] == ' ' && is_digit(p[k]) && cap_at(s, x + 1)) {
                 size_t c = city_at(s, x + 1, &known);
@@ -2190,8 +2220,9 @@ static size_t address_tail(struct scan *s, size_t e)
                 break;
             struct word pw;
             word_get(s, q, b, &pw);
-            if ((pw.f & (LX_MONTH | LX_NOT_STREET | LX_COUNTED)) ||
-                ((pw.f & LX_NOT_NAME) && b - q <= 4))
+            bool region = words > 0 && b - q <= 3 && is_upper(p[q]) && is_upper(p[b - 1]);
+            if (!region && ((pw.f & (LX_MONTH | LX_NOT_STREET | LX_COUNTED)) ||
+                            ((pw.f & LX_NOT_NAME) && b - q <= 4)))
                 break; /* "Im Januar 1815", "Band 6, 2006"; "Germany 10115" is taken */
             w = b < n && p[b] == '.' ? b + 1 : b;
             q = w < n && p[w] == ',' ? w + 1 : w;
@@ -2207,6 +2238,8 @@ static size_t address_tail(struct scan *s, size_t e)
             pending_lines = 0;
             continue;
         }
+        if (!w && line && pending) /* the region below the town */
+            w = region_line_at(p, n, k);
         if (!w || lines > 1) /* after an empty line, only a code is taken */
             break;
         /* A line of its own: kept only if a code or unit follows. */

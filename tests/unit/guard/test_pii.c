@@ -284,7 +284,26 @@ static void test_address_en(void **state)
     expect("She lives on Elm 4.", "ADDRESS:Elm 4");
     expect("5049 Harjukuja 54\nSuite 838\nTujetsch\nSwitzerland 7188",
            "ADDRESS:5049 Harjukuja 54\nSuite 838\nTujetsch\nSwitzerland 7188");
-    /* Not addresses. */
+    /* Town, region and code lines: a region in any case, bullets lost to '?', a region
+     * code before the code, three-digit and Polish codes on their own line. */
+    expect("Via Franscini 71 Suite 838\n   Tujetsch\n    nan\n    7188",
+           "ADDRESS:Via Franscini 71 Suite 838\n   Tujetsch\n    nan\n    7188");
+    expect("ul. Słowicza 10 Apt. 360\n   Wrocław\n    NS\n    53-320",
+           "ADDRESS:ul. Słowicza 10 Apt. 360\n   Wrocław\n    NS\n    53-320");
+    expect("Fagradalsbraut 71\nEgilsstaðir\n, AU\n700",
+           "ADDRESS:Fagradalsbraut 71\nEgilsstaðir\n, AU\n700");
+    expect("Mellemvej 32\nAalborg NO 9100", "ADDRESS:Mellemvej 32\nAalborg NO 9100");
+    expect("Skogstien 106\nASKER nan 1386", "ADDRESS:Skogstien 106\nASKER nan 1386");
+    expect("??? 4923 Parmova 109\n??? Suite 380\n??? Maribor\n??? Slovenia 82709",
+           "ADDRESS:4923 Parmova 109\n??? Suite 380\n??? Maribor\n??? Slovenia 82709");
+    expect("Suite 541 6343 Skogstien 106\nASKER nan 1386",
+           "ADDRESS:Suite 541 6343 Skogstien 106\nASKER nan 1386");
+    /* Not addresses, or not more of one. */
+    expect("Lindenallee 5\nHamburg\nok\n300 Stück bitte", "ADDRESS:Lindenallee 5");
+    expect("Mühlenweg 7\nja\n2024", "ADDRESS:Mühlenweg 7");
+    expect("Hauptstraße 12\nBitte bis KW 14 liefern.", "ADDRESS:Hauptstraße 12");
+    expect("Suite 200\nLieferung in KW 14", "ADDRESS:Suite 200");
+    expect("Your parcel is in Bay 1204, Gate 4400.", "");
     expect("Your order 4711-0815-2023 ships on 2024-05-17 via DHL 00340434161234567890.", "");
     expect("Top 10 Street Food Ideas", "");
     expect("During 1971, the firm grew.", "");
@@ -339,7 +358,6 @@ static void test_postcode_after_town(void **state)
     expect("We opened in London 1998 and in Paris 2005.", "");
     expect("Der Betrag in EUR 1500 wurde überwiesen, in CHF 1400.", "");
     expect("Bitte in Farbe 1021 und in Gebäude 1021 liefern.", "");
-    expect("Your parcel is in Bay 1204, Gate 4400.", "");
     expect("Bestellung in Hamburg 47110 aufgegeben.", "");
     expect("Tracking in DHL 12345 6789", "");
     expect("Ich habe in Berlin 1500 Stück bestellt.", "");
