@@ -2343,6 +2343,55 @@ static void add_address(struct scan *s, size_t start, size_t e)
     add(s, start, e, PII_ADDRESS);
 }
 
+/* A plain street word (St, Road, Ave, Str) after a house number, as in "Dalmatinova 68
+ * St." or "Hoge Wei 32 Street": the end, or 0. The text must end there, at a punctuation mark, or
+ * go on in small letters after an abbreviation ("Top 10 Street Food" and "42 Road trip" are no
+ * addresses). */
+static size_t street_word_after(struct scan *s, size_t e)
+{
+    const char *p = s->p;
+    size_t n = s->n;
+    if (e + 2 >= n || p[e] != ' ' || !cap_at(s, e + 1))
+        return 0;
+    size_t b = name_word_end(p, n, e + 1);
+    struct word w;
+    word_get(s, e + 1, b, &w);
+    static const char *const after[] = {"st",     "street", "rd",  "road",   "ave",
+                                        "avenue", "blvd",   "str", "straße", "strasse"};
+    bool street = false;
+    for (size_t c = 0; c < N_OF(after) && !street; c++)
+        street = w.klen == strlen(after[c]) && memcmp(w.k, after[c], w.klen) == 0;
+    if (!street)
+        return 0;
+    if (b < n && p[b] == '.') /* "St. the first months": an abbreviation ends there */
+        return b + 2 < n && p[b + 1] == ' ' && !is_lower(p[b + 2]) ? 0 : b + 1;
+    return b == n || strchr(",;!?)\r\n", p[b]) ? b : 0;
+}
+
+/* The start of the building number before the street words that start at a ("2274 Via
+ * delle Coste 41", "10252 Μεγάλη Άμμος 184"): up to three more words back, capitalised
+ * or short and small, then three to five digits. That start, or a. */
+static size_t building_start(struct scan *s, size_t a)
+{
+    const char *p = s->p;
+    size_t k = a;
+    for (int words = 0; words < 4 && k >= 2 && p[k - 1] == ' '; words++) {
+        if (is_digit(p[k - 2])) {
+            size_t b = k - 1;
+            while (b > 0 && is_digit(p[b - 1]))
+                b--;
+            size_t d = k - 1 - b;
+            bool alone = b < 2 || p[b - 1] != ' ' || !is_digit(p[b - 2]);
+            return d >= 3 && d <= 5 && starts_word(p, b) && alone ? b : a;
+        }
+        size_t q = back_name_word(p, k - 1);
+        if (q == k - 1 || words == 3 || (!cap_at(s, q) && k - 1 - q > 5))
+            return a;
+        k = q;
+    }
+    return a;
+}
+
 /* The address whose house number starts at i: the street before it (street_before), the
  * number and its tail; without a street word, a capitalised word and a number whose tail
  * has a unit or postcode ("Edeby 55, Apt. 297"). Adds it; its end, or 0. */
@@ -2364,9 +2413,11 @@ static size_t address_at_number(struct scan *s, size_t i)
         if (w.f & (LX_NOT_NAME | LX_NOT_STREET | LX_MONTH | LX_UNIT | LX_COMPANY | LX_COUNTED))
             return 0;
         size_t e = house_number_at(s, i, 4), t = e ? address_tail(s, e) : 0;
-        if (!e || t == e || digit_run(p, n, i) > 4)
+        if (!e || digit_run(p, n, i) > 4)
             return 0;
-        add_address(s, a, t);
+        if (t == e && (t = street_word_after(s, e)) == 0)
+            return 0;
+        add_address(s, building_start(s, a), t);
         return t;
     }
     size_t e = house_number_at(s, i, 4);

@@ -298,7 +298,17 @@ static void test_address_en(void **state)
            "ADDRESS:4923 Parmova 109\n??? Suite 380\n??? Maribor\n??? Slovenia 82709");
     expect("Suite 541 6343 Skogstien 106\nASKER nan 1386",
            "ADDRESS:Suite 541 6343 Skogstien 106\nASKER nan 1386");
+    /* A street word after the number; a building number before the street. */
+    expect("The bus drops you off at 87818 Dalmatinova 68 St. daily.",
+           "ADDRESS:87818 Dalmatinova 68 St.");
+    expect("Pedestrians must enter on Hoge Wei 32 St. the first months.", "ADDRESS:Wei 32 St.");
+    expect("Bitte an 2274 Via delle Coste 41\nApt. 322",
+           "ADDRESS:2274 Via delle Coste 41\nApt. 322");
     /* Not addresses, or not more of one. */
+    expect("Level 64 Way to go!", "");
+    expect("Top 10 Street Food Ideas", "");
+    expect("Unser Team 42 Str. Meister", "");
+    expect("Bestellt: 250 Hosen 42 Road trip Edition", "");
     expect("Lindenallee 5\nHamburg\nok\n300 Stück bitte", "ADDRESS:Lindenallee 5");
     expect("Mühlenweg 7\nja\n2024", "ADDRESS:Mühlenweg 7");
     expect("Hauptstraße 12\nBitte bis KW 14 liefern.", "ADDRESS:Hauptstraße 12");
