@@ -314,6 +314,7 @@ enum {
     LX_PRE_WEAK = 1u << 19,   /* Am, Im, Alte: a street word only in a strict form */
     LX_ARTICLE = 1u << 20,    /* der, die, the: the capitalised word after it is a noun */
     LX_SAYS = 1u << 21,       /* sagte, erklärte, said: the word before may be a name */
+    LX_COUNTED = 1u << 22,    /* Raum, Halle, Room, Gate: the number after it counts rooms */
     LX_NAME_ANY = LX_FIRST | LX_FIRST_AMB | LX_SUR | LX_SUR_AMB,
 };
 
@@ -411,6 +412,13 @@ static const struct {
      "version model modell typ type gen generation serie series staffel episode folge "
      "windows iphone galaxy pixel ps playstation xbox",
      LX_NOT_STREET},
+    {"raum räume halle saal gebäude haus zimmer etage stock stockwerk gleis bahnsteig terminal "
+     "kasse filiale lager regal fach box linie bus zug flug kw klasse artikel ware farbe reihe "
+     "sitz platz bereich zone sektor abschnitt absatz paragraf charge los posten kiste karton "
+     "room rooms hall building floor level gate platform line train flight bay aisle row "
+     "area block section lot batch item items unit seat class ticket case issue release build "
+     "colour color shelf bin dock door store shop model version week day year order",
+     LX_COUNTED},
 };
 
 /* Name cues, read backwards from a capitalised word. */
@@ -2090,7 +2098,8 @@ static size_t unit_at(struct scan *s, size_t k, bool any_unit)
 }
 
 /* After an address part that ends at e: spaces, at most one comma and at most one line
- * break (quote marks '>' at the start of a line are skipped too). Where the next part
+ * break (quote marks and bullets at the start of a line are skipped too: '>', '*', '|',
+ * '•', and '?' where a bullet was lost to a wrong encoding). Where the next part
  * would start, or 0; *line tells whether a line break was crossed. */
 static size_t tail_sep(const char *p, size_t n, size_t e, int *lines)
 {
@@ -2098,8 +2107,10 @@ static size_t tail_sep(const char *p, size_t n, size_t e, int *lines)
     bool comma = false;
     *lines = 0;
     while (k < n) {
-        if (is_space(p[k]) || p[k] == '\r' || (*lines && p[k] == '>'))
+        if (is_space(p[k]) || p[k] == '\r' || (*lines && strchr(">*|?", p[k])))
             k++;
+        else if (*lines && k + 2 < n && memcmp(p + k, "\xE2\x80\xA2", 3) == 0)
+            k += 3;
         else if (p[k] == ',' && !comma && !*lines)
             comma = true, k++;
         else if (p[k] == '\n' && *lines < 2)
@@ -2138,6 +2149,32 @@ static size_t code_at(struct scan *s, size_t k)
 
 static size_t street_number_first_at(struct scan *s, size_t i, bool with_tail);
 
+/* A line that holds only a short region code or placeholder, in any case ("NS", ", NI",
+ * "nan") at k: its end, or 0. */
+static size_t region_line_at(const char *p, size_t n, size_t k)
+{
+    if (k < n && p[k] == ',')
+        k++;
+    while (k < n && p[k] == ' ')
+        k++;
+    size_t e = k;
+    while (e < n && is_alpha(p[e]) && e - k <= 3)
+        e++;
+    return e > k && e - k <= 3 && line_ends(p, n, e) ? e : 0;
+}
+
+/* A code of three digits ("700", Iceland) or "12-345" (Poland) alone on its line at k,
+ * below the town lines of an address: its end, or 0. */
+static size_t short_code_line_at(const char *p, size_t n, size_t k)
+{
+    size_t d = digit_run(p, n, k), e = k + d;
+    if (d == 2 && e + 1 < n && p[e] == '-' && digit_run(p, n, e + 1) == 3)
+        e += 4;
+    else if (d != 3)
+        return 0;
+    return ends_word(p, n, e) && line_ends(p, n, e) ? e : 0;
+}
+
 /* What may follow a street and its number, each after a comma, spaces or one line break:
  * a unit ("Apt. 4"), a postcode with its town ("10115 Berlin"), a town or country with a
  * code ("Springfield, IL 62704", "Hungary 34796"), and over several lines short lines of
@@ -2155,7 +2192,8 @@ static size_t address_tail(struct scan *s, size_t e)
         if (!k)
             break;
         bool known;
-        if ((x = unit_at(s, k, true)) != 0 || (x = code_at(s, k)) != 0) {
+        if ((x = unit_at(s, k, true)) != 0 || (x = code_at(s, k)) != 0 ||
+            (pending && line && (x = short_code_line_at(p, n, k)) != 0)) {
             /* A code may have its town after it on the same line. */
             if (x + 1 < n && p[x] == ' ' && is_digit(p[k]) && cap_at(s, x + 1)) {
                 size_t c = city_at(s, x + 1, &known);
@@ -2182,7 +2220,9 @@ static size_t address_tail(struct scan *s, size_t e)
                 break;
             struct word pw;
             word_get(s, q, b, &pw);
-            if ((pw.f & (LX_MONTH | LX_NOT_STREET)) || ((pw.f & LX_NOT_NAME) && b - q <= 4))
+            bool region = words > 0 && b - q <= 3 && is_upper(p[q]) && is_upper(p[b - 1]);
+            if (!region && ((pw.f & (LX_MONTH | LX_NOT_STREET | LX_COUNTED)) ||
+                            ((pw.f & LX_NOT_NAME) && b - q <= 4)))
                 break; /* "Im Januar 1815", "Band 6, 2006"; "Germany 10115" is taken */
             w = b < n && p[b] == '.' ? b + 1 : b;
             q = w < n && p[w] == ',' ? w + 1 : w;
@@ -2198,6 +2238,8 @@ static size_t address_tail(struct scan *s, size_t e)
             pending_lines = 0;
             continue;
         }
+        if (!w && line && pending) /* the region below the town */
+            w = region_line_at(p, n, k);
         if (!w || lines > 1) /* after an empty line, only a code is taken */
             break;
         /* A line of its own: kept only if a code or unit follows. */
@@ -2301,6 +2343,55 @@ static void add_address(struct scan *s, size_t start, size_t e)
     add(s, start, e, PII_ADDRESS);
 }
 
+/* A plain street word (St, Road, Ave, Str) after a house number, as in "Dalmatinova 68
+ * St." or "Hoge Wei 32 Street": the end, or 0. The text must end there, at a punctuation mark, or
+ * go on in small letters after an abbreviation ("Top 10 Street Food" and "42 Road trip" are no
+ * addresses). */
+static size_t street_word_after(struct scan *s, size_t e)
+{
+    const char *p = s->p;
+    size_t n = s->n;
+    if (e + 2 >= n || p[e] != ' ' || !cap_at(s, e + 1))
+        return 0;
+    size_t b = name_word_end(p, n, e + 1);
+    struct word w;
+    word_get(s, e + 1, b, &w);
+    static const char *const after[] = {"st",     "street", "rd",  "road",   "ave",
+                                        "avenue", "blvd",   "str", "straße", "strasse"};
+    bool street = false;
+    for (size_t c = 0; c < N_OF(after) && !street; c++)
+        street = w.klen == strlen(after[c]) && memcmp(w.k, after[c], w.klen) == 0;
+    if (!street)
+        return 0;
+    if (b < n && p[b] == '.') /* "St. the first months": an abbreviation ends there */
+        return b + 2 < n && p[b + 1] == ' ' && !is_lower(p[b + 2]) ? 0 : b + 1;
+    return b == n || strchr(",;!?)\r\n", p[b]) ? b : 0;
+}
+
+/* The start of the building number before the street words that start at a ("2274 Via
+ * delle Coste 41", "10252 Μεγάλη Άμμος 184"): up to three more words back, capitalised
+ * or short and small, then three to five digits. That start, or a. */
+static size_t building_start(struct scan *s, size_t a)
+{
+    const char *p = s->p;
+    size_t k = a;
+    for (int words = 0; words < 4 && k >= 2 && p[k - 1] == ' '; words++) {
+        if (is_digit(p[k - 2])) {
+            size_t b = k - 1;
+            while (b > 0 && is_digit(p[b - 1]))
+                b--;
+            size_t d = k - 1 - b;
+            bool alone = b < 2 || p[b - 1] != ' ' || !is_digit(p[b - 2]);
+            return d >= 3 && d <= 5 && starts_word(p, b) && alone ? b : a;
+        }
+        size_t q = back_name_word(p, k - 1);
+        if (q == k - 1 || words == 3 || (!cap_at(s, q) && k - 1 - q > 5))
+            return a;
+        k = q;
+    }
+    return a;
+}
+
 /* The address whose house number starts at i: the street before it (street_before), the
  * number and its tail; without a street word, a capitalised word and a number whose tail
  * has a unit or postcode ("Edeby 55, Apt. 297"). Adds it; its end, or 0. */
@@ -2319,12 +2410,14 @@ static size_t address_at_number(struct scan *s, size_t i)
             return 0;
         struct word w;
         word_get(s, a, i - 1, &w);
-        if (w.f & (LX_NOT_NAME | LX_NOT_STREET | LX_MONTH | LX_UNIT | LX_COMPANY))
+        if (w.f & (LX_NOT_NAME | LX_NOT_STREET | LX_MONTH | LX_UNIT | LX_COMPANY | LX_COUNTED))
             return 0;
         size_t e = house_number_at(s, i, 4), t = e ? address_tail(s, e) : 0;
-        if (!e || t == e || digit_run(p, n, i) > 4)
+        if (!e || digit_run(p, n, i) > 4)
             return 0;
-        add_address(s, a, t);
+        if (t == e && (t = street_word_after(s, e)) == 0)
+            return 0;
+        add_address(s, building_start(s, a), t);
         return t;
     }
     size_t e = house_number_at(s, i, 4);
@@ -2439,6 +2532,124 @@ static size_t po_box_at(struct scan *s, size_t i)
         return ends_word(p, n, k) ? address_tail(s, k) : 0;
     }
     return 0;
+}
+
+/* ---- a town, then its code ------------------------------------------------------------ */
+
+/* A postcode at i of a shape that follows its town: five digits (maybe "-123" or
+ * "-1234"), four digits that are no recent year (maybe "-123" or " AB"), "123 45" or
+ * "12-345"; not a chain of digit groups, a decimal or a quantity ("1500 Stück"). Its end,
+ * or 0; *old_year when it is four digits that may be a year before 1900. */
+static size_t code_after_town_at(struct scan *s, size_t i, bool *old_year)
+{
+    const char *p = s->p;
+    size_t n = s->n, d = digit_run(p, n, i), e = i + d;
+    bool group = e + 1 < n && (p[e] == '-' || p[e] == ' ') && is_digit(p[e + 1]);
+    size_t g = group ? digit_run(p, n, e + 1) : 0;
+    *old_year = false;
+    if (d == 4 || d == 5) {
+        unsigned v = num_at(p, i, d);
+        if (group && p[e] == '-' && (g == 3 || (g == 4 && d == 5)))
+            e += 1 + g;
+        else if (d == 4 && e + 3 <= n && p[e] == ' ' && is_upper(p[e + 1]) && is_upper(p[e + 2]) &&
+                 ends_word(p, n, e + 3))
+            e += 3; /* "1012 AB" */
+        else if (d == 4 && (v < 1000 || (v >= 1900 && v <= 2099)))
+            return 0; /* "in Berlin 2024": a year */
+        else
+            *old_year = d == 4 && v < 1900; /* "Berlin 1898" in a citation */
+    } else if (d == 3 && group && p[e] == ' ' && g == 2) {
+        e += 3;
+    } else if (d == 2 && group && p[e] == '-' && g == 3) {
+        e += 4;
+    } else {
+        return 0;
+    }
+    if (!ends_word(p, n, e) || (e < n && (p[e] == '%' || p[e] == '$')))
+        return 0;
+    if (e + 1 < n && strchr(" .,:/-", p[e]) && is_digit(p[e + 1]))
+        return 0; /* "1234 5678", "1021,50", "1021/22" */
+    if (e + 2 < n && p[e] == ' ' && (p[e + 1] == '%' || (unsigned char)p[e + 1] == 0xE2))
+        return 0; /* "1500 %", "1500 €" */
+    if (e + 1 < n && p[e] == ' ' && letter_len(p, n, e + 1)) {
+        struct word w;
+        word_get(s, e + 1, name_word_end(p, n, e + 1), &w);
+        if (w.f & LX_UNIT_AFTER)
+            return 0;
+    }
+    return e;
+}
+
+/* Words that put a town before a code: "in Bjert 6091", "aus Quinta de São Tiago 3610-114". */
+static bool place_cue(const char *p, size_t e)
+{
+    static const char *const cues[] = {"in", "aus", "nach", "from", "near"};
+    size_t a = back_word(p, e);
+    for (size_t c = 0; c < N_OF(cues); c++) {
+        size_t len = strlen(cues[c]), q = 0;
+        while (q < len && a + q < e && lower(p[a + q]) == cues[c][q])
+            q++;
+        if (q == len && e - a == len)
+            return true;
+    }
+    return false;
+}
+
+/* A town and its code at i ("in Bjert 6091", "in Quinta de São Tiago 3610-114", "in
+ * København K 1421", "Oslo 0150"): up to four capitalised words with small particles
+ * between them, none a common noun, a street or a word counted by numbers ("Raum 1021"),
+ * after a place cue ("in", "aus", "from") unless one is a listed town. The end, with the
+ * town's start in *start; or 0. */
+static size_t town_code_at(struct scan *s, size_t i, size_t *start)
+{
+    const uint32_t bad = LX_NOT_NAME | LX_MONTH | LX_UNIT_AFTER | LX_NOT_STREET | LX_UNIT |
+                         LX_COMPANY | LX_STREET | LX_STREET_PRE | LX_HONORIFIC | LX_ROLE |
+                         LX_ARTICLE | LX_COUNTED;
+    const char *p = s->p;
+    bool old_year;
+    size_t n = s->n, e = code_after_town_at(s, i, &old_year), k = i - 1, town = SIZE_MAX;
+    if (!e)
+        return 0;
+    if (k >= 3 && is_upper(p[k - 1]) && p[k - 2] == ' ' && letter_before(p, k - 2))
+        k -= 2; /* a district letter: "København K 1421" */
+    bool known = false;
+    for (int words = 0; words < 4 && k >= 1 && p[k] == ' ' && letter_before(p, k); words++) {
+        size_t a = back_name_word(p, k);
+        if (a == k)
+            break;
+        struct word w;
+        word_get(s, a, k, &w);
+        if (!upper_at(p, n, a)) {
+            if (town == SIZE_MAX || !(w.f & LX_PARTICLE) || a == 0)
+                break;
+            k = a - 1; /* "Quinta de São Tiago" */
+            continue;
+        }
+        bool city = (w.f & LX_CITY) && !(w.f & (LX_COUNTED | LX_MONTH | LX_UNIT_AFTER));
+        bool caps = true;
+        for (size_t q = a; q < k && caps; q++)
+            caps = is_upper(p[q]);
+        if (!w.klen || (caps && k - a <= 3) ||
+            (!city && ((w.f & bad) || (word_sx(&w) & (SX_NOUN | SX_STREET))))) {
+            if (town == SIZE_MAX)
+                return 0; /* "Raum 1021", "EUR 1500", "Windows 2000" */
+            break;        /* the word before the town: "In Bjert 6091" */
+        }
+        known |= city;
+        town = a;
+        if (a == 0)
+            break;
+        k = a - 1;
+    }
+    if (town == SIZE_MAX || after_number_cue(p, i))
+        return 0;
+    bool cue = town >= 2 && p[town - 1] == ' ' && place_cue(p, town - 1);
+    /* A listed town is German, Austrian or Swiss, whose codes come before the town: after
+     * it, a number of 1000 to 1899 is a year ("Tübingen 1875"). */
+    if (!(known || cue) || (old_year && (known || !cue)))
+        return 0;
+    *start = town;
+    return e;
 }
 
 /* ==== persons ================================================================================= */
@@ -3077,7 +3288,7 @@ static size_t chain_digits(const char *p, size_t n, size_t i)
 static size_t at_digit(struct scan *s, size_t i)
 {
     const char *p = s->p;
-    size_t n = s->n, e;
+    size_t n = s->n, e, start;
     if (!starts_word(p, i)) {
         /* A small-letter IBAN ("gb82west...") is seen at its first digit. */
         if (i >= 2 && is_lower(p[i - 2]) && is_alpha(p[i - 1]) && i + 1 < n && is_digit(p[i + 1]) &&
@@ -3126,6 +3337,11 @@ static size_t at_digit(struct scan *s, size_t i)
     }
     if (d >= 3 && d <= 6 && (e = postcode_at(s, i)) != 0) {
         add(s, i, e, PII_POSTCODE_CITY);
+        best = max_end(best, e);
+    }
+    if (d >= 2 && d <= 5 && i >= 3 && p[i - 1] == ' ' && !s->lower_mode &&
+        letter_before(p, i - 1) && (e = town_code_at(s, i, &start)) != 0) {
+        add(s, start, e, PII_POSTCODE_CITY);
         best = max_end(best, e);
     }
     if (i >= 2 && p[i - 1] == ' ' && (letter_before(p, i - 1) || p[i - 2] == '.') &&
@@ -3322,6 +3538,11 @@ static size_t at_at(struct scan *s, size_t i)
     return e;
 }
 
+static bool address_like(enum pii_type t)
+{
+    return t == PII_ADDRESS || t == PII_POSTCODE_CITY;
+}
+
 static bool span_before(const struct pii_span *a, const struct pii_span *b)
 {
     if (a->start != b->start)
@@ -3398,13 +3619,27 @@ ag_err pii_scan(const char *p, size_t n, struct pii_span *out, size_t max, size_
     }
     sort_spans(s.v, s.nv);
     size_t kept = 0, last_end = 0;
+    enum pii_type last_type = PII_EMAIL;
     for (size_t i = 0; i < s.nv; i++) {
-        if (kept > 0 && s.v[i].start < last_end)
+        if (kept > 0 && s.v[i].start < last_end) {
+            /* Parts of one address found from two places ("Suite 541 6343 Skogstien" and
+             * "Skogstien 106\nASKER 1386") become one span. */
+            if (address_like(last_type) && address_like(s.v[i].type) && s.v[i].end > last_end) {
+                last_end = s.v[i].end;
+                if (s.v[i].type == PII_ADDRESS)
+                    last_type = PII_ADDRESS;
+                if (kept <= max) {
+                    out[kept - 1].end = last_end;
+                    out[kept - 1].type = last_type;
+                }
+            }
             continue; /* overlaps a span kept already */
+        }
         if (kept < max)
             out[kept] = s.v[i];
         kept++;
         last_end = s.v[i].end;
+        last_type = s.v[i].type;
     }
     *found = kept;
 done:

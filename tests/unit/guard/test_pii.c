@@ -284,7 +284,36 @@ static void test_address_en(void **state)
     expect("She lives on Elm 4.", "ADDRESS:Elm 4");
     expect("5049 Harjukuja 54\nSuite 838\nTujetsch\nSwitzerland 7188",
            "ADDRESS:5049 Harjukuja 54\nSuite 838\nTujetsch\nSwitzerland 7188");
-    /* Not addresses. */
+    /* Town, region and code lines: a region in any case, bullets lost to '?', a region
+     * code before the code, three-digit and Polish codes on their own line. */
+    expect("Via Franscini 71 Suite 838\n   Tujetsch\n    nan\n    7188",
+           "ADDRESS:Via Franscini 71 Suite 838\n   Tujetsch\n    nan\n    7188");
+    expect("ul. Słowicza 10 Apt. 360\n   Wrocław\n    NS\n    53-320",
+           "ADDRESS:ul. Słowicza 10 Apt. 360\n   Wrocław\n    NS\n    53-320");
+    expect("Fagradalsbraut 71\nEgilsstaðir\n, AU\n700",
+           "ADDRESS:Fagradalsbraut 71\nEgilsstaðir\n, AU\n700");
+    expect("Mellemvej 32\nAalborg NO 9100", "ADDRESS:Mellemvej 32\nAalborg NO 9100");
+    expect("Skogstien 106\nASKER nan 1386", "ADDRESS:Skogstien 106\nASKER nan 1386");
+    expect("??? 4923 Parmova 109\n??? Suite 380\n??? Maribor\n??? Slovenia 82709",
+           "ADDRESS:4923 Parmova 109\n??? Suite 380\n??? Maribor\n??? Slovenia 82709");
+    expect("Suite 541 6343 Skogstien 106\nASKER nan 1386",
+           "ADDRESS:Suite 541 6343 Skogstien 106\nASKER nan 1386");
+    /* A street word after the number; a building number before the street. */
+    expect("The bus drops you off at 87818 Dalmatinova 68 St. daily.",
+           "ADDRESS:87818 Dalmatinova 68 St.");
+    expect("Pedestrians must enter on Hoge Wei 32 St. the first months.", "ADDRESS:Wei 32 St.");
+    expect("Bitte an 2274 Via delle Coste 41\nApt. 322",
+           "ADDRESS:2274 Via delle Coste 41\nApt. 322");
+    /* Not addresses, or not more of one. */
+    expect("Level 64 Way to go!", "");
+    expect("Top 10 Street Food Ideas", "");
+    expect("Unser Team 42 Str. Meister", "");
+    expect("Bestellt: 250 Hosen 42 Road trip Edition", "");
+    expect("Lindenallee 5\nHamburg\nok\n300 Stück bitte", "ADDRESS:Lindenallee 5");
+    expect("Mühlenweg 7\nja\n2024", "ADDRESS:Mühlenweg 7");
+    expect("Hauptstraße 12\nBitte bis KW 14 liefern.", "ADDRESS:Hauptstraße 12");
+    expect("Suite 200\nLieferung in KW 14", "ADDRESS:Suite 200");
+    expect("Your parcel is in Bay 1204, Gate 4400.", "");
     expect("Your order 4711-0815-2023 ships on 2024-05-17 via DHL 00340434161234567890.", "");
     expect("Top 10 Street Food Ideas", "");
     expect("During 1971, the firm grew.", "");
@@ -313,6 +342,38 @@ static void test_postcode(void **state)
     expect("2020 Wien", "");
     expect("Wir haben einen Shop in Hamburg und München.", "");
     expect("AB12 CDE", "");
+}
+
+static void test_postcode_after_town(void **state)
+{
+    (void)state;
+    expect("Looking to support Factset in Bjert 6091 in its mission.", "POSTCODE_CITY:Bjert 6091");
+    expect("Our office in Quinta de São Tiago 3610-114 is open.",
+           "POSTCODE_CITY:Quinta de São Tiago 3610-114");
+    expect("We moved to an office in København K 1421 last year.",
+           "POSTCODE_CITY:København K 1421");
+    expect("Der Laden in ÖVERTURINGEN 840 24 hat zu.", "POSTCODE_CITY:ÖVERTURINGEN 840 24");
+    expect("Ich komme aus Wrocław 53-320.", "POSTCODE_CITY:Wrocław 53-320");
+    expect("Shipped from Amsterdam 1012 AB yesterday.", "POSTCODE_CITY:Amsterdam 1012 AB");
+    expect("Unser Lager steht in Costamezzana 43015.", "POSTCODE_CITY:Costamezzana 43015");
+    expect("Zustellung nach Hamburg 20095", "POSTCODE_CITY:Hamburg 20095");
+    /* Not postcodes: rooms, halls, weeks, sizes, years, prices, quantities, article and
+     * order numbers after a capitalised word. */
+    expect("Das Meeting ist in Raum 1021.", "");
+    expect("The meeting is in Room 1021 on the second floor.", "");
+    expect("Lieferung in KW 14, Abholung in Halle 3.", "");
+    expect("Wir liefern in 3 Tagen, spätestens in 2024.", "");
+    expect("Artikel 1021 in Größe 42 ist ausverkauft.", "");
+    expect("Ich war in Berlin 2024 auf der Messe.", "");
+    expect("We opened in London 1998 and in Paris 2005.", "");
+    expect("Der Betrag in EUR 1500 wurde überwiesen, in CHF 1400.", "");
+    expect("Bitte in Farbe 1021 und in Gebäude 1021 liefern.", "");
+    expect("Bestellung in Hamburg 47110 aufgegeben.", "");
+    expect("Tracking in DHL 12345 6789", "");
+    expect("Ich habe in Berlin 1500 Stück bestellt.", "");
+    expect("Preis in Wien 1500,50 Euro", "");
+    expect("Erschienen im Verlag Reclam, Berlin 1898.", "");
+    expect("Das Buch erschien in Leipzig 1875 bei Reclam.", "");
 }
 
 static void test_date_of_birth(void **state)
@@ -473,6 +534,7 @@ int main(void)
         cmocka_unit_test(test_address_de),
         cmocka_unit_test(test_address_en),
         cmocka_unit_test(test_postcode),
+        cmocka_unit_test(test_postcode_after_town),
         cmocka_unit_test(test_date_of_birth),
         cmocka_unit_test(test_lexicon_matches_files),
     };
