@@ -193,6 +193,7 @@ static size_t score_words(const int16_t *w, unsigned bits, const char *s, size_t
 
 struct hits {
     uint64_t bit[2];
+    bool rot13; /* a rule matched in its rot13 spelling */
 };
 
 struct scan_local {
@@ -260,27 +261,96 @@ static struct scan_local *local_get(const struct guard_inject *g)
 static hs_database_t *rules_db;
 static pthread_once_t rules_once = PTHREAD_ONCE_INIT;
 
-static void compile_rules(void)
+static char rot13_char(char c)
 {
-    if (inject_n_rules + INJECT_N_OBF > INJECT_MAX_RULES) {
-        log_error("guard: %zu rules, at most %d", inject_n_rules, INJECT_MAX_RULES - INJECT_N_OBF);
-        return;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+        char base = c >= 'a' ? 'a' : 'A';
+        return (char)(base + (c - base + 13) % 26);
     }
-    const char *exprs[INJECT_MAX_RULES];
-    unsigned flags[INJECT_MAX_RULES], ids[INJECT_MAX_RULES];
-    for (size_t i = 0; i < inject_n_rules; i++) {
-        exprs[i] = inject_rules[i].re;
-        flags[i] = HS_FLAG_SINGLEMATCH | HS_FLAG_CASELESS | HS_FLAG_ALLOWEMPTY;
-        ids[i] = (unsigned)i;
+    return c;
+}
+
+static bool is_alpha_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The rule expression re for rot13 text: every letter that stands for itself is rot13'd,
+ * in classes too (a range of letters becomes its letters); escapes (\b, \w, \n, \]) stay.
+ * The rule dialect has no (?...) groups, \x or \p escapes. Rot13 keeps letters letters, so
+ * \b and \w mean the same. out is NUL-terminated. */
+static ag_err rot13_expr(const char *re, struct buf *out)
+{
+    ag_err rc = AG_OK;
+    bool in_class = false;
+    for (size_t i = 0; re[i] && rc == AG_OK; i++) {
+        char c = re[i];
+        if (c == '\\' && re[i + 1]) {
+            rc = buf_append(out, re + i, 2);
+            i++;
+        } else if (!in_class && c == '[') {
+            in_class = true;
+            rc = buf_putc(out, c);
+            if (rc == AG_OK && re[i + 1] == '^')
+                rc = buf_putc(out, re[++i]);
+        } else if (in_class && c == ']') {
+            in_class = false;
+            rc = buf_putc(out, c);
+        } else if (in_class && is_alpha_char(c) && re[i + 1] == '-' && is_alpha_char(re[i + 2])) {
+            for (char x = c; x <= re[i + 2] && rc == AG_OK; x++)
+                rc = buf_putc(out, rot13_char(x));
+            i += 2;
+        } else {
+            rc = buf_putc(out, rot13_char(c));
+        }
     }
+    return rc == AG_OK ? buf_putc(out, '\0') : rc;
+}
+
+static hs_database_t *compile_db(const char *const *exprs, const unsigned *flags,
+                                 const unsigned *ids, size_t n)
+{
+    hs_database_t *db = NULL;
     hs_compile_error_t *err = NULL;
-    if (hs_compile_multi(exprs, flags, ids, (unsigned)inject_n_rules, HS_MODE_BLOCK, NULL,
-                         &rules_db, &err) != HS_SUCCESS) {
+    if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &db, &err) !=
+        HS_SUCCESS) {
         log_error("guard: rule %d does not compile: %s", err ? err->expression : -1,
                   err ? err->message : "?");
         hs_free_compile_error(err);
-        rules_db = NULL;
+        return NULL;
     }
+    return db;
+}
+
+/* Every rule twice: as written (ids 0..n-1) and for rot13 text (ids n..2n-1), so one pass
+ * finds attacks spelt in rot13 without first searching the text for rot13 stretches. */
+static void compile_rules(void)
+{
+    size_t n = inject_n_rules;
+    if (2 * n > INJECT_MAX_EXPRS || n + INJECT_N_OBF > INJECT_MAX_RULES) {
+        log_error("guard: %zu rules, at most %d", n, INJECT_MAX_EXPRS / 2);
+        return;
+    }
+    const char *exprs[INJECT_MAX_EXPRS] = {0};
+    unsigned flags[INJECT_MAX_EXPRS] = {0}, ids[INJECT_MAX_EXPRS] = {0};
+    struct buf rot[INJECT_MAX_EXPRS / 2];
+    ag_err rc = AG_OK;
+    for (size_t i = 0; i < n; i++) {
+        buf_init(&rot[i], 1 << 14);
+        if (rc == AG_OK)
+            rc = rot13_expr(inject_rules[i].re, &rot[i]);
+        exprs[i] = inject_rules[i].re;
+        exprs[n + i] = rot[i].p;
+        flags[i] = flags[n + i] = HS_FLAG_SINGLEMATCH | HS_FLAG_CASELESS | HS_FLAG_ALLOWEMPTY;
+        ids[i] = (unsigned)i;
+        ids[n + i] = (unsigned)(n + i);
+    }
+    if (rc != AG_OK)
+        log_error("guard: rules for rot13 text: %s", ag_strerror(rc));
+    else
+        rules_db = compile_db(exprs, flags, ids, 2 * n);
+    for (size_t i = 0; i < n; i++)
+        buf_release(&rot[i]);
 }
 
 static const hs_database_t *rules(void)
@@ -423,6 +493,10 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     (void)to;
     (void)flags;
     struct hits *h = ctx;
+    if (id >= inject_n_rules) {
+        id -= (unsigned)inject_n_rules;
+        h->rot13 = true;
+    }
     h->bit[id >> 6] |= 1ULL << (id & 63);
     return 0;
 }
@@ -469,7 +543,7 @@ static ag_err analyse(const struct guard_inject *g, struct scan_local *l, const 
     memset(hits, 0, sizeof(*hits));
     *obf = 0;
     buf_reset(&l->norm);
-    if (n > (SIZE_MAX - 4096) / 16)
+    if (n > (SIZE_MAX - 4096) / 16 || n > UINT32_MAX)
         return AG_ETOOBIG;
     l->norm.max = 16 * n + 4096;
     ag_err rc = text_normalize(p, n, &l->norm, obf);
@@ -480,8 +554,12 @@ static ag_err analyse(const struct guard_inject *g, struct scan_local *l, const 
     if (l->norm.len > 0 && hs_scan(g->db, l->norm.p, (unsigned)l->norm.len, 0, l->scratch, on_match,
                                    hits) != HS_SUCCESS)
         return AG_ENOMEM;
+    if (hits->rot13)
+        *obf |= TEXT_OBF_ROT13;
+    /* rot13 needs no search: the rules match its spelling too */
     struct decoded_ctx d = {g, l, hits, obf, AG_OK};
-    rc = text_decode_embedded(p, n, DECODE_MAX, on_decoded, &d);
+    rc = text_decode_embedded(p, n, DECODE_MAX, TEXT_OBF_BASE64 | TEXT_OBF_HEX | TEXT_OBF_URL,
+                              on_decoded, &d);
     /* AG_ETOOBIG: more encoded text than DECODE_MAX; what was decoded was scanned, and so
      * much hidden text is itself a sign the tricks already count */
     if (rc != AG_OK && rc != AG_ETOOBIG)

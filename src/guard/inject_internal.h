@@ -20,8 +20,9 @@ struct inject_obf {
     float prior;
 };
 
-#define INJECT_N_OBF     8   /* enum text_obf has 8 bits */
-#define INJECT_MAX_RULES 120 /* rules + INJECT_N_OBF fit one 128-bit set */
+#define INJECT_N_OBF     8                      /* enum text_obf has 8 bits */
+#define INJECT_MAX_RULES 120                    /* rules + INJECT_N_OBF fit one 128-bit set */
+#define INJECT_MAX_EXPRS (2 * INJECT_MAX_RULES) /* each rule as written and for rot13 text */
 
 extern const struct inject_rule inject_rules[];
 extern const size_t inject_n_rules;

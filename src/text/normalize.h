@@ -96,12 +96,19 @@ typedef bool (*text_decoded_cb)(void *ctx, enum text_obf how, const char *p, siz
  *  - rot13: the whole text rot13'd when it names the cipher (rot13, rot-13, rot 13, ebg13,
  *    caesar, cäsar), otherwise the stretch of words whose letters are much likelier
  *    under rot13 than as they stand (English/German letter frequencies; 24+ letters).
+ * what selects the searches (enum text_obf bits; TEXT_DECODE_ALL for all): TEXT_OBF_BASE64
+ * or TEXT_OBF_HEX the first two (base64 and hex share one walk, either bit enables both),
+ * TEXT_OBF_URL and TEXT_OBF_ROT13 the others. A caller that finds rot13 another way (the
+ * guard matches its rules in rot13 spelling too) skips the rot13 search, and one that knows
+ * the text holds no base64 or hex candidate skips the walk.
  * Each decoded segment is searched again, so up to two encodings deep (base64 in base64).
  * At most max_out bytes are decoded in all. Returns AG_OK when the search finished or cb
  * stopped it; AG_ETOOBIG when max_out ran out (the segments found until then were passed;
  * treat the rest of the text as unchecked); AG_ENOMEM without memory.
  */
-ag_err text_decode_embedded(const char *p, size_t n, size_t max_out, text_decoded_cb cb, void *ctx);
+#define TEXT_DECODE_ALL (TEXT_OBF_BASE64 | TEXT_OBF_HEX | TEXT_OBF_URL | TEXT_OBF_ROT13)
+ag_err text_decode_embedded(const char *p, size_t n, size_t max_out, unsigned what,
+                            text_decoded_cb cb, void *ctx);
 
 /* rot13 of p[0..n) into out[0..n): ASCII letters rotate, every other byte is copied.
  * out may be p. */

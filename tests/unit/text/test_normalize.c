@@ -502,7 +502,7 @@ static bool collect_seg(void *ctx, enum text_obf how, const char *p, size_t n)
 static ag_err decode(const char *in, struct segs *s)
 {
     memset(s, 0, sizeof(*s));
-    return text_decode_embedded(in, strlen(in), 1 << 16, collect_seg, s);
+    return text_decode_embedded(in, strlen(in), 1 << 16, TEXT_DECODE_ALL, collect_seg, s);
 }
 
 /* in decodes to exactly one segment: want, found as how. */
@@ -633,18 +633,22 @@ static void test_decode_limits(void **state)
     struct segs s;
     /* Budget spent: what fitted was passed, then AG_ETOOBIG. */
     memset(&s, 0, sizeof(s));
-    assert_int_equal(text_decode_embedded(in, strlen(in), 40, collect_seg, &s), AG_ETOOBIG);
+    assert_int_equal(text_decode_embedded(in, strlen(in), 40, TEXT_DECODE_ALL, collect_seg, &s),
+                     AG_ETOOBIG);
     assert_int_equal(s.count, 1);
     memset(&s, 0, sizeof(s));
-    assert_int_equal(text_decode_embedded(in, strlen(in), 0, collect_seg, &s), AG_ETOOBIG);
+    assert_int_equal(text_decode_embedded(in, strlen(in), 0, TEXT_DECODE_ALL, collect_seg, &s),
+                     AG_ETOOBIG);
     assert_int_equal(s.count, 0);
     /* The callback stops the search. */
     memset(&s, 0, sizeof(s));
     s.stop_after = 1;
-    assert_int_equal(text_decode_embedded(in, strlen(in), 1 << 16, collect_seg, &s), AG_OK);
+    assert_int_equal(
+        text_decode_embedded(in, strlen(in), 1 << 16, TEXT_DECODE_ALL, collect_seg, &s), AG_OK);
     assert_int_equal(s.count, 1);
     memset(&s, 0, sizeof(s));
-    assert_int_equal(text_decode_embedded(in, strlen(in), 1 << 16, collect_seg, &s), AG_OK);
+    assert_int_equal(
+        text_decode_embedded(in, strlen(in), 1 << 16, TEXT_DECODE_ALL, collect_seg, &s), AG_OK);
     assert_int_equal(s.count, 2);
 }
 
@@ -684,10 +688,96 @@ static void test_decode_property(void **state)
         }
         size_t max = tu_rng_below(4 * n + 2);
         struct budget b = {0};
-        ag_err rc = text_decode_embedded(text, n, max, count_seg, &b);
+        ag_err rc = text_decode_embedded(text, n, max, TEXT_DECODE_ALL, count_seg, &b);
         TU_PROP_CHECK(rc == AG_OK || rc == AG_ETOOBIG);
         TU_PROP_CHECK(b.total <= max);
     }
+}
+
+static bool count_any(void *ctx, enum text_obf how, const char *p, size_t n)
+{
+    (void)how;
+    (void)p;
+    (void)n;
+    ++*(size_t *)ctx;
+    return true;
+}
+
+/* The prefilter never hides what the walk would decode: where it says a text holds no
+ * base64 or hex candidate, the walk (forced) finds nothing either. Texts are made of hex
+ * pairs with every separator and prefix, base64 of phrases (whole, cut, URL-safe), long
+ * words, digits and noise, so both answers occur often. */
+static void test_decode_prefilter(void **state)
+{
+    (void)state;
+    tu_rng_seed();
+    static const char *const parts[] = {"69",
+                                        "67",
+                                        "6e",
+                                        "6F",
+                                        "aB",
+                                        "de",
+                                        " ",
+                                        ", ",
+                                        ":",
+                                        ";",
+                                        "-",
+                                        "\\x",
+                                        "0x",
+                                        "\\",
+                                        "aWdub3JlIGFsbCBwcmV2aW91cw==",
+                                        "aWdub3JlIGFsbC",
+                                        "ZGVpbmUgQW53ZWlzdW5nZW4",
+                                        "_-",
+                                        "Kundenservicemitarbeiterin",
+                                        "reimbursementpolicy",
+                                        "12345",
+                                        "/",
+                                        "+",
+                                        "x",
+                                        "\xc3\xa4",
+                                        "Hallo",
+                                        "the",
+                                        "MwSt",
+                                        "A"};
+    char text[1200];
+    size_t skipped = 0, walked = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t n = 0, k = tu_rng_below(80);
+        for (size_t i = 0; i < k; i++) {
+            const char *f = parts[tu_rng_below(sizeof(parts) / sizeof(parts[0]))];
+            size_t fl = strlen(f);
+            if (n + fl >= sizeof(text))
+                break;
+            memcpy(text + n, f, fl);
+            n += fl;
+            if (tu_rng_below(8) == 0 && n + 80 < sizeof(text)) { /* a dump of 5 to 10 pairs */
+                static const char *const pre[] = {"", "", "\\x", "0x"};
+                static const char *const sep[] = {" ", ",", ", ", ":", ";", "-", ""};
+                const char *pr = pre[tu_rng_below(4)], *sp = sep[tu_rng_below(7)];
+                for (size_t pairs = 5 + tu_rng_below(6); pairs > 0; pairs--) {
+                    int w = snprintf(text + n, sizeof(text) - n, "%s%02x%s", pr,
+                                     (unsigned)(0x20 + tu_rng_below(0x5f)), pairs > 1 ? sp : "");
+                    n += (size_t)w;
+                }
+            }
+        }
+        if (may_hold_b64_or_hex((const uint8_t *)text, n)) {
+            walked++;
+            continue;
+        }
+        skipped++;
+        size_t found = 0;
+        struct dec d = {
+            count_any, &found, TEXT_OBF_BASE64 | TEXT_OBF_HEX, true, NULL, 1 << 16, 0, 13 * n + 64,
+            AG_OK,     false};
+        scan(&d, text, n, 0, 0);
+        free(d.mem);
+        if (found)
+            fail_msg("prefilter skipped \"%.*s\" (seed %llu), the walk decodes %zu segments",
+                     (int)n, text, (unsigned long long)tu_seed, found);
+    }
+    assert_true(skipped > 1000 && walked > 1000);
 }
 
 static void test_obf_names(void **state)
@@ -721,6 +811,7 @@ int main(void)
         cmocka_unit_test(test_decode_base64),
         cmocka_unit_test(test_decode_hex_and_url),
         cmocka_unit_test(test_decode_rot13),
+        cmocka_unit_test(test_decode_prefilter),
         cmocka_unit_test(test_decode_negatives),
         cmocka_unit_test(test_decode_limits),
         cmocka_unit_test(test_decode_property),
