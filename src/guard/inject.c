@@ -167,19 +167,20 @@ static size_t features(const char *s, size_t n, unsigned bits, feat_cb cb, void 
     return words;
 }
 
-/* What the scan needs of features(), without the calls: each word's summed weights (its
- * own and its pair's with the word before). First every index, then the
- * weights: the loads of a whole message are then in flight together instead of one word
- * at a time. wi and pi are scratch; all arrays hold n / 2 + 1 words. Returns the count. */
+/* What the scan needs of features(), without the calls: each word's bounds, its feature
+ * indexes (its own in wi, its pair's with the word before in pi) and their weights summed.
+ * First every index, then the weights: the loads of a whole message are then in flight
+ * together instead of one word at a time. All arrays hold n / 2 + 1 words. Returns the
+ * count. */
 static size_t score_words(const int16_t *w, unsigned bits, const char *s, size_t n, int32_t *sum,
-                          uint32_t *wi, uint32_t *pi)
+                          uint32_t *start, uint32_t *end, uint32_t *wi, uint32_t *pi)
 {
     const unsigned char *p = (const unsigned char *)s;
     const unsigned shift = 64 - bits;
-    size_t words = word_bounds(p, n, wi, pi, n / 2 + 1);
+    size_t words = word_bounds(p, n, start, end, n / 2 + 1);
     uint64_t prev = 0;
-    for (size_t k = 0; k < words; k++) { /* each slot read, then overwritten by its indexes */
-        uint64_t h = word_hash(p + wi[k], pi[k] - wi[k], p + n);
+    for (size_t k = 0; k < words; k++) {
+        uint64_t h = word_hash(p + start[k], end[k] - start[k], p + n);
         wi[k] = word_index(h, shift);
         pi[k] = k > 0 ? pair_index(prev, h, shift) : 0;
         prev = h;
@@ -200,16 +201,17 @@ struct scan_local {
     hs_scratch_t *scratch;
 
     struct buf norm, dec;
-    void *word_block;    /* the four per-word arrays below, in one allocation */
-    int32_t *word_sum;   /* per word: its features' weights summed */
-    float *word_contrib; /* reasons: each word's part of the score */
-    uint32_t *word_start, *word_len;
+    void *word_block;                /* the six per-word arrays below, in one allocation */
+    int32_t *word_sum;               /* per word: its features' weights summed */
+    float *word_contrib;             /* reasons: each word's part of the score */
+    uint32_t *word_start, *word_end; /* in l->norm */
+    uint32_t *word_wi, *word_pi;     /* feature indexes: the word, the pair it ends */
     size_t word_cap;
     /* the last scan, for guard_inject_explain() */
     const struct guard_inject *last;
     struct hits last_hits;
     unsigned last_obf;
-    size_t last_words, last_from, last_to;
+    size_t last_from, last_to;
 };
 
 static pthread_key_t local_key;
@@ -581,9 +583,9 @@ static bool words_fit(struct scan_local *l, size_t n)
     if (n <= l->word_cap)
         return true;
     size_t cap = n < 256 ? 256 : n * 2;
-    /* four arrays of 4-byte elements */
+    /* six arrays of 4-byte elements */
     static_assert(sizeof(int32_t) == 4 && sizeof(float) == 4, "4-byte word arrays");
-    char *b = cap > SIZE_MAX / 16 ? NULL : malloc(cap * 16);
+    char *b = cap > SIZE_MAX / 24 ? NULL : malloc(cap * 24);
     if (!b)
         return false;
     free(l->word_block);
@@ -591,7 +593,9 @@ static bool words_fit(struct scan_local *l, size_t n)
     l->word_sum = (int32_t *)(void *)b;
     l->word_contrib = (float *)(void *)(b + cap * 4);
     l->word_start = (uint32_t *)(void *)(b + cap * 8);
-    l->word_len = (uint32_t *)(void *)(b + cap * 12);
+    l->word_end = (uint32_t *)(void *)(b + cap * 12);
+    l->word_wi = (uint32_t *)(void *)(b + cap * 16);
+    l->word_pi = (uint32_t *)(void *)(b + cap * 20);
     l->word_cap = cap;
     return true;
 }
@@ -638,47 +642,6 @@ static double best_window(const int32_t *sum, size_t words, double scale, size_t
     return best;
 }
 
-struct contrib_ctx {
-    const int16_t *w;
-    float *c;
-    size_t from, to;
-};
-
-/* Where each word of normalised text s[0..n) starts and how long it is (as features()
- * counts words); at most max. */
-static size_t word_spans(const char *s, size_t n, uint32_t *start, uint32_t *len, size_t max)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, w = 0;
-    while (i < n && w < max) {
-        while (i < n && !is_word_byte(p[i]))
-            i++;
-        size_t st = i;
-        while (i < n && is_word_byte(p[i]))
-            i++;
-        if (st < i) {
-            start[w] = (uint32_t)st;
-            len[w] = (uint32_t)(i - st);
-            w++;
-        }
-    }
-    return w;
-}
-
-static void contrib_cb(void *ctx, uint32_t idx, size_t word, enum feat_kind kind)
-{
-    struct contrib_ctx *s = ctx;
-    if (word < s->from || word >= s->to)
-        return;
-    float v = s->w[idx];
-    if (kind == FEAT_PAIR && word > s->from) { /* half to each word of the pair */
-        s->c[word - 1] += v / 2;
-        s->c[word] += v / 2;
-    } else {
-        s->c[word] += v;
-    }
-}
-
 static void add_reason(struct guard_verdict *v, const char *kind, const char *what, size_t n,
                        float c)
 {
@@ -709,7 +672,7 @@ static bool obf_counts(unsigned rules, unsigned obf, size_t o)
 }
 
 static void explain(const struct guard_inject *g, struct scan_local *l, const struct hits *hits,
-                    unsigned obf, size_t words, size_t from, size_t to, struct guard_verdict *v)
+                    unsigned obf, size_t from, size_t to, struct guard_verdict *v)
 {
     float pos = 0;
     for (size_t r = 0; r < inject_n_rules; r++)
@@ -725,11 +688,19 @@ static void explain(const struct guard_inject *g, struct scan_local *l, const st
         }
     if (to > from) {
         /* each word's part of the best window's sum (a pair's weight halved between its
-         * words); the same word twice is one reason */
-        memset(l->word_contrib + from, 0, (to - from) * sizeof(float));
-        struct contrib_ctx cc = {g->w, l->word_contrib, from, to};
-        features(l->norm.p, l->norm.len, g->bits, contrib_cb, &cc);
-        word_spans(l->norm.p, l->norm.len, l->word_start, l->word_len, words);
+         * words, all of it to the first word for the pair it forms with the word before
+         * the window), from the indexes the scan kept; the same word twice is one reason */
+        float *c = l->word_contrib;
+        for (size_t k = from; k < to; k++) {
+            c[k] = g->w[l->word_wi[k]];
+            if (k > from) {
+                float pv = g->w[l->word_pi[k]];
+                c[k - 1] += pv / 2;
+                c[k] += pv / 2;
+            } else if (k > 0) {
+                c[k] += g->w[l->word_pi[k]];
+            }
+        }
         float f = g->scale / sqrtf((float)window_features(from, to));
         for (size_t k = from; k < to; k++) {
             l->word_contrib[k] *= f;
@@ -743,12 +714,13 @@ static void explain(const struct guard_inject *g, struct scan_local *l, const st
                     best = k;
             if (best == to || l->word_contrib[best] < 0.03f * pos)
                 break;
-            size_t bl = l->word_len[best];
+            size_t bl = l->word_end[best] - l->word_start[best];
             const char *bw = l->norm.p + l->word_start[best];
             float total = 0;
             for (size_t k = from; k < to; k++) {
                 const char *kw = l->norm.p + l->word_start[k];
-                if (l->word_contrib[k] > 0 && l->word_len[k] == bl && memcmp(kw, bw, bl) == 0) {
+                if (l->word_contrib[k] > 0 && l->word_end[k] - l->word_start[k] == bl &&
+                    memcmp(kw, bw, bl) == 0) {
                     total += l->word_contrib[k];
                     l->word_contrib[k] = 0;
                 }
@@ -784,8 +756,8 @@ ag_err guard_inject_scan(const struct guard_inject *g, const char *p, size_t n, 
     /* a word is at least one byte and a separator: at most len / 2 + 1 words */
     if (!words_fit(l, l->norm.len / 2 + 1))
         return AG_ENOMEM;
-    size_t words =
-        score_words(g->w, g->bits, l->norm.p, l->norm.len, l->word_sum, l->word_start, l->word_len);
+    size_t words = score_words(g->w, g->bits, l->norm.p, l->norm.len, l->word_sum, l->word_start,
+                               l->word_end, l->word_wi, l->word_pi);
     size_t from, to;
     z += best_window(l->word_sum, words, g->scale, &from, &to);
     v->logit = (float)z;
@@ -794,11 +766,10 @@ ag_err guard_inject_scan(const struct guard_inject *g, const char *p, size_t n, 
     l->last = g;
     l->last_hits = hits;
     l->last_obf = obf;
-    l->last_words = words;
     l->last_from = from;
     l->last_to = to;
     if (flags & GUARD_SCAN_REASONS)
-        explain(g, l, &hits, obf, words, from, to, v);
+        explain(g, l, &hits, obf, from, to, v);
     return AG_OK;
 }
 
@@ -809,7 +780,7 @@ ag_err guard_inject_explain(const struct guard_inject *g, struct guard_verdict *
     if (!l || l->last != g)
         return AG_EINVAL;
     v->n_reasons = 0;
-    explain(g, l, &l->last_hits, l->last_obf, l->last_words, l->last_from, l->last_to, v);
+    explain(g, l, &l->last_hits, l->last_obf, l->last_from, l->last_to, v);
     return AG_OK;
 }
 
