@@ -5,7 +5,10 @@
  *   inject      guard_inject_scan() (normalise, rules, decoding, classifier)
  *   pii         pii_scan()
  *   guard_in    guard_input(): all of the above as the guard_in stage runs it, with the
- *               placeholders written through a vault (one-turn scope, ended each time)
+ *               placeholders written through a vault (one-turn scope, ended each time:
+ *               a request without a session id, or without consent to keep anything)
+ *   guard_in_session  the same with a session id, one of 256 in turn (values sealed with
+ *               AES-256-GCM into the shared vault, as for a customer who consented)
  * usage: guard_bench MESSAGES.jsonl [PASSES]     (lines {"id", "text"}; default 5 passes)
  *        guard_bench --rules                      (the rule set as JSON Lines {"name", "re"},
  *                                                  for the reference in bench/guard_ref.py)
@@ -69,8 +72,9 @@ static struct msg *read_messages(const char *path, size_t *n, size_t *bytes)
     return m;
 }
 
-enum phase { P_NORMALIZE, P_INJECT, P_PII, P_GUARD_IN, N_PHASES };
-static const char *const phase_name[N_PHASES] = {"normalise", "inject", "pii", "guard_in"};
+enum phase { P_NORMALIZE, P_INJECT, P_PII, P_GUARD_IN, P_GUARD_IN_SESSION, N_PHASES };
+static const char *const phase_name[N_PHASES] = {"normalise", "inject", "pii", "guard_in",
+                                                 "guard_in_session"};
 
 int main(int argc, char **argv)
 {
@@ -100,6 +104,7 @@ int main(int argc, char **argv)
     struct guard_inject *g;
     struct guard_vault *v;
     struct guard_vault_params vp = guard_vault_default_params();
+    vp.max_entries = 256; /* a bench session sees its eight messages in every pass */
     if (guard_inject_create(&g) != AG_OK || guard_vault_create(&vp, &v) != AG_OK) {
         fprintf(stderr, "guard_bench: cannot create the guard\n");
         return 1;
@@ -116,7 +121,7 @@ int main(int argc, char **argv)
                 continue;
             uint64_t t0 = clock_mono_ns();
             for (size_t i = 0; i < n; i++) {
-                uint64_t s = ph == P_GUARD_IN ? clock_mono_ns() : 0;
+                uint64_t s = ph == P_GUARD_IN ? clock_mono_ns() : 0; /* latency: one-turn */
                 buf_reset(&out);
                 ag_err rc = AG_OK;
                 if (ph == P_NORMALIZE) {
@@ -130,14 +135,18 @@ int main(int argc, char **argv)
                     rc = pii_scan(m[i].text, m[i].len, sp, GUARD_MAX_SPANS, &found);
                 } else {
                     struct guard_input_result r;
-                    rc = guard_input(g, &pol, v, "bench", NULL, m[i].text, m[i].len, &out, &r);
+                    char sid[16];
+                    snprintf(sid, sizeof(sid), "s%zu", i % 256);
+                    rc = guard_input(g, &pol, v, "bench", ph == P_GUARD_IN_SESSION ? sid : NULL,
+                                     m[i].text, m[i].len, &out, &r);
                     if (r.scoped)
                         guard_vault_scope_end(v, &r.scope);
-                    if (pass == 0) {
+                    if (pass == 0 && ph == P_GUARD_IN) {
                         flagged += r.action != GUARD_ALLOW;
                         pii += r.n_pii;
                     }
-                    lat[(size_t)pass * n + i] = clock_mono_ns() - s;
+                    if (ph == P_GUARD_IN)
+                        lat[(size_t)pass * n + i] = clock_mono_ns() - s;
                 }
                 if (rc != AG_OK) {
                     fprintf(stderr, "guard_bench: %s failed on message %zu: %s\n", phase_name[ph],
