@@ -140,6 +140,8 @@ static inline bool next_word(const unsigned char *p, size_t n, size_t *i, uint64
 static size_t word_bounds(const unsigned char *p, size_t n, uint32_t *start, uint32_t *end,
                           size_t max)
 {
+    if (n == 0) /* p may be NULL then (an empty buffer) */
+        return 0;
     const unsigned char *stop = p + n;
     struct swar_runs r = {start, end, 0, 0, max, 0};
     for (size_t at = 0; at < n; at += 64) {

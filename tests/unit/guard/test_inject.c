@@ -9,6 +9,7 @@
 #include "test_util.h"
 
 #include <math.h>
+#include <pthread.h>
 
 #include "guard/inject.h"
 #include "guard/inject.c" /* NOLINT(bugprone-suspicious-include): static word walks */
@@ -76,6 +77,27 @@ static void test_word_walks_agree(void **state)
         }
         TU_PROP_CHECK(k == words);
     }
+}
+
+static void *scan_empty(void *arg)
+{
+    struct guard_verdict *v = arg;
+    /* the thread's first scan: its buffers were never allocated */
+    if (guard_inject_scan(model, "", 0, GUARD_SCAN_REASONS, v) != AG_OK)
+        v->score = -1;
+    return NULL;
+}
+
+/* An empty message on a fresh thread (found by the guard_scan fuzzer under UBSan: the word
+ * walk added 0 to the NULL of a never-grown buffer). */
+static void test_empty_first_scan(void **state)
+{
+    (void)state;
+    struct guard_verdict v;
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, scan_empty, &v), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_true(v.score >= 0 && v.score < 0.5f);
 }
 
 static void test_attacks(void **state)
@@ -436,13 +458,21 @@ static void test_scan_line(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_word_walks_agree), cmocka_unit_test(test_rules_in_rot13),
-        cmocka_unit_test(test_rot13_attack),     cmocka_unit_test(test_attacks),
-        cmocka_unit_test(test_benign),           cmocka_unit_test(test_obfuscated),
-        cmocka_unit_test(test_reasons),          cmocka_unit_test(test_explain_last_scan),
-        cmocka_unit_test(test_any_bytes),        cmocka_unit_test(test_policy),
-        cmocka_unit_test(test_bad_models),       cmocka_unit_test(test_train),
-        cmocka_unit_test(test_examples_read),    cmocka_unit_test(test_scan_line),
+        cmocka_unit_test(test_word_walks_agree),
+        cmocka_unit_test(test_empty_first_scan),
+        cmocka_unit_test(test_rules_in_rot13),
+        cmocka_unit_test(test_rot13_attack),
+        cmocka_unit_test(test_attacks),
+        cmocka_unit_test(test_benign),
+        cmocka_unit_test(test_obfuscated),
+        cmocka_unit_test(test_reasons),
+        cmocka_unit_test(test_explain_last_scan),
+        cmocka_unit_test(test_any_bytes),
+        cmocka_unit_test(test_policy),
+        cmocka_unit_test(test_bad_models),
+        cmocka_unit_test(test_train),
+        cmocka_unit_test(test_examples_read),
+        cmocka_unit_test(test_scan_line),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
