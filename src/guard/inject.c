@@ -331,7 +331,7 @@ static hs_database_t *compile_db(const char *const *exprs, const unsigned *flags
 static void compile_rules(void)
 {
     size_t n = inject_n_rules;
-    if (2 * n > INJECT_MAX_EXPRS || n + INJECT_N_OBF > INJECT_MAX_RULES) {
+    if (n > INJECT_MAX_EXPRS / 2 || n + INJECT_N_OBF > INJECT_MAX_RULES) {
         log_error("guard: %zu rules, at most %d", n, INJECT_MAX_EXPRS / 2);
         return;
     }
@@ -694,13 +694,13 @@ static void explain(const struct guard_inject *g, struct scan_local *l, const st
          * the window), from the indexes the scan kept; the same word twice is one reason */
         float *c = l->word_contrib;
         for (size_t k = from; k < to; k++) {
-            c[k] = g->w[l->word_wi[k]];
+            c[k] = (float)g->w[l->word_wi[k]];
             if (k > from) {
-                float pv = g->w[l->word_pi[k]];
+                float pv = (float)g->w[l->word_pi[k]];
                 c[k - 1] += pv / 2;
                 c[k] += pv / 2;
             } else if (k > 0) {
-                c[k] += g->w[l->word_pi[k]];
+                c[k] += (float)g->w[l->word_pi[k]];
             }
         }
         float f = g->scale / sqrtf((float)window_features(from, to));

@@ -449,6 +449,9 @@ static const struct vault_entry *entry_by_num(const struct vault_session *s, enu
 static ag_err entry_add(const struct guard_vault *v, struct vault_session *s, enum pii_type type,
                         const char *p, size_t n, const uint8_t *mac, uint32_t *num_out)
 {
+    const bool plain = s->plain;
+    if (!plain && !mac)
+        return AG_EINVAL; /* a sealed entry is found again by its MAC */
     if (s->n >= v->p.max_entries)
         return AG_ETOOBIG;
     struct vault_entry *e = ag_grow(s->e, &s->cap, s->n, sizeof(*s->e));
@@ -463,7 +466,7 @@ static ag_err entry_add(const struct guard_vault *v, struct vault_session *s, en
     e->type = type;
     e->num = s->last_num[type] + 1;
     e->len = n;
-    if (s->plain) {
+    if (plain) {
         memcpy(e->ct, p, n);
     } else {
         e->nonce = s->nonce_ctr++;
