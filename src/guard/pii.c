@@ -338,7 +338,24 @@ static const struct {
      "ehemann ehefrau husband wife sohn tochter son daughter bruder schwester brother sister "
      "kid kids child baby enkel enkelin grandson granddaughter "
      "vater mutter father mother onkel tante uncle aunt opa oma grandpa grandma freund "
-     "freundin nachbar nachbarin neighbour neighbor",
+     "freundin nachbar nachbarin neighbour neighbor "
+     "präsidenten kanzlers ministers trainers kollegen kollegin vorgänger vorgängerin "
+     "nachfolger nachfolgerin genosse genossin dichter dichterin maler malerin komponist "
+     "komponisten komponistin musiker musikerin rapper rapperin popstar moderator "
+     "moderatorin journalist journalistin reporter reporterin philosoph philosophen "
+     "theologe theologen historiker historikerin geograph geograf schriftsteller "
+     "schriftstellerin künstler künstlerin architekt architektin pianist pianistin "
+     "gitarrist gitarristin fotograf fotografin bildhauer kaisers kaiserin "
+     "königs königin prinz prinzessin herzogin fürst fürstin zar zarin apostel "
+     "prophet heilige heiligen kardinal äbtissin rabbi rabbiner imam stürmer torhüter "
+     "torwart verteidiger mittelfeldspieler spieler spielerin fahrer fahrerin pilot "
+     "pilotin boxer boxerin olympiasieger olympiasiegerin weltmeister weltmeisterin "
+     "teamkollege teamkollegen aktivist aktivistin unternehmer unternehmerin "
+     "managerin gründer gründerin inhaber inhaberin erfinder erfinderin forscher "
+     "forscherin physiker physikerin chemiker chemikerin mathematiker astronom arzt ärztin "
+     "gräfin baron baronin leutnant hauptmann "
+     "feldherr schüler schülerin lehrer lehrerin cousin cousine neffe nichte witwe witwer "
+     "verlobte verlobter gattin gatte",
      LX_ROLE},
     {"ich du er sie es wir ihr mein meine meinen meinem meiner dein deine sein seine unser "
      "unsere euer eure der die das den dem des ein eine einen einem einer eines kein keine "
@@ -366,7 +383,15 @@ static const struct {
      "spanisch spanish italienisch italian türkisch turkish polnisch polish russisch russian "
      "deutschland germany österreich austria schweiz switzerland europa europe usa uk eu "
      "amazon paypal ebay dhl ups dpd gls hermes fedex klarna visa mastercard apple google "
-     "microsoft samsung iphone android windows gmbh ag inc ltd llc",
+     "microsoft samsung iphone android windows gmbh ag inc ltd llc "
+     "bereits damals danach dabei dadurch dafür dagegen daher damit danach darauf darum "
+     "deshalb deswegen trotzdem jedoch allerdings außerdem zudem ebenfalls inzwischen "
+     "mittlerweile später früher zuvor zunächst schließlich endlich immer nie niemals oft "
+     "manchmal vielleicht wahrscheinlich natürlich genau gerade eben sogar erst bisher "
+     "seitdem nachdem während obwohl sobald solange sondern sowie zwar weder nicht nichts "
+     "etwas man sich uns ihm ihn ihnen dort hierzu hierbei hierfür dazu davon daraus "
+     "worauf womit wobei weshalb weiterhin ebenso anschließend ausserdem insgesamt "
+     "nämlich übrigens vor allem laut gemäß zufolge neben zwischen innerhalb außerhalb",
      LX_NOT_NAME},
     {"januar februar märz april mai juni juli august september oktober november dezember "
      "january february march may june july october december jan feb mär mrz apr jun jul aug "
@@ -741,7 +766,10 @@ static const struct {
     {"präsident präsidentin kanzler kanzlerin minister ministerin chef chefin sprecher "
      "sprecherin trainer trainerin vorsitzende vorsitzender direktor direktorin bürgermeister "
      "kandidat kandidatin spieler stürmer torhüter abgeordnete abgeordneter autor autorin "
-     "kommissar sänger sängerin",
+     "kommissar sänger sängerin politiker politikerin experte expertin sekretär "
+     "sekretärin kommissarin inspektor aktivist aktivistin rapper star kollege kollegen "
+     "vorstand vorständin meister meisterin sieger siegerin leiter leiterin "
+     "präsidenten kanzlers ministers trainers chefs",
      SX_ROLE, 2},
 };
 
@@ -2797,27 +2825,52 @@ static size_t after_honorific(struct scan *s, size_t e)
     return 0;
 }
 
+/* A word with an ending of German nouns or adjectives ("-ung", "-schaft", "-ischen"). */
+static bool noun_word(struct word *w)
+{
+    return (word_sx(w) & SX_NOUN) != 0;
+}
+
 /* Role words before a name ("Präsident", "Bundeskanzlerin", "Trainer", "Kollegin"). */
 static bool role_word(struct word *w)
 {
     return (w->f & LX_ROLE) || (word_sx(w) & SX_ROLE);
 }
 
-/* After a role word that ends at e: a listed name, or a capitalised word that ends a
- * clause ("Präsident Obama sagte", "Trainer Klopp,"). End, or 0. */
+/* Does a clause go on or end after a name that ends at b: punctuation, also after a space
+ * (tokenised text: "Klopp , der"), the end of the text or a word in small letters? */
+static bool clause_goes_on(const char *p, size_t n, size_t b)
+{
+    if (b < n && p[b] == ' ')
+        b++;
+    else if (b < n && p[b] != '\0' && strchr(",.;:!?)", p[b]))
+        return true;
+    return b >= n || (p[b] != '\0' && strchr(",.;:!?)", p[b])) || is_lower(p[b]);
+}
+
+/* After a role word that ends at e: a listed name, or one or two capitalised words that
+ * end a clause ("Präsident Obama sagte", "Trainer Klopp,", "Coach Gennadij Chalepo ,").
+ * End, or 0. */
 static size_t after_role(struct scan *s, size_t e)
 {
     struct word w;
     if (!next_word(s, e, &w) || !upper_at(s->p, s->n, w.a))
         return 0;
     int lv = level_of(&w);
+    if (w.hyphen)
+        lv = hyphen_level(s, &w, lv);
     if (lv >= LV_WEAK)
         return name_found(s, w.a, w.b, LV_UNKNOWN);
     const char *p = s->p;
     size_t n = s->n, b = w.b;
-    if (lv == LV_UNKNOWN &&
-        (b == n || strchr(",.;:!?)", p[b]) || (p[b] == ' ' && b + 1 < n && is_lower(p[b + 1]))))
+    if (lv != LV_UNKNOWN || noun_word(&w) || (w.f & LX_CITY))
+        return 0;
+    if (clause_goes_on(p, n, b))
         return name_found(s, w.a, w.b, LV_WEAK);
+    struct word last;
+    if (next_word(s, b, &last) && upper_at(p, n, last.a) && level_of(&last) >= LV_UNKNOWN &&
+        !noun_word(&last) && !(last.f & LX_CITY) && clause_goes_on(p, n, last.b))
+        return name_found(s, w.a, last.b, LV_WEAK);
     return 0;
 }
 
@@ -2843,12 +2896,6 @@ static bool after_article(struct scan *s, size_t i)
             return true;
     }
     return false;
-}
-
-/* A word with an ending of German nouns or adjectives ("-ung", "-schaft", "-ischen"). */
-static bool noun_word(struct word *w)
-{
-    return (word_sx(w) & SX_NOUN) != 0;
 }
 
 /* A person's name at the capitalised word w. Adds its span; returns its end, or 0. */
