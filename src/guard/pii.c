@@ -391,7 +391,11 @@ static const struct {
      "seitdem nachdem während obwohl sobald solange sondern sowie zwar weder nicht nichts "
      "etwas man sich uns ihm ihn ihnen dort hierzu hierbei hierfür dazu davon daraus "
      "worauf womit wobei weshalb weiterhin ebenso anschließend ausserdem insgesamt "
-     "nämlich übrigens vor allem laut gemäß zufolge neben zwischen innerhalb außerhalb",
+     "nämlich übrigens vor allem laut gemäß zufolge neben zwischen innerhalb außerhalb "
+     "anfangs abends morgens mittags nachts vormittags nachmittags rechts links stets "
+     "falls eines alles dies jenes teils meistens höchstens mindestens spätestens "
+     "frühestens bestens eigens vergebens durchaus keineswegs jedenfalls unterwegs tags "
+     "bis als was das des aus plus minus reuters afp dpa apa sda kna epd ddp",
      LX_NOT_NAME},
     {"januar februar märz april mai juni juli august september oktober november dezember "
      "january february march may june july october december jan feb mär mrz apr jun jul aug "
@@ -2898,6 +2902,94 @@ static bool after_article(struct scan *s, size_t i)
     return false;
 }
 
+/* Does a capitalised word that can be a name stand right before i? Inside such a run of
+ * capitalised words, a word is part of a title or a firm ("Civil Rights Act", "Las
+ * Vegas"); a sentence's first word ("Seit Ravens Tod") does not count. */
+static bool after_capital(struct scan *s, size_t i)
+{
+    const char *p = s->p;
+    size_t q = i;
+    while (q > 0 && p[q - 1] == ' ')
+        q--;
+    size_t prev = back_word(p, q);
+    if (prev == q || !upper_at(p, s->n, prev))
+        return false;
+    struct word pw;
+    word_get(s, prev, q, &pw);
+    return !(pw.f & LX_NOT_NAME);
+}
+
+/* Is the word before i one that comes before nouns: an inflected adjective or participle
+ * ("verfassten Dramen", "auftretende Winde", "dem großen Haus"), a possessive or a
+ * preposition joined with an article ("im Bundestag", "zum Glück")? */
+static bool after_adjective(struct scan *s, size_t i)
+{
+    static const char *const before_noun[] = {"im",    "zum",    "zur",   "beim",  "vom",
+                                              "ins",   "zu",     "seine", "ihre",  "meine",
+                                              "deine", "unsere", "eure",  "ihrem", "seinem"};
+    static const char *const not_adj[] = {"aber",   "oder",  "wieder", "immer",   "sondern",
+                                          "denn",   "wenn",  "gegen",  "neben",   "unter",
+                                          "hinter", "über",  "wegen",  "außer",   "zwischen",
+                                          "dessen", "deren", "denen",  "nachdem", "seitdem"};
+    const char *p = s->p;
+    if (i < 3 || p[i - 1] != ' ' || !is_lower(p[i - 2]))
+        return false;
+    size_t ws = back_word(p, i - 1), len = i - 1 - ws;
+    if (len < 2 || len > 24 || !is_lower(p[ws]))
+        return false;
+    struct word pw;
+    word_get(s, ws, i - 1, &pw);
+    for (size_t k = 0; k < N_OF(before_noun); k++)
+        if (pw.klen == strlen(before_noun[k]) && memcmp(pw.k, before_noun[k], pw.klen) == 0)
+            return true;
+    for (size_t k = 0; k < N_OF(not_adj); k++)
+        if (pw.klen == strlen(not_adj[k]) && memcmp(pw.k, not_adj[k], pw.klen) == 0)
+            return false;
+    const char *k = pw.k;
+    size_t l = pw.klen;
+    if (l < 4)
+        return false;
+    if (k[l - 2] == 'e' && (k[l - 1] == 'n' || k[l - 1] == 'm' || k[l - 1] == 's'))
+        return true;
+    return k[l - 1] == 'e' && l >= 5 &&
+           (memcmp(k + l - 4, "ende", 4) == 0 || memcmp(k + l - 3, "ene", 3) == 0 ||
+            memcmp(k + l - 3, "ige", 3) == 0 || memcmp(k + l - 3, "che", 3) == 0);
+}
+
+/* Is w ("Zabels", "Kádárs"), a word on no list ending in 's', a genitive before a noun
+ * ("Zabels Entscheidung")? Plain nouns and Latin words ending in "-us", "-is", "-ss" and
+ * places in the genitive ("Deutschlands", a listed base) are not; the caller checks
+ * the base is on no list. */
+static bool genitive_before_noun(struct scan *s, struct word *w)
+{
+    const char *p = s->p, *k = w->k;
+    size_t n = s->n, len = w->klen;
+    if (len < 4 || k[len - 2] == 's' || k[len - 2] == 'u' || k[len - 2] == 'i' ||
+        (w->f & LX_CITY) || is_upper(p[w->a + 1]))
+        return false;
+    if (after_capital(s, w->a) || after_adjective(s, w->a))
+        return false;
+    /* English possessives come before plural nouns ("Our Sales Team", "my Orders Page"). */
+    static const char *const poss[] = {"our", "my", "your", "their", "his", "her", "its"};
+    size_t q = w->a;
+    while (q > 0 && p[q - 1] == ' ')
+        q--;
+    size_t prev = back_word(p, q);
+    for (size_t j = 0; j < N_OF(poss) && prev < q; j++)
+        if (q - prev == strlen(poss[j]) && lower(p[prev]) == poss[j][0] &&
+            memcmp(p + prev + 1, poss[j] + 1, q - prev - 1) == 0)
+            return false;
+    struct word next, after;
+    if (!next_word(s, w->b, &next) || !upper_at(p, n, next.a) || next.klen < 3)
+        return false;
+    int lv = level_of(&next);
+    if (lv != LV_UNKNOWN || (next.f & (LX_CITY | LX_NOT_NAME)) || next.hyphen)
+        return false;
+    if (next.b + 1 < n && p[next.b] == ' ' && is_digit(p[next.b + 1]))
+        return false; /* a street: "Señores Curas 88" */
+    return !next_word(s, next.b, &after) || !upper_at(p, n, after.a);
+}
+
 /* A person's name at the capitalised word w. Adds its span; returns its end, or 0. */
 static size_t person_at(struct scan *s, struct word *w)
 {
@@ -2914,11 +3006,21 @@ static size_t person_at(struct scan *s, struct word *w)
         !surname_ending(w, true))
         return 0;
     int lv = level_of(w);
-    if (lv == LV_UNKNOWN && w->klen > 3 && w->k[w->klen - 1] == 's' && w->b + 1 < n &&
-        p[w->b] == ' ' && upper_at(p, n, w->b + 1)) { /* "Annas Mutter", "Merkels Politik" */
+    if (lv == LV_UNKNOWN && w->klen > 3 && w->k[w->klen - 1] == 's' && !w->hyphen) {
+        /* A genitive: "Annas Mutter", "Merkels Politik", "Vertraute Merkels". */
         const struct lex_entry *g = lex_find(w->k, w->klen - 1, hash_key(w->k, w->klen - 1));
-        if (g && (g->flags & (LX_FIRST | LX_SUR)) && !(g->flags & LX_NOT_NAME))
-            lv = LV_STRONG;
+        if (g && (g->flags & (LX_FIRST | LX_SUR)) && !(g->flags & LX_NOT_NAME)) {
+            if (w->b < n && p[w->b] == '-') /* "Kaufmanns-" */
+                return 0;
+            /* After a capitalised word only as a clause's last word ("die Vertrauten
+             * Merkels ."), not in a run of capitals ("Las Vegas", "Happy Dinos \""). */
+            if ((w->b + 1 < n && p[w->b] == ' ' && upper_at(p, n, w->b + 1)) ||
+                !after_capital(s, w->a) ||
+                (w->a >= 7 && is_lower(p[w->a - 2]) && is_lower(p[w->a - 3]) &&
+                 is_lower(p[w->a - 4]) && is_lower(p[w->a - 5]) && clause_goes_on(p, n, w->b)))
+                lv = LV_STRONG;
+        } else if (!g && genitive_before_noun(s, w))
+            return name_found(s, w->a, w->b, LV_STRONG + 1);
     }
     if (w->hyphen)
         lv = hyphen_level(s, w, lv);
@@ -2976,7 +3078,8 @@ static size_t person_at(struct scan *s, struct word *w)
             e++;
         if (e - b - 1 < 64 && (lex.says_shape[(unsigned char)p[b + 1]] >> (e - b - 1) & 1)) {
             word_get(s, b + 1, e, &verb);
-            if ((verb.f & LX_SAYS) && !(lv == LV_WEAK && !(w->f & (LX_FIRST_AMB | LX_FIRST))))
+            if ((verb.f & LX_SAYS) && !(lv == LV_WEAK && !(w->f & (LX_FIRST_AMB | LX_FIRST))) &&
+                !(lv == LV_UNKNOWN && after_adjective(s, w->a)))
                 return name_found(s, w->a, w->b, LV_WEAK);
         }
     }

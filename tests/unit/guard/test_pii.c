@@ -236,6 +236,37 @@ static void test_person_en(void **state)
     expect("He lives on Isaac Lodge Street.", "");
 }
 
+/* Names without a cue of their own: after role nouns, in the genitive, before verbs of
+ * saying; and the German nouns and English titles that look like them. */
+static void test_person_context(void **state)
+{
+    (void)state;
+    expect("Das sagt Fußball-Experte Tarnowitz dazu.", "PERSON:Tarnowitz");
+    expect("Der Komponist Olvedo Brandt schrieb es.", "PERSON:Olvedo Brandt");
+    expect("Auf diese hofft auch Coach Ilmar Vessko , der noch wartet.", "PERSON:Ilmar Vessko");
+    expect("Die Tante Gundel , die zugleich hilft.", "PERSON:Gundel");
+    expect("Das Team setzte auf Kollegin Pelzig.", "PERSON:Pelzig");
+    expect("Alle warten auf Olbrichts Entscheidung.", "PERSON:Olbrichts");
+    expect("Seit Marwedes Tod ist es still.", "PERSON:Marwedes");
+    expect("Er zählt zu den engsten Vertrauten Merkels .", "PERSON:Merkels");
+    /* Not persons. */
+    expect("Der Trekkingschuh Nordwand ist bequem.", "");
+    expect("Die Kundin Bestellung 12345 fehlt.", "");
+    expect("Deutschlands Wirtschaft wächst.", "");
+    expect("Der Status Bestellung 4711 ist offen.", "");
+    expect("Die Lieferung der Trekkingschuhe Nordwand kam an.", "");
+    expect("Ist die Rücksendung der Bestellung Tourenrucksack Alpin angekommen?", "");
+    expect("Die Rechnung des Vereins Hamburg kam nicht.", "");
+    expect("Mein Paket liegt bei der Packstation.", "");
+    expect("Laut Versand Ende der Woche.", "");
+    expect("Die verfassten Dramen kritisierte er.", "");
+    expect("Die Grünen im Bundestag forderten mehr.", "");
+    expect("Title VII of the Civil Rights Act protects workers.", "");
+    expect("We flew to Las Vegas on Monday.", "");
+    expect("The Sales Team will call you.", "");
+    expect("Our Terms Conditions apply.", "");
+}
+
 static void test_person_lower_case(void **state)
 {
     (void)state;
@@ -469,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_property_spans),
         cmocka_unit_test(test_person_de),
         cmocka_unit_test(test_person_en),
+        cmocka_unit_test(test_person_context),
         cmocka_unit_test(test_person_lower_case),
         cmocka_unit_test(test_address_de),
         cmocka_unit_test(test_address_en),
