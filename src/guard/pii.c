@@ -397,6 +397,27 @@ static const struct {
      "frühestens bestens eigens vergebens durchaus keineswegs jedenfalls unterwegs tags "
      "bis als was das des aus plus minus reuters afp dpa apa sda kna epd ddp",
      LX_NOT_NAME},
+    /* Countries, regions and continents: never a person, nor in the genitive
+     * ("Kanadas"). */
+    {"bayern sachsen hessen thüringen niedersachsen saarland schleswig-holstein "
+     "mecklenburg-vorpommern sachsen-anhalt nordrhein-westfalen baden-württemberg "
+     "rheinland-pfalz westfalen franken schwaben tirol kärnten steiermark afrika asien "
+     "amerika australien antarktis frankreich italien spanien england schottland irland "
+     "holland niederlande belgien luxemburg dänemark schweden norwegen finnland island "
+     "polen tschechien slowakei ungarn rumänien bulgarien griechenland türkei russland "
+     "ukraine weißrussland belarus litauen lettland estland kroatien serbien bosnien "
+     "slowenien albanien mazedonien montenegro kosovo zypern malta liechtenstein monaco "
+     "andorra japan china indien pakistan afghanistan iran irak syrien libanon ägypten "
+     "libyen tunesien algerien marokko nigeria kenia südafrika äthiopien somalia sudan "
+     "kongo ghana kanada mexiko brasilien argentinien chile peru kolumbien venezuela "
+     "bolivien ecuador uruguay paraguay neuseeland indonesien thailand vietnam korea "
+     "nordkorea südkorea taiwan philippinen malaysia singapur katar kuwait jemen oman "
+     "großbritannien britannien palästina israel jordanien georgien armenien "
+     "aserbaidschan kasachstan usbekistan mongolei tibet france italy spain scotland "
+     "ireland netherlands belgium denmark sweden norway finland poland hungary greece "
+     "turkey russia japan india canada mexico brazil argentina australia egypt africa "
+     "asia america",
+     LX_NOT_NAME},
     {"januar februar märz april mai juni juli august september oktober november dezember "
      "january february march may june july october december jan feb mär mrz apr jun jul aug "
      "sep sept okt oct nov dez dec jänner",
@@ -428,7 +449,8 @@ static const struct {
     {"sagte sagt sagten erklärte erklärt erklärten meinte meint betonte betont berichtete "
      "kritisierte forderte warnte sprach schrieb plädierte antwortete fügte ergänzte "
      "said says told added explained wrote replied asked warned argued lives lived "
-     "wohnt wohnte heiratete married",
+     "wohnt wohnte heiratete married bestätigte kommentierte versicherte bekräftigte "
+     "unterstrich verriet urteilte resümierte bilanzierte mahnte",
      LX_SAYS},
     {"uhr euro eur stück stk kg cm mm km jahre jahren tage tagen wochen minuten mal prozent "
      "percent pieces pcs days weeks years minutes hours stunden times x",
@@ -2852,6 +2874,23 @@ static bool clause_goes_on(const char *p, size_t n, size_t b)
     return b >= n || (p[b] != '\0' && strchr(",.;:!?)", p[b])) || is_lower(p[b]);
 }
 
+/* The end of a name of one or two capitalised words on no list that starts with w and
+ * ends a clause ("Klopp ,", "Gennadij Chalepo sagte"), or 0: no noun or town. */
+static size_t bare_name_end(struct scan *s, struct word *w)
+{
+    const char *p = s->p;
+    size_t n = s->n;
+    if (noun_word(w) || (w->f & LX_CITY))
+        return 0;
+    if (clause_goes_on(p, n, w->b))
+        return w->b;
+    struct word last;
+    if (next_word(s, w->b, &last) && upper_at(p, n, last.a) && level_of(&last) >= LV_UNKNOWN &&
+        !noun_word(&last) && !(last.f & LX_CITY) && clause_goes_on(p, n, last.b))
+        return last.b;
+    return 0;
+}
+
 /* After a role word that ends at e: a listed name, or one or two capitalised words that
  * end a clause ("Präsident Obama sagte", "Trainer Klopp,", "Coach Gennadij Chalepo ,").
  * End, or 0. */
@@ -2865,17 +2904,10 @@ static size_t after_role(struct scan *s, size_t e)
         lv = hyphen_level(s, &w, lv);
     if (lv >= LV_WEAK)
         return name_found(s, w.a, w.b, LV_UNKNOWN);
-    const char *p = s->p;
-    size_t n = s->n, b = w.b;
-    if (lv != LV_UNKNOWN || noun_word(&w) || (w.f & LX_CITY))
+    if (lv != LV_UNKNOWN)
         return 0;
-    if (clause_goes_on(p, n, b))
-        return name_found(s, w.a, w.b, LV_WEAK);
-    struct word last;
-    if (next_word(s, b, &last) && upper_at(p, n, last.a) && level_of(&last) >= LV_UNKNOWN &&
-        !noun_word(&last) && !(last.f & LX_CITY) && clause_goes_on(p, n, last.b))
-        return name_found(s, w.a, last.b, LV_WEAK);
-    return 0;
+    size_t b = bare_name_end(s, &w);
+    return b ? name_found(s, w.a, b, LV_WEAK) : 0;
 }
 
 /* Does an article or determiner stand right before the word at i ("die Landgrafschaft",
@@ -2990,11 +3022,44 @@ static bool genitive_before_noun(struct scan *s, struct word *w)
     return !next_word(s, next.b, &after) || !upper_at(p, n, after.a);
 }
 
+/* Is the word before w a verb of saying that follows a quotation or a clause (" , sagte
+ * Müller .", "“, so Ketterer."): the speaker comes after it. */
+static bool after_quote_verb(struct scan *s, struct word *w)
+{
+    const char *p = s->p;
+    if (w->a < 4 || p[w->a - 1] != ' ' || !is_lower(p[w->a - 2]))
+        return false;
+    size_t vs = back_word(p, w->a - 1);
+    if (vs == w->a - 1 || !is_lower(p[vs]))
+        return false;
+    struct word verb;
+    word_get(s, vs, w->a - 1, &verb);
+    bool so = verb.klen == 2 && memcmp(verb.k, "so", 2) == 0;
+    if (!(verb.f & LX_SAYS) && !so)
+        return false;
+    size_t k = vs;
+    while (k > 0 && p[k - 1] == ' ')
+        k--;
+    if (k == 0 || p[k - 1] != ',')
+        return false;
+    if (!so)
+        return true;
+    k--; /* "so" only right after a quotation mark */
+    while (k > 0 && p[k - 1] == ' ')
+        k--;
+    return k > 0 &&
+           (p[k - 1] == '"' || p[k - 1] == '\'' ||
+            (k >= 3 && (unsigned char)p[k - 3] == 0xE2 && (unsigned char)p[k - 2] == 0x80 &&
+             ((unsigned char)p[k - 1] == 0x9C || (unsigned char)p[k - 1] == 0x9D)) ||
+            (k >= 2 && (unsigned char)p[k - 2] == 0xC2 &&
+             ((unsigned char)p[k - 1] == 0xAB || (unsigned char)p[k - 1] == 0xBB)));
+}
+
 /* A person's name at the capitalised word w. Adds its span; returns its end, or 0. */
 static size_t person_at(struct scan *s, struct word *w)
 {
     const char *p = s->p;
-    size_t n = s->n;
+    size_t n = s->n, ne;
     if ((w->f & LX_HONORIFIC) && w->b - w->a >= 2 && is_lower(p[w->b - 1]))
         return after_honorific(s, w->b);
     if (w->b + 1 < n && p[w->b] == ' ' && upper_at(p, n, w->b + 1) && role_word(w) &&
@@ -3009,6 +3074,8 @@ static size_t person_at(struct scan *s, struct word *w)
     if (lv == LV_UNKNOWN && w->klen > 3 && w->k[w->klen - 1] == 's' && !w->hyphen) {
         /* A genitive: "Annas Mutter", "Merkels Politik", "Vertraute Merkels". */
         const struct lex_entry *g = lex_find(w->k, w->klen - 1, hash_key(w->k, w->klen - 1));
+        if (g && (g->flags & (LX_NOT_NAME | LX_CITY)))
+            return 0; /* a place in the genitive: "Kanadas", "Berlins" */
         if (g && (g->flags & (LX_FIRST | LX_SUR)) && !(g->flags & LX_NOT_NAME)) {
             if (w->b < n && p[w->b] == '-') /* "Kaufmanns-" */
                 return 0;
@@ -3039,7 +3106,11 @@ static size_t person_at(struct scan *s, struct word *w)
     case CUE_WEAK_EN:
         return name_found(s, w->a, w->b, LV_UNKNOWN);
     case CUE_WEAK_DE:
-        return lv >= LV_WEAK ? name_found(s, w->a, w->b, LV_UNKNOWN) : 0;
+        if (lv >= LV_WEAK)
+            return name_found(s, w->a, w->b, LV_UNKNOWN);
+        return lv == LV_UNKNOWN && after_quote_verb(s, w) && (ne = bare_name_end(s, w)) != 0
+                   ? name_found(s, w->a, ne, LV_WEAK)
+                   : 0;
     case CUE_GREET: /* "Hi Anna, ...", but not "Hi Can I ..." */
         return greeting_ends(p, n, name_extend(s, w->b, LV_UNKNOWN, 2))
                    ? name_found(s, w->a, w->b, LV_UNKNOWN)
@@ -3070,6 +3141,8 @@ static size_t person_at(struct scan *s, struct word *w)
         return name_found(s, w->a, w->b, LV_WEAK);
     if (lv == LV_UNKNOWN && noun_word(w))
         return 0;
+    if (lv == LV_UNKNOWN && after_quote_verb(s, w) && (ne = bare_name_end(s, w)) != 0)
+        return name_found(s, w->a, ne, LV_WEAK);
     /* "Ramelow erklärte", "Iwase said": a word before a verb of saying. */
     if (lv >= LV_UNKNOWN && b + 2 < n && p[b] == ' ' && is_lower(p[b + 1]) && !(w->f & LX_CITY)) {
         struct word verb;

@@ -249,10 +249,18 @@ static void test_person_context(void **state)
     expect("Alle warten auf Olbrichts Entscheidung.", "PERSON:Olbrichts");
     expect("Seit Marwedes Tod ist es still.", "PERSON:Marwedes");
     expect("Er zählt zu den engsten Vertrauten Merkels .", "PERSON:Merkels");
+    expect("\"Das reicht nicht\", sagte Lindqvast.", "PERSON:Lindqvast");
+    expect("\" Das reicht nicht \" , sagt Ormtaler der Zeitung .", "PERSON:Ormtaler");
+    expect("„Wir sind zufrieden“, so Brakemeier.", "PERSON:Brakemeier");
+    expect("Das sei gut, erklärte Wendholt Parnitzke am Montag.", "PERSON:Wendholt Parnitzke");
     /* Not persons. */
     expect("Der Trekkingschuh Nordwand ist bequem.", "");
     expect("Die Kundin Bestellung 12345 fehlt.", "");
     expect("Deutschlands Wirtschaft wächst.", "");
+    expect("Das Gericht Kanadas urteilte anders.", "");
+    expect("Die Ware kam, sagte Lieferung ist da.", ""); /* a noun is no speaker */
+    expect("Ich bin zufrieden, so Versand und Preis.", "");
+    expect("Das Paket kam an, bestätigte Hermes.", "");
     expect("Der Status Bestellung 4711 ist offen.", "");
     expect("Die Lieferung der Trekkingschuhe Nordwand kam an.", "");
     expect("Ist die Rücksendung der Bestellung Tourenrucksack Alpin angekommen?", "");
