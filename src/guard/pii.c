@@ -384,6 +384,7 @@ static const struct {
      "deutschland germany österreich austria schweiz switzerland europa europe usa uk eu "
      "amazon paypal ebay dhl ups dpd gls hermes fedex klarna visa mastercard apple google "
      "microsoft samsung iphone android windows gmbh ag inc ltd llc "
+     "wolfskin hilfiger tailor lego ikea zalando tchibo lidl aldi rewe edeka "
      "bereits damals danach dabei dadurch dafür dagegen daher damit danach darauf darum "
      "deshalb deswegen trotzdem jedoch allerdings außerdem zudem ebenfalls inzwischen "
      "mittlerweile später früher zuvor zunächst schließlich endlich immer nie niemals oft "
@@ -2910,6 +2911,24 @@ static size_t after_role(struct scan *s, size_t e)
     return b ? name_found(s, w.a, b, LV_WEAK) : 0;
 }
 
+/* Does a preposition that comes before dates, places and things stand right before the
+ * word at i ("im August", "nach Florenz")? */
+static bool after_preposition(struct scan *s, size_t i)
+{
+    static const char *const preps[] = {"im",   "am",  "in",   "an",    "ab",    "bis",
+                                        "seit", "vor", "nach", "zum",   "zur",   "ins",
+                                        "um",   "on",  "at",   "since", "until", "from"};
+    const char *p = s->p;
+    if (i < 2 || p[i - 1] != ' ')
+        return false;
+    size_t ws = back_word(p, i - 1), len = i - 1 - ws;
+    for (size_t a = 0; a < N_OF(preps); a++)
+        if (len == strlen(preps[a]) && lower(p[ws]) == preps[a][0] &&
+            memcmp(p + ws + 1, preps[a] + 1, len - 1) == 0)
+            return true;
+    return false;
+}
+
 /* Does an article or determiner stand right before the word at i ("die Landgrafschaft",
  * "the Lindsey")? */
 static bool after_article(struct scan *s, size_t i)
@@ -3166,7 +3185,16 @@ static size_t person_at(struct scan *s, struct word *w)
         (next.f & LX_SUR) || surname_ending(&next, false) || (given && (next.f & LX_SUR_AMB));
     if (lv == LV_WEAK && !given)
         return 0; /* "Koch Müller": an ambiguous family name is no given name */
-    return sur_next && !(next.f & LX_NOT_NAME) ? name_found(s, w->a, next.b, LV_WEAK) : 0;
+    if (sur_next && !(next.f & LX_NOT_NAME))
+        return name_found(s, w->a, next.b, LV_WEAK);
+    /* "Nick Heidfeld und": an ambiguous given name and a word on no list that ends the
+     * clause, where the given name starts no noun phrase ("im August Kopfball"). */
+    if (given && level_of(&next) == LV_UNKNOWN && !next.hyphen && next.klen >= 3 &&
+        !noun_word(&next) && !(next.f & LX_CITY) && clause_goes_on(p, n, next.b) &&
+        !after_capital(s, w->a) && !after_adjective(s, w->a) && !after_article(s, w->a) &&
+        !after_preposition(s, w->a))
+        return name_found(s, w->a, next.b, LV_WEAK);
+    return 0;
 }
 
 /* A person's name at the small word [a, b) of a text without capitals. End, or 0. */
@@ -3545,6 +3573,55 @@ static size_t at_at(struct scan *s, size_t i)
     return e;
 }
 
+/* Once a text names "Vorname Nachname", a later "Nachname" or "Nachnames" on its own is
+ * that person too ("Anna Kowalczyk ... Kowalczyk sagte"). The family names of the first
+ * eight full names are looked for in the rest of the text after the pass, so a text
+ * without a full name costs nothing. */
+#define MAX_KNOWN_SURNAMES 8
+
+static void known_surnames(struct scan *s)
+{
+    const char *p = s->p;
+    size_t n = s->n, nv = s->nv, from = SIZE_MAX;
+    struct {
+        size_t at, len;
+    } fam[MAX_KNOWN_SURNAMES];
+    size_t nf = 0;
+    for (size_t i = 0; i < nv && nf < MAX_KNOWN_SURNAMES; i++) {
+        const struct pii_span *v = &s->v[i];
+        if (v->type != PII_PERSON)
+            continue;
+        size_t b = back_word(p, v->end);
+        if (b <= v->start || v->end - b < 3 || !upper_at(p, n, b) || p[b - 1] != ' ')
+            continue; /* one word only, or it ends in an initial */
+        fam[nf].at = b;
+        fam[nf++].len = v->end - b;
+        from = v->end < from ? v->end : from;
+    }
+    if (nf == 0)
+        return;
+    for (size_t i = from; i < n;) {
+        if (!upper_at(p, n, i) || letter_before(p, i)) {
+            i++;
+            continue;
+        }
+        size_t e = name_word_end(p, n, i);
+        if (e == i) {
+            i++;
+            continue;
+        }
+        for (size_t f = 0; f < nf; f++) {
+            size_t len = fam[f].len;
+            if ((e - i == len || (e - i == len + 1 && p[e - 1] == 's')) && i != fam[f].at &&
+                memcmp(p + i, p + fam[f].at, len) == 0) {
+                add(s, i, e, PII_PERSON); /* overlaps with the full name are dropped later */
+                break;
+            }
+        }
+        i = e;
+    }
+}
+
 static bool span_before(const struct pii_span *a, const struct pii_span *b)
 {
     if (a->start != b->start)
@@ -3614,6 +3691,8 @@ ag_err pii_scan(const char *p, size_t n, struct pii_span *out, size_t max, size_
             break;
         }
     }
+    if (!s.oom)
+        known_surnames(&s);
     ag_err rc = AG_OK;
     if (s.oom) {
         rc = AG_ENOMEM;

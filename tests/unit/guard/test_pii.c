@@ -253,7 +253,16 @@ static void test_person_context(void **state)
     expect("\" Das reicht nicht \" , sagt Ormtaler der Zeitung .", "PERSON:Ormtaler");
     expect("„Wir sind zufrieden“, so Brakemeier.", "PERSON:Brakemeier");
     expect("Das sei gut, erklärte Wendholt Parnitzke am Montag.", "PERSON:Wendholt Parnitzke");
+    expect("Das Team mit Nick Heidfenner und anderen.", "PERSON:Nick Heidfenner");
+    expect("Ich bin Anna Kowalczewa. Kowalczewa ist mein Nachname.",
+           "PERSON:Anna Kowalczewa|PERSON:Kowalczewa");
+    expect("Film by Joakim Westbrandt, starring Westbrandt.",
+           "PERSON:Joakim Westbrandt|PERSON:Westbrandt");
+    expect("Mit Jana Orlikowa sprach ich, Orlikowas Antwort kam.",
+           "PERSON:Jana Orlikowa|PERSON:Orlikowas");
     /* Not persons. */
+    expect("Im August Lieferung erhalten.", "");
+    expect("Die Schuhe kamen im August und passen.", "");
     expect("Der Trekkingschuh Nordwand ist bequem.", "");
     expect("Die Kundin Bestellung 12345 fehlt.", "");
     expect("Deutschlands Wirtschaft wächst.", "");
