@@ -3600,8 +3600,11 @@ static void known_surnames(struct scan *s)
     }
     if (nf == 0)
         return;
+    bool first[256] = {false}; /* the first bytes of the family names */
+    for (size_t f = 0; f < nf; f++)
+        first[(unsigned char)p[fam[f].at]] = true;
     for (size_t i = from; i < n;) {
-        if (!upper_at(p, n, i) || letter_before(p, i)) {
+        if (!first[(unsigned char)p[i]] || letter_before(p, i)) {
             i++;
             continue;
         }
