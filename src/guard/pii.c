@@ -314,6 +314,10 @@ enum {
     LX_PRE_WEAK = 1u << 19,   /* Am, Im, Alte: a street word only in a strict form */
     LX_ARTICLE = 1u << 20,    /* der, die, the: the capitalised word after it is a noun */
     LX_SAYS = 1u << 21,       /* sagte, erklärte, said: the word before may be a name */
+    LX_NOUN = 1u << 22,       /* Angst, Hilfe, Rabatt: a noun often used without article */
+    LX_AFTER_SUBJ = 1u << 23, /* schon, nicht, die, mit: may follow an inverted subject */
+    LX_AUX = 1u << 24,        /* hat, will, musste: a finite verb before an inverted subject */
+    LX_PREP = 1u << 25,       /* in, mit, für: a preposition */
     LX_NAME_ANY = LX_FIRST | LX_FIRST_AMB | LX_SUR | LX_SUR_AMB,
 };
 
@@ -355,7 +359,8 @@ static const struct {
      "forscherin physiker physikerin chemiker chemikerin mathematiker astronom arzt ärztin "
      "gräfin baron baronin leutnant hauptmann "
      "feldherr schüler schülerin lehrer lehrerin cousin cousine neffe nichte witwe witwer "
-     "verlobte verlobter gattin gatte",
+     "verlobte verlobter gattin gatte lieferant lieferantin händler händlerin verkäufer "
+     "verkäuferin kurier paketbote postbote zusteller zustellerin",
      LX_ROLE},
     {"ich du er sie es wir ihr mein meine meinen meinem meiner dein deine sein seine unser "
      "unsere euer eure der die das den dem des ein eine einen einem einer eines kein keine "
@@ -417,7 +422,7 @@ static const struct {
      "aserbaidschan kasachstan usbekistan mongolei tibet france italy spain scotland "
      "ireland netherlands belgium denmark sweden norway finland poland hungary greece "
      "turkey russia japan india canada mexico brazil argentina australia egypt africa "
-     "asia america",
+     "asia america portugal",
      LX_NOT_NAME},
     {"januar februar märz april mai juni juli august september oktober november dezember "
      "january february march may june july october december jan feb mär mrz apr jun jul aug "
@@ -453,6 +458,48 @@ static const struct {
      "wohnt wohnte heiratete married bestätigte kommentierte versicherte bekräftigte "
      "unterstrich verriet urteilte resümierte bilanzierte mahnte",
      LX_SAYS},
+    {"angst hilfe auskunft abschied besuch recht widerstand zuflucht kritik platz zeit geld "
+     "interesse erfolg schluss bescheid sorge sorgen probleme problem fragen frage lust mut "
+     "glück pech ärger hunger durst fieber kontakt zugriff einfluss druck wert bedarf "
+     "anspruch anteil rücksicht bezug teil schuld ruhe vorrang einblick abstand kurs gas "
+     "spaß freude hoffnung chancen chance gewinn verlust geburtstag urlaub feierabend "
+     "unterricht training musik sport fußball tennis wasser essen kaffee tee wein bier "
+     "ware waren rabatt versand porto gutschein gutscheine ersatz umtausch kosten gebühren "
+     "zoll steuer steuern geschenk geschenke post werbung hinweis hinweise infos "
+     "informationen antwort antworten feedback kundennummer bestellnummer punkte bonus "
+     "schuhe schuh jacke jacken hose hosen kleid kleider hemd hemden socken größe farbe "
+     "material qualität ärger stress probleme termine termin zugang mitglied mitglieder "
+     "recht rechte pflicht pflichten gründe grund wunsch wünsche preis preise angebot "
+     "angebote strom licht luft platz raum räume menschen leute kinder eltern freunde "
+     "geld leben tod krieg frieden macht kraft hand augen kopf herz gast dozent dozentin "
+     "jura medizin physik chemie mathematik informatik biologie",
+     LX_NOUN},
+    /* Not "nicht", "noch", "schon", "wieder", "mit": "leider kam Rucksack nicht an". */
+    {"aber auch immer jedoch erstmals damit dann heute dort "
+     "außerdem zuvor später sogar erneut zunächst selbst allerdings zudem "
+     "stets kaum eben trotzdem deshalb daher ebenfalls weiterhin "
+     "endlich offenbar offensichtlich wohl sicher natürlich vor allem zuletzt insgesamt "
+     "die der das den dem des ein eine einen einem einer sein seine seinen seinem seiner "
+     "ihr ihre ihren ihrem ihrer diese diesen dieses diesem dieser keine keinen "
+     "in im bei beim von vom nach für auf aus an am zu zum zur über unter vor gegen um "
+     "durch ohne seit bis als sich ihn ihm es sie uns",
+     LX_AFTER_SUBJ},
+    {"in im mit bei beim von vom nach für auf aus an am zu zum zur über unter vor gegen um "
+     "durch ohne seit bis als",
+     LX_PREP},
+    {"will wollte wollten muss musste kann konnte soll sollte darf durfte mag mochte hat "
+     "hatte ist war wird wurde habe sei wäre hätte würde bleibt blieb gilt galt geht ging "
+     "kam kommt steht stand liegt lag sitzt saß zeigt zeigte macht machte gab gibt nimmt "
+     "nahm erhielt erhält bekam bekommt fand findet hielt hält traf trifft spielte spielt "
+     "gewann gewinnt verlor verliert holte holt schoss schießt erzielte erzielt erreichte "
+     "erreicht startete startet begann beginnt führte führt leitete leitet übernahm "
+     "übernimmt verließ verlässt stieg steigt belegte belegt schrieb schreibt veröffentlichte "
+     "gründete gründet starb lebte lebt arbeitete arbeitet studierte studiert wechselte "
+     "wechselt heiratete kehrte kehrt zog zieht trat tritt stellte stellt setzte setzt "
+     "legte legt brachte bringt sah sieht wusste weiß glaubt glaubte hofft hoffte fordert "
+     "forderte plant plante gehört gehörte galt verfolgte verfolgt benannte greift griff "
+     "bestätigte kritisierte lehnte lehnt wies weist",
+     LX_AUX},
     {"uhr euro eur stück stk kg cm mm km jahre jahren tage tagen wochen minuten mal prozent "
      "percent pieces pcs days weeks years minutes hours stunden times x",
      LX_UNIT_AFTER},
@@ -765,8 +812,9 @@ enum {
     SX_SUR = 1u << 2,      /* a family name even alone */
     SX_SUR_WEAK = 1u << 3, /* a family name next to another name word */
     SX_ROLE = 1u << 4,
-    SX_NOUN = 1u << 5, /* German nouns and adjectives: "-ung", "-schaft", "-ischen" */
-    SX_LAZY = 1u << 7, /* not looked at yet (word_sx) */
+    SX_NOUN = 1u << 5,  /* German nouns and adjectives: "-ung", "-schaft", "-ischen" */
+    SX_THING = 1u << 6, /* things a shop sells: "-jacke", "-schuhe", "-paket" */
+    SX_LAZY = 1u << 7,  /* not looked at yet (word_sx) */
 };
 
 static const struct {
@@ -790,6 +838,13 @@ static const struct {
     {"ung heit keit schaft ismus ität tion sion ische ischen ischer isches lichen licher "
      "liche ungen heiten schaften ierung ment nisse tum tümer",
      SX_NOUN, 2},
+    /* Things a shop sells or sends, alone or as the head of a compound ("Winterjacke"). */
+    {"jacke jacken schuh schuhe hose hosen rucksack tasche taschen mantel hemd kleid shirt "
+     "shirts pullover pulli sneaker stiefel socken mütze handschuhe karton paket pakete ware "
+     "waren gerät geräte kabel akku lampe sofa brille handy laptop tablet drucker creme "
+     "seife flasche becher schrank regal teppich kissen matratze koffer gürtel weste bluse "
+     "schal artikel produkt produkte",
+     SX_THING, 0},
     {"präsident präsidentin kanzler kanzlerin minister ministerin chef chefin sprecher "
      "sprecherin trainer trainerin vorsitzende vorsitzender direktor direktorin bürgermeister "
      "kandidat kandidatin spieler stürmer torhüter abgeordnete abgeordneter autor autorin "
@@ -2855,7 +2910,7 @@ static size_t after_honorific(struct scan *s, size_t e)
 /* A word with an ending of German nouns or adjectives ("-ung", "-schaft", "-ischen"). */
 static bool noun_word(struct word *w)
 {
-    return (word_sx(w) & SX_NOUN) != 0;
+    return (word_sx(w) & (SX_NOUN | SX_THING)) != 0;
 }
 
 /* Role words before a name ("Präsident", "Bundeskanzlerin", "Trainer", "Kollegin"). */
@@ -3074,6 +3129,57 @@ static bool after_quote_verb(struct scan *s, struct word *w)
              ((unsigned char)p[k - 1] == 0xAB || (unsigned char)p[k - 1] == 0xBB)));
 }
 
+/* Is w, a capitalised word on no list, the subject after the finite verb of a German
+ * clause ("Damit will Laukötter schon ...", "verfolgte sich Hitler die ...")? Between a
+ * finite verb (and "sich") and a word that follows subjects (an adverb, article,
+ * preposition or pronoun), a bare capitalised word is a name or a noun used without
+ * article ("hat Angst vor"); nouns by their ending or the list of such nouns are not. */
+static bool inverted_subject(struct scan *s, struct word *w)
+{
+    const char *p = s->p;
+    size_t n = s->n;
+    if (w->hyphen || w->klen < 3 || (w->f & (LX_NOUN | LX_CITY)) || w->a < 4 ||
+        p[w->a - 1] != ' ' || !is_lower(p[w->a - 2]) || w->b + 2 >= n || p[w->b] != ' ' ||
+        !is_lower(p[w->b + 1]) || is_upper(p[w->a + 1]) ||
+        (word_sx(w) & (SX_NOUN | SX_THING | SX_TOWN | SX_ROLE | SX_STREET)))
+        return false;
+    /* The word after it. */
+    size_t fe = w->b + 1;
+    while (fe < n && (is_lower(p[fe]) || (unsigned char)p[fe] >= 0x80))
+        fe++;
+    if (fe - w->b - 1 > 12 || (fe < n && is_alpha(p[fe])))
+        return false;
+    struct word fw;
+    word_get(s, w->b + 1, fe, &fw);
+    if (!(fw.f & LX_AFTER_SUBJ) || (fw.klen == 2 && memcmp(fw.k, "zu", 2) == 0))
+        return false; /* "begann Jura zu studieren" */
+    /* The verb before it, maybe with "sich" between. */
+    size_t ve = w->a - 1, vs = back_word(p, ve);
+    if (vs == ve || ve - vs > 16 || !is_lower(p[vs]))
+        return false;
+    struct word vw;
+    word_get(s, vs, ve, &vw);
+    if (vw.klen == 4 && memcmp(vw.k, "sich", 4) == 0) {
+        if (vs < 3 || p[vs - 1] != ' ')
+            return false;
+        ve = vs - 1;
+        vs = back_word(p, ve);
+        if (vs == ve || ve - vs > 16 || !is_lower(p[vs]))
+            return false;
+        word_get(s, vs, ve, &vw);
+    }
+    if (!(vw.f & LX_AUX))
+        return false;
+    /* After a copula a noun and a preposition are a predicate: "war Gast bei", "wurde
+     * Dozent für"; a name is followed by an adverb or article there ("war Finke der"). */
+    static const char *const copulas[] = {"ist", "war",  "wird",   "wurde",
+                                          "sei", "wäre", "bleibt", "blieb"};
+    for (size_t c = 0; c < N_OF(copulas); c++)
+        if (vw.klen == strlen(copulas[c]) && memcmp(vw.k, copulas[c], vw.klen) == 0)
+            return !(fw.f & LX_PREP);
+    return true;
+}
+
 /* A person's name at the capitalised word w. Adds its span; returns its end, or 0. */
 static size_t person_at(struct scan *s, struct word *w)
 {
@@ -3162,6 +3268,8 @@ static size_t person_at(struct scan *s, struct word *w)
         return 0;
     if (lv == LV_UNKNOWN && after_quote_verb(s, w) && (ne = bare_name_end(s, w)) != 0)
         return name_found(s, w->a, ne, LV_WEAK);
+    if (lv == LV_UNKNOWN && inverted_subject(s, w))
+        return name_found(s, w->a, w->b, LV_STRONG + 1);
     /* "Ramelow erklärte", "Iwase said": a word before a verb of saying. */
     if (lv >= LV_UNKNOWN && b + 2 < n && p[b] == ' ' && is_lower(p[b + 1]) && !(w->f & LX_CITY)) {
         struct word verb;

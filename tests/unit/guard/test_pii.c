@@ -260,7 +260,19 @@ static void test_person_context(void **state)
            "PERSON:Joakim Westbrandt|PERSON:Westbrandt");
     expect("Mit Jana Orlikowa sprach ich, Orlikowas Antwort kam.",
            "PERSON:Jana Orlikowa|PERSON:Orlikowas");
+    expect("Damit will Laukenbrink aber starten.", "PERSON:Laukenbrink");
+    expect("Im Finale schoss Talvesto in der zweiten Minute.", "PERSON:Talvesto");
+    expect("Danach konnte sich Wirtzmann außerdem durchsetzen.", "PERSON:Wirtzmann");
     /* Not persons. */
+    expect("Ich habe Rucksack bestellt, leider kam Rucksack nicht an.", "");
+    expect("Mein Mann hat Sneaker mit Größe 44 bestellt.", "");
+    expect("Leider ist Winterjacke nicht da.", "");
+    expect("Gestern hat Lieferant die Ware gebracht.", "");
+    expect("Leider hatte ich Probleme mit der Zahlung.", "");
+    expect("Dann hatte Kundin auch Fragen.", "");
+    expect("Sie war Gast bei uns.", "");
+    expect("Er begann Jura zu studieren.", "");
+    expect("Zuletzt hatte Angst die Oberhand.", "");
     expect("Im August Lieferung erhalten.", "");
     expect("Die Schuhe kamen im August und passen.", "");
     expect("Der Trekkingschuh Nordwand ist bequem.", "");
