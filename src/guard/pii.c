@@ -628,8 +628,9 @@ static struct {
     uint64_t cue_shape[128];
     /* The phrases of name_cues[] by the first byte of their last word. */
     unsigned char cue_by_first[128][16], n_cue_by_first[128];
-    unsigned char cue_len[N_NAME_CUES_MAX]; /* strlen of each phrase */
-    uint64_t says_shape[128];               /* the same shapes for LX_SAYS words */
+    unsigned char cue_len[N_NAME_CUES_MAX];         /* strlen of each phrase */
+    uint64_t says_shape[128];                       /* the same shapes for LX_SAYS words */
+    uint64_t after_subj_shape[128], aux_shape[128]; /* and for LX_AFTER_SUBJ, LX_AUX */
     /* Words of a text without capitals that may matter (names, honorifics, cue words),
      * by their first two or three small ASCII letters: the others are skipped unread. */
     uint32_t pre2[26];
@@ -740,8 +741,14 @@ static void lex_add_words(const char *words, uint32_t flags)
         const char *sp = strchr(w, ' ');
         size_t len = sp ? (size_t)(sp - w) : strlen(w);
         lex_add(w, len, flags);
-        if ((flags & LX_SAYS) && (unsigned char)w[0] < 0x80 && len < 64)
-            lex.says_shape[(unsigned char)w[0]] |= 1ull << len;
+        if ((unsigned char)w[0] < 0x80 && len < 64) {
+            if (flags & LX_SAYS)
+                lex.says_shape[(unsigned char)w[0]] |= 1ull << len;
+            if (flags & LX_AFTER_SUBJ)
+                lex.after_subj_shape[(unsigned char)w[0]] |= 1ull << len;
+            if (flags & LX_AUX)
+                lex.aux_shape[(unsigned char)w[0]] |= 1ull << len;
+        }
         w += len + (sp != NULL);
     }
 }
@@ -3104,7 +3111,11 @@ static bool after_quote_verb(struct scan *s, struct word *w)
     if (w->a < 4 || p[w->a - 1] != ' ' || !is_lower(p[w->a - 2]))
         return false;
     size_t vs = back_word(p, w->a - 1);
-    if (vs == w->a - 1 || !is_lower(p[vs]))
+    if (vs == w->a - 1 || !is_lower(p[vs]) || vs < 2 || (p[vs - 1] != ' ' && p[vs - 1] != ',') ||
+        (p[vs - 1] == ' ' && p[vs - 2] != ',' && (vs < 3 || p[vs - 2] != ' ' || p[vs - 3] != ',')))
+        return false; /* no comma right before the verb */
+    size_t vl = w->a - 1 - vs;
+    if (vl >= 64 || (vl != 2 && !(lex.says_shape[(unsigned char)p[vs]] >> vl & 1)))
         return false;
     struct word verb;
     word_get(s, vs, w->a - 1, &verb);
@@ -3140,19 +3151,21 @@ static bool inverted_subject(struct scan *s, struct word *w)
     size_t n = s->n;
     if (w->hyphen || w->klen < 3 || (w->f & (LX_NOUN | LX_CITY)) || w->a < 4 ||
         p[w->a - 1] != ' ' || !is_lower(p[w->a - 2]) || w->b + 2 >= n || p[w->b] != ' ' ||
-        !is_lower(p[w->b + 1]) || is_upper(p[w->a + 1]) ||
-        (word_sx(w) & (SX_NOUN | SX_THING | SX_TOWN | SX_ROLE | SX_STREET)))
+        !is_lower(p[w->b + 1]) || is_upper(p[w->a + 1]))
         return false;
     /* The word after it. */
     size_t fe = w->b + 1;
     while (fe < n && (is_lower(p[fe]) || (unsigned char)p[fe] >= 0x80))
         fe++;
-    if (fe - w->b - 1 > 12 || (fe < n && is_alpha(p[fe])))
+    if (fe - w->b - 1 > 12 || (fe < n && is_alpha(p[fe])) ||
+        !(lex.after_subj_shape[(unsigned char)p[w->b + 1]] >> (fe - w->b - 1) & 1))
         return false;
     struct word fw;
     word_get(s, w->b + 1, fe, &fw);
     if (!(fw.f & LX_AFTER_SUBJ) || (fw.klen == 2 && memcmp(fw.k, "zu", 2) == 0))
         return false; /* "begann Jura zu studieren" */
+    if (word_sx(w) & (SX_NOUN | SX_THING | SX_TOWN | SX_ROLE | SX_STREET))
+        return false;
     /* The verb before it, maybe with "sich" between. */
     size_t ve = w->a - 1, vs = back_word(p, ve);
     if (vs == ve || ve - vs > 16 || !is_lower(p[vs]))
@@ -3708,28 +3721,25 @@ static void known_surnames(struct scan *s)
     }
     if (nf == 0)
         return;
-    bool first[256] = {false}; /* the first bytes of the family names */
-    for (size_t f = 0; f < nf; f++)
-        first[(unsigned char)p[fam[f].at]] = true;
-    for (size_t i = from; i < n;) {
-        if (!first[(unsigned char)p[i]] || letter_before(p, i)) {
-            i++;
-            continue;
-        }
-        size_t e = name_word_end(p, n, i);
-        if (e == i) {
-            i++;
-            continue;
-        }
-        for (size_t f = 0; f < nf; f++) {
-            size_t len = fam[f].len;
-            if ((e - i == len || (e - i == len + 1 && p[e - 1] == 's')) && i != fam[f].at &&
-                memcmp(p + i, p + fam[f].at, len) == 0) {
-                add(s, i, e, PII_PERSON); /* overlaps with the full name are dropped later */
+    /* memchr for each name's first byte: the rest of the text is not read byte by byte. */
+    for (size_t f = 0; f < nf; f++) {
+        const char *key = p + fam[f].at;
+        size_t len = fam[f].len;
+        for (size_t i = from; i + len <= n;) {
+            const char *hit = memchr(p + i, key[0], n - i - len + 1);
+            if (!hit)
                 break;
-            }
+            size_t a = (size_t)(hit - p), e = a + len;
+            i = a + 1;
+            if (a == fam[f].at || letter_before(p, a) || memcmp(hit, key, len) != 0)
+                continue;
+            if (e < n && p[e] == 's')
+                e++;
+            if (e < n && (is_alpha(p[e]) || (unsigned char)p[e] >= 0x80))
+                continue;             /* "Kowalczykowa" is another word */
+            add(s, a, e, PII_PERSON); /* overlaps with the full name are dropped later */
+            i = e;
         }
-        i = e;
     }
 }
 
