@@ -444,7 +444,11 @@ static const struct {
      "ulica ul aleja al plac trg usns usnv uscgc uss",
      LX_STREET_PRE},
     {"apt apartment suite ste unit flat floor room wohnung whg app etage zimmer", LX_UNIT},
-    {"gmbh ag kg ohg gbr ug kgaa se inc ltd llc llp plc corp co company group holding", LX_COMPANY},
+    {"gmbh ag kg ohg gbr ug kgaa se inc ltd llc llp plc corp co company group holding "
+     "verlag stiftung band school college university universität institut house hotel "
+     "radio records orchestra orchester club verein theater theatre museum galerie "
+     "gallery klinik hospital foundation versicherung",
+     LX_COMPANY},
     {"von van de der den di da del della du le la al el bin ibn ter ten zu vom dos das do y "
      "mac",
      LX_PARTICLE},
@@ -498,7 +502,8 @@ static const struct {
      "wechselt heiratete kehrte kehrt zog zieht trat tritt stellte stellt setzte setzt "
      "legte legt brachte bringt sah sieht wusste weiß glaubt glaubte hofft hoffte fordert "
      "forderte plant plante gehört gehörte galt verfolgte verfolgt benannte greift griff "
-     "bestätigte kritisierte lehnte lehnt wies weist",
+     "bestätigte kritisierte lehnte lehnt wies weist "
+     "dass daß weil obwohl nachdem bevor sobald",
      LX_AUX},
     {"uhr euro eur stück stk kg cm mm km jahre jahren tage tagen wochen minuten mal prozent "
      "percent pieces pcs days weeks years minutes hours stunden times x",
@@ -3165,6 +3170,11 @@ static bool inverted_subject(struct scan *s, struct word *w)
     if (!(fw.f & LX_AFTER_SUBJ) || (fw.klen == 2 && memcmp(fw.k, "zu", 2) == 0))
         return false; /* "begann Jura zu studieren" */
     if (word_sx(w) & (SX_NOUN | SX_THING | SX_TOWN | SX_ROLE | SX_STREET))
+        return false;
+    /* A plural before a preposition is an object: "hält Kondome für", "leitet Touren
+     * durch". */
+    if ((fw.f & LX_PREP) &&
+        (w->k[w->klen - 1] == 'e' || (w->k[w->klen - 2] == 'e' && w->k[w->klen - 1] == 'n')))
         return false;
     /* The verb before it, maybe with "sich" between. */
     size_t ve = w->a - 1, vs = back_word(p, ve);

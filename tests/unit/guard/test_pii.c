@@ -263,6 +263,8 @@ static void test_person_context(void **state)
     expect("Damit will Laukenbrink aber starten.", "PERSON:Laukenbrink");
     expect("Im Finale schoss Talvesto in der zweiten Minute.", "PERSON:Talvesto");
     expect("Danach konnte sich Wirtzmann außerdem durchsetzen.", "PERSON:Wirtzmann");
+    expect("Er zeigte, dass Olvenberg in Florenz lebte.", ""); /* a town's ending */
+    expect("Er zeigte, dass Olvenhaupt in Florenz lebte.", "PERSON:Olvenhaupt");
     /* Not persons. */
     expect("Ich habe Rucksack bestellt, leider kam Rucksack nicht an.", "");
     expect("Mein Mann hat Sneaker mit Größe 44 bestellt.", "");
@@ -274,6 +276,11 @@ static void test_person_context(void **state)
     expect("Er begann Jura zu studieren.", "");
     expect("Zuletzt hatte Angst die Oberhand.", "");
     expect("Im August Lieferung erhalten.", "");
+    expect("Wir hören die Dave Mathis Band.", "");
+    expect("Erschienen im Franz Haupt Verlag.", "");
+    expect("Der WWF fordert Konsequenzen aus dem Streit.", "");
+    expect("Er weiß, dass Ware nicht ankam.", "");
+    expect("Ich hoffe, dass Rücksendung klappt.", "");
     expect("Die Schuhe kamen im August und passen.", "");
     expect("Der Trekkingschuh Nordwand ist bequem.", "");
     expect("Die Kundin Bestellung 12345 fehlt.", "");
