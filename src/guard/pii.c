@@ -389,7 +389,7 @@ static const struct {
      "deutschland germany österreich austria schweiz switzerland europa europe usa uk eu "
      "amazon paypal ebay dhl ups dpd gls hermes fedex klarna visa mastercard apple google "
      "microsoft samsung iphone android windows gmbh ag inc ltd llc "
-     "wolfskin hilfiger tailor lego ikea zalando tchibo lidl aldi rewe edeka "
+     "fraunhofer wolfskin hilfiger tailor lego ikea zalando tchibo lidl aldi rewe edeka "
      "bereits damals danach dabei dadurch dafür dagegen daher damit danach darauf darum "
      "deshalb deswegen trotzdem jedoch allerdings außerdem zudem ebenfalls inzwischen "
      "mittlerweile später früher zuvor zunächst schließlich endlich immer nie niemals oft "
@@ -846,6 +846,8 @@ static const struct {
     {"ski ska cki cka dzki wicz czyk czak enko chuk czuk ović ovič ević ová escu eanu opoulos "
      "akis oglu oğlu shvili dóttir dottir sson",
      SX_SUR, 3},
+    /* German compounds of common family names: "Obermeier", "Niederhuber", "Goldschmidt". */
+    {"meier meyer maier mayer huber hofer müller schmidt gruber lechner wimmer bichler", SX_SUR, 2},
     {"ov ova ev eva ić ic yan ian", SX_SUR_WEAK, 3},
     {"ung heit keit schaft ismus ität tion sion ische ischen ischer isches lichen licher "
      "liche ungen heiten schaften ierung ment nisse tum tümer",

@@ -263,6 +263,7 @@ static void test_person_context(void **state)
     expect("Damit will Laukenbrink aber starten.", "PERSON:Laukenbrink");
     expect("Im Finale schoss Talvesto in der zweiten Minute.", "PERSON:Talvesto");
     expect("Danach konnte sich Wirtzmann außerdem durchsetzen.", "PERSON:Wirtzmann");
+    expect("Das Gutachten schrieb Obergrubmeier.", "PERSON:Obergrubmeier");
     expect("Er zeigte, dass Olvenberg in Florenz lebte.", ""); /* a town's ending */
     expect("Er zeigte, dass Olvenhaupt in Florenz lebte.", "PERSON:Olvenhaupt");
     /* Not persons. */
