@@ -389,7 +389,7 @@ static const struct {
      "deutschland germany österreich austria schweiz switzerland europa europe usa uk eu "
      "amazon paypal ebay dhl ups dpd gls hermes fedex klarna visa mastercard apple google "
      "microsoft samsung iphone android windows gmbh ag inc ltd llc "
-     "fraunhofer wolfskin hilfiger tailor lego ikea zalando tchibo lidl aldi rewe edeka "
+     "swiss fraunhofer wolfskin hilfiger tailor lego ikea zalando tchibo lidl aldi rewe edeka "
      "bereits damals danach dabei dadurch dafür dagegen daher damit danach darauf darum "
      "deshalb deswegen trotzdem jedoch allerdings außerdem zudem ebenfalls inzwischen "
      "mittlerweile später früher zuvor zunächst schließlich endlich immer nie niemals oft "
@@ -460,7 +460,10 @@ static const struct {
      "kritisierte forderte warnte sprach schrieb plädierte antwortete fügte ergänzte "
      "said says told added explained wrote replied asked warned argued lives lived "
      "wohnt wohnte heiratete married bestätigte kommentierte versicherte bekräftigte "
-     "unterstrich verriet urteilte resümierte bilanzierte mahnte",
+     "unterstrich verriet urteilte resümierte bilanzierte mahnte "
+     "studierte gründete starb verstarb arbeitete gewann übernahm komponierte malte "
+     "promovierte habilitierte emigrierte floh debütierte heiratet studiert arbeitet "
+     "gewinnt übernimmt",
      LX_SAYS},
     {"angst hilfe auskunft abschied besuch recht widerstand zuflucht kritik platz zeit geld "
      "interesse erfolg schluss bescheid sorge sorgen probleme problem fragen frage lust mut "
@@ -850,7 +853,7 @@ static const struct {
     {"meier meyer maier mayer huber hofer müller schmidt gruber lechner wimmer bichler", SX_SUR, 2},
     {"ov ova ev eva ić ic yan ian", SX_SUR_WEAK, 3},
     {"ung heit keit schaft ismus ität tion sion ische ischen ischer isches lichen licher "
-     "liche ungen heiten schaften ierung ment nisse tum tümer",
+     "liche ungen heiten schaften ierung ment nisse tum tümer chen",
      SX_NOUN, 2},
     /* Things a shop sells or sends, alone or as the head of a compound ("Winterjacke"). */
     {"jacke jacken schuh schuhe hose hosen rucksack tasche taschen mantel hemd kleid shirt "
@@ -3304,7 +3307,8 @@ static size_t person_at(struct scan *s, struct word *w)
         if (e - b - 1 < 64 && (lex.says_shape[(unsigned char)p[b + 1]] >> (e - b - 1) & 1)) {
             word_get(s, b + 1, e, &verb);
             if ((verb.f & LX_SAYS) && !(lv == LV_WEAK && !(w->f & (LX_FIRST_AMB | LX_FIRST))) &&
-                !(lv == LV_UNKNOWN && after_adjective(s, w->a)))
+                !(lv == LV_UNKNOWN &&
+                  ((w->f & LX_NOUN) || after_adjective(s, w->a) || after_preposition(s, w->a))))
                 return name_found(s, w->a, w->b, LV_WEAK);
         }
     }

@@ -264,6 +264,10 @@ static void test_person_context(void **state)
     expect("Im Finale schoss Talvesto in der zweiten Minute.", "PERSON:Talvesto");
     expect("Danach konnte sich Wirtzmann außerdem durchsetzen.", "PERSON:Wirtzmann");
     expect("Das Gutachten schrieb Obergrubmeier.", "PERSON:Obergrubmeier");
+    expect("Im Jahr 1950 starb Velthausky in Wien.", "PERSON:Velthausky");
+    expect("Ormhagel studierte Medizin in Wien.", "PERSON:Ormhagel");
+    expect("In Chicago arbeitete er lange.", "");
+    expect("Das Zimmermädchen arbeitet hier.", "");
     expect("Er zeigte, dass Olvenberg in Florenz lebte.", ""); /* a town's ending */
     expect("Er zeigte, dass Olvenhaupt in Florenz lebte.", "PERSON:Olvenhaupt");
     /* Not persons. */
