@@ -3170,6 +3170,12 @@ static bool inverted_subject(struct scan *s, struct word *w)
     if (fe - w->b - 1 > 12 || (fe < n && is_alpha(p[fe])) ||
         !(lex.after_subj_shape[(unsigned char)p[w->b + 1]] >> (fe - w->b - 1) & 1))
         return false;
+    /* The verb before it, maybe with "sich" between. */
+    size_t ve = w->a - 1, vs = back_word(p, ve);
+    if (vs == ve || ve - vs > 16 || !is_lower(p[vs]) ||
+        (!(lex.aux_shape[(unsigned char)p[vs]] >> (ve - vs) & 1) &&
+         !(ve - vs == 4 && memcmp(p + vs, "sich", 4) == 0)))
+        return false;
     struct word fw;
     word_get(s, w->b + 1, fe, &fw);
     if (!(fw.f & LX_AFTER_SUBJ) || (fw.klen == 2 && memcmp(fw.k, "zu", 2) == 0))
@@ -3180,10 +3186,6 @@ static bool inverted_subject(struct scan *s, struct word *w)
      * durch". */
     if ((fw.f & LX_PREP) &&
         (w->k[w->klen - 1] == 'e' || (w->k[w->klen - 2] == 'e' && w->k[w->klen - 1] == 'n')))
-        return false;
-    /* The verb before it, maybe with "sich" between. */
-    size_t ve = w->a - 1, vs = back_word(p, ve);
-    if (vs == ve || ve - vs > 16 || !is_lower(p[vs]))
         return false;
     struct word vw;
     word_get(s, vs, ve, &vw);
