@@ -359,7 +359,8 @@ static const struct {
      "forscherin physiker physikerin chemiker chemikerin mathematiker astronom arzt ärztin "
      "gräfin baron baronin leutnant hauptmann "
      "feldherr schüler schülerin lehrer lehrerin cousin cousine neffe nichte witwe witwer "
-     "verlobte verlobter gattin gatte lieferant lieferantin händler händlerin verkäufer "
+     "verlobte verlobter gattin gatte student studentin lieferant lieferantin händler händlerin "
+     "verkäufer "
      "verkäuferin kurier paketbote postbote zusteller zustellerin",
      LX_ROLE},
     {"ich du er sie es wir ihr mein meine meinen meinem meiner dein deine sein seine unser "
@@ -401,7 +402,8 @@ static const struct {
      "anfangs abends morgens mittags nachts vormittags nachmittags rechts links stets "
      "falls eines alles dies jenes teils meistens höchstens mindestens spätestens "
      "frühestens bestens eigens vergebens durchaus keineswegs jedenfalls unterwegs tags "
-     "bis als was das des aus plus minus reuters afp dpa apa sda kna epd ddp",
+     "bis als was das des aus plus minus reuters afp dpa apa sda kna epd ddp mehr "
+     "weniger ersterer letzterer erstere letztere beide beiden",
      LX_NOT_NAME},
     /* Countries, regions and continents: never a person, nor in the genitive
      * ("Kanadas"). */
@@ -463,7 +465,8 @@ static const struct {
      "unterstrich verriet urteilte resümierte bilanzierte mahnte "
      "studierte gründete starb verstarb arbeitete gewann übernahm komponierte malte "
      "promovierte habilitierte emigrierte floh debütierte heiratet studiert arbeitet "
-     "gewinnt übernimmt",
+     "gewinnt übernimmt erhielt bekam verlor holte schoss startete begann leitete "
+     "verließ belegte veröffentlichte wechselte kehrte benutzte erkannte beschäftigte",
      LX_SAYS},
     {"angst hilfe auskunft abschied besuch recht widerstand zuflucht kritik platz zeit geld "
      "interesse erfolg schluss bescheid sorge sorgen probleme problem fragen frage lust mut "

@@ -267,6 +267,9 @@ static void test_person_context(void **state)
     expect("Im Jahr 1950 starb Velthausky in Wien.", "PERSON:Velthausky");
     expect("Ormhagel studierte Medizin in Wien.", "PERSON:Ormhagel");
     expect("In Chicago arbeitete er lange.", "");
+    expect("Velmoran erhielt den Preis.", "PERSON:Velmoran");
+    expect("Tanvers will be talking at the conference.", "");
+    expect("Der Kunde erhielt die Ware.", "");
     expect("Das Zimmermädchen arbeitet hier.", "");
     expect("Er zeigte, dass Olvenberg in Florenz lebte.", ""); /* a town's ending */
     expect("Er zeigte, dass Olvenhaupt in Florenz lebte.", "PERSON:Olvenhaupt");
