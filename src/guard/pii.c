@@ -403,7 +403,8 @@ static const struct {
      "falls eines alles dies jenes teils meistens höchstens mindestens spätestens "
      "frühestens bestens eigens vergebens durchaus keineswegs jedenfalls unterwegs tags "
      "bis als was das des aus plus minus reuters afp dpa apa sda kna epd ddp mehr "
-     "weniger ersterer letzterer erstere letztere beide beiden",
+     "weniger ersterer letzterer erstere letztere beide beiden welches welcher welche "
+     "jenes manches solches",
      LX_NOT_NAME},
     /* Countries, regions and continents: never a person, nor in the genitive
      * ("Kanadas"). */
@@ -3091,6 +3092,7 @@ static bool genitive_before_noun(struct scan *s, struct word *w)
     const char *p = s->p, *k = w->k;
     size_t n = s->n, len = w->klen;
     if (len < 4 || k[len - 2] == 's' || k[len - 2] == 'u' || k[len - 2] == 'i' ||
+        (len >= 5 && k[len - 2] == 'e' && strchr("tgrhu", k[len - 3])) || /* "Bestes", "Neues" */
         (w->f & LX_CITY) || is_upper(p[w->a + 1]))
         return false;
     if (after_capital(s, w->a) || after_adjective(s, w->a))
@@ -3162,7 +3164,7 @@ static bool inverted_subject(struct scan *s, struct word *w)
 {
     const char *p = s->p;
     size_t n = s->n;
-    if (w->hyphen || w->klen < 3 || (w->f & (LX_NOUN | LX_CITY)) || w->a < 4 ||
+    if (w->hyphen || w->klen < 4 || (w->f & (LX_NOUN | LX_CITY)) || w->a < 4 ||
         p[w->a - 1] != ' ' || !is_lower(p[w->a - 2]) || w->b + 2 >= n || p[w->b] != ' ' ||
         !is_lower(p[w->b + 1]) || is_upper(p[w->a + 1]))
         return false;
@@ -3203,6 +3205,19 @@ static bool inverted_subject(struct scan *s, struct word *w)
     }
     if (!(vw.f & LX_AUX))
         return false;
+    /* "Ich will Basilikum in ...": a pronoun before the verb is the subject. */
+    size_t pe = vs;
+    while (pe > 0 && p[pe - 1] == ' ')
+        pe--;
+    size_t ps = back_word(p, pe);
+    if (pe - ps >= 1 && pe - ps <= 3) {
+        static const char *const pron[] = {"ich", "du",  "er",  "sie", "es",
+                                           "wir", "ihr", "man", "i"};
+        for (size_t k = 0; k < N_OF(pron); k++)
+            if (pe - ps == strlen(pron[k]) && lower(p[ps]) == pron[k][0] &&
+                memcmp(p + ps + 1, pron[k] + 1, pe - ps - 1) == 0)
+                return false;
+    }
     /* After a copula a noun and a preposition are a predicate: "war Gast bei", "wurde
      * Dozent für"; a name is followed by an adverb or article there ("war Finke der"). */
     static const char *const copulas[] = {"ist", "war",  "wird",   "wurde",

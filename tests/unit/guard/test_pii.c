@@ -270,6 +270,10 @@ static void test_person_context(void **state)
     expect("Velmoran erhielt den Preis.", "PERSON:Velmoran");
     expect("Tanvers will be talking at the conference.", "");
     expect("Der Kunde erhielt die Ware.", "");
+    expect("Ich will Basilikum in der Wohnung halten.", "");
+    expect("Die Box hält Eis bis zu drei Tage.", "");
+    expect("Welches Spielzeug fördert das Rollen?", "");
+    expect("Schlechtestes Einkaufserlebnis überhaupt.", "");
     expect("Das Zimmermädchen arbeitet hier.", "");
     expect("Er zeigte, dass Olvenberg in Florenz lebte.", ""); /* a town's ending */
     expect("Er zeigte, dass Olvenhaupt in Florenz lebte.", "PERSON:Olvenhaupt");
