@@ -3751,6 +3751,10 @@ static void known_surnames(struct scan *s)
         size_t b = back_word(p, v->end);
         if (b <= v->start || v->end - b < 3 || !upper_at(p, n, b) || p[b - 1] != ' ')
             continue; /* one word only, or it ends in an initial */
+        struct word given;
+        word_get(s, v->start, name_word_end(p, n, v->start), &given);
+        if (!(given.f & LX_FIRST))
+            continue; /* only after a plain given name: "Mini Cosmic Grey" is none */
         fam[nf].at = b;
         fam[nf++].len = v->end - b;
         from = v->end < from ? v->end : from;
