@@ -464,10 +464,9 @@ static const struct {
      "said says told added explained wrote replied asked warned argued lives lived "
      "wohnt wohnte heiratete married bestätigte kommentierte versicherte bekräftigte "
      "unterstrich verriet urteilte resümierte bilanzierte mahnte "
-     "studierte gründete starb verstarb arbeitete gewann übernahm komponierte malte "
-     "promovierte habilitierte emigrierte floh debütierte heiratet studiert arbeitet "
-     "gewinnt übernimmt erhielt bekam verlor holte schoss startete begann leitete "
-     "verließ belegte veröffentlichte wechselte kehrte benutzte erkannte beschäftigte",
+     /* Verbs of persons, not of firms or clubs (not "gewann", "übernahm", "startete"). */
+     "studierte starb verstarb komponierte malte promovierte habilitierte emigrierte "
+     "debütierte heiratet studiert kehrte benutzte erkannte",
      LX_SAYS},
     {"angst hilfe auskunft abschied besuch recht widerstand zuflucht kritik platz zeit geld "
      "interesse erfolg schluss bescheid sorge sorgen probleme problem fragen frage lust mut "
@@ -498,18 +497,12 @@ static const struct {
     {"in im mit bei beim von vom nach für auf aus an am zu zum zur über unter vor gegen um "
      "durch ohne seit bis als",
      LX_PREP},
+    /* Auxiliaries, modals and verbs of persons; not verbs that firms and clubs do as
+     * often ("gewann", "spielte", "übernahm", "erreichte", "fordert"). */
     {"will wollte wollten muss musste kann konnte soll sollte darf durfte mag mochte hat "
-     "hatte ist war wird wurde habe sei wäre hätte würde bleibt blieb gilt galt geht ging "
-     "kam kommt steht stand liegt lag sitzt saß zeigt zeigte macht machte gab gibt nimmt "
-     "nahm erhielt erhält bekam bekommt fand findet hielt hält traf trifft spielte spielt "
-     "gewann gewinnt verlor verliert holte holt schoss schießt erzielte erzielt erreichte "
-     "erreicht startete startet begann beginnt führte führt leitete leitet übernahm "
-     "übernimmt verließ verlässt stieg steigt belegte belegt schrieb schreibt veröffentlichte "
-     "gründete gründet starb lebte lebt arbeitete arbeitet studierte studiert wechselte "
-     "wechselt heiratete kehrte kehrt zog zieht trat tritt stellte stellt setzte setzt "
-     "legte legt brachte bringt sah sieht wusste weiß glaubt glaubte hofft hoffte fordert "
-     "forderte plant plante gehört gehörte galt verfolgte verfolgt benannte greift griff "
-     "bestätigte kritisierte lehnte lehnt wies weist "
+     "hatte ist war wird wurde habe sei wäre hätte würde bleibt blieb schoss schrieb "
+     "starb lebte arbeitete studierte heiratete kehrte sah wusste weiß glaubt glaubte "
+     "hofft hoffte benannte greift griff "
      "dass daß weil obwohl nachdem bevor sobald",
      LX_AUX},
     {"uhr euro eur stück stk kg cm mm km jahre jahren tage tagen wochen minuten mal prozent "
@@ -3112,6 +3105,9 @@ static bool genitive_before_noun(struct scan *s, struct word *w)
         return false;
     int lv = level_of(&next);
     if (lv != LV_UNKNOWN || (next.f & (LX_CITY | LX_NOT_NAME)) || next.hyphen)
+        return false;
+    /* Towns and clubs: "Wolfsburgs Trainer", "Schalkes Stürmer", "Bremerhavens Hafen". */
+    if (role_word(&next) || (sx_flags(w->k, len - 1) & SX_TOWN))
         return false;
     if (next.b + 1 < n && p[next.b] == ' ' && is_digit(p[next.b + 1]))
         return false; /* a street: "Señores Curas 88" */

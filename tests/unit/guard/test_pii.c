@@ -267,12 +267,15 @@ static void test_person_context(void **state)
     expect("Im Jahr 1950 starb Velthausky in Wien.", "PERSON:Velthausky");
     expect("Ormhagel studierte Medizin in Wien.", "PERSON:Ormhagel");
     expect("In Chicago arbeitete er lange.", "");
-    expect("Velmoran erhielt den Preis.", "PERSON:Velmoran");
+    expect("Velmoran studierte in Wien.", "PERSON:Velmoran");
     expect("Tanvers will be talking at the conference.", "");
     expect("Der Kunde erhielt die Ware.", "");
     expect("Ich will Basilikum in der Wohnung halten.", "");
     expect("Die Box hält Eis bis zu drei Tage.", "");
     expect("Welches Spielzeug fördert das Rollen?", "");
+    expect("Damit gewann Velmora das Spiel.", "");   /* clubs win too */
+    expect("Mit Wolfsburgs Hafen ging es los.", ""); /* a town's ending */
+    expect("Erst dann sprach Schalkes Trainer.", "");
     expect("Schlechtestes Einkaufserlebnis überhaupt.", "");
     expect("Das Zimmermädchen arbeitet hier.", "");
     expect("Er zeigte, dass Olvenberg in Florenz lebte.", ""); /* a town's ending */
