@@ -3806,16 +3806,10 @@ ag_err pii_scan(const char *p, size_t n, struct pii_span *out, size_t max, size_
 {
     pthread_once(&lex_once, init_once);
     *found = 0;
-    struct scan s;
-    s.p = p;
-    s.n = n;
+    struct scan s = {.p = p, .n = n, .cap = FOUND_INLINE, .cue_end = SIZE_MAX};
     s.v = s.inl;
-    s.nv = 0;
-    s.cap = FOUND_INLINE;
-    s.oom = false;
     s.lower_mode = n > 0 && !has_upper(p, n);
     s.peek.a = s.peek.b = SIZE_MAX;
-    s.cue_end = SIZE_MAX;
     const uint8_t *cls = s.lower_mode ? class_lower : class_normal;
     for (size_t i = 0; i < n;) {
         if (!s.lower_mode)
