@@ -314,7 +314,11 @@ enum {
     LX_PRE_WEAK = 1u << 19,   /* Am, Im, Alte: a street word only in a strict form */
     LX_ARTICLE = 1u << 20,    /* der, die, the: the capitalised word after it is a noun */
     LX_SAYS = 1u << 21,       /* sagte, erklärte, said: the word before may be a name */
-    LX_COUNTED = 1u << 22,    /* Raum, Halle, Room, Gate: the number after it counts rooms */
+    LX_NOUN = 1u << 22,       /* Angst, Hilfe, Rabatt: a noun often used without article */
+    LX_AFTER_SUBJ = 1u << 23, /* schon, nicht, die, mit: may follow an inverted subject */
+    LX_AUX = 1u << 24,        /* hat, will, musste: a finite verb before an inverted subject */
+    LX_PREP = 1u << 25,       /* in, mit, für: a preposition */
+    LX_COUNTED = 1u << 26,    /* Raum, Halle, Room, Gate: the number after it counts rooms */
     LX_NAME_ANY = LX_FIRST | LX_FIRST_AMB | LX_SUR | LX_SUR_AMB,
 };
 
@@ -339,7 +343,26 @@ static const struct {
      "ehemann ehefrau husband wife sohn tochter son daughter bruder schwester brother sister "
      "kid kids child baby enkel enkelin grandson granddaughter "
      "vater mutter father mother onkel tante uncle aunt opa oma grandpa grandma freund "
-     "freundin nachbar nachbarin neighbour neighbor",
+     "freundin nachbar nachbarin neighbour neighbor "
+     "präsidenten kanzlers ministers trainers kollegen kollegin vorgänger vorgängerin "
+     "nachfolger nachfolgerin genosse genossin dichter dichterin maler malerin komponist "
+     "komponisten komponistin musiker musikerin rapper rapperin popstar moderator "
+     "moderatorin journalist journalistin reporter reporterin philosoph philosophen "
+     "theologe theologen historiker historikerin geograph geograf schriftsteller "
+     "schriftstellerin künstler künstlerin architekt architektin pianist pianistin "
+     "gitarrist gitarristin fotograf fotografin bildhauer kaisers kaiserin "
+     "königs königin prinz prinzessin herzogin fürst fürstin zar zarin apostel "
+     "prophet heilige heiligen kardinal äbtissin rabbi rabbiner imam stürmer torhüter "
+     "torwart verteidiger mittelfeldspieler spieler spielerin fahrer fahrerin pilot "
+     "pilotin boxer boxerin olympiasieger olympiasiegerin weltmeister weltmeisterin "
+     "teamkollege teamkollegen aktivist aktivistin unternehmer unternehmerin "
+     "managerin gründer gründerin inhaber inhaberin erfinder erfinderin forscher "
+     "forscherin physiker physikerin chemiker chemikerin mathematiker astronom arzt ärztin "
+     "gräfin baron baronin leutnant hauptmann "
+     "feldherr schüler schülerin lehrer lehrerin cousin cousine neffe nichte witwe witwer "
+     "verlobte verlobter gattin gatte student studentin lieferant lieferantin händler händlerin "
+     "verkäufer "
+     "verkäuferin kurier paketbote postbote zusteller zustellerin",
      LX_ROLE},
     {"ich du er sie es wir ihr mein meine meinen meinem meiner dein deine sein seine unser "
      "unsere euer eure der die das den dem des ein eine einen einem einer eines kein keine "
@@ -367,7 +390,43 @@ static const struct {
      "spanisch spanish italienisch italian türkisch turkish polnisch polish russisch russian "
      "deutschland germany österreich austria schweiz switzerland europa europe usa uk eu "
      "amazon paypal ebay dhl ups dpd gls hermes fedex klarna visa mastercard apple google "
-     "microsoft samsung iphone android windows gmbh ag inc ltd llc",
+     "microsoft samsung iphone android windows gmbh ag inc ltd llc "
+     "swiss fraunhofer wolfskin hilfiger tailor lego ikea zalando tchibo lidl aldi rewe edeka "
+     "bereits damals danach dabei dadurch dafür dagegen daher damit danach darauf darum "
+     "deshalb deswegen trotzdem jedoch allerdings außerdem zudem ebenfalls inzwischen "
+     "mittlerweile später früher zuvor zunächst schließlich endlich immer nie niemals oft "
+     "manchmal vielleicht wahrscheinlich natürlich genau gerade eben sogar erst bisher "
+     "seitdem nachdem während obwohl sobald solange sondern sowie zwar weder nicht nichts "
+     "etwas man sich uns ihm ihn ihnen dort hierzu hierbei hierfür dazu davon daraus "
+     "worauf womit wobei weshalb weiterhin ebenso anschließend ausserdem insgesamt "
+     "nämlich übrigens vor allem laut gemäß zufolge neben zwischen innerhalb außerhalb "
+     "anfangs abends morgens mittags nachts vormittags nachmittags rechts links stets "
+     "falls eines alles dies jenes teils meistens höchstens mindestens spätestens "
+     "frühestens bestens eigens vergebens durchaus keineswegs jedenfalls unterwegs tags "
+     "bis als was das des aus plus minus reuters afp dpa apa sda kna epd ddp mehr "
+     "weniger ersterer letzterer erstere letztere beide beiden welches welcher welche "
+     "jenes manches solches",
+     LX_NOT_NAME},
+    /* Countries, regions and continents: never a person, nor in the genitive
+     * ("Kanadas"). */
+    {"bayern sachsen hessen thüringen niedersachsen saarland schleswig-holstein "
+     "mecklenburg-vorpommern sachsen-anhalt nordrhein-westfalen baden-württemberg "
+     "rheinland-pfalz westfalen franken schwaben tirol kärnten steiermark afrika asien "
+     "amerika australien antarktis frankreich italien spanien england schottland irland "
+     "holland niederlande belgien luxemburg dänemark schweden norwegen finnland island "
+     "polen tschechien slowakei ungarn rumänien bulgarien griechenland türkei russland "
+     "ukraine weißrussland belarus litauen lettland estland kroatien serbien bosnien "
+     "slowenien albanien mazedonien montenegro kosovo zypern malta liechtenstein monaco "
+     "andorra japan china indien pakistan afghanistan iran irak syrien libanon ägypten "
+     "libyen tunesien algerien marokko nigeria kenia südafrika äthiopien somalia sudan "
+     "kongo ghana kanada mexiko brasilien argentinien chile peru kolumbien venezuela "
+     "bolivien ecuador uruguay paraguay neuseeland indonesien thailand vietnam korea "
+     "nordkorea südkorea taiwan philippinen malaysia singapur katar kuwait jemen oman "
+     "großbritannien britannien palästina israel jordanien georgien armenien "
+     "aserbaidschan kasachstan usbekistan mongolei tibet france italy spain scotland "
+     "ireland netherlands belgium denmark sweden norway finland poland hungary greece "
+     "turkey russia japan india canada mexico brazil argentina australia egypt africa "
+     "asia america portugal",
      LX_NOT_NAME},
     {"januar februar märz april mai juni juli august september oktober november dezember "
      "january february march may june july october december jan feb mär mrz apr jun jul aug "
@@ -389,7 +448,11 @@ static const struct {
      "ulica ul aleja al plac trg usns usnv uscgc uss",
      LX_STREET_PRE},
     {"apt apartment suite ste unit flat floor room wohnung whg app etage zimmer", LX_UNIT},
-    {"gmbh ag kg ohg gbr ug kgaa se inc ltd llc llp plc corp co company group holding", LX_COMPANY},
+    {"gmbh ag kg ohg gbr ug kgaa se inc ltd llc llp plc corp co company group holding "
+     "verlag stiftung band school college university universität institut house hotel "
+     "radio records orchestra orchester club verein theater theatre museum galerie "
+     "gallery klinik hospital foundation versicherung",
+     LX_COMPANY},
     {"von van de der den di da del della du le la al el bin ibn ter ten zu vom dos das do y "
      "mac",
      LX_PARTICLE},
@@ -400,8 +463,49 @@ static const struct {
     {"sagte sagt sagten erklärte erklärt erklärten meinte meint betonte betont berichtete "
      "kritisierte forderte warnte sprach schrieb plädierte antwortete fügte ergänzte "
      "said says told added explained wrote replied asked warned argued lives lived "
-     "wohnt wohnte heiratete married",
+     "wohnt wohnte heiratete married bestätigte kommentierte versicherte bekräftigte "
+     "unterstrich verriet urteilte resümierte bilanzierte mahnte "
+     /* Verbs of persons, not of firms or clubs (not "gewann", "übernahm", "startete"). */
+     "studierte starb verstarb komponierte malte promovierte habilitierte emigrierte "
+     "debütierte heiratet studiert kehrte benutzte erkannte",
      LX_SAYS},
+    {"angst hilfe auskunft abschied besuch recht widerstand zuflucht kritik platz zeit geld "
+     "interesse erfolg schluss bescheid sorge sorgen probleme problem fragen frage lust mut "
+     "glück pech ärger hunger durst fieber kontakt zugriff einfluss druck wert bedarf "
+     "anspruch anteil rücksicht bezug teil schuld ruhe vorrang einblick abstand kurs gas "
+     "spaß freude hoffnung chancen chance gewinn verlust geburtstag urlaub feierabend "
+     "unterricht training musik sport fußball tennis wasser essen kaffee tee wein bier "
+     "ware waren rabatt versand porto gutschein gutscheine ersatz umtausch kosten gebühren "
+     "zoll steuer steuern geschenk geschenke post werbung hinweis hinweise infos "
+     "informationen antwort antworten feedback kundennummer bestellnummer punkte bonus "
+     "schuhe schuh jacke jacken hose hosen kleid kleider hemd hemden socken größe farbe "
+     "material qualität ärger stress probleme termine termin zugang mitglied mitglieder "
+     "recht rechte pflicht pflichten gründe grund wunsch wünsche preis preise angebot "
+     "angebote strom licht luft platz raum räume menschen leute kinder eltern freunde "
+     "geld leben tod krieg frieden macht kraft hand augen kopf herz gast dozent dozentin "
+     "jura medizin physik chemie mathematik informatik biologie",
+     LX_NOUN},
+    /* Not "nicht", "noch", "schon", "wieder", "mit": "leider kam Rucksack nicht an". */
+    {"aber auch immer jedoch erstmals damit dann heute dort "
+     "außerdem zuvor später sogar erneut zunächst selbst allerdings zudem "
+     "stets kaum eben trotzdem deshalb daher ebenfalls weiterhin "
+     "endlich offenbar offensichtlich wohl sicher natürlich vor allem zuletzt insgesamt "
+     "die der das den dem des ein eine einen einem einer sein seine seinen seinem seiner "
+     "ihr ihre ihren ihrem ihrer diese diesen dieses diesem dieser keine keinen "
+     "in im bei beim von vom nach für auf aus an am zu zum zur über unter vor gegen um "
+     "durch ohne seit bis als sich ihn ihm es sie uns",
+     LX_AFTER_SUBJ},
+    {"in im mit bei beim von vom nach für auf aus an am zu zum zur über unter vor gegen um "
+     "durch ohne seit bis als",
+     LX_PREP},
+    /* Auxiliaries, modals and verbs of persons; not verbs that firms and clubs do as
+     * often ("gewann", "spielte", "übernahm", "erreichte", "fordert"). */
+    {"will wollte wollten muss musste kann konnte soll sollte darf durfte mag mochte hat "
+     "hatte ist war wird wurde habe sei wäre hätte würde bleibt blieb schoss schrieb "
+     "starb lebte arbeitete studierte heiratete kehrte sah wusste weiß glaubt glaubte "
+     "hofft hoffte benannte greift griff "
+     "dass daß weil obwohl nachdem bevor sobald",
+     LX_AUX},
     {"uhr euro eur stück stk kg cm mm km jahre jahren tage tagen wochen minuten mal prozent "
      "percent pieces pcs days weeks years minutes hours stunden times x",
      LX_UNIT_AFTER},
@@ -537,8 +641,9 @@ static struct {
     uint64_t cue_shape[128];
     /* The phrases of name_cues[] by the first byte of their last word. */
     unsigned char cue_by_first[128][16], n_cue_by_first[128];
-    unsigned char cue_len[N_NAME_CUES_MAX]; /* strlen of each phrase */
-    uint64_t says_shape[128];               /* the same shapes for LX_SAYS words */
+    unsigned char cue_len[N_NAME_CUES_MAX];         /* strlen of each phrase */
+    uint64_t says_shape[128];                       /* the same shapes for LX_SAYS words */
+    uint64_t after_subj_shape[128], aux_shape[128]; /* and for LX_AFTER_SUBJ, LX_AUX */
     /* Words of a text without capitals that may matter (names, honorifics, cue words),
      * by their first two or three small ASCII letters: the others are skipped unread. */
     uint32_t pre2[26];
@@ -649,8 +754,14 @@ static void lex_add_words(const char *words, uint32_t flags)
         const char *sp = strchr(w, ' ');
         size_t len = sp ? (size_t)(sp - w) : strlen(w);
         lex_add(w, len, flags);
-        if ((flags & LX_SAYS) && (unsigned char)w[0] < 0x80 && len < 64)
-            lex.says_shape[(unsigned char)w[0]] |= 1ull << len;
+        if ((unsigned char)w[0] < 0x80 && len < 64) {
+            if (flags & LX_SAYS)
+                lex.says_shape[(unsigned char)w[0]] |= 1ull << len;
+            if (flags & LX_AFTER_SUBJ)
+                lex.after_subj_shape[(unsigned char)w[0]] |= 1ull << len;
+            if (flags & LX_AUX)
+                lex.aux_shape[(unsigned char)w[0]] |= 1ull << len;
+        }
         w += len + (sp != NULL);
     }
 }
@@ -721,8 +832,9 @@ enum {
     SX_SUR = 1u << 2,      /* a family name even alone */
     SX_SUR_WEAK = 1u << 3, /* a family name next to another name word */
     SX_ROLE = 1u << 4,
-    SX_NOUN = 1u << 5, /* German nouns and adjectives: "-ung", "-schaft", "-ischen" */
-    SX_LAZY = 1u << 7, /* not looked at yet (word_sx) */
+    SX_NOUN = 1u << 5,  /* German nouns and adjectives: "-ung", "-schaft", "-ischen" */
+    SX_THING = 1u << 6, /* things a shop sells: "-jacke", "-schuhe", "-paket" */
+    SX_LAZY = 1u << 7,  /* not looked at yet (word_sx) */
 };
 
 static const struct {
@@ -742,14 +854,26 @@ static const struct {
     {"ski ska cki cka dzki wicz czyk czak enko chuk czuk ović ovič ević ová escu eanu opoulos "
      "akis oglu oğlu shvili dóttir dottir sson",
      SX_SUR, 3},
+    /* German compounds of common family names: "Obermeier", "Niederhuber", "Goldschmidt". */
+    {"meier meyer maier mayer huber hofer müller schmidt gruber lechner wimmer bichler", SX_SUR, 2},
     {"ov ova ev eva ić ic yan ian", SX_SUR_WEAK, 3},
     {"ung heit keit schaft ismus ität tion sion ische ischen ischer isches lichen licher "
-     "liche ungen heiten schaften ierung ment nisse tum tümer",
+     "liche ungen heiten schaften ierung ment nisse tum tümer chen",
      SX_NOUN, 2},
+    /* Things a shop sells or sends, alone or as the head of a compound ("Winterjacke"). */
+    {"jacke jacken schuh schuhe hose hosen rucksack tasche taschen mantel hemd kleid shirt "
+     "shirts pullover pulli sneaker stiefel socken mütze handschuhe karton paket pakete ware "
+     "waren gerät geräte kabel akku lampe sofa brille handy laptop tablet drucker creme "
+     "seife flasche becher schrank regal teppich kissen matratze koffer gürtel weste bluse "
+     "schal artikel produkt produkte",
+     SX_THING, 0},
     {"präsident präsidentin kanzler kanzlerin minister ministerin chef chefin sprecher "
      "sprecherin trainer trainerin vorsitzende vorsitzender direktor direktorin bürgermeister "
      "kandidat kandidatin spieler stürmer torhüter abgeordnete abgeordneter autor autorin "
-     "kommissar sänger sängerin",
+     "kommissar sänger sängerin politiker politikerin experte expertin sekretär "
+     "sekretärin kommissarin inspektor aktivist aktivistin rapper star kollege kollegen "
+     "vorstand vorständin meister meisterin sieger siegerin leiter leiterin "
+     "präsidenten kanzlers ministers trainers chefs",
      SX_ROLE, 2},
 };
 
@@ -3008,28 +3132,81 @@ static size_t after_honorific(struct scan *s, size_t e)
     return 0;
 }
 
+/* A word with an ending of German nouns or adjectives ("-ung", "-schaft", "-ischen"). */
+static bool noun_word(struct word *w)
+{
+    return (word_sx(w) & (SX_NOUN | SX_THING)) != 0;
+}
+
 /* Role words before a name ("Präsident", "Bundeskanzlerin", "Trainer", "Kollegin"). */
 static bool role_word(struct word *w)
 {
     return (w->f & LX_ROLE) || (word_sx(w) & SX_ROLE);
 }
 
-/* After a role word that ends at e: a listed name, or a capitalised word that ends a
- * clause ("Präsident Obama sagte", "Trainer Klopp,"). End, or 0. */
+/* Does a clause go on or end after a name that ends at b: punctuation, also after a space
+ * (tokenised text: "Klopp , der"), the end of the text or a word in small letters? */
+static bool clause_goes_on(const char *p, size_t n, size_t b)
+{
+    if (b < n && p[b] == ' ')
+        b++;
+    else if (b < n && p[b] != '\0' && strchr(",.;:!?)", p[b]))
+        return true;
+    return b >= n || (p[b] != '\0' && strchr(",.;:!?)", p[b])) || is_lower(p[b]);
+}
+
+/* The end of a name of one or two capitalised words on no list that starts with w and
+ * ends a clause ("Klopp ,", "Gennadij Chalepo sagte"), or 0: no noun or town. */
+static size_t bare_name_end(struct scan *s, struct word *w)
+{
+    const char *p = s->p;
+    size_t n = s->n;
+    if (noun_word(w) || (w->f & LX_CITY))
+        return 0;
+    if (clause_goes_on(p, n, w->b))
+        return w->b;
+    struct word last;
+    if (next_word(s, w->b, &last) && upper_at(p, n, last.a) && level_of(&last) >= LV_UNKNOWN &&
+        !noun_word(&last) && !(last.f & LX_CITY) && clause_goes_on(p, n, last.b))
+        return last.b;
+    return 0;
+}
+
+/* After a role word that ends at e: a listed name, or one or two capitalised words that
+ * end a clause ("Präsident Obama sagte", "Trainer Klopp,", "Coach Gennadij Chalepo ,").
+ * End, or 0. */
 static size_t after_role(struct scan *s, size_t e)
 {
     struct word w;
     if (!next_word(s, e, &w) || !upper_at(s->p, s->n, w.a))
         return 0;
     int lv = level_of(&w);
+    if (w.hyphen)
+        lv = hyphen_level(s, &w, lv);
     if (lv >= LV_WEAK)
         return name_found(s, w.a, w.b, LV_UNKNOWN);
+    if (lv != LV_UNKNOWN)
+        return 0;
+    size_t b = bare_name_end(s, &w);
+    return b ? name_found(s, w.a, b, LV_WEAK) : 0;
+}
+
+/* Does a preposition that comes before dates, places and things stand right before the
+ * word at i ("im August", "nach Florenz")? */
+static bool after_preposition(struct scan *s, size_t i)
+{
+    static const char *const preps[] = {"im",   "am",  "in",   "an",    "ab",    "bis",
+                                        "seit", "vor", "nach", "zum",   "zur",   "ins",
+                                        "um",   "on",  "at",   "since", "until", "from"};
     const char *p = s->p;
-    size_t n = s->n, b = w.b;
-    if (lv == LV_UNKNOWN &&
-        (b == n || strchr(",.;:!?)", p[b]) || (p[b] == ' ' && b + 1 < n && is_lower(p[b + 1]))))
-        return name_found(s, w.a, w.b, LV_WEAK);
-    return 0;
+    if (i < 2 || p[i - 1] != ' ')
+        return false;
+    size_t ws = back_word(p, i - 1), len = i - 1 - ws;
+    for (size_t a = 0; a < N_OF(preps); a++)
+        if (len == strlen(preps[a]) && lower(p[ws]) == preps[a][0] &&
+            memcmp(p + ws + 1, preps[a] + 1, len - 1) == 0)
+            return true;
+    return false;
 }
 
 /* Does an article or determiner stand right before the word at i ("die Landgrafschaft",
@@ -3056,17 +3233,213 @@ static bool after_article(struct scan *s, size_t i)
     return false;
 }
 
-/* A word with an ending of German nouns or adjectives ("-ung", "-schaft", "-ischen"). */
-static bool noun_word(struct word *w)
+/* Does a capitalised word that can be a name stand right before i? Inside such a run of
+ * capitalised words, a word is part of a title or a firm ("Civil Rights Act", "Las
+ * Vegas"); a sentence's first word ("Seit Ravens Tod") does not count. */
+static bool after_capital(struct scan *s, size_t i)
 {
-    return (word_sx(w) & SX_NOUN) != 0;
+    const char *p = s->p;
+    size_t q = i;
+    while (q > 0 && p[q - 1] == ' ')
+        q--;
+    size_t prev = back_word(p, q);
+    if (prev == q || !upper_at(p, s->n, prev))
+        return false;
+    struct word pw;
+    word_get(s, prev, q, &pw);
+    return !(pw.f & LX_NOT_NAME);
+}
+
+/* Is the word before i one that comes before nouns: an inflected adjective or participle
+ * ("verfassten Dramen", "auftretende Winde", "dem großen Haus"), a possessive or a
+ * preposition joined with an article ("im Bundestag", "zum Glück")? */
+static bool after_adjective(struct scan *s, size_t i)
+{
+    static const char *const before_noun[] = {"im",    "zum",    "zur",   "beim",  "vom",
+                                              "ins",   "zu",     "seine", "ihre",  "meine",
+                                              "deine", "unsere", "eure",  "ihrem", "seinem"};
+    static const char *const not_adj[] = {"aber",   "oder",  "wieder", "immer",   "sondern",
+                                          "denn",   "wenn",  "gegen",  "neben",   "unter",
+                                          "hinter", "über",  "wegen",  "außer",   "zwischen",
+                                          "dessen", "deren", "denen",  "nachdem", "seitdem"};
+    const char *p = s->p;
+    if (i < 3 || p[i - 1] != ' ' || !is_lower(p[i - 2]))
+        return false;
+    size_t ws = back_word(p, i - 1), len = i - 1 - ws;
+    if (len < 2 || len > 24 || !is_lower(p[ws]))
+        return false;
+    struct word pw;
+    word_get(s, ws, i - 1, &pw);
+    for (size_t k = 0; k < N_OF(before_noun); k++)
+        if (pw.klen == strlen(before_noun[k]) && memcmp(pw.k, before_noun[k], pw.klen) == 0)
+            return true;
+    for (size_t k = 0; k < N_OF(not_adj); k++)
+        if (pw.klen == strlen(not_adj[k]) && memcmp(pw.k, not_adj[k], pw.klen) == 0)
+            return false;
+    const char *k = pw.k;
+    size_t l = pw.klen;
+    if (l < 4)
+        return false;
+    if (k[l - 2] == 'e' && (k[l - 1] == 'n' || k[l - 1] == 'm' || k[l - 1] == 's'))
+        return true;
+    return k[l - 1] == 'e' && l >= 5 &&
+           (memcmp(k + l - 4, "ende", 4) == 0 || memcmp(k + l - 3, "ene", 3) == 0 ||
+            memcmp(k + l - 3, "ige", 3) == 0 || memcmp(k + l - 3, "che", 3) == 0);
+}
+
+/* Is w ("Zabels", "Kádárs"), a word on no list ending in 's', a genitive before a noun
+ * ("Zabels Entscheidung")? Plain nouns and Latin words ending in "-us", "-is", "-ss" and
+ * places in the genitive ("Deutschlands", a listed base) are not; the caller checks
+ * the base is on no list. */
+static bool genitive_before_noun(struct scan *s, struct word *w)
+{
+    const char *p = s->p, *k = w->k;
+    size_t n = s->n, len = w->klen;
+    if (len < 4 || k[len - 2] == 's' || k[len - 2] == 'u' || k[len - 2] == 'i' ||
+        (len >= 5 && k[len - 2] == 'e' && strchr("tgrhu", k[len - 3])) || /* "Bestes", "Neues" */
+        (w->f & LX_CITY) || is_upper(p[w->a + 1]))
+        return false;
+    if (after_capital(s, w->a) || after_adjective(s, w->a))
+        return false;
+    /* English possessives come before plural nouns ("Our Sales Team", "my Orders Page"). */
+    static const char *const poss[] = {"our", "my", "your", "their", "his", "her", "its"};
+    size_t q = w->a;
+    while (q > 0 && p[q - 1] == ' ')
+        q--;
+    size_t prev = back_word(p, q);
+    for (size_t j = 0; j < N_OF(poss) && prev < q; j++)
+        if (q - prev == strlen(poss[j]) && lower(p[prev]) == poss[j][0] &&
+            memcmp(p + prev + 1, poss[j] + 1, q - prev - 1) == 0)
+            return false;
+    struct word next, after;
+    if (!next_word(s, w->b, &next) || !upper_at(p, n, next.a) || next.klen < 3)
+        return false;
+    int lv = level_of(&next);
+    if (lv != LV_UNKNOWN || (next.f & (LX_CITY | LX_NOT_NAME)) || next.hyphen)
+        return false;
+    /* Towns and clubs: "Wolfsburgs Trainer", "Schalkes Stürmer", "Bremerhavens Hafen". */
+    if (role_word(&next) || (sx_flags(w->k, len - 1) & SX_TOWN))
+        return false;
+    if (next.b + 1 < n && p[next.b] == ' ' && is_digit(p[next.b + 1]))
+        return false; /* a street: "Señores Curas 88" */
+    return !next_word(s, next.b, &after) || !upper_at(p, n, after.a);
+}
+
+/* Is the word before w a verb of saying that follows a quotation or a clause (" , sagte
+ * Müller .", "“, so Ketterer."): the speaker comes after it. */
+static bool after_quote_verb(struct scan *s, struct word *w)
+{
+    const char *p = s->p;
+    if (w->a < 4 || p[w->a - 1] != ' ' || !is_lower(p[w->a - 2]))
+        return false;
+    size_t vs = back_word(p, w->a - 1);
+    if (vs == w->a - 1 || !is_lower(p[vs]) || vs < 2 || (p[vs - 1] != ' ' && p[vs - 1] != ',') ||
+        (p[vs - 1] == ' ' && p[vs - 2] != ',' && (vs < 3 || p[vs - 2] != ' ' || p[vs - 3] != ',')))
+        return false; /* no comma right before the verb */
+    size_t vl = w->a - 1 - vs;
+    if (vl >= 64 || (vl != 2 && !(lex.says_shape[(unsigned char)p[vs]] >> vl & 1)))
+        return false;
+    struct word verb;
+    word_get(s, vs, w->a - 1, &verb);
+    bool so = verb.klen == 2 && memcmp(verb.k, "so", 2) == 0;
+    if (!(verb.f & LX_SAYS) && !so)
+        return false;
+    size_t k = vs;
+    while (k > 0 && p[k - 1] == ' ')
+        k--;
+    if (k == 0 || p[k - 1] != ',')
+        return false;
+    if (!so)
+        return true;
+    k--; /* "so" only right after a quotation mark */
+    while (k > 0 && p[k - 1] == ' ')
+        k--;
+    return k > 0 &&
+           (p[k - 1] == '"' || p[k - 1] == '\'' ||
+            (k >= 3 && (unsigned char)p[k - 3] == 0xE2 && (unsigned char)p[k - 2] == 0x80 &&
+             ((unsigned char)p[k - 1] == 0x9C || (unsigned char)p[k - 1] == 0x9D)) ||
+            (k >= 2 && (unsigned char)p[k - 2] == 0xC2 &&
+             ((unsigned char)p[k - 1] == 0xAB || (unsigned char)p[k - 1] == 0xBB)));
+}
+
+/* Is w, a capitalised word on no list, the subject after the finite verb of a German
+ * clause ("Damit will Laukötter schon ...", "verfolgte sich Hitler die ...")? Between a
+ * finite verb (and "sich") and a word that follows subjects (an adverb, article,
+ * preposition or pronoun), a bare capitalised word is a name or a noun used without
+ * article ("hat Angst vor"); nouns by their ending or the list of such nouns are not. */
+static bool inverted_subject(struct scan *s, struct word *w)
+{
+    const char *p = s->p;
+    size_t n = s->n;
+    if (w->hyphen || w->klen < 4 || (w->f & (LX_NOUN | LX_CITY)) || w->a < 4 ||
+        p[w->a - 1] != ' ' || !is_lower(p[w->a - 2]) || w->b + 2 >= n || p[w->b] != ' ' ||
+        !is_lower(p[w->b + 1]) || is_upper(p[w->a + 1]))
+        return false;
+    /* The word after it. */
+    size_t fe = w->b + 1;
+    while (fe < n && (is_lower(p[fe]) || (unsigned char)p[fe] >= 0x80))
+        fe++;
+    if (fe - w->b - 1 > 12 || (fe < n && is_alpha(p[fe])) ||
+        !(lex.after_subj_shape[(unsigned char)p[w->b + 1]] >> (fe - w->b - 1) & 1))
+        return false;
+    /* The verb before it, maybe with "sich" between. */
+    size_t ve = w->a - 1, vs = back_word(p, ve);
+    if (vs == ve || ve - vs > 16 || !is_lower(p[vs]) ||
+        (!(lex.aux_shape[(unsigned char)p[vs]] >> (ve - vs) & 1) &&
+         !(ve - vs == 4 && memcmp(p + vs, "sich", 4) == 0)))
+        return false;
+    struct word fw;
+    word_get(s, w->b + 1, fe, &fw);
+    if (!(fw.f & LX_AFTER_SUBJ) || (fw.klen == 2 && memcmp(fw.k, "zu", 2) == 0))
+        return false; /* "begann Jura zu studieren" */
+    if (word_sx(w) & (SX_NOUN | SX_THING | SX_TOWN | SX_ROLE | SX_STREET))
+        return false;
+    /* A plural before a preposition is an object: "hält Kondome für", "leitet Touren
+     * durch". */
+    if ((fw.f & LX_PREP) &&
+        (w->k[w->klen - 1] == 'e' || (w->k[w->klen - 2] == 'e' && w->k[w->klen - 1] == 'n')))
+        return false;
+    struct word vw;
+    word_get(s, vs, ve, &vw);
+    if (vw.klen == 4 && memcmp(vw.k, "sich", 4) == 0) {
+        if (vs < 3 || p[vs - 1] != ' ')
+            return false;
+        ve = vs - 1;
+        vs = back_word(p, ve);
+        if (vs == ve || ve - vs > 16 || !is_lower(p[vs]))
+            return false;
+        word_get(s, vs, ve, &vw);
+    }
+    if (!(vw.f & LX_AUX))
+        return false;
+    /* "Ich will Basilikum in ...": a pronoun before the verb is the subject. */
+    size_t pe = vs;
+    while (pe > 0 && p[pe - 1] == ' ')
+        pe--;
+    size_t ps = back_word(p, pe);
+    if (pe - ps >= 1 && pe - ps <= 3) {
+        static const char *const pron[] = {"ich", "du",  "er",  "sie", "es",
+                                           "wir", "ihr", "man", "i"};
+        for (size_t k = 0; k < N_OF(pron); k++)
+            if (pe - ps == strlen(pron[k]) && lower(p[ps]) == pron[k][0] &&
+                memcmp(p + ps + 1, pron[k] + 1, pe - ps - 1) == 0)
+                return false;
+    }
+    /* After a copula a noun and a preposition are a predicate: "war Gast bei", "wurde
+     * Dozent für"; a name is followed by an adverb or article there ("war Finke der"). */
+    static const char *const copulas[] = {"ist", "war",  "wird",   "wurde",
+                                          "sei", "wäre", "bleibt", "blieb"};
+    for (size_t c = 0; c < N_OF(copulas); c++)
+        if (vw.klen == strlen(copulas[c]) && memcmp(vw.k, copulas[c], vw.klen) == 0)
+            return !(fw.f & LX_PREP);
+    return true;
 }
 
 /* A person's name at the capitalised word w. Adds its span; returns its end, or 0. */
 static size_t person_at(struct scan *s, struct word *w)
 {
     const char *p = s->p;
-    size_t n = s->n;
+    size_t n = s->n, ne;
     if ((w->f & LX_HONORIFIC) && w->b - w->a >= 2 && is_lower(p[w->b - 1]))
         return after_honorific(s, w->b);
     if (w->b + 1 < n && p[w->b] == ' ' && upper_at(p, n, w->b + 1) && role_word(w) &&
@@ -3078,11 +3451,23 @@ static size_t person_at(struct scan *s, struct word *w)
         !surname_ending(w, true))
         return 0;
     int lv = level_of(w);
-    if (lv == LV_UNKNOWN && w->klen > 3 && w->k[w->klen - 1] == 's' && w->b + 1 < n &&
-        p[w->b] == ' ' && upper_at(p, n, w->b + 1)) { /* "Annas Mutter", "Merkels Politik" */
+    if (lv == LV_UNKNOWN && w->klen > 3 && w->k[w->klen - 1] == 's' && !w->hyphen) {
+        /* A genitive: "Annas Mutter", "Merkels Politik", "Vertraute Merkels". */
         const struct lex_entry *g = lex_find(w->k, w->klen - 1, hash_key(w->k, w->klen - 1));
-        if (g && (g->flags & (LX_FIRST | LX_SUR)) && !(g->flags & LX_NOT_NAME))
-            lv = LV_STRONG;
+        if (g && (g->flags & (LX_NOT_NAME | LX_CITY)))
+            return 0; /* a place in the genitive: "Kanadas", "Berlins" */
+        if (g && (g->flags & (LX_FIRST | LX_SUR)) && !(g->flags & LX_NOT_NAME)) {
+            if (w->b < n && p[w->b] == '-') /* "Kaufmanns-" */
+                return 0;
+            /* After a capitalised word only as a clause's last word ("die Vertrauten
+             * Merkels ."), not in a run of capitals ("Las Vegas", "Happy Dinos \""). */
+            if ((w->b + 1 < n && p[w->b] == ' ' && upper_at(p, n, w->b + 1)) ||
+                !after_capital(s, w->a) ||
+                (w->a >= 7 && is_lower(p[w->a - 2]) && is_lower(p[w->a - 3]) &&
+                 is_lower(p[w->a - 4]) && is_lower(p[w->a - 5]) && clause_goes_on(p, n, w->b)))
+                lv = LV_STRONG;
+        } else if (!g && genitive_before_noun(s, w))
+            return name_found(s, w->a, w->b, LV_STRONG + 1);
     }
     if (w->hyphen)
         lv = hyphen_level(s, w, lv);
@@ -3101,7 +3486,11 @@ static size_t person_at(struct scan *s, struct word *w)
     case CUE_WEAK_EN:
         return name_found(s, w->a, w->b, LV_UNKNOWN);
     case CUE_WEAK_DE:
-        return lv >= LV_WEAK ? name_found(s, w->a, w->b, LV_UNKNOWN) : 0;
+        if (lv >= LV_WEAK)
+            return name_found(s, w->a, w->b, LV_UNKNOWN);
+        return lv == LV_UNKNOWN && after_quote_verb(s, w) && (ne = bare_name_end(s, w)) != 0
+                   ? name_found(s, w->a, ne, LV_WEAK)
+                   : 0;
     case CUE_GREET: /* "Hi Anna, ...", but not "Hi Can I ..." */
         return greeting_ends(p, n, name_extend(s, w->b, LV_UNKNOWN, 2))
                    ? name_found(s, w->a, w->b, LV_UNKNOWN)
@@ -3132,6 +3521,10 @@ static size_t person_at(struct scan *s, struct word *w)
         return name_found(s, w->a, w->b, LV_WEAK);
     if (lv == LV_UNKNOWN && noun_word(w))
         return 0;
+    if (lv == LV_UNKNOWN && after_quote_verb(s, w) && (ne = bare_name_end(s, w)) != 0)
+        return name_found(s, w->a, ne, LV_WEAK);
+    if (lv == LV_UNKNOWN && inverted_subject(s, w))
+        return name_found(s, w->a, w->b, LV_STRONG + 1);
     /* "Ramelow erklärte", "Iwase said": a word before a verb of saying. */
     if (lv >= LV_UNKNOWN && b + 2 < n && p[b] == ' ' && is_lower(p[b + 1]) && !(w->f & LX_CITY)) {
         struct word verb;
@@ -3140,7 +3533,9 @@ static size_t person_at(struct scan *s, struct word *w)
             e++;
         if (e - b - 1 < 64 && (lex.says_shape[(unsigned char)p[b + 1]] >> (e - b - 1) & 1)) {
             word_get(s, b + 1, e, &verb);
-            if ((verb.f & LX_SAYS) && !(lv == LV_WEAK && !(w->f & (LX_FIRST_AMB | LX_FIRST))))
+            if ((verb.f & LX_SAYS) && !(lv == LV_WEAK && !(w->f & (LX_FIRST_AMB | LX_FIRST))) &&
+                !(lv == LV_UNKNOWN &&
+                  ((w->f & LX_NOUN) || after_adjective(s, w->a) || after_preposition(s, w->a))))
                 return name_found(s, w->a, w->b, LV_WEAK);
         }
     }
@@ -3154,7 +3549,16 @@ static size_t person_at(struct scan *s, struct word *w)
         (next.f & LX_SUR) || surname_ending(&next, false) || (given && (next.f & LX_SUR_AMB));
     if (lv == LV_WEAK && !given)
         return 0; /* "Koch Müller": an ambiguous family name is no given name */
-    return sur_next && !(next.f & LX_NOT_NAME) ? name_found(s, w->a, next.b, LV_WEAK) : 0;
+    if (sur_next && !(next.f & LX_NOT_NAME))
+        return name_found(s, w->a, next.b, LV_WEAK);
+    /* "Nick Heidfeld und": an ambiguous given name and a word on no list that ends the
+     * clause, where the given name starts no noun phrase ("im August Kopfball"). */
+    if (given && level_of(&next) == LV_UNKNOWN && !next.hyphen && next.klen >= 3 &&
+        !noun_word(&next) && !(next.f & LX_CITY) && clause_goes_on(p, n, next.b) &&
+        !after_capital(s, w->a) && !after_adjective(s, w->a) && !after_article(s, w->a) &&
+        !after_preposition(s, w->a))
+        return name_found(s, w->a, next.b, LV_WEAK);
+    return 0;
 }
 
 /* A person's name at the small word [a, b) of a text without capitals. End, or 0. */
@@ -3543,6 +3947,59 @@ static bool address_like(enum pii_type t)
     return t == PII_ADDRESS || t == PII_POSTCODE_CITY;
 }
 
+/* Once a text names "Vorname Nachname", a later "Nachname" or "Nachnames" on its own is
+ * that person too ("Anna Kowalczyk ... Kowalczyk sagte"). The family names of the first
+ * eight full names are looked for in the rest of the text after the pass, so a text
+ * without a full name costs nothing. */
+#define MAX_KNOWN_SURNAMES 8
+
+static void known_surnames(struct scan *s)
+{
+    const char *p = s->p;
+    size_t n = s->n, nv = s->nv, from = SIZE_MAX;
+    struct {
+        size_t at, len;
+    } fam[MAX_KNOWN_SURNAMES];
+    size_t nf = 0;
+    for (size_t i = 0; i < nv && nf < MAX_KNOWN_SURNAMES; i++) {
+        const struct pii_span *v = &s->v[i];
+        if (v->type != PII_PERSON)
+            continue;
+        size_t b = back_word(p, v->end);
+        if (b <= v->start || v->end - b < 3 || !upper_at(p, n, b) || p[b - 1] != ' ')
+            continue; /* one word only, or it ends in an initial */
+        struct word given;
+        word_get(s, v->start, name_word_end(p, n, v->start), &given);
+        if (!(given.f & LX_FIRST))
+            continue; /* only after a plain given name: "Mini Cosmic Grey" is none */
+        fam[nf].at = b;
+        fam[nf++].len = v->end - b;
+        from = v->end < from ? v->end : from;
+    }
+    if (nf == 0)
+        return;
+    /* memchr for each name's first byte: the rest of the text is not read byte by byte. */
+    for (size_t f = 0; f < nf; f++) {
+        const char *key = p + fam[f].at;
+        size_t len = fam[f].len;
+        for (size_t i = from; i + len <= n;) {
+            const char *hit = memchr(p + i, key[0], n - i - len + 1);
+            if (!hit)
+                break;
+            size_t a = (size_t)(hit - p), e = a + len;
+            i = a + 1;
+            if (a == fam[f].at || letter_before(p, a) || memcmp(hit, key, len) != 0)
+                continue;
+            if (e < n && p[e] == 's')
+                e++;
+            if (e < n && (is_alpha(p[e]) || (unsigned char)p[e] >= 0x80))
+                continue;             /* "Kowalczykowa" is another word */
+            add(s, a, e, PII_PERSON); /* overlaps with the full name are dropped later */
+            i = e;
+        }
+    }
+}
+
 static bool span_before(const struct pii_span *a, const struct pii_span *b)
 {
     if (a->start != b->start)
@@ -3570,16 +4027,10 @@ ag_err pii_scan(const char *p, size_t n, struct pii_span *out, size_t max, size_
 {
     pthread_once(&lex_once, init_once);
     *found = 0;
-    struct scan s;
-    s.p = p;
-    s.n = n;
+    struct scan s = {.p = p, .n = n, .cap = FOUND_INLINE, .cue_end = SIZE_MAX};
     s.v = s.inl;
-    s.nv = 0;
-    s.cap = FOUND_INLINE;
-    s.oom = false;
     s.lower_mode = n > 0 && !has_upper(p, n);
     s.peek.a = s.peek.b = SIZE_MAX;
-    s.cue_end = SIZE_MAX;
     const uint8_t *cls = s.lower_mode ? class_lower : class_normal;
     for (size_t i = 0; i < n;) {
         if (!s.lower_mode)
@@ -3612,6 +4063,8 @@ ag_err pii_scan(const char *p, size_t n, struct pii_span *out, size_t max, size_
             break;
         }
     }
+    if (!s.oom)
+        known_surnames(&s);
     ag_err rc = AG_OK;
     if (s.oom) {
         rc = AG_ENOMEM;
