@@ -26,34 +26,6 @@ static inline uint64_t swar_load(const unsigned char *p, size_t len, const unsig
         memcpy(&x, p, 8);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
         x = __builtin_bswap64(x);
-        /* Runs of set bits in a bitmap fed block by block (64 text bytes each, in order): each run
-         * as [start[i], end[i]) in text order, at most max of them. Starts and ends alternate, so
-         * an end found in a block may close a run that began in an earlier one. */
-        struct swar_runs {
-            uint32_t *start, *end;
-            size_t n, closed, max;
-            uint64_t carry; /* the byte before the next block is in a run */
-        };
-
-        static inline void swar_runs_add(struct swar_runs * r, uint64_t bits, size_t at)
-        {
-            uint64_t before = bits << 1 | r->carry;
-            r->carry = bits >> 63;
-            for (uint64_t st = bits & ~before; st && r->n < r->max; st &= st - 1)
-                r->start[r->n++] = (uint32_t)(at + (size_t)__builtin_ctzll(st));
-            for (uint64_t en = ~bits & before; en && r->closed < r->n; en &= en - 1)
-                r->end[r->closed++] = (uint32_t)(at + (size_t)__builtin_ctzll(en));
-        }
-
-        /* After the last block of a text of n bytes: a run still open ends at n. The run count. */
-        static inline size_t swar_runs_finish(struct swar_runs * r, size_t n)
-        {
-            if (r->closed < r->n)
-                r->end[r->closed++] = (uint32_t)n;
-            r->n = r->closed;
-            return r->n;
-        }
-
 #endif
         if (len < 8)
             x &= (1ULL << (8 * len)) - 1;

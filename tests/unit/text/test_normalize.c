@@ -388,18 +388,36 @@ static const char *const fragments[] = {
 
 #define N_FRAGMENTS (sizeof(fragments) / sizeof(fragments[0]))
 
-static size_t random_text(char *text, size_t cap)
+/* A text of up to k random parts (and, with dumps, now and then a hex dump of 5 to 10
+ * pairs with a random prefix and separator) in text[0..cap); its length. */
+static size_t random_parts(const char *const *parts, size_t n_parts, size_t k, bool dumps,
+                           char *text, size_t cap)
 {
-    size_t n = 0, k = tu_rng_below(40);
+    size_t n = 0;
     for (size_t i = 0; i < k; i++) {
-        const char *f = fragments[tu_rng_below(N_FRAGMENTS)];
+        const char *f = parts[tu_rng_below(n_parts)];
         size_t fl = strlen(f);
         if (n + fl >= cap)
             break;
         memcpy(text + n, f, fl);
         n += fl;
+        if (dumps && tu_rng_below(8) == 0 && n + 80 < cap) {
+            static const char *const pre[] = {"", "", "\\x", "0x"};
+            static const char *const sep[] = {" ", ",", ", ", ":", ";", "-", ""};
+            const char *pr = pre[tu_rng_below(4)], *sp = sep[tu_rng_below(7)];
+            for (size_t pairs = 5 + tu_rng_below(6); pairs > 0; pairs--) {
+                int w = snprintf(text + n, cap - n, "%s%02x%s", pr,
+                                 (unsigned)(0x20 + tu_rng_below(0x5f)), pairs > 1 ? sp : "");
+                n += (size_t)w;
+            }
+        }
     }
     return n;
+}
+
+static size_t random_text(char *text, size_t cap)
+{
+    return random_parts(fragments, N_FRAGMENTS, tu_rng_below(40), false, text, cap);
 }
 
 static void test_normalize_property_invariants(void **state)
@@ -677,15 +695,8 @@ static void test_decode_property(void **state)
         "Hallo",    "ä",        "/",        "+",    "-",  "=",      "\xFF"};
     char text[1024];
     for (int iter = 0; iter < 5000; iter++) {
-        size_t n = 0, k = tu_rng_below(60);
-        for (size_t i = 0; i < k; i++) {
-            const char *f = parts[tu_rng_below(sizeof(parts) / sizeof(parts[0]))];
-            size_t fl = strlen(f);
-            if (n + fl >= sizeof(text))
-                break;
-            memcpy(text + n, f, fl);
-            n += fl;
-        }
+        size_t n = random_parts(parts, sizeof(parts) / sizeof(parts[0]), tu_rng_below(60), false,
+                                text, sizeof(text));
         size_t max = tu_rng_below(4 * n + 2);
         struct budget b = {0};
         ag_err rc = text_decode_embedded(text, n, max, TEXT_DECODE_ALL, count_seg, &b);
@@ -743,25 +754,8 @@ static void test_decode_prefilter(void **state)
     char text[1200];
     size_t skipped = 0, walked = 0;
     for (int iter = 0; iter < 20000; iter++) {
-        size_t n = 0, k = tu_rng_below(80);
-        for (size_t i = 0; i < k; i++) {
-            const char *f = parts[tu_rng_below(sizeof(parts) / sizeof(parts[0]))];
-            size_t fl = strlen(f);
-            if (n + fl >= sizeof(text))
-                break;
-            memcpy(text + n, f, fl);
-            n += fl;
-            if (tu_rng_below(8) == 0 && n + 80 < sizeof(text)) { /* a dump of 5 to 10 pairs */
-                static const char *const pre[] = {"", "", "\\x", "0x"};
-                static const char *const sep[] = {" ", ",", ", ", ":", ";", "-", ""};
-                const char *pr = pre[tu_rng_below(4)], *sp = sep[tu_rng_below(7)];
-                for (size_t pairs = 5 + tu_rng_below(6); pairs > 0; pairs--) {
-                    int w = snprintf(text + n, sizeof(text) - n, "%s%02x%s", pr,
-                                     (unsigned)(0x20 + tu_rng_below(0x5f)), pairs > 1 ? sp : "");
-                    n += (size_t)w;
-                }
-            }
-        }
+        size_t n = random_parts(parts, sizeof(parts) / sizeof(parts[0]), tu_rng_below(80), true,
+                                text, sizeof(text));
         if (may_hold_b64_or_hex((const uint8_t *)text, n)) {
             walked++;
             continue;
