@@ -7,8 +7,9 @@
  *   guard_in    guard_input(): all of the above as the guard_in stage runs it, with the
  *               placeholders written through a vault (one-turn scope, ended each time:
  *               a request without a session id, or without consent to keep anything)
- *   guard_in_session  the same with a session id, one of 256 in turn (values sealed with
- *               AES-256-GCM into the shared vault, as for a customer who consented)
+ *   guard_in_session  the same with a session id, one of 256 new ones in each pass (so
+ *               every value is sealed with AES-256-GCM into the shared vault, as for a
+ *               customer who consented, and each session is created once)
  * usage: guard_bench MESSAGES.jsonl [PASSES]     (lines {"id", "text"}; default 5 passes)
  *        guard_bench --rules                      (the rule set as JSON Lines {"name", "re"},
  *                                                  for the reference in bench/guard_ref.py)
@@ -135,8 +136,8 @@ int main(int argc, char **argv)
                     rc = pii_scan(m[i].text, m[i].len, sp, GUARD_MAX_SPANS, &found);
                 } else {
                     struct guard_input_result r;
-                    char sid[16];
-                    snprintf(sid, sizeof(sid), "s%zu", i % 256);
+                    char sid[32];
+                    snprintf(sid, sizeof(sid), "p%d-s%zu", pass, i % 256); /* new each pass */
                     rc = guard_input(g, &pol, v, "bench", ph == P_GUARD_IN_SESSION ? sid : NULL,
                                      m[i].text, m[i].len, &out, &r);
                     if (r.scoped)
