@@ -145,31 +145,58 @@ done:
     return rc;
 }
 
+/* One seal on ctx: keyed with key, or already keyed when key is NULL (then only the nonce
+ * is set, which keeps the key schedule). */
+static ag_err aead_seal(EVP_CIPHER_CTX *ctx, const uint8_t *key, const uint8_t *nonce,
+                        const void *aad, size_t aad_len, const void *p, size_t n, void *ct,
+                        uint8_t *tag)
+{
+    if (n > INT_MAX || aad_len > INT_MAX)
+        return AG_EINVAL;
+    int len = 0;
+    if (!EVP_EncryptInit_ex2(ctx, key ? gcm_alg : NULL, key, nonce, NULL) ||
+        (aad_len && !EVP_EncryptUpdate(ctx, NULL, &len, aad, (int)aad_len)) ||
+        (n && !EVP_EncryptUpdate(ctx, ct, &len, p, (int)n)) ||
+        /* GCM is a stream mode: Final writes no bytes, it only completes the tag. */
+        !EVP_EncryptFinal_ex(ctx, (unsigned char *)ct + (n ? len : 0), &len) ||
+        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, CRYPTO_AEAD_TAG_LEN, tag)) {
+        log_error("crypto: aes-gcm encrypt failed");
+        return AG_EIO;
+    }
+    return AG_OK;
+}
+
+static ag_err aead_open(EVP_CIPHER_CTX *ctx, const uint8_t *key, const uint8_t *nonce,
+                        const void *aad, size_t aad_len, const void *ct, size_t n,
+                        const uint8_t *tag, void *p)
+{
+    if (n > INT_MAX || aad_len > INT_MAX)
+        return AG_EINVAL;
+    ag_err rc = AG_EIO;
+    int len = 0;
+    uint8_t want[CRYPTO_AEAD_TAG_LEN];
+    memcpy(want, tag, sizeof(want)); /* the ctrl call takes a non-const pointer */
+    if (!EVP_DecryptInit_ex2(ctx, key ? gcm_alg : NULL, key, nonce, NULL) ||
+        (aad_len && !EVP_DecryptUpdate(ctx, NULL, &len, aad, (int)aad_len)) ||
+        (n && !EVP_DecryptUpdate(ctx, p, &len, ct, (int)n)) ||
+        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, CRYPTO_AEAD_TAG_LEN, want))
+        log_error("crypto: aes-gcm decrypt failed");
+    else /* A failed Final is a tag mismatch: the bytes written so far are not to be trusted. */
+        rc = EVP_DecryptFinal_ex(ctx, (unsigned char *)p + (n ? len : 0), &len) > 0 ? AG_OK
+                                                                                    : AG_ECORRUPT;
+    if (rc != AG_OK && n)
+        OPENSSL_cleanse(p, n);
+    return rc;
+}
+
 ag_err crypto_aead_seal(const uint8_t key[CRYPTO_AEAD_KEY_LEN],
                         const uint8_t nonce[CRYPTO_AEAD_NONCE_LEN], const void *aad, size_t aad_len,
                         const void *p, size_t n, void *ct, uint8_t tag[CRYPTO_AEAD_TAG_LEN])
 {
-    if (n > INT_MAX || aad_len > INT_MAX)
-        return AG_EINVAL;
     if (!algs_ready())
         return AG_EIO;
-    ag_err rc = AG_EIO;
-    int len = 0;
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    if (!ctx || !EVP_EncryptInit_ex2(ctx, gcm_alg, key, nonce, NULL))
-        goto done;
-    if (aad_len && !EVP_EncryptUpdate(ctx, NULL, &len, aad, (int)aad_len))
-        goto done;
-    if (n && !EVP_EncryptUpdate(ctx, ct, &len, p, (int)n))
-        goto done;
-    /* GCM is a stream mode: Final writes no bytes, it only completes the tag. */
-    if (!EVP_EncryptFinal_ex(ctx, (unsigned char *)ct + (n ? len : 0), &len) ||
-        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, CRYPTO_AEAD_TAG_LEN, tag))
-        goto done;
-    rc = AG_OK;
-done:
-    if (rc != AG_OK)
-        log_error("crypto: aes-gcm encrypt failed");
+    ag_err rc = ctx ? aead_seal(ctx, key, nonce, aad, aad_len, p, n, ct, tag) : AG_ENOMEM;
     EVP_CIPHER_CTX_free(ctx);
     return rc;
 }
@@ -178,33 +205,58 @@ ag_err crypto_aead_open(const uint8_t key[CRYPTO_AEAD_KEY_LEN],
                         const uint8_t nonce[CRYPTO_AEAD_NONCE_LEN], const void *aad, size_t aad_len,
                         const void *ct, size_t n, const uint8_t tag[CRYPTO_AEAD_TAG_LEN], void *p)
 {
-    if (n > INT_MAX || aad_len > INT_MAX)
-        return AG_EINVAL;
     if (!algs_ready())
         return AG_EIO;
-    ag_err rc = AG_EIO;
-    int len = 0;
-    uint8_t want[CRYPTO_AEAD_TAG_LEN];
-    memcpy(want, tag, sizeof(want)); /* the ctrl call takes a non-const pointer */
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    if (!ctx || !EVP_DecryptInit_ex2(ctx, gcm_alg, key, nonce, NULL))
-        goto done;
-    if (aad_len && !EVP_DecryptUpdate(ctx, NULL, &len, aad, (int)aad_len))
-        goto done;
-    if (n && !EVP_DecryptUpdate(ctx, p, &len, ct, (int)n))
-        goto done;
-    if (!EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, CRYPTO_AEAD_TAG_LEN, want))
-        goto done;
-    /* A failed Final is a tag mismatch: the bytes written so far are not to be trusted. */
-    rc = EVP_DecryptFinal_ex(ctx, (unsigned char *)p + (n ? len : 0), &len) > 0 ? AG_OK
-                                                                                : AG_ECORRUPT;
-done:
-    if (rc == AG_EIO)
-        log_error("crypto: aes-gcm decrypt failed");
-    if (rc != AG_OK && n)
-        OPENSSL_cleanse(p, n);
+    ag_err rc = ctx ? aead_open(ctx, key, nonce, aad, aad_len, ct, n, tag, p) : AG_ENOMEM;
     EVP_CIPHER_CTX_free(ctx);
     return rc;
+}
+
+/* The context keeps the key schedule between calls: each seal or open sets only the nonce
+ * (and the direction), which OpenSSL 3 allows with a NULL cipher and key. */
+struct crypto_aead {
+    EVP_CIPHER_CTX *ctx;
+};
+
+ag_err crypto_aead_create(const uint8_t key[CRYPTO_AEAD_KEY_LEN], struct crypto_aead **out)
+{
+    if (!algs_ready())
+        return AG_EIO;
+    struct crypto_aead *a = calloc(1, sizeof(*a));
+    if (!a || !(a->ctx = EVP_CIPHER_CTX_new())) {
+        free(a);
+        return AG_ENOMEM;
+    }
+    if (!EVP_EncryptInit_ex2(a->ctx, gcm_alg, key, NULL, NULL)) {
+        log_error("crypto: aes-gcm key setup failed");
+        crypto_aead_destroy(a);
+        return AG_EIO;
+    }
+    *out = a;
+    return AG_OK;
+}
+
+void crypto_aead_destroy(struct crypto_aead *a)
+{
+    if (!a)
+        return;
+    EVP_CIPHER_CTX_free(a->ctx); /* cleanses the key schedule */
+    free(a);
+}
+
+ag_err crypto_aead_seal_keyed(struct crypto_aead *a, const uint8_t nonce[CRYPTO_AEAD_NONCE_LEN],
+                              const void *aad, size_t aad_len, const void *p, size_t n, void *ct,
+                              uint8_t tag[CRYPTO_AEAD_TAG_LEN])
+{
+    return aead_seal(a->ctx, NULL, nonce, aad, aad_len, p, n, ct, tag);
+}
+
+ag_err crypto_aead_open_keyed(struct crypto_aead *a, const uint8_t nonce[CRYPTO_AEAD_NONCE_LEN],
+                              const void *aad, size_t aad_len, const void *ct, size_t n,
+                              const uint8_t tag[CRYPTO_AEAD_TAG_LEN], void *p)
+{
+    return aead_open(a->ctx, NULL, nonce, aad, aad_len, ct, n, tag, p);
 }
 
 void crypto_wipe(void *p, size_t n)

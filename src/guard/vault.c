@@ -3,7 +3,8 @@
  * guard/vault.c: placeholders for personal data and the encrypted per-session vault.
  * Sessions live in a hash table keyed by the scope id (HMAC of tenant and session id),
  * split into up to 16 stripes, each with its own mutex, buckets, LRU list and share of
- * max_sessions. A session holds a random AES-256-GCM key and its entries: the value's
+ * max_sessions. A session holds a random AES-256-GCM key (prepared once, only in OpenSSL
+ * state) and its entries: the value's
  * ciphertext and tag, sealed with the session's counter as nonce and (scope id, type,
  * number) as associated data, and an HMAC of (scope id, type, value) under a process key
  * so that "is this value already here" is a compare of MACs, not a decrypt of every entry.
@@ -48,7 +49,7 @@ struct vault_entry {
 
 struct vault_session {
     uint8_t id[GUARD_VAULT_SCOPE_LEN];
-    uint8_t key[CRYPTO_AEAD_KEY_LEN];
+    struct crypto_aead *aead; /* the session's random key, prepared once (NULL when plain) */
     uint64_t last_ms;
     uint64_t nonce_ctr;
     struct vault_session *hnext;       /* bucket chain */
@@ -279,6 +280,7 @@ static void session_free(struct vault_session *s)
         return;
     entries_truncate(s, 0);
     free(s->e);
+    crypto_aead_destroy(s->aead);
     crypto_wipe(s, sizeof(*s));
     free(s);
 }
@@ -381,9 +383,14 @@ static ag_err session_new(struct guard_vault *v, struct vault_stripe *st, const 
     struct vault_session *s = calloc(1, sizeof(*s));
     if (!s)
         return AG_ENOMEM;
-    if (crypto_random(s->key, sizeof(s->key)) != AG_OK) {
+    uint8_t key[CRYPTO_AEAD_KEY_LEN];
+    ag_err rc = crypto_random(key, sizeof(key));
+    if (rc == AG_OK)
+        rc = crypto_aead_create(key, &s->aead);
+    crypto_wipe(key, sizeof(key));
+    if (rc != AG_OK) {
         session_free(s);
-        return AG_EIO;
+        return rc == AG_ENOMEM ? AG_ENOMEM : AG_EIO;
     }
     if (st->count >= st->cap && st->tail) {
         bool was_expired = expired(v, st->tail, now);
@@ -474,7 +481,7 @@ static ag_err entry_add(const struct guard_vault *v, struct vault_session *s, en
         uint8_t aad[GUARD_VAULT_SCOPE_LEN + 5], nonce[CRYPTO_AEAD_NONCE_LEN];
         entry_aad(aad, s->id, type, e->num);
         entry_nonce(nonce, e->nonce);
-        ag_err rc = crypto_aead_seal(s->key, nonce, aad, sizeof(aad), p, n, e->ct, e->tag);
+        ag_err rc = crypto_aead_seal_keyed(s->aead, nonce, aad, sizeof(aad), p, n, e->ct, e->tag);
         if (rc != AG_OK) {
             free(e->ct);
             e->ct = NULL;
@@ -499,7 +506,7 @@ static ag_err entry_put(const struct vault_session *s, const struct vault_entry 
     uint8_t aad[GUARD_VAULT_SCOPE_LEN + 5], nonce[CRYPTO_AEAD_NONCE_LEN];
     entry_aad(aad, s->id, e->type, e->num);
     entry_nonce(nonce, e->nonce);
-    ag_err rc = crypto_aead_open(s->key, nonce, aad, sizeof(aad), e->ct, e->len, e->tag, p);
+    ag_err rc = crypto_aead_open_keyed(s->aead, nonce, aad, sizeof(aad), e->ct, e->len, e->tag, p);
     if (rc == AG_OK)
         rc = buf_append(out, p, e->len);
     else if (rc == AG_ECORRUPT)

@@ -50,8 +50,10 @@ struct guard_vault_params {
 };
 
 /* Defaults: 10000 sessions, 32 entries each, 30 min TTL, 256-byte values, the real clock.
- * Worst-case memory is about max_sessions * max_entries * (max_value_bytes + 90) bytes
- * (110 MB with the defaults); a typical session holds a few hundred bytes. */
+ * Worst-case memory is about max_sessions * (max_entries * (max_value_bytes + 90) + 1400)
+ * bytes (124 MB with the defaults); a typical session holds about 1.5 KB, most of it its
+ * prepared AES key (1200 bytes of OpenSSL state, which spares setting the key up for every
+ * value: 230 instead of 500 ns a seal). */
 struct guard_vault_params guard_vault_default_params(void);
 
 /* A new vault with fresh random keys. AG_EINVAL for a zero field or more than 2^24

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -162,6 +163,90 @@ static void test_sha256_property(void **state)
     }
 }
 
+static void unhex(const char *h, uint8_t *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = 0;
+        assert_int_equal(sscanf(h + 2 * i, "%2x", &v), 1);
+        out[i] = (uint8_t)v;
+    }
+}
+
+/* AES-256-GCM, test case 16 of the GCM specification (McGrew, Viega): 256-bit key, 96-bit
+ * nonce, 20 bytes of aad, 60 bytes of text; by crypto_aead_seal and by a prepared key. */
+static void test_aead_known_vector(void **state)
+{
+    (void)state;
+    uint8_t key[32], nonce[12], aad[20], pt[60], ct[60], tag[16], out[60], otag[16];
+    unhex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308", key, 32);
+    unhex("cafebabefacedbaddecaf888", nonce, 12);
+    unhex("feedfacedeadbeeffeedfacedeadbeefabaddad2", aad, 20);
+    unhex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+          "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
+          pt, 60);
+    unhex("522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
+          "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662",
+          ct, 60);
+    unhex("76fc6ece0f4e1768cddf8853bb2d551b", tag, 16);
+    assert_int_equal(crypto_aead_seal(key, nonce, aad, 20, pt, 60, out, otag), AG_OK);
+    assert_memory_equal(out, ct, 60);
+    assert_memory_equal(otag, tag, 16);
+    struct crypto_aead *a = NULL;
+    assert_int_equal(crypto_aead_create(key, &a), AG_OK);
+    memset(out, 0, sizeof(out));
+    assert_int_equal(crypto_aead_seal_keyed(a, nonce, aad, 20, pt, 60, out, otag), AG_OK);
+    assert_memory_equal(out, ct, 60);
+    assert_memory_equal(otag, tag, 16);
+    assert_int_equal(crypto_aead_open_keyed(a, nonce, aad, 20, ct, 60, tag, out), AG_OK);
+    assert_memory_equal(out, pt, 60);
+    crypto_aead_destroy(a);
+}
+
+/* A prepared key interleaves seals and opens, agrees with the one-shot calls both ways,
+ * and refuses a changed tag, text, aad or nonce (wiping what it wrote). */
+static void test_aead_keyed_property(void **state)
+{
+    (void)state;
+    tu_rng_seed();
+    uint8_t key[32];
+    for (size_t i = 0; i < sizeof(key); i++)
+        key[i] = (uint8_t)tu_rng_next();
+    struct crypto_aead *a = NULL;
+    assert_int_equal(crypto_aead_create(key, &a), AG_OK);
+    for (int iter = 0; iter < 300; iter++) {
+        uint8_t nonce[12] = {0}, aad[8], p[64], ct[64], tag[16], back[64];
+        nonce[11] = (uint8_t)iter;
+        nonce[10] = (uint8_t)(iter >> 8);
+        size_t n = tu_rng_below(sizeof(p) + 1);
+        for (size_t i = 0; i < n; i++)
+            p[i] = (uint8_t)tu_rng_next();
+        for (size_t i = 0; i < sizeof(aad); i++)
+            aad[i] = (uint8_t)tu_rng_next();
+        bool keyed_seal = tu_rng_below(2);
+        TU_PROP_CHECK((keyed_seal ? crypto_aead_seal_keyed(a, nonce, aad, 8, p, n, ct, tag)
+                                  : crypto_aead_seal(key, nonce, aad, 8, p, n, ct, tag)) == AG_OK);
+        TU_PROP_CHECK((keyed_seal
+                           ? crypto_aead_open(key, nonce, aad, 8, ct, n, tag, back)
+                           : crypto_aead_open_keyed(a, nonce, aad, 8, ct, n, tag, back)) == AG_OK);
+        TU_PROP_CHECK(n == 0 || memcmp(back, p, n) == 0);
+        int what = (int)tu_rng_below(4);
+        if (what == 0)
+            tag[tu_rng_below(16)] ^= 1;
+        else if (what == 1 && n > 0)
+            ct[tu_rng_below(n)] ^= 0x80;
+        else if (what == 2)
+            aad[tu_rng_below(8)] ^= 2;
+        else
+            nonce[0] ^= 4;
+        memset(back, 0x55, sizeof(back));
+        TU_PROP_CHECK(crypto_aead_open_keyed(a, nonce, aad, 8, ct, n, tag, back) == AG_ECORRUPT);
+        for (size_t i = 0; i < n; i++)
+            TU_PROP_CHECK(back[i] == 0);
+    }
+    crypto_aead_destroy(a);
+    crypto_aead_destroy(NULL);
+}
+
 static void test_crypto_random(void **state)
 {
     (void)state;
@@ -181,7 +266,8 @@ int main(void)
         cmocka_unit_test(test_sha256_known_vectors), cmocka_unit_test(test_hmac_sha256_rfc4231),
         cmocka_unit_test(test_crypto_equal),         cmocka_unit_test(test_crypto_hex),
         cmocka_unit_test(test_crypto_hex_property),  cmocka_unit_test(test_sha256_property),
-        cmocka_unit_test(test_crypto_random),
+        cmocka_unit_test(test_crypto_random),        cmocka_unit_test(test_aead_known_vector),
+        cmocka_unit_test(test_aead_keyed_property),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
