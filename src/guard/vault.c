@@ -5,8 +5,9 @@
  * split into up to 16 stripes, each with its own mutex, buckets, LRU list and share of
  * max_sessions. A session holds a random AES-256-GCM key (prepared once, kept only in
  * OpenSSL's state) and its entries: the value's ciphertext and tag, sealed with the
- * session's counter as nonce and (scope id, type, number) as associated data, and an HMAC of (scope id, type, value) under a process key
- * so that "is this value already here" is a compare of MACs, not a decrypt of every entry.
+ * session's counter as nonce and (scope id, type, number) as associated data, and an HMAC
+ * of (scope id, type, value) under a process key so that "is this value already here" is a
+ * compare of MACs, not a decrypt of every entry.
  * Expired sessions cannot be looked up; they are swept from the LRU tail as calls pass.
  * A one-turn scope keeps its own session outside the table, "plain": values are held as
  * written (the turn holds the message anyway) and matched by value, so such a turn costs
