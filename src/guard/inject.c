@@ -196,7 +196,7 @@ static size_t score_words(const int16_t *w, unsigned bits, const char *s, size_t
 
 struct hits {
     uint64_t bit[2];
-    bool rot13; /* a rule matched in its rot13 spelling */
+    bool rot13; /* a rule's rot13 spelling matched: look for rot13 text (never a rule hit) */
 };
 
 struct scan_local {
@@ -279,10 +279,28 @@ static bool is_alpha_char(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* The rule expression re for rot13 text: every letter that stands for itself is rot13'd,
- * in classes too (a range of letters becomes its letters); escapes (\b, \w, \n, \]) stay.
- * The rule dialect has no (?...) groups, \x or \p escapes. Rot13 keeps letters letters, so
- * \b and \w mean the same. out is NUL-terminated. */
+/* Append what matches rot13(c) for one letter c: rot13 text keeps its umlauts, which
+ * normalising then folds to a, o and u unrotated, so the rot13 spellings of those letters
+ * also take the letter itself ("Rvafpueäaxhatra" normalises to "...ueaaxh...", where the
+ * rule's rot13 spelling has "...uenaxh..."). In a class the letters are simply listed.
+ * (ß, folded to "ss", is left out: each such class costs compile time at every start, 0.1 s
+ * for the three vowels.) */
+static ag_err put_rot13_letter(struct buf *out, char c, bool in_class)
+{
+    char r = rot13_char(c), l = (char)(c | 0x20);
+    bool folded = l == 'a' || l == 'o' || l == 'u';
+    if (!folded)
+        return buf_putc(out, r);
+    char two[4] = {'[', r, c, ']'};
+    return in_class ? buf_append(out, two + 1, 2) : buf_append(out, two, 4);
+}
+
+/* The rule expression re for rot13 text: every letter that stands for itself is rot13'd
+ * (see put_rot13_letter), in classes too (a range of letters of one case becomes its
+ * letters); escapes (\\b, \\w, \\n, \\]) stay, as rot13 keeps letters letters. Constructs
+ * this cannot rewrite faithfully ((?...), [:class:], \\x, \\c, \\p, \\Q, ranges across cases,
+ * ']' first in a class) are refused with AG_EINVAL, so a new rule that uses one fails the
+ * start, and the unit tests, loudly. out is NUL-terminated. */
 static ag_err rot13_expr(const char *re, struct buf *out)
 {
     ag_err rc = AG_OK;
@@ -290,22 +308,34 @@ static ag_err rot13_expr(const char *re, struct buf *out)
     for (size_t i = 0; re[i] && rc == AG_OK; i++) {
         char c = re[i];
         if (c == '\\' && re[i + 1]) {
+            if (strchr("xcpPQoNkg", re[i + 1]))
+                return AG_EINVAL;
             rc = buf_append(out, re + i, 2);
             i++;
+        } else if (!in_class && c == '(' && re[i + 1] == '?') {
+            return AG_EINVAL;
         } else if (!in_class && c == '[') {
             in_class = true;
             rc = buf_putc(out, c);
             if (rc == AG_OK && re[i + 1] == '^')
                 rc = buf_putc(out, re[++i]);
+            if (re[i + 1] == ']' || re[i + 1] == '[')
+                return AG_EINVAL;
         } else if (in_class && c == ']') {
             in_class = false;
             rc = buf_putc(out, c);
-        } else if (in_class && is_alpha_char(c) && re[i + 1] == '-' && is_alpha_char(re[i + 2])) {
-            for (char x = c; x <= re[i + 2] && rc == AG_OK; x++)
-                rc = buf_putc(out, rot13_char(x));
+        } else if (in_class && is_alpha_char(c) && re[i + 1] == '-' && re[i + 2] &&
+                   re[i + 2] != ']') {
+            char e = re[i + 2];
+            if (!is_alpha_char(e) || (c >= 'a') != (e >= 'a') || e < c)
+                return AG_EINVAL;
+            for (char x = c; x <= e && rc == AG_OK; x++)
+                rc = put_rot13_letter(out, x, true);
             i += 2;
+        } else if (is_alpha_char(c)) {
+            rc = put_rot13_letter(out, c, in_class);
         } else {
-            rc = buf_putc(out, rot13_char(c));
+            rc = buf_putc(out, c);
         }
     }
     return rc == AG_OK ? buf_putc(out, '\0') : rc;
@@ -326,13 +356,16 @@ static hs_database_t *compile_db(const char *const *exprs, const unsigned *flags
     return db;
 }
 
-/* Every rule twice: as written (ids 0..n-1) and for rot13 text (ids n..2n-1), so one pass
- * finds attacks spelt in rot13 without first searching the text for rot13 stretches. */
+/* Every rule twice: as written (ids 0..n-1) and in rot13 spelling (ids n..2n-1). A rot13
+ * spelling never counts as a rule: it only tells the scan to look for rot13 text (the
+ * decoder's stretch search, text/normalize.h), whose decoded text is then matched like any
+ * decoded text. Ordinary text seldom holds a rot13 spelling ("QnA" is rot13 for "DAN"),
+ * so that search, which cost as much as the rest of the injection scan, runs only then. */
 static void compile_rules(void)
 {
     size_t n = inject_n_rules;
     if (n > INJECT_MAX_EXPRS / 2 || n + INJECT_N_OBF > INJECT_MAX_RULES) {
-        log_error("guard: %zu rules, at most %d", n, INJECT_MAX_EXPRS / 2);
+        log_error("guard: %zu rules, at most %d", n, INJECT_MAX_RULES - INJECT_N_OBF);
         return;
     }
     const char *exprs[INJECT_MAX_EXPRS] = {0};
@@ -497,11 +530,10 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     (void)to;
     (void)flags;
     struct hits *h = ctx;
-    if (id >= inject_n_rules) {
-        id -= (unsigned)inject_n_rules;
+    if (id >= inject_n_rules)
         h->rot13 = true;
-    }
-    h->bit[id >> 6] |= 1ULL << (id & 63);
+    else
+        h->bit[id >> 6] |= 1ULL << (id & 63);
     return 0;
 }
 
@@ -531,12 +563,24 @@ static bool on_decoded(void *ctx, enum text_obf how, const char *p, size_t n)
         return false;
     }
     *d->obf |= seen;
+    bool rot_before = d->hits->rot13;
+    d->hits->rot13 = false;
     if (d->l->dec.len > 0 && hs_scan(d->g->db, d->l->dec.p, (unsigned)d->l->dec.len, 0,
                                      d->l->scratch, on_match, d->hits) != HS_SUCCESS) {
         d->rc = AG_ENOMEM;
         return false;
     }
-    return true;
+    /* rot13 inside decoded text: searched in that text (l->dec is free again by now) */
+    bool rot = d->hits->rot13 && how != TEXT_OBF_ROT13;
+    d->hits->rot13 = rot_before;
+    if (rot) {
+        ag_err e = text_decode_embedded(p, n, DECODE_MAX, TEXT_OBF_ROT13, on_decoded, d);
+        if (e != AG_OK && e != AG_ETOOBIG) {
+            d->rc = e;
+            return false;
+        }
+    }
+    return d->rc == AG_OK;
 }
 
 /* Normalise p[0..n) into l->norm and find the rules it (and text decoded from it)
@@ -558,12 +602,12 @@ static ag_err analyse(const struct guard_inject *g, struct scan_local *l, const 
     if (l->norm.len > 0 && hs_scan(g->db, l->norm.p, (unsigned)l->norm.len, 0, l->scratch, on_match,
                                    hits) != HS_SUCCESS)
         return AG_ENOMEM;
+    /* rot13 text is searched for only where a rule's rot13 spelling matched */
+    unsigned what = TEXT_OBF_BASE64 | TEXT_OBF_HEX | TEXT_OBF_URL;
     if (hits->rot13)
-        *obf |= TEXT_OBF_ROT13;
-    /* rot13 needs no search: the rules match its spelling too */
+        what |= TEXT_OBF_ROT13;
     struct decoded_ctx d = {g, l, hits, obf, AG_OK};
-    rc = text_decode_embedded(p, n, DECODE_MAX, TEXT_OBF_BASE64 | TEXT_OBF_HEX | TEXT_OBF_URL,
-                              on_decoded, &d);
+    rc = text_decode_embedded(p, n, DECODE_MAX, what, on_decoded, &d);
     /* AG_ETOOBIG: more encoded text than DECODE_MAX; what was decoded was scanned, and so
      * much hidden text is itself a sign the tricks already count */
     if (rc != AG_OK && rc != AG_ETOOBIG)

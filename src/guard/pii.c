@@ -70,6 +70,12 @@ static bool is_space(char c)
     return c == ' ' || c == '\t';
 }
 
+/* Is c one of the characters of set? (strchr alone also finds the terminating NUL.) */
+static bool in_set(const char *set, char c)
+{
+    return c != '\0' && strchr(set, c) != NULL;
+}
+
 /* The code point of the two-byte UTF-8 sequence at p[i], or 0 for anything else. */
 static unsigned cp2_at(const char *p, size_t n, size_t i)
 {
@@ -2057,7 +2063,7 @@ static size_t uk_postcode_at(const char *p, size_t n, size_t i)
     if (k < n && (is_digit(p[k]) || is_upper(p[k])))
         k++;
     if (k + 4 > n || p[k] != ' ' || !is_digit(p[k + 1]) || !is_upper(p[k + 2]) ||
-        !is_upper(p[k + 3]) || strchr("CIKMOV", p[k + 2]) || strchr("CIKMOV", p[k + 3]))
+        !is_upper(p[k + 3]) || in_set("CIKMOV", p[k + 2]) || in_set("CIKMOV", p[k + 3]))
         return 0;
     return ends_word(p, n, k + 4) ? k + 4 : 0;
 }
@@ -2065,7 +2071,7 @@ static size_t uk_postcode_at(const char *p, size_t n, size_t i)
 /* A Canadian postcode at i ("K1A 0B1"): end, or 0. */
 static size_t ca_postcode_at(const char *p, size_t n, size_t i)
 {
-    if (i + 7 > n || !strchr("ABCEGHJKLMNPRSTVXY", p[i]) || !is_digit(p[i + 1]) ||
+    if (i + 7 > n || !in_set("ABCEGHJKLMNPRSTVXY", p[i]) || !is_digit(p[i + 1]) ||
         !is_upper(p[i + 2]) || p[i + 3] != ' ' || !is_digit(p[i + 4]) || !is_upper(p[i + 5]) ||
         !is_digit(p[i + 6]))
         return 0;
@@ -2231,7 +2237,7 @@ static size_t tail_sep(const char *p, size_t n, size_t e, int *lines)
     bool comma = false;
     *lines = 0;
     while (k < n) {
-        if (is_space(p[k]) || p[k] == '\r' || (*lines && strchr(">*|?", p[k])))
+        if (is_space(p[k]) || p[k] == '\r' || (*lines && in_set(">*|?", p[k])))
             k++;
         else if (*lines && k + 2 < n && memcmp(p + k, "\xE2\x80\xA2", 3) == 0)
             k += 3;
@@ -2489,7 +2495,7 @@ static size_t street_word_after(struct scan *s, size_t e)
         return 0;
     if (b < n && p[b] == '.') /* "St. the first months": an abbreviation ends there */
         return b + 2 < n && p[b + 1] == ' ' && !is_lower(p[b + 2]) ? 0 : b + 1;
-    return b == n || strchr(",;!?)\r\n", p[b]) ? b : 0;
+    return b == n || in_set(",;!?)\r\n", p[b]) ? b : 0;
 }
 
 /* The start of the building number before the street words that start at a ("2274 Via
@@ -2607,8 +2613,8 @@ static size_t street_number_first_at(struct scan *s, size_t i, bool with_tail)
                 size_t d = end + 1;
                 while (d < n && is_upper(p[d]) && d - end <= 2)
                     d++;
-                if (d - end - 1 <= 2 && strchr("NSEW", p[end + 1]) && ends_word(p, n, d) &&
-                    (d - end - 1 == 1 || strchr("EW", p[end + 2])))
+                if (d - end - 1 <= 2 && in_set("NSEW", p[end + 1]) && ends_word(p, n, d) &&
+                    (d - end - 1 == 1 || in_set("EW", p[end + 2])))
                     end = d;
             }
             return with_tail ? address_tail(s, end) : end;
@@ -2691,7 +2697,7 @@ static size_t code_after_town_at(struct scan *s, size_t i, bool *old_year)
     }
     if (!ends_word(p, n, e) || (e < n && (p[e] == '%' || p[e] == '$')))
         return 0;
-    if (e + 1 < n && strchr(" .,:/-", p[e]) && is_digit(p[e + 1]))
+    if (e + 1 < n && in_set(" .,:/-", p[e]) && is_digit(p[e + 1]))
         return 0; /* "1234 5678", "1021,50", "1021/22" */
     if (e + 2 < n && p[e] == ' ' && (p[e + 1] == '%' || (unsigned char)p[e + 1] == 0xE2))
         return 0; /* "1500 %", "1500 €" */
@@ -3150,9 +3156,9 @@ static bool clause_goes_on(const char *p, size_t n, size_t b)
 {
     if (b < n && p[b] == ' ')
         b++;
-    else if (b < n && p[b] != '\0' && strchr(",.;:!?)", p[b]))
+    else if (b < n && in_set(",.;:!?)", p[b]))
         return true;
-    return b >= n || (p[b] != '\0' && strchr(",.;:!?)", p[b])) || is_lower(p[b]);
+    return b >= n || (in_set(",.;:!?)", p[b])) || is_lower(p[b]);
 }
 
 /* The end of a name of one or two capitalised words on no list that starts with w and

@@ -640,13 +640,15 @@ ag_err guard_vault_scope(const struct guard_vault *v, const char *tenant, const 
 
 void guard_vault_forget(struct guard_vault *v, struct guard_vault_scope *s)
 {
-    if (!v || !s)
+    if (!s)
         return;
-    if (s->one_turn) {
+    if (s->one_turn) { /* its values are the scope's own, whatever v is */
         session_free(s->local);
         s->local = NULL;
         return;
     }
+    if (!v)
+        return;
     struct vault_stripe *st = stripe_of(v, s->id);
     pthread_mutex_lock(&st->mu);
     struct vault_session *ses = *bucket_of(st, s->id);

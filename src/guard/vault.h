@@ -18,10 +18,11 @@
  * by guard_vault_scope_end(); nothing is encrypted because nothing outlives the turn.
  *
  * THREADS: a vault is safe from any thread; a scope belongs to one turn (one thread at a
- * time). OWNERSHIP: the caller owns the vault and every buffer. A scope may hold the values
- * of its turn: copy it freely within the turn, but end it (guard_vault_scope_end) exactly
- * once. Text written to an out buffer by guard_restore holds real
- * personal data: the caller decides where it goes and wipes it if it must.
+ * time). OWNERSHIP: the caller owns the vault and every buffer. A one-turn scope holds the
+ * values of its turn: do not copy it (pass it by pointer), and end it with
+ * guard_vault_scope_end() before it is set up again or goes out of scope. Text written to
+ * an out buffer by guard_restore holds real personal data: the caller decides where it
+ * goes and wipes it if it must.
  */
 #ifndef AG_GUARD_VAULT_H
 #define AG_GUARD_VAULT_H

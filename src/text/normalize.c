@@ -1463,18 +1463,16 @@ static void rot_found(struct dec *d, const uint8_t *s, size_t n, int depth, cons
     found(d, TEXT_OBF_ROT13, o, b - a, depth);
 }
 
-/* ---- the prefilter: can the walk find base64 or hex here? ----
- * What the walk below decodes as base64 or hex needs, in the text: a run of MIN_B64 base64
- * characters (try_run), or MIN_HEX / 2 pairs of a dump: written "\x69" / "0x69" (that many
- * prefixes), or bare, where every pair but the last is a whole token followed by one of
- * " ,:;-" (that many less one). Long words are runs too (half of the German benchmark
- * messages have one), so a run also needs, within 16 bytes of it, a digit, '+', '/', '_' or
- * a small letter before a capital: base64 of text mixes cases and digits (of 327,000 runs
- * from encoding 12 to 80 bytes of the benchmark and test messages, standard and URL-safe,
- * every one had it), and hex of text has digits. A text that fails all of these gives the
- * walk nothing to decode and skips it (without rot13, whose search needs the walk): on chat
- * text the walk cost as much as the rest of the injection scan. Bitmaps of 64 bytes are
- * built 16 bytes at a time with SSE2; without SSE2 the walk always runs. */
+/* ---- the plan: what can the walk find here? ----
+ * Without the rot13 search (a caller that finds rot13 another way), the walk below only
+ * decodes base64 and hex, and those need, in the text: a run of MIN_B64 base64 characters
+ * (try_run), or MIN_HEX / 2 pairs of a dump: written "\\x69" / "0x69" (that many prefixes),
+ * or bare, where every pair but the last is a whole token followed by one of " ,:;-" (that
+ * many less one). Bitmaps of 64 bytes, built 16 bytes at a time with SSE2, count these
+ * exactly: where no dump is possible, the walk would only try each run of MIN_B64 or more,
+ * so those runs are tried directly (found from the bitmaps, each read once more byte by
+ * byte), and a text without one is not walked at all. On chat text the walk cost as much
+ * as the rest of the injection scan. Without SSE2 the walk always runs. */
 #ifdef __SSE2__
 /* Bytes of x in [lo, hi], as 0xFF. */
 static inline __m128i in_range(__m128i x, int lo, int hi)
@@ -1490,7 +1488,7 @@ static inline __m128i eq8(__m128i x, int c)
 
 /* One 64-bit word per class for 64 bytes of text. */
 struct classes {
-    uint64_t b64, special, upper, lower, hex, alnum, sep, x, prefix;
+    uint64_t b64, hex, alnum, sep, x, prefix;
 };
 
 static void classify64(const uint8_t *s, size_t n, struct classes *c)
@@ -1507,18 +1505,15 @@ static void classify64(const uint8_t *s, size_t n, struct classes *c)
         __m128i digit = in_range(x, '0', '9'), caps = in_range(x, 'A', 'Z');
         __m128i smalls = in_range(x, 'a', 'z');
         __m128i alnum = _mm_or_si128(digit, _mm_or_si128(caps, smalls));
-        __m128i special =
-            _mm_or_si128(_mm_or_si128(digit, eq8(x, '+')), _mm_or_si128(eq8(x, '/'), eq8(x, '_')));
-        __m128i b64 = _mm_or_si128(_mm_or_si128(alnum, special), eq8(x, '-'));
+        __m128i b64 =
+            _mm_or_si128(_mm_or_si128(alnum, eq8(x, '+')),
+                         _mm_or_si128(_mm_or_si128(eq8(x, '/'), eq8(x, '_')), eq8(x, '-')));
         __m128i hex = _mm_or_si128(digit, in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 'f'));
         __m128i sep =
             _mm_or_si128(_mm_or_si128(eq8(x, ' '), eq8(x, ',')),
                          _mm_or_si128(_mm_or_si128(eq8(x, ':'), eq8(x, ';')), eq8(x, '-')));
 #define BITS(v) ((uint64_t)(unsigned)_mm_movemask_epi8(v) << k)
         c->b64 |= BITS(b64);
-        c->special |= BITS(special);
-        c->upper |= BITS(caps);
-        c->lower |= BITS(smalls);
         c->hex |= BITS(hex);
         c->alnum |= BITS(alnum);
         c->sep |= BITS(sep);
@@ -1536,34 +1531,56 @@ static inline uint64_t back(uint64_t v, uint64_t prev, unsigned k)
 
 _Static_assert(MIN_B64 == 16, "the run test below spans 16 bytes (four doublings)");
 
-static bool may_hold_b64_or_hex(const uint8_t *s, size_t n)
+enum plan { PLAN_NONE, PLAN_RUNS, PLAN_WALK };
+
+/* The plan for s[0..n); for PLAN_RUNS, bit i of ends[b] marks a byte of block b that ends
+ * 16 run bytes in a row. */
+static enum plan b64_hex_plan(const uint8_t *s, size_t n, uint64_t *ends)
 {
     struct classes prev = {0};
-    /* The last block's steps of the window AND (a) over run bytes and OR (o) over "looks
-     * encoded" bytes: after four doublings each covers the 16 bytes that end at a bit. */
-    uint64_t wp = 0, a1p = 0, a2p = 0, a4p = 0, o1p = 0, o2p = 0, o4p = 0;
+    uint64_t a1p = 0, a2p = 0, a4p = 0; /* the last block's steps of the window AND */
     size_t pairs = 0, prefixed = 0;
+    bool runs = false;
     for (size_t at = 0; at < n; at += 64) {
         struct classes c;
         classify64(s + at, n - at, &c);
-        uint64_t w = c.special | (c.upper & back(c.lower, prev.lower, 1));
-        uint64_t a1 = c.b64 & back(c.b64, prev.b64, 1), o1 = w | back(w, wp, 1);
-        uint64_t a2 = a1 & back(a1, a1p, 2), o2 = o1 | back(o1, o1p, 2);
-        uint64_t a4 = a2 & back(a2, a2p, 4), o4 = o2 | back(o2, o2p, 4);
-        uint64_t a8 = a4 & back(a4, a4p, 8), o8 = o4 | back(o4, o4p, 8);
-        if (a8 & o8)
-            return true;
+        /* after four doublings, a8 bit i: bytes i - 15 .. i all belong to a run */
+        uint64_t a1 = c.b64 & back(c.b64, prev.b64, 1), a2 = a1 & back(a1, a1p, 2);
+        uint64_t a4 = a2 & back(a2, a2p, 4), a8 = a4 & back(a4, a4p, 8);
+        ends[at / 64] = a8;
+        runs |= a8 != 0;
         /* a separator after a pair that is a whole token; "x" after "\\" or "0" */
         uint64_t pair_end = c.sep & back(c.hex, prev.hex, 1) & back(c.hex, prev.hex, 2) &
                             ~back(c.alnum, prev.alnum, 3);
         pairs += (size_t)__builtin_popcountll(pair_end);
         prefixed += (size_t)__builtin_popcountll(c.x & back(c.prefix, prev.prefix, 1));
         if (pairs >= MIN_HEX / 2 - 1 || prefixed >= MIN_HEX / 2)
-            return true;
+            return PLAN_WALK;
         prev = c;
-        wp = w, a1p = a1, a2p = a2, a4p = a4, o1p = o1, o2p = o2, o4p = o4;
+        a1p = a1, a2p = a2, a4p = a4;
     }
-    return false;
+    return runs ? PLAN_RUNS : PLAN_NONE;
+}
+
+/* Try each run of MIN_B64 or more base64 characters, in text order, as the walk does where
+ * no dump can be. */
+static void try_long_runs(struct dec *d, const uint8_t *s, size_t n, int depth,
+                          const uint64_t *ends)
+{
+    size_t done = 0; /* the runs before this were tried */
+    for (size_t b = 0; b * 64 < n && !d->stop; b++)
+        for (uint64_t m = ends[b]; m && !d->stop; m &= m - 1) {
+            size_t i = b * 64 + (size_t)__builtin_ctzll(m);
+            if (i < done)
+                continue;
+            size_t a = i + 1, e = i + 1;
+            while (a > 0 && b64v[s[a - 1]] >= 0)
+                a--;
+            while (e < n && b64v[s[e]] >= 0)
+                e++;
+            try_run(d, s + a, e - a, depth);
+            done = e;
+        }
 }
 #endif
 
@@ -1573,15 +1590,29 @@ static void scan(struct dec *d, const char *p, size_t n, int depth, unsigned par
 {
     const uint8_t *s = (const uint8_t *)p;
     struct rot r = {0};
-    size_t walk = d->what & (TEXT_OBF_BASE64 | TEXT_OBF_HEX | TEXT_OBF_ROT13) ? n : 0;
+    const bool b64hex = d->what & (TEXT_OBF_BASE64 | TEXT_OBF_HEX);
+    size_t walk = b64hex || (d->what & TEXT_OBF_ROT13) ? n : 0;
 #ifdef __SSE2__
-    if (!(d->what & TEXT_OBF_ROT13) && walk && !d->force_walk && !may_hold_b64_or_hex(s, n))
-        walk = 0;
+    if (b64hex && !(d->what & TEXT_OBF_ROT13) && !d->force_walk && n > 0) {
+        uint64_t stack[64], *ends = n <= 64 * 64 ? stack : malloc((n + 63) / 64 * sizeof(*ends));
+        if (!ends) {
+            d->err = AG_ENOMEM;
+            d->stop = true;
+            return;
+        }
+        enum plan plan = b64_hex_plan(s, n, ends);
+        if (plan == PLAN_RUNS)
+            try_long_runs(d, s, n, depth, ends);
+        if (ends != stack)
+            free(ends);
+        if (plan != PLAN_WALK)
+            walk = 0;
+    }
 #endif
     for (size_t i = 0; i < walk && !d->stop;) {
         if (b64v[s[i]] < 0) {
             /* "\x69\x67...": the only hex dump that starts outside a base64 run. */
-            size_t e = s[i] == '\\' ? try_hex_dump(d, s, i, n, depth) : 0;
+            size_t e = s[i] == '\\' && b64hex ? try_hex_dump(d, s, i, n, depth) : 0;
             i = e ? e : i + 1;
             continue;
         }
@@ -1601,7 +1632,7 @@ static void scan(struct dec *d, const char *p, size_t n, int depth, unsigned par
                     rot_word(&r, s, n, i, j, sc);
                 else
                     r.cur = 0;
-                if (j - i >= MIN_B64)
+                if (j - i >= MIN_B64 && b64hex)
                     try_run(d, s + i, j - i, depth);
                 i = j;
                 continue;
@@ -1635,12 +1666,12 @@ static void scan(struct dec *d, const char *p, size_t n, int depth, unsigned par
         bool dump = ((j - i == 2 || (j - i > 2 && s[i + 2] == '-')) && i + 2 < n &&
                      hexv[s[i]] >= 0 && hexv[s[i + 1]] >= 0 && (i == 0 || !alnum_byte(s[i - 1]))) ||
                     (j - i == 4 && i + 4 < n && s[i] == '0' && s[i + 1] == 'x');
-        size_t e = dump ? try_hex_dump(d, s, i, n, depth) : 0;
+        size_t e = dump && b64hex ? try_hex_dump(d, s, i, n, depth) : 0;
         if (e) {
             i = e;
             continue;
         }
-        if (j - i >= MIN_B64)
+        if (j - i >= MIN_B64 && b64hex)
             try_run(d, s + i, j - i, depth);
         i = j;
     }
