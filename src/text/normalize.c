@@ -1148,7 +1148,7 @@ struct dec {
     text_decoded_cb cb;
     void *ctx;
     unsigned what;   /* the encodings searched: enum text_obf bits */
-    bool force_walk; /* tests: walk even where the prefilter says there is nothing */
+    bool force_walk; /* tests: walk even where the plan says no walk is needed */
     char *mem;       /* every decoded segment, kept until the call returns (nested scans) */
     size_t max, used, cap;
     ag_err err;
