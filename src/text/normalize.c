@@ -1573,7 +1573,7 @@ static void try_long_runs(struct dec *d, const uint8_t *s, size_t n, int depth,
             size_t i = b * 64 + (size_t)__builtin_ctzll(m);
             if (i < done)
                 continue;
-            size_t a = i + 1, e = i + 1;
+            size_t a = i - 15, e = i + 1; /* bytes i - 15 .. i are run bytes */
             while (a > 0 && b64v[s[a - 1]] >= 0)
                 a--;
             while (e < n && b64v[s[e]] >= 0)
