@@ -1594,7 +1594,8 @@ static void scan(struct dec *d, const char *p, size_t n, int depth, unsigned par
     size_t walk = b64hex || (d->what & TEXT_OBF_ROT13) ? n : 0;
 #ifdef __SSE2__
     if (b64hex && !(d->what & TEXT_OBF_ROT13) && !d->force_walk && n > 0) {
-        uint64_t stack[64], *ends = n <= 64 * 64 ? stack : malloc((n + 63) / 64 * sizeof(*ends));
+        uint64_t stack[64]; /* texts up to 4 KB */
+        uint64_t *ends = n <= sizeof(stack) * 8 ? stack : malloc((n + 63) / 64 * sizeof(*ends));
         if (!ends) {
             d->err = AG_ENOMEM;
             d->stop = true;
