@@ -748,6 +748,51 @@ static ag_err pseudonymise_local(const struct guard_vault *v, struct guard_vault
     return rc;
 }
 
+/* A session's scope: the values' MACs (before the lock), then the session, found or made. */
+static ag_err pseudonymise_shared(struct guard_vault *v, const struct guard_vault_scope *s,
+                                  const char *text, size_t n, const struct pii_span *spans,
+                                  size_t n_spans, uint32_t *nums, struct buf *out)
+{
+    uint8_t mac_stack[SPANS_STACK][CRYPTO_SHA256_LEN];
+    uint8_t(*macs)[CRYPTO_SHA256_LEN] =
+        n_spans > SPANS_STACK ? malloc(n_spans * sizeof(*macs)) : mac_stack;
+    if (!macs)
+        return AG_ENOMEM;
+    ag_err rc = AG_OK;
+    for (size_t i = 0; i < n_spans && rc == AG_OK; i++) {
+        uint8_t type = (uint8_t)spans[i].type;
+        struct crypto_part parts[] = {{s->id, sizeof(s->id)},
+                                      {&type, 1},
+                                      {text + spans[i].start, spans[i].end - spans[i].start}};
+        rc = crypto_hmac_sha256_keyed(v->mac_key, parts, 3, macs[i]);
+    }
+    if (rc == AG_OK) {
+        uint64_t now = now_ms(v);
+        struct vault_stripe *st = stripe_of(v, s->id);
+        pthread_mutex_lock(&st->mu);
+        sweep_stripe(v, st, now, 8);
+        bool created = false;
+        struct vault_session *ses = session_find(v, st, s->id, now);
+        if (!ses) {
+            rc = session_new(v, st, s->id, now, &ses);
+            created = rc == AG_OK;
+        }
+        if (rc == AG_OK) {
+            rc = put_numbered(v, ses, text, n, spans, n_spans,
+                              (const uint8_t(*)[CRYPTO_SHA256_LEN])macs, nums, out);
+            if (rc == AG_OK)
+                session_touch(st, ses, now);
+            else if (created)
+                session_drop(v, st, ses);
+        }
+        pthread_mutex_unlock(&st->mu);
+    }
+    crypto_wipe(macs, n_spans * sizeof(*macs));
+    if (macs != mac_stack)
+        free(macs);
+    return rc;
+}
+
 ag_err guard_pseudonymise(struct guard_vault *v, struct guard_vault_scope *s, const char *text,
                           size_t n, const struct pii_span *spans, size_t n_spans, struct buf *out)
 {
@@ -759,66 +804,20 @@ ag_err guard_pseudonymise(struct guard_vault *v, struct guard_vault_scope *s, co
     size_t start = out->len;
     if (n_spans == 0) {
         rc = put_escaped(out, text, n);
-        if (rc != AG_OK)
-            out_truncate(out, start);
-        return rc;
-    }
-
-    /* Per span: the value's MAC (shared sessions), then its number. MACs before the lock. */
-    uint8_t mac_stack[SPANS_STACK][CRYPTO_SHA256_LEN];
-    uint32_t num_stack[SPANS_STACK];
-    uint8_t(*macs)[CRYPTO_SHA256_LEN] = mac_stack;
-    uint32_t *nums = num_stack;
-    if (n_spans > SPANS_STACK) {
-        macs = s->one_turn ? NULL : malloc(n_spans * sizeof(*macs));
-        nums = malloc(n_spans * sizeof(*nums));
-        if ((!macs && !s->one_turn) || !nums) {
+    } else {
+        uint32_t num_stack[SPANS_STACK]; /* each span's placeholder number */
+        uint32_t *nums = n_spans > SPANS_STACK ? malloc(n_spans * sizeof(*nums)) : num_stack;
+        if (!nums)
             rc = AG_ENOMEM;
-            goto done;
-        }
+        else if (s->one_turn)
+            rc = pseudonymise_local(v, s, text, n, spans, n_spans, nums, out);
+        else
+            rc = pseudonymise_shared(v, s, text, n, spans, n_spans, nums, out);
+        if (nums != num_stack)
+            free(nums);
     }
-    if (s->one_turn) {
-        rc = pseudonymise_local(v, s, text, n, spans, n_spans, nums, out);
-        goto done;
-    }
-    for (size_t i = 0; i < n_spans && rc == AG_OK; i++) {
-        uint8_t type = (uint8_t)spans[i].type;
-        struct crypto_part parts[] = {{s->id, sizeof(s->id)},
-                                      {&type, 1},
-                                      {text + spans[i].start, spans[i].end - spans[i].start}};
-        rc = crypto_hmac_sha256_keyed(v->mac_key, parts, 3, macs[i]);
-    }
-    if (rc != AG_OK)
-        goto done;
-
-    uint64_t now = now_ms(v);
-    struct vault_stripe *st = stripe_of(v, s->id);
-    pthread_mutex_lock(&st->mu);
-    sweep_stripe(v, st, now, 8);
-    bool created = false;
-    struct vault_session *ses = session_find(v, st, s->id, now);
-    if (!ses) {
-        rc = session_new(v, st, s->id, now, &ses);
-        created = rc == AG_OK;
-    }
-    if (rc == AG_OK) {
-        rc = put_numbered(v, ses, text, n, spans, n_spans,
-                          (const uint8_t(*)[CRYPTO_SHA256_LEN])macs, nums, out);
-        if (rc == AG_OK)
-            session_touch(st, ses, now);
-        else if (created)
-            session_drop(v, st, ses);
-    }
-    pthread_mutex_unlock(&st->mu);
-done:
     if (rc != AG_OK)
         out_truncate(out, start);
-    if (macs && !s->one_turn)
-        crypto_wipe(macs, n_spans * sizeof(*macs));
-    if (n_spans > SPANS_STACK) {
-        free(macs);
-        free(nums);
-    }
     return rc;
 }
 
