@@ -112,7 +112,6 @@ static inline uint32_t pair_index(uint64_t prev, uint64_t h, unsigned shift)
     return (uint32_t)(mix64(prev * GOLDEN + h) >> shift);
 }
 
-/* The next word of p[*i..n): its hash in *h, *i moved past it. False at the end. */
 /* The next word of p[*i..n): its hash in *h, *i moved past it. False at the end. The
  * streaming form of word_bounds() below, for training and reasons (same words, same
  * hashes; a unit test compares the two). */
@@ -547,6 +546,7 @@ struct decoded_ctx {
     struct scan_local *l;
     struct hits *hits;
     unsigned *obf;
+    unsigned what; /* the decoder's searches: with TEXT_OBF_ROT13 it searches segments too */
     ag_err rc;
 };
 
@@ -570,8 +570,9 @@ static bool on_decoded(void *ctx, enum text_obf how, const char *p, size_t n)
         d->rc = AG_ENOMEM;
         return false;
     }
-    /* rot13 inside decoded text: searched in that text (l->dec is free again by now) */
-    bool rot = d->hits->rot13 && how != TEXT_OBF_ROT13;
+    /* rot13 inside decoded text: searched in that text (l->dec is free again by now),
+     * unless the decoder already searches every segment for it */
+    bool rot = d->hits->rot13 && how != TEXT_OBF_ROT13 && !(d->what & TEXT_OBF_ROT13);
     d->hits->rot13 = rot_before;
     if (rot) {
         ag_err e = text_decode_embedded(p, n, DECODE_MAX, TEXT_OBF_ROT13, on_decoded, d);
@@ -606,7 +607,7 @@ static ag_err analyse(const struct guard_inject *g, struct scan_local *l, const 
     unsigned what = TEXT_OBF_BASE64 | TEXT_OBF_HEX | TEXT_OBF_URL;
     if (hits->rot13)
         what |= TEXT_OBF_ROT13;
-    struct decoded_ctx d = {g, l, hits, obf, AG_OK};
+    struct decoded_ctx d = {g, l, hits, obf, what, AG_OK};
     rc = text_decode_embedded(p, n, DECODE_MAX, what, on_decoded, &d);
     /* AG_ETOOBIG: more encoded text than DECODE_MAX; what was decoded was scanned, and so
      * much hidden text is itself a sign the tricks already count */
