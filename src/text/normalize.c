@@ -12,8 +12,10 @@
  * held with the gaps between them until a longer word shows whether they spell one out.
  * Output is staged in a stack buffer and appended to the caller's buf in chunks.
  * text_decode_embedded() walks the text once with byte tables, finding base64 runs and hex
- * dumps and scoring words for rot13 on the way; decoded segments go into one block allocated
- * on the first candidate and are searched again in turn.
+ * dumps and scoring words for rot13 on the way; without the rot13 search it first plans
+ * from SSE2 bitmaps and walks only where a hex dump can be (see "the plan" below).
+ * Decoded segments go into one block allocated on the first candidate and are searched
+ * again in turn.
  * THREADS: see normalize.h. OWNERSHIP: all state lives on the stack of one call.
  */
 #include "text/normalize.h"
