@@ -16,7 +16,10 @@
 #include "core/buf.h"
 #include "core/log.h"
 
-enum kind { K_STR, K_UINT, K_SIZE, K_DOUBLE, K_LEVEL, K_LANG, K_OPTSTR, K_CHOICE };
+/* K_LIST: an array of strings; each setting appends one entry (a file may repeat the
+ * key), an environment variable replaces the list with its ';'-separated entries. The
+ * entry count lives in the unsigned right after the array. K_U64: unsigned long long. */
+enum kind { K_STR, K_UINT, K_SIZE, K_DOUBLE, K_LEVEL, K_LANG, K_OPTSTR, K_CHOICE, K_LIST, K_U64 };
 
 struct key {
     const char *name;
@@ -27,6 +30,15 @@ struct key {
 };
 
 #define F(field) offsetof(struct config, field), sizeof(((struct config *)0)->field)
+/* a K_LIST: the size of one entry; the entry count must follow the array */
+#define FL(field) offsetof(struct config, field), sizeof(((struct config *)0)->field[0])
+_Static_assert(offsetof(struct config, n_llm_upstream) ==
+                   offsetof(struct config, llm_upstream) +
+                       sizeof(((struct config *)0)->llm_upstream),
+               "n_llm_upstream follows llm_upstream");
+_Static_assert(offsetof(struct config, n_llm_price) ==
+                   offsetof(struct config, llm_price) + sizeof(((struct config *)0)->llm_price),
+               "n_llm_price follows llm_price");
 static const struct key keys[] = {
     {"listen", K_STR, F(listen), 0, 0, NULL},
     {"data_dir", K_STR, F(data_dir), 0, 0, NULL},
@@ -60,8 +72,33 @@ static const struct key keys[] = {
     {"pii_session_ttl_s", K_UINT, F(pii_session_ttl_s), 10, 7 * 24 * 3600, NULL},
     {"pii_max_sessions", K_UINT, F(pii_max_sessions), 1, 1u << 24, NULL},
     {"store_content", K_CHOICE, F(store_content), 0, 0, "consent|always|never"},
+    {"llm_backends", K_STR, F(llm_backends), 0, 0, NULL},
+    {"llm_model", K_OPTSTR, F(llm_model), 0, 0, NULL},
+    {"llm_model_name", K_OPTSTR, F(llm_model_name), 0, 0, NULL},
+    {"llm_parallel", K_UINT, F(llm_parallel), 1, 256, NULL},
+    {"llm_ctx", K_UINT, F(llm_ctx), 64, 1u << 20, NULL},
+    {"llm_batch", K_UINT, F(llm_batch), 8, 1u << 16, NULL},
+    {"llm_threads", K_UINT, F(llm_threads), 0, 1024, NULL},
+    {"llm_queue", K_UINT, F(llm_queue), 0, 1u << 20, NULL},
+    {"llm_max_tokens", K_UINT, F(llm_max_tokens), 1, 1u << 20, NULL},
+    {"llm_temperature", K_DOUBLE, F(llm_temperature), 0, 2, NULL},
+    {"llm_top_p", K_DOUBLE, F(llm_top_p), 0.01, 1, NULL},
+    {"llm_timeout_ms", K_UINT, F(llm_timeout_ms), 100, 3600000, NULL},
+    {"llm_prompt_file", K_OPTSTR, F(llm_prompt_file), 0, 0, NULL},
+    {"llm_upstream", K_LIST, FL(llm_upstream), 0, LLM_MAX_UPSTREAMS, NULL},
+    {"upstream_connect_ms", K_UINT, F(upstream_connect_ms), 10, 600000, NULL},
+    {"upstream_first_token_ms", K_UINT, F(upstream_first_token_ms), 10, 3600000, NULL},
+    {"upstream_total_ms", K_UINT, F(upstream_total_ms), 10, 3600000, NULL},
+    {"upstream_retries", K_UINT, F(upstream_retries), 0, 10, NULL},
+    {"upstream_breaker_failures", K_UINT, F(upstream_breaker_failures), 1, 1000, NULL},
+    {"upstream_breaker_open_s", K_UINT, F(upstream_breaker_open_s), 1, 3600, NULL},
+    {"upstream_health_s", K_UINT, F(upstream_health_s), 0, 3600, NULL},
+    {"llm_price", K_LIST, FL(llm_price), 0, LLM_MAX_PRICES, NULL},
+    {"budget_tokens_day", K_U64, F(budget_tokens_day), 0, 1e18, NULL},
+    {"budget_eur_day", K_DOUBLE, F(budget_eur_day), 0, 1e9, NULL},
 };
 #undef F
+#undef FL
 
 struct config config_default(void)
 {
@@ -87,6 +124,22 @@ struct config config_default(void)
         .pii_session_ttl_s = 1800,
         .pii_max_sessions = 10000,
         .store_content = "consent",
+        .llm_backends = "extractive",
+        .llm_parallel = 4,
+        .llm_ctx = 4096,
+        .llm_batch = 512,
+        .llm_queue = 256,
+        .llm_max_tokens = 512,
+        .llm_temperature = 0.2,
+        .llm_top_p = 0.95,
+        .llm_timeout_ms = 60000,
+        .upstream_connect_ms = 2000,
+        .upstream_first_token_ms = 15000,
+        .upstream_total_ms = 60000,
+        .upstream_retries = 2,
+        .upstream_breaker_failures = 5,
+        .upstream_breaker_open_s = 30,
+        .upstream_health_s = 10,
         /* catalog_*: "" keeps kb_default_params()'s column names, the one place they live */
     };
     return c;
@@ -151,6 +204,30 @@ static ag_err set_value(struct config *c, const struct key *k, const char *v, ch
         }
         memcpy(field, v, vlen + 1);
         return AG_OK;
+    case K_LIST: {
+        /* k->size is one entry's capacity; k->max the entries; the count follows */
+        unsigned *count = (unsigned *)(void *)(field + k->size * (size_t)k->max);
+        if (vlen == 0 || vlen >= k->size) {
+            snprintf(why, why_len, "each entry must be 1 to %zu bytes", k->size - 1);
+            return AG_ECONFIG;
+        }
+        if (*count >= (unsigned)k->max) {
+            snprintf(why, why_len, "at most %.0f entries", k->max);
+            return AG_ECONFIG;
+        }
+        memcpy(field + k->size * *count, v, vlen + 1);
+        (*count)++;
+        return AG_OK;
+    }
+    case K_U64: {
+        uint64_t u;
+        if (str_to_u64(str_from_cstr(v), &u) != AG_OK || (double)u > k->max) {
+            snprintf(why, why_len, "must be a whole number from 0 to %.0f", k->max);
+            return AG_ECONFIG;
+        }
+        *(unsigned long long *)(void *)field = (unsigned long long)u;
+        return AG_OK;
+    }
     case K_UINT:
     case K_SIZE: {
         uint64_t u;
@@ -302,6 +379,34 @@ ag_err config_load_file(struct config *c, const char *path, char *why, size_t wh
     return rc;
 }
 
+/* An environment variable replaces a list: its entries are separated by ';'. */
+static ag_err set_list_env(struct config *c, const struct key *k, const char *v, char *why,
+                           size_t why_len)
+{
+    char *field = (char *)c + k->off;
+    unsigned *count = (unsigned *)(void *)(field + k->size * (size_t)k->max);
+    *count = 0;
+    char entry[600];
+    for (const char *p = v; *p;) {
+        const char *semi = strchr(p, ';');
+        size_t len = semi ? (size_t)(semi - p) : strlen(p);
+        const char *s = p, *e = p + len;
+        p += len + (semi != NULL);
+        trim(&s, &e);
+        if (s == e)
+            continue;
+        if ((size_t)(e - s) >= sizeof(entry)) {
+            snprintf(why, why_len, "an entry is longer than %zu bytes", sizeof(entry) - 1);
+            return AG_ECONFIG;
+        }
+        memcpy(entry, s, (size_t)(e - s));
+        entry[e - s] = '\0';
+        if (set_value(c, k, entry, why, why_len) != AG_OK)
+            return AG_ECONFIG;
+    }
+    return AG_OK;
+}
+
 ag_err config_load_env(struct config *c, char *why, size_t why_len)
 {
     char env[80], reason[400];
@@ -314,6 +419,13 @@ ag_err config_load_env(struct config *c, char *why, size_t why_len)
         const char *v = getenv(env);
         if (!v)
             continue;
+        if (keys[i].kind == K_LIST) {
+            if (set_list_env(c, &keys[i], v, reason, sizeof(reason)) != AG_OK) {
+                snprintf(why, why_len, "environment %s: %s", env, reason);
+                return AG_ECONFIG;
+            }
+            continue;
+        }
         if (set_value(c, &keys[i], v, reason, sizeof(reason)) != AG_OK) {
             snprintf(why, why_len, "environment %s: %s", env, reason);
             return AG_ECONFIG;
@@ -327,6 +439,32 @@ ag_err config_validate(const struct config *c, char *why, size_t why_len)
     if (c->guard_flag_at > c->guard_block_at) {
         snprintf(why, why_len, "guard_flag_at (%g) must not be above guard_block_at (%g)",
                  c->guard_flag_at, c->guard_block_at);
+        return AG_ECONFIG;
+    }
+    /* llm_backends: known names, each at most once, with what each needs */
+    const char *names[] = {"llama", "openai", "extractive"};
+    bool seen[3] = {false, false, false};
+    for (const char *p = c->llm_backends; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        size_t j = 0;
+        while (j < 3 && !(strlen(names[j]) == len && memcmp(names[j], p, len) == 0))
+            j++;
+        if (j == 3 || seen[j]) {
+            snprintf(why, why_len,
+                     "llm_backends: '%.*s' is %s (a comma list of llama, openai, extractive)",
+                     (int)len, p, j == 3 ? "not a backend" : "named twice");
+            return AG_ECONFIG;
+        }
+        seen[j] = true;
+        p += len + (comma != NULL);
+    }
+    if (seen[0] && !c->llm_model[0]) {
+        snprintf(why, why_len, "llm_backends names llama but llm_model is empty");
+        return AG_ECONFIG;
+    }
+    if (seen[1] && c->n_llm_upstream == 0) {
+        snprintf(why, why_len, "llm_backends names openai but no llm_upstream is configured");
         return AG_ECONFIG;
     }
     return AG_OK;

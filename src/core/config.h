@@ -12,6 +12,9 @@
 
 #include "core/err.h"
 
+#define LLM_MAX_UPSTREAMS 8
+#define LLM_MAX_PRICES    16
+
 struct config {
     char listen[128];          /* HOST:PORT the server binds */
     char data_dir[512];        /* where kb.db, keys.db, audit.db live */
@@ -42,6 +45,36 @@ struct config {
     unsigned pii_session_ttl_s; /* the vault forgets a session this long after its last turn */
     unsigned pii_max_sessions;  /* sessions the vault holds at once */
     char store_content[12];     /* consent|always|never: may message content outlive a turn */
+    /* generation (src/llm): backends tried in order, the last that answers wins */
+    char llm_backends[64];     /* comma list of llama|openai|extractive */
+    char llm_model[512];       /* llama: GGUF file ("" = no local model) */
+    char llm_model_name[64];   /* the model's name in replies and /v1/models ("" = file name) */
+    unsigned llm_parallel;     /* llama: turns decoded together (sequences) */
+    unsigned llm_ctx;          /* llama: context tokens per turn */
+    unsigned llm_batch;        /* llama: tokens per decode step at most */
+    unsigned llm_threads;      /* llama: CPU threads (0 = the processors the process may use) */
+    unsigned llm_queue;        /* turns waiting for a free sequence before 503 */
+    unsigned llm_max_tokens;   /* answer tokens when the request names none */
+    double llm_temperature;    /* when the request names none */
+    double llm_top_p;          /* when the request names none */
+    unsigned llm_timeout_ms;   /* whole generation deadline */
+    char llm_prompt_file[512]; /* prompt template ("" = built in) */
+    /* openai upstream pool: "NAME URL MODEL [weight=N] [key_env=VAR | key_file=PATH]" */
+    char llm_upstream[LLM_MAX_UPSTREAMS][512];
+    unsigned n_llm_upstream;
+    unsigned upstream_connect_ms;       /* TCP/TLS connect */
+    unsigned upstream_first_token_ms;   /* request sent -> first streamed token */
+    unsigned upstream_total_ms;         /* request sent -> stream end */
+    unsigned upstream_retries;          /* extra tries before the first token */
+    unsigned upstream_breaker_failures; /* consecutive failures that open the breaker */
+    unsigned upstream_breaker_open_s;   /* open this long, then one trial request */
+    unsigned upstream_health_s;         /* health probe period (GET /v1/models); 0 = none */
+    /* prices: "MODEL EUR_PER_1M_PROMPT_TOKENS EUR_PER_1M_COMPLETION_TOKENS" */
+    char llm_price[LLM_MAX_PRICES][160];
+    unsigned n_llm_price;
+    /* daily budgets per API key (UTC day); 0 = none */
+    unsigned long long budget_tokens_day;
+    double budget_eur_day;
 };
 
 struct config config_default(void);

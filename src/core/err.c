@@ -14,6 +14,7 @@ const char *ag_strerror(ag_err e)
         [AG_EDB] = "storage error",
         [AG_ENOTFOUND] = "not found",
         [AG_ECONFIG] = "invalid configuration",
+        [AG_ETIMEDOUT] = "timed out",
         [AG_ECORRUPT] = "integrity check failed",
     };
     if ((unsigned)e >= AG_ERR_COUNT)

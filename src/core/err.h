@@ -13,6 +13,7 @@ typedef enum {
     AG_ENOTFOUND, /* no such record, file or key                -> 404 */
     AG_ECONFIG,   /* invalid configuration                      */
     AG_ECORRUPT,  /* stored data failed an integrity check      */
+    AG_ETIMEDOUT, /* a deadline passed                          -> 504 */
     AG_ERR_COUNT  /* keep last; not a code */
 } ag_err;
 
