@@ -64,6 +64,7 @@ struct llm_request {
     size_t n_stop;
     uint64_t deadline_ns; /* clock_mono_ns() time; 0 = none */
     const char *user;     /* an opaque end-user id for upstreams ("" or NULL: none) */
+    bool ignore_eos;      /* benchmarks only: generate max_tokens whatever the model says */
     /* streaming and cancellation */
     llm_piece_fn on_piece;
     void *ctx;
@@ -111,5 +112,14 @@ static inline void llm_backend_destroy(struct llm_backend *b)
     if (b)
         b->ops->destroy(b);
 }
+
+/* ---- the backends ---- */
+struct config;
+/* In-process llama.cpp (engine.c): loads cfg->llm_model (mmap) and starts the decode
+ * thread serving up to cfg->llm_parallel turns at once. */
+ag_err llm_llama_create(const struct config *cfg, struct llm_backend **out);
+/* Quotes the best supported sentences of r->passages (extractive.c); never fails on a
+ * well-formed request, so it ends every fall-back chain. */
+ag_err llm_extractive_create(const struct config *cfg, struct llm_backend **out);
 
 #endif
