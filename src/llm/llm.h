@@ -57,6 +57,10 @@ size_t llm_embedder_dim(const struct llm_embedder *e);
 /* Embed text (cut to the model's context) into out[0..dim). */
 ag_err llm_embed(struct llm_embedder *e, const char *text, size_t len, float *out);
 
+/* Start llama.cpp's backend once per process (its log goes to ours); idempotent. */
+void llm_llama_init(void);
+/* Processors online (at least 1). */
+unsigned llm_cpu_count(void);
 /* The llama.cpp build this binary links ("b1234 (commit)" or similar). */
 const char *llm_llama_info(void);
 

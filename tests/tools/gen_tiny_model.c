@@ -64,9 +64,27 @@ int main(int argc, char **argv)
         return 1;
     }
     int64_t n_vocab = (int64_t)gguf_get_arr_n(vocab, tok);
+    /* A chat template, so generation can format chats: the vocabulary's own if it has one,
+     * else Llama 3's when its header tokens exist, else ChatML. */
+    const char *tmpl = NULL;
+    if (gguf_find_key(vocab, "tokenizer.chat_template") < 0) {
+        tmpl = "{% for m in messages %}{{'<|im_start|>' + m['role'] + '\\n' + m['content'] + "
+               "'<|im_end|>\\n'}}{% endfor %}{% if add_generation_prompt %}"
+               "{{'<|im_start|>assistant\\n'}}{% endif %}";
+        for (int64_t i = 0; i < n_vocab; i++)
+            if (strcmp(gguf_get_arr_str(vocab, tok, (size_t)i), "<|start_header_id|>") == 0) {
+                tmpl = "{% for m in messages %}{{'<|start_header_id|>' + m['role'] + "
+                       "'<|end_header_id|>\\n\\n' + m['content'] + '<|eot_id|>'}}{% endfor %}"
+                       "{% if add_generation_prompt %}"
+                       "{{'<|start_header_id|>assistant<|end_header_id|>\\n\\n'}}{% endif %}";
+                break;
+            }
+    }
     struct gguf_context *out = gguf_init_empty();
     gguf_set_kv(out, vocab);
     gguf_free(vocab);
+    if (tmpl)
+        gguf_set_val_str(out, "tokenizer.chat_template", tmpl);
     gguf_set_val_str(out, "general.architecture", "llama");
     gguf_set_val_str(out, "general.name", "agentgate-tiny-test");
     gguf_set_val_u32(out, "general.file_type", 0); /* all F32 */
