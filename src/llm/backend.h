@@ -126,6 +126,8 @@ struct llm_llama_stats {
 };
 /* b must be a llama backend. */
 void llm_llama_stats(struct llm_backend *b, struct llm_llama_stats *st);
+/* A pool of OpenAI-compatible upstreams (openai.c) from cfg->llm_upstream. */
+ag_err llm_openai_create(const struct config *cfg, struct llm_backend **out);
 /* Quotes the best supported sentences of r->passages (extractive.c); never fails on a
  * well-formed request, so it ends every fall-back chain. */
 ag_err llm_extractive_create(const struct config *cfg, struct llm_backend **out);
