@@ -326,6 +326,17 @@ static bool on_piece(void *ctx, const char *p, size_t n)
     return stream_release(g, false);
 }
 
+/* Room kept for the answer when the prompt is fitted: the requested answer length, but
+ * at most a quarter of the context (passages matter more than a long answer's room; the
+ * answer still runs on to max_tokens or the context's end). */
+static unsigned answer_room(const struct turn *t, const struct llm_backend *b)
+{
+    unsigned want = t->max_tokens ? t->max_tokens : t->env->cfg->llm_max_tokens;
+    if (b->context_tokens && want > b->context_tokens / 4)
+        want = (unsigned)(b->context_tokens / 4);
+    return want;
+}
+
 /* Try one generative backend; true when its answer is taken. */
 static bool try_backend(struct turn *t, struct llm_backend *b, struct gen_stream *g,
                         uint64_t deadline)
@@ -336,7 +347,7 @@ static bool try_backend(struct turn *t, struct llm_backend *b, struct gen_stream
                                .history = t->history,
                                .n_history = t->n_history,
                                .question = t->question,
-                               .max_tokens = t->max_tokens ? t->max_tokens : cfg->llm_max_tokens,
+                               .max_tokens = answer_room(t, b),
                                .context_tokens = b->context_tokens,
                                .count = b->ops->count_tokens,
                                .backend = b};
@@ -353,7 +364,7 @@ static bool try_backend(struct turn *t, struct llm_backend *b, struct gen_stream
                             .passages = &t->retrieved,
                             .lang = t->lang,
                             .question = t->question,
-                            .max_tokens = in.max_tokens,
+                            .max_tokens = t->max_tokens ? t->max_tokens : cfg->llm_max_tokens,
                             .temperature = t->chat ? t->temperature : (float)cfg->llm_temperature,
                             .top_p = t->chat ? t->top_p : (float)cfg->llm_top_p,
                             .seed = t->seed,

@@ -88,7 +88,7 @@ int main(int argc, char **argv)
     gguf_set_val_str(out, "general.architecture", "llama");
     gguf_set_val_str(out, "general.name", "agentgate-tiny-test");
     gguf_set_val_u32(out, "general.file_type", 0); /* all F32 */
-    gguf_set_val_u32(out, "llama.context_length", 512);
+    gguf_set_val_u32(out, "llama.context_length", 4096);
     gguf_set_val_u32(out, "llama.embedding_length", (uint32_t)n_embd);
     gguf_set_val_u32(out, "llama.block_count", 1);
     gguf_set_val_u32(out, "llama.feed_forward_length", (uint32_t)n_ff);
