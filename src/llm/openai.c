@@ -228,7 +228,7 @@ static bool parse_entry(const char *text, struct oa_upstream *u, const char **wh
     struct str s = str_from_cstr(text), rest;
     struct str name = next_word(&s), url = next_word(&s), model = next_word(&s);
     struct str key_opt = {NULL, 0};
-    bool have_weight = false, have_key = false, key_env = false;
+    bool have_weight = false, have_key = false, key_env = false, key_from_env = false;
     struct buf key;
     buf_init(&key, OA_MAX_KEY_FILE);
     bool ok = false;
@@ -261,20 +261,21 @@ static bool parse_entry(const char *text, struct oa_upstream *u, const char **wh
             }
             u->weight = (unsigned)v;
             have_weight = true;
-        } else if (has_prefix(w, "key_env=", &rest) || has_prefix(w, "key_file=", &rest)) {
+        } else if ((key_env = has_prefix(w, "key_env=", &rest)) ||
+                   has_prefix(w, "key_file=", &rest)) {
             if (have_key) {
                 *why = "give one of key_env= and key_file=, once";
                 goto out;
             }
             have_key = true;
-            key_env = w.p[4] == 'e';
+            key_from_env = key_env;
             key_opt = rest;
         } else {
             *why = "unknown option (weight=, key_env=, key_file=)";
             goto out;
         }
     }
-    if (have_key && !load_key(key_opt, key_env, &key, why))
+    if (have_key && !load_key(key_opt, key_from_env, &key, why))
         goto out;
     u->chat_url = concat(url.p, url.len, "/chat/completions");
     u->models_url = concat(url.p, url.len, "/models");
@@ -709,9 +710,13 @@ static enum oa_outcome attempt(struct oa_gen *g, size_t i, struct oa_xfer *x,
     uint64_t ft_deadline = sent + (uint64_t)p->first_token_ms * MS;
     uint64_t total_ms = p->total_ms;
     if (r->deadline_ns) {
-        if (r->deadline_ns <= sent)
+        if (r->deadline_ns <= sent) {
+            upstream_report(p, i, OA_RES_NEUTRAL); /* gives back a half-open trial slot */
             return OA_TIMED_OUT;
-        uint64_t left = (r->deadline_ns - sent + MS - 1) / MS;
+        }
+        /* curl's own timer gets a margin: the deadline check below must win the race, or
+         * a stream cut by the deadline would look like a broken one */
+        uint64_t left = (r->deadline_ns - sent) / MS + 2 * OA_WAKE_MS;
         if (left < total_ms)
             total_ms = left;
     }
@@ -922,6 +927,10 @@ static ag_err oa_generate(struct llm_backend *b, const struct llm_request *r, st
     int cur = -1;
     rc = AG_EIO;
     for (;;) {
+        if (r->deadline_ns && clock_mono_ns() >= r->deadline_ns) {
+            timed_out = true;
+            break;
+        }
         if (cur < 0) {
             cur = pick_upstream(p, tried);
             if (cur < 0)

@@ -9,7 +9,8 @@ Paths. Any prefix may stand before /v1, so one mock plays several upstreams: the
 entries http://127.0.0.1:P/a/v1 and http://127.0.0.1:P/b/v1 are upstreams "a" and "b".
   POST <prefix>/v1/chat/completions   streaming SSE (body "stream": true) or one JSON answer
   GET  <prefix>/v1/models             {"object": "list", "data": [...]}
-  GET  /_stats                        {"requests": {"<path>": count, ...}} since start/_reset
+  GET  /_stats                        {"requests": {"<path>": count, ...}, "auth": {"<path>":
+                                      the last Authorization header}} since start or /_reset
   POST /_reset                        forget counts and queued faults
   POST /_control                      queue a fault, body JSON:
       {"prefix": "/a", "fault": MODE, "count": N, ...parameters}
@@ -48,6 +49,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
 STATS = {}
+AUTH = {}  # path -> the last Authorization header seen there
 FAULTS = {}  # (prefix, "chat"|"models") -> list of [mode, remaining, params]
 REPLY = "Hello from the mock upstream."
 HANG_MAX_S = 30.0
@@ -76,6 +78,7 @@ def split_prefix(path):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # small chunks go out at once (no 40 ms delayed-ACK stalls)
 
     def log_message(self, fmt, *args):  # quiet
         pass
@@ -84,6 +87,8 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             p = self.path.split("?", 1)[0]
             STATS[p] = STATS.get(p, 0) + 1
+            if self.headers.get("Authorization") is not None:
+                AUTH[p] = self.headers.get("Authorization")
 
     def read_body(self):
         n = int(self.headers.get("Content-Length") or 0)
@@ -109,8 +114,8 @@ class Handler(BaseHTTPRequestHandler):
         self.count()
         if self.path == "/_stats":
             with LOCK:
-                snap = dict(STATS)
-            return self.send_json(200, {"requests": snap})
+                snap = {"requests": dict(STATS), "auth": dict(AUTH)}
+            return self.send_json(200, snap)
         prefix, kind = split_prefix(self.path)
         if kind != "models":
             return self.send_json(404, {"error": {"message": "no such path"}})
@@ -130,6 +135,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/_reset":
             with LOCK:
                 STATS.clear()
+                AUTH.clear()
                 FAULTS.clear()
             return self.send_json(200, {"ok": True})
         if self.path == "/_control":
@@ -236,6 +242,15 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that gave up (cancel, timeout) leaves broken pipes behind: not news.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 def main():
     global REPLY
     ap = argparse.ArgumentParser()
@@ -243,8 +258,7 @@ def main():
     ap.add_argument("--reply", default=REPLY)
     args = ap.parse_args()
     REPLY = args.reply
-    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    srv.daemon_threads = True
+    srv = Server(("127.0.0.1", args.port), Handler)
 
     def on_term(signum, frame):
         STOP.set()
