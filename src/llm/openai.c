@@ -36,8 +36,8 @@
 #define OA_MAX_KEY_FILE    4096
 #define OA_BACKOFF_BASE_MS 50
 #define OA_BACKOFF_CAP_MS  1000
-#define OA_WAKE_MS         20  /* a waiting caller looks at cancel this often */
-#define OA_DONE_GRACE_MS   100 /* after [DONE], wait this long for the transfer to end */
+#define OA_WAKE_MS         20ull  /* a waiting caller looks at cancel this often */
+#define OA_DONE_GRACE_MS   100ull /* after [DONE], wait this long for the transfer to end */
 #define OA_JSON_DEPTH      32
 #define MS                 1000000ull
 
@@ -691,10 +691,12 @@ static void abort_and_wait(struct oa_pool *p, struct oa_xfer *x)
     pthread_mutex_unlock(&x->mu);
 }
 
+/* Connect errors, and timeouts before any response (curl reports a connect timeout so). */
 static bool retryable_curl(CURLcode c)
 {
-    return c == CURLE_COULDNT_CONNECT || c == CURLE_COULDNT_RESOLVE_HOST || c == CURLE_SEND_ERROR ||
-           c == CURLE_RECV_ERROR || c == CURLE_GOT_NOTHING || c == CURLE_SSL_CONNECT_ERROR;
+    return c == CURLE_COULDNT_CONNECT || c == CURLE_OPERATION_TIMEDOUT ||
+           c == CURLE_COULDNT_RESOLVE_HOST || c == CURLE_SEND_ERROR || c == CURLE_RECV_ERROR ||
+           c == CURLE_GOT_NOTHING || c == CURLE_SSL_CONNECT_ERROR;
 }
 
 /* Try upstream i once. x is initialised; body is the request. *retry_after_ms: the wait a

@@ -720,6 +720,27 @@ static void test_deadline(void **state)
     llm_backend_destroy(b);
 }
 
+static void test_total_timeout_after_first_token_is_cut(void **state)
+{
+    (void)state;
+    struct config c = test_config();
+    c.upstream_total_ms = 500;
+    add_upstream(&c, "a", NULL);
+    add_upstream(&c, "b", NULL);
+    struct llm_backend *b = make_pool(&c);
+    mock_fault("{\"prefix\": \"/a\", \"fault\": \"slow_pieces\", \"ms\": 200}");
+    struct collector col = {0};
+    struct llm_request r = test_request(&col);
+    struct result res = run(b, &r);
+    assert_int_equal(res.rc, AG_OK);
+    assert_int_equal(res.finish, LLM_FINISH_CUT);
+    assert_true(col.pieces >= 1 && col.pieces < REPLY_PIECES);
+    assert_true(res.ms < 900);
+    assert_int_equal(mock_count("/b/v1/chat/completions", NULL, 0), 0);
+    buf_release(&col.text);
+    llm_backend_destroy(b);
+}
+
 static void test_weights_and_health(void **state)
 {
     (void)state;
@@ -785,6 +806,7 @@ int main(void)
         cmocka_unit_test_setup(test_breaker_opens_then_half_opens, reset_mock),
         cmocka_unit_test_setup(test_cancel, reset_mock),
         cmocka_unit_test_setup(test_deadline, reset_mock),
+        cmocka_unit_test_setup(test_total_timeout_after_first_token_is_cut, reset_mock),
         cmocka_unit_test_setup(test_weights_and_health, reset_mock),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
