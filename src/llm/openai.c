@@ -16,8 +16,6 @@
  * OWNERSHIP: API keys live only in the upstreams' header lists; they are never logged.
  */
 #include <curl/curl.h>
-#include <errno.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
