@@ -213,3 +213,111 @@ def test_prompt_file_and_backend_config_errors(tmp_path):
     p = run_cli("serve", "--listen", "127.0.0.1:1", data=data, check=False, timeout=30,
                 env={"AGENTGATE_LLM_PROMPT_FILE": str(tmp_path / "missing.txt")})
     assert p.returncode != 0 and "llm_prompt_file" in p.stderr
+
+
+# ---- the openai backend: agentgate in front of a mock OpenAI-compatible upstream ----------
+
+MOCK = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools",
+                    "mock_upstream.py")
+
+
+@pytest.fixture
+def mock_upstream():
+    p = subprocess.Popen(["/usr/bin/python3", MOCK, "--port", "0", "--reply",
+                          "Der Versand nach Österreich dauert 3 bis 5 Werktage [1]."],
+                         stdout=subprocess.PIPE, text=True)
+    try:
+        line = p.stdout.readline()
+        assert line.startswith("PORT "), line
+        yield int(line.split()[1])
+    finally:
+        p.terminate()
+        p.wait(timeout=10)
+
+
+def mock_call(port, method, path, body=None):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        c.request(method, path, body=json.dumps(body) if body is not None else None,
+                  headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        return json.loads(r.read() or b"{}")
+    finally:
+        c.close()
+
+
+def proxy_env(port, **extra):
+    env = {"AGENTGATE_LLM_BACKENDS": "openai,extractive",
+           "AGENTGATE_LLM_UPSTREAM": f"a http://127.0.0.1:{port}/a/v1 mock-a key_env=MOCK_KEY;"
+                                     f"b http://127.0.0.1:{port}/b/v1 mock-b key_env=MOCK_KEY",
+           "AGENTGATE_LLM_MODEL_NAME": "shop-assistant",
+           "AGENTGATE_UPSTREAM_HEALTH_S": "0", "AGENTGATE_UPSTREAM_RETRIES": "0",
+           "MOCK_KEY": "sk-test-secret"}
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def test_proxy_answers_through_the_upstream(make_server, mock_upstream):
+    s = make_server(proxy_env(mock_upstream))
+    r = chat(s, {"model": "shop-assistant", "temperature": 0,
+                 "messages": user("Wie lange dauert der Versand nach Österreich?")})
+    assert r.status == 200, r.body
+    o = r.json()
+    assert o["choices"][0]["message"]["content"] == \
+        "Der Versand nach Österreich dauert 3 bis 5 Werktage [1]."
+    assert o["usage"]["completion_tokens"] == 10  # one piece per word (the mock's rule)
+    gen = o["agentgate"]["generation"]
+    assert gen["backend"] == "openai" and gen["upstream"] in ("a", "b")
+    assert gen["model"] == "mock-" + gen["upstream"]
+    # the citation [1] names the first passage given to the model
+    assert len(o["agentgate"]["sources"]) == 1
+    stats = mock_call(mock_upstream, "GET", "/_stats")
+    assert set(stats["auth"].values()) == {"Bearer sk-test-secret"}
+    assert "sk-test-secret" not in s.read_log()
+
+
+def test_proxy_fails_over_and_falls_back(make_server, mock_upstream):
+    s = make_server(proxy_env(mock_upstream))
+    # one upstream failing: the other answers, twice in a row
+    mock_call(mock_upstream, "POST", "/_control",
+              {"prefix": "/a", "fault": "status_500", "count": 5})
+    for _ in range(2):
+        r = chat(s, {"messages": user("Wie lange dauert der Versand nach Österreich?")})
+        assert r.status == 200
+        gen = r.json()["agentgate"]["generation"]
+        assert (gen["backend"], gen["upstream"]) == ("openai", "b")
+    # every upstream failing: the extractive answer, from the shop's own documents
+    mock_call(mock_upstream, "POST", "/_reset")
+    for prefix in ("/a", "/b"):
+        mock_call(mock_upstream, "POST", "/_control",
+                  {"prefix": prefix, "fault": "status_500", "count": 5})
+    r = chat(s, {"messages": user("Wie lange dauert der Versand nach Österreich?")})
+    assert r.status == 200, r.body
+    o = r.json()
+    assert o["agentgate"]["generation"]["backend"] == "extractive"
+    assert "3 bis 5 Werktage" in o["choices"][0]["message"]["content"]
+
+
+def test_proxy_stream_cut_is_reported_as_cut(make_server, mock_upstream):
+    s = make_server(proxy_env(mock_upstream))
+    for prefix in ("/a", "/b"):
+        mock_call(mock_upstream, "POST", "/_control",
+                  {"prefix": prefix, "fault": "reset_mid_stream", "pieces": 3})
+    r = chat(s, {"stream": True, "messages": user("Wie lange dauert der Versand?")})
+    assert r.status == 200
+    ev = sse_events(r.body)
+    assert "[DONE]" not in ev
+    last = json.loads(ev[-1])
+    assert last["error"]["code"] == "stream_cut"
+    chunks = [json.loads(e) for e in ev[:-1]]
+    text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks if c["choices"])
+    assert text == "Der Versand nach "
+    assert all(c["choices"][0]["finish_reason"] != "stop" for c in chunks if c["choices"])
+    assert "outcome=cut" in s.read_log()
+    # without streaming nothing reached the client yet: the next backend answers instead
+    for prefix in ("/a", "/b"):
+        mock_call(mock_upstream, "POST", "/_control",
+                  {"prefix": prefix, "fault": "reset_mid_stream", "pieces": 3})
+    r = chat(s, {"messages": user("Wie lange dauert der Versand nach Österreich?")})
+    assert r.status == 200
+    assert r.json()["choices"][0]["finish_reason"] == "stop"
