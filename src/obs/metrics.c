@@ -186,10 +186,10 @@ void metrics_pii_sessions(struct metrics *m, size_t sessions)
 /* dst gets src (NULL: "") cut to LABEL_MAX - 1 bytes, never inside a UTF-8 character. */
 static void copy_label(char dst[LABEL_MAX], const char *src)
 {
-    size_t n = src ? strlen(src) : 0;
-    n = str_utf8_prefix(src ? src : "", n, LABEL_MAX - 1);
-    if (n)
-        memcpy(dst, src, n);
+    if (!src)
+        src = "";
+    size_t n = str_utf8_prefix(src, strlen(src), LABEL_MAX - 1);
+    memcpy(dst, src, n);
     dst[n] = '\0';
 }
 
