@@ -321,3 +321,50 @@ def test_proxy_stream_cut_is_reported_as_cut(make_server, mock_upstream):
     r = chat(s, {"messages": user("Wie lange dauert der Versand nach Österreich?")})
     assert r.status == 200
     assert r.json()["choices"][0]["finish_reason"] == "stop"
+
+
+def metric_lines(server, prefix):
+    r = server.request("GET", "/metrics", key=server.keys["admin"])
+    assert r.status == 200
+    return sorted(l for l in r.body.decode().splitlines() if l.startswith(prefix))
+
+
+def test_tokens_cost_and_daily_budget(make_server, mock_upstream):
+    s = make_server(proxy_env(
+        mock_upstream, AGENTGATE_LLM_UPSTREAM=f"a http://127.0.0.1:{mock_upstream}/a/v1 mock-a",
+        AGENTGATE_LLM_PRICE="mock-a 0.15 0.60", AGENTGATE_BUDGET_TOKENS_DAY=1500))
+    q = "Wie lange dauert der Versand nach Österreich?"
+    used = []
+    for _ in range(2):
+        r = chat(s, {"messages": user(q)})
+        assert r.status == 200, r.body
+        used.append(r.json()["usage"])
+    u = used[0]
+    assert used[1] == u and u["completion_tokens"] == 10
+    # cost exactly: prompt * 0.15 + completion * 0.60 EUR per million tokens
+    pt, ct = 2 * u["prompt_tokens"], 2 * u["completion_tokens"]
+    gen = r.json()["agentgate"]["generation"]
+    key = s.keys["client"].split("_")[1]
+    tokens = metric_lines(s, "agentgate_llm_tokens_total{")
+    assert tokens == sorted([
+        f'agentgate_llm_tokens_total{{tenant="default",key="{key}",model="mock-a",'
+        f'kind="completion"}} {ct}',
+        f'agentgate_llm_tokens_total{{tenant="default",key="{key}",model="mock-a",'
+        f'kind="prompt"}} {pt}'])
+    micro = pt * 15 + ct * 60  # in 1e-8 EUR
+    cost = metric_lines(s, "agentgate_llm_cost_eur_total{")
+    assert len(cost) == 1
+    assert abs(float(cost[0].split()[-1]) * 1e8 - micro) < 1e-3
+    assert abs(float(gen["cost_eur"]) * 1e8 - micro / 2) < 1e-3
+    assert 'agentgate_llm_requests_total{backend="openai",outcome="stop"} 2' in \
+        metric_lines(s, "agentgate_llm_requests_total")
+    # spend until the daily token budget is used up: then 429 naming the budget
+    for _ in range(40):
+        r = chat(s, {"messages": user(q)})
+        if r.status != 200:
+            break
+    assert r.status == 429
+    err = r.json()["error"]
+    assert err["code"] == "budget_exceeded"
+    assert "daily token budget of 1500 tokens" in err["message"]
+    assert 1 <= int(r.headers["retry-after"]) <= 86400
