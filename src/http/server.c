@@ -172,6 +172,61 @@ static void h_readyz(struct http_server *s, struct MHD_Connection *c, struct req
         send_json(c, r, 200, "{\"status\":\"ready\"}", NULL, 0);
 }
 
+/* Gauges of the generation backends: the llama engine's sequences, each upstream's
+ * health and circuit breaker. */
+static ag_err render_backends(const struct agent_env *env, struct buf *b)
+{
+    ag_err rc = AG_OK;
+    for (size_t i = 0; i < env->n_backends && rc == AG_OK; i++) {
+        struct llm_backend *be = env->backends[i];
+        if (strcmp(be->kind, "llama") == 0) {
+            struct llm_llama_stats st;
+            llm_llama_stats(be, &st);
+            rc = buf_printf(b,
+                            "# HELP agentgate_llama_sequences Turns decoding (active) or waiting "
+                            "for a sequence (queued).\n"
+                            "# TYPE agentgate_llama_sequences gauge\n"
+                            "agentgate_llama_sequences{state=\"active\"} %u\n"
+                            "agentgate_llama_sequences{state=\"queued\"} %u\n"
+                            "# HELP agentgate_llama_tokens_decoded_total Tokens through "
+                            "llama_decode (prompts and answers).\n"
+                            "# TYPE agentgate_llama_tokens_decoded_total counter\n"
+                            "agentgate_llama_tokens_decoded_total %llu\n"
+                            "# HELP agentgate_llama_prefix_reused_tokens_total Prompt tokens "
+                            "copied from the shared system prefix instead of decoded.\n"
+                            "# TYPE agentgate_llama_prefix_reused_tokens_total counter\n"
+                            "agentgate_llama_prefix_reused_tokens_total %llu\n",
+                            st.active, st.queued, (unsigned long long)st.decoded_tokens,
+                            (unsigned long long)st.prefix_reused_tokens);
+        } else if (strcmp(be->kind, "openai") == 0) {
+            struct llm_upstream_stats us[LLM_MAX_UPSTREAMS];
+            size_t n = 0;
+            llm_openai_stats(be, us, LLM_MAX_UPSTREAMS, &n);
+            rc = buf_append_str(b, "# HELP agentgate_upstream_up The upstream's last health "
+                                   "probe passed (1) or failed (0).\n"
+                                   "# TYPE agentgate_upstream_up gauge\n"
+                                   "# HELP agentgate_upstream_breaker Circuit breaker: 0 closed, "
+                                   "1 open, 2 half-open.\n"
+                                   "# TYPE agentgate_upstream_breaker gauge\n"
+                                   "# HELP agentgate_upstream_tries_total Requests sent to the "
+                                   "upstream, retries included, and those that failed.\n"
+                                   "# TYPE agentgate_upstream_tries_total counter\n");
+            for (size_t k = 0; k < n && k < LLM_MAX_UPSTREAMS && rc == AG_OK; k++)
+                rc = buf_printf(b,
+                                "agentgate_upstream_up{upstream=\"%s\"} %d\n"
+                                "agentgate_upstream_breaker{upstream=\"%s\"} %d\n"
+                                "agentgate_upstream_tries_total{upstream=\"%s\",result=\"all\"} "
+                                "%llu\n"
+                                "agentgate_upstream_tries_total{upstream=\"%s\",result="
+                                "\"failed\"} %llu\n",
+                                us[k].name, us[k].healthy ? 1 : 0, us[k].name, (int)us[k].breaker,
+                                us[k].name, (unsigned long long)us[k].requests, us[k].name,
+                                (unsigned long long)us[k].failures);
+        }
+    }
+    return rc;
+}
+
 static void h_metrics(struct http_server *s, struct MHD_Connection *c, struct request *r)
 {
     struct auth_identity who;
@@ -179,7 +234,7 @@ static void h_metrics(struct http_server *s, struct MHD_Connection *c, struct re
         return;
     struct buf b;
     buf_init(&b, 1u << 20);
-    if (metrics_render(s->env->metrics, &b) == AG_OK)
+    if (metrics_render(s->env->metrics, &b) == AG_OK && render_backends(s->env, &b) == AG_OK)
         send_reply(c, r, 200, "text/plain; version=0.0.4", buf_cstr(&b), b.len, NULL, 0);
     else
         send_error(c, r, 500, "server_error", "render_failed", "metrics could not be rendered");

@@ -240,6 +240,15 @@ static bool parse_entry(const char *text, struct oa_upstream *u, const char **wh
         *why = "NAME and MODEL must be shorter than 64 bytes";
         goto out;
     }
+    /* names go into logs and metric labels: letters, digits, '-', '_', '.' only */
+    for (size_t i = 0; i < name.len; i++) {
+        char c = name.p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.')) {
+            *why = "NAME may hold only letters, digits, '-', '_' and '.'";
+            goto out;
+        }
+    }
     if (!has_prefix(url, "http://", &rest) && !has_prefix(url, "https://", &rest)) {
         *why = "URL must start with http:// or https://";
         goto out;

@@ -368,3 +368,17 @@ def test_tokens_cost_and_daily_budget(make_server, mock_upstream):
     assert err["code"] == "budget_exceeded"
     assert "daily token budget of 1500 tokens" in err["message"]
     assert 1 <= int(r.headers["retry-after"]) <= 86400
+
+
+def test_backend_gauges_in_metrics(make_server, mock_upstream, tiny_model):
+    s = make_server(proxy_env(mock_upstream))
+    assert chat(s, {"messages": user("Versand?")}).status == 200
+    lines = metric_lines(s, "agentgate_upstream_")
+    assert 'agentgate_upstream_breaker{upstream="a"} 0' in lines
+    assert 'agentgate_upstream_up{upstream="b"} 1' in lines
+    s2 = make_server(llama_env(tiny_model))
+    assert chat(s2, {"max_tokens": 3, "messages": user("Versand?")}).status == 200
+    lines = metric_lines(s2, "agentgate_llama_")
+    assert 'agentgate_llama_sequences{state="active"} 0' in lines
+    assert any(l.startswith("agentgate_llama_tokens_decoded_total ") and int(l.split()[1]) > 3
+               for l in lines)
