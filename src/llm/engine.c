@@ -139,7 +139,7 @@ static ag_err build_prompt(const struct engine *e, const struct llm_request *r, 
     if (r->n_msgs == 0 || r->n_msgs > 4096)
         return AG_EINVAL;
     struct llama_chat_message *cm = calloc(r->n_msgs, sizeof(*cm));
-    char(*marks)[24] = calloc(r->n_msgs, sizeof(*marks));
+    char(*marks)[40] = calloc(r->n_msgs, sizeof(*marks));
     struct buf rendered;
     buf_init(&rendered, (size_t)64 << 20);
     ag_err rc = cm && marks ? AG_OK : AG_ENOMEM;

@@ -382,3 +382,25 @@ def test_backend_gauges_in_metrics(make_server, mock_upstream, tiny_model):
     assert 'agentgate_llama_sequences{state="active"} 0' in lines
     assert any(l.startswith("agentgate_llama_tokens_decoded_total ") and int(l.split()[1]) > 3
                for l in lines)
+
+
+def test_ask_uses_the_model_too_and_overload_is_503(make_server, tiny_model):
+    s = make_server(llama_env(tiny_model, AGENTGATE_GEN_WORKERS=1, AGENTGATE_LLM_QUEUE=0,
+                              AGENTGATE_LLM_PARALLEL=1))
+    r = s.ask("Wie lange dauert der Versand nach Österreich?")
+    assert r.status == 200, r.body
+    assert r.json()["generation"]["backend"] == "llama"
+    # the one worker busy with a long streamed answer: the next turn gets 503 at once
+    c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=20)
+    c.request("POST", "/v1/chat/completions",
+              body=json.dumps({"stream": True, "max_tokens": 1900, "temperature": 0,
+                               "messages": user("Erzähl mir alles über Zelte.")}),
+              headers={"Authorization": "Bearer " + s.keys["client"],
+                       "Content-Type": "application/json"})
+    first = c.getresponse()
+    assert first.status == 200 and first.readline().startswith(b"data: ")
+    r = chat(s, {"messages": user("Versand?")})
+    assert r.status == 503, r.body
+    assert r.json()["error"]["code"] == "overloaded"
+    assert r.headers["retry-after"] == "1"
+    c.close()
