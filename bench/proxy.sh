@@ -8,7 +8,8 @@
 #   2. wrk -t1 -c8 -d10s --latency, non-streaming POST /v1/chat/completions (bench/proxy_chat.lua):
 #      (A) through agentgate, (B) the same body to the mock's /a/v1/chat/completions;
 #      alternating A, B, A, B, A, B; the mock's own count of chat requests checks that every
-#      answer of A came from the upstream (not the extractive fall-back)
+#      answer of A came from the upstream (not the extractive fall-back); the CPU time
+#      agentgate and the mock used (/proc/PID/stat) per answer shows who is the bottleneck
 #   3. bench/proxy_ttft.py: N sequential streaming requests alternating A and B; time from
 #      sending to the first SSE event with content; the difference is the time agentgate adds
 # Prints per-round lines, the medians and the ratios A/B; the raw outputs stay in build/bench/proxy.
@@ -31,15 +32,26 @@ command -v wrk > /dev/null || { echo "proxy.sh: wrk is missing (scripts/setup.sh
 mock_pid=""
 ag_pid=""
 cleanup() {
+    local p
     for p in $ag_pid $mock_pid; do
         kill -TERM "$p" 2> /dev/null || true
     done
+    for _ in $(seq 50); do # 5 s for both to exit, then SIGKILL
+        kill -0 $ag_pid $mock_pid 2> /dev/null || break
+        sleep 0.1
+    done
     for p in $ag_pid $mock_pid; do
+        kill -KILL "$p" 2> /dev/null || true
         wait "$p" 2> /dev/null || true
     done
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# cpu_ticks PID: user + system CPU time of a process, all its threads, in clock ticks
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
 
 # mock_call METHOD PATH: the mock's control endpoints (/_reset, /_stats)
 mock_call() {
@@ -102,14 +114,18 @@ wrk -t1 -c8 -d2s -s "$here/proxy_chat.lua" \
 
 for r in $(seq "$rounds"); do
     mock_call POST /_reset
+    a0=$(cpu_ticks "$ag_pid") m0=$(cpu_ticks "$mock_pid")
     AG_BENCH_KEY="$key" wrk "${wrk_opts[@]}" --latency -s "$here/proxy_chat.lua" \
         "http://127.0.0.1:$ag_port/v1/chat/completions" > "$out/wrk-A-$r.txt"
+    echo "$(($(cpu_ticks "$ag_pid") - a0)) $(($(cpu_ticks "$mock_pid") - m0))" > "$out/cpu-A-$r.txt"
     mock_call GET /_stats > "$out/upstream-A-$r.txt"
+    m0=$(cpu_ticks "$mock_pid")
     wrk "${wrk_opts[@]}" --latency -s "$here/proxy_chat.lua" \
         "http://127.0.0.1:$mock_port/a/v1/chat/completions" > "$out/wrk-B-$r.txt"
+    echo "0 $(($(cpu_ticks "$mock_pid") - m0))" > "$out/cpu-B-$r.txt"
 done
 echo "== requests/s and latency (A: through agentgate, B: the mock directly)"
-"$py" "$here/proxy_wrk_report.py" "$out" "$rounds"
+"$py" "$here/proxy_wrk_report.py" "$out" "$rounds" "$(getconf CLK_TCK)"
 
 echo "== time to first token, $n streaming requests each, alternating"
 ttft=$("$py" "$here/proxy_ttft.py" --agentgate "$ag_port" --key "$key" --mock "$mock_port" --n "$n")
