@@ -14,7 +14,7 @@
 #      sending to the first SSE event with content; the difference is the time agentgate adds
 # Prints per-round lines, the medians and the ratios A/B; the raw outputs stay in build/bench/proxy.
 #
-# Usage: bench/proxy.sh [ROUNDS] [N]     # wrk rounds (default 3), TTFT requests (default 200)
+# Usage: bench/proxy.sh [ROUNDS] [N]     # wrk rounds (default 3), TTFT requests (default 1000)
 #        PROXY_WRK="-t1 -c8 -d10s" bench/proxy.sh
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,7 +22,7 @@ repo="$(cd "$here/.." && pwd)"
 bin="$repo/build/default/agentgate"
 out="$repo/build/bench/proxy"
 rounds="${1:-3}"
-n="${2:-200}"
+n="${2:-1000}"
 read -r -a wrk_opts <<< "${PROXY_WRK:--t1 -c8 -d10s}"
 py=/usr/bin/python3
 reply="Der Versand nach Österreich dauert 3 bis 5 Werktage [1]."
