@@ -86,6 +86,7 @@ bench:
 	bench/retrieval.sh $(BENCH_SIZES)
 	bench/guard_eval.sh
 	bench/guard.sh
+	bench/proxy.sh
 
 demo:
 	$(MAKE) all TARGET=agentgate
