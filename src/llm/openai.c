@@ -4,11 +4,12 @@
  * that includes curl.h). One loop thread owns a curl multi handle (connection reuse,
  * HTTP/2 where offered) and runs every transfer and health probe. generate() builds a
  * streaming request, hands its easy handle to the loop, and waits on the transfer's own
- * condition variable for bytes; it parses the SSE stream and calls on_piece on its own
- * thread. Upstreams are chosen by smooth weighted round-robin (nginx's: deterministic,
- * spreads each weight evenly) among those whose breaker lets a request through, healthy
- * ones first. Before the first token a failure is retried (429, 5xx, connect errors; full
- * jitter back-off) or failed over; after it, any break ends the answer as LLM_FINISH_CUT.
+ * condition variable for bytes; it parses the SSE stream (the parser's API is in
+ * openai_internal.h) and calls on_piece on its own thread. Upstreams are chosen by smooth
+ * weighted round-robin (nginx's: deterministic, spreads each weight evenly) among those
+ * whose breaker lets a request through, healthy ones first. Before the first token a
+ * failure is retried (429, 5xx, connect errors; full jitter back-off) or failed over;
+ * after it, any break ends the answer as LLM_FINISH_CUT.
  * THREADS: pool.mu guards the upstreams' mutable state and the pending list; each
  * transfer's mu guards its inbox and result. Lock order: pool.mu before a transfer's mu
  * (never both in practice). The loop thread owns the multi handle, the active list and the
@@ -27,6 +28,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "llm/backend.h"
+#include "llm/openai_internal.h"
 
 #define OA_MAX_LINE        (1u << 20)  /* one SSE line */
 #define OA_MAX_INBOX       (4u << 20)  /* received and not yet parsed; more fails the stream */
@@ -568,11 +570,11 @@ struct oa_gen {
     struct oa_pool *p;
     const struct llm_request *r;
     uint64_t t0, first_ns;
-    bool streamed, cancelled, bad, done_marker, have_finish, have_usage, data_present;
+    bool streamed, cancelled;
     enum llm_finish finish;
-    uint32_t prompt_tokens, completion_tokens;
     size_t bytes_out;
-    struct buf line, data, spare;
+    struct llm_openai_sse sse;
+    struct buf spare;
 };
 
 static bool cancel_requested(const struct oa_gen *g)
@@ -580,28 +582,25 @@ static bool cancel_requested(const struct oa_gen *g)
     return g->cancelled || (g->r->cancel && atomic_load(g->r->cancel));
 }
 
-static void handle_chunk(struct oa_gen *g, json_t *o)
+/* ---- the stream parser (openai_internal.h) ------------------------------------------ */
+
+static void handle_chunk(struct llm_openai_sse *s, json_t *o)
 {
     if (json_object_get(o, "error")) {
-        g->bad = true; /* an error object inside the stream */
+        s->bad = true; /* an error object inside the stream */
         return;
     }
     json_t *c0 = json_array_get(json_object_get(o, "choices"), 0);
     json_t *content = json_object_get(json_object_get(c0, "delta"), "content");
-    if (json_is_string(content) && json_string_length(content) > 0 && !g->cancelled) {
+    if (json_is_string(content) && json_string_length(content) > 0 && !s->stopped) {
         /* jansson checked the string is valid UTF-8: pieces hold whole code points */
-        size_t len = json_string_length(content);
-        if (!g->streamed)
-            g->first_ns = clock_mono_ns();
-        g->streamed = true;
-        g->bytes_out += len;
-        if (!g->r->on_piece(g->r->ctx, json_string_value(content), len))
-            g->cancelled = true;
+        if (!s->on_piece(s->ctx, json_string_value(content), json_string_length(content)))
+            s->stopped = true;
     }
     json_t *fr = json_object_get(c0, "finish_reason");
     if (json_is_string(fr)) {
-        g->have_finish = true;
-        g->finish =
+        s->have_finish = true;
+        s->finish =
             strcmp(json_string_value(fr), "length") == 0 ? LLM_FINISH_LENGTH : LLM_FINISH_STOP;
     }
     json_t *usage = json_object_get(o, "usage");
@@ -610,82 +609,121 @@ static void handle_chunk(struct oa_gen *g, json_t *o)
     if (json_is_integer(pt) && json_is_integer(ct) && json_integer_value(pt) >= 0 &&
         json_integer_value(ct) >= 0 && json_integer_value(pt) <= UINT32_MAX &&
         json_integer_value(ct) <= UINT32_MAX) {
-        g->have_usage = true;
-        g->prompt_tokens = (uint32_t)json_integer_value(pt);
-        g->completion_tokens = (uint32_t)json_integer_value(ct);
+        s->have_usage = true;
+        s->prompt_tokens = (uint32_t)json_integer_value(pt);
+        s->completion_tokens = (uint32_t)json_integer_value(ct);
     }
 }
 
-static void dispatch_event(struct oa_gen *g)
+static void dispatch_event(struct llm_openai_sse *s)
 {
-    if (!g->data_present)
+    if (!s->data_present)
         return;
-    g->data_present = false;
-    if (g->data.len == 6 && memcmp(g->data.p, "[DONE]", 6) == 0) {
-        g->done_marker = true;
+    s->data_present = false;
+    if (s->data.len == 6 && memcmp(s->data.p, "[DONE]", 6) == 0) {
+        s->done_marker = true;
     } else {
         json_t *o = NULL;
         char why[160];
-        if (json_parse_object(g->data.p, g->data.len, OA_JSON_DEPTH, &o, why, sizeof(why)) !=
+        if (json_parse_object(s->data.p, s->data.len, OA_JSON_DEPTH, &o, why, sizeof(why)) !=
             AG_OK) {
-            g->bad = true;
+            s->bad = true;
         } else {
-            handle_chunk(g, o);
+            handle_chunk(s, o);
             json_decref(o);
         }
     }
-    buf_reset(&g->data);
+    buf_reset(&s->data);
 }
 
 /* One SSE line (no line end): fields other than data, and comments, are ignored. */
-static void handle_line(struct oa_gen *g, const char *s, size_t n)
+static void handle_line(struct llm_openai_sse *s, const char *p, size_t n)
 {
-    if (n && s[n - 1] == '\r')
+    if (n && p[n - 1] == '\r')
         n--;
     if (n == 0) {
-        dispatch_event(g);
+        dispatch_event(s);
         return;
     }
-    if (n < 5 || memcmp(s, "data:", 5) != 0)
+    if (n < 5 || memcmp(p, "data:", 5) != 0)
         return;
-    s += 5;
+    p += 5;
     n -= 5;
-    if (n && *s == ' ') {
-        s++;
+    if (n && *p == ' ') {
+        p++;
         n--;
     }
-    if ((g->data_present && buf_putc(&g->data, '\n') != AG_OK) ||
-        buf_append(&g->data, s, n) != AG_OK)
-        g->bad = true;
-    g->data_present = true;
+    if ((s->data_present && buf_putc(&s->data, '\n') != AG_OK) ||
+        buf_append(&s->data, p, n) != AG_OK)
+        s->bad = true;
+    s->data_present = true;
 }
 
-static void sse_feed(struct oa_gen *g, const char *p, size_t n)
+void llm_openai_sse_init(struct llm_openai_sse *s, llm_piece_fn on_piece, void *ctx)
 {
-    while (n && !g->bad && !g->cancelled && !g->done_marker) {
+    memset(s, 0, sizeof(*s));
+    s->on_piece = on_piece;
+    s->ctx = ctx;
+    buf_init(&s->line, OA_MAX_LINE);
+    buf_init(&s->data, OA_MAX_LINE);
+}
+
+void llm_openai_sse_reset(struct llm_openai_sse *s)
+{
+    s->stopped = s->bad = s->done_marker = s->have_finish = s->have_usage = false;
+    s->data_present = false;
+    s->finish = LLM_FINISH_STOP;
+    s->prompt_tokens = s->completion_tokens = 0;
+    buf_reset(&s->line);
+    buf_reset(&s->data);
+}
+
+void llm_openai_sse_release(struct llm_openai_sse *s)
+{
+    buf_release(&s->line);
+    buf_release(&s->data);
+}
+
+void llm_openai_sse_feed(struct llm_openai_sse *s, const char *p, size_t n)
+{
+    while (n && !s->bad && !s->stopped && !s->done_marker) {
         const char *nl = memchr(p, '\n', n);
         size_t take = nl ? (size_t)(nl - p) : n;
-        if (buf_append(&g->line, p, take) != AG_OK) {
-            g->bad = true;
+        if (buf_append(&s->line, p, take) != AG_OK) {
+            s->bad = true;
             return;
         }
         if (!nl)
             return;
-        handle_line(g, g->line.len ? g->line.p : "", g->line.len);
-        buf_reset(&g->line);
+        handle_line(s, s->line.len ? s->line.p : "", s->line.len);
+        buf_reset(&s->line);
         p += take + 1;
         n -= take + 1;
     }
 }
 
-/* The stream ended: a last line without its end, and an event without its blank line. */
-static void sse_end(struct oa_gen *g)
+void llm_openai_sse_end(struct llm_openai_sse *s)
 {
-    if (g->line.len && !g->bad && !g->done_marker)
-        handle_line(g, g->line.p, g->line.len);
-    buf_reset(&g->line);
-    if (!g->bad && !g->done_marker)
-        dispatch_event(g);
+    if (s->line.len && !s->bad && !s->stopped && !s->done_marker)
+        handle_line(s, s->line.p, s->line.len);
+    buf_reset(&s->line);
+    if (!s->bad && !s->stopped && !s->done_marker)
+        dispatch_event(s);
+}
+
+/* ---- one try ------------------------------------------------------------------------- */
+
+/* The parser's on_piece: times the first token and counts bytes for the estimate. */
+static bool gen_on_piece(void *ctx, const char *text, size_t len)
+{
+    struct oa_gen *g = ctx;
+    if (!g->streamed)
+        g->first_ns = clock_mono_ns();
+    g->streamed = true;
+    g->bytes_out += len;
+    if (!g->r->on_piece(g->r->ctx, text, len))
+        g->cancelled = true;
+    return !g->cancelled;
 }
 
 static void abort_and_wait(struct oa_pool *p, struct oa_xfer *x)
@@ -769,10 +807,10 @@ static enum oa_outcome attempt(struct oa_gen *g, size_t i, struct oa_xfer *x,
         pthread_mutex_unlock(&x->mu);
 
         if (g->spare.len)
-            sse_feed(g, g->spare.p, g->spare.len);
+            llm_openai_sse_feed(&g->sse, g->spare.p, g->spare.len);
         buf_reset(&g->spare);
-        if (done && !g->bad && !g->cancelled)
-            sse_end(g);
+        if (done && !g->sse.bad && !g->cancelled)
+            llm_openai_sse_end(&g->sse);
         if (cancel_requested(g)) {
             g->cancelled = true;
             if (!done)
@@ -782,20 +820,19 @@ static enum oa_outcome attempt(struct oa_gen *g, size_t i, struct oa_xfer *x,
             return OA_DONE;
         }
         uint64_t now = clock_mono_ns();
-        if (g->done_marker) {
+        if (g->sse.done_marker) {
             if (!done && !done_grace)
                 done_grace = now + OA_DONE_GRACE_MS * MS;
             if (done || now >= done_grace) {
                 if (!done)
                     abort_and_wait(p, x);
-                if (!g->have_finish)
-                    g->finish = LLM_FINISH_STOP;
+                g->finish = g->sse.have_finish ? g->sse.finish : LLM_FINISH_STOP;
                 upstream_report(p, i, OA_RES_OK);
                 return OA_DONE;
             }
             continue;
         }
-        if (g->bad) {
+        if (g->sse.bad) {
             if (!done)
                 abort_and_wait(p, x);
             upstream_report(p, i, OA_RES_FAIL);
@@ -913,8 +950,7 @@ static ag_err oa_generate(struct llm_backend *b, const struct llm_request *r, st
     if (rc != AG_OK)
         return rc;
     struct oa_gen g = {.p = p, .r = r, .t0 = clock_mono_ns()};
-    buf_init(&g.line, OA_MAX_LINE);
-    buf_init(&g.data, OA_MAX_LINE);
+    llm_openai_sse_init(&g.sse, gen_on_piece, &g);
     buf_init(&g.spare, OA_MAX_INBOX);
     struct buf body;
     buf_init(&body, OA_MAX_BODY);
@@ -968,9 +1004,7 @@ static ag_err oa_generate(struct llm_backend *b, const struct llm_request *r, st
             break;
         }
         /* reset the stream state; nothing was streamed */
-        g.bad = g.done_marker = g.have_finish = g.have_usage = g.data_present = false;
-        buf_reset(&g.line);
-        buf_reset(&g.data);
+        llm_openai_sse_reset(&g.sse);
         uint64_t now = clock_mono_ns();
         uint64_t budget_end = r->deadline_ns ? r->deadline_ns : g.t0 + p->total_ms * MS;
         uint64_t left_ms = budget_end > now ? (budget_end - now) / MS : 0;
@@ -1011,9 +1045,9 @@ static ag_err oa_generate(struct llm_backend *b, const struct llm_request *r, st
         snprintf(u->upstream, sizeof(u->upstream), "%s", up->name);
         if (g.streamed)
             u->first_token_ms = (double)(g.first_ns - g.t0) / 1e6;
-        if (g.have_usage) {
-            u->prompt_tokens = g.prompt_tokens;
-            u->completion_tokens = g.completion_tokens;
+        if (g.sse.have_usage) {
+            u->prompt_tokens = g.sse.prompt_tokens;
+            u->completion_tokens = g.sse.completion_tokens;
         } else {
             size_t bytes = 0;
             for (size_t i = 0; i < r->n_msgs; i++)
@@ -1021,7 +1055,7 @@ static ag_err oa_generate(struct llm_backend *b, const struct llm_request *r, st
             u->prompt_tokens = (uint32_t)estimate_tokens(bytes);
             u->completion_tokens = (uint32_t)estimate_tokens(g.bytes_out);
             bool warn = false;
-            if (g.done_marker) {
+            if (g.sse.done_marker) {
                 pthread_mutex_lock(&p->mu);
                 warn = !up->usage_warned;
                 up->usage_warned = true;
@@ -1038,8 +1072,7 @@ out:
     pthread_cond_destroy(&x.cv);
     buf_release(&x.inbox);
     buf_release(&body);
-    buf_release(&g.line);
-    buf_release(&g.data);
+    llm_openai_sse_release(&g.sse);
     buf_release(&g.spare);
     json_decref(req);
     return rc;

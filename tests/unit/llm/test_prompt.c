@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/unit/llm/test_prompt.c: the chat a generative backend gets (src/llm/prompt.c):
+ * tests/unit/llm/test_prompt.c: the chat a generative backend receives (src/llm/prompt.c):
  * passages delimited and marked untrusted, a passage cannot close its own block, a prompt
  * that does not fit loses the oldest conversation messages first, then the lowest-ranked
  * passages, never the question; citations [n] are read back.
