@@ -367,7 +367,7 @@ static void batch_add(struct llama_batch *b, llama_token tok, llama_pos pos, int
     b->seq_id[i][0] = seq;
     if (seq2 >= 0)
         b->seq_id[i][1] = seq2;
-    b->logits[i] = logits;
+    b->logits[i] = (int8_t)(logits ? 1 : 0);
 }
 
 /* One step: every active turn's next tokens in one batch (mutex not held). */
