@@ -390,10 +390,16 @@ struct services {
     struct metrics *metrics;
     struct guard_inject *inject;
     struct guard_vault *vault;
+    struct llm_backend *backends[3];
+    size_t n_backends;
+    char *system_prompt; /* llm_prompt_file's text, or NULL for the built-in one */
 };
 
 static void services_close(struct services *s)
 {
+    for (size_t i = 0; i < s->n_backends; i++)
+        llm_backend_destroy(s->backends[i]);
+    free(s->system_prompt);
     guard_vault_destroy(s->vault);
     guard_inject_destroy(s->inject);
     audit_close(s->audit);
@@ -402,6 +408,48 @@ static void services_close(struct services *s)
     auth_close(s->auth);
     kb_close(s->kb);
     llm_embedder_free(s->embedding.model);
+}
+
+/* The answer backends named by llm_backends, in order, and the agent's instructions. */
+static int open_backends(const struct config *cfg, struct services *s)
+{
+    for (const char *p = cfg->llm_backends; *p && s->n_backends < 3;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        struct llm_backend *b = NULL;
+        ag_err rc = AG_ECONFIG;
+        if (len == 5 && memcmp(p, "llama", 5) == 0)
+            rc = llm_llama_create(cfg, &b);
+        else if (len == 6 && memcmp(p, "openai", 6) == 0)
+            rc = llm_openai_create(cfg, &b);
+        else if (len == 10 && memcmp(p, "extractive", 10) == 0)
+            rc = llm_extractive_create(cfg, &b);
+        if (rc != AG_OK) {
+            fprintf(stderr, "agentgate: llm backend '%.*s' cannot start: %s (see the log)\n",
+                    (int)len, p, ag_strerror(rc));
+            return -1;
+        }
+        s->backends[s->n_backends++] = b;
+        p += len + (comma != NULL);
+    }
+    if (s->n_backends == 0) {
+        fprintf(stderr, "agentgate: llm_backends names no backend\n");
+        return -1;
+    }
+    if (cfg->llm_prompt_file[0]) {
+        struct buf b;
+        char why[256];
+        buf_init(&b, (size_t)256 << 10);
+        if (buf_read_file(cfg->llm_prompt_file, (size_t)256 << 10, &b, why, sizeof(why)) != AG_OK ||
+            b.len == 0 || strlen(buf_cstr(&b)) != b.len) {
+            fprintf(stderr, "agentgate: llm_prompt_file %s: %s\n", cfg->llm_prompt_file,
+                    b.len ? why : "empty or holds a NUL byte");
+            buf_release(&b);
+            return -1;
+        }
+        s->system_prompt = buf_take(&b);
+    }
+    return 0;
 }
 
 static int services_open(const struct config *cfg, struct services *s, bool with_http)
@@ -438,8 +486,22 @@ static int services_open(const struct config *cfg, struct services *s, bool with
     if (guard_inject_create(&s->inject) != AG_OK || guard_vault_create(&vp, &s->vault) != AG_OK)
         goto fail;
     memset(secret, 0, sizeof(secret));
-    s->env = (struct agent_env){cfg,      s->kb,      s->auth,   s->limit,
-                                s->audit, s->metrics, s->inject, s->vault};
+    if (open_backends(cfg, s) != 0)
+        goto fail;
+    s->env = (struct agent_env){
+        .cfg = cfg,
+        .kb = s->kb,
+        .auth = s->auth,
+        .limit = s->limit,
+        .audit = s->audit,
+        .metrics = s->metrics,
+        .inject = s->inject,
+        .vault = s->vault,
+        .n_backends = s->n_backends,
+        .system_prompt = s->system_prompt ? s->system_prompt : llm_default_system_prompt(),
+        .model_id = cfg->llm_model_name[0] ? cfg->llm_model_name : s->backends[0]->model};
+    for (size_t i = 0; i < s->n_backends; i++)
+        s->env.backends[i] = s->backends[i];
     return 0;
 fail:
     memset(secret, 0, sizeof(secret));

@@ -8,6 +8,7 @@
 #ifndef AG_AGENT_AGENT_H
 #define AG_AGENT_AGENT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +21,8 @@
 #include "guard/input.h"
 #include "kb/kb.h"
 #include "limit/limit.h"
+#include "core/json.h"
+#include "llm/backend.h"
 #include "llm/llm.h"
 #include "obs/obs.h"
 
@@ -33,6 +36,12 @@ struct agent_env {
     struct metrics *metrics;
     const struct guard_inject *inject; /* injection detector (rules + classifier) */
     struct guard_vault *vault;         /* PII placeholders -> values, per session */
+    /* generation: cfg->llm_backends in order; the extractive answer is the last fall-back
+     * whether listed or not */
+    struct llm_backend *backends[3];
+    size_t n_backends;
+    const char *system_prompt; /* the agent's instructions for generative backends */
+    const char *model_id;      /* the model name clients use (/v1/models) */
 };
 
 #define TURN_MAX_STAGES 16
@@ -75,7 +84,30 @@ struct turn {
     uint32_t retry_after_s;
     struct turn_stage stages[TURN_MAX_STAGES];
     size_t n_stages;
-    struct buf response; /* JSON body to send */
+    struct buf response; /* JSON body to send (SSE events for a streamed chat) */
+    bool stopped;        /* a stage stopped the turn */
+    /* POST /v1/chat/completions: the OpenAI-compatible request (turn_parse_chat_body) */
+    bool chat;
+    struct llm_message *history; /* messages before the question (guarded with it) */
+    size_t n_history;
+    unsigned max_tokens;
+    float temperature, top_p;
+    uint64_t seed;
+    const char *stop[LLM_MAX_STOP];
+    size_t n_stop;
+    const char *user;
+    bool stream, include_usage;
+    int64_t created; /* unix seconds, the reply's "created" */
+    /* streaming: answer text goes to the transport's sink as it is made (NULL: none) */
+    bool (*sink)(void *ctx, const char *text, size_t len);
+    void *sink_ctx;
+    const atomic_bool *cancel; /* the client went away */
+    /* generation */
+    struct llm_usage usage;
+    enum llm_finish finish;
+    const char *backend; /* the backend that answered */
+    bool streamed;       /* answer text reached the sink */
+    size_t passages_used;
 };
 
 /* Start a turn with a fresh trace id. */
@@ -93,8 +125,32 @@ bool turn_may_store(const struct turn *t);
  * lang. On bad input returns AG_EINVAL (or AG_ETOOBIG) after turn_fail() set 400/413. */
 ag_err turn_parse_body(struct turn *t);
 
+/* Parse and validate t->body as a POST /v1/chat/completions body (OpenAI's shape; see
+ * chat.c): sets chat, question (the last user message), history and the sampling
+ * fields. On bad input AG_EINVAL/AG_ETOOBIG after turn_fail() set the status. */
+ag_err turn_parse_chat_body(struct turn *t);
+
 /* Run every stage over t (stopping early on a stage's STOP; audit and respond always
  * run). Afterwards t->status and t->response hold the reply. */
 void pipeline_run(struct turn *t);
+/* The same in two parts, for transports that answer generation asynchronously:
+ * pipeline_prepare runs the stages before generate and returns true when the turn goes
+ * on to generation; pipeline_finish runs the rest (generate if needed, audit, respond). */
+bool pipeline_prepare(struct turn *t);
+void pipeline_finish(struct turn *t);
+
+/* ---- the OpenAI-compatible reply shapes (chat.c) ---- */
+/* A whole chat.completion object for t (after respond's checks) into out. */
+ag_err chat_render(struct turn *t, json_t *agentgate, struct buf *out);
+/* The end of a streamed chat: the last chunk with its finish_reason, the usage chunk
+ * (include_usage), a chunk with the agentgate object, then "data: [DONE]"; or, when the
+ * answer was cut or the turn failed after the stream began, an error event instead of
+ * [DONE]. */
+ag_err chat_stream_tail(struct turn *t, json_t *agentgate, struct buf *out);
+const char *chat_finish_reason(const struct turn *t);
+/* One SSE event "data: {chat.completion.chunk}\n\n" with content text[0..n) (role: the
+ * first chunk's "assistant"; finish: the finish_reason or NULL). */
+ag_err chat_sse_chunk(const struct turn *t, const char *role, const char *text, size_t n,
+                      const char *finish, struct buf *out);
 
 #endif

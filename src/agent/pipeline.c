@@ -33,7 +33,8 @@ struct stage {
 
 static enum stage_result stage_http(struct turn *t)
 {
-    return turn_parse_body(t) == AG_OK ? STAGE_CONTINUE : STAGE_STOP;
+    ag_err rc = t->chat ? turn_parse_chat_body(t) : turn_parse_body(t);
+    return rc == AG_OK ? STAGE_CONTINUE : STAGE_STOP;
 }
 
 /* ---- auth: who is asking, and may they ---------------------------------------------- */
@@ -103,26 +104,76 @@ static const char *handed_over_text(enum text_lang l)
                  "Ihnen.";
 }
 
+/* A chat's earlier messages are guarded together with the question, as one text with a
+ * separator no message can hold (the body parser refuses control characters): one
+ * injection verdict over the whole conversation, one placeholder scope for its values. */
+#define CONV_SEP "\n\x1e\n"
+
+static ag_err join_conversation(struct turn *t, const char **text, size_t *len)
+{
+    struct buf b;
+    buf_init(&b, (size_t)64 << 20);
+    ag_err rc = AG_OK;
+    for (size_t i = 0; i < t->n_history && rc == AG_OK; i++) {
+        rc = buf_append_str(&b, t->history[i].content);
+        rc = rc ? rc : buf_append_str(&b, CONV_SEP);
+    }
+    rc = rc ? rc : buf_append(&b, t->question, t->question_len);
+    char *s = rc == AG_OK ? arena_strndup(&t->arena, b.p, b.len) : NULL;
+    *text = s;
+    *len = b.len;
+    buf_release(&b);
+    return s ? AG_OK : AG_ENOMEM;
+}
+
+/* Split the guarded conversation back into history and question. */
+static ag_err split_conversation(struct turn *t, char *g, size_t n)
+{
+    const char *p = g, *end = g + n;
+    for (size_t i = 0; i < t->n_history; i++) {
+        const char *sep = memchr(p, '\x1e', (size_t)(end - p));
+        if (!sep || sep == p || sep + 1 >= end || sep[-1] != '\n' || sep[1] != '\n')
+            return AG_EIO;
+        sep--;
+        g[sep - g] = '\0';
+        t->history[i].content = p;
+        p = sep + 3;
+    }
+    if (memchr(p, '\x1e', (size_t)(end - p)))
+        return AG_EIO;
+    t->question = p;
+    t->question_len = (size_t)(end - p);
+    return AG_OK;
+}
+
 static enum stage_result stage_guard_in(struct turn *t)
 {
     const struct agent_env *env = t->env;
     struct guard_policy pol = policy_of(env->cfg);
     struct buf out;
+    const char *text = t->question;
+    size_t text_len = t->question_len;
+    if (t->n_history && join_conversation(t, &text, &text_len) != AG_OK) {
+        turn_fail(t, 500, "server_error", "no_memory", "out of memory");
+        return STAGE_STOP;
+    }
     /* placeholders can be longer than their values: "Al" becomes "[PERSON_1]" */
-    buf_init(&out, env->cfg->max_question_bytes * 8 + 4096);
+    buf_init(&out, text_len * 8 + 4096);
     /* Without consent to storage a session's values are not kept past this turn. */
     /* A session belongs to the API key that named it: another key cannot reach its values
      * by using the same session id. */
     char owner[sizeof(t->who.tenant) + sizeof(t->who.key_id) + 1];
     int w = snprintf(owner, sizeof(owner), "%s/%s", t->who.tenant, t->who.key_id);
-    ag_err rc = w > 0 && (size_t)w < sizeof(owner)
-                    ? guard_input(env->inject, &pol, env->vault, owner,
-                                  turn_may_store(t) ? t->session : NULL, t->question,
-                                  t->question_len, &out, &t->guard)
-                    : AG_EINVAL;
+    ag_err rc =
+        w > 0 && (size_t)w < sizeof(owner)
+            ? guard_input(env->inject, &pol, env->vault, owner,
+                          turn_may_store(t) ? t->session : NULL, text, text_len, &out, &t->guard)
+            : AG_EINVAL;
     if (rc == AG_OK && (t->guard.action == GUARD_ALLOW || t->guard.action == GUARD_FLAG)) {
         char *q = arena_strndup(&t->arena, out.p ? out.p : "", out.len);
-        if (q) {
+        if (q && t->n_history) {
+            rc = split_conversation(t, q, out.len);
+        } else if (q) {
             t->question = q;
             t->question_len = out.len;
         } else {
@@ -222,19 +273,183 @@ static enum stage_result stage_retrieve(struct turn *t)
     return STAGE_CONTINUE;
 }
 
-/* ---- generate: the extractive backend ---------------------------------------------- */
+/* ---- generate: generative backends in order, the extractive answer last -------------- */
+
+/* Answer text on its way to a streaming client: the customer's values go back in place of
+ * placeholders, so a placeholder cut between two pieces is held back until it is whole. */
+struct gen_stream {
+    struct turn *t;
+    struct buf text; /* the answer so far, with placeholders */
+    size_t released; /* bytes of text sent to the sink */
+    bool client_gone;
+};
+
+#define PLACEHOLDER_MAX 48
+
+static bool stream_release(struct gen_stream *g, bool final)
+{
+    struct turn *t = g->t;
+    size_t end = g->text.len;
+    if (!final) {
+        for (size_t i = end; i > g->released && end - i < PLACEHOLDER_MAX; i--)
+            if (g->text.p[i - 1] == '[') {
+                if (!memchr(g->text.p + i, ']', end - i))
+                    end = i - 1;
+                break;
+            }
+    }
+    if (end <= g->released || !t->sink)
+        return true;
+    struct buf out;
+    buf_init(&out, (size_t)16 << 20);
+    const char *p = g->text.p + g->released;
+    size_t n = end - g->released;
+    ag_err rc = t->guard.scoped ? guard_restore(t->env->vault, &t->guard.scope, p, n, &out)
+                                : buf_append(&out, p, n);
+    bool ok = rc == AG_OK && t->sink(t->sink_ctx, out.p ? out.p : "", out.len);
+    crypto_wipe(out.p, out.cap);
+    buf_release(&out);
+    g->released = end;
+    t->streamed = true;
+    if (!ok)
+        g->client_gone = true;
+    return ok;
+}
+
+static bool on_piece(void *ctx, const char *p, size_t n)
+{
+    struct gen_stream *g = ctx;
+    if (buf_append(&g->text, p, n) != AG_OK)
+        return false;
+    if (g->t->cancel && atomic_load(g->t->cancel))
+        return false;
+    return stream_release(g, false);
+}
+
+/* Try one generative backend; true when its answer is taken. */
+static bool try_backend(struct turn *t, struct llm_backend *b, struct gen_stream *g,
+                        uint64_t deadline)
+{
+    const struct config *cfg = t->env->cfg;
+    struct llm_prompt_in in = {.system = t->env->system_prompt,
+                               .passages = &t->retrieved,
+                               .history = t->history,
+                               .n_history = t->n_history,
+                               .question = t->question,
+                               .max_tokens = t->max_tokens ? t->max_tokens : cfg->llm_max_tokens,
+                               .context_tokens = b->context_tokens,
+                               .count = b->ops->count_tokens,
+                               .backend = b};
+    struct llm_message *msgs;
+    size_t n_msgs, n_passages, n_history;
+    ag_err rc = llm_prompt_build(&t->arena, &in, &msgs, &n_msgs, &n_passages, &n_history);
+    if (rc != AG_OK) {
+        log_warn("generate: no prompt for backend=%s trace=%s err=%s", b->kind, t->trace_id,
+                 ag_strerror(rc));
+        return false;
+    }
+    struct llm_request r = {.msgs = msgs,
+                            .n_msgs = n_msgs,
+                            .passages = &t->retrieved,
+                            .lang = t->lang,
+                            .question = t->question,
+                            .max_tokens = in.max_tokens,
+                            .temperature = t->chat ? t->temperature : (float)cfg->llm_temperature,
+                            .top_p = t->chat ? t->top_p : (float)cfg->llm_top_p,
+                            .seed = t->seed,
+                            .n_stop = t->n_stop,
+                            .deadline_ns = deadline,
+                            .user = t->user,
+                            .on_piece = on_piece,
+                            .ctx = g,
+                            .cancel = t->cancel};
+    for (size_t i = 0; i < t->n_stop; i++)
+        r.stop[i] = t->stop[i];
+    buf_reset(&g->text);
+    g->released = 0;
+    struct llm_usage u;
+    enum llm_finish f = LLM_FINISH_STOP;
+    rc = llm_generate(b, &r, &u, &f);
+    if (rc == AG_OK && f == LLM_FINISH_CUT && !t->streamed) {
+        /* nothing reached the client yet: a cut answer is not taken, the next one is */
+        log_warn("generate: cut answer discarded backend=%s trace=%s", b->kind, t->trace_id);
+        return false;
+    }
+    if (rc != AG_OK) {
+        log_warn("generate: backend=%s failed trace=%s err=%s", b->kind, t->trace_id,
+                 ag_strerror(rc));
+        return false;
+    }
+    t->usage = u;
+    t->finish = f;
+    t->backend = b->kind;
+    t->passages_used = n_passages;
+    return true;
+}
 
 static enum stage_result stage_generate(struct turn *t)
 {
+    const struct agent_env *env = t->env;
+    /* the extractive answer: the last fall-back, and its support is the confidence */
+    struct llm_answer ex;
     struct llm_extractive_params p = llm_extractive_default_params();
-    p.threshold = t->env->cfg->answer_threshold;
-    ag_err rc = llm_extractive_answer(&t->arena, &t->retrieved, t->lang, &p, &t->answer);
+    p.threshold = env->cfg->answer_threshold;
+    ag_err rc = llm_extractive_answer(&t->arena, &t->retrieved, t->lang, &p, &ex);
     if (rc != AG_OK) {
         log_error("generate: failed trace=%s err=%s", t->trace_id, ag_strerror(rc));
         turn_fail(t, 500, "server_error", "generate_failed", "the answer could not be built");
         return STAGE_STOP;
     }
-    if (t->guarded && t->guard.action == GUARD_FLAG)
+    struct gen_stream g = {.t = t};
+    buf_init(&g.text, (size_t)16 << 20);
+    uint64_t deadline = clock_mono_ns() + (uint64_t)env->cfg->llm_timeout_ms * 1000000u;
+    bool taken = false;
+    for (size_t i = 0; i < env->n_backends && !taken && !g.client_gone; i++) {
+        struct llm_backend *b = env->backends[i];
+        if (strcmp(b->kind, "extractive") == 0)
+            break; /* listed: the extractive answer from here on */
+        taken = try_backend(t, b, &g, deadline);
+    }
+    if (taken) {
+        stream_release(&g, true);
+        char *a = arena_strndup(&t->arena, g.text.p ? g.text.p : "", g.text.len);
+        if (!a) {
+            buf_release(&g.text);
+            turn_fail(t, 500, "server_error", "no_memory", "out of memory");
+            return STAGE_STOP;
+        }
+        size_t *cited;
+        size_t n_cited = llm_parse_citations(&t->arena, a, t->passages_used, &cited);
+        bool dont_know =
+            strstr(a, "weiß ich nicht") || strstr(a, "I don't know") || (n_cited == 0 && !ex.known);
+        t->answer = (struct llm_answer){.text = a,
+                                        .known = !dont_know,
+                                        .confidence = dont_know ? 0 : ex.confidence,
+                                        .cited = cited,
+                                        .n_cited = n_cited};
+    } else {
+        t->answer = ex;
+        t->backend = "extractive";
+        t->finish = LLM_FINISH_STOP;
+        memset(&t->usage, 0, sizeof(t->usage));
+        snprintf(t->usage.model, sizeof(t->usage.model), "extractive");
+        if (t->sink && !g.client_gone) {
+            buf_reset(&g.text);
+            g.released = 0;
+            rc = buf_append_str(&g.text, ex.text);
+            if (rc == AG_OK)
+                stream_release(&g, true);
+        }
+    }
+    buf_release(&g.text);
+    if (g.client_gone || (t->cancel && atomic_load(t->cancel))) {
+        t->finish = LLM_FINISH_CANCELLED;
+        t->outcome = "cancelled";
+        return STAGE_CONTINUE;
+    }
+    if (t->finish == LLM_FINISH_CUT)
+        t->outcome = "cut";
+    else if (t->guarded && t->guard.action == GUARD_FLAG)
         t->outcome = t->answer.known ? "answered_flagged" : "dont_know_flagged";
     else
         t->outcome = t->answer.known ? "answered" : "dont_know";
@@ -365,7 +580,8 @@ static enum stage_result stage_respond(struct turn *t)
         if (!sources) {
             rc = AG_ENOMEM;
         } else {
-            json_object_set_new(o, "answer", json_string(t->answer.text));
+            if (!t->chat) /* a chat carries it in its choices */
+                json_object_set_new(o, "answer", json_string(t->answer.text));
             json_object_set_new(o, "sources", sources);
             json_object_set_new(o, "confidence", json_real(t->answer.confidence));
             json_object_set_new(o, "lang", json_string(text_lang_code(t->lang)));
@@ -375,6 +591,17 @@ static enum stage_result stage_respond(struct turn *t)
     }
     rc = rc ? rc : render_stages(t, o);
     rc = rc ? rc : render_guard(t, o);
+    if (rc == AG_OK && t->status == 200 && t->backend) {
+        json_t *gen = json_pack("{s:s, s:s, s:s, s:I, s:I, s:f}", "backend", t->backend, "model",
+                                t->usage.model, "finish", llm_finish_name(t->finish),
+                                "prompt_tokens", (json_int_t)t->usage.prompt_tokens,
+                                "completion_tokens", (json_int_t)t->usage.completion_tokens,
+                                "first_token_ms", t->usage.first_token_ms);
+        if (!gen || json_object_set_new(o, "generation", gen) != 0)
+            rc = AG_ENOMEM;
+        if (rc == AG_OK && t->usage.upstream[0])
+            json_object_set_new(gen, "upstream", json_string(t->usage.upstream));
+    }
     if (t->guard.scoped) {
         guard_vault_scope_end(t->env->vault, &t->guard.scope);
         t->guard.scoped = false;
@@ -385,7 +612,17 @@ static enum stage_result stage_respond(struct turn *t)
         }
     }
     buf_reset(&t->response);
-    rc = rc ? rc : json_dump_buf(o, &t->response);
+    if (rc == AG_OK && t->chat && t->stream && (t->sink || t->status == 200)) {
+        /* a streamed chat: what the sink did not carry yet goes into these events */
+        if (!t->streamed && t->status == 200) {
+            const char *a = t->answer.text ? t->answer.text : "";
+            rc = chat_sse_chunk(t, t->sink ? NULL : "assistant", a, strlen(a), NULL, &t->response);
+        }
+        rc = rc ? rc : chat_stream_tail(t, o, &t->response);
+    } else if (rc == AG_OK && t->chat && t->status == 200)
+        rc = chat_render(t, o, &t->response);
+    else
+        rc = rc ? rc : json_dump_buf(o, &t->response);
     json_decref(o);
     if (rc != AG_OK) {
         t->status = 500;
@@ -405,18 +642,18 @@ static const struct stage stages[] = {
     {"limit", stage_limit, false},       /* per-key token bucket */
     {"guard_in", stage_guard_in, false}, /* injection verdict; PII -> placeholders */
     {"retrieve", stage_retrieve, false}, /* BM25 over the tenant's knowledge base */
-    {"generate", stage_generate, false}, /* extractive answer with citations, or "don't know" */
+    {"generate", stage_generate, false}, /* generative backends, the extractive answer last */
     {"audit", stage_audit, true},        /* hash-chained record of the decision */
     {"respond", stage_respond, true},    /* JSON reply with sources, confidence, trace */
 };
 
-void pipeline_run(struct turn *t)
+/* Run stages [from, to) over t. */
+static void run_stages(struct turn *t, size_t from, size_t to)
 {
-    bool stopped = false;
-    for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]); i++) {
+    for (size_t i = from; i < to; i++) {
         const struct stage *s = &stages[i];
         struct turn_stage *ts = t->n_stages < TURN_MAX_STAGES ? &t->stages[t->n_stages++] : NULL;
-        if (stopped && !s->always) {
+        if (t->stopped && !s->always) {
             if (ts)
                 *ts = (struct turn_stage){s->name, 0, "skipped"};
             continue;
@@ -433,8 +670,36 @@ void pipeline_run(struct turn *t)
         if (t->env->metrics)
             metrics_stage(t->env->metrics, s->name, secs);
         if (r == STAGE_STOP)
-            stopped = true;
+            t->stopped = true;
     }
-    log_info("turn: done trace=%s status=%d outcome=%s key=%s", t->trace_id, t->status,
-             t->outcome ? t->outcome : "-", t->who.key_id[0] ? t->who.key_id : "-");
+}
+
+#define N_STAGES (sizeof(stages) / sizeof(stages[0]))
+
+static size_t stage_index(const char *name)
+{
+    size_t i = 0;
+    while (i < N_STAGES && strcmp(stages[i].name, name) != 0)
+        i++;
+    return i;
+}
+
+bool pipeline_prepare(struct turn *t)
+{
+    run_stages(t, 0, stage_index("generate"));
+    return !t->stopped;
+}
+
+void pipeline_finish(struct turn *t)
+{
+    run_stages(t, stage_index("generate"), N_STAGES);
+    log_info("turn: done trace=%s status=%d outcome=%s key=%s backend=%s", t->trace_id, t->status,
+             t->outcome ? t->outcome : "-", t->who.key_id[0] ? t->who.key_id : "-",
+             t->backend ? t->backend : "-");
+}
+
+void pipeline_run(struct turn *t)
+{
+    pipeline_prepare(t);
+    pipeline_finish(t);
 }

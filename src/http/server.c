@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +22,16 @@
 #include "core/log.h"
 #include "http/http.h"
 
+struct chat_job;
+
 struct http_server {
     struct MHD_Daemon *d;
     const struct agent_env *env;
     atomic_long inflight;
     atomic_bool draining;
+    atomic_uint generating; /* chat turns in a worker thread */
+    pthread_mutex_t jobs_mu;
+    struct chat_job *jobs; /* every chat turn in a worker, for cancelling at shutdown */
 };
 
 struct request;
@@ -44,6 +50,24 @@ struct request {
     bool too_big;
     int status;
     uint64_t t0;
+    struct chat_job *job; /* a chat turn answered by a worker thread */
+};
+
+/* A chat turn whose generation runs in a worker thread while its connection is suspended
+ * (JSON reply) or streams (SSE). Shared by the connection and the worker: refs counts
+ * them (and the streamed response), the last one frees it. */
+struct chat_job {
+    pthread_mutex_t mu;
+    int refs;
+    struct http_server *s;
+    struct MHD_Connection *c;
+    struct turn t;
+    atomic_bool cancel;
+    struct buf pending; /* SSE bytes for the client, not yet handed to MHD */
+    size_t sent;        /* of pending */
+    bool done;          /* the worker finished the turn */
+    bool suspended;     /* the connection waits for the worker */
+    struct chat_job *next, *prev;
 };
 
 /* ---- replies ---------------------------------------------------------------------------- */
@@ -227,9 +251,229 @@ static void h_audit(struct http_server *s, struct MHD_Connection *c, struct requ
     buf_release(&b);
 }
 
+/* ---- POST /v1/chat/completions ---------------------------------------------------------- */
+
+static void job_unref(struct chat_job *j)
+{
+    pthread_mutex_lock(&j->mu);
+    bool last = --j->refs == 0;
+    pthread_mutex_unlock(&j->mu);
+    if (!last)
+        return;
+    turn_release(&j->t);
+    buf_release(&j->pending);
+    pthread_mutex_destroy(&j->mu);
+    free(j);
+}
+
+/* Wake the connection if it waits for the worker (j->mu held). */
+static void job_wake(struct chat_job *j)
+{
+    if (j->suspended) {
+        j->suspended = false;
+        MHD_resume_connection(j->c);
+    }
+}
+
+/* The turn's streaming sink: each piece of answer text becomes one SSE chunk. */
+static bool job_sink(void *ctx, const char *text, size_t n)
+{
+    struct chat_job *j = ctx;
+    pthread_mutex_lock(&j->mu);
+    ag_err rc = chat_sse_chunk(&j->t, NULL, text, n, NULL, &j->pending);
+    job_wake(j);
+    pthread_mutex_unlock(&j->mu);
+    return rc == AG_OK && !atomic_load(&j->cancel);
+}
+
+static void *job_main(void *arg)
+{
+    struct chat_job *j = arg;
+    pipeline_finish(&j->t);
+    pthread_mutex_lock(&j->s->jobs_mu);
+    if (j->prev)
+        j->prev->next = j->next;
+    else
+        j->s->jobs = j->next;
+    if (j->next)
+        j->next->prev = j->prev;
+    pthread_mutex_unlock(&j->s->jobs_mu);
+    atomic_fetch_sub(&j->s->generating, 1);
+    pthread_mutex_lock(&j->mu);
+    if (j->t.stream && buf_append(&j->pending, j->t.response.p, j->t.response.len) != AG_OK)
+        log_error("http: stream tail lost trace=%s", j->t.trace_id);
+    j->done = true;
+    job_wake(j);
+    pthread_mutex_unlock(&j->mu);
+    job_unref(j);
+    return NULL;
+}
+
+/* MHD asks for more of a streamed reply: what is pending, the end, or (nothing yet) the
+ * connection suspends until the worker has more. */
+static ssize_t job_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct chat_job *j = cls;
+    (void)pos;
+    pthread_mutex_lock(&j->mu);
+    size_t avail = j->pending.len - j->sent;
+    if (avail) {
+        size_t n = avail < max ? avail : max;
+        memcpy(buf, j->pending.p + j->sent, n);
+        j->sent += n;
+        if (j->sent == j->pending.len) {
+            buf_reset(&j->pending);
+            j->sent = 0;
+        }
+        pthread_mutex_unlock(&j->mu);
+        return (ssize_t)n;
+    }
+    if (j->done) {
+        pthread_mutex_unlock(&j->mu);
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    j->suspended = true;
+    MHD_suspend_connection(j->c);
+    pthread_mutex_unlock(&j->mu);
+    return 0;
+}
+
+static void job_read_done(void *cls)
+{
+    job_unref(cls);
+}
+
+static void h_chat(struct http_server *s, struct MHD_Connection *c, struct request *r)
+{
+    if (r->job) { /* resumed: the worker finished a JSON reply */
+        struct chat_job *j = r->job;
+        send_json(c, r, j->t.status, buf_cstr(&j->t.response), j->t.trace_id,
+                  j->t.status == 429 ? j->t.retry_after_s : 0);
+        return;
+    }
+    struct chat_job *j = calloc(1, sizeof(*j));
+    if (!j || turn_init(&j->t, s->env) != AG_OK) {
+        if (j)
+            turn_release(&j->t);
+        free(j);
+        send_error(c, r, 500, "server_error", "no_memory", "the request could not be started");
+        return;
+    }
+    pthread_mutex_init(&j->mu, NULL);
+    atomic_init(&j->cancel, false);
+    buf_init(&j->pending, (size_t)64 << 20);
+    j->s = s;
+    j->c = c;
+    j->refs = 1; /* the connection's */
+    struct turn *t = &j->t;
+    t->chat = true;
+    t->created = clock_wall_ms() / 1000;
+    t->body = buf_cstr(&r->body);
+    t->body_len = r->body.len;
+    t->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    t->allowed_roles = r->route->roles;
+    t->cancel = &j->cancel;
+    r->job = j;
+    if (pipeline_prepare(t)) {
+        unsigned cap = s->env->cfg->llm_parallel + s->env->cfg->llm_queue + 16;
+        if (atomic_fetch_add(&s->generating, 1) >= cap) {
+            atomic_fetch_sub(&s->generating, 1);
+            turn_fail(t, 503, "server_error", "overloaded",
+                      "too many answers are being generated; retry shortly");
+            t->retry_after_s = 1;
+        }
+    }
+    if (t->stopped) { /* answered (or refused) without generation: reply now */
+        pipeline_finish(t);
+        if (t->stream && t->status == 200)
+            send_reply(c, r, 200, "text/event-stream", t->response.p, t->response.len, t->trace_id,
+                       0);
+        else
+            send_json(c, r, t->status, buf_cstr(&t->response), t->trace_id,
+                      t->status == 429 || t->status == 503 ? t->retry_after_s : 0);
+        return;
+    }
+    struct MHD_Response *resp = NULL;
+    if (t->stream) {
+        resp =
+            MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, job_read, j, job_read_done);
+        if (!resp || chat_sse_chunk(t, "assistant", "", 0, NULL, &j->pending) != AG_OK) {
+            atomic_fetch_sub(&s->generating, 1);
+            turn_fail(t, 500, "server_error", "no_memory", "the reply could not be started");
+            t->stream = false;
+            pipeline_finish(t);
+            send_json(c, r, t->status, buf_cstr(&t->response), t->trace_id, 0);
+            if (resp)
+                MHD_destroy_response(resp);
+            return;
+        }
+        j->refs++; /* the response's */
+        t->sink = job_sink;
+        t->sink_ctx = j;
+        MHD_add_response_header(resp, "Content-Type", "text/event-stream");
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+        MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+        MHD_add_response_header(resp, "X-Trace-Id", t->trace_id);
+        metrics_request(r->metrics, r->route->path, 200);
+        MHD_queue_response(c, 200, resp);
+        MHD_destroy_response(resp);
+        r->status = 200;
+    }
+    pthread_mutex_lock(&s->jobs_mu);
+    j->next = s->jobs;
+    if (s->jobs)
+        s->jobs->prev = j;
+    s->jobs = j;
+    pthread_mutex_unlock(&s->jobs_mu);
+    pthread_mutex_lock(&j->mu);
+    j->refs++; /* the worker's */
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, (size_t)1 << 20);
+    pthread_t th;
+    bool started = pthread_create(&th, &attr, job_main, j) == 0;
+    pthread_attr_destroy(&attr);
+    if (!started) {
+        pthread_mutex_unlock(&j->mu);
+        log_error("http: cannot start a worker trace=%s", t->trace_id);
+        job_main(j); /* answer on this thread instead */
+        if (!t->stream)
+            send_json(c, r, t->status, buf_cstr(&t->response), t->trace_id, 0);
+        return;
+    }
+    if (!t->stream) {
+        j->suspended = true;
+        MHD_suspend_connection(c);
+    }
+    pthread_mutex_unlock(&j->mu);
+}
+
+static void h_models(struct http_server *s, struct MHD_Connection *c, struct request *r)
+{
+    struct auth_identity who;
+    if (!authorize(s, c, r, &who))
+        return;
+    json_t *o =
+        json_pack("{s:s, s:[{s:s, s:s, s:i, s:s}]}", "object", "list", "data", "id",
+                  s->env->model_id, "object", "model", "created", 0, "owned_by", "agentgate");
+    struct buf b;
+    buf_init(&b, 1u << 16);
+    if (o && json_dump_buf(o, &b) == AG_OK)
+        send_reply(c, r, 200, "application/json", buf_cstr(&b), b.len, NULL, 0);
+    else
+        send_error(c, r, 500, "server_error", "render_failed", "the list could not be rendered");
+    json_decref(o);
+    buf_release(&b);
+}
+
 static const struct route routes[] = {
-    {"GET", "/healthz", AUTH_PUBLIC, h_healthz},     {"GET", "/readyz", AUTH_PUBLIC, h_readyz},
-    {"GET", "/metrics", AUTH_ROLE_ADMIN, h_metrics}, {"POST", "/v1/ask", AUTH_ANY_ROLE, h_ask},
+    {"GET", "/healthz", AUTH_PUBLIC, h_healthz},
+    {"GET", "/readyz", AUTH_PUBLIC, h_readyz},
+    {"GET", "/metrics", AUTH_ROLE_ADMIN, h_metrics},
+    {"POST", "/v1/ask", AUTH_ANY_ROLE, h_ask},
+    {"POST", "/v1/chat/completions", AUTH_ANY_ROLE, h_chat},
+    {"GET", "/v1/models", AUTH_ANY_ROLE, h_models},
     {"GET", "/v1/audit", AUTH_ROLE_ADMIN, h_audit},
 };
 
@@ -276,6 +520,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                               "request body larger than the configured limit");
         return MHD_YES;
     }
+    if (r->job && !r->status) { /* resumed after the worker finished */
+        r->route->fn(s, c, r);
+        return r->status ? MHD_YES : MHD_NO;
+    }
     if (r->status) /* a reply was queued already; discard the rest of the body */
         return MHD_YES;
     if (*upload_size) {
@@ -288,7 +536,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return send_error(c, r, 413, "invalid_request", "too_big",
                           "request body larger than the configured limit");
     r->route->fn(s, c, r);
-    if (!r->status)
+    if (!r->status && !r->job)
         return MHD_NO; /* a handler could not queue a reply: close the connection */
     return MHD_YES;
 }
@@ -299,11 +547,15 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     struct http_server *s = cls;
     struct request *r = *con_cls;
     (void)c;
-    (void)toe;
     if (!r)
         return;
     if (!r->status) /* no reply was queued: the client went away (nginx's 499) */
         metrics_request(s->env->metrics, r->route ? r->route->path : "other", 499);
+    if (r->job) {
+        if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+            atomic_store(&r->job->cancel, true); /* the client is gone: stop generating */
+        job_unref(r->job);
+    }
     metrics_inflight(s->env->metrics, -1);
     buf_release(&r->body);
     free(r);
@@ -342,9 +594,12 @@ ag_err http_start(const struct agent_env *env, struct http_server **out)
     s->env = env;
     atomic_init(&s->inflight, 0);
     atomic_init(&s->draining, false);
+    atomic_init(&s->generating, 0);
+    pthread_mutex_init(&s->jobs_mu, NULL);
     s->d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+            MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)env->cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)4096, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
@@ -369,9 +624,20 @@ unsigned http_stop(struct http_server *s, unsigned timeout_s)
     uint64_t deadline = clock_mono_ns() + (uint64_t)timeout_s * 1000000000u;
     while (atomic_load(&s->inflight) > 0 && clock_mono_ns() < deadline)
         usleep(10000);
+    if (atomic_load(&s->inflight) > 0) {
+        /* out of time: cancel the answers still generating, so their connections resume
+         * (MHD must not stop with a suspended connection) */
+        pthread_mutex_lock(&s->jobs_mu);
+        for (struct chat_job *j = s->jobs; j; j = j->next)
+            atomic_store(&j->cancel, true);
+        pthread_mutex_unlock(&s->jobs_mu);
+        for (int i = 0; i < 500 && atomic_load(&s->generating) > 0; i++)
+            usleep(10000);
+    }
     long left = atomic_load(&s->inflight);
     log_info("http: drained in_flight_left=%ld", left);
     MHD_stop_daemon(s->d);
+    pthread_mutex_destroy(&s->jobs_mu);
     free(s);
     return left > 0 ? (unsigned)left : 0;
 }

@@ -118,6 +118,16 @@ struct config;
 /* In-process llama.cpp (engine.c): loads cfg->llm_model (mmap) and starts the decode
  * thread serving up to cfg->llm_parallel turns at once. */
 ag_err llm_llama_create(const struct config *cfg, struct llm_backend **out);
+struct llm_llama_stats {
+    uint64_t steps;                /* llama_decode calls */
+    uint64_t decoded_tokens;       /* tokens in them (prompts and answers) */
+    uint64_t prefix_reused_tokens; /* prompt tokens copied from the shared prefix */
+    unsigned active, queued;       /* turns in a sequence now; turns waiting for one */
+};
+/* b must be a llama backend. */
+void llm_llama_stats(struct llm_backend *b, struct llm_llama_stats *st);
+/* A pool of OpenAI-compatible upstreams (openai.c) from cfg->llm_upstream. */
+ag_err llm_openai_create(const struct config *cfg, struct llm_backend **out);
 /* Quotes the best supported sentences of r->passages (extractive.c); never fails on a
  * well-formed request, so it ends every fall-back chain. */
 ag_err llm_extractive_create(const struct config *cfg, struct llm_backend **out);

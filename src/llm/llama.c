@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * llm/llama.c: the llama.cpp adapter (the only file that includes llama.h).
- * Today it loads a model's vocabulary only and tokenises; generation with continuous
- * batching is built on the same adapter later. llama.cpp's own log lines go through
+ * llm/llama.c: the llama.cpp adapter for vocabularies, tokenisation and embeddings
+ * (generation with continuous batching is engine.c, the only other file that includes
+ * llama.h). llama.cpp's own log lines go through
  * our logger at debug level.
  * THREADS: llama_backend_init runs once (pthread_once); a loaded vocab is read-only.
  */
@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "llm/llm.h"
@@ -35,6 +36,17 @@ static void backend_init(void)
 {
     llama_log_set(quiet_log, NULL);
     llama_backend_init();
+}
+
+void llm_llama_init(void)
+{
+    pthread_once(&backend_once, backend_init);
+}
+
+unsigned llm_cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 && n < 1024 ? (unsigned)n : 1;
 }
 
 ag_err llm_vocab_load(const char *path, struct llm_vocab **out)

@@ -39,6 +39,31 @@ ag_err llm_extractive_answer(struct arena *a, const struct kb_result *r, enum te
 /* The fixed "don't know" text in language lang. */
 const char *llm_dont_know_text(enum text_lang lang);
 
+/* ---- prompts for generative backends (prompt.c) ---- */
+#include "llm/backend.h"
+
+/* The built-in agent instructions (used when llm_prompt_file is empty). */
+const char *llm_default_system_prompt(void);
+
+struct llm_prompt_in {
+    const char *system;                /* the agent's instructions */
+    const struct kb_result *passages;  /* ranked best first */
+    const struct llm_message *history; /* the conversation before the question, oldest first */
+    size_t n_history;
+    const char *question;
+    unsigned max_tokens;   /* room kept for the answer */
+    size_t context_tokens; /* 0: no limit known */
+    size_t (*count)(struct llm_backend *b, const char *text, size_t len);
+    struct llm_backend *backend;
+};
+/* Build the chat (see prompt.c) into a's memory: *n_passages and *n_history say what was
+ * kept. AG_ETOOBIG when even the question alone does not fit. */
+ag_err llm_prompt_build(struct arena *a, const struct llm_prompt_in *in, struct llm_message **msgs,
+                        size_t *n_msgs, size_t *n_passages, size_t *n_history);
+/* The passages text cites as [n] (1..n_passages), in order of first citation, as 0-based
+ * indexes in *out (a's memory). */
+size_t llm_parse_citations(struct arena *a, const char *text, size_t n_passages, size_t **out);
+
 /* ---- llama.cpp ---- */
 struct llm_vocab;
 /* Load only the vocabulary of a GGUF model (no weights). */
@@ -57,6 +82,10 @@ size_t llm_embedder_dim(const struct llm_embedder *e);
 /* Embed text (cut to the model's context) into out[0..dim). */
 ag_err llm_embed(struct llm_embedder *e, const char *text, size_t len, float *out);
 
+/* Start llama.cpp's backend once per process (its log goes to ours); idempotent. */
+void llm_llama_init(void);
+/* Processors online (at least 1). */
+unsigned llm_cpu_count(void);
 /* The llama.cpp build this binary links ("b1234 (commit)" or similar). */
 const char *llm_llama_info(void);
 

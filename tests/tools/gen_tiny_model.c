@@ -14,8 +14,8 @@
  * stay F32) so llama-quantize can make Q8_0 or Q4_K from the file.
  * The vocabulary and tokenizer keys are copied from VOCAB.gguf (one of the bundle's
  * ggml-vocab-*.gguf files), tokenizer.chat_template included; a vocabulary without one
- * gets a small Llama-2 chat template ([INST] ... [/INST] with <<SYS>>), which llama.cpp
- * recognises as its "llama2-sys" format.
+ * gets Llama 3's template when it has Llama 3's header tokens, else ChatML (in an SPM or
+ * BPE vocabulary without <|im_start|> those markers cost a few ordinary tokens each).
  */
 #include <ggml.h>
 #include <gguf.h>
@@ -25,17 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Written by us: Llama-2 chat with a system block, in the Jinja subset llama.cpp reads. */
-static const char llama2_template[] =
-    "{% for m in messages %}"
-    "{% if m['role'] == 'system' %}{{ bos_token + '[INST] <<SYS>>\\n' + m['content'] + "
-    "'\\n<</SYS>>\\n\\n' }}"
-    "{% elif m['role'] == 'user' %}"
-    "{% if loop.first or messages[loop.index0 - 1]['role'] != 'system' %}"
-    "{{ bos_token + '[INST] ' }}{% endif %}{{ m['content'] + ' [/INST]' }}"
-    "{% else %}{{ ' ' + m['content'] + ' ' + eos_token }}{% endif %}"
-    "{% endfor %}";
 
 struct shape {
     int64_t n_embd, n_layer, n_head, n_head_kv, n_ff, n_ctx;
@@ -161,12 +150,27 @@ int main(int argc, char **argv)
         return 1;
     }
     int64_t n_vocab = (int64_t)gguf_get_arr_n(vocab, tok);
+    /* A chat template, so generation can format chats: the vocabulary's own if it has one,
+     * else Llama 3's when its header tokens exist, else ChatML. */
+    const char *tmpl = NULL;
+    if (gguf_find_key(vocab, "tokenizer.chat_template") < 0) {
+        tmpl = "{% for m in messages %}{{'<|im_start|>' + m['role'] + '\\n' + m['content'] + "
+               "'<|im_end|>\\n'}}{% endfor %}{% if add_generation_prompt %}"
+               "{{'<|im_start|>assistant\\n'}}{% endif %}";
+        for (int64_t i = 0; i < n_vocab; i++)
+            if (strcmp(gguf_get_arr_str(vocab, tok, (size_t)i), "<|start_header_id|>") == 0) {
+                tmpl = "{% for m in messages %}{{'<|start_header_id|>' + m['role'] + "
+                       "'<|end_header_id|>\\n\\n' + m['content'] + '<|eot_id|>'}}{% endfor %}"
+                       "{% if add_generation_prompt %}"
+                       "{{'<|start_header_id|>assistant<|end_header_id|>\\n\\n'}}{% endif %}";
+                break;
+            }
+    }
     struct gguf_context *out = gguf_init_empty();
     gguf_set_kv(out, vocab); /* tokenizer.* including tokenizer.chat_template when present */
-    bool has_template = gguf_find_key(vocab, "tokenizer.chat_template") >= 0;
     gguf_free(vocab);
-    if (!has_template)
-        gguf_set_val_str(out, "tokenizer.chat_template", llama2_template);
+    if (tmpl)
+        gguf_set_val_str(out, "tokenizer.chat_template", tmpl);
     gguf_set_val_str(out, "general.architecture", "llama");
     gguf_set_val_str(out, "general.name", s.scaled ? "agentgate-bench" : "agentgate-tiny-test");
     gguf_set_val_u32(out, "general.file_type", s.f16 ? 1 : 0); /* MOSTLY_F16 or all F32 */

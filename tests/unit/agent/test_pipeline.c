@@ -100,8 +100,16 @@ static int group_setup(void **state)
     struct guard_vault_params vp = guard_vault_default_params();
     if (guard_inject_create(&fx->inject) != AG_OK || guard_vault_create(&vp, &fx->vault) != AG_OK)
         goto fail;
-    fx->env = (struct agent_env){&fx->cfg,  fx->kb,      fx->auth,   fx->limit,
-                                 fx->audit, fx->metrics, fx->inject, fx->vault};
+    fx->env = (struct agent_env){.cfg = &fx->cfg,
+                                 .kb = fx->kb,
+                                 .auth = fx->auth,
+                                 .limit = fx->limit,
+                                 .audit = fx->audit,
+                                 .metrics = fx->metrics,
+                                 .inject = fx->inject,
+                                 .vault = fx->vault,
+                                 .system_prompt = llm_default_system_prompt(),
+                                 .model_id = "extractive"};
     *state = fx;
     return 0;
 fail:
