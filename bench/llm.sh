@@ -11,10 +11,13 @@
 #      246 M parameters; llama-quantize makes Q8_0 of it; cached by shape, seed and type
 #   3. ROUNDS times, alternating which goes first:
 #        llm_bench MODEL --npp NPP --ntg NTG --npl NPL --parallel 16 --ctx CTX --batch B -t T
-#        llama-batched-bench -m MODEL -c 16*CTX -b B -ub B -npp P -ntg NTG -npl NPL -t T
-#      P is the prompt length llm_bench measured (usage.prompt_tokens per turn, template
-#      included). No -pps: every agentgate turn has its own system prompt and question, so
-#      no prompt is shared and both sides evaluate N whole prompts.
+#        llama-batched-bench -m MODEL -c 17*CTX -b B+16 -ub B+16 -kvu -npp P -ntg NTG
+#                            -npl NPL -t T
+#      The context, batch and unified KV cache are the engine's (src/llm/engine.c: 16 turns
+#      and the shared-prefix sequence of CTX tokens each; a step of B prompt tokens plus one
+#      token per turn). P is the prompt length llm_bench measured (usage.prompt_tokens per
+#      turn, template included). No -pps: every agentgate turn has its own system prompt
+#      and question, so the engine shares no prefix and both sides evaluate N whole prompts.
 # Prints every JSON line and a table of medians over the rounds: N, batched-bench S t/s,
 # agentgate S t/s and their ratio, and the same for generation only (S_TG t/s).
 # Not a test (CI never runs it); about 4 minutes on 2 cores once the tools are built.
@@ -29,6 +32,8 @@ NPP="${NPP:-128}" NTG="${NTG:-64}" NPL="${NPL:-1,4,8,16}" THREADS="${THREADS:-2}
 ROUNDS="${ROUNDS:-3}" BATCH="${BATCH:-512}" QUANT="${QUANT:-Q8_0}" SEED="${SEED:-42}"
 PARALLEL=16
 CTX=$(((NPP + NTG + 63) / 64 * 64 + 64)) # per turn: prompt, answer, template slack
+KV=$(((PARALLEL + 1) * CTX))             # the engine's n_ctx: the turns and the prefix
+UB=$((BATCH + PARALLEL))                 # the engine's n_batch = n_ubatch
 SHAPE=(--layers 16 --heads 16 --kv-heads 4 --ff 2816 --ctx 4096 --f16 --untied)
 N_EMBD=1024
 log() { printf 'llm.sh: %s\n' "$*" >&2; }
@@ -67,8 +72,8 @@ run_ours() {
         --round "$1" | tee -a "$out/ours.jsonl"
 }
 run_theirs() {
-    timeout 600 "$bin/llama-batched-bench" -m "$model" -c $((PARALLEL * CTX)) -b "$BATCH" \
-        -ub "$BATCH" -npp "$pp" -ntg "$NTG" -npl "$NPL" -t "$THREADS" \
+    timeout 600 "$bin/llama-batched-bench" -m "$model" -c "$KV" -b "$UB" -ub "$UB" -kvu \
+        -npp "$pp" -ntg "$NTG" -npl "$NPL" -t "$THREADS" \
         --output-format jsonl 2>"$out/batched-bench.log" | grep '^{' | tee -a "$out/theirs.jsonl"
 }
 for ((r = 1; r <= ROUNDS; r++)); do
@@ -86,8 +91,8 @@ print(round(sum(r["prompt_tokens"] for r in rows)/sum(r["n"] for r in rows)))' "
         run_ours "$r"
     fi
 done
-echo "command: llama-batched-bench -m $(basename "$model") -c $((PARALLEL * CTX)) -b $BATCH" \
-    "-ub $BATCH -npp $pp -ntg $NTG -npl $NPL -t $THREADS" \
+echo "command: llama-batched-bench -m $(basename "$model") -c $KV -b $UB -ub $UB -kvu" \
+    "-npp $pp -ntg $NTG -npl $NPL -t $THREADS" \
     "vs llm_bench --npp $NPP --ntg $NTG --npl $NPL --parallel $PARALLEL --ctx $CTX" \
     "--batch $BATCH --threads $THREADS; $ROUNDS rounds, medians"
 /usr/bin/python3 - "$out/ours.jsonl" "$out/theirs.jsonl" <<'PY'

@@ -31,10 +31,6 @@
 
 #define MAX_TURNS 256
 
-/* NEEDSWORK: engine.c (llm_llama_create) is not on this branch yet; a weak reference lets
- * the target link meanwhile. Remove once main's engine is merged. */
-#pragma weak llm_llama_create
-
 /* Customer-service words: the user message is made of these until it has enough tokens. */
 static const char *const words[] = {
     "order",    "parcel",   "delivery", "invoice", "refund",   "account",  "password", "address",
@@ -321,10 +317,6 @@ int main(int argc, char **argv)
         }
 
     struct llm_backend *b = NULL;
-    if (!llm_llama_create) {
-        fprintf(stderr, "llm_bench: this build has no llama engine (src/llm/engine.c)\n");
-        return 1;
-    }
     ag_err rc = llm_llama_create(&cfg, &b);
     if (rc != AG_OK) {
         fprintf(stderr, "llm_bench: cannot load %s: %s\n", model, ag_strerror(rc));
