@@ -29,7 +29,7 @@
 #include "core/config.h"
 #include "llm/backend.h"
 
-#define MAX_TURNS 256
+#define MAX_TURNS 256u
 
 /* Customer-service words: the user message is made of these until it has enough tokens. */
 static const char *const words[] = {
@@ -118,7 +118,7 @@ static ag_err build_prompt(struct llm_backend *b, struct turn *t, unsigned round
         size_t have = sys_tokens + count(b, &t->user) + overhead;
         if (have >= npp)
             break;
-        const char *word = words[(w * 7 + i * 13 + round) % N_WORDS];
+        const char *word = words[(w * 7 + (size_t)i * 13 + round) % N_WORDS];
         if (t->user.len)
             rc = buf_append(&t->user, " ", 1);
         if (rc == AG_OK)
