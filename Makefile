@@ -86,6 +86,7 @@ bench:
 	bench/retrieval.sh $(BENCH_SIZES)
 	bench/guard_eval.sh
 	bench/guard.sh
+	bench/proxy.sh
 
 # LLM throughput of the llama backend beside llama.cpp's llama-batched-bench on one generated
 # model (docs/benchmarks.md; builds the two llama.cpp tools once, about 5 minutes a run).

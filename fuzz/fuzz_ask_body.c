@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "agent/agent.h"
+#include "core/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,6 +25,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap();
     if (rc != AG_OK && (t.status < 400 || t.status > 499))
         __builtin_trap();
+    /* the message goes back inside a JSON error object, which needs valid UTF-8 */
+    json_t *msg = rc != AG_OK ? json_string(t.err_message) : NULL;
+    if (rc != AG_OK && !msg)
+        __builtin_trap();
+    json_decref(msg);
     turn_release(&t);
     return 0;
 }

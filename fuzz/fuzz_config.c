@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-/* fuzz/fuzz_config.c: the config file parser must reject bad input with a reason. */
+/* fuzz/fuzz_config.c: the config file parser, and the price table parsed from its llm_price
+ * entries, must reject bad input with a reason. */
 #include <stdint.h>
 #include <string.h>
 
 #include "core/config.h"
+#include "llm/cost.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -16,5 +18,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap(); /* every error names its line */
     if (rc == AG_OK && (c.threads < 1 || c.threads > 256 || c.listen[0] == '\0'))
         __builtin_trap();
+    if (rc == AG_OK) {
+        struct llm_prices *p = NULL;
+        rc = llm_prices_create(&c, why, sizeof(why), &p);
+        if (rc == AG_ECONFIG && strncmp(why, "llm_price entry ", 16) != 0)
+            __builtin_trap(); /* every error names its entry */
+        if (rc == AG_OK && llm_prices_count(p) != c.n_llm_price)
+            __builtin_trap();
+        llm_prices_free(p);
+    }
     return 0;
 }

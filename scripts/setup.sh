@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/setup.sh: install what agentgate needs to build and test, idempotently.
 #  1. Debian packages listed in scripts/packages.txt (skipped when all are present).
-#  2. llama.cpp: a system install if `pkg-config llama` finds one; otherwise the release
+#  2. the openai npm client for the e2e tests (pinned, cached under $AG_CACHE).
+#  3. llama.cpp: a system install if `pkg-config llama` finds one; otherwise the release
 #     pinned inside the npm package node-llama-cpp@3.21.1 (llama/gitRelease.bundle), built
 #     once for this CPU and cached outside the repo under $AG_CACHE, keyed by version.
 # Prints the PKG_CONFIG_PATH to use on its last line as `PKG_CONFIG_PATH=...`.
@@ -36,15 +37,27 @@ if ((${#missing[@]})); then
     $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm is only needed to fetch the pinned llama.cpp bundle; a NodeSource nodejs already
+# npm fetches the pinned llama.cpp bundle and the openai client; a NodeSource nodejs already
 # ships it, and Debian's own nodejs+npm conflict with that, so install only when absent.
-need_npm() { ! pkg-config --exists llama 2>/dev/null && ! command -v npm >/dev/null; }
+need_npm() { ! command -v npm >/dev/null || ! command -v node >/dev/null; }
 if need_npm; then
     log "installing nodejs npm"
     ${SUDO:-} apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
 
-# --- 2. llama.cpp --------------------------------------------------------------------
+# --- 2. the official openai npm client (the e2e tests use it against our API) --------
+# Pinned, installed once into the cache (outside the repo); tests find it there.
+OPENAI_NPM_VERSION=7.60.0
+openai_dir="$AG_CACHE/node-openai-$OPENAI_NPM_VERSION"
+if [[ ! -f "$openai_dir/.complete" ]] && command -v npm >/dev/null; then
+    log "installing the openai npm package $OPENAI_NPM_VERSION into $openai_dir"
+    rm -rf "$openai_dir"
+    mkdir -p "$openai_dir"
+    (cd "$openai_dir" && timeout 600 npm install --silent --no-audit --no-fund --prefix . \
+        "openai@$OPENAI_NPM_VERSION" >/dev/null) && touch "$openai_dir/.complete"
+fi
+
+# --- 3. llama.cpp --------------------------------------------------------------------
 if pkg-config --exists llama 2>/dev/null && [[ -z "${AG_FORCE_BUNDLED_LLAMA:-}" ]]; then
     log "llama.cpp: system install $(pkg-config --modversion llama)"
     echo "PKG_CONFIG_PATH=${PKG_CONFIG_PATH:-}"

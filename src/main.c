@@ -233,6 +233,12 @@ static int load_config(const struct opts *o, struct config *cfg)
         fprintf(stderr, "agentgate: config: %s\n", why);
         return -1;
     }
+    struct llm_prices *prices = NULL; /* the price table is checked with the rest */
+    if (llm_prices_create(cfg, why, sizeof(why), &prices) != AG_OK) {
+        fprintf(stderr, "agentgate: config: %s\n", why);
+        return -1;
+    }
+    llm_prices_free(prices);
     log_min_level = (enum log_level)log_level_parse(cfg->log_level);
     return 0;
 }
@@ -393,6 +399,7 @@ struct services {
     struct llm_backend *backends[3];
     size_t n_backends;
     char *system_prompt; /* llm_prompt_file's text, or NULL for the built-in one */
+    struct llm_prices *prices;
 };
 
 static void services_close(struct services *s)
@@ -400,6 +407,7 @@ static void services_close(struct services *s)
     for (size_t i = 0; i < s->n_backends; i++)
         llm_backend_destroy(s->backends[i]);
     free(s->system_prompt);
+    llm_prices_free(s->prices);
     guard_vault_destroy(s->vault);
     guard_inject_destroy(s->inject);
     audit_close(s->audit);
@@ -477,7 +485,7 @@ static int services_open(const struct config *cfg, struct services *s, bool with
         if (data_path(cfg, "keys.db", path, sizeof(path)) != 0 ||
             auth_open(path, true, &s->auth) != AG_OK ||
             limit_create(cfg->rate_per_sec, cfg->rate_burst, 100000, &s->limit) != AG_OK ||
-            metrics_create(&s->metrics) != AG_OK)
+            limit_budget_configure(s->limit, cfg) != AG_OK || metrics_create(&s->metrics) != AG_OK)
             goto fail;
     }
     struct guard_vault_params vp = guard_vault_default_params();
@@ -486,7 +494,8 @@ static int services_open(const struct config *cfg, struct services *s, bool with
     if (guard_inject_create(&s->inject) != AG_OK || guard_vault_create(&vp, &s->vault) != AG_OK)
         goto fail;
     memset(secret, 0, sizeof(secret));
-    if (open_backends(cfg, s) != 0)
+    char why[256];
+    if (open_backends(cfg, s) != 0 || llm_prices_create(cfg, why, sizeof(why), &s->prices) != AG_OK)
         goto fail;
     s->env = (struct agent_env){
         .cfg = cfg,
@@ -498,6 +507,7 @@ static int services_open(const struct config *cfg, struct services *s, bool with
         .inject = s->inject,
         .vault = s->vault,
         .n_backends = s->n_backends,
+        .prices = s->prices,
         .system_prompt = s->system_prompt ? s->system_prompt : llm_default_system_prompt(),
         .model_id = cfg->llm_model_name[0] ? cfg->llm_model_name : s->backends[0]->model};
     for (size_t i = 0; i < s->n_backends; i++)

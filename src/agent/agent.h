@@ -23,6 +23,7 @@
 #include "limit/limit.h"
 #include "core/json.h"
 #include "llm/backend.h"
+#include "llm/cost.h"
 #include "llm/llm.h"
 #include "obs/obs.h"
 
@@ -42,6 +43,7 @@ struct agent_env {
     size_t n_backends;
     const char *system_prompt; /* the agent's instructions for generative backends */
     const char *model_id;      /* the model name clients use (/v1/models) */
+    struct llm_prices *prices; /* cost per model (NULL: everything costs 0) */
 };
 
 #define TURN_MAX_STAGES 16
@@ -108,6 +110,7 @@ struct turn {
     const char *backend; /* the backend that answered */
     bool streamed;       /* answer text reached the sink */
     size_t passages_used;
+    int64_t cost_units; /* pico-euros spent on this turn's generation (core/money.h) */
 };
 
 /* Start a turn with a fresh trace id. */

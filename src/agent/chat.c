@@ -20,6 +20,13 @@
 #define MAX_STOP_BYTES 64
 #define MAX_ID_BYTES   128
 
+/* How many bytes of s to quote in an error message: at most max, never half a character
+ * (the message goes back inside JSON, which must be valid UTF-8). */
+static int quote_len(const char *s, size_t max)
+{
+    return (int)str_utf8_prefix(s, strlen(s), max);
+}
+
 static bool bad_text(struct turn *t, const char *field, const char *s, size_t n)
 {
     if (strlen(s) != n) {
@@ -113,7 +120,7 @@ static ag_err parse_messages(struct turn *t, json_t *msgs)
             if (strcmp(key, "role") != 0 && strcmp(key, "content") != 0 &&
                 strcmp(key, "name") != 0) {
                 turn_fail(t, 400, "invalid_request", "unknown_field",
-                          "unknown field 'messages[%zu].%.32s'", i, key);
+                          "unknown field 'messages[%zu].%.*s'", i, quote_len(key, 32), key);
                 return AG_EINVAL;
             }
         }
@@ -202,8 +209,8 @@ ag_err turn_parse_chat_body(struct turn *t)
             }
             if (strcmp(json_string_value(v), t->env->model_id) != 0) {
                 turn_fail(t, 404, "invalid_request", "model_not_found",
-                          "the model '%.64s' does not exist here; GET /v1/models lists it",
-                          json_string_value(v));
+                          "the model '%.*s' does not exist here; GET /v1/models lists it",
+                          quote_len(json_string_value(v), 64), json_string_value(v));
                 goto out;
             }
         } else if (strcmp(key, "stream") == 0 || strcmp(key, "consent") == 0) {
@@ -305,7 +312,8 @@ ag_err turn_parse_chat_body(struct turn *t)
                 }
             }
         } else {
-            turn_fail(t, 400, "invalid_request", "unknown_field", "unknown field '%.64s'", key);
+            turn_fail(t, 400, "invalid_request", "unknown_field", "unknown field '%.*s'",
+                      quote_len(key, 64), key);
             goto out;
         }
     }

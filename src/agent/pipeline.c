@@ -20,6 +20,7 @@
 #include "core/crypto.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/money.h"
 
 enum stage_result { STAGE_CONTINUE, STAGE_STOP };
 
@@ -84,7 +85,40 @@ static enum stage_result stage_limit(struct turn *t)
         t->outcome = "rejected_limit";
         return STAGE_STOP;
     }
+    struct limit_budget_state bs;
+    if (!limit_budget_check(t->env->limit, t->who.key_id, clock_wall_ms() / 1000, &bs)) {
+        char msg[200];
+        limit_budget_message(&bs, msg, sizeof(msg));
+        t->retry_after_s = bs.retry_after_s;
+        turn_fail(t, 429, "rate_limit_error",
+                  bs.verdict == LIMIT_BUDGET_FULL ? "budget_table_full" : "budget_exceeded", "%s",
+                  msg);
+        t->outcome = "rejected_budget";
+        return STAGE_STOP;
+    }
     return STAGE_CONTINUE;
+}
+
+/* Count one backend's tokens and cost: metrics by tenant, key and model, and the key's
+ * daily budget (also for cancelled, cut and late answers: their tokens were spent). */
+static void account(struct turn *t, const struct llm_backend *b, const struct llm_usage *u)
+{
+    const struct agent_env *env = t->env;
+    struct llm_cost c = llm_usage_cost(env->prices, b->kind, u);
+    if (env->metrics) {
+        metrics_llm_usage(env->metrics, t->who.tenant, t->who.key_id, u->model, u->prompt_tokens,
+                          u->completion_tokens, c.units);
+        if (!c.priced)
+            metrics_llm_unpriced(env->metrics, u->model);
+        if (u->first_token_ms > 0)
+            metrics_llm_first_token(env->metrics, b->kind, u->first_token_ms / 1000.0);
+    }
+    t->cost_units = money_add(t->cost_units, c.units);
+    if (t->trusted || !env->limit)
+        return;
+    if (limit_budget_charge(env->limit, t->who.key_id, clock_wall_ms() / 1000,
+                            (uint64_t)u->prompt_tokens + u->completion_tokens, c.units) != AG_OK)
+        log_warn("limit: budget charge refused trace=%s", t->trace_id);
 }
 
 /* ---- guard_in: injection verdict, personal data replaced by placeholders --------------- */
@@ -326,6 +360,17 @@ static bool on_piece(void *ctx, const char *p, size_t n)
     return stream_release(g, false);
 }
 
+/* Room kept for the answer when the prompt is fitted: the requested answer length, but
+ * at most a quarter of the context (passages matter more than a long answer's room; the
+ * answer still runs on to max_tokens or the context's end). */
+static unsigned answer_room(const struct turn *t, const struct llm_backend *b)
+{
+    unsigned want = t->max_tokens ? t->max_tokens : t->env->cfg->llm_max_tokens;
+    if (b->context_tokens && want > b->context_tokens / 4)
+        want = (unsigned)(b->context_tokens / 4);
+    return want;
+}
+
 /* Try one generative backend; true when its answer is taken. */
 static bool try_backend(struct turn *t, struct llm_backend *b, struct gen_stream *g,
                         uint64_t deadline)
@@ -336,7 +381,7 @@ static bool try_backend(struct turn *t, struct llm_backend *b, struct gen_stream
                                .history = t->history,
                                .n_history = t->n_history,
                                .question = t->question,
-                               .max_tokens = t->max_tokens ? t->max_tokens : cfg->llm_max_tokens,
+                               .max_tokens = answer_room(t, b),
                                .context_tokens = b->context_tokens,
                                .count = b->ops->count_tokens,
                                .backend = b};
@@ -353,7 +398,7 @@ static bool try_backend(struct turn *t, struct llm_backend *b, struct gen_stream
                             .passages = &t->retrieved,
                             .lang = t->lang,
                             .question = t->question,
-                            .max_tokens = in.max_tokens,
+                            .max_tokens = t->max_tokens ? t->max_tokens : cfg->llm_max_tokens,
                             .temperature = t->chat ? t->temperature : (float)cfg->llm_temperature,
                             .top_p = t->chat ? t->top_p : (float)cfg->llm_top_p,
                             .seed = t->seed,
@@ -370,6 +415,10 @@ static bool try_backend(struct turn *t, struct llm_backend *b, struct gen_stream
     struct llm_usage u;
     enum llm_finish f = LLM_FINISH_STOP;
     rc = llm_generate(b, &r, &u, &f);
+    account(t, b, &u);
+    bool retried = rc != AG_OK || (f == LLM_FINISH_CUT && !t->streamed);
+    if (t->env->metrics)
+        metrics_llm_request(t->env->metrics, b->kind, retried ? "fallback" : llm_finish_name(f));
     if (rc == AG_OK && f == LLM_FINISH_CUT && !t->streamed) {
         /* nothing reached the client yet: a cut answer is not taken, the next one is */
         log_warn("generate: cut answer discarded backend=%s trace=%s", b->kind, t->trace_id);
@@ -428,6 +477,8 @@ static enum stage_result stage_generate(struct turn *t)
                                         .cited = cited,
                                         .n_cited = n_cited};
     } else {
+        if (env->metrics)
+            metrics_llm_request(env->metrics, "extractive", "stop");
         t->answer = ex;
         t->backend = "extractive";
         t->finish = LLM_FINISH_STOP;
@@ -601,6 +652,10 @@ static enum stage_result stage_respond(struct turn *t)
             rc = AG_ENOMEM;
         if (rc == AG_OK && t->usage.upstream[0])
             json_object_set_new(gen, "upstream", json_string(t->usage.upstream));
+        char eur[40];
+        money_format(t->cost_units, eur, sizeof(eur));
+        if (rc == AG_OK)
+            json_object_set_new(gen, "cost_eur", json_string(eur));
     }
     if (t->guard.scoped) {
         guard_vault_scope_end(t->env->vault, &t->guard.scope);

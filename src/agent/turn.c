@@ -115,7 +115,9 @@ ag_err turn_parse_body(struct turn *t)
                 goto out;
             }
         } else {
-            turn_fail(t, 400, "invalid_request", "unknown_field", "unknown field '%.64s'", key);
+            /* cut at a character bound: the message goes back inside JSON */
+            turn_fail(t, 400, "invalid_request", "unknown_field", "unknown field '%.*s'",
+                      (int)str_utf8_prefix(key, strlen(key), 64), key);
             goto out;
         }
     }

@@ -53,7 +53,8 @@ struct config {
     unsigned llm_ctx;          /* llama: context tokens per turn */
     unsigned llm_batch;        /* llama: tokens per decode step at most */
     unsigned llm_threads;      /* llama: CPU threads (0 = the processors the process may use) */
-    unsigned llm_queue;        /* turns waiting for a free sequence before 503 */
+    unsigned llm_queue;        /* turns waiting for a free sequence (or worker) before 503 */
+    unsigned gen_workers;      /* threads that run generating turns (each blocks on one) */
     unsigned llm_max_tokens;   /* answer tokens when the request names none */
     double llm_temperature;    /* when the request names none */
     double llm_top_p;          /* when the request names none */

@@ -20,6 +20,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/tpool.h"
 #include "http/http.h"
 
 struct chat_job;
@@ -29,7 +30,7 @@ struct http_server {
     const struct agent_env *env;
     atomic_long inflight;
     atomic_bool draining;
-    atomic_uint generating; /* chat turns in a worker thread */
+    struct tpool *workers; /* generation, audit and reply of turns that generate */
     pthread_mutex_t jobs_mu;
     struct chat_job *jobs; /* every chat turn in a worker, for cancelling at shutdown */
 };
@@ -68,6 +69,7 @@ struct chat_job {
     bool done;          /* the worker finished the turn */
     bool suspended;     /* the connection waits for the worker */
     struct chat_job *next, *prev;
+    struct tpool_job work;
 };
 
 /* ---- replies ---------------------------------------------------------------------------- */
@@ -172,6 +174,61 @@ static void h_readyz(struct http_server *s, struct MHD_Connection *c, struct req
         send_json(c, r, 200, "{\"status\":\"ready\"}", NULL, 0);
 }
 
+/* Gauges of the generation backends: the llama engine's sequences, each upstream's
+ * health and circuit breaker. */
+static ag_err render_backends(const struct agent_env *env, struct buf *b)
+{
+    ag_err rc = AG_OK;
+    for (size_t i = 0; i < env->n_backends && rc == AG_OK; i++) {
+        struct llm_backend *be = env->backends[i];
+        if (strcmp(be->kind, "llama") == 0) {
+            struct llm_llama_stats st;
+            llm_llama_stats(be, &st);
+            rc = buf_printf(b,
+                            "# HELP agentgate_llama_sequences Turns decoding (active) or waiting "
+                            "for a sequence (queued).\n"
+                            "# TYPE agentgate_llama_sequences gauge\n"
+                            "agentgate_llama_sequences{state=\"active\"} %u\n"
+                            "agentgate_llama_sequences{state=\"queued\"} %u\n"
+                            "# HELP agentgate_llama_tokens_decoded_total Tokens through "
+                            "llama_decode (prompts and answers).\n"
+                            "# TYPE agentgate_llama_tokens_decoded_total counter\n"
+                            "agentgate_llama_tokens_decoded_total %llu\n"
+                            "# HELP agentgate_llama_prefix_reused_tokens_total Prompt tokens "
+                            "copied from the shared system prefix instead of decoded.\n"
+                            "# TYPE agentgate_llama_prefix_reused_tokens_total counter\n"
+                            "agentgate_llama_prefix_reused_tokens_total %llu\n",
+                            st.active, st.queued, (unsigned long long)st.decoded_tokens,
+                            (unsigned long long)st.prefix_reused_tokens);
+        } else if (strcmp(be->kind, "openai") == 0) {
+            struct llm_upstream_stats us[LLM_MAX_UPSTREAMS];
+            size_t n = 0;
+            llm_openai_stats(be, us, LLM_MAX_UPSTREAMS, &n);
+            rc = buf_append_str(b, "# HELP agentgate_upstream_up The upstream's last health "
+                                   "probe passed (1) or failed (0).\n"
+                                   "# TYPE agentgate_upstream_up gauge\n"
+                                   "# HELP agentgate_upstream_breaker Circuit breaker: 0 closed, "
+                                   "1 open, 2 half-open.\n"
+                                   "# TYPE agentgate_upstream_breaker gauge\n"
+                                   "# HELP agentgate_upstream_tries_total Requests sent to the "
+                                   "upstream, retries included, and those that failed.\n"
+                                   "# TYPE agentgate_upstream_tries_total counter\n");
+            for (size_t k = 0; k < n && k < LLM_MAX_UPSTREAMS && rc == AG_OK; k++)
+                rc = buf_printf(b,
+                                "agentgate_upstream_up{upstream=\"%s\"} %d\n"
+                                "agentgate_upstream_breaker{upstream=\"%s\"} %d\n"
+                                "agentgate_upstream_tries_total{upstream=\"%s\",result=\"all\"} "
+                                "%llu\n"
+                                "agentgate_upstream_tries_total{upstream=\"%s\",result="
+                                "\"failed\"} %llu\n",
+                                us[k].name, us[k].healthy ? 1 : 0, us[k].name, (int)us[k].breaker,
+                                us[k].name, (unsigned long long)us[k].requests, us[k].name,
+                                (unsigned long long)us[k].failures);
+        }
+    }
+    return rc;
+}
+
 static void h_metrics(struct http_server *s, struct MHD_Connection *c, struct request *r)
 {
     struct auth_identity who;
@@ -179,28 +236,11 @@ static void h_metrics(struct http_server *s, struct MHD_Connection *c, struct re
         return;
     struct buf b;
     buf_init(&b, 1u << 20);
-    if (metrics_render(s->env->metrics, &b) == AG_OK)
+    if (metrics_render(s->env->metrics, &b) == AG_OK && render_backends(s->env, &b) == AG_OK)
         send_reply(c, r, 200, "text/plain; version=0.0.4", buf_cstr(&b), b.len, NULL, 0);
     else
         send_error(c, r, 500, "server_error", "render_failed", "metrics could not be rendered");
     buf_release(&b);
-}
-
-static void h_ask(struct http_server *s, struct MHD_Connection *c, struct request *r)
-{
-    struct turn t;
-    if (turn_init(&t, s->env) != AG_OK) {
-        send_error(c, r, 500, "server_error", "no_memory", "the request could not be started");
-        return;
-    }
-    t.body = buf_cstr(&r->body);
-    t.body_len = r->body.len;
-    t.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-    t.allowed_roles = r->route->roles;
-    pipeline_run(&t);
-    send_json(c, r, t.status, buf_cstr(&t.response), t.trace_id,
-              t.status == 429 ? t.retry_after_s : 0);
-    turn_release(&t);
 }
 
 /* Parse an optional unsigned query parameter; false (and a 400 sent) when malformed. */
@@ -286,7 +326,7 @@ static bool job_sink(void *ctx, const char *text, size_t n)
     return rc == AG_OK && !atomic_load(&j->cancel);
 }
 
-static void *job_main(void *arg)
+static void job_main(void *arg)
 {
     struct chat_job *j = arg;
     pipeline_finish(&j->t);
@@ -298,7 +338,6 @@ static void *job_main(void *arg)
     if (j->next)
         j->next->prev = j->prev;
     pthread_mutex_unlock(&j->s->jobs_mu);
-    atomic_fetch_sub(&j->s->generating, 1);
     pthread_mutex_lock(&j->mu);
     if (j->t.stream && buf_append(&j->pending, j->t.response.p, j->t.response.len) != AG_OK)
         log_error("http: stream tail lost trace=%s", j->t.trace_id);
@@ -306,7 +345,6 @@ static void *job_main(void *arg)
     job_wake(j);
     pthread_mutex_unlock(&j->mu);
     job_unref(j);
-    return NULL;
 }
 
 /* MHD asks for more of a streamed reply: what is pending, the end, or (nothing yet) the
@@ -343,12 +381,22 @@ static void job_read_done(void *cls)
     job_unref(cls);
 }
 
-static void h_chat(struct http_server *s, struct MHD_Connection *c, struct request *r)
+/* Does answering this turn need a model (so a worker thread), or only the extractive
+ * answer (microseconds: answered on this thread)? */
+static bool generates(const struct agent_env *env)
+{
+    return env->n_backends > 0 && strcmp(env->backends[0]->kind, "extractive") != 0;
+}
+
+/* POST /v1/ask and POST /v1/chat/completions: the pipeline. The stages before generate
+ * run here; a turn that goes on to a model is finished on a worker while the connection
+ * is suspended (JSON) or streams its answer (SSE, chat only). */
+static void h_turn(struct http_server *s, struct MHD_Connection *c, struct request *r)
 {
     if (r->job) { /* resumed: the worker finished a JSON reply */
         struct chat_job *j = r->job;
         send_json(c, r, j->t.status, buf_cstr(&j->t.response), j->t.trace_id,
-                  j->t.status == 429 ? j->t.retry_after_s : 0);
+                  j->t.status == 429 || j->t.status == 503 ? j->t.retry_after_s : 0);
         return;
     }
     struct chat_job *j = calloc(1, sizeof(*j));
@@ -366,7 +414,7 @@ static void h_chat(struct http_server *s, struct MHD_Connection *c, struct reque
     j->c = c;
     j->refs = 1; /* the connection's */
     struct turn *t = &j->t;
-    t->chat = true;
+    t->chat = strcmp(r->route->path, "/v1/chat/completions") == 0;
     t->created = clock_wall_ms() / 1000;
     t->body = buf_cstr(&r->body);
     t->body_len = r->body.len;
@@ -374,79 +422,80 @@ static void h_chat(struct http_server *s, struct MHD_Connection *c, struct reque
     t->allowed_roles = r->route->roles;
     t->cancel = &j->cancel;
     r->job = j;
-    if (pipeline_prepare(t)) {
-        unsigned cap = s->env->cfg->llm_parallel + s->env->cfg->llm_queue + 16;
-        if (atomic_fetch_add(&s->generating, 1) >= cap) {
-            atomic_fetch_sub(&s->generating, 1);
+    if (pipeline_prepare(t) && generates(s->env)) {
+        /* refs before submitting: the worker may finish before this thread goes on */
+        pthread_mutex_lock(&j->mu);
+        j->refs++; /* the worker's */
+        if (t->stream)
+            j->refs++; /* the streamed response's */
+        pthread_mutex_unlock(&j->mu);
+        struct MHD_Response *resp =
+            t->stream ? MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, job_read, j,
+                                                          job_read_done)
+                      : NULL;
+        if (t->stream && (!resp || chat_sse_chunk(t, "assistant", "", 0, NULL, &j->pending))) {
+            if (resp)
+                MHD_destroy_response(resp); /* drops the response's ref */
+            else
+                j->refs--;
+            j->refs--;
+            turn_fail(t, 500, "server_error", "no_memory", "the reply could not be started");
+            t->stopped = true;
+            t->stream = false;
+        } else {
+            if (t->stream) {
+                t->sink = job_sink;
+                t->sink_ctx = j;
+            }
+            pthread_mutex_lock(&s->jobs_mu);
+            j->next = s->jobs;
+            if (s->jobs)
+                s->jobs->prev = j;
+            s->jobs = j;
+            pthread_mutex_unlock(&s->jobs_mu);
+            /* hold the job's lock until the connection is suspended: the worker's wake-up
+             * must not come first */
+            pthread_mutex_lock(&j->mu);
+            if (tpool_submit(s->workers, &j->work, job_main, j) == AG_OK) {
+                if (t->stream) {
+                    MHD_add_response_header(resp, "Content-Type", "text/event-stream");
+                    MHD_add_response_header(resp, "Cache-Control", "no-store");
+                    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+                    MHD_add_response_header(resp, "X-Trace-Id", t->trace_id);
+                    metrics_request(r->metrics, r->route->path, 200);
+                    MHD_queue_response(c, 200, resp);
+                    MHD_destroy_response(resp);
+                    r->status = 200;
+                } else {
+                    j->suspended = true;
+                    MHD_suspend_connection(c);
+                }
+                pthread_mutex_unlock(&j->mu);
+                return;
+            }
+            pthread_mutex_unlock(&j->mu);
+            pthread_mutex_lock(&s->jobs_mu);
+            s->jobs = j->next;
+            if (j->next)
+                j->next->prev = NULL;
+            pthread_mutex_unlock(&s->jobs_mu);
+            t->sink = NULL;
+            if (resp)
+                MHD_destroy_response(resp);
+            j->refs--; /* the worker's */
             turn_fail(t, 503, "server_error", "overloaded",
                       "too many answers are being generated; retry shortly");
             t->retry_after_s = 1;
+            t->stopped = true;
         }
     }
-    if (t->stopped) { /* answered (or refused) without generation: reply now */
-        pipeline_finish(t);
-        if (t->stream && t->status == 200)
-            send_reply(c, r, 200, "text/event-stream", t->response.p, t->response.len, t->trace_id,
-                       0);
-        else
-            send_json(c, r, t->status, buf_cstr(&t->response), t->trace_id,
-                      t->status == 429 || t->status == 503 ? t->retry_after_s : 0);
-        return;
-    }
-    struct MHD_Response *resp = NULL;
-    if (t->stream) {
-        resp =
-            MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, job_read, j, job_read_done);
-        if (!resp || chat_sse_chunk(t, "assistant", "", 0, NULL, &j->pending) != AG_OK) {
-            atomic_fetch_sub(&s->generating, 1);
-            turn_fail(t, 500, "server_error", "no_memory", "the reply could not be started");
-            t->stream = false;
-            pipeline_finish(t);
-            send_json(c, r, t->status, buf_cstr(&t->response), t->trace_id, 0);
-            if (resp)
-                MHD_destroy_response(resp);
-            return;
-        }
-        j->refs++; /* the response's */
-        t->sink = job_sink;
-        t->sink_ctx = j;
-        MHD_add_response_header(resp, "Content-Type", "text/event-stream");
-        MHD_add_response_header(resp, "Cache-Control", "no-store");
-        MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-        MHD_add_response_header(resp, "X-Trace-Id", t->trace_id);
-        metrics_request(r->metrics, r->route->path, 200);
-        MHD_queue_response(c, 200, resp);
-        MHD_destroy_response(resp);
-        r->status = 200;
-    }
-    pthread_mutex_lock(&s->jobs_mu);
-    j->next = s->jobs;
-    if (s->jobs)
-        s->jobs->prev = j;
-    s->jobs = j;
-    pthread_mutex_unlock(&s->jobs_mu);
-    pthread_mutex_lock(&j->mu);
-    j->refs++; /* the worker's */
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&attr, (size_t)1 << 20);
-    pthread_t th;
-    bool started = pthread_create(&th, &attr, job_main, j) == 0;
-    pthread_attr_destroy(&attr);
-    if (!started) {
-        pthread_mutex_unlock(&j->mu);
-        log_error("http: cannot start a worker trace=%s", t->trace_id);
-        job_main(j); /* answer on this thread instead */
-        if (!t->stream)
-            send_json(c, r, t->status, buf_cstr(&t->response), t->trace_id, 0);
-        return;
-    }
-    if (!t->stream) {
-        j->suspended = true;
-        MHD_suspend_connection(c);
-    }
-    pthread_mutex_unlock(&j->mu);
+    /* answered without a worker: the extractive answer, or refused */
+    pipeline_finish(t);
+    if (t->chat && t->stream && t->status == 200)
+        send_reply(c, r, 200, "text/event-stream", t->response.p, t->response.len, t->trace_id, 0);
+    else
+        send_json(c, r, t->status, buf_cstr(&t->response), t->trace_id,
+                  t->status == 429 || t->status == 503 ? t->retry_after_s : 0);
 }
 
 static void h_models(struct http_server *s, struct MHD_Connection *c, struct request *r)
@@ -471,8 +520,8 @@ static const struct route routes[] = {
     {"GET", "/healthz", AUTH_PUBLIC, h_healthz},
     {"GET", "/readyz", AUTH_PUBLIC, h_readyz},
     {"GET", "/metrics", AUTH_ROLE_ADMIN, h_metrics},
-    {"POST", "/v1/ask", AUTH_ANY_ROLE, h_ask},
-    {"POST", "/v1/chat/completions", AUTH_ANY_ROLE, h_chat},
+    {"POST", "/v1/ask", AUTH_ANY_ROLE, h_turn},
+    {"POST", "/v1/chat/completions", AUTH_ANY_ROLE, h_turn},
     {"GET", "/v1/models", AUTH_ANY_ROLE, h_models},
     {"GET", "/v1/audit", AUTH_ROLE_ADMIN, h_audit},
 };
@@ -594,8 +643,13 @@ ag_err http_start(const struct agent_env *env, struct http_server **out)
     s->env = env;
     atomic_init(&s->inflight, 0);
     atomic_init(&s->draining, false);
-    atomic_init(&s->generating, 0);
     pthread_mutex_init(&s->jobs_mu, NULL);
+    if (tpool_create(env->cfg->gen_workers, env->cfg->llm_queue, &s->workers) != AG_OK) {
+        log_error("http: cannot start %u generation workers", env->cfg->gen_workers);
+        pthread_mutex_destroy(&s->jobs_mu);
+        free(s);
+        return AG_ENOMEM;
+    }
     s->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
             MHD_USE_ERROR_LOG,
@@ -605,6 +659,8 @@ ag_err http_start(const struct agent_env *env, struct http_server **out)
         (unsigned)4096, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
     if (!s->d) {
         log_error("http: cannot listen on %s", env->cfg->listen);
+        tpool_destroy(s->workers);
+        pthread_mutex_destroy(&s->jobs_mu);
         free(s);
         return AG_EIO;
     }
@@ -631,11 +687,12 @@ unsigned http_stop(struct http_server *s, unsigned timeout_s)
         for (struct chat_job *j = s->jobs; j; j = j->next)
             atomic_store(&j->cancel, true);
         pthread_mutex_unlock(&s->jobs_mu);
-        for (int i = 0; i < 500 && atomic_load(&s->generating) > 0; i++)
+        for (int i = 0; i < 500 && tpool_pending(s->workers) > 0; i++)
             usleep(10000);
     }
     long left = atomic_load(&s->inflight);
     log_info("http: drained in_flight_left=%ld", left);
+    tpool_destroy(s->workers); /* every job done: no connection stays suspended */
     MHD_stop_daemon(s->d);
     pthread_mutex_destroy(&s->jobs_mu);
     free(s);

@@ -2,16 +2,23 @@
 /*
  * limit/limit.c: token buckets in a chained hash table keyed by string.
  * Refill is computed lazily from the time of the last take, so idle keys cost nothing.
- * THREADS: l->mu guards the table and every bucket.
+ * Daily spend lives in a second table of the same shape: each entry remembers its UTC day
+ * and starts again from 0 when a later day touches it, so the rollover costs nothing
+ * either. Entries of earlier days are what a full table drops (they equal new ones).
+ * THREADS: l->mu guards both tables, every bucket, every spend entry and the budgets.
  */
 #include "limit/limit.h"
 
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/money.h"
+
 #define LIMIT_SLOTS 4096
+#define DAY_S       86400
 
 struct bucket {
     struct bucket *next;
@@ -20,11 +27,25 @@ struct bucket {
     char key[];
 };
 
+struct spend {
+    struct spend *next;
+    int64_t day; /* UTC day (Unix seconds / 86400, floored) the sums belong to */
+    uint64_t tokens;
+    int64_t units; /* pico-euros */
+    char key[];
+};
+
 struct limit {
     pthread_mutex_t mu;
     double rate, burst;
     uint32_t max_keys, n_keys;
     struct bucket *slot[LIMIT_SLOTS];
+    /* daily budgets (0 = none) and the spend table; max_keys bounds it as well */
+    uint64_t tokens_day;
+    int64_t units_day;
+    uint32_t n_spend;
+    int64_t swept_day; /* the day the full table was last cleared of earlier days */
+    struct spend *spend[LIMIT_SLOTS];
 };
 
 ag_err limit_create(double rate, double burst, uint32_t max_keys, struct limit **out)
@@ -38,6 +59,7 @@ ag_err limit_create(double rate, double burst, uint32_t max_keys, struct limit *
     l->rate = rate;
     l->burst = burst;
     l->max_keys = max_keys;
+    l->swept_day = INT64_MIN;
     *out = l;
     return AG_OK;
 }
@@ -52,6 +74,12 @@ void limit_destroy(struct limit *l)
             struct bucket *next = b->next;
             free(b);
             b = next;
+        }
+        struct spend *e = l->spend[i];
+        while (e) {
+            struct spend *next = e->next;
+            free(e);
+            e = next;
         }
     }
     pthread_mutex_destroy(&l->mu);
@@ -134,4 +162,169 @@ bool limit_take(struct limit *l, const char *key, uint64_t now_ns, uint32_t *ret
         *retry_after_s = s < 1 ? 1 : s > 86400 ? 86400 : (uint32_t)s;
     }
     return ok;
+}
+
+/* ---- daily budgets ------------------------------------------------------------------ */
+
+ag_err limit_budget_configure(struct limit *l, const struct config *cfg)
+{
+    if (!(cfg->budget_eur_day >= 0))
+        return AG_EINVAL;
+    int64_t units = money_from_eur(cfg->budget_eur_day);
+    pthread_mutex_lock(&l->mu);
+    l->tokens_day = cfg->budget_tokens_day;
+    l->units_day = units == INT64_MAX ? 0 : units; /* past what a sum can reach: no limit */
+    pthread_mutex_unlock(&l->mu);
+    return AG_OK;
+}
+
+/* The UTC day of Unix time s, floored (before 1970 too), and the seconds until it ends. */
+static int64_t day_of(int64_t s, uint32_t *left_s)
+{
+    int64_t day = s / DAY_S, into = s % DAY_S;
+    if (into < 0) {
+        day--;
+        into += DAY_S;
+    }
+    if (left_s)
+        *left_s = (uint32_t)(DAY_S - into);
+    return day;
+}
+
+/* Drop entries of days before day; called with mu held when the spend table is full. */
+static void sweep_spend(struct limit *l, int64_t day)
+{
+    for (size_t i = 0; i < LIMIT_SLOTS; i++) {
+        struct spend **pp = &l->spend[i];
+        while (*pp) {
+            struct spend *e = *pp;
+            if (e->day < day) {
+                *pp = e->next;
+                free(e);
+                l->n_spend--;
+            } else {
+                pp = &e->next;
+            }
+        }
+    }
+    l->swept_day = day;
+}
+
+/* key's entry for day, started from 0 if it belonged to an earlier day, created if absent
+ * (NULL when the table is full of keys active today, or without memory: fail closed).
+ * Called with mu held. A day earlier than the entry's (the wall clock was set back) counts
+ * into the entry's day: spend is never forgotten early. */
+static struct spend *spend_entry(struct limit *l, const char *key, int64_t day)
+{
+    uint32_t slot = hash_key(key) % LIMIT_SLOTS;
+    struct spend *e = l->spend[slot];
+    while (e && strcmp(e->key, key) != 0)
+        e = e->next;
+    if (e) {
+        if (e->day < day) {
+            e->day = day;
+            e->tokens = 0;
+            e->units = 0;
+        }
+        return e;
+    }
+    /* One sweep per day is enough: after it every entry is of this day (or later). */
+    if (l->n_spend >= l->max_keys && l->swept_day != day)
+        sweep_spend(l, day);
+    if (l->n_spend >= l->max_keys)
+        return NULL;
+    size_t kl = strlen(key);
+    e = malloc(sizeof(*e) + kl + 1);
+    if (!e)
+        return NULL;
+    memcpy(e->key, key, kl + 1);
+    e->day = day;
+    e->tokens = 0;
+    e->units = 0;
+    e->next = l->spend[slot];
+    l->spend[slot] = e;
+    l->n_spend++;
+    return e;
+}
+
+bool limit_budget_check(struct limit *l, const char *key, int64_t now_unix_s,
+                        struct limit_budget_state *st)
+{
+    struct limit_budget_state s = {.verdict = LIMIT_BUDGET_OK};
+    int64_t day = day_of(now_unix_s, &s.retry_after_s);
+    pthread_mutex_lock(&l->mu);
+    s.tokens_day = l->tokens_day;
+    s.units_day = l->units_day;
+    if (l->tokens_day || l->units_day) {
+        const struct spend *e = spend_entry(l, key, day);
+        if (!e) {
+            s.verdict = LIMIT_BUDGET_FULL;
+        } else {
+            s.tokens_used = e->tokens;
+            s.units_used = e->units;
+            if (l->tokens_day && e->tokens >= l->tokens_day)
+                s.verdict = LIMIT_BUDGET_TOKENS;
+            else if (l->units_day && e->units >= l->units_day)
+                s.verdict = LIMIT_BUDGET_EUR;
+        }
+    }
+    pthread_mutex_unlock(&l->mu);
+    if (st)
+        *st = s;
+    return s.verdict == LIMIT_BUDGET_OK;
+}
+
+ag_err limit_budget_charge(struct limit *l, const char *key, int64_t now_unix_s, uint64_t tokens,
+                           int64_t cost_units)
+{
+    if (cost_units < 0)
+        return AG_EINVAL;
+    int64_t day = day_of(now_unix_s, NULL);
+    ag_err rc = AG_OK;
+    pthread_mutex_lock(&l->mu);
+    if (l->tokens_day || l->units_day) {
+        struct spend *e = spend_entry(l, key, day);
+        if (!e) {
+            rc = AG_EBUSY;
+        } else {
+            e->tokens = e->tokens > UINT64_MAX - tokens ? UINT64_MAX : e->tokens + tokens;
+            e->units = money_add(e->units, cost_units);
+        }
+    }
+    pthread_mutex_unlock(&l->mu);
+    return rc;
+}
+
+size_t limit_budget_message(const struct limit_budget_state *st, char *out, size_t n)
+{
+    if (n == 0)
+        return 0;
+    char eur[MONEY_FMT_MAX];
+    int w = 0;
+    switch (st->verdict) {
+    case LIMIT_BUDGET_OK:
+        break;
+    case LIMIT_BUDGET_TOKENS:
+        w = snprintf(out, n,
+                     "daily token budget of %llu tokens for this key is used up; it resets at "
+                     "00:00 UTC",
+                     (unsigned long long)st->tokens_day);
+        break;
+    case LIMIT_BUDGET_EUR:
+        money_format(st->units_day, eur, sizeof(eur));
+        w = snprintf(out, n,
+                     "daily cost budget of %s EUR for this key is used up; it resets at 00:00 UTC",
+                     eur);
+        break;
+    case LIMIT_BUDGET_FULL:
+        w = snprintf(out, n,
+                     "daily budgets are tracked for too many keys today; keys new today are "
+                     "refused until 00:00 UTC");
+        break;
+    }
+    if (w <= 0) {
+        out[0] = '\0';
+        return 0;
+    }
+    return (size_t)w < n ? (size_t)w : n - 1;
 }

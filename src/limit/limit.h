@@ -1,7 +1,13 @@
 /*
  * limit/limit.h: in-process token buckets, one per key. Each bucket holds up to burst
  * tokens and refills at rate per second; a request takes one token.
- * THREADS: safe from any thread; the table is guarded by one mutex (never held across I/O).
+ * Daily budgets per key: model tokens and cost (EUR, as integer pico-euros, core/money.h)
+ * spent in the current UTC day, checked before a turn and charged after it; the spend
+ * starts again from 0 at 00:00 UTC. Budgets live in this process only: each instance of
+ * agentgate counts on its own and a restart forgets the day's spend (a shared Redis
+ * backend is a later issue).
+ * THREADS: safe from any thread; buckets and spend are guarded by one mutex (never held
+ * across I/O).
  */
 #ifndef AG_LIMIT_LIMIT_H
 #define AG_LIMIT_LIMIT_H
@@ -9,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/config.h"
 #include "core/err.h"
 
 struct limit;
@@ -19,5 +26,50 @@ void limit_destroy(struct limit *l); /* NULL is a no-op */
 /* Take one token for key at monotonic time now_ns. false: over the limit, and
  * *retry_after_s says when the next token is due (whole seconds, at least 1). */
 bool limit_take(struct limit *l, const char *key, uint64_t now_ns, uint32_t *retry_after_s);
+
+/* ---- daily budgets ---- */
+
+/* Set the daily budgets of every key from cfg->budget_tokens_day and cfg->budget_eur_day
+ * (0: no such budget; an EUR amount past the int64 range of pico-euros, about 9.2 million
+ * EUR, counts as no limit either). The spend of the day so far is kept. AG_EINVAL for a
+ * negative or NaN amount. */
+ag_err limit_budget_configure(struct limit *l, const struct config *cfg);
+
+enum limit_budget_verdict {
+    LIMIT_BUDGET_OK,     /* under every budget */
+    LIMIT_BUDGET_TOKENS, /* the token budget is used up */
+    LIMIT_BUDGET_EUR,    /* the cost budget is used up */
+    LIMIT_BUDGET_FULL,   /* the spend table is full of keys active today: fail closed */
+};
+
+struct limit_budget_state {
+    enum limit_budget_verdict verdict;
+    uint64_t tokens_used, tokens_day; /* spent today; the budget (0 = none) */
+    int64_t units_used, units_day;    /* the same in pico-euros */
+    uint32_t retry_after_s;           /* seconds until 00:00 UTC: 1 .. 86400 */
+};
+
+/* May key start a turn at Unix time now_unix_s? false when its spend today is at or over
+ * either budget, or when a new key finds the spend table full (max_keys keys already spent
+ * today; entries of earlier days make room), and then the caller answers 429 with
+ * limit_budget_message() and Retry-After st->retry_after_s. With no budget configured it
+ * always says true and tracks nothing. A key that passes has its entry for the day, so
+ * the charge after its turn cannot be lost to a full table. *st (may be NULL) gets the
+ * spend, the budgets and the verdict. A turn that passes may take the spend over the
+ * budget (it is charged after it ran); the next check stops the key. */
+bool limit_budget_check(struct limit *l, const char *key, int64_t now_unix_s,
+                        struct limit_budget_state *st);
+
+/* Add a finished turn's tokens (prompt + completion) and cost (pico-euros, >= 0) to key's
+ * spend for the UTC day of now_unix_s; sums saturate. A no-op with no budget configured.
+ * AG_EINVAL for a negative cost; AG_EBUSY when the key has no entry and the table is full
+ * (only when the turn was not checked first). */
+ag_err limit_budget_charge(struct limit *l, const char *key, int64_t now_unix_s, uint64_t tokens,
+                           int64_t cost_units);
+
+/* The text of a refusal for the client, naming the budget ("daily token budget of 100000
+ * tokens for this key is used up; it resets at 00:00 UTC"), into out (cut to n bytes,
+ * NUL-terminated); returns its length, 0 for LIMIT_BUDGET_OK. */
+size_t limit_budget_message(const struct limit_budget_state *st, char *out, size_t n);
 
 #endif

@@ -54,7 +54,7 @@ static ag_err extractive_generate(struct llm_backend *b, const struct llm_reques
     struct extractive *x = (struct extractive *)b;
     static const struct kb_result none = {0};
     struct arena a;
-    arena_init(&a, 64 * 1024);
+    arena_init(&a, (size_t)64 << 10);
     struct llm_answer ans;
     ag_err rc =
         llm_extractive_answer(&a, r->passages ? r->passages : &none, r->lang, &x->params, &ans);

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/config.h"
 #include "core/err.h"
 #include "kb/kb.h"
 #include "text/text.h"
@@ -126,10 +127,32 @@ struct llm_llama_stats {
 };
 /* b must be a llama backend. */
 void llm_llama_stats(struct llm_backend *b, struct llm_llama_stats *st);
-/* A pool of OpenAI-compatible upstreams (openai.c) from cfg->llm_upstream. */
-ag_err llm_openai_create(const struct config *cfg, struct llm_backend **out);
 /* Quotes the best supported sentences of r->passages (extractive.c); never fails on a
  * well-formed request, so it ends every fall-back chain. */
 ag_err llm_extractive_create(const struct config *cfg, struct llm_backend **out);
+
+/* ---- openai: a pool of OpenAI-compatible upstreams (openai.c) ---- */
+
+/* Build the pool from cfg's llm_upstream entries ("NAME URL MODEL [weight=N]
+ * [key_env=VAR | key_file=PATH]") and upstream_* settings, and start its loop thread.
+ * AG_ECONFIG (logged with the entry's index, never the key) when an entry is bad: a scheme
+ * other than http/https, a missing field, an unknown option, weight outside 1..1000, an
+ * unset key variable or an unreadable key file. The caller destroys it with
+ * llm_backend_destroy() once no generate() call is running. */
+ag_err llm_openai_create(const struct config *cfg, struct llm_backend **out);
+
+enum llm_breaker { LLM_BREAKER_CLOSED, LLM_BREAKER_OPEN, LLM_BREAKER_HALF_OPEN };
+
+struct llm_upstream_stats {
+    char name[64];
+    enum llm_breaker breaker; /* half_open: open time over, a trial may go (or is out) */
+    bool healthy;             /* the last health probe passed (true without probes) */
+    uint64_t requests;        /* tries sent, retries included */
+    uint64_t failures;        /* tries that failed (before or after the first token) */
+};
+
+/* The openai backend b's upstreams in config order: out[0..min(max, *n)) is filled and *n
+ * gets how many there are. b must come from llm_openai_create(). */
+void llm_openai_stats(struct llm_backend *b, struct llm_upstream_stats *out, size_t max, size_t *n);
 
 #endif

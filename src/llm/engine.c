@@ -139,7 +139,7 @@ static ag_err build_prompt(const struct engine *e, const struct llm_request *r, 
     if (r->n_msgs == 0 || r->n_msgs > 4096)
         return AG_EINVAL;
     struct llama_chat_message *cm = calloc(r->n_msgs, sizeof(*cm));
-    char(*marks)[24] = calloc(r->n_msgs, sizeof(*marks));
+    char(*marks)[40] = calloc(r->n_msgs, sizeof(*marks));
     struct buf rendered;
     buf_init(&rendered, (size_t)64 << 20);
     ag_err rc = cm && marks ? AG_OK : AG_ENOMEM;
@@ -367,7 +367,7 @@ static void batch_add(struct llama_batch *b, llama_token tok, llama_pos pos, int
     b->seq_id[i][0] = seq;
     if (seq2 >= 0)
         b->seq_id[i][1] = seq2;
-    b->logits[i] = logits;
+    b->logits[i] = (int8_t)(logits ? 1 : 0);
 }
 
 /* One step: every active turn's next tokens in one batch (mutex not held). */

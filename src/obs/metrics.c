@@ -4,10 +4,17 @@
  * Routes and stages are a small closed set named by the code, so the tables are small
  * arrays searched linearly. Once a table is full, further names are folded into one
  * "other" series (the last slot), so no request or stage time is ever dropped.
+ * Generation metrics carry labels that come from outside the code (tenant, key id, model,
+ * backend): their values are copied into fixed-size slots (63 bytes at most, cut at a
+ * character boundary), escaped when rendered, and bounded the same way, by table size.
+ * Money is summed in integer pico-euros (core/money.h) and rendered as an exact decimal.
  * THREADS: m->mu guards everything.
  */
 #include "obs/obs.h"
 
+#include "core/money.h"
+
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +25,35 @@
 static const double bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                 0.05,   0.1,     0.25,   0.5,   1,      2.5,   5};
 #define N_BOUNDS (sizeof(bounds) / sizeof(bounds[0]))
+
+#define MAX_USAGE    256 /* tenant x key x model series of tokens and cost */
+#define MAX_BACKENDS 8   /* generation backends (kinds) */
+#define MAX_UNPRICED 32  /* unpriced models */
+#define LABEL_MAX    64  /* a copied label value: 63 bytes and the NUL */
+/* First-token latency: local models answer in tens of ms, upstreams in up to a minute. */
+static const double ft_bounds[] = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+#define N_FT_BOUNDS (sizeof(ft_bounds) / sizeof(ft_bounds[0]))
+#define N_OUTCOMES  8
+static const char *const outcome_names[N_OUTCOMES] = {"stop", "length", "cancelled", "deadline",
+                                                      "cut",  "error",  "fallback",  "other"};
+
+struct usage {
+    char tenant[LABEL_MAX], key[LABEL_MAX], model[LABEL_MAX];
+    unsigned long long prompt, completion;
+    int64_t cost; /* pico-euros */
+};
+
+struct backend {
+    char name[LABEL_MAX];
+    unsigned long long outcomes[N_OUTCOMES];
+    unsigned long long ft_buckets[N_FT_BOUNDS], ft_count;
+    double ft_sum;
+};
+
+struct unpriced {
+    char model[LABEL_MAX];
+    unsigned long long count;
+};
 
 struct series {
     const char *route;
@@ -41,6 +77,12 @@ struct metrics {
     unsigned long long verdicts[5]; /* allow, flag, block, escalate, other */
     unsigned long long pii_values;
     size_t pii_sessions;
+    struct usage usage[MAX_USAGE];
+    size_t n_usage;
+    struct backend backend[MAX_BACKENDS];
+    size_t n_backend;
+    struct unpriced unpriced[MAX_UNPRICED];
+    size_t n_unpriced;
 };
 
 static const char *const verdict_names[5] = {"allow", "flag", "block", "escalate", "other"};
@@ -139,6 +181,265 @@ void metrics_pii_sessions(struct metrics *m, size_t sessions)
     pthread_mutex_unlock(&m->mu);
 }
 
+/* ---- generation: tokens, cost, outcomes, first-token latency -------------------------- */
+
+/* dst gets src (NULL: "") cut to LABEL_MAX - 1 bytes, never inside a UTF-8 character. */
+static void copy_label(char dst[LABEL_MAX], const char *src)
+{
+    if (!src)
+        src = "";
+    size_t n = str_utf8_prefix(src, strlen(src), LABEL_MAX - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static unsigned long long add_sat(unsigned long long a, unsigned long long b)
+{
+    return a > ULLONG_MAX - b ? ULLONG_MAX : a + b;
+}
+
+/* The slot for (tenant, key, model), claimed if new; the last slot is the "other" series
+ * every new combination goes to once the table is full. Called with mu held. */
+static struct usage *usage_slot(struct metrics *m, const char *tenant, const char *key,
+                                const char *model)
+{
+    for (size_t i = 0; i < m->n_usage; i++) {
+        struct usage *u = &m->usage[i];
+        if (strcmp(u->model, model) == 0 && strcmp(u->key, key) == 0 &&
+            strcmp(u->tenant, tenant) == 0)
+            return u;
+    }
+    if (m->n_usage >= MAX_USAGE - 1) {
+        tenant = key = model = "other";
+        for (size_t i = 0; i < m->n_usage; i++) {
+            struct usage *u = &m->usage[i];
+            if (strcmp(u->model, model) == 0 && strcmp(u->key, key) == 0 &&
+                strcmp(u->tenant, tenant) == 0)
+                return u;
+        }
+    }
+    struct usage *u = &m->usage[m->n_usage++];
+    copy_label(u->tenant, tenant);
+    copy_label(u->key, key);
+    copy_label(u->model, model);
+    return u;
+}
+
+void metrics_llm_usage(struct metrics *m, const char *tenant, const char *key, const char *model,
+                       uint32_t prompt, uint32_t completion, int64_t cost_units)
+{
+    char t[LABEL_MAX], k[LABEL_MAX], md[LABEL_MAX];
+    copy_label(t, tenant);
+    copy_label(k, key);
+    copy_label(md, model);
+    pthread_mutex_lock(&m->mu);
+    struct usage *u = usage_slot(m, t, k, md);
+    u->prompt = add_sat(u->prompt, prompt);
+    u->completion = add_sat(u->completion, completion);
+    if (cost_units > 0) /* a counter never goes down */
+        u->cost = money_add(u->cost, cost_units);
+    pthread_mutex_unlock(&m->mu);
+}
+
+void metrics_llm_unpriced(struct metrics *m, const char *model)
+{
+    char md[LABEL_MAX];
+    copy_label(md, model);
+    pthread_mutex_lock(&m->mu);
+    size_t i = 0;
+    while (i < m->n_unpriced && strcmp(m->unpriced[i].model, md) != 0)
+        i++;
+    if (i == m->n_unpriced && m->n_unpriced >= MAX_UNPRICED - 1) { /* full: "other" */
+        copy_label(md, "other");
+        i = 0;
+        while (i < m->n_unpriced && strcmp(m->unpriced[i].model, md) != 0)
+            i++;
+    }
+    if (i == m->n_unpriced) {
+        copy_label(m->unpriced[i].model, md);
+        m->n_unpriced++;
+    }
+    m->unpriced[i].count++;
+    pthread_mutex_unlock(&m->mu);
+}
+
+/* The slot of backend name (already copied), claimed if new; "other" once full. Called
+ * with mu held. */
+static struct backend *backend_slot(struct metrics *m, const char *name)
+{
+    for (size_t i = 0; i < m->n_backend; i++)
+        if (strcmp(m->backend[i].name, name) == 0)
+            return &m->backend[i];
+    if (m->n_backend >= MAX_BACKENDS - 1) {
+        name = "other";
+        for (size_t i = 0; i < m->n_backend; i++)
+            if (strcmp(m->backend[i].name, name) == 0)
+                return &m->backend[i];
+    }
+    struct backend *b = &m->backend[m->n_backend++];
+    copy_label(b->name, name);
+    return b;
+}
+
+void metrics_llm_request(struct metrics *m, const char *backend, const char *outcome)
+{
+    char name[LABEL_MAX];
+    copy_label(name, backend);
+    size_t o = 0;
+    while (o < N_OUTCOMES - 1 && (!outcome || strcmp(outcome_names[o], outcome) != 0))
+        o++;
+    pthread_mutex_lock(&m->mu);
+    backend_slot(m, name)->outcomes[o]++;
+    pthread_mutex_unlock(&m->mu);
+}
+
+void metrics_llm_first_token(struct metrics *m, const char *backend, double seconds)
+{
+    char name[LABEL_MAX];
+    copy_label(name, backend);
+    if (!(seconds >= 0)) /* also NaN: a clock oddity must not poison the sum */
+        seconds = 0;
+    pthread_mutex_lock(&m->mu);
+    struct backend *b = backend_slot(m, name);
+    for (size_t i = 0; i < N_FT_BOUNDS; i++)
+        if (seconds <= ft_bounds[i])
+            b->ft_buckets[i]++;
+    b->ft_count++;
+    b->ft_sum += seconds;
+    pthread_mutex_unlock(&m->mu);
+}
+
+/* A label value as the text format wants it: backslash, double quote and line feed escaped
+ * (Prometheus exposition format 0.0.4); every other byte as it is. */
+static ag_err append_label(struct buf *out, const char *v)
+{
+    ag_err rc = AG_OK;
+    for (const char *p = v; *p && rc == AG_OK;) {
+        size_t run = strcspn(p, "\\\"\n");
+        rc = buf_append(out, p, run);
+        p += run;
+        if (*p && rc == AG_OK) {
+            rc = buf_append(out, *p == '\n' ? "\\n" : *p == '"' ? "\\\"" : "\\\\", 2);
+            p++;
+        }
+    }
+    return rc;
+}
+
+/* name{tenant="..",key="..",model=".."<extra>} value-text\n */
+static ag_err usage_line(struct buf *out, const char *name, const struct usage *u,
+                         const char *extra, const char *value)
+{
+    ag_err rc = buf_printf(out, "%s{tenant=\"", name);
+    if (rc == AG_OK)
+        rc = append_label(out, u->tenant);
+    if (rc == AG_OK)
+        rc = buf_append_str(out, "\",key=\"");
+    if (rc == AG_OK)
+        rc = append_label(out, u->key);
+    if (rc == AG_OK)
+        rc = buf_append_str(out, "\",model=\"");
+    if (rc == AG_OK)
+        rc = append_label(out, u->model);
+    if (rc == AG_OK)
+        rc = buf_printf(out, "\"%s} %s\n", extra, value);
+    return rc;
+}
+
+static ag_err render_usage(const struct metrics *m, struct buf *out)
+{
+    ag_err rc = buf_append_str(out, "# HELP agentgate_llm_tokens_total Model tokens by tenant, API "
+                                    "key, model and kind (prompt or completion).\n"
+                                    "# TYPE agentgate_llm_tokens_total counter\n");
+    char v[MONEY_FMT_MAX];
+    for (size_t i = 0; i < m->n_usage && rc == AG_OK; i++) {
+        const struct usage *u = &m->usage[i];
+        snprintf(v, sizeof(v), "%llu", u->prompt);
+        rc = usage_line(out, "agentgate_llm_tokens_total", u, ",kind=\"prompt\"", v);
+        if (rc == AG_OK) {
+            snprintf(v, sizeof(v), "%llu", u->completion);
+            rc = usage_line(out, "agentgate_llm_tokens_total", u, ",kind=\"completion\"", v);
+        }
+    }
+    if (rc == AG_OK)
+        rc = buf_append_str(out, "# HELP agentgate_llm_cost_eur_total Generation cost in EUR by "
+                                 "tenant, API key and model (summed exactly in pico-euros).\n"
+                                 "# TYPE agentgate_llm_cost_eur_total counter\n");
+    for (size_t i = 0; i < m->n_usage && rc == AG_OK; i++) {
+        money_format(m->usage[i].cost, v, sizeof(v));
+        rc = usage_line(out, "agentgate_llm_cost_eur_total", &m->usage[i], "", v);
+    }
+    if (rc == AG_OK)
+        rc = buf_append_str(out, "# HELP agentgate_llm_unpriced_total Generations by upstream "
+                                 "models the price table does not list (their cost counts as 0).\n"
+                                 "# TYPE agentgate_llm_unpriced_total counter\n");
+    for (size_t i = 0; i < m->n_unpriced && rc == AG_OK; i++) {
+        rc = buf_append_str(out, "agentgate_llm_unpriced_total{model=\"");
+        if (rc == AG_OK)
+            rc = append_label(out, m->unpriced[i].model);
+        if (rc == AG_OK)
+            rc = buf_printf(out, "\"} %llu\n", m->unpriced[i].count);
+    }
+    return rc;
+}
+
+/* name{backend=".."<extra>} */
+static ag_err backend_series(struct buf *out, const char *name, const struct backend *b,
+                             const char *extra)
+{
+    ag_err rc = buf_printf(out, "%s{backend=\"", name);
+    if (rc == AG_OK)
+        rc = append_label(out, b->name);
+    if (rc == AG_OK)
+        rc = buf_printf(out, "\"%s}", extra);
+    return rc;
+}
+
+static ag_err render_backends(const struct metrics *m, struct buf *out)
+{
+    ag_err rc = buf_append_str(out, "# HELP agentgate_llm_requests_total Generations by backend "
+                                    "and outcome.\n"
+                                    "# TYPE agentgate_llm_requests_total counter\n");
+    char extra[48];
+    for (size_t i = 0; i < m->n_backend && rc == AG_OK; i++) {
+        const struct backend *b = &m->backend[i];
+        for (size_t o = 0; o < N_OUTCOMES && rc == AG_OK; o++) {
+            if (o == N_OUTCOMES - 1 && b->outcomes[o] == 0) /* "other" only when used */
+                continue;
+            snprintf(extra, sizeof(extra), ",outcome=\"%s\"", outcome_names[o]);
+            rc = backend_series(out, "agentgate_llm_requests_total", b, extra);
+            if (rc == AG_OK)
+                rc = buf_printf(out, " %llu\n", b->outcomes[o]);
+        }
+    }
+    if (rc == AG_OK)
+        rc = buf_append_str(out, "# HELP agentgate_llm_first_token_seconds Time from the start of "
+                                 "a generation to its first piece of text.\n"
+                                 "# TYPE agentgate_llm_first_token_seconds histogram\n");
+    for (size_t i = 0; i < m->n_backend && rc == AG_OK; i++) {
+        const struct backend *b = &m->backend[i];
+        for (size_t k = 0; k < N_FT_BOUNDS && rc == AG_OK; k++) {
+            snprintf(extra, sizeof(extra), ",le=\"%g\"", ft_bounds[k]);
+            rc = backend_series(out, "agentgate_llm_first_token_seconds_bucket", b, extra);
+            if (rc == AG_OK)
+                rc = buf_printf(out, " %llu\n", b->ft_buckets[k]);
+        }
+        if (rc == AG_OK)
+            rc = backend_series(out, "agentgate_llm_first_token_seconds_bucket", b, ",le=\"+Inf\"");
+        if (rc == AG_OK)
+            rc = buf_printf(out, " %llu\n", b->ft_count);
+        if (rc == AG_OK)
+            rc = backend_series(out, "agentgate_llm_first_token_seconds_sum", b, "");
+        if (rc == AG_OK)
+            rc = buf_printf(out, " %.9f\n", b->ft_sum);
+        if (rc == AG_OK)
+            rc = backend_series(out, "agentgate_llm_first_token_seconds_count", b, "");
+        if (rc == AG_OK)
+            rc = buf_printf(out, " %llu\n", b->ft_count);
+    }
+    return rc;
+}
+
 static ag_err render_guard(const struct metrics *m, struct buf *out)
 {
     ag_err rc = buf_append_str(out, "# HELP agentgate_guard_verdicts_total Input guard verdicts "
@@ -195,6 +496,10 @@ ag_err metrics_render(struct metrics *m, struct buf *out)
     }
     if (rc == AG_OK)
         rc = render_guard(m, out);
+    if (rc == AG_OK)
+        rc = render_usage(m, out);
+    if (rc == AG_OK)
+        rc = render_backends(m, out);
     pthread_mutex_unlock(&m->mu);
     return rc;
 }

@@ -7,7 +7,7 @@
  *   usage: gen_tiny_model [options] VOCAB.gguf OUT.gguf [n_embd] [seed]
  *   options: --layers N --heads N --kv-heads N (GQA) --ff N --ctx N --f16 --untied
  * Without options it writes the tests' tiny model: 1 layer, 2 heads, n_ff = 2 * n_embd,
- * context 512, all F32, weights uniform in [-0.2, 0.2], output tied to token_embd.
+ * context 4096, all F32, weights uniform in [-0.2, 0.2], output tied to token_embd.
  * With any shape option (a benchmark model, e.g. --layers 16 --heads 16 --kv-heads 4
  * --ff 2816 --f16 --untied with n_embd 1024), each matrix is scaled by 1/sqrt(fan-in) so
  * activations stay finite through many layers; --f16 stores the matrices as F16 (norms
@@ -85,7 +85,7 @@ static bool parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out)
 int main(int argc, char **argv)
 {
     struct shape s = {
-        .n_embd = 32, .n_layer = 1, .n_head = 2, .n_head_kv = 0, .n_ff = 0, .n_ctx = 512};
+        .n_embd = 32, .n_layer = 1, .n_head = 2, .n_head_kv = 0, .n_ff = 0, .n_ctx = 4096};
     const char *pos[4] = {NULL};
     int n_pos = 0;
     for (int i = 1; i < argc; i++) {

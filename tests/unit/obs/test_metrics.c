@@ -3,7 +3,9 @@
  * tests/unit/obs/test_metrics.c: Prometheus metrics (obs/obs.h).
  * Records requests, in-flight changes and stage timings, renders, and reads the numbers
  * back out of the text exposition: counters per route and status, the gauge, and the
- * cumulative histogram buckets, +Inf, _sum and _count per stage.
+ * cumulative histogram buckets, +Inf, _sum and _count per stage; and the generation
+ * metrics: exact token and EUR lines, label escaping and cutting, folding into "other"
+ * once a table is full, outcomes and the first-token histogram per backend.
  * Property loops use a seeded PRNG: TEST_SEED=n replays a failure.
  */
 #include <setjmp.h>
@@ -106,7 +108,7 @@ static double stage_stat(const char *text, const char *what, const char *stage)
  * TYPE comes before its samples. */
 static void assert_well_formed(const char *text)
 {
-    char typed[8][64];
+    char typed[16][64];
     size_t n_typed = 0;
     for (const char *line = text; *line;) {
         const char *eol = strchr(line, '\n');
@@ -117,7 +119,7 @@ static void assert_well_formed(const char *text)
             if (strncmp(line, "# TYPE ", 7) == 0) {
                 const char *name = line + 7, *sp = memchr(name, ' ', len - 7);
                 assert_non_null(sp);
-                assert_true(n_typed < 8 && (size_t)(sp - name) < sizeof(typed[0]));
+                assert_true(n_typed < 16 && (size_t)(sp - name) < sizeof(typed[0]));
                 memcpy(typed[n_typed], name, (size_t)(sp - name));
                 typed[n_typed++][sp - name] = '\0';
             }
@@ -458,6 +460,201 @@ static void test_metrics_property(void **state)
     }
 }
 
+/* ---- generation metrics ----------------------------------------------------------------- */
+
+/* The exact sample line is in text (every sample line follows a newline). */
+static void assert_line(const char *text, const char *line)
+{
+    char want[600];
+    int n = snprintf(want, sizeof(want), "\n%s\n", line);
+    assert_true(n > 0 && (size_t)n < sizeof(want));
+    if (!strstr(text, want))
+        fail_msg("line missing: %s", line);
+}
+
+#define TOKENS(t, k, m, kind)                                                                      \
+    "agentgate_llm_tokens_total{tenant=\"" t "\",key=\"" k "\",model=\"" m "\",kind=\"" kind "\"}"
+#define COST(t, k, m) "agentgate_llm_cost_eur_total{tenant=\"" t "\",key=\"" k "\",model=\"" m "\"}"
+
+static void test_metrics_llm_usage_exact(void **state)
+{
+    (void)state;
+    struct metrics *m = NULL;
+    assert_int_equal(metrics_create(&m), AG_OK);
+    char *t = render(m);
+    assert_well_formed(t);
+    assert_non_null(strstr(t, "# TYPE agentgate_llm_tokens_total counter\n"));
+    assert_non_null(strstr(t, "# TYPE agentgate_llm_cost_eur_total counter\n"));
+    assert_non_null(strstr(t, "# TYPE agentgate_llm_unpriced_total counter\n"));
+    assert_non_null(strstr(t, "# TYPE agentgate_llm_requests_total counter\n"));
+    assert_non_null(strstr(t, "# TYPE agentgate_llm_first_token_seconds histogram\n"));
+    assert_null(strstr(t, "agentgate_llm_tokens_total{"));
+    free(t);
+
+    /* 1234 prompt tokens at 0.15 EUR/1M + 567 at 0.60 = 525 300 000 pico-euros. */
+    metrics_llm_usage(m, "shop", "k1", "gpt-4o-mini", 1234, 567, 525300000);
+    metrics_llm_usage(m, "shop", "k1", "gpt-4o-mini", 1234, 567, 525300000);
+    metrics_llm_usage(m, "shop", "k2", "gpt-4o-mini", 1, 0, 150000);
+    metrics_llm_usage(m, "shop", "k1", "local-7b", 100, 50, 0);
+    metrics_llm_usage(m, "other-tenant", "k1", "gpt-4o-mini", 0, 0, -5); /* counts as 0 */
+    t = render(m);
+    assert_well_formed(t);
+    assert_line(t, TOKENS("shop", "k1", "gpt-4o-mini", "prompt") " 2468");
+    assert_line(t, TOKENS("shop", "k1", "gpt-4o-mini", "completion") " 1134");
+    assert_line(t, COST("shop", "k1", "gpt-4o-mini") " 0.0010506");
+    assert_line(t, TOKENS("shop", "k2", "gpt-4o-mini", "prompt") " 1");
+    assert_line(t, TOKENS("shop", "k2", "gpt-4o-mini", "completion") " 0");
+    assert_line(t, COST("shop", "k2", "gpt-4o-mini") " 0.00000015");
+    assert_line(t, TOKENS("shop", "k1", "local-7b", "prompt") " 100");
+    assert_line(t, COST("shop", "k1", "local-7b") " 0.00");
+    assert_line(t, COST("other-tenant", "k1", "gpt-4o-mini") " 0.00");
+    double sum = 0;
+    assert_true(sum_samples(t, "agentgate_llm_cost_eur_total{", &sum) == 4);
+    free(t);
+
+    /* 10 000 turns later the sum is still exact: 10 002 x 0.0005253 EUR. */
+    for (int i = 0; i < 10000; i++)
+        metrics_llm_usage(m, "shop", "k1", "gpt-4o-mini", 1234, 567, 525300000);
+    t = render(m);
+    assert_line(t, COST("shop", "k1", "gpt-4o-mini") " 5.2540506");
+    assert_line(t, TOKENS("shop", "k1", "gpt-4o-mini", "prompt") " 12342468");
+    free(t);
+    metrics_destroy(m);
+}
+
+static void test_metrics_llm_labels_escaped_and_cut(void **state)
+{
+    (void)state;
+    struct metrics *m = NULL;
+    assert_int_equal(metrics_create(&m), AG_OK);
+    metrics_llm_usage(m, "a\"b", "c\\d", "e\nf", 1, 2, 3);
+    metrics_llm_usage(m, NULL, "", NULL, 4, 5, 6);
+    /* 2 + 35 x "ä" (2 bytes) = 72 bytes: cut to 62, not inside the 31st "ä". */
+    char model[80] = "xx", cut[80] = "xx";
+    for (int i = 0; i < 35; i++)
+        memcpy(model + 2 + 2 * i, "\xc3\xa4", 3);
+    memcpy(cut, model, 62);
+    cut[62] = '\0';
+    metrics_llm_usage(m, "t", "k", model, 7, 0, 0);
+    model[70] = 'Z'; /* differs only past the cut: the same series */
+    metrics_llm_usage(m, "t", "k", model, 7, 0, 0);
+    metrics_llm_unpriced(m, "x\"y");
+    metrics_llm_request(m, "open\"ai\n", "stop");
+    char *t = render(m);
+    assert_well_formed(t);
+    assert_line(t, TOKENS("a\\\"b", "c\\\\d", "e\\nf", "prompt") " 1");
+    assert_line(t, COST("a\\\"b", "c\\\\d", "e\\nf") " 0.000000000003");
+    assert_line(t, TOKENS("", "", "", "completion") " 5");
+    char line[300];
+    int n = snprintf(line, sizeof(line), TOKENS("t", "k", "%s", "prompt") " 14", cut);
+    assert_true(n > 0 && (size_t)n < sizeof(line));
+    assert_line(t, line);
+    assert_line(t, "agentgate_llm_unpriced_total{model=\"x\\\"y\"} 1");
+    assert_line(t, "agentgate_llm_requests_total{backend=\"open\\\"ai\\n\",outcome=\"stop\"} 1");
+    free(t);
+    metrics_destroy(m);
+}
+
+#define USAGE_SLOTS    256 /* metrics.c MAX_USAGE */
+#define BACKEND_SLOTS  8   /* metrics.c MAX_BACKENDS */
+#define UNPRICED_SLOTS 32  /* metrics.c MAX_UNPRICED */
+
+static void test_metrics_llm_tables_fold_into_other(void **state)
+{
+    (void)state;
+    struct metrics *m = NULL;
+    assert_int_equal(metrics_create(&m), AG_OK);
+    char key[32];
+    for (int i = 0; i < 300; i++) {
+        int n = snprintf(key, sizeof(key), "key%d", i);
+        assert_true(n > 0 && (size_t)n < sizeof(key));
+        metrics_llm_usage(m, "shop", key, "gpt-4o-mini", 10, 1, 1000);
+        metrics_llm_unpriced(m, key);
+        metrics_llm_request(m, key, "stop");
+        metrics_llm_first_token(m, key, 0.2);
+    }
+    /* A key with its own series keeps it. */
+    metrics_llm_usage(m, "shop", "key0", "gpt-4o-mini", 10, 1, 1000);
+    char *t = render(m);
+    assert_well_formed(t);
+    double sum = 0;
+    assert_true(sum_samples(t, "agentgate_llm_cost_eur_total{", &sum) == USAGE_SLOTS);
+    assert_true(fabs(sum - 301 * 1e-9) < 1e-15);
+    assert_true(sum_samples(t, "agentgate_llm_tokens_total{", &sum) == 2 * USAGE_SLOTS);
+    assert_true(sum == 301 * 11);
+    assert_line(t, TOKENS("shop", "key0", "gpt-4o-mini", "prompt") " 20");
+    assert_line(t, TOKENS("shop", "key254", "gpt-4o-mini", "prompt") " 10");
+    assert_false(has_series(t, TOKENS("shop", "key255", "gpt-4o-mini", "prompt")));
+    assert_line(t, TOKENS("other", "other", "other", "prompt") " 450");
+    assert_line(t, COST("other", "other", "other") " 0.000000045");
+
+    assert_true(sum_samples(t, "agentgate_llm_unpriced_total{", &sum) == UNPRICED_SLOTS);
+    assert_true(sum == 300);
+    assert_line(t, "agentgate_llm_unpriced_total{model=\"other\"} 269");
+
+    assert_true(sum_samples(t, "agentgate_llm_first_token_seconds_count{", &sum) == BACKEND_SLOTS);
+    assert_true(sum == 300);
+    assert_line(t, "agentgate_llm_requests_total{backend=\"other\",outcome=\"stop\"} 293");
+    assert_line(t, "agentgate_llm_first_token_seconds_count{backend=\"other\"} 293");
+    assert_line(t, "agentgate_llm_requests_total{backend=\"key6\",outcome=\"stop\"} 1");
+    free(t);
+    metrics_destroy(m);
+}
+
+static void test_metrics_llm_requests_and_first_token(void **state)
+{
+    (void)state;
+    struct metrics *m = NULL;
+    assert_int_equal(metrics_create(&m), AG_OK);
+    static const char *const outcomes[] = {"stop", "length", "cancelled", "deadline",
+                                           "cut",  "error",  "fallback"};
+    for (size_t o = 0; o < 7; o++)
+        for (size_t i = 0; i <= o; i++)
+            metrics_llm_request(m, "openai", outcomes[o]);
+    metrics_llm_request(m, "llama", "stop");
+    metrics_llm_request(m, "llama", "bogus");
+    metrics_llm_request(m, "llama", NULL);
+    const double obs[] = {0.005, 0.3, 0.3, 0.01, 45, 100};
+    for (size_t i = 0; i < sizeof(obs) / sizeof(obs[0]); i++)
+        metrics_llm_first_token(m, "openai", obs[i]);
+    metrics_llm_first_token(m, "llama", NAN); /* counts as 0 */
+    char *t = render(m);
+    assert_well_formed(t);
+    char line[200];
+    for (size_t o = 0; o < 7; o++) {
+        int n = snprintf(line, sizeof(line),
+                         "agentgate_llm_requests_total{backend=\"openai\",outcome=\"%s\"} %zu",
+                         outcomes[o], o + 1);
+        assert_true(n > 0 && (size_t)n < sizeof(line));
+        assert_line(t, line);
+    }
+    assert_false(
+        has_series(t, "agentgate_llm_requests_total{backend=\"openai\",outcome=\"other\"}"));
+    assert_line(t, "agentgate_llm_requests_total{backend=\"llama\",outcome=\"stop\"} 1");
+    assert_line(t, "agentgate_llm_requests_total{backend=\"llama\",outcome=\"error\"} 0");
+    assert_line(t, "agentgate_llm_requests_total{backend=\"llama\",outcome=\"other\"} 2");
+
+    static const char *const le[] = {"0.01", "0.025", "0.05", "0.1", "0.25", "0.5",
+                                     "1",    "2.5",   "5",    "10",  "30",   "60"};
+    static const unsigned want[] = {2, 2, 2, 2, 2, 4, 4, 4, 4, 4, 4, 5};
+    for (size_t i = 0; i < 12; i++) {
+        int n =
+            snprintf(line, sizeof(line),
+                     "agentgate_llm_first_token_seconds_bucket{backend=\"openai\",le=\"%s\"} %u",
+                     le[i], want[i]);
+        assert_true(n > 0 && (size_t)n < sizeof(line));
+        assert_line(t, line);
+    }
+    assert_line(t, "agentgate_llm_first_token_seconds_bucket{backend=\"openai\",le=\"+Inf\"} 6");
+    assert_line(t, "agentgate_llm_first_token_seconds_count{backend=\"openai\"} 6");
+    assert_true(fabs(sample(t, "agentgate_llm_first_token_seconds_sum{backend=\"openai\"}") -
+                     145.615) < 1e-9);
+    assert_line(t, "agentgate_llm_first_token_seconds_bucket{backend=\"llama\",le=\"0.01\"} 1");
+    assert_line(t, "agentgate_llm_first_token_seconds_sum{backend=\"llama\"} 0.000000000");
+    free(t);
+    metrics_destroy(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +665,10 @@ int main(void)
         cmocka_unit_test(test_metrics_histogram_buckets),
         cmocka_unit_test(test_metrics_render_appends_and_respects_max),
         cmocka_unit_test(test_metrics_property),
+        cmocka_unit_test(test_metrics_llm_usage_exact),
+        cmocka_unit_test(test_metrics_llm_labels_escaped_and_cut),
+        cmocka_unit_test(test_metrics_llm_tables_fold_into_other),
+        cmocka_unit_test(test_metrics_llm_requests_and_first_token),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
