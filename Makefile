@@ -11,7 +11,7 @@ JOBS   ?= 2
 DEMO_DATA ?= ./agentgate-data
 FUZZ_SECONDS ?= 20
 
-.PHONY: all setup test asan tsan check demo lint format format-check fuzz fuzz-smoke bench clean
+.PHONY: all setup test asan tsan check demo lint format format-check fuzz fuzz-smoke bench bench-llm clean
 
 all: build/.pkgconfig
 	PKG_CONFIG_PATH=$(PKGCFG) cmake -S . -B $(B) -DAG_SANITIZE=$(SAN) \
@@ -87,6 +87,12 @@ bench:
 	bench/guard_eval.sh
 	bench/guard.sh
 	bench/proxy.sh
+
+# LLM throughput of the llama backend beside llama.cpp's llama-batched-bench on one generated
+# model (docs/benchmarks.md; builds the two llama.cpp tools once, about 5 minutes a run).
+bench-llm:
+	$(MAKE) all TARGET=llm_bench
+	bench/llm.sh
 
 demo:
 	$(MAKE) all TARGET=agentgate
