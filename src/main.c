@@ -318,7 +318,8 @@ static int load_embedding(const struct config *cfg, struct embedding *e)
         return 0;
     struct stat st;
     if (stat(cfg->embedding_model, &st) != 0 ||
-        llm_embedder_load(cfg->embedding_model, 2, &e->model) != AG_OK) {
+        llm_embedder_load(cfg->embedding_model, cfg->llm_threads ? cfg->llm_threads : 2,
+                          &e->model) != AG_OK) {
         fprintf(stderr, "agentgate: embedding_model %s cannot be loaded\n", cfg->embedding_model);
         return -1;
     }

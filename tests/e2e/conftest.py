@@ -21,11 +21,16 @@ SRC = os.environ.get("AG_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.di
 SHOP = os.path.join(SRC, "examples", "shop")
 
 
+# llama.cpp's threads spin at their barriers: with test files running side by side on a
+# small machine, more threads than cores stall them all. One thread each.
+LLM_THREADS = {"AGENTGATE_LLM_THREADS": "1"}
+
+
 def run_cli(*args, data=None, env=None, check=True, timeout=60, stdin=None):
     cmd = [BIN, *args]
     if data is not None:
         cmd += ["--data", data]
-    e = dict(os.environ)
+    e = dict(os.environ, **LLM_THREADS)
     e.update(env or {})
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=e, input=stdin)
     if check and p.returncode != 0:
@@ -55,7 +60,7 @@ class Server:
         self.port = free_port()
         self.keys = {role: run_cli("keys", "create", "--role", role, data=data)
                      .stdout.strip() for role in ("client", "reviewer", "admin")}
-        e = dict(os.environ)
+        e = dict(os.environ, **LLM_THREADS)
         e.update(env)
         self.log = open(os.path.join(data, "server.log"), "w")
         self.proc = subprocess.Popen(
