@@ -24,6 +24,7 @@ SHOP = os.path.join(SRC, "examples", "shop")
 # llama.cpp's threads spin at their barriers: with test files running side by side on a
 # small machine, more threads than cores stall them all. One thread each.
 LLM_THREADS = {"AGENTGATE_LLM_THREADS": "1"}
+READY_S = 120
 
 
 def run_cli(*args, data=None, env=None, check=True, timeout=60, stdin=None):
@@ -66,7 +67,9 @@ class Server:
         self.proc = subprocess.Popen(
             [BIN, "serve", "--data", data, "--listen", f"127.0.0.1:{self.port}"],
             stdout=self.log, stderr=subprocess.STDOUT, env=e)
-        deadline = time.monotonic() + 30
+        # generous: under ASan the injection rules compile through the sanitizer's malloc,
+        # which takes many seconds on a loaded machine
+        deadline = time.monotonic() + READY_S
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(f"server exited early: {self.read_log()}")
@@ -76,7 +79,7 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.05)
-        raise AssertionError("server did not become ready in 30 s")
+        raise AssertionError(f"server did not become ready in {READY_S} s")
 
     def read_log(self):
         if not self.log.closed:
