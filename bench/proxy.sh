@@ -16,11 +16,13 @@
 #
 # Usage: bench/proxy.sh [ROUNDS] [N]     # wrk rounds (default 3), TTFT requests (default 1000)
 #        PROXY_WRK="-t1 -c8 -d10s" bench/proxy.sh
+#        AGENTGATE_BIN=/tmp/base/build/default/agentgate PROXY_OUT=build/bench/proxy-base \
+#            bench/proxy.sh      # another build (A/B against an older commit), its own output
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
-bin="$repo/build/default/agentgate"
-out="$repo/build/bench/proxy"
+bin="${AGENTGATE_BIN:-$repo/build/default/agentgate}"
+out="${PROXY_OUT:-$repo/build/bench/proxy}"
 rounds="${1:-3}"
 n="${2:-1000}"
 read -r -a wrk_opts <<< "${PROXY_WRK:--t1 -c8 -d10s}"

@@ -97,7 +97,8 @@ static ag_err write_batch(struct audit *a, struct pending *batch)
     int64_t seq = 0;
     ag_err rc = store_begin(a->wdb);
     rc = rc ? rc
-            : store_prepare(a->wdb, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &head);
+            : store_prepare_cached(a->wdb, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+                                   &head);
     rc = rc ? rc : store_step(head, &row);
     if (rc == AG_OK && row) {
         struct str h = store_col_text(head, 1);
@@ -114,10 +115,10 @@ static ag_err write_batch(struct audit *a, struct pending *batch)
     }
     store_finalize(head);
     rc = rc ? rc
-            : store_prepare(a->wdb,
-                            "INSERT INTO audit VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-                            "?10,?11,?12)",
-                            &ins);
+            : store_prepare_cached(a->wdb,
+                                   "INSERT INTO audit VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+                                   "?10,?11,?12)",
+                                   &ins);
     for (struct pending *p = batch; p && rc == AG_OK; p = p->next) {
         seq++;
         struct record r = {

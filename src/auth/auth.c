@@ -155,10 +155,10 @@ ag_err auth_check_bearer(struct auth *a, const char *header, struct auth_identit
     bool row = false;
     ag_err rc = store_pool_get(a->readers, &db);
     rc = rc ? rc
-            : store_prepare(db,
-                            "SELECT digest, role, tenant FROM keys"
-                            " WHERE id=?1 AND revoked=0",
-                            &st);
+            : store_prepare_cached(db,
+                                   "SELECT digest, role, tenant FROM keys"
+                                   " WHERE id=?1 AND revoked=0",
+                                   &st);
     rc = rc ? rc : store_bind_text(st, 1, key + 4, AUTH_KEY_ID_LEN);
     rc = rc ? rc : store_step(st, &row);
     if (rc == AG_OK) {

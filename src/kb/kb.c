@@ -1012,10 +1012,10 @@ ag_err kb_stats(struct kb *kb, const char *tenant, int64_t *version, int64_t *ch
     bool row = false;
     ag_err rc = store_pool_get(kb->readers, &db);
     rc = rc ? rc
-            : store_prepare(db,
-                            "SELECT (SELECT value FROM meta WHERE key='version'),"
-                            " (SELECT count(*) FROM chunks WHERE tenant=?1)",
-                            &st);
+            : store_prepare_cached(db,
+                                   "SELECT (SELECT value FROM meta WHERE key='version'),"
+                                   " (SELECT count(*) FROM chunks WHERE tenant=?1)",
+                                   &st);
     rc = rc ? rc : store_bind_text(st, 1, tenant, strlen(tenant));
     rc = rc ? rc : store_step(st, &row);
     if (rc == AG_OK && row) {
@@ -1101,13 +1101,13 @@ static ag_err term_idf(struct store_db *db, struct kb_term *t, int64_t n_chunks)
         return AG_EINVAL;
     memcpy(hi, t->stem, len);
     memcpy(hi + len, "\xf4\x8f\xbf\xbf", 5); /* U+10FFFF: above every word with this prefix */
-    ag_err rc = store_prepare(db,
-                              t->prefix ? "SELECT coalesce(max(doc), 0) FROM chunks_vocab"
-                                          " WHERE term >= ?1 AND term < ?2"
-                                        : "SELECT coalesce(max(doc), 0) FROM chunks_vocab"
-                                          " WHERE term >= ?1 AND term < ?2 AND length(term)"
-                                          " <= length(?1) + 3",
-                              &st);
+    ag_err rc = store_prepare_cached(db,
+                                     t->prefix ? "SELECT coalesce(max(doc), 0) FROM chunks_vocab"
+                                                 " WHERE term >= ?1 AND term < ?2"
+                                               : "SELECT coalesce(max(doc), 0) FROM chunks_vocab"
+                                                 " WHERE term >= ?1 AND term < ?2 AND length(term)"
+                                                 " <= length(?1) + 3",
+                                     &st);
     rc = rc ? rc : store_bind_text(st, 1, t->stem, len);
     rc = rc ? rc : store_bind_text(st, 2, hi, len + 4);
     rc = rc ? rc : store_step(st, &row);
@@ -1162,14 +1162,14 @@ static ag_err search_fts5(struct kb *kb, struct arena *a, const char *tenant, co
         rc = term_idf(db, &q.terms[i], n_chunks);
     /* bm25() weights: tenant (unindexed), title, heading, body. Lower is better. */
     rc = rc ? rc
-            : store_prepare(db,
-                            "SELECT c.id, d.path, c.title, c.heading, c.body, c.lang,"
-                            " -bm25(chunks_fts, 0.0, 3.0, 2.0, 1.0) AS s"
-                            " FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid"
-                            " JOIN docs d ON d.id = c.doc_id"
-                            " WHERE chunks_fts MATCH ?1 AND chunks_fts.tenant = ?2"
-                            " ORDER BY s DESC LIMIT ?3",
-                            &st);
+            : store_prepare_cached(db,
+                                   "SELECT c.id, d.path, c.title, c.heading, c.body, c.lang,"
+                                   " -bm25(chunks_fts, 0.0, 3.0, 2.0, 1.0) AS s"
+                                   " FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid"
+                                   " JOIN docs d ON d.id = c.doc_id"
+                                   " WHERE chunks_fts MATCH ?1 AND chunks_fts.tenant = ?2"
+                                   " ORDER BY s DESC LIMIT ?3",
+                                   &st);
     rc = rc ? rc : store_bind_text(st, 1, buf_cstr(&match), match.len);
     rc = rc ? rc : store_bind_text(st, 2, tenant, strlen(tenant));
     size_t cand = k > KB_CANDIDATES ? k : KB_CANDIDATES;
@@ -1219,7 +1219,7 @@ static ag_err read_version(struct kb *kb, int64_t *version)
     struct store_stmt *st = NULL;
     bool row = false;
     ag_err rc = store_pool_get(kb->readers, &db);
-    rc = rc ? rc : store_prepare(db, "SELECT value FROM meta WHERE key='version'", &st);
+    rc = rc ? rc : store_prepare_cached(db, "SELECT value FROM meta WHERE key='version'", &st);
     rc = rc ? rc : store_step(st, &row);
     if (rc == AG_OK && !row)
         rc = AG_ECORRUPT;
@@ -1316,7 +1316,8 @@ static ag_err acquire_index(struct kb *kb, const char *tenant, struct kb_index *
             struct store_stmt *st = NULL;
             bool row = false;
             rc = store_exec(db, "BEGIN");
-            rc = rc ? rc : store_prepare(db, "SELECT value FROM meta WHERE key='version'", &st);
+            rc = rc ? rc
+                    : store_prepare_cached(db, "SELECT value FROM meta WHERE key='version'", &st);
             rc = rc ? rc : store_step(st, &row);
             if (rc == AG_OK && row)
                 version = store_col_int64(st, 0);
@@ -1341,7 +1342,7 @@ static ag_err fetch_texts(struct kb *kb, struct arena *a, struct kb_result *r, s
     struct store_db *db = NULL;
     struct store_stmt *st = NULL;
     ag_err rc = store_pool_get(kb->readers, &db);
-    rc = rc ? rc : store_prepare(db, "SELECT body FROM chunks WHERE id=?1", &st);
+    rc = rc ? rc : store_prepare_cached(db, "SELECT body FROM chunks WHERE id=?1", &st);
     for (size_t i = 0; rc == AG_OK && i < r->n_hits && i < n; i++) {
         if (r->hits[i].text)
             continue;

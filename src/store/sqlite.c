@@ -2,24 +2,39 @@
 /*
  * store/sqlite.c: the SQLite adapter. Translates SQLITE_* codes into ag_err and logs the
  * original message here, once. Connections use WAL so readers never block the writer.
- * THREADS: see store.h; the pool's idle list is guarded by pool->mu.
+ * Each connection keeps up to STORE_CACHE_SLOTS prepared statements (store_prepare_cached),
+ * found by the SQL text's hash and then compared byte for byte, evicted least recently used.
+ * A cached statement goes back reset and with its bindings cleared, so an idle one holds no
+ * read transaction open (which would stop WAL checkpoints) and no caller's data.
+ * THREADS: see store.h; the pool's idle list is guarded by pool->mu; a connection's cache
+ * belongs to whichever thread holds the connection.
  */
 #include <pthread.h>
 #include <sqlite3.h>
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
 #include "store/store.h"
 
-struct store_db {
-    sqlite3 *h;
-    struct store_db *next_idle;
-};
+/* 16 covers every statement one connection runs per request (auth, kb, audit) with room. */
+#define STORE_CACHE_SLOTS 16
 
 struct store_stmt {
     sqlite3_stmt *h;
     struct store_db *db;
+    /* Cached statements only (they live in db->cache, never malloc'd on their own): */
+    uint64_t hash;     /* of the SQL text; 0 for an empty slot is fine, h is what marks it */
+    uint64_t last_use; /* db->tick at the last store_prepare_cached: LRU eviction */
+    bool cached, in_use;
+};
+
+struct store_db {
+    sqlite3 *h;
+    struct store_db *next_idle;
+    uint64_t tick;
+    struct store_stmt cache[STORE_CACHE_SLOTS];
 };
 
 struct store_pool {
@@ -69,6 +84,10 @@ void store_close(struct store_db *db)
 {
     if (!db)
         return;
+    for (size_t i = 0; i < STORE_CACHE_SLOTS; i++) {
+        assert(!db->cache[i].in_use); /* a caller still holds it: finalize it first */
+        sqlite3_finalize(db->cache[i].h);
+    }
     sqlite3_close_v2(db->h);
     free(db);
 }
@@ -124,10 +143,64 @@ ag_err store_prepare(struct store_db *db, const char *sql, struct store_stmt **o
     return AG_OK;
 }
 
+/* FNV-1a, 64 bits: the SQL texts are short and few, so any spread-out hash will do. */
+static uint64_t sql_hash(const char *sql)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (const unsigned char *p = (const unsigned char *)sql; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+ag_err store_prepare_cached(struct store_db *db, const char *sql, struct store_stmt **out)
+{
+    uint64_t hash = sql_hash(sql);
+    struct store_stmt *victim = NULL;
+    for (size_t i = 0; i < STORE_CACHE_SLOTS; i++) {
+        struct store_stmt *c = &db->cache[i];
+        if (c->h && c->hash == hash && strcmp(sqlite3_sql(c->h), sql) == 0) {
+            if (c->in_use) /* the same text twice at once (nested use): a private copy */
+                return store_prepare(db, sql, out);
+            c->in_use = true;
+            c->last_use = ++db->tick;
+            *out = c;
+            return AG_OK;
+        }
+        if (c->in_use)
+            continue;
+        if (!victim || (victim->h && (!c->h || c->last_use < victim->last_use)))
+            victim = c;
+    }
+    if (!victim) /* every slot is out with a caller */
+        return store_prepare(db, sql, out);
+    sqlite3_finalize(victim->h);
+    memset(victim, 0, sizeof(*victim));
+    /* PERSISTENT: sqlite allocates for a long-lived statement, not from its lookaside. */
+    if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &victim->h, NULL) !=
+        SQLITE_OK)
+        return fail(db, "prepare"); /* victim->h is NULL again: the slot stays empty */
+    victim->db = db;
+    victim->hash = hash;
+    victim->cached = true;
+    victim->in_use = true;
+    victim->last_use = ++db->tick;
+    *out = victim;
+    return AG_OK;
+}
+
 void store_finalize(struct store_stmt *st)
 {
     if (!st)
         return;
+    if (st->cached) {
+        /* Back to the cache: no open read transaction, no caller's bound data kept. */
+        sqlite3_reset(st->h);
+        sqlite3_clear_bindings(st->h);
+        st->in_use = false;
+        return;
+    }
     sqlite3_finalize(st->h);
     free(st);
 }
@@ -272,6 +345,8 @@ void store_pool_put(struct store_pool *p, struct store_db *db)
 {
     if (!db)
         return;
+    for (size_t i = 0; i < STORE_CACHE_SLOTS; i++)
+        assert(!db->cache[i].in_use); /* the next thread would share a live statement */
     pthread_mutex_lock(&p->mu);
     if (p->n_idle < p->max_idle) {
         db->next_idle = p->idle;

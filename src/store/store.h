@@ -3,8 +3,10 @@
  * A store_db is one connection; a store_pool hands out connections to threads.
  * OWNERSHIP: text and blobs returned by store_col_* are valid until the next step,
  * reset or finalize of that statement.
- * THREADS: a store_db and its statements belong to one thread at a time; a pool is
- * safe from any thread (guarded by its mutex, never held across a query).
+ * THREADS: a store_db and its statements, its statement cache included, belong to one
+ * thread at a time: the thread that opened it or took it with store_pool_get, until
+ * store_pool_put. A pool is safe from any thread (guarded by its mutex, never held across
+ * a query).
  */
 #ifndef AG_STORE_STORE_H
 #define AG_STORE_STORE_H
@@ -37,7 +39,18 @@ int64_t store_last_rowid(const struct store_db *db);
 int64_t store_changes(const struct store_db *db);
 
 ag_err store_prepare(struct store_db *db, const char *sql, struct store_stmt **out);
-void store_finalize(struct store_stmt *st); /* NULL is a no-op */
+/* The connection's cached statement for sql (one statement; found by its text, not its
+ * address, so built strings are fine), prepared on first use and reused after, which
+ * saves the parse and plan on every request. It comes reset with no bindings; give it back
+ * with store_finalize before the connection goes back to its pool or is closed. A connection
+ * caches up to 16 texts and drops the least recently used; a text already out with a
+ * caller, or a full table of statements in use, gets a private statement instead, so the
+ * caller never sees the difference. */
+ag_err store_prepare_cached(struct store_db *db, const char *sql, struct store_stmt **out);
+/* Finalize a statement from store_prepare; one from store_prepare_cached is reset, its
+ * bindings cleared and it goes back to the cache (it is freed by store_close).
+ * NULL is a no-op. */
+void store_finalize(struct store_stmt *st);
 /* Parameters are numbered from 1. */
 ag_err store_bind_text(struct store_stmt *st, int i, const char *p, size_t n);
 ag_err store_bind_blob(struct store_stmt *st, int i, const void *p, size_t n);

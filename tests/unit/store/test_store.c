@@ -3,7 +3,9 @@
  * tests/unit/store/test_store.c: the SQLite adapter (store/store.h).
  * Each test gets a fresh mkdtemp directory under /tmp, removed afterwards. Checks open
  * flags (WAL, foreign keys, read-only), binding and reading every column type, that
- * failed statements are AG_EDB, transactions, and that the pool reuses connections.
+ * failed statements are AG_EDB, transactions, that the pool reuses connections, and the
+ * statement cache (reuse, reset and cleared bindings on return, eviction, no read
+ * transaction left open).
  * Property loops use a seeded PRNG: TEST_SEED=n replays a failure.
  */
 #include <setjmp.h>
@@ -395,6 +397,163 @@ static void test_store_round_trip_property(void **state)
     store_close(db);
 }
 
+/* ---- the per-connection statement cache ------------------------------------------------ */
+
+static void test_store_cache_reuse_reset_and_bindings(void **state)
+{
+    struct fixture *f = *state;
+    struct store_db *db = open_rw(f);
+    assert_int_equal(store_exec(db, "CREATE TABLE t(a); INSERT INTO t VALUES (1), (2), (3);"),
+                     AG_OK);
+    static const char sql[] = "SELECT a, ?1 FROM t ORDER BY a";
+    struct store_stmt *st = NULL, *again = NULL;
+    bool row = false;
+    assert_int_equal(store_prepare_cached(db, sql, &st), AG_OK);
+    assert_int_equal(store_bind_int64(st, 1, 42), AG_OK);
+    assert_int_equal(store_step(st, &row), AG_OK);
+    assert_true(row);
+    assert_int_equal(store_col_int64(st, 0), 1);
+    assert_int_equal(store_col_int64(st, 1), 42);
+    assert_int_equal(store_step(st, &row), AG_OK); /* left mid-result: row 2 */
+    store_finalize(st);
+
+    /* The same statement, found by its text (a copy at another address), reset: row 1 again,
+     * and ?1 no longer bound. */
+    char copy[sizeof(sql)];
+    memcpy(copy, sql, sizeof(sql));
+    assert_int_equal(store_prepare_cached(db, copy, &again), AG_OK);
+    assert_ptr_equal(again, st);
+    assert_int_equal(store_step(again, &row), AG_OK);
+    assert_true(row);
+    assert_int_equal(store_col_int64(again, 0), 1);
+    assert_true(store_col_is_null(again, 1));
+    store_finalize(again);
+
+    /* The same text while it is out with a caller: a private statement, not the cached one. */
+    struct store_stmt *outer = NULL, *inner = NULL;
+    assert_int_equal(store_prepare_cached(db, sql, &outer), AG_OK);
+    assert_int_equal(store_step(outer, &row), AG_OK);
+    assert_int_equal(store_prepare_cached(db, sql, &inner), AG_OK);
+    assert_ptr_not_equal(inner, outer);
+    assert_int_equal(store_step(inner, &row), AG_OK);
+    assert_int_equal(store_col_int64(inner, 0), 1);
+    assert_int_equal(store_step(outer, &row), AG_OK);
+    assert_int_equal(store_col_int64(outer, 0), 2); /* inner did not disturb outer */
+    store_finalize(inner);
+    store_finalize(outer);
+    assert_int_equal(store_prepare_cached(db, sql, &again), AG_OK);
+    assert_ptr_equal(again, st);
+    store_finalize(again);
+
+    /* Bad SQL fails like store_prepare and leaves *out alone; the cache still works. */
+    struct store_stmt *bad = (struct store_stmt *)&tu_seed;
+    assert_int_equal(store_prepare_cached(db, "SELEC nonsense", &bad), AG_EDB);
+    assert_ptr_equal(bad, (struct store_stmt *)&tu_seed);
+    assert_int_equal(store_prepare_cached(db, sql, &again), AG_OK);
+    assert_ptr_equal(again, st);
+    store_finalize(again);
+    store_close(db); /* frees the cached statements: ASan's leak check would see them */
+}
+
+/* The single integer a cached statement returns. */
+static int64_t cached_int(struct store_db *db, const char *sql, struct store_stmt **st_out)
+{
+    struct store_stmt *st = NULL;
+    bool row = false;
+    assert_int_equal(store_prepare_cached(db, sql, &st), AG_OK);
+    assert_int_equal(store_step(st, &row), AG_OK);
+    assert_true(row);
+    int64_t v = store_col_int64(st, 0);
+    store_finalize(st);
+    if (st_out)
+        *st_out = st;
+    return v;
+}
+
+static void test_store_cache_more_statements_than_slots(void **state)
+{
+    struct fixture *f = *state;
+    struct store_db *db = open_rw(f);
+    enum { N = 40 }; /* well over the 16 slots */
+    char sql[N][32];
+    struct store_stmt *seen[N];
+    for (int i = 0; i < N; i++) {
+        assert_true(snprintf(sql[i], sizeof(sql[i]), "SELECT %d", i) > 0);
+        assert_int_equal(cached_int(db, sql[i], &seen[i]), i);
+    }
+    /* The most recent ones are still cached; the first were evicted and come back working. */
+    assert_int_equal(cached_int(db, sql[N - 1], NULL), N - 1);
+    struct store_stmt *st = NULL;
+    assert_int_equal(store_prepare_cached(db, sql[N - 2], &st), AG_OK);
+    assert_ptr_equal(st, seen[N - 2]);
+    store_finalize(st);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(cached_int(db, sql[i], NULL), i);
+
+    /* All of them out at once: past the slots, callers get private statements that work. */
+    struct store_stmt *out[N];
+    for (int i = 0; i < N; i++) {
+        bool row = false;
+        assert_int_equal(store_prepare_cached(db, sql[i], &out[i]), AG_OK);
+        for (int j = 0; j < i; j++)
+            assert_ptr_not_equal(out[i], out[j]);
+        assert_int_equal(store_step(out[i], &row), AG_OK);
+        assert_true(row);
+        assert_int_equal(store_col_int64(out[i], 0), i);
+    }
+    for (int i = 0; i < N; i++)
+        store_finalize(out[i]);
+    for (int i = N - 1; i >= 0; i--)
+        assert_int_equal(cached_int(db, sql[i], NULL), i);
+    store_close(db);
+}
+
+/* A cached statement given back mid-result holds no read transaction: a TRUNCATE checkpoint
+ * by another connection completes (busy = 0) and the WAL is emptied. */
+static void test_store_cache_releases_read_transaction(void **state)
+{
+    struct fixture *f = *state;
+    struct store_db *w = open_rw(f);
+    assert_int_equal(store_exec(w, "CREATE TABLE t(a); INSERT INTO t VALUES (1), (2);"), AG_OK);
+    struct store_db *r = NULL;
+    assert_int_equal(store_open(f->path, STORE_READONLY, &r), AG_OK);
+    struct store_stmt *st = NULL;
+    bool row = false;
+    assert_int_equal(store_prepare_cached(r, "SELECT a FROM t", &st), AG_OK);
+    assert_int_equal(store_step(st, &row), AG_OK);
+    assert_true(row); /* a read transaction is open now */
+    store_finalize(st);
+    assert_int_equal(store_exec(w, "INSERT INTO t VALUES (3)"), AG_OK);
+    struct store_stmt *ck = NULL;
+    assert_int_equal(store_prepare(w, "PRAGMA wal_checkpoint(TRUNCATE)", &ck), AG_OK);
+    assert_int_equal(store_step(ck, &row), AG_OK);
+    assert_true(row);
+    assert_int_equal(store_col_int64(ck, 0), 0); /* busy */
+    store_finalize(ck);
+    assert_int_equal(cached_int(r, "SELECT count(*) FROM t", NULL), 3);
+    store_close(r);
+    store_close(w);
+}
+
+/* The cache stays with its connection through the pool. */
+static void test_store_cache_survives_pool(void **state)
+{
+    struct fixture *f = *state;
+    struct store_pool *p = NULL;
+    assert_int_equal(store_pool_create(f->path, STORE_CREATE, 1, &p), AG_OK);
+    struct store_db *db = NULL;
+    struct store_stmt *first = NULL, *st = NULL;
+    assert_int_equal(store_pool_get(p, &db), AG_OK);
+    assert_int_equal(cached_int(db, "SELECT 7", &first), 7);
+    store_pool_put(p, db);
+    assert_int_equal(store_pool_get(p, &db), AG_OK);
+    assert_int_equal(store_prepare_cached(db, "SELECT 7", &st), AG_OK);
+    assert_ptr_equal(st, first);
+    store_finalize(st);
+    store_pool_put(p, db);
+    store_pool_destroy(p); /* closes the idle connection and its statements */
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_dir, teardown_dir)
@@ -406,6 +565,10 @@ int main(void)
         T(test_store_readonly),
         T(test_store_pool_reuse),
         T(test_store_round_trip_property),
+        T(test_store_cache_reuse_reset_and_bindings),
+        T(test_store_cache_more_statements_than_slots),
+        T(test_store_cache_releases_read_transaction),
+        T(test_store_cache_survives_pool),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
