@@ -301,7 +301,6 @@ static ag_err jwk_ec(json_t *jwk, EVP_PKEY **out)
     point[0] = 0x04; /* SEC 1 uncompressed point */
     memcpy(point + 1, x, 32);
     memcpy(point + 33, y, 32);
-    rc = AG_EIO;
     bld = OSSL_PARAM_BLD_new();
     if (!bld ||
         !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) ||
