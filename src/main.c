@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "auth/jwt.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/json.h"
@@ -403,6 +404,21 @@ struct services {
     struct llm_prices *prices;
 };
 
+/* Attach the JWT verifier when a jwt_* key file is set (reasons were logged). */
+static ag_err open_jwt(const struct config *cfg, struct auth *a)
+{
+    if (!jwt_configured(cfg))
+        return AG_OK;
+    struct jwt_params p = jwt_params_from_config(cfg);
+    struct jwt *j = NULL;
+    ag_err rc = jwt_create(&p, &j);
+    if (rc != AG_OK)
+        return rc;
+    auth_set_jwt(a, j);
+    log_info("auth: jwt bearer tokens on issuer=%s", cfg->jwt_issuer);
+    return AG_OK;
+}
+
 static void services_close(struct services *s)
 {
     for (size_t i = 0; i < s->n_backends; i++)
@@ -484,7 +500,7 @@ static int services_open(const struct config *cfg, struct services *s, bool with
         goto fail;
     if (with_http) {
         if (data_path(cfg, "keys.db", path, sizeof(path)) != 0 ||
-            auth_open(path, true, &s->auth) != AG_OK ||
+            auth_open(path, true, &s->auth) != AG_OK || open_jwt(cfg, s->auth) != AG_OK ||
             limit_create(cfg->rate_per_sec, cfg->rate_burst, 100000, &s->limit) != AG_OK ||
             limit_budget_configure(s->limit, cfg) != AG_OK || metrics_create(&s->metrics) != AG_OK)
             goto fail;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/jwt.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/log.h"
@@ -19,6 +20,7 @@
 struct auth {
     char *path;
     struct store_pool *readers;
+    struct jwt *jwt; /* NULL: only API keys */
 };
 
 static const char schema[] =
@@ -80,6 +82,7 @@ void auth_close(struct auth *a)
     if (!a)
         return;
     store_pool_destroy(a->readers);
+    jwt_destroy(a->jwt);
     free(a->path);
     free(a);
 }
@@ -133,6 +136,26 @@ static bool is_hex(const char *p, size_t n)
     return true;
 }
 
+void auth_set_jwt(struct auth *a, struct jwt *jwt)
+{
+    jwt_destroy(a->jwt);
+    a->jwt = jwt;
+}
+
+/* The JWT way: the reason goes to the log, never the token or its claims. */
+static ag_err check_jwt(const struct jwt *jwt, const char *token, struct auth_identity *out)
+{
+    enum jwt_reason r = jwt_verify(jwt, token, strlen(token), clock_wall_ms() / 1000, out);
+    if (r == JWT_OK)
+        return AG_OK;
+    log_warn("auth: jwt rejected reason=%s", jwt_reason_name(r));
+    if (r == JWT_NO_ROLE) {
+        out->role = AUTH_ROLE_NONE; /* authenticated, allowed nowhere: 403 */
+        return AG_OK;
+    }
+    return r == JWT_INTERNAL ? AG_EIO : AG_ENOTFOUND;
+}
+
 ag_err auth_check_bearer(struct auth *a, const char *header, struct auth_identity *out)
 {
     if (!header)
@@ -143,6 +166,8 @@ ag_err auth_check_bearer(struct auth *a, const char *header, struct auth_identit
     const char *key = header + 7;
     while (*key == ' ')
         key++;
+    if (strncmp(key, "agk_", 4) != 0 && a->jwt)
+        return check_jwt(a->jwt, key, out);
     size_t n = strlen(key);
     if (n != AUTH_KEY_LEN || memcmp(key, "agk_", 4) != 0 || key[4 + AUTH_KEY_ID_LEN] != '_' ||
         !is_hex(key + 4, AUTH_KEY_ID_LEN) || !is_hex(key + 5 + AUTH_KEY_ID_LEN, 64))

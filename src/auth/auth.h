@@ -1,8 +1,10 @@
 /*
  * auth/auth.h: API keys and roles. A key is shown once at creation
  * ("agk_<16 hex id>_<64 hex secret>"); only its SHA-256 is stored, with its role and
- * tenant, in keys.db. Checking a key compares digests in constant time.
- * THREADS: an auth is shared; each check takes a pooled read connection.
+ * tenant, in keys.db. Checking a key compares digests in constant time. Bearer tokens
+ * that are not API keys go to the JWT verifier (auth/jwt.h) when one is attached.
+ * THREADS: an auth is shared; each check takes a pooled read connection; the attached
+ * verifier is read-only once attached (attach before serving).
  */
 #ifndef AG_AUTH_AUTH_H
 #define AG_AUTH_AUTH_H
@@ -40,9 +42,16 @@ void auth_close(struct auth *a); /* NULL is a no-op */
 /* Create a key; key_out (AUTH_KEY_LEN + 1 bytes) gets the only copy of the secret key. */
 ag_err auth_key_create(struct auth *a, enum auth_role role, const char *tenant,
                        char key_out[AUTH_KEY_LEN + 1]);
-/* Check an Authorization header value ("Bearer <key>"). AG_EINVAL when absent or
- * malformed, AG_ENOTFOUND when the key is unknown, revoked or wrong; AG_EDB on storage
- * failure. */
+/* Attach a JWT verifier (auth takes ownership; auth_close destroys it). Call before the
+ * auth is shared between threads. */
+struct jwt;
+void auth_set_jwt(struct auth *a, struct jwt *jwt);
+/* Check an Authorization header value ("Bearer <key>"). A token starting "agk_" is an API
+ * key; any other is a JWT when a verifier is attached. AG_EINVAL when absent or malformed
+ * (or a JWT without a verifier), AG_ENOTFOUND when the key is unknown, revoked or wrong or
+ * the JWT is refused (reason logged as "auth: jwt rejected reason=CODE"); AG_EDB on
+ * storage failure. A valid JWT whose claims map to no role gives AG_OK with role
+ * AUTH_ROLE_NONE, which no route allows (403). */
 ag_err auth_check_bearer(struct auth *a, const char *header, struct auth_identity *out);
 
 #endif

@@ -39,6 +39,10 @@ _Static_assert(offsetof(struct config, n_llm_upstream) ==
 _Static_assert(offsetof(struct config, n_llm_price) ==
                    offsetof(struct config, llm_price) + sizeof(((struct config *)0)->llm_price),
                "n_llm_price follows llm_price");
+_Static_assert(offsetof(struct config, n_jwt_role_map) ==
+                   offsetof(struct config, jwt_role_map) +
+                       sizeof(((struct config *)0)->jwt_role_map),
+               "n_jwt_role_map follows jwt_role_map");
 static const struct key keys[] = {
     {"listen", K_STR, F(listen), 0, 0, NULL},
     {"data_dir", K_STR, F(data_dir), 0, 0, NULL},
@@ -97,6 +101,15 @@ static const struct key keys[] = {
     {"llm_price", K_LIST, FL(llm_price), 0, LLM_MAX_PRICES, NULL},
     {"budget_tokens_day", K_U64, F(budget_tokens_day), 0, 1e18, NULL},
     {"budget_eur_day", K_DOUBLE, F(budget_eur_day), 0, 1e9, NULL},
+    {"jwt_issuer", K_OPTSTR, F(jwt_issuer), 0, 0, NULL},
+    {"jwt_audience", K_OPTSTR, F(jwt_audience), 0, 0, NULL},
+    {"jwt_jwks_file", K_OPTSTR, F(jwt_jwks_file), 0, 0, NULL},
+    {"jwt_hs256_secret_file", K_OPTSTR, F(jwt_hs256_secret_file), 0, 0, NULL},
+    {"jwt_leeway_s", K_UINT, F(jwt_leeway_s), 0, 3600, NULL},
+    {"jwt_role_claim", K_OPTSTR, F(jwt_role_claim), 0, 0, NULL},
+    {"jwt_role_map", K_LIST, FL(jwt_role_map), 0, JWT_MAX_ROLE_MAP_ENTRIES, NULL},
+    {"jwt_tenant_claim", K_OPTSTR, F(jwt_tenant_claim), 0, 0, NULL},
+    {"jwt_max_bytes", K_SIZE, F(jwt_max_bytes), 256, 65536, NULL},
 };
 #undef F
 #undef FL
@@ -142,6 +155,10 @@ struct config config_default(void)
         .upstream_breaker_failures = 5,
         .upstream_breaker_open_s = 30,
         .upstream_health_s = 10,
+        .jwt_leeway_s = 60,
+        .jwt_role_claim = "roles",
+        .jwt_tenant_claim = "tenant",
+        .jwt_max_bytes = 8192,
         /* catalog_*: "" keeps kb_default_params()'s column names, the one place they live */
     };
     return c;
@@ -460,6 +477,11 @@ ag_err config_validate(const struct config *c, char *why, size_t why_len)
         }
         seen[j] = true;
         p += len + (comma != NULL);
+    }
+    if ((c->jwt_jwks_file[0] || c->jwt_hs256_secret_file[0]) &&
+        (!c->jwt_issuer[0] || !c->jwt_audience[0])) {
+        snprintf(why, why_len, "JWT bearer tokens need jwt_issuer and jwt_audience");
+        return AG_ECONFIG;
     }
     if (seen[0] && !c->llm_model[0]) {
         snprintf(why, why_len, "llm_backends names llama but llm_model is empty");

@@ -12,8 +12,9 @@
 
 #include "core/err.h"
 
-#define LLM_MAX_UPSTREAMS 8
-#define LLM_MAX_PRICES    16
+#define LLM_MAX_UPSTREAMS        8
+#define LLM_MAX_PRICES           16
+#define JWT_MAX_ROLE_MAP_ENTRIES 32
 
 struct config {
     char listen[128];          /* HOST:PORT the server binds */
@@ -76,6 +77,17 @@ struct config {
     /* daily budgets per API key (UTC day); 0 = none */
     unsigned long long budget_tokens_day;
     double budget_eur_day;
+    /* OAuth2/OIDC bearer JWTs (src/auth/jwt.h); on when a key file is set */
+    char jwt_issuer[256];            /* the iss every token must carry */
+    char jwt_audience[256];          /* aud must be this or an array holding it */
+    char jwt_jwks_file[512];         /* JWKS JSON: RSA, EC P-256 and oct keys */
+    char jwt_hs256_secret_file[512]; /* raw HS256 secret, >= 32 bytes */
+    unsigned jwt_leeway_s;           /* clock skew allowed on exp, nbf, iat */
+    char jwt_role_claim[64];         /* string or array claim of role values ("" = none) */
+    char jwt_role_map[JWT_MAX_ROLE_MAP_ENTRIES][128]; /* "CLAIM_VALUE ROLE" */
+    unsigned n_jwt_role_map;
+    char jwt_tenant_claim[64]; /* "" = tokens get the tenant key's value */
+    size_t jwt_max_bytes;      /* longer bearer tokens are refused unread */
 };
 
 struct config config_default(void);
