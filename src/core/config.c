@@ -97,6 +97,11 @@ static const struct key keys[] = {
     {"llm_price", K_LIST, FL(llm_price), 0, LLM_MAX_PRICES, NULL},
     {"budget_tokens_day", K_U64, F(budget_tokens_day), 0, 1e18, NULL},
     {"budget_eur_day", K_DOUBLE, F(budget_eur_day), 0, 1e9, NULL},
+    {"limit_backend", K_CHOICE, F(limit_backend), 0, 0, "memory|redis"},
+    {"redis_url", K_STR, F(redis_url), 0, 0, NULL},
+    {"redis_connect_ms", K_UINT, F(redis_connect_ms), 1, 60000, NULL},
+    {"redis_command_ms", K_UINT, F(redis_command_ms), 1, 60000, NULL},
+    {"limit_on_redis_error", K_CHOICE, F(limit_on_redis_error), 0, 0, "closed|open"},
 };
 #undef F
 #undef FL
@@ -142,6 +147,11 @@ struct config config_default(void)
         .upstream_breaker_failures = 5,
         .upstream_breaker_open_s = 30,
         .upstream_health_s = 10,
+        .limit_backend = "memory",
+        .redis_url = "redis://127.0.0.1:6379/0",
+        .redis_connect_ms = 50,
+        .redis_command_ms = 100,
+        .limit_on_redis_error = "closed",
         /* catalog_*: "" keeps kb_default_params()'s column names, the one place they live */
     };
     return c;

@@ -76,6 +76,12 @@ struct config {
     /* daily budgets per API key (UTC day); 0 = none */
     unsigned long long budget_tokens_day;
     double budget_eur_day;
+    /* where the per-key token buckets live: this process, or Redis shared by instances */
+    char limit_backend[8];        /* memory|redis */
+    char redis_url[300];          /* redis://HOST[:PORT][/DB] */
+    unsigned redis_connect_ms;    /* connect timeout */
+    unsigned redis_command_ms;    /* timeout of one command */
+    char limit_on_redis_error[8]; /* closed (503 + Retry-After) | open (allow) */
 };
 
 struct config config_default(void);
