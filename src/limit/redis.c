@@ -9,6 +9,7 @@
  * Connections come from a small pool; after a failure every idle connection is dropped
  * and no new one is tried for a back-off (50 ms doubling to 2 s), so a dead Redis costs
  * requests no connect timeout each. Replies are untrusted: every element's type is checked.
+ * hiredis writes with write(2): the process must ignore SIGPIPE (main() does).
  * THREADS: pool, back-off and log throttle are guarded by r->mu, never held across I/O;
  * a connection taken from the pool is owned by one thread until it is put back.
  */
