@@ -170,7 +170,7 @@ ag_err limit_redis_create(const struct limit_redis_params *p, struct limit_redis
     struct limit_redis *r = calloc(1, sizeof(*r));
     if (!r)
         return AG_ENOMEM;
-    r->idle = calloc(p->pool, sizeof(*r->idle));
+    r->idle = calloc(p->pool, sizeof(struct conn *));
     if (!r->idle) {
         free(r);
         return AG_ENOMEM;
