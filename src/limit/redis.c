@@ -233,7 +233,8 @@ static void note_error(struct limit_redis *r, const char *what, const char *deta
     if (say)
         log_warn("limit: redis error=%s detail=%.120s host=%s port=%u errors_total=%" PRIu64
                  " unlogged=%" PRIu64,
-                 what, detail ? detail : "", r->p.host, r->p.port, limit_redis_errors(r), skipped);
+                 what, detail ? detail : "", r->p.host, r->p.port, limit_redis_errors(r) + 1,
+                 skipped);
 }
 
 /* A new connection (no lock held: this does network I/O), with SELECT db and the script
