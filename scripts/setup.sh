@@ -33,8 +33,28 @@ SUDO=""
 [[ $(id -u) -ne 0 ]] && SUDO="sudo"
 if ((${#missing[@]})); then
     log "installing ${missing[*]}"
+    # No service may start during the install (redis-server would take port 6379 for good):
+    # a policy-rc.d that says 101 ("action forbidden") is honoured by invoke-rc.d and
+    # deb-systemd-invoke. One already there (containers ship one) is left alone.
+    own_policy=""
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+        $SUDO chmod 755 /usr/sbin/policy-rc.d
+        own_policy=1
+    fi
     $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    rc=0
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+    if [[ -n "$own_policy" ]]; then
+        $SUDO rm -f /usr/sbin/policy-rc.d
+    fi
+    ((rc == 0)) || exit "$rc"
+fi
+# Tests start redis-server themselves on a free loopback port; the system service stays off
+# (also at the next boot), whether this run installed it or an earlier one did.
+if [[ -d /run/systemd/system ]] && systemctl is-enabled --quiet redis-server 2>/dev/null; then
+    log "disabling the system redis-server service"
+    $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true
 fi
 
 # npm fetches the pinned llama.cpp bundle and the openai client; a NodeSource nodejs already

@@ -502,7 +502,9 @@ static int services_open(const struct config *cfg, struct services *s, bool with
         if (data_path(cfg, "keys.db", path, sizeof(path)) != 0 ||
             auth_open(path, true, &s->auth) != AG_OK || open_jwt(cfg, s->auth) != AG_OK ||
             limit_create(cfg->rate_per_sec, cfg->rate_burst, 100000, &s->limit) != AG_OK ||
-            limit_budget_configure(s->limit, cfg) != AG_OK || metrics_create(&s->metrics) != AG_OK)
+            limit_budget_configure(s->limit, cfg) != AG_OK ||
+            limit_backend_configure(s->limit, cfg, cfg->threads + 4) != AG_OK ||
+            metrics_create(&s->metrics) != AG_OK)
             goto fail;
     }
     struct guard_vault_params vp = guard_vault_default_params();

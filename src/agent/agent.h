@@ -84,6 +84,10 @@ struct turn {
     const char *err_type, *err_code;
     char err_message[256];
     uint32_t retry_after_s;
+    /* the key's bucket as stage_limit saw it, for RateLimit-* headers (known: it ran and
+     * the backend answered) */
+    bool ratelimit_known;
+    uint32_t ratelimit_limit, ratelimit_remaining, ratelimit_reset_s;
     struct turn_stage stages[TURN_MAX_STAGES];
     size_t n_stages;
     struct buf response; /* JSON body to send (SSE events for a streamed chat) */

@@ -79,10 +79,29 @@ static enum stage_result stage_limit(struct turn *t)
 {
     if (t->trusted)
         return STAGE_CONTINUE;
-    if (!limit_take(t->env->limit, t->who.key_id, clock_mono_ns(), &t->retry_after_s)) {
-        turn_fail(t, 429, "rate_limit_error", "rate_limited",
-                  "too many requests for this key; retry after %u s", t->retry_after_s);
-        t->outcome = "rejected_limit";
+    struct limit_verdict v;
+    bool ok = limit_take_for(t->env->limit, t->who.tenant, t->who.key_id, clock_mono_ns(), &v);
+    if (v.backend_error) {
+        /* limit_on_redis_error decided; redis.c logged the cause (throttled) */
+        if (t->env->metrics)
+            metrics_limit_redis_error(t->env->metrics);
+    } else {
+        t->ratelimit_known = true;
+        t->ratelimit_limit = v.limit;
+        t->ratelimit_remaining = v.remaining;
+        t->ratelimit_reset_s = v.reset_s;
+    }
+    if (!ok) {
+        t->retry_after_s = v.retry_after_s;
+        if (v.backend_error) {
+            turn_fail(t, 503, "server_error", "limit_unavailable",
+                      "the rate limit cannot be checked now; retry after %u s", t->retry_after_s);
+            t->outcome = "rejected_limit_backend";
+        } else {
+            turn_fail(t, 429, "rate_limit_error", "rate_limited",
+                      "too many requests for this key; retry after %u s", t->retry_after_s);
+            t->outcome = "rejected_limit";
+        }
         return STAGE_STOP;
     }
     struct limit_budget_state bs;

@@ -110,6 +110,11 @@ static const struct key keys[] = {
     {"jwt_role_map", K_LIST, FL(jwt_role_map), 0, JWT_MAX_ROLE_MAP_ENTRIES, NULL},
     {"jwt_tenant_claim", K_OPTSTR, F(jwt_tenant_claim), 0, 0, NULL},
     {"jwt_max_bytes", K_SIZE, F(jwt_max_bytes), 256, 65536, NULL},
+    {"limit_backend", K_CHOICE, F(limit_backend), 0, 0, "memory|redis"},
+    {"redis_url", K_STR, F(redis_url), 0, 0, NULL},
+    {"redis_connect_ms", K_UINT, F(redis_connect_ms), 1, 60000, NULL},
+    {"redis_command_ms", K_UINT, F(redis_command_ms), 1, 60000, NULL},
+    {"limit_on_redis_error", K_CHOICE, F(limit_on_redis_error), 0, 0, "closed|open"},
 };
 #undef F
 #undef FL
@@ -159,6 +164,11 @@ struct config config_default(void)
         .jwt_role_claim = "roles",
         .jwt_tenant_claim = "tenant",
         .jwt_max_bytes = 8192,
+        .limit_backend = "memory",
+        .redis_url = "redis://127.0.0.1:6379/0",
+        .redis_connect_ms = 50,
+        .redis_command_ms = 100,
+        .limit_on_redis_error = "closed",
         /* catalog_*: "" keeps kb_default_params()'s column names, the one place they live */
     };
     return c;

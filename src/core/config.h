@@ -88,6 +88,12 @@ struct config {
     unsigned n_jwt_role_map;
     char jwt_tenant_claim[64]; /* "" = tokens get the tenant key's value */
     size_t jwt_max_bytes;      /* longer bearer tokens are refused unread */
+    /* where the per-key token buckets live: this process, or Redis shared by instances */
+    char limit_backend[8];        /* memory|redis */
+    char redis_url[300];          /* redis://HOST[:PORT][/DB] */
+    unsigned redis_connect_ms;    /* connect timeout */
+    unsigned redis_command_ms;    /* timeout of one command */
+    char limit_on_redis_error[8]; /* closed (503 + Retry-After) | open (allow) */
 };
 
 struct config config_default(void);

@@ -51,7 +51,8 @@ struct request {
     bool too_big;
     int status;
     uint64_t t0;
-    struct chat_job *job; /* a chat turn answered by a worker thread */
+    struct chat_job *job;  /* a chat turn answered by a worker thread */
+    const struct turn *rl; /* the turn whose RateLimit-* headers the reply carries, or NULL */
 };
 
 /* A chat turn whose generation runs in a worker thread while its connection is suspended
@@ -74,6 +75,21 @@ struct chat_job {
 
 /* ---- replies ---------------------------------------------------------------------------- */
 
+/* RateLimit-Limit, -Remaining and -Reset (IETF draft "RateLimit header fields for HTTP")
+ * of the key's token bucket, when stage_limit learnt them. */
+static void add_ratelimit(struct MHD_Response *resp, const struct turn *t)
+{
+    if (!t || !t->ratelimit_known)
+        return;
+    char v[16];
+    snprintf(v, sizeof(v), "%u", t->ratelimit_limit);
+    MHD_add_response_header(resp, "RateLimit-Limit", v);
+    snprintf(v, sizeof(v), "%u", t->ratelimit_remaining);
+    MHD_add_response_header(resp, "RateLimit-Remaining", v);
+    snprintf(v, sizeof(v), "%u", t->ratelimit_reset_s);
+    MHD_add_response_header(resp, "RateLimit-Reset", v);
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *c, struct request *r, int status,
                                   const char *ctype, const char *body, size_t len,
                                   const char *trace_id, uint32_t retry_after)
@@ -92,6 +108,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct request *r, i
         snprintf(ra, sizeof(ra), "%u", retry_after);
         MHD_add_response_header(resp, "Retry-After", ra);
     }
+    if (r)
+        add_ratelimit(resp, r->rl);
     if (status == 401)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"agentgate\"");
     if (status == 405 && r && r->route)
@@ -395,8 +413,10 @@ static void h_turn(struct http_server *s, struct MHD_Connection *c, struct reque
 {
     if (r->job) { /* resumed: the worker finished a JSON reply */
         struct chat_job *j = r->job;
+        r->rl = &j->t;
         send_json(c, r, j->t.status, buf_cstr(&j->t.response), j->t.trace_id,
                   j->t.status == 429 || j->t.status == 503 ? j->t.retry_after_s : 0);
+        r->rl = NULL;
         return;
     }
     struct chat_job *j = calloc(1, sizeof(*j));
@@ -462,6 +482,7 @@ static void h_turn(struct http_server *s, struct MHD_Connection *c, struct reque
                     MHD_add_response_header(resp, "Cache-Control", "no-store");
                     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
                     MHD_add_response_header(resp, "X-Trace-Id", t->trace_id);
+                    add_ratelimit(resp, t);
                     metrics_request(r->metrics, r->route->path, 200);
                     MHD_queue_response(c, 200, resp);
                     MHD_destroy_response(resp);
@@ -491,11 +512,13 @@ static void h_turn(struct http_server *s, struct MHD_Connection *c, struct reque
     }
     /* answered without a worker: the extractive answer, or refused */
     pipeline_finish(t);
+    r->rl = t;
     if (t->chat && t->stream && t->status == 200)
         send_reply(c, r, 200, "text/event-stream", t->response.p, t->response.len, t->trace_id, 0);
     else
         send_json(c, r, t->status, buf_cstr(&t->response), t->trace_id,
                   t->status == 429 || t->status == 503 ? t->retry_after_s : 0);
+    r->rl = NULL; /* the turn may go before the request */
 }
 
 static void h_models(struct http_server *s, struct MHD_Connection *c, struct request *r)

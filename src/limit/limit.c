@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/money.h"
+#include "limit/limit_internal.h"
 
 #define LIMIT_SLOTS 4096
 #define DAY_S       86400
@@ -46,6 +48,9 @@ struct limit {
     uint32_t n_spend;
     int64_t swept_day; /* the day the full table was last cleared of earlier days */
     struct spend *spend[LIMIT_SLOTS];
+    /* set by limit_backend_configure() before the first take, read-only afterwards */
+    struct limit_redis *redis; /* NULL: the buckets above */
+    bool redis_fail_open;
 };
 
 ag_err limit_create(double rate, double burst, uint32_t max_keys, struct limit **out)
@@ -82,6 +87,7 @@ void limit_destroy(struct limit *l)
             e = next;
         }
     }
+    limit_redis_destroy(l->redis);
     pthread_mutex_destroy(&l->mu);
     free(l);
 }
@@ -125,11 +131,22 @@ static void evict_full(struct limit *l, uint64_t now_ns)
     }
 }
 
-bool limit_take(struct limit *l, const char *key, uint64_t now_ns, uint32_t *retry_after_s)
+static uint32_t secs_of(double s, uint32_t lo)
+{
+    s = ceil(s);
+    return s < lo ? lo : s > 86400 ? 86400 : (uint32_t)s;
+}
+
+static uint32_t clamp_u32(double x)
+{
+    return x < 0 ? 0 : x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+}
+
+static bool take_memory(struct limit *l, const char *key, uint64_t now_ns, struct limit_verdict *v)
 {
     uint32_t slot = hash_key(key) % LIMIT_SLOTS;
     bool ok = false;
-    double wait = 1;
+    double wait = 1, tokens = 0;
     pthread_mutex_lock(&l->mu);
     struct bucket *b = l->slot[slot];
     while (b && strcmp(b->key, key) != 0)
@@ -155,13 +172,83 @@ bool limit_take(struct limit *l, const char *key, uint64_t now_ns, uint32_t *ret
         } else {
             wait = (1 - b->tokens) / l->rate;
         }
+        tokens = b->tokens;
     }
     pthread_mutex_unlock(&l->mu);
-    if (!ok && retry_after_s) {
-        double s = ceil(wait);
-        *retry_after_s = s < 1 ? 1 : s > 86400 ? 86400 : (uint32_t)s;
-    }
+    v->allowed = ok;
+    v->limit = clamp_u32(l->burst);
+    v->remaining = clamp_u32(floor(tokens));
+    v->reset_s = secs_of((l->burst - tokens) / l->rate, 0);
+    v->retry_after_s = ok ? 0 : secs_of(wait, 1);
     return ok;
+}
+
+static bool take_redis(struct limit *l, const char *tenant, const char *key,
+                       struct limit_verdict *v)
+{
+    char rkey[320];
+    int w = snprintf(rkey, sizeof(rkey), "rl:%s:%s", tenant ? tenant : "", key);
+    struct limit_redis_verdict rv;
+    if (w > 0 && (size_t)w < sizeof(rkey) &&
+        limit_redis_take(l->redis, rkey, l->rate, l->burst, &rv) == AG_OK) {
+        v->allowed = rv.allowed;
+        v->limit = clamp_u32(l->burst);
+        v->remaining = clamp_u32((double)rv.remaining);
+        v->reset_s = secs_of((double)rv.full_us / 1e6, 0);
+        v->retry_after_s = rv.allowed ? 0 : secs_of((double)rv.retry_us / 1e6, 1);
+        return v->allowed;
+    }
+    v->backend_error = true;
+    v->allowed = l->redis_fail_open;
+    v->retry_after_s = v->allowed ? 0 : 1;
+    return v->allowed;
+}
+
+bool limit_take_for(struct limit *l, const char *tenant, const char *key, uint64_t now_ns,
+                    struct limit_verdict *v)
+{
+    *v = (struct limit_verdict){0};
+    return l->redis ? take_redis(l, tenant, key, v) : take_memory(l, key, now_ns, v);
+}
+
+bool limit_take(struct limit *l, const char *key, uint64_t now_ns, uint32_t *retry_after_s)
+{
+    struct limit_verdict v;
+    bool ok = limit_take_for(l, NULL, key, now_ns, &v);
+    if (!ok && retry_after_s)
+        *retry_after_s = v.retry_after_s;
+    return ok;
+}
+
+ag_err limit_backend_configure(struct limit *l, const struct config *cfg, unsigned pool)
+{
+    if (strcmp(cfg->limit_backend, "redis") != 0)
+        return AG_OK;
+    struct limit_redis_params p = {.connect_ms = cfg->redis_connect_ms,
+                                   .command_ms = cfg->redis_command_ms,
+                                   .pool = pool < 1     ? 1
+                                           : pool > 256 ? 256
+                                                        : pool};
+    char why[160];
+    if (limit_redis_parse_url(cfg->redis_url, &p, why, sizeof(why)) != AG_OK) {
+        log_error("limit: redis_url %s", why);
+        return AG_ECONFIG;
+    }
+    struct limit_redis *r = NULL;
+    ag_err rc = limit_redis_create(&p, &r);
+    if (rc != AG_OK)
+        return rc;
+    limit_redis_destroy(l->redis);
+    l->redis = r;
+    l->redis_fail_open = strcmp(cfg->limit_on_redis_error, "open") == 0;
+    log_info("limit: buckets on redis host=%s port=%u db=%u on_error=%s", p.host, p.port, p.db,
+             l->redis_fail_open ? "open" : "closed");
+    return AG_OK;
+}
+
+uint64_t limit_backend_errors(const struct limit *l)
+{
+    return l->redis ? limit_redis_errors(l->redis) : 0;
 }
 
 /* ---- daily budgets ------------------------------------------------------------------ */

@@ -4,10 +4,11 @@
  * Daily budgets per key: model tokens and cost (EUR, as integer pico-euros, core/money.h)
  * spent in the current UTC day, checked before a turn and charged after it; the spend
  * starts again from 0 at 00:00 UTC. Budgets live in this process only: each instance of
- * agentgate counts on its own and a restart forgets the day's spend (a shared Redis
- * backend is a later issue).
+ * agentgate counts on its own and a restart forgets the day's spend.
+ * The buckets live in this process (limit_backend = memory) or in Redis (redis), where
+ * every instance that names the same Redis shares one bucket per tenant and key.
  * THREADS: safe from any thread; buckets and spend are guarded by one mutex (never held
- * across I/O).
+ * across I/O); the Redis backend has its own pool lock (limit/redis.c).
  */
 #ifndef AG_LIMIT_LIMIT_H
 #define AG_LIMIT_LIMIT_H
@@ -26,6 +27,32 @@ void limit_destroy(struct limit *l); /* NULL is a no-op */
 /* Take one token for key at monotonic time now_ns. false: over the limit, and
  * *retry_after_s says when the next token is due (whole seconds, at least 1). */
 bool limit_take(struct limit *l, const char *key, uint64_t now_ns, uint32_t *retry_after_s);
+
+/* Choose the buckets' backend from cfg->limit_backend: memory (nothing to do) or redis
+ * (cfg->redis_url, redis_connect_ms, redis_command_ms, limit_on_redis_error; a pool of
+ * `pool` connections, opened lazily). Call before the first take, from one thread.
+ * AG_ECONFIG (logged) for a malformed redis_url; AG_ENOMEM. */
+ag_err limit_backend_configure(struct limit *l, const struct config *cfg, unsigned pool);
+
+struct limit_verdict {
+    bool allowed;
+    bool backend_error;     /* Redis failed: allowed follows limit_on_redis_error */
+    uint32_t limit;         /* the burst (RateLimit-Limit) */
+    uint32_t remaining;     /* whole tokens left after this take (RateLimit-Remaining) */
+    uint32_t reset_s;       /* seconds until the bucket is full again (RateLimit-Reset) */
+    uint32_t retry_after_s; /* refused: seconds until a token is due, 1 .. 86400 */
+};
+
+/* limit_take() with the verdict in full, for key of tenant (the Redis key is
+ * rl:<tenant>:<key>). With the redis backend now_ns is unused: Redis's clock counts. When
+ * Redis fails, v->backend_error is set and the policy decides: closed refuses (retry
+ * after 1 s), open allows; nothing is known of the bucket then (limit, remaining and
+ * reset are 0). Returns v->allowed. */
+bool limit_take_for(struct limit *l, const char *tenant, const char *key, uint64_t now_ns,
+                    struct limit_verdict *v);
+
+/* Redis failures counted so far (0 with the memory backend). */
+uint64_t limit_backend_errors(const struct limit *l);
 
 /* ---- daily budgets ---- */
 

@@ -77,6 +77,7 @@ struct metrics {
     unsigned long long verdicts[5]; /* allow, flag, block, escalate, other */
     unsigned long long pii_values;
     size_t pii_sessions;
+    unsigned long long limit_redis_errors;
     struct usage usage[MAX_USAGE];
     size_t n_usage;
     struct backend backend[MAX_BACKENDS];
@@ -171,6 +172,13 @@ void metrics_guard(struct metrics *m, const char *verdict, unsigned pii_values)
     pthread_mutex_lock(&m->mu);
     m->verdicts[i]++;
     m->pii_values += pii_values;
+    pthread_mutex_unlock(&m->mu);
+}
+
+void metrics_limit_redis_error(struct metrics *m)
+{
+    pthread_mutex_lock(&m->mu);
+    m->limit_redis_errors++;
     pthread_mutex_unlock(&m->mu);
 }
 
@@ -496,6 +504,13 @@ ag_err metrics_render(struct metrics *m, struct buf *out)
     }
     if (rc == AG_OK)
         rc = render_guard(m, out);
+    if (rc == AG_OK)
+        rc = buf_printf(out,
+                        "# HELP agentgate_limit_redis_errors_total Rate-limit checks that Redis "
+                        "could not answer (limit_on_redis_error decided them).\n"
+                        "# TYPE agentgate_limit_redis_errors_total counter\n"
+                        "agentgate_limit_redis_errors_total %llu\n",
+                        m->limit_redis_errors);
     if (rc == AG_OK)
         rc = render_usage(m, out);
     if (rc == AG_OK)

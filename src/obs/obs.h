@@ -28,6 +28,9 @@ void metrics_inflight(struct metrics *m, int delta);
 /* verdict: one of "allow", "flag", "block", "escalate" (others count as "other"). */
 void metrics_guard(struct metrics *m, const char *verdict, unsigned pii_values);
 void metrics_pii_sessions(struct metrics *m, size_t sessions);
+/* One rate-limit check that the Redis backend could not answer:
+ * agentgate_limit_redis_errors_total. */
+void metrics_limit_redis_error(struct metrics *m);
 /* One generation's tokens and cost: agentgate_llm_tokens_total{tenant,key,model,kind} and
  * agentgate_llm_cost_eur_total{tenant,key,model}. key is the API key's id (never the
  * secret); cost_units is in pico-euros (core/money.h; llm/cost.h computes it), rendered

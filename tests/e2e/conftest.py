@@ -119,9 +119,15 @@ class Server:
 def make_server():
     made = []
 
-    def make(env=None):
+    def make(env=None, keys_from=None):
+        """keys_from: a Server whose keys.db is copied first, so its keys work here too
+        (two instances sharing one limit must see the same key ids)."""
         data = tempfile.mkdtemp(prefix="agentgate-e2e-")
         run_cli("ingest", SHOP, data=data)
+        if keys_from is not None:
+            for name in os.listdir(keys_from.data):
+                if name.startswith("keys.db"):
+                    shutil.copy(os.path.join(keys_from.data, name), data)
         s = Server(data, env or {})
         made.append(s)
         return s
@@ -136,3 +142,56 @@ def make_server():
 @pytest.fixture
 def server(make_server):
     return make_server()
+
+
+REDIS_BIN = "/usr/bin/redis-server"
+
+
+class Redis:
+    """Debian's redis-server on a free 127.0.0.1 port, no persistence; start() again
+    reuses the port (a restarted Redis)."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.proc = None
+        self.start()
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def ping(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as c:
+                c.sendall(b"PING\r\n")
+                return c.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [REDIS_BIN, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", tempfile.gettempdir()],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("redis-server exited early")
+            if self.ping():
+                return
+            time.sleep(0.05)
+        raise AssertionError("redis-server did not answer PING in 10 s")
+
+    def stop(self, sig=signal.SIGKILL):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_server():
+    if not os.access(REDIS_BIN, os.X_OK):
+        pytest.fail(f"{REDIS_BIN} missing (scripts/setup.sh installs it)")
+    r = Redis()
+    yield r
+    r.stop()
