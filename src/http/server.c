@@ -278,6 +278,20 @@ static bool query_u64(struct MHD_Connection *c, struct request *r, const char *n
     return true;
 }
 
+/* Send JSON value o (a new reference, NULL when building it failed) as a 200 reply of at
+ * most max bytes; 500 when it cannot be rendered. */
+static void send_value(struct MHD_Connection *c, struct request *r, json_t *o, size_t max)
+{
+    struct buf b;
+    buf_init(&b, max);
+    if (o && json_dump_buf(o, &b) == AG_OK)
+        send_reply(c, r, 200, "application/json", buf_cstr(&b), b.len, NULL, 0);
+    else
+        send_error(c, r, 500, "server_error", "render_failed", "the reply could not be rendered");
+    json_decref(o);
+    buf_release(&b);
+}
+
 static void h_audit(struct http_server *s, struct MHD_Connection *c, struct request *r)
 {
     struct auth_identity who;
@@ -299,14 +313,7 @@ static void h_audit(struct http_server *s, struct MHD_Connection *c, struct requ
     }
     json_t *o = json_pack("{s:o, s:o}", "records", records, "next_before",
                           next ? json_integer(next) : json_null());
-    struct buf b;
-    buf_init(&b, 16u << 20);
-    if (o && json_dump_buf(o, &b) == AG_OK)
-        send_reply(c, r, 200, "application/json", buf_cstr(&b), b.len, NULL, 0);
-    else
-        send_error(c, r, 500, "server_error", "render_failed", "the page could not be rendered");
-    json_decref(o);
-    buf_release(&b);
+    send_value(c, r, o, 16u << 20);
 }
 
 /* ---- POST /v1/chat/completions ---------------------------------------------------------- */
@@ -529,14 +536,7 @@ static void h_models(struct http_server *s, struct MHD_Connection *c, struct req
     json_t *o =
         json_pack("{s:s, s:[{s:s, s:s, s:i, s:s}]}", "object", "list", "data", "id",
                   s->env->model_id, "object", "model", "created", 0, "owned_by", "agentgate");
-    struct buf b;
-    buf_init(&b, 1u << 16);
-    if (o && json_dump_buf(o, &b) == AG_OK)
-        send_reply(c, r, 200, "application/json", buf_cstr(&b), b.len, NULL, 0);
-    else
-        send_error(c, r, 500, "server_error", "render_failed", "the list could not be rendered");
-    json_decref(o);
-    buf_release(&b);
+    send_value(c, r, o, 1u << 16);
 }
 
 static const struct route routes[] = {

@@ -504,6 +504,15 @@ static bool deliver(struct engine *e, struct job *j, struct buf *tmp)
     return true;
 }
 
+static void job_free(struct job *j)
+{
+    free(j->prompt);
+    buf_release(&j->text);
+    buf_release(&j->out);
+    pthread_cond_destroy(&j->cv);
+    free(j);
+}
+
 static ag_err engine_generate(struct llm_backend *b, const struct llm_request *r,
                               struct llm_usage *u, enum llm_finish *finish)
 {
@@ -547,11 +556,7 @@ static ag_err engine_generate(struct llm_backend *b, const struct llm_request *r
         pthread_mutex_unlock(&e->mu);
     }
     if (rc != AG_OK) {
-        free(j->prompt);
-        buf_release(&j->text);
-        buf_release(&j->out);
-        pthread_cond_destroy(&j->cv);
-        free(j);
+        job_free(j);
         return rc;
     }
     struct buf tmp;
@@ -606,11 +611,7 @@ static ag_err engine_generate(struct llm_backend *b, const struct llm_request *r
     if (rc == AG_OK && atomic_load(&j->cancel) && j->finish != LLM_FINISH_STOP &&
         j->finish != LLM_FINISH_LENGTH)
         *finish = LLM_FINISH_CANCELLED;
-    free(j->prompt);
-    buf_release(&j->text);
-    buf_release(&j->out);
-    pthread_cond_destroy(&j->cv);
-    free(j);
+    job_free(j);
     return rc;
 }
 

@@ -118,19 +118,6 @@ static struct timespec mono_at(uint64_t ns)
                              .tv_nsec = (long)(ns % 1000000000u)};
 }
 
-static const char *role_name(enum llm_role r)
-{
-    switch (r) {
-    case LLM_ROLE_SYSTEM:
-        return "system";
-    case LLM_ROLE_USER:
-        return "user";
-    case LLM_ROLE_ASSISTANT:
-        return "assistant";
-    }
-    return NULL;
-}
-
 static size_t estimate_tokens(size_t bytes)
 {
     return (bytes + 3) / 4;
@@ -906,7 +893,7 @@ static ag_err build_body(const struct llm_request *r, json_t **out)
     }
     int bad = 0;
     for (size_t i = 0; i < r->n_msgs; i++) {
-        const char *role = role_name(r->msgs[i].role);
+        const char *role = llm_role_name(r->msgs[i].role);
         if (!role || !r->msgs[i].content) {
             bad = 1;
             break;
