@@ -154,7 +154,6 @@ ag_err chat_render(struct turn *t, json_t *agentgate, struct buf *out);
  * answer was cut or the turn failed after the stream began, an error event instead of
  * [DONE]. */
 ag_err chat_stream_tail(struct turn *t, json_t *agentgate, struct buf *out);
-const char *chat_finish_reason(const struct turn *t);
 /* One SSE event "data: {chat.completion.chunk}\n\n" with content text[0..n) (role: the
  * first chunk's "assistant"; finish: the finish_reason or NULL). */
 ag_err chat_sse_chunk(const struct turn *t, const char *role, const char *text, size_t n,

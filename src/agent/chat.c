@@ -388,11 +388,6 @@ ag_err chat_sse_chunk(const struct turn *t, const char *role, const char *text, 
     return rc ? rc : buf_append_str(out, "}]}\n\n");
 }
 
-const char *chat_finish_reason(const struct turn *t)
-{
-    return finish_reason(t);
-}
-
 ag_err chat_stream_tail(struct turn *t, json_t *agentgate, struct buf *out)
 {
     bool cut = t->finish == LLM_FINISH_CUT || t->finish == LLM_FINISH_CANCELLED;

@@ -140,8 +140,6 @@ static ag_err build_prompt(const struct engine *e, const struct llm_request *r, 
         return AG_EINVAL;
     struct llama_chat_message *cm = calloc(r->n_msgs, sizeof(*cm));
     char(*marks)[40] = calloc(r->n_msgs, sizeof(*marks));
-    struct buf rendered;
-    buf_init(&rendered, (size_t)64 << 20);
     ag_err rc = cm && marks ? AG_OK : AG_ENOMEM;
     for (size_t i = 0; rc == AG_OK && i < r->n_msgs; i++) {
         if (!r->msgs[i].content)
@@ -156,8 +154,6 @@ static ag_err build_prompt(const struct engine *e, const struct llm_request *r, 
         log_error("llm: the model's chat template cannot be applied");
         rc = AG_EIO;
     }
-    if (rc == AG_OK)
-        rc = buf_append(&rendered, "", 0) == AG_OK ? AG_OK : AG_ENOMEM;
     char *text = rc == AG_OK ? malloc((size_t)len + 1) : NULL;
     if (rc == AG_OK && !text)
         rc = AG_ENOMEM;
@@ -198,7 +194,6 @@ static ag_err build_prompt(const struct engine *e, const struct llm_request *r, 
     free(text);
     free(cm);
     free(marks);
-    buf_release(&rendered);
     if (rc != AG_OK) {
         free(toks);
         return rc;

@@ -174,15 +174,20 @@ def test_llama_backend_json_and_stream_agree(make_server, tiny_model):
         chat(s, hot).json()["choices"][0]["message"]["content"]
 
 
-def test_client_going_away_cancels_the_answer(make_server, tiny_model):
-    s = make_server(llama_env(tiny_model, AGENTGATE_LLM_PARALLEL=1))
+def start_long_stream(s):
+    """A streamed chat with a long greedy answer, left open: (connection, response)."""
     c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=20)
     c.request("POST", "/v1/chat/completions",
               body=json.dumps({"stream": True, "max_tokens": 1900, "temperature": 0,
                                "messages": user("Erzähl mir alles über Zelte.")}),
               headers={"Authorization": "Bearer " + s.keys["client"],
                        "Content-Type": "application/json"})
-    r = c.getresponse()
+    return c, c.getresponse()
+
+
+def test_client_going_away_cancels_the_answer(make_server, tiny_model):
+    s = make_server(llama_env(tiny_model, AGENTGATE_LLM_PARALLEL=1))
+    c, r = start_long_stream(s)
     assert r.status == 200
     first = r.readline()
     assert first.startswith(b"data: ")
@@ -391,13 +396,7 @@ def test_ask_uses_the_model_too_and_overload_is_503(make_server, tiny_model):
     assert r.status == 200, r.body
     assert r.json()["generation"]["backend"] == "llama"
     # the one worker busy with a long streamed answer: the next turn gets 503 at once
-    c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=20)
-    c.request("POST", "/v1/chat/completions",
-              body=json.dumps({"stream": True, "max_tokens": 1900, "temperature": 0,
-                               "messages": user("Erzähl mir alles über Zelte.")}),
-              headers={"Authorization": "Bearer " + s.keys["client"],
-                       "Content-Type": "application/json"})
-    first = c.getresponse()
+    c, first = start_long_stream(s)
     assert first.status == 200 and first.readline().startswith(b"data: ")
     r = chat(s, {"messages": user("Versand?")})
     assert r.status == 503, r.body

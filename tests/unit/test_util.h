@@ -68,6 +68,29 @@ static inline char *tu_mkdtemp(char *dir, size_t n, const char *tmpl)
     return mkdtemp(dir);
 }
 
+/* A tiny random-weight Llama GGUF from tests/tools/gen_tiny_model (CTest sets
+ * AG_GEN_TINY_MODEL and AG_LLAMA_MODELS): a new folder from tmpl into dir, the model at
+ * dir/tiny.gguf into model, with the bundle's vocabulary vocab, width n_embd and seed.
+ * 0 on success, -1 (with a message) otherwise. */
+static inline int tu_tiny_model(char *dir, size_t dir_n, const char *tmpl, char *model,
+                                size_t model_n, const char *vocab, int n_embd, int seed)
+{
+    const char *gen = getenv("AG_GEN_TINY_MODEL"), *models = getenv("AG_LLAMA_MODELS");
+    if (!gen || !models) {
+        fprintf(stderr, "AG_GEN_TINY_MODEL and AG_LLAMA_MODELS must be set (CTest sets them)\n");
+        return -1;
+    }
+    if (!tu_mkdtemp(dir, dir_n, tmpl))
+        return -1;
+    int w = snprintf(model, model_n, "%s/tiny.gguf", dir);
+    char cmd[2048];
+    int c = snprintf(cmd, sizeof(cmd), "'%s' '%s/%s' '%s' %d %d", gen, models, vocab, model, n_embd,
+                     seed);
+    if (w < 0 || (size_t)w >= model_n || c < 0 || (size_t)c >= sizeof(cmd))
+        return -1;
+    return system(cmd) == 0 ? 0 : -1;
+}
+
 /* rm -r, for a mkdtemp folder (links are removed, never followed); rmdir()'s result. */
 static inline int tu_remove_tree(const char *path)
 {

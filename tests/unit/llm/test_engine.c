@@ -29,18 +29,8 @@ static char dir[64], model[128];
 static int group_setup(void **state)
 {
     (void)state;
-    const char *gen = getenv("AG_GEN_TINY_MODEL"), *models = getenv("AG_LLAMA_MODELS");
-    if (!gen || !models) {
-        fprintf(stderr, "AG_GEN_TINY_MODEL and AG_LLAMA_MODELS must be set (CTest sets them)\n");
-        return -1;
-    }
-    if (!tu_mkdtemp(dir, sizeof(dir), "/tmp/agentgate-engine-XXXXXX"))
-        return -1;
-    snprintf(model, sizeof(model), "%s/tiny.gguf", dir);
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "'%s' '%s/ggml-vocab-llama-bpe.gguf' '%s' 32 11", gen, models,
-             model);
-    return system(cmd) == 0 ? 0 : -1;
+    return tu_tiny_model(dir, sizeof(dir), "/tmp/agentgate-engine-XXXXXX", model, sizeof(model),
+                         "ggml-vocab-llama-bpe.gguf", 32, 11);
 }
 
 static int group_teardown(void **state)
