@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * core/tpool.c: workers take jobs from one FIFO queue. A job is submitted only when a
- * worker is idle or fewer than max_queued wait, so a burst beyond the pool's capacity is
- * refused at once (the caller answers 503) instead of piling up.
+ * core/tpool.c: workers take jobs from one FIFO queue. A job is accepted only while fewer
+ * than workers + max_queued are running or waiting, so a burst beyond the pool's capacity
+ * is refused at once (the caller answers 503) instead of piling up.
  * THREADS: see tpool.h; no lock is held while a job runs.
  */
 #include "core/tpool.h"
@@ -11,12 +11,15 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+/* The job this worker thread runs now has released its place (tpool_release). */
+static _Thread_local bool released;
+
 struct tpool {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct tpool_job *head, *tail;
     size_t queued, max_queued;
-    unsigned workers, idle, running;
+    unsigned workers, running;
     bool closing;
     pthread_t *threads;
 };
@@ -26,11 +29,8 @@ static void *worker(void *arg)
     struct tpool *p = arg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (!p->head && !p->closing) {
-            p->idle++;
+        while (!p->head && !p->closing)
             pthread_cond_wait(&p->cv, &p->mu);
-            p->idle--;
-        }
         struct tpool_job *j = p->head;
         if (!j)
             break; /* closing and nothing left */
@@ -40,9 +40,11 @@ static void *worker(void *arg)
         p->queued--;
         p->running++;
         pthread_mutex_unlock(&p->mu);
-        j->fn(j->arg);
+        released = false;
+        j->fn(j->arg); /* j may be freed from here on */
         pthread_mutex_lock(&p->mu);
-        p->running--;
+        if (!released)
+            p->running--;
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -85,9 +87,9 @@ ag_err tpool_submit(struct tpool *p, struct tpool_job *job, tpool_fn fn, void *a
     job->fn = fn;
     job->arg = arg;
     pthread_mutex_lock(&p->mu);
-    /* the queue ahead of idle workers is taken at once; beyond them max_queued may wait */
-    size_t waiting_after = p->queued + 1 > p->idle ? p->queued + 1 - p->idle : 0;
-    if (p->closing || waiting_after > p->max_queued) {
+    /* each worker takes one job; beyond them max_queued may wait */
+    size_t busy = p->queued + p->running;
+    if (p->closing || busy + 1 > p->workers + p->max_queued) {
         pthread_mutex_unlock(&p->mu);
         return AG_EBUSY;
     }
@@ -100,6 +102,16 @@ ag_err tpool_submit(struct tpool *p, struct tpool_job *job, tpool_fn fn, void *a
     pthread_cond_signal(&p->cv);
     pthread_mutex_unlock(&p->mu);
     return AG_OK;
+}
+
+void tpool_release(struct tpool *p)
+{
+    if (released)
+        return;
+    pthread_mutex_lock(&p->mu);
+    released = true;
+    p->running--;
+    pthread_mutex_unlock(&p->mu);
 }
 
 size_t tpool_pending(struct tpool *p)

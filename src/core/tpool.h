@@ -27,6 +27,10 @@ ag_err tpool_create(unsigned workers, size_t max_queued, struct tpool **out);
 /* Queue fn(arg) in job. AG_EBUSY when max_queued jobs already wait (none is free) or the
  * pool is closing; the job is then not run. */
 ag_err tpool_submit(struct tpool *p, struct tpool_job *job, tpool_fn fn, void *arg);
+/* Called by a job on its worker thread just before it hands its result on (wakes the
+ * client): its place counts as free from then, so the client's next request is not refused
+ * while the job's last instructions still run. Once per job; a second call is a no-op. */
+void tpool_release(struct tpool *p);
 /* Jobs waiting plus running now. */
 size_t tpool_pending(struct tpool *p);
 /* Run every queued job, stop the workers and free the pool; NULL is a no-op. */

@@ -366,6 +366,7 @@ static void job_main(void *arg)
     pthread_mutex_lock(&j->mu);
     if (j->t.stream && buf_append(&j->pending, j->t.response.p, j->t.response.len) != AG_OK)
         log_error("http: stream tail lost trace=%s", j->t.trace_id);
+    tpool_release(j->s->workers);
     j->done = true;
     job_wake(j);
     pthread_mutex_unlock(&j->mu);

@@ -68,11 +68,45 @@ static void test_full_pool_refuses(void **state)
     assert_int_equal(tpool_create(0, 1, &p), AG_EINVAL);
 }
 
+static struct tpool *release_pool;
+static atomic_bool released_early;
+
+static void release_then_block(void *arg)
+{
+    (void)arg;
+    tpool_release(release_pool);
+    tpool_release(release_pool); /* a second call changes nothing */
+    atomic_store(&released_early, true);
+    block_then_count(NULL);
+}
+
+static void test_released_job_frees_its_place(void **state)
+{
+    (void)state;
+    assert_int_equal(tpool_create(1, 0, &release_pool), AG_OK);
+    static struct tpool_job jobs[3];
+    atomic_store(&ran, 0);
+    atomic_store(&release, false);
+    atomic_store(&released_early, false);
+    assert_int_equal(tpool_submit(release_pool, &jobs[0], release_then_block, NULL), AG_OK);
+    for (int i = 0; i < 1000 && !atomic_load(&released_early); i++)
+        usleep(1000);
+    assert_true(atomic_load(&released_early));
+    /* the first job still runs, but its place is free: one more is taken, then no more */
+    assert_int_equal(tpool_pending(release_pool), 0);
+    assert_int_equal(tpool_submit(release_pool, &jobs[1], block_then_count, NULL), AG_OK);
+    assert_int_equal(tpool_submit(release_pool, &jobs[2], block_then_count, NULL), AG_EBUSY);
+    atomic_store(&release, true);
+    tpool_destroy(release_pool);
+    assert_int_equal(atomic_load(&ran), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_runs_every_job),
         cmocka_unit_test(test_full_pool_refuses),
+        cmocka_unit_test(test_released_job_frees_its_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
