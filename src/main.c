@@ -25,8 +25,7 @@
 #include "guard/vault.h"
 #include "http/http.h"
 
-#define AUDIT_SECRET_LEN 32
-#define AUDIT_MAX_QUEUE  4096
+#define AUDIT_MAX_QUEUE 4096
 
 /* ---- options -------------------------------------------------------------------------- */
 
@@ -59,8 +58,13 @@ static const char *const usage_text[] = {
     "Answer one question from the knowledge base, as the server would (and audited).\n",
     "audit",
     "usage: agentgate audit verify [--config FILE] [--data DIR]\n"
-    "Check the audit log's hash chain: prints OK and exits 0, or names the first bad\n"
-    "record and exits 1.\n",
+    "Check the audit log's hash chain and MACs with the audit key: prints OK and exits 0,\n"
+    "or names the first bad record and exits 1.\n",
+    "subject",
+    "usage: agentgate subject export|erase [--config FILE] [--data DIR] [--tenant T] ID\n"
+    "export: print everything held about the data subject ID as JSON (GDPR Art. 15).\n"
+    "erase: delete the subject's data key and stored content; the audit chain keeps only\n"
+    "hashes and the pseudonym, and records the erasure (GDPR Art. 17).\n",
     "eval",
     "usage: agentgate eval retrieval --format cranfield|cisi|trec --docs F --queries F\n"
     "                                --qrels F [--json] [--run FILE] [--score-run FILE]\n"
@@ -112,6 +116,8 @@ static void usage_main(FILE *f)
           "  keys create    create an API key\n"
           "  ask            answer one question on the command line\n"
           "  audit verify   check the audit log's hash chain\n"
+          "  subject export print what is held about a data subject (GDPR access)\n"
+          "  subject erase  erase a data subject's content (GDPR erasure)\n"
           "  config check   check a config file\n"
           "  eval retrieval measure retrieval on a labelled collection\n"
           "  eval pii       measure the PII detector on a labelled file\n"
@@ -266,35 +272,120 @@ static int ensure_data_dir(const struct config *cfg)
     return 0;
 }
 
-/* The per-installation secret that keys audit digests: created once, mode 0600. */
-static int audit_secret(const struct config *cfg, uint8_t out[AUDIT_SECRET_LEN])
+/* Parse a key file's text: 64 hex digits, optionally followed by a newline. */
+static int parse_hex_key(const char *p, size_t n, uint8_t out[AUDIT_KEY_LEN])
 {
-    char path[600];
-    if (data_path(cfg, "audit.key", path, sizeof(path)) != 0)
+    while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
+        n--;
+    if (n != 2 * AUDIT_KEY_LEN)
         return -1;
+    for (size_t i = 0; i < AUDIT_KEY_LEN; i++) {
+        int v = 0;
+        for (int j = 0; j < 2; j++) {
+            char c = p[2 * i + (size_t)j];
+            int d = c >= '0' && c <= '9'   ? c - '0'
+                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                           : -1;
+            if (d < 0)
+                return -1;
+            v = v * 16 + d;
+        }
+        out[i] = (uint8_t)v;
+    }
+    return 0;
+}
+
+/* Read a key file (64 hex digits, or 32 raw bytes as older versions wrote audit.key);
+ * when it does not exist and create is set, make one (mode 0600) with random bytes. */
+static int key_file(const char *path, bool create, const char *what, uint8_t out[AUDIT_KEY_LEN])
+{
+    char text[160];
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
-        ssize_t n = read(fd, out, AUDIT_SECRET_LEN);
+        ssize_t n = read(fd, text, sizeof(text));
         close(fd);
-        if (n == AUDIT_SECRET_LEN)
+        if (n == AUDIT_KEY_LEN && parse_hex_key(text, (size_t)n, out) != 0) {
+            memcpy(out, text, AUDIT_KEY_LEN); /* raw bytes */
+            crypto_wipe(text, sizeof(text));
             return 0;
-        fprintf(stderr, "agentgate: %s is damaged (expected %d bytes)\n", path, AUDIT_SECRET_LEN);
+        }
+        int bad = n < 0 || parse_hex_key(text, (size_t)n, out) != 0;
+        crypto_wipe(text, sizeof(text));
+        if (!bad)
+            return 0;
+        fprintf(stderr, "agentgate: %s %s is damaged (expected 64 hex digits)\n", what, path);
         return -1;
     }
-    if (crypto_random(out, AUDIT_SECRET_LEN) != AG_OK)
-        return -1;
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0 && errno == EEXIST) /* another process created it first: use theirs */
-        return audit_secret(cfg, out);
-    if (fd < 0 || write(fd, out, AUDIT_SECRET_LEN) != AUDIT_SECRET_LEN || fsync(fd) != 0) {
+    if (errno != ENOENT || !create) {
         int e = errno;
-        fprintf(stderr, "agentgate: cannot write %s: %s\n", path, strerror(e));
-        if (fd >= 0)
-            close(fd);
+        fprintf(stderr, "agentgate: cannot read the %s %s: %s\n", what, path, strerror(e));
         return -1;
     }
-    close(fd);
-    return 0;
+    uint8_t raw[AUDIT_KEY_LEN];
+    if (crypto_random(raw, sizeof(raw)) != AG_OK)
+        return -1;
+    crypto_hex(raw, sizeof(raw), text);
+    text[2 * AUDIT_KEY_LEN] = '\n';
+    crypto_wipe(raw, sizeof(raw));
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST) { /* another process created it first: use theirs */
+        crypto_wipe(text, sizeof(text));
+        return key_file(path, false, what, out);
+    }
+    bool ok = fd >= 0 && write(fd, text, 2 * AUDIT_KEY_LEN + 1) == 2 * AUDIT_KEY_LEN + 1 &&
+              fsync(fd) == 0;
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    if (!ok) {
+        crypto_wipe(text, sizeof(text));
+        fprintf(stderr, "agentgate: cannot write the %s %s: %s\n", what, path, strerror(e));
+        return -1;
+    }
+    log_info("audit: made a new %s at %s", what, path);
+    int rc = parse_hex_key(text, 2 * AUDIT_KEY_LEN, out);
+    crypto_wipe(text, sizeof(text));
+    return rc;
+}
+
+/* The audit key (chain MACs, digests, pseudonyms) and the master key (wraps the subjects'
+ * data keys): from their files or, for the master key, AGENTGATE_MASTER_KEY; the default
+ * files in the data directory are made on first use when create is set. */
+static int load_audit_keys(const struct config *cfg, bool create, struct audit_keys *k)
+{
+    char path[600];
+    if (cfg->audit_key_file[0])
+        snprintf(path, sizeof(path), "%s", cfg->audit_key_file);
+    else if (data_path(cfg, "audit.key", path, sizeof(path)) != 0)
+        return -1;
+    if (key_file(path, create && !cfg->audit_key_file[0], "audit key", k->hmac) != 0)
+        return -1;
+    if (cfg->master_key[0]) {
+        if (parse_hex_key(cfg->master_key, strlen(cfg->master_key), k->master) != 0) {
+            fprintf(stderr, "agentgate: master_key must be 64 hex digits\n");
+            return -1;
+        }
+        return 0;
+    }
+    if (cfg->master_key_file[0])
+        snprintf(path, sizeof(path), "%s", cfg->master_key_file);
+    else if (data_path(cfg, "master.key", path, sizeof(path)) != 0)
+        return -1;
+    if (!cfg->master_key_file[0] && access(path, F_OK) != 0 && create)
+        log_warn("audit: no master_key or master_key_file set: keeping a new master key in %s;"
+                 " keep it apart from the data (and its backups) in production",
+                 path);
+    return key_file(path, create && !cfg->master_key_file[0], "master key", k->master);
+}
+
+/* The audit store: audit_db, or DATA/audit.db. */
+static int audit_path(const struct config *cfg, char *out, size_t n)
+{
+    if (!cfg->audit_db[0])
+        return data_path(cfg, "audit.db", out, n);
+    int w = snprintf(out, n, "%s", cfg->audit_db);
+    return w < 0 || (size_t)w >= n ? -1 : 0;
 }
 
 /* ---- services ---------------------------------------------------------------------- */
@@ -481,9 +572,9 @@ static int services_open(const struct config *cfg, struct services *s, bool with
 {
     memset(s, 0, sizeof(*s));
     char path[600];
-    uint8_t secret[AUDIT_SECRET_LEN];
+    struct audit_keys keys;
     struct kb_params kp = kb_params_from(cfg);
-    if (ensure_data_dir(cfg) != 0 || audit_secret(cfg, secret) != 0)
+    if (ensure_data_dir(cfg) != 0 || load_audit_keys(cfg, true, &keys) != 0)
         return -1;
     if (load_embedding(cfg, &s->embedding) != 0)
         return -1;
@@ -495,9 +586,10 @@ static int services_open(const struct config *cfg, struct services *s, bool with
         services_close(s);
         return -1;
     }
-    if (data_path(cfg, "audit.db", path, sizeof(path)) != 0 ||
-        audit_open(path, secret, sizeof(secret), AUDIT_MAX_QUEUE, &s->audit) != AG_OK)
+    if (audit_path(cfg, path, sizeof(path)) != 0 ||
+        audit_open(path, &keys, AUDIT_MAX_QUEUE, &s->audit) != AG_OK)
         goto fail;
+    crypto_wipe(&keys, sizeof(keys));
     if (with_http) {
         if (data_path(cfg, "keys.db", path, sizeof(path)) != 0 ||
             auth_open(path, true, &s->auth) != AG_OK || open_jwt(cfg, s->auth) != AG_OK ||
@@ -512,7 +604,6 @@ static int services_open(const struct config *cfg, struct services *s, bool with
     vp.max_sessions = cfg->pii_max_sessions;
     if (guard_inject_create(&s->inject) != AG_OK || guard_vault_create(&vp, &s->vault) != AG_OK)
         goto fail;
-    memset(secret, 0, sizeof(secret));
     char why[256];
     if (open_backends(cfg, s) != 0 || llm_prices_create(cfg, why, sizeof(why), &s->prices) != AG_OK)
         goto fail;
@@ -533,7 +624,7 @@ static int services_open(const struct config *cfg, struct services *s, bool with
         s->env.backends[i] = s->backends[i];
     return 0;
 fail:
-    memset(secret, 0, sizeof(secret));
+    crypto_wipe(&keys, sizeof(keys));
     fprintf(stderr, "agentgate: cannot open the data in %s (see the log above)\n", cfg->data_dir);
     services_close(s);
     return -1;
@@ -559,6 +650,11 @@ static int cmd_serve(const struct opts *o)
     /* Build the search indexes before taking traffic, so /readyz means ready. */
     size_t n_tenants = 0;
     uint64_t t0 = clock_mono_ns();
+    if (audit_start_retention(s.audit, cfg.content_retention_days, 3600) != AG_OK) {
+        fprintf(stderr, "agentgate: cannot start the retention sweep\n");
+        services_close(&s);
+        return 1;
+    }
     if (kb_warm_all(s.kb, &n_tenants) != AG_OK) {
         fprintf(stderr, "agentgate: cannot build the search index (see the log above)\n");
         services_close(&s);
@@ -727,14 +823,18 @@ static int cmd_audit(const struct opts *o)
         return 2;
     }
     char path[600], why[300] = "";
-    if (data_path(&cfg, "audit.db", path, sizeof(path)) != 0)
+    struct audit_keys keys;
+    if (audit_path(&cfg, path, sizeof(path)) != 0)
         return 2;
-    if (access(path, R_OK) != 0) {
+    if (!cfg.audit_db[0] && access(path, R_OK) != 0) {
         fprintf(stderr, "agentgate: no audit log at %s\n", path);
         return 1;
     }
+    if (load_audit_keys(&cfg, false, &keys) != 0)
+        return 1;
     int64_t bad = 0, count = 0;
-    ag_err rc = audit_verify(path, &bad, &count, why, sizeof(why));
+    ag_err rc = audit_verify(path, keys.hmac, &bad, &count, why, sizeof(why));
+    crypto_wipe(&keys, sizeof(keys));
     if (rc == AG_OK) {
         printf("OK\n");
         fprintf(stderr, "%lld records, chain intact\n", (long long)count);
@@ -742,6 +842,58 @@ static int cmd_audit(const struct opts *o)
     }
     printf("FAIL: %s\n", why);
     return 1;
+}
+
+/* agentgate subject export|erase ID: GDPR access (JSON on stdout) and erasure. */
+static int cmd_subject(const struct opts *o)
+{
+    struct config cfg;
+    if (load_config(o, &cfg) != 0)
+        return 2;
+    bool export = o->n_args == 2 && strcmp(o->args[0], "export") == 0;
+    if (!export && !(o->n_args == 2 && strcmp(o->args[0], "erase") == 0)) {
+        fputs(usage_for("subject"), stderr);
+        return 2;
+    }
+    struct audit_keys keys;
+    struct audit *a = NULL;
+    char path[600];
+    if (ensure_data_dir(&cfg) != 0 || audit_path(&cfg, path, sizeof(path)) != 0 ||
+        load_audit_keys(&cfg, false, &keys) != 0)
+        return 1;
+    ag_err rc = audit_open(path, &keys, 16, &a);
+    crypto_wipe(&keys, sizeof(keys));
+    if (rc != AG_OK) {
+        fprintf(stderr, "agentgate: cannot open the audit store: %s\n", ag_strerror(rc));
+        return 1;
+    }
+    json_t *out = NULL;
+    int64_t erased = 0, seq = 0;
+    rc = export ? audit_subject_export(a, cfg.tenant, o->args[1], &out)
+                : audit_subject_erase(a, cfg.tenant, o->args[1], "cli", &erased, &seq);
+    audit_close(a);
+    if (rc == AG_EINVAL) {
+        fprintf(stderr, "agentgate: '%s' is not a valid subject id (1 to %d bytes)\n", o->args[1],
+                AUDIT_MAX_ID);
+        return 2;
+    }
+    if (rc != AG_OK) {
+        fprintf(stderr, "agentgate: subject %s failed: %s\n", o->args[0], ag_strerror(rc));
+        return 1;
+    }
+    if (export) {
+        char *text = json_dumps(out, JSON_INDENT(2));
+        json_decref(out);
+        if (!text)
+            return 1;
+        printf("%s\n", text);
+        free(text);
+    } else {
+        printf("erased subject '%s' in tenant '%s': %lld content records shredded, audit record "
+               "%lld\n",
+               o->args[1], cfg.tenant, (long long)erased, (long long)seq);
+    }
+    return 0;
 }
 
 static int cmd_eval_pii(const struct opts *o)
@@ -1048,7 +1200,7 @@ int main(int argc, char **argv)
         int (*fn)(const struct opts *);
     } cmds[] = {{"serve", cmd_serve}, {"ingest", cmd_ingest}, {"keys", cmd_keys},
                 {"ask", cmd_ask},     {"audit", cmd_audit},   {"config", cmd_config},
-                {"eval", cmd_eval},   {"guard", cmd_guard}};
+                {"eval", cmd_eval},   {"guard", cmd_guard},   {"subject", cmd_subject}};
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (strcmp(argv[1], cmds[i].name) != 0)
             continue;

@@ -70,6 +70,9 @@ struct turn {
     size_t question_len;
     const char *session; /* the body's "session", or NULL */
     bool consent;        /* the body's "consent": the subject agreed to storage */
+    bool consent_given;  /* the body had a "consent" field (consent says which way) */
+    const char *subject; /* the data subject: the body's "subject" (chat: "user"), or NULL */
+    uint64_t t0_ns;      /* when the turn started (monotonic) */
     /* guard_in */
     bool guarded; /* guard_in checked the question: guard is set */
     struct guard_input_result guard;

@@ -219,10 +219,12 @@ ag_err turn_parse_chat_body(struct turn *t)
                           key);
                 goto out;
             }
-            if (key[0] == 's')
+            if (key[0] == 's') {
                 t->stream = json_is_true(v);
-            else
+            } else {
                 t->consent = json_is_true(v);
+                t->consent_given = true;
+            }
         } else if (strcmp(key, "stream_options") == 0) {
             json_t *iu = json_object_get(v, "include_usage");
             if (!json_is_object(v) || json_object_size(v) != (iu ? 1u : 0u) ||
@@ -301,6 +303,7 @@ ag_err turn_parse_chat_body(struct turn *t)
             const char *s = arena_strndup(&t->arena, json_string_value(v), json_string_length(v));
             if (key[0] == 'u') {
                 t->user = s;
+                t->subject = s; /* OpenAI's "user" names the end user: the data subject */
             } else if (key[0] == 's') {
                 t->session = s;
             } else {

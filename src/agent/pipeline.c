@@ -199,8 +199,45 @@ static ag_err split_conversation(struct turn *t, char *g, size_t n)
     return AG_OK;
 }
 
+/* The subject's consent to storing content: the body's "consent", when given, is recorded
+ * (durably, in the chain) if it changes the state; otherwise the recorded state applies. A
+ * turn without a subject has only its body's word, for this turn. */
+static bool settle_consent(struct turn *t)
+{
+    struct audit *a = t->env->audit;
+    if (!t->subject || !a)
+        return true;
+    const char *tenant = t->who.tenant, *purpose = "storage";
+    bool known = false, granted = false;
+    ag_err rc = audit_consent_get(a, tenant, t->subject, purpose, &known, &granted);
+    if (rc == AG_OK && t->consent_given && (!known || granted != t->consent)) {
+        char actor[80];
+        snprintf(actor, sizeof(actor), "%s%s",
+                 t->trusted ? "cli" : "key:", t->trusted ? "" : t->who.key_id);
+        int64_t seq;
+        rc = audit_consent_set(a, tenant, t->subject, purpose, t->consent,
+                               t->env->cfg->consent_policy_version, actor, &seq);
+        granted = t->consent;
+    }
+    if (rc != AG_OK) {
+        /* an opt-out that cannot be recorded must not be ignored: nothing is answered */
+        log_error("audit: consent not read or recorded trace=%s err=%s", t->trace_id,
+                  ag_strerror(rc));
+        turn_fail(t, rc == AG_EINVAL ? 400 : 503,
+                  rc == AG_EINVAL ? "invalid_request" : "server_error",
+                  rc == AG_EINVAL ? "bad_value" : "audit_unavailable",
+                  rc == AG_EINVAL ? "subject or tenant is not a valid id"
+                                  : "the consent store is unavailable; nothing was answered");
+        return false;
+    }
+    t->consent = t->consent_given ? t->consent : granted;
+    return true;
+}
+
 static enum stage_result stage_guard_in(struct turn *t)
 {
+    if (!settle_consent(t))
+        return STAGE_STOP;
     const struct agent_env *env = t->env;
     struct guard_policy pol = policy_of(env->cfg);
     struct buf out;
@@ -526,46 +563,6 @@ static enum stage_result stage_generate(struct turn *t)
     return STAGE_CONTINUE;
 }
 
-/* ---- audit: every turn, hash-chained -------------------------------------------------- */
-
-static enum stage_result stage_audit(struct turn *t)
-{
-    struct buf passages;
-    buf_init(&passages, 4096);
-    ag_err rc = buf_putc(&passages, '[');
-    for (size_t i = 0; i < t->retrieved.n_hits && rc == AG_OK; i++)
-        rc =
-            buf_printf(&passages, "%s%lld", i ? "," : "", (long long)t->retrieved.hits[i].chunk_id);
-    rc = rc ? rc : buf_putc(&passages, ']');
-    bool ok = t->status == 200;
-    struct audit_entry e = {
-        .key_id = t->who.key_id,
-        .tenant = t->who.tenant,
-        .trace_id = t->trace_id,
-        .question = t->question,
-        .question_len = t->question_len,
-        .passages = buf_cstr(&passages),
-        .outcome = t->outcome ? t->outcome
-                   : ok       ? "answered"
-                              : "rejected_request",
-        .status = t->status,
-        .answer = ok ? t->answer.text : NULL,
-        .answer_len = ok && t->answer.text ? strlen(t->answer.text) : 0,
-    };
-    if (rc == AG_OK)
-        rc = audit_append(t->env->audit, &e, &t->audit_seq);
-    buf_release(&passages);
-    if (rc != AG_OK) {
-        /* An answer that cannot be recorded is not released. */
-        log_error("audit: append failed trace=%s err=%s", t->trace_id, ag_strerror(rc));
-        turn_fail(t, 503, "server_error", "audit_unavailable",
-                  "the audit log is unavailable; nothing was answered");
-        t->outcome = "error";
-        return STAGE_STOP;
-    }
-    return STAGE_CONTINUE;
-}
-
 /* ---- respond: the JSON reply ------------------------------------------------------ */
 
 static ag_err render_stages(struct turn *t, json_t *o)
@@ -603,6 +600,86 @@ static ag_err render_guard(struct turn *t, json_t *o)
         return AG_ENOMEM;
     }
     return json_object_set_new(o, "guard", g) == 0 ? AG_OK : AG_ENOMEM;
+}
+
+/* "generation": {backend, model, upstream, finish, tokens, first_token_ms, cost_eur}, once a
+ * backend answered. */
+static ag_err render_generation(struct turn *t, json_t *o)
+{
+    if (!t->backend)
+        return AG_OK;
+    json_t *gen = json_pack("{s:s, s:s, s:s, s:I, s:I, s:f}", "backend", t->backend, "model",
+                            t->usage.model, "finish", llm_finish_name(t->finish), "prompt_tokens",
+                            (json_int_t)t->usage.prompt_tokens, "completion_tokens",
+                            (json_int_t)t->usage.completion_tokens, "first_token_ms",
+                            t->usage.first_token_ms);
+    if (!gen || json_object_set_new(o, "generation", gen) != 0)
+        return AG_ENOMEM;
+    char eur[40];
+    money_format(t->cost_units, eur, sizeof(eur));
+    int e = t->usage.upstream[0]
+                ? json_object_set_new(gen, "upstream", json_string(t->usage.upstream))
+                : 0;
+    e |= json_object_set_new(gen, "cost_eur", json_string(eur));
+    return e ? AG_ENOMEM : AG_OK;
+}
+
+/* ---- audit: every turn, hash-chained -------------------------------------------------- */
+
+static enum stage_result stage_audit(struct turn *t)
+{
+    json_t *decision = json_object(), *passages = json_array();
+    ag_err rc = decision && passages ? AG_OK : AG_ENOMEM;
+    for (size_t i = 0; i < t->retrieved.n_hits && rc == AG_OK; i++)
+        if (json_array_append_new(passages, json_pack("{s:I, s:f}", "id",
+                                                      (json_int_t)t->retrieved.hits[i].chunk_id,
+                                                      "score", t->retrieved.hits[i].score)) != 0)
+            rc = AG_ENOMEM;
+    if (rc == AG_OK && json_object_set(decision, "passages", passages) != 0)
+        rc = AG_ENOMEM;
+    rc = rc ? rc : render_stages(t, decision);
+    rc = rc ? rc : render_guard(t, decision);
+    rc = rc ? rc : render_generation(t, decision);
+    bool ok = t->status == 200;
+    char actor[80];
+    snprintf(actor, sizeof(actor), "%s%s",
+             t->trusted         ? "cli"
+             : t->who.key_id[0] ? "key:"
+                                : "",
+             t->trusted ? "" : t->who.key_id);
+    struct audit_entry e = {
+        .tenant = t->who.tenant,
+        .key_id = t->who.key_id,
+        .actor = actor,
+        .subject = t->subject,
+        .agent = t->env->cfg->agent_name,
+        .trace_id = t->trace_id,
+        .outcome = t->outcome ? t->outcome
+                   : ok       ? "answered"
+                              : "rejected_request",
+        .status = t->status,
+        .escalated = t->outcome && strcmp(t->outcome, "escalated") == 0,
+        .latency_ms = (double)(clock_mono_ns() - t->t0_ns) / 1e6,
+        .decision = decision,
+        .question = t->question,
+        .question_len = t->question_len,
+        .answer = ok ? t->answer.text : NULL,
+        .answer_len = ok && t->answer.text ? strlen(t->answer.text) : 0,
+        .store_content = t->subject && t->question && turn_may_store(t),
+    };
+    if (rc == AG_OK)
+        rc = audit_append(t->env->audit, &e, &t->audit_seq);
+    json_decref(passages);
+    json_decref(decision);
+    if (rc != AG_OK) {
+        /* An answer that cannot be recorded is not released. */
+        log_error("audit: append failed trace=%s err=%s", t->trace_id, ag_strerror(rc));
+        turn_fail(t, 503, "server_error", "audit_unavailable",
+                  "the audit log is unavailable; nothing was answered");
+        t->outcome = "error";
+        return STAGE_STOP;
+    }
+    return STAGE_CONTINUE;
 }
 
 /* The answer with the customer's own values back in place of placeholders. */
@@ -661,21 +738,8 @@ static enum stage_result stage_respond(struct turn *t)
     }
     rc = rc ? rc : render_stages(t, o);
     rc = rc ? rc : render_guard(t, o);
-    if (rc == AG_OK && t->status == 200 && t->backend) {
-        json_t *gen = json_pack("{s:s, s:s, s:s, s:I, s:I, s:f}", "backend", t->backend, "model",
-                                t->usage.model, "finish", llm_finish_name(t->finish),
-                                "prompt_tokens", (json_int_t)t->usage.prompt_tokens,
-                                "completion_tokens", (json_int_t)t->usage.completion_tokens,
-                                "first_token_ms", t->usage.first_token_ms);
-        if (!gen || json_object_set_new(o, "generation", gen) != 0)
-            rc = AG_ENOMEM;
-        if (rc == AG_OK && t->usage.upstream[0])
-            json_object_set_new(gen, "upstream", json_string(t->usage.upstream));
-        char eur[40];
-        money_format(t->cost_units, eur, sizeof(eur));
-        if (rc == AG_OK)
-            json_object_set_new(gen, "cost_eur", json_string(eur));
-    }
+    if (rc == AG_OK && t->status == 200)
+        rc = render_generation(t, o);
     if (t->guard.scoped) {
         guard_vault_scope_end(t->env->vault, &t->guard.scope);
         t->guard.scoped = false;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "agent/agent.h"
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "core/json.h"
 
@@ -18,6 +19,7 @@ ag_err turn_init(struct turn *t, const struct agent_env *env)
     t->env = env;
     t->status = 200;
     t->lang = TEXT_LANG_UNKNOWN;
+    t->t0_ns = clock_mono_ns();
     uint8_t raw[16];
     ag_err rc = crypto_random(raw, sizeof(raw));
     if (rc != AG_OK)
@@ -54,6 +56,24 @@ bool turn_may_store(const struct turn *t)
     if (strcmp(policy, "always") == 0)
         return true;
     return strcmp(policy, "consent") == 0 && t->consent;
+}
+
+/* Copy the body's string field name into the arena as *dst (absent: left alone). */
+static bool take_id(struct turn *t, json_t *body, const char *name, const char **dst)
+{
+    json_t *v = json_object_get(body, name);
+    if (!v)
+        return true;
+    if (json_string_length(v) == 0) {
+        turn_fail(t, 400, "invalid_request", "bad_value", "field '%s' must not be empty", name);
+        return false;
+    }
+    *dst = arena_strndup(&t->arena, json_string_value(v), json_string_length(v));
+    if (!*dst) {
+        turn_fail(t, 500, "server_error", "no_memory", "out of memory");
+        return false;
+    }
+    return true;
 }
 
 /* ---- the body of POST /v1/ask ---- */
@@ -156,20 +176,10 @@ ag_err turn_parse_body(struct turn *t)
             goto out;
         }
     }
-    json_t *session = json_object_get(body, "session");
-    if (session) {
-        if (json_string_length(session) == 0) {
-            turn_fail(t, 400, "invalid_request", "bad_value", "field 'session' must not be empty");
-            goto out;
-        }
-        t->session =
-            arena_strndup(&t->arena, json_string_value(session), json_string_length(session));
-        if (!t->session) {
-            turn_fail(t, 500, "server_error", "no_memory", "out of memory");
-            goto out;
-        }
-    }
+    if (!take_id(t, body, "session", &t->session) || !take_id(t, body, "subject", &t->subject))
+        goto out;
     t->consent = json_is_true(json_object_get(body, "consent"));
+    t->consent_given = json_object_get(body, "consent") != NULL;
     t->question = arena_strndup(&t->arena, qs + s, e - s);
     t->question_len = e - s;
     if (!t->question) {

@@ -39,13 +39,20 @@ struct config {
     char catalog_default_currency[8]; /* when a row names no currency */
     char catalog_descriptions[160];   /* "column:lang,..." */
     /* input guard: injection policy (score 0..1), PII vault, consent */
-    double guard_flag_at;       /* from this score a message is flagged */
-    double guard_block_at;      /* from this score it is blocked (or escalated) */
-    char guard_on_block[12];    /* block|escalate */
-    char guard_passages[8];     /* drop|keep: retrieved passages scoring >= guard_block_at */
-    unsigned pii_session_ttl_s; /* the vault forgets a session this long after its last turn */
-    unsigned pii_max_sessions;  /* sessions the vault holds at once */
-    char store_content[12];     /* consent|always|never: may message content outlive a turn */
+    double guard_flag_at;            /* from this score a message is flagged */
+    double guard_block_at;           /* from this score it is blocked (or escalated) */
+    char guard_on_block[12];         /* block|escalate */
+    char guard_passages[8];          /* drop|keep: retrieved passages scoring >= guard_block_at */
+    unsigned pii_session_ttl_s;      /* the vault forgets a session this long after its last turn */
+    unsigned pii_max_sessions;       /* sessions the vault holds at once */
+    char store_content[12];          /* consent|always|never: may message content outlive a turn */
+    char agent_name[64];             /* the agent's name in audit records */
+    char consent_policy_version[64]; /* recorded with each consent change */
+    unsigned content_retention_days; /* stored content older than this is shredded */
+    char audit_key_file[512];        /* "" = DATA/audit.key (made on first start) */
+    char master_key_file[512];       /* "" = master_key, else DATA/master.key */
+    char audit_db[512];              /* "" = DATA/audit.db, or a postgresql:// URI */
+    char master_key[80];             /* 64 hex digits (for AGENTGATE_MASTER_KEY), or "" */
     /* generation (src/llm): backends tried in order, the last that answers wins */
     char llm_backends[64];     /* comma list of llama|openai|extractive */
     char llm_model[512];       /* llama: GGUF file ("" = no local model) */

@@ -53,6 +53,7 @@ struct request {
     uint64_t t0;
     struct chat_job *job;  /* a chat turn answered by a worker thread */
     const struct turn *rl; /* the turn whose RateLimit-* headers the reply carries, or NULL */
+    char param[AUDIT_MAX_ID + 1]; /* the route's {id} segment, when it has one */
 };
 
 /* A chat turn whose generation runs in a worker thread while its connection is suspended
@@ -292,28 +293,158 @@ static void send_value(struct MHD_Connection *c, struct request *r, json_t *o, s
     buf_release(&b);
 }
 
+/* Parse an optional string query parameter of 1..max bytes without control characters;
+ * false (and a 400 sent) when malformed. */
+static bool query_str(struct MHD_Connection *c, struct request *r, const char *name, size_t max,
+                      const char **v)
+{
+    const char *s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+    if (!s)
+        return true;
+    size_t n = strnlen(s, max + 1);
+    bool ok = n > 0 && n <= max;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (unsigned char)s[i] >= 0x20 && s[i] != 0x7f;
+    if (!ok) {
+        char msg[112];
+        snprintf(msg, sizeof(msg), "query parameter '%s' must be 1 to %zu printable bytes", name,
+                 max);
+        send_error(c, r, 400, "invalid_request", "bad_value", msg);
+        return false;
+    }
+    *v = s;
+    return true;
+}
+
+/* GET /v1/audit: the caller's tenant's records, newest first, filtered by time (ms since
+ * the epoch), subject and outcome, paged with before. */
 static void h_audit(struct http_server *s, struct MHD_Connection *c, struct request *r)
 {
     struct auth_identity who;
     if (!authorize(s, c, r, &who))
         return;
-    uint64_t limit = 50, before = 0;
+    uint64_t limit = 50, before = 0, from = 0, to = 0;
+    struct audit_filter f = {.tenant = who.tenant};
     if (!query_u64(c, r, "limit", s->env->cfg->audit_page_max, &limit) ||
-        !query_u64(c, r, "before", INT64_MAX, &before))
+        !query_u64(c, r, "before", INT64_MAX, &before) ||
+        !query_u64(c, r, "from", INT64_MAX, &from) || !query_u64(c, r, "to", INT64_MAX, &to) ||
+        !query_str(c, r, "subject", AUDIT_MAX_ID, &f.subject) ||
+        !query_str(c, r, "outcome", 63, &f.outcome))
         return;
     if (limit == 0) {
         send_error(c, r, 400, "invalid_request", "bad_value", "limit must be at least 1");
         return;
     }
+    f.limit = (unsigned)limit;
+    f.before = (int64_t)before;
+    f.from_ms = (int64_t)from;
+    f.to_ms = (int64_t)to;
     json_t *records = NULL;
     int64_t next = 0;
-    if (audit_list(s->env->audit, (int64_t)before, (unsigned)limit, &records, &next) != AG_OK) {
+    if (audit_list(s->env->audit, &f, &records, &next) != AG_OK) {
         send_error(c, r, 503, "server_error", "audit_unavailable", "the audit log is unavailable");
         return;
     }
     json_t *o = json_pack("{s:o, s:o}", "records", records, "next_before",
                           next ? json_integer(next) : json_null());
     send_value(c, r, o, 16u << 20);
+}
+
+/* ---- /v1/subjects/{id}: GDPR access, erasure and consent -------------------------------- */
+
+static void actor_of(const struct auth_identity *who, char *out, size_t cap)
+{
+    snprintf(out, cap, "key:%s", who->key_id);
+}
+
+static void h_subject_export(struct http_server *s, struct MHD_Connection *c, struct request *r)
+{
+    struct auth_identity who;
+    if (!authorize(s, c, r, &who))
+        return;
+    json_t *o = NULL;
+    ag_err rc = audit_subject_export(s->env->audit, who.tenant, r->param, &o);
+    if (rc == AG_EINVAL) {
+        send_error(c, r, 400, "invalid_request", "bad_value", "not a valid subject id");
+        return;
+    }
+    if (rc != AG_OK) {
+        send_error(c, r, 503, "server_error", "audit_unavailable", "the audit log is unavailable");
+        return;
+    }
+    send_value(c, r, o, 64u << 20);
+}
+
+static void h_subject_erase(struct http_server *s, struct MHD_Connection *c, struct request *r)
+{
+    struct auth_identity who;
+    if (!authorize(s, c, r, &who))
+        return;
+    char actor[64];
+    actor_of(&who, actor, sizeof(actor));
+    int64_t erased = 0, seq = 0;
+    ag_err rc = audit_subject_erase(s->env->audit, who.tenant, r->param, actor, &erased, &seq);
+    if (rc == AG_EINVAL) {
+        send_error(c, r, 400, "invalid_request", "bad_value", "not a valid subject id");
+        return;
+    }
+    if (rc != AG_OK) {
+        send_error(c, r, 503, "server_error", "audit_unavailable", "the audit log is unavailable");
+        return;
+    }
+    send_value(c, r,
+               json_pack("{s:s, s:I, s:I}", "subject", r->param, "content_erased",
+                         (json_int_t)erased, "audit_seq", (json_int_t)seq),
+               4096);
+}
+
+/* POST /v1/subjects/{id}/consent {"purpose", "granted", "policy_version"?} */
+static void h_subject_consent(struct http_server *s, struct MHD_Connection *c, struct request *r)
+{
+    struct auth_identity who;
+    if (!authorize(s, c, r, &who))
+        return;
+    char why[200];
+    json_t *body = NULL;
+    if (json_parse_object(r->body.p ? r->body.p : "", r->body.len, 4, &body, why, sizeof(why)) !=
+        AG_OK) {
+        send_error(c, r, 400, "invalid_request", "bad_json", why);
+        return;
+    }
+    const char *key;
+    json_t *v, *purpose = json_object_get(body, "purpose"),
+               *granted = json_object_get(body, "granted"),
+               *version = json_object_get(body, "policy_version");
+    const char *bad = NULL;
+    json_object_foreach(body, key, v)
+    {
+        if (strcmp(key, "purpose") != 0 && strcmp(key, "granted") != 0 &&
+            strcmp(key, "policy_version") != 0)
+            bad = "unknown field: only purpose, granted and policy_version";
+    }
+    if (!bad && (!json_is_string(purpose) || !json_is_boolean(granted) ||
+                 (version && !json_is_string(version))))
+        bad = "purpose (string) and granted (boolean) are required; policy_version is a string";
+    int64_t seq = 0;
+    char actor[64];
+    actor_of(&who, actor, sizeof(actor));
+    ag_err rc = bad ? AG_EINVAL
+                    : audit_consent_set(s->env->audit, who.tenant, r->param,
+                                        json_string_value(purpose), json_is_true(granted),
+                                        version ? json_string_value(version)
+                                                : s->env->cfg->consent_policy_version,
+                                        actor, &seq);
+    if (rc == AG_EINVAL)
+        send_error(c, r, 400, "invalid_request", "bad_value",
+                   bad ? bad : "purpose and policy_version must be 1 to 64 printable bytes");
+    else if (rc != AG_OK)
+        send_error(c, r, 503, "server_error", "audit_unavailable", "the audit log is unavailable");
+    else
+        send_value(c, r,
+                   json_pack("{s:s, s:O, s:b, s:I}", "subject", r->param, "purpose", purpose,
+                             "granted", json_is_true(granted), "audit_seq", (json_int_t)seq),
+                   4096);
+    json_decref(body);
 }
 
 /* ---- POST /v1/chat/completions ---------------------------------------------------------- */
@@ -548,7 +679,32 @@ static const struct route routes[] = {
     {"POST", "/v1/chat/completions", AUTH_ANY_ROLE, h_turn},
     {"GET", "/v1/models", AUTH_ANY_ROLE, h_models},
     {"GET", "/v1/audit", AUTH_ROLE_ADMIN, h_audit},
+    {"GET", "/v1/subjects/{id}/export", AUTH_ROLE_ADMIN, h_subject_export},
+    {"DELETE", "/v1/subjects/{id}", AUTH_ROLE_ADMIN, h_subject_erase},
+    {"POST", "/v1/subjects/{id}/consent", AUTH_ROLE_CLIENT | AUTH_ROLE_ADMIN, h_subject_consent},
 };
+
+/* Does url match the route's path? A "{id}" segment matches one segment of 1 to
+ * AUDIT_MAX_ID printable bytes, copied into param. */
+static bool path_matches(const char *pattern, const char *url, char *param, size_t cap)
+{
+    const char *brace = strstr(pattern, "{id}");
+    if (!brace)
+        return strcmp(pattern, url) == 0;
+    size_t pre = (size_t)(brace - pattern);
+    if (strncmp(pattern, url, pre) != 0)
+        return false;
+    const char *seg = url + pre, *end = strchr(seg, '/');
+    size_t n = end ? (size_t)(end - seg) : strlen(seg);
+    if (n == 0 || n >= cap || strcmp(brace + 4, seg + n) != 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)seg[i] < 0x20 || seg[i] == 0x7f)
+            return false;
+    memcpy(param, seg, n);
+    param[n] = '\0';
+    return true;
+}
 
 /* ---- libmicrohttpd callbacks ------------------------------------------------------------- */
 
@@ -571,7 +727,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         metrics_inflight(s->env->metrics, 1);
         const struct route *path_match = NULL;
         for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-            if (strcmp(routes[i].path, url) != 0)
+            if (!path_matches(routes[i].path, url, r->param, sizeof(r->param)))
                 continue;
             path_match = &routes[i];
             if (strcmp(routes[i].method, method) == 0) {

@@ -27,12 +27,18 @@ enum store_flags {
     STORE_CREATE = 1 << 1,
 };
 
+enum store_engine { STORE_SQLITE, STORE_POSTGRES };
+
 /* Open path (WAL journal, foreign keys on, 5 s busy timeout). */
 ag_err store_open(const char *path, unsigned flags, struct store_db **out);
 void store_close(struct store_db *db); /* NULL is a no-op */
 /* Run one or more statements with no results. */
 ag_err store_exec(struct store_db *db, const char *sql);
 ag_err store_begin(struct store_db *db); /* BEGIN IMMEDIATE */
+/* Serialise writers on lock n until the transaction ends (on SQLite BEGIN IMMEDIATE
+ * already does: a no-op). */
+ag_err store_lock(struct store_db *db, int64_t n);
+enum store_engine store_engine(const struct store_db *db);
 ag_err store_commit(struct store_db *db);
 void store_rollback(struct store_db *db);
 int64_t store_last_rowid(const struct store_db *db);

@@ -41,6 +41,7 @@ struct fixture {
     struct guard_vault *vault;
     struct agent_env env;
     int64_t turns; /* turns run so far: each must have left one audit record */
+    struct audit_keys keys;
 };
 
 static const char *const all_stages[] = {"http",     "auth",     "limit", "guard_in",
@@ -78,7 +79,6 @@ static int group_setup(void **state)
     fx->cfg.rate_burst = 2;
     fx->cfg.rate_per_sec = 0.01; /* no refill worth mentioning during the test */
 
-    uint8_t secret[32];
     struct kb_params kp = kb_default_params();
     struct kb_ingest_stats st;
     bool shop_ok = tu_path(shop, sizeof(shop), src, "examples/shop");
@@ -89,8 +89,8 @@ static int group_setup(void **state)
             AG_OK)
         goto fail;
     snprintf(fx->audit_path, sizeof(fx->audit_path), "%s/audit.db", fx->dir);
-    if (crypto_random(secret, sizeof(secret)) != AG_OK ||
-        audit_open(fx->audit_path, secret, sizeof(secret), 4096, &fx->audit) != AG_OK)
+    if (crypto_random(&fx->keys, sizeof(fx->keys)) != AG_OK ||
+        audit_open(fx->audit_path, &fx->keys, 4096, &fx->audit) != AG_OK)
         goto fail;
     snprintf(path, sizeof(path), "%s/keys.db", fx->dir);
     if (auth_open(path, true, &fx->auth) != AG_OK ||
@@ -150,7 +150,8 @@ static json_t *newest_record(struct fixture *fx)
 {
     json_t *page = NULL;
     int64_t next = 0;
-    assert_int_equal(audit_list(fx->audit, 0, 1, &page, &next), AG_OK);
+    struct audit_filter f = {.limit = 1};
+    assert_int_equal(audit_list(fx->audit, &f, &page, &next), AG_OK);
     json_t *r = json_array_get(page, 0);
     if (r)
         json_incref(r);
@@ -498,7 +499,7 @@ static void test_audit_chain_covers_every_turn(void **state)
     int64_t bad = -1, count = -1;
     char why[300] = "";
     assert_true(fx->turns >= 20);
-    if (audit_verify(fx->audit_path, &bad, &count, why, sizeof(why)) != AG_OK)
+    if (audit_verify(fx->audit_path, fx->keys.hmac, &bad, &count, why, sizeof(why)) != AG_OK)
         fail_msg("audit chain: %s", why);
     assert_int_equal(bad, 0);
     assert_int_equal(count, fx->turns);
