@@ -648,7 +648,8 @@ static enum stage_result stage_audit(struct turn *t)
                                 : "",
              t->trusted ? "" : t->who.key_id);
     struct audit_entry e = {
-        .tenant = t->who.tenant,
+        /* a request no key or token vouched for belongs to the installation's tenant */
+        .tenant = t->who.tenant[0] ? t->who.tenant : t->env->cfg->tenant,
         .key_id = t->who.key_id,
         .actor = actor,
         .subject = t->subject,

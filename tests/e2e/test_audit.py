@@ -1,6 +1,13 @@
-"""Every turn is audited in a hash chain; `audit verify` detects tampering."""
+"""Every turn is audited in an HMAC-authenticated hash chain; `audit verify` detects
+tampering and a wrong key; GDPR access, erasure and consent over HTTP and the CLI; no
+turn that got a response is lost when the server is killed."""
+import glob
 import json
+import os
+import signal
 import sqlite3
+import threading
+import time
 
 from conftest import run_cli
 
@@ -23,12 +30,38 @@ def test_audit_records_every_turn_and_pages(server):
     nxt = server.request("GET", f"/v1/audit?limit=2&before={page['next_before']}",
                          key=admin).json()
     assert [r["seq"] for r in nxt["records"]] == [2, 1]
-    assert nxt["records"][1]["outcome"] == "answered"
+    first = nxt["records"][1]
+    assert first["outcome"] == "answered"
     assert nxt["records"][0]["outcome"] == "dont_know"
-    assert isinstance(nxt["records"][1]["passages"], list) and nxt["records"][1]["passages"]
     assert nxt["next_before"] is None
-    for bad in ("limit=0", "limit=abc", "limit=100000", "before=-1"):
+    # the decision: stages, guard verdict, passages with scores, latency, agent, actor
+    d = first["decision"]
+    assert [s["name"] for s in d["stages"]][:3] == ["http", "auth", "limit"]
+    assert d["guard"]["injection"]["verdict"] == "allow"
+    assert d["passages"] and all({"id", "score"} <= set(p) for p in d["passages"])
+    assert d["generation"]["backend"] == "extractive"
+    assert first["latency_ms"] >= 0 and first["agent"] == "default"
+    assert first["actor"].startswith("key:") and len(first["answer_hash"]) == 64
+    for bad in ("limit=0", "limit=abc", "limit=100000", "before=-1", "from=x",
+                "outcome=", "subject=%01"):
         assert server.request("GET", "/v1/audit?" + bad, key=admin).status == 400, bad
+
+
+def test_audit_filters(server):
+    server.ask("Versand nach Österreich", subject="kunde-1")
+    server.ask("Verkauft ihr Autos?", subject="kunde-2")
+    server.request("POST", "/v1/ask", {"question": "x"})
+    admin = server.keys["admin"]
+    recs = server.request("GET", "/v1/audit?subject=kunde-1", key=admin).json()["records"]
+    assert [r["seq"] for r in recs] == [1]
+    recs = server.request("GET", "/v1/audit?outcome=rejected_auth", key=admin).json()["records"]
+    assert [r["seq"] for r in recs] == [3]
+    now = int(time.time() * 1000)
+    recs = server.request("GET", f"/v1/audit?from={now + 60000}", key=admin).json()["records"]
+    assert recs == []
+    recs = server.request("GET", f"/v1/audit?to={now + 60000}&from={now - 600000}",
+                          key=admin).json()["records"]
+    assert len(recs) == 3
 
 
 def test_no_question_text_in_audit(server):
@@ -46,16 +79,17 @@ def chained(server, n=5):
     assert p.stdout.strip() == "OK"
 
 
-def verify_fails(server):
-    p = run_cli("audit", "verify", data=server.data, check=False)
-    assert p.returncode == 1
+def verify_fails(server, env=None):
+    p = run_cli("audit", "verify", data=server.data, env=env, check=False)
+    assert p.returncode == 1, p.stdout + p.stderr
     return p.stdout
 
 
 def test_verify_detects_modified_record(server):
     chained(server)
     with audit_db(server) as db:
-        db.execute("UPDATE audit SET outcome='dont_know' WHERE seq=3")
+        db.execute("UPDATE audit_chain SET body=replace(body, '\"answered\"', '\"dont_know\"')"
+                   " WHERE seq=3")
     out = verify_fails(server)
     assert "record 3" in out and "modified" in out
 
@@ -63,25 +97,194 @@ def test_verify_detects_modified_record(server):
 def test_verify_detects_deleted_record(server):
     chained(server)
     with audit_db(server) as db:
-        db.execute("DELETE FROM audit WHERE seq=2")
+        db.execute("DELETE FROM audit_chain WHERE seq=2")
     out = verify_fails(server)
     assert "record 2" in out and "missing" in out
+
+
+def test_verify_detects_deleted_last_record(server):
+    chained(server)
+    with audit_db(server) as db:
+        db.execute("DELETE FROM audit_chain WHERE seq=5")
+    out = verify_fails(server)
+    assert "records 5..5 are missing" in out
 
 
 def test_verify_detects_reordered_records(server):
     chained(server)
     with audit_db(server) as db:
-        db.execute("UPDATE audit SET seq=-1 WHERE seq=2")
-        db.execute("UPDATE audit SET seq=2 WHERE seq=4")
-        db.execute("UPDATE audit SET seq=4 WHERE seq=-1")
+        db.execute("UPDATE audit_chain SET seq=-1 WHERE seq=2")
+        db.execute("UPDATE audit_chain SET seq=2 WHERE seq=4")
+        db.execute("UPDATE audit_chain SET seq=4 WHERE seq=-1")
     out = verify_fails(server)
     assert "record 2" in out
+
+
+def test_verify_detects_inserted_record(server):
+    chained(server)
+    with audit_db(server) as db:
+        db.execute("UPDATE audit_chain SET seq=seq+100 WHERE seq>=3")
+        db.execute("UPDATE audit_chain SET seq=seq-99 WHERE seq>100")
+        db.execute("INSERT INTO audit_chain SELECT 3, ts_ms, tenant, subject, outcome,"
+                   " trace_id, body, prev_hash, hash, mac FROM audit_chain WHERE seq=2")
+    out = verify_fails(server)
+    assert "record 3" in out
 
 
 def test_verify_detects_rehashed_record(server):
     """Recomputing a record's own hash after editing still breaks the next link."""
     chained(server)
     with audit_db(server) as db:
-        db.execute("UPDATE audit SET hash=? WHERE seq=2", ("f" * 64,))
+        db.execute("UPDATE audit_chain SET hash=? WHERE seq=2", ("f" * 64,))
     out = verify_fails(server)
     assert "record 2" in out
+
+
+def test_verify_with_wrong_key_fails(server):
+    chained(server)
+    key = os.path.join(server.data, "wrong.key")
+    with open(key, "w") as f:
+        f.write("ab" * 32 + "\n")
+    out = verify_fails(server, env={"AGENTGATE_AUDIT_KEY_FILE": key})
+    assert "record 1" in out and "wrong MAC" in out
+    with open(key, "w") as f:
+        f.write("not a key\n")
+    p = run_cli("audit", "verify", data=server.data, check=False,
+                env={"AGENTGATE_AUDIT_KEY_FILE": key})
+    assert p.returncode == 1 and "damaged" in p.stderr
+
+
+# ---- GDPR ---------------------------------------------------------------------------
+
+def raw_files(data):
+    """Every byte of every file in the data directory."""
+    out = b""
+    for p in glob.glob(os.path.join(data, "**"), recursive=True):
+        if os.path.isfile(p):
+            with open(p, "rb") as f:
+                out += f.read()
+    return out
+
+
+def test_consent_content_export_and_erasure(server):
+    client, admin = server.keys["client"], server.keys["admin"]
+    secret_q = "Wo bleibt meine Bestellung Zebrafink-4711 nach Österreich?"
+    r = server.ask(secret_q, subject="kunde-42", consent=True)
+    assert r.status == 200
+    # consent is remembered: the next turn without the field is stored too
+    assert server.ask("Versand Dauer Pelikan-0815", subject="kunde-42").status == 200
+    # another subject without consent: nothing stored
+    assert server.ask("Versand Kormoran-3333", subject="kunde-7").status == 200
+    ex = server.request("GET", "/v1/subjects/kunde-42/export", key=admin)
+    assert ex.status == 200
+    body = ex.json()
+    assert body["data_key"] is True
+    turns = [r for r in body["records"] if r["event"] == "turn"]
+    assert len(turns) == 2
+    assert "Zebrafink-4711" in turns[0]["content"]["question"]
+    assert turns[0]["content_state"] == "stored"
+    assert body["consent"][0]["granted"] is True and body["consent"][0]["purpose"] == "storage"
+    ex7 = server.request("GET", "/v1/subjects/kunde-7/export", key=admin).json()
+    assert ex7["records"][0]["content_state"] == "not_stored"
+    # only admins
+    assert server.request("GET", "/v1/subjects/kunde-42/export", key=client).status == 403
+    assert server.request("DELETE", "/v1/subjects/kunde-42", key=client).status == 403
+    assert server.request("GET", "/v1/subjects/kunde-42/export").status == 401
+    assert server.request("GET", "/v1/subjects//export", key=admin).status == 404
+    # erase over HTTP
+    er = server.request("DELETE", "/v1/subjects/kunde-42", key=admin)
+    assert er.status == 200 and er.json()["content_erased"] == 2
+    body = server.request("GET", "/v1/subjects/kunde-42/export", key=admin).json()
+    assert body["data_key"] is False
+    assert all(r["content"] is None for r in body["records"])
+    assert body["records"][-1]["outcome"] == "subject_erased"
+    assert server.stop() == 0
+    assert run_cli("audit", "verify", data=server.data).stdout.strip() == "OK"
+    raw = raw_files(server.data)
+    for needle in ("Zebrafink", "Pelikan", "Kormoran", "kunde-42"):
+        assert needle.encode() not in raw, needle
+
+
+def test_consent_route_and_opt_out(server):
+    client, admin = server.keys["client"], server.keys["admin"]
+    r = server.request("POST", "/v1/subjects/k9/consent",
+                       {"purpose": "storage", "granted": True, "policy_version": "2026-12"},
+                       key=client)
+    assert r.status == 200 and r.json()["granted"] is True
+    assert server.ask("Versand Albatros-1", subject="k9").status == 200
+    # opt-out through the body: recorded, and this turn is not stored
+    assert server.ask("Versand Albatros-2", subject="k9", consent=False).status == 200
+    assert server.ask("Versand Albatros-3", subject="k9").status == 200
+    body = server.request("GET", "/v1/subjects/k9/export", key=admin).json()
+    states = [r["content_state"] for r in body["records"] if r["event"] == "turn"]
+    assert states == ["stored", "not_stored", "not_stored"]
+    assert [c["granted"] for c in body["consent"]] == [True, False]
+    assert body["consent"][0]["policy_version"] == "2026-12"
+    for bad in ({"purpose": "storage"}, {"granted": True}, {"purpose": "", "granted": True},
+                {"purpose": "storage", "granted": "yes"},
+                {"purpose": "storage", "granted": True, "x": 1}):
+        assert server.request("POST", "/v1/subjects/k9/consent", bad,
+                              key=client).status == 400, bad
+    assert server.request("POST", "/v1/subjects/k9/consent", raw="{",
+                          key=client).status == 400
+
+
+def test_cli_export_and_erase(server):
+    assert server.ask("Versand Flamingo-99", subject="cli-kunde", consent=True).status == 200
+    assert server.stop() == 0
+    p = run_cli("subject", "export", "cli-kunde", data=server.data)
+    body = json.loads(p.stdout)
+    turns = [r for r in body["records"] if r["event"] == "turn"]
+    assert "Flamingo-99" in turns[0]["content"]["question"]
+    p = run_cli("subject", "erase", "cli-kunde", data=server.data)
+    assert "1 content records shredded" in p.stdout
+    body = json.loads(run_cli("subject", "export", "cli-kunde", data=server.data).stdout)
+    assert [r["content"] for r in body["records"]] == [None] * 3
+    assert [r["event"] for r in body["records"]] == ["consent", "turn", "subject_erased"]
+    assert run_cli("audit", "verify", data=server.data).stdout.strip() == "OK"
+    assert b"Flamingo" not in raw_files(server.data)
+    p = run_cli("subject", "erase", data=server.data, check=False)
+    assert p.returncode == 2
+    p = run_cli("subject", "export", "x" * 200, data=server.data, check=False)
+    assert p.returncode == 2 and "not a valid subject id" in p.stderr
+
+
+def test_no_response_lost_when_killed(make_server):
+    """SIGKILL while clients are asking: every turn that got a response has its record,
+    and the chain verifies."""
+    s = make_server()
+    answered, stop = [], threading.Event()
+    lock = threading.Lock()
+
+    def client():
+        i = 0
+        while not stop.is_set() and i < 2000:
+            i += 1
+            try:
+                r = s.ask(f"Versand nach Österreich {i}")
+            except OSError:
+                return
+            if r.status == 200:
+                with lock:
+                    answered.append((r.json()["trace_id"], r.json()["audit_seq"]))
+
+    threads = [threading.Thread(target=client) for _ in range(4)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with lock:
+            if len(answered) >= 40:
+                break
+        time.sleep(0.05)
+    s.proc.send_signal(signal.SIGKILL)
+    s.proc.wait(timeout=30)
+    stop.set()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(answered) >= 40
+    assert run_cli("audit", "verify", data=s.data).stdout.strip() == "OK"
+    with audit_db(s) as db:
+        stored = dict(db.execute("SELECT trace_id, seq FROM audit_chain"))
+    for trace, seq in answered:
+        assert stored.get(trace) == seq, trace
