@@ -480,6 +480,25 @@ ag_err config_validate(const struct config *c, char *why, size_t why_len)
                  c->guard_flag_at, c->guard_block_at);
         return AG_ECONFIG;
     }
+    size_t mk = strlen(c->master_key);
+    bool hex = mk == 64;
+    for (size_t i = 0; hex && i < mk; i++)
+        hex = (c->master_key[i] >= '0' && c->master_key[i] <= '9') ||
+              (c->master_key[i] >= 'a' && c->master_key[i] <= 'f') ||
+              (c->master_key[i] >= 'A' && c->master_key[i] <= 'F');
+    if (mk && !hex) {
+        snprintf(why, why_len, "master_key must be 64 hex digits (the value is not shown)");
+        return AG_ECONFIG;
+    }
+    if (mk && c->master_key_file[0]) {
+        snprintf(why, why_len, "set master_key or master_key_file, not both");
+        return AG_ECONFIG;
+    }
+    if (strncmp(c->audit_db, "postgres", 8) != 0 && strchr(c->audit_db, ':') &&
+        c->audit_db[0] != '/' && c->audit_db[0] != '.') {
+        snprintf(why, why_len, "audit_db must be a file path or a postgresql:// URI");
+        return AG_ECONFIG;
+    }
     /* llm_backends: known names, each at most once, with what each needs */
     const char *names[] = {"llama", "openai", "extractive"};
     bool seen[3] = {false, false, false};

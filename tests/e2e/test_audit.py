@@ -288,3 +288,21 @@ def test_no_response_lost_when_killed(make_server):
         stored = dict(db.execute("SELECT trace_id, seq FROM audit_chain"))
     for trace, seq in answered:
         assert stored.get(trace) == seq, trace
+
+
+def test_master_key_from_environment(make_server, tmp_path):
+    bad = "zz" * 32
+    p = run_cli("config", "check", env={"AGENTGATE_MASTER_KEY": bad}, check=False)
+    assert p.returncode != 0 and "master_key must be 64 hex digits" in p.stderr
+    assert bad not in p.stderr + p.stdout
+    key = "5a" * 32
+    s = make_server({"AGENTGATE_MASTER_KEY": key})
+    assert s.ask("Versand Reiher-5", subject="m1", consent=True).status == 200
+    assert not os.path.exists(os.path.join(s.data, "master.key"))
+    assert s.stop() == 0
+    # the content opens only with that master key
+    p = run_cli("subject", "export", "m1", data=s.data, env={"AGENTGATE_MASTER_KEY": key})
+    assert "Reiher-5" in p.stdout
+    p = run_cli("subject", "export", "m1", data=s.data,
+                env={"AGENTGATE_MASTER_KEY": "6b" * 32}, check=False)
+    assert "Reiher-5" not in p.stdout
