@@ -712,6 +712,7 @@ static ag_err execute(struct pg_stmt *st)
                                  st->lens, st->fmts, 0);
     ExecStatusType s = PQresultStatus(r);
     if (s == PGRES_TUPLES_OK) {
+        note_changes(db, r); /* INSERT .. RETURNING has rows and a count */
         st->res = r;
         st->n_rows = PQntuples(r);
         st->n_cols = PQnfields(r);
