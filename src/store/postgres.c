@@ -335,7 +335,7 @@ static ag_err check_uri(const char *uri, const char *where)
     return AG_ECONFIG;
 }
 
-ag_err store_pg_open(const char *uri, struct pg_db **out)
+ag_err store_pg_open(const char *uri, bool readonly, struct pg_db **out)
 {
     char where[512];
     store_pg_redact(uri, where, sizeof(where));
@@ -372,6 +372,9 @@ ag_err store_pg_open(const char *uri, struct pg_db **out)
         rc = AG_ECONFIG;
         goto fail;
     }
+    /* STORE_READONLY: every transaction read only, as SQLite's read-only open. */
+    if (readonly && (rc = store_pg_exec(db, "SET default_transaction_read_only = on")) != AG_OK)
+        goto fail;
     *out = db;
     return AG_OK;
 fail:

@@ -69,7 +69,7 @@ ag_err store_open(const char *path, unsigned flags, struct store_db **out)
     if (!db)
         return AG_ENOMEM;
     if (store_pg_is_uri(path)) {
-        ag_err rc = store_pg_open(path, &db->pg);
+        ag_err rc = store_pg_open(path, flags & STORE_READONLY, &db->pg);
         if (rc != AG_OK) {
             free(db);
             return rc;

@@ -42,7 +42,8 @@ enum store_flags {
 
 /* Open path: a SQLite file (WAL journal, foreign keys on, 5 s busy timeout), or a libpq
  * connection URI when path starts with postgresql:// or postgres:// (connect_timeout 5 s
- * unless the URI sets one; the flags are ignored there: the server's grants decide).
+ * unless the URI sets one; STORE_READONLY makes every transaction read only there, and
+ * STORE_CREATE means nothing: the database and the grants are the server's).
  * PostgreSQL errors: a bad URI or a refused login is AG_ECONFIG, a server that cannot be
  * reached or a connection lost later is AG_EIO; the password is never logged. */
 ag_err store_open(const char *path, unsigned flags, struct store_db **out);

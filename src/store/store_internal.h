@@ -25,7 +25,7 @@ ag_err store_pg_rewrite(const char *sql, struct buf *out, int *n_params);
 /* uri with the password (in the user part or as password=) replaced by "***", for logs. */
 void store_pg_redact(const char *uri, char *out, size_t out_len);
 
-ag_err store_pg_open(const char *uri, struct pg_db **out);
+ag_err store_pg_open(const char *uri, bool readonly, struct pg_db **out);
 void store_pg_close(struct pg_db *db);
 /* store_pool_get: may an idle connection be handed out (no unexpected input, not broken)? */
 bool store_pg_alive(struct pg_db *db);

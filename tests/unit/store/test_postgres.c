@@ -582,6 +582,16 @@ static void test_pool_survives_a_server_restart(void **state)
     store_pool_destroy(pool);
 }
 
+static void test_readonly_refuses_writes(void **state)
+{
+    const struct engine *e = *state;
+    struct store_db *db = NULL;
+    assert_int_equal(store_open(e->target, STORE_READONLY, &db), AG_OK);
+    assert_int_equal(query_int(db, "SELECT 3"), 3);
+    assert_int_equal(store_exec(db, "CREATE TABLE ro(a INT)"), AG_EDB);
+    store_close(db);
+}
+
 int main(void)
 {
     tu_rng_seed();
@@ -603,6 +613,7 @@ int main(void)
         /* PostgreSQL only; the restart last */
         cmocka_unit_test(test_rewrite_and_redact),
         cmocka_unit_test(test_connections_that_fail),
+        cmocka_unit_test(test_readonly_refuses_writes),
         cmocka_unit_test(test_pool_survives_a_server_restart),
     };
     int failed = cmocka_run_group_tests_name("sqlite", both, setup_sqlite, teardown_engine);
