@@ -17,7 +17,6 @@
 #include <assert.h>
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,26 +296,21 @@ ag_err store_bind_blob(struct store_stmt *st, int i, const void *p, size_t n)
     return bind_rc(st, sqlite3_bind_blob64(st->h, i, p ? p : "", n, SQLITE_TRANSIENT));
 }
 
-/* PostgreSQL takes numbers as text: the server converts them to the parameter's type. */
-static ag_err pg_bind_number(struct store_stmt *st, int i, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static ag_err pg_bind_number(struct store_stmt *st, int i, const char *fmt, ...)
+/* PostgreSQL takes numbers as text (n bytes of num): the server converts them to the
+ * parameter's type. */
+static ag_err pg_bind_number(struct store_stmt *st, int i, const char *num, int n, size_t cap)
 {
-    char num[40];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(num, sizeof(num), fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof(num))
+    if (n < 0 || (size_t)n >= cap)
         return AG_EINVAL;
     return store_pg_bind(st->pg, i, num, (size_t)n, false);
 }
 
 ag_err store_bind_int64(struct store_stmt *st, int i, int64_t v)
 {
-    if (IS_PG(st))
-        return pg_bind_number(st, i, "%" PRId64, v);
+    if (IS_PG(st)) {
+        char num[24];
+        return pg_bind_number(st, i, num, snprintf(num, sizeof(num), "%" PRId64, v), sizeof(num));
+    }
     return bind_rc(st, sqlite3_bind_int64(st->h, i, v));
 }
 
@@ -328,7 +322,8 @@ ag_err store_bind_double(struct store_stmt *st, int i, double v)
         if (isinf(v))
             return v > 0 ? store_pg_bind(st->pg, i, "Infinity", 8, false)
                          : store_pg_bind(st->pg, i, "-Infinity", 9, false);
-        return pg_bind_number(st, i, "%.17g", v); /* 17 digits: the same double back */
+        char num[40]; /* 17 digits: the same double comes back */
+        return pg_bind_number(st, i, num, snprintf(num, sizeof(num), "%.17g", v), sizeof(num));
     }
     return bind_rc(st, sqlite3_bind_double(st->h, i, v));
 }
