@@ -45,7 +45,8 @@ enum store_flags {
  * unless the URI sets one; STORE_READONLY makes every transaction read only there, and
  * STORE_CREATE means nothing: the database and the grants are the server's).
  * PostgreSQL errors: a bad URI or a refused login is AG_ECONFIG, a server that cannot be
- * reached or a connection lost later is AG_EIO; the password is never logged. */
+ * reached or a connection lost later is AG_EIO (a lost connection stays lost: close it and
+ * open another, or use a pool, which does so); the password is never logged. */
 ag_err store_open(const char *path, unsigned flags, struct store_db **out);
 void store_close(struct store_db *db); /* NULL is a no-op */
 enum store_engine store_engine(const struct store_db *db);
