@@ -56,6 +56,11 @@ if [[ -d /run/systemd/system ]] && systemctl is-enabled --quiet redis-server 2>/
     log "disabling the system redis-server service"
     $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true
 fi
+# The same for PostgreSQL: tests run their own cluster (tests/tools/pg.sh) on a free port.
+if [[ -d /run/systemd/system ]] && systemctl is-enabled --quiet postgresql 2>/dev/null; then
+    log "disabling the system postgresql service"
+    $SUDO systemctl disable --now postgresql >/dev/null 2>&1 || true
+fi
 
 # npm fetches the pinned llama.cpp bundle and the openai client; a NodeSource nodejs already
 # ships it, and Debian's own nodejs+npm conflict with that, so install only when absent.

@@ -1,6 +1,14 @@
 /*
- * store/store.h: SQLite behind a small API (the only place sqlite3.h is included).
- * A store_db is one connection; a store_pool hands out connections to threads.
+ * store/store.h: SQLite or PostgreSQL behind one small API. store/sqlite.c holds the public
+ * functions and the SQLite engine (the only file that includes sqlite3.h); a connection
+ * opened from a postgresql:// or postgres:// URI is dispatched to store/postgres.c (the
+ * only file that includes libpq-fe.h). A store_db is one connection; a store_pool hands out
+ * connections to threads.
+ * SQL: write SQLite's numbered parameters ?1, ?2 (a bare ? takes the next number); on
+ * PostgreSQL they become $1, $2 (not inside string literals, quoted identifiers, dollar
+ * quotes or comments), so jsonb's ? operators cannot be written there: use jsonb_exists().
+ * Write DDL per engine where the types differ (store_engine()); on PostgreSQL a blob
+ * parameter needs a bytea context (a bytea column, or ?1::bytea).
  * OWNERSHIP: text and blobs returned by store_col_* are valid until the next step,
  * reset or finalize of that statement.
  * THREADS: a store_db and its statements, its statement cache included, belong to one
@@ -22,26 +30,44 @@ struct store_db;
 struct store_stmt;
 struct store_pool;
 
+enum store_engine {
+    STORE_SQLITE = 0,
+    STORE_POSTGRES,
+};
+
 enum store_flags {
     STORE_READONLY = 1 << 0,
     STORE_CREATE = 1 << 1,
 };
 
-enum store_engine { STORE_SQLITE, STORE_POSTGRES };
-
-/* Open path (WAL journal, foreign keys on, 5 s busy timeout). */
+/* Open path: a SQLite file (WAL journal, foreign keys on, 5 s busy timeout), or a libpq
+ * connection URI when path starts with postgresql:// or postgres:// (connect_timeout 5 s
+ * unless the URI sets one; STORE_READONLY makes every transaction read only there, and
+ * STORE_CREATE means nothing: the database and the grants are the server's).
+ * PostgreSQL errors: a bad URI or a refused login is AG_ECONFIG, a server that cannot be
+ * reached or a connection lost later is AG_EIO (a lost connection stays lost: close it and
+ * open another, or use a pool, which does so); the password is never logged. */
 ag_err store_open(const char *path, unsigned flags, struct store_db **out);
 void store_close(struct store_db *db); /* NULL is a no-op */
-/* Run one or more statements with no results. */
-ag_err store_exec(struct store_db *db, const char *sql);
-ag_err store_begin(struct store_db *db); /* BEGIN IMMEDIATE */
-/* Serialise writers on lock n until the transaction ends (on SQLite BEGIN IMMEDIATE
- * already does: a no-op). */
-ag_err store_lock(struct store_db *db, int64_t n);
 enum store_engine store_engine(const struct store_db *db);
+/* Run one or more statements with no results (no parameters). */
+ag_err store_exec(struct store_db *db, const char *sql);
+/* SQLite: BEGIN IMMEDIATE, which serialises writers. PostgreSQL: BEGIN (read committed),
+ * which does not: a read-then-write that must not interleave with another instance's takes
+ * store_lock() first. */
+ag_err store_begin(struct store_db *db);
+/* AG_EDB when the transaction could not commit (on PostgreSQL also when an earlier error
+ * had aborted it: the server then rolled it back). */
 ag_err store_commit(struct store_db *db);
 void store_rollback(struct store_db *db);
+/* Inside store_begin .. store_commit/rollback: PostgreSQL takes the transaction-scoped
+ * advisory lock n (pg_advisory_xact_lock), waiting for other connections that hold it; it
+ * is released at commit or rollback. SQLite: nothing to do (BEGIN IMMEDIATE already holds
+ * the write lock); AG_OK. */
+ag_err store_lock(struct store_db *db, int64_t n);
+/* SQLite: the rowid of the last insert. PostgreSQL has none: -1 there; use RETURNING. */
 int64_t store_last_rowid(const struct store_db *db);
+/* Rows changed by the last INSERT, UPDATE or DELETE on this connection. */
 int64_t store_changes(const struct store_db *db);
 
 ag_err store_prepare(struct store_db *db, const char *sql, struct store_stmt **out);
@@ -63,17 +89,23 @@ ag_err store_bind_blob(struct store_stmt *st, int i, const void *p, size_t n);
 ag_err store_bind_int64(struct store_stmt *st, int i, int64_t v);
 ag_err store_bind_double(struct store_stmt *st, int i, double v);
 ag_err store_bind_null(struct store_stmt *st, int i);
-/* Advance; *row is true while a result row is available. */
+/* Advance; *row is true while a result row is available. PostgreSQL runs the statement at
+ * the first step and holds all its rows; later steps walk them. */
 ag_err store_step(struct store_stmt *st, bool *row);
 void store_reset(struct store_stmt *st); /* also clears bindings */
-/* Columns are numbered from 0. */
+/* Columns are numbered from 0. A NULL, a column out of range or no current row read as
+ * 0, 0.0 or an empty non-NULL view, as SQLite does; on PostgreSQL a bytea column reads as
+ * its bytes, and a value that is no number reads as 0 for the numeric getters (logged). */
 int64_t store_col_int64(struct store_stmt *st, int i);
 double store_col_double(struct store_stmt *st, int i);
 struct str store_col_text(struct store_stmt *st, int i);
 struct str store_col_blob(struct store_stmt *st, int i);
 bool store_col_is_null(struct store_stmt *st, int i);
 
-/* A pool of up to max idle connections to one database file. */
+/* A pool of up to max idle connections to one database file or PostgreSQL URI. A
+ * PostgreSQL connection that broke, or that comes back inside a transaction that cannot be
+ * rolled back, is closed instead of kept; store_pool_get checks an idle one before handing
+ * it out and opens a new one in its place. */
 ag_err store_pool_create(const char *path, unsigned flags, size_t max_idle,
                          struct store_pool **out);
 void store_pool_destroy(struct store_pool *p);
