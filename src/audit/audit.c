@@ -37,7 +37,7 @@
 static const char genesis[HEX_LEN + 1] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
-static const char schema[] =
+static const char schema_sqlite[] =
     "CREATE TABLE IF NOT EXISTS audit_chain(seq INTEGER PRIMARY KEY, ts_ms INTEGER NOT NULL,"
     " tenant TEXT NOT NULL, subject TEXT NOT NULL, outcome TEXT NOT NULL,"
     " trace_id TEXT NOT NULL, body TEXT NOT NULL, prev_hash TEXT NOT NULL,"
@@ -56,6 +56,28 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS consent(id INTEGER PRIMARY KEY, tenant TEXT NOT NULL,"
     " subject TEXT NOT NULL, purpose TEXT NOT NULL, granted INTEGER NOT NULL,"
     " policy_version TEXT NOT NULL, ts_ms INTEGER NOT NULL, seq INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS consent_subject ON consent(tenant, subject, purpose, id);";
+
+/* PostgreSQL: the same tables with its types. */
+static const char schema_pg[] =
+    "CREATE TABLE IF NOT EXISTS audit_chain(seq BIGINT PRIMARY KEY, ts_ms BIGINT NOT NULL,"
+    " tenant TEXT NOT NULL, subject TEXT NOT NULL, outcome TEXT NOT NULL,"
+    " trace_id TEXT NOT NULL, body TEXT NOT NULL, prev_hash TEXT NOT NULL,"
+    " hash TEXT NOT NULL, mac TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS audit_chain_subject ON audit_chain(tenant, subject, seq);"
+    "CREATE INDEX IF NOT EXISTS audit_chain_ts ON audit_chain(ts_ms);"
+    "CREATE TABLE IF NOT EXISTS audit_head(id BIGINT PRIMARY KEY CHECK (id = 1),"
+    " seq BIGINT NOT NULL, hash TEXT NOT NULL, mac TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS subject_keys(tenant TEXT NOT NULL, subject TEXT NOT NULL,"
+    " wrapped BYTEA NOT NULL, created_ms BIGINT NOT NULL, PRIMARY KEY(tenant, subject));"
+    "CREATE TABLE IF NOT EXISTS content(seq BIGINT PRIMARY KEY, tenant TEXT NOT NULL,"
+    " subject TEXT NOT NULL, ts_ms BIGINT NOT NULL, nonce BYTEA NOT NULL, tag BYTEA NOT NULL,"
+    " ct BYTEA NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS content_subject ON content(tenant, subject);"
+    "CREATE INDEX IF NOT EXISTS content_ts ON content(ts_ms);"
+    "CREATE TABLE IF NOT EXISTS consent(id BIGSERIAL PRIMARY KEY, tenant TEXT NOT NULL,"
+    " subject TEXT NOT NULL, purpose TEXT NOT NULL, granted BIGINT NOT NULL,"
+    " policy_version TEXT NOT NULL, ts_ms BIGINT NOT NULL, seq BIGINT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS consent_subject ON consent(tenant, subject, purpose, id);";
 
 enum op_kind { OP_TURN, OP_CONSENT, OP_ERASE, OP_RETENTION };
@@ -531,7 +553,17 @@ ag_err audit_open(const char *path, const struct audit_keys *keys, size_t max_qu
      * deleted keys and content are overwritten, not just unlinked from the b-tree. */
     if (rc == AG_OK && store_engine(a->wdb) == STORE_SQLITE)
         rc = store_exec(a->wdb, "PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;");
-    rc = rc ? rc : store_exec(a->wdb, schema);
+    /* instances starting together on one PostgreSQL create the tables one at a time */
+    rc = rc ? rc : store_begin(a->wdb);
+    if (rc == AG_OK) {
+        rc = store_lock(a->wdb, CHAIN_LOCK_ID);
+        rc = rc ? rc
+                : store_exec(a->wdb,
+                             store_engine(a->wdb) == STORE_SQLITE ? schema_sqlite : schema_pg);
+        rc = rc ? rc : store_commit(a->wdb);
+        if (rc != AG_OK)
+            store_rollback(a->wdb);
+    }
     rc = rc ? rc : store_pool_create(path, STORE_READONLY, 4, &a->readers);
     if (rc == AG_OK) {
         if (pthread_create(&a->writer, NULL, writer_main, a) != 0)

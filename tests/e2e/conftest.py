@@ -195,3 +195,22 @@ def redis_server():
     r = Redis()
     yield r
     r.stop()
+
+
+PG_SH = os.path.join(SRC, "tests", "tools", "pg.sh")
+
+
+@pytest.fixture
+def postgres():
+    """Debian's PostgreSQL on a free 127.0.0.1 port in a temporary folder (tests/tools/pg.sh);
+    yields its connection URI and the folder; removed afterwards."""
+    d = tempfile.mkdtemp(prefix="agentgate-pg-")
+    p = subprocess.run([PG_SH, "start", d, str(free_port())], capture_output=True, text=True,
+                       timeout=200)
+    if p.returncode != 0:
+        subprocess.run([PG_SH, "remove", d], capture_output=True, timeout=60)
+        pytest.fail(f"postgres did not start: {p.stderr}")
+    try:
+        yield p.stdout.strip(), d
+    finally:
+        subprocess.run([PG_SH, "remove", d], capture_output=True, timeout=60)
