@@ -143,7 +143,7 @@ void auth_set_jwt(struct auth *a, struct jwt *jwt)
 }
 
 /* The JWT way: the reason goes to the log, never the token or its claims. */
-static ag_err check_jwt(const struct jwt *jwt, const char *token, struct auth_identity *out)
+static ag_err check_jwt(struct jwt *jwt, const char *token, struct auth_identity *out)
 {
     enum jwt_reason r = jwt_verify(jwt, token, strlen(token), clock_wall_ms() / 1000, out);
     if (r == JWT_OK)
@@ -205,6 +205,7 @@ ag_err auth_check_bearer(struct auth *a, const char *header, struct auth_identit
             } else {
                 memcpy(out->key_id, key + 4, AUTH_KEY_ID_LEN);
                 out->key_id[AUTH_KEY_ID_LEN] = '\0';
+                memcpy(out->subject, out->key_id, AUTH_KEY_ID_LEN + 1);
                 memcpy(out->tenant, tenant.p, tenant.len);
                 out->tenant[tenant.len] = '\0';
             }

@@ -23,11 +23,16 @@ enum auth_role {
 #define AUTH_PUBLIC   0u /* a route anyone may call: an explicit rule, not a default */
 #define AUTH_ANY_ROLE (AUTH_ROLE_CLIENT | AUTH_ROLE_REVIEWER | AUTH_ROLE_ADMIN)
 
-#define AUTH_KEY_ID_LEN 16
-#define AUTH_KEY_LEN    (4 + AUTH_KEY_ID_LEN + 1 + 64)
+#define AUTH_KEY_ID_LEN  16
+#define AUTH_KEY_LEN     (4 + AUTH_KEY_ID_LEN + 1 + 64)
+#define AUTH_SUBJECT_MAX 128
 
+/* Who is asking. key_id keys rate limits and budgets (an API key's id, or "sub:" and a
+ * pseudonym of a JWT's issuer and subject); subject is the person or client the caller
+ * names: a JWT's subject claim (1..128 bytes, no control characters) or the API key's id. */
 struct auth_identity {
     char key_id[AUTH_KEY_ID_LEN + 1];
+    char subject[AUTH_SUBJECT_MAX + 1];
     enum auth_role role;
     char tenant[64];
 };

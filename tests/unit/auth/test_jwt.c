@@ -152,7 +152,7 @@ static char *mint(const char *alg, const char *kid, const char *extra)
     return mint_json(alg, header, payload);
 }
 
-static enum jwt_reason check_at(const struct jwt *j, const char *tok, int64_t now,
+static enum jwt_reason check_at(struct jwt *j, const char *tok, int64_t now,
                                 struct auth_identity *id)
 {
     return jwt_verify(j, tok, strlen(tok), now, id);
