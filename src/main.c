@@ -778,7 +778,7 @@ static int cmd_keys(const struct opts *o)
         fprintf(stderr, "agentgate: --role must be client, reviewer or admin\n");
         return 2;
     }
-    int64_t expires_ms = keys_expiry(o), grace_ms = 3600 * 1000;
+    int64_t expires_ms = keys_expiry(o), grace_ms = (int64_t)3600 * 1000;
     if (expires_ms < 0)
         return 2;
     if (o->grace && strcmp(o->grace, "0") != 0 && strcmp(o->grace, "0s") != 0 &&

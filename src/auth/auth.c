@@ -337,13 +337,13 @@ ag_err auth_parse_duration(const char *s, int64_t *ms_out)
         unit = 1000;
         break;
     case 'm':
-        unit = 60 * 1000;
+        unit = (int64_t)60 * 1000;
         break;
     case 'h':
-        unit = 3600 * 1000;
+        unit = (int64_t)3600 * 1000;
         break;
     case 'd':
-        unit = 24 * 3600 * 1000;
+        unit = (int64_t)24 * 3600 * 1000;
         break;
     default:
         return AG_EINVAL;
