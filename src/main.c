@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent/agent.h"
@@ -33,6 +34,7 @@ struct opts {
     const char *config, *listen, *data, *tenant, *role;
     const char *format, *docs, *queries, *qrels, *run, *score_run, *lang, *depth, *engine;
     const char *out, *model, *epochs, *seed, *injection;
+    const char *expires_in, *expires_at, *grace;
     bool json, prune, help;
     const char *args[64];
     int n_args;
@@ -50,9 +52,20 @@ static const char *const usage_text[] = {
     "documents of the tenant that are not among PATHs.\n",
     "keys",
     "usage: agentgate keys create [--config FILE] [--data DIR] --role client|reviewer|admin\n"
-    "                             [--tenant T]\n"
+    "                             [--tenant T] [--expires-in 30d | --expires-at RFC3339]\n"
     "Create an API key and print it (only the key) on stdout. It is stored hashed and\n"
-    "cannot be shown again.\n",
+    "cannot be shown again. An expired key is refused (401). Durations: N s|m|h|d.\n"
+    "\n"
+    "usage: agentgate keys list [--config FILE] [--data DIR] [--json]\n"
+    "List the keys: id, role, tenant, created, expires, revoked (never a secret).\n"
+    "\n"
+    "usage: agentgate keys revoke [--config FILE] [--data DIR] ID\n"
+    "Revoke a key by its id (the 16 hex digits after agk_): refused from its next request.\n"
+    "\n"
+    "usage: agentgate keys rotate [--config FILE] [--data DIR] ID [--grace 1h]\n"
+    "                             [--expires-in D | --expires-at RFC3339]\n"
+    "Create a key with the same role and tenant and print it; the old key keeps working\n"
+    "for the grace period (default 1h, 0s for none), then expires.\n",
     "ask",
     "usage: agentgate ask [--config FILE] [--data DIR] [--json] \"question\"\n"
     "Answer one question from the knowledge base, as the server would (and audited).\n",
@@ -113,7 +126,7 @@ static void usage_main(FILE *f)
           "commands:\n"
           "  serve          serve the HTTP API\n"
           "  ingest         add files to the knowledge base\n"
-          "  keys create    create an API key\n"
+          "  keys create    create an API key (also keys list, revoke, rotate)\n"
           "  ask            answer one question on the command line\n"
           "  audit verify   check the audit log's hash chain\n"
           "  subject export print what is held about a data subject (GDPR access)\n"
@@ -186,6 +199,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             slot = &o->seed;
         else if (strcmp(a, "--injection") == 0)
             slot = &o->injection;
+        else if (strcmp(a, "--expires-in") == 0)
+            slot = &o->expires_in;
+        else if (strcmp(a, "--expires-at") == 0)
+            slot = &o->expires_at;
+        else if (strcmp(a, "--grace") == 0)
+            slot = &o->grace;
         else if (a[0] == '-' && a[1] == '-' && a[2]) {
             fprintf(stderr, "agentgate: unknown option '%s'\n", a);
             return -1;
@@ -735,37 +754,178 @@ static int cmd_ingest(const struct opts *o)
     return 0;
 }
 
+/* --expires-in / --expires-at into Unix ms (0 = none given). -1 after printing an error. */
+static int64_t keys_expiry(const struct opts *o)
+{
+    int64_t v = 0;
+    if (o->expires_in && o->expires_at) {
+        fprintf(stderr, "agentgate: give --expires-in or --expires-at, not both\n");
+        return -1;
+    }
+    if (o->expires_in) {
+        if (auth_parse_duration(o->expires_in, &v) != AG_OK) {
+            fprintf(stderr,
+                    "agentgate: --expires-in '%s' is not a duration like 90s, 15m, 12h, "
+                    "30d\n",
+                    o->expires_in);
+            return -1;
+        }
+        return clock_wall_ms() + v;
+    }
+    if (o->expires_at) {
+        if (auth_parse_time(o->expires_at, &v) != AG_OK) {
+            fprintf(stderr,
+                    "agentgate: --expires-at '%s' is not an RFC 3339 time like "
+                    "2027-01-31T12:00:00Z\n",
+                    o->expires_at);
+            return -1;
+        }
+        if (v <= clock_wall_ms()) {
+            fprintf(stderr, "agentgate: --expires-at '%s' is in the past\n", o->expires_at);
+            return -1;
+        }
+    }
+    return v;
+}
+
+/* ms since the epoch as RFC 3339 UTC, or "-" for 0. */
+static const char *keys_time(int64_t ms, char out[32])
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    if (ms <= 0 || !gmtime_r(&t, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        return "-";
+    return out;
+}
+
+struct keys_listing {
+    bool json;
+    int64_t now_ms;
+    json_t *arr;
+};
+
+static int keys_list_one(void *ctx, const struct auth_key_info *k)
+{
+    struct keys_listing *l = ctx;
+    char c[32], e[32];
+    const char *state = k->revoked                                        ? "revoked"
+                        : k->expires_ms > 0 && k->expires_ms <= l->now_ms ? "expired"
+                                                                          : "active";
+    if (!l->json) {
+        printf("%-16s  %-8s  %-20s  %-20s  %-20s  %s\n", k->id, auth_role_name(k->role), k->tenant,
+               keys_time(k->created_ms, c), keys_time(k->expires_ms, e), state);
+        return 0;
+    }
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b, s:s}", "id", k->id, "role",
+                          auth_role_name(k->role), "tenant", k->tenant, "created",
+                          keys_time(k->created_ms, c), "expires",
+                          k->expires_ms > 0 ? keys_time(k->expires_ms, e) : NULL, "revoked",
+                          k->revoked, "state", state);
+    if (!o || json_array_append_new(l->arr, o) != 0)
+        return 1;
+    return 0;
+}
+
+static int keys_list(struct auth *a, bool as_json)
+{
+    struct keys_listing l = {.json = as_json, .now_ms = clock_wall_ms()};
+    if (as_json && !(l.arr = json_array())) {
+        fprintf(stderr, "agentgate: out of memory\n");
+        return 1;
+    }
+    if (!as_json)
+        printf("%-16s  %-8s  %-20s  %-20s  %-20s  %s\n", "ID", "ROLE", "TENANT", "CREATED",
+               "EXPIRES", "STATE");
+    ag_err rc = auth_key_list(a, keys_list_one, &l);
+    int ret = 0;
+    if (rc != AG_OK) {
+        fprintf(stderr, "agentgate: cannot list the keys: %s\n", ag_strerror(rc));
+        ret = 1;
+    } else if (as_json) {
+        char *text = json_dumps(l.arr, JSON_COMPACT);
+        if (!text) {
+            fprintf(stderr, "agentgate: out of memory\n");
+            ret = 1;
+        } else {
+            printf("%s\n", text);
+        }
+        free(text);
+    }
+    json_decref(l.arr);
+    return ret;
+}
+
 static int cmd_keys(const struct opts *o)
 {
     struct config cfg;
     if (load_config(o, &cfg) != 0)
         return 2;
-    enum auth_role role;
-    if (o->n_args != 1 || strcmp(o->args[0], "create") != 0 || !o->role) {
+    const char *sub = o->n_args >= 1 ? o->args[0] : "";
+    bool create = strcmp(sub, "create") == 0, list = strcmp(sub, "list") == 0;
+    bool revoke = strcmp(sub, "revoke") == 0, rotate = strcmp(sub, "rotate") == 0;
+    if ((create && (o->n_args != 1 || !o->role)) || (list && o->n_args != 1) ||
+        ((revoke || rotate) && o->n_args != 2) || !(create || list || revoke || rotate) ||
+        (o->grace && !rotate) || ((o->expires_in || o->expires_at) && !(create || rotate))) {
         fputs(usage_for("keys"), stderr);
         return 2;
     }
-    if (auth_role_parse(o->role, &role) != AG_OK) {
+    enum auth_role role = AUTH_ROLE_NONE;
+    if (create && auth_role_parse(o->role, &role) != AG_OK) {
         fprintf(stderr, "agentgate: --role must be client, reviewer or admin\n");
         return 2;
     }
+    int64_t expires_ms = keys_expiry(o), grace_ms = (int64_t)3600 * 1000;
+    if (expires_ms < 0)
+        return 2;
+    if (o->grace && strcmp(o->grace, "0") != 0 && strcmp(o->grace, "0s") != 0 &&
+        auth_parse_duration(o->grace, &grace_ms) != AG_OK) {
+        fprintf(stderr, "agentgate: --grace '%s' is not a duration like 0s, 15m, 1h, 7d\n",
+                o->grace);
+        return 2;
+    }
+    if (o->grace && (strcmp(o->grace, "0") == 0 || strcmp(o->grace, "0s") == 0))
+        grace_ms = 0;
     if (ensure_data_dir(&cfg) != 0)
         return 1;
-    char path[600], key[AUTH_KEY_LEN + 1];
+    char path[600], key[AUTH_KEY_LEN + 1] = "";
     struct auth *a = NULL;
     if (data_path(&cfg, "keys.db", path, sizeof(path)) != 0 || auth_open(path, true, &a)) {
         fprintf(stderr, "agentgate: cannot open %s\n", path);
         return 1;
     }
-    ag_err rc = auth_key_create(a, role, cfg.tenant, key);
+    int ret = 0;
+    ag_err rc = AG_OK;
+    if (list) {
+        ret = keys_list(a, o->json);
+    } else if (create) {
+        rc = auth_key_create_expiring(a, role, cfg.tenant, expires_ms, key);
+    } else if (revoke) {
+        rc = auth_key_revoke(a, o->args[1]);
+        if (rc == AG_OK)
+            printf("revoked %s\n", o->args[1]);
+    } else {
+        rc = auth_key_rotate(a, o->args[1], grace_ms, expires_ms, key);
+    }
     auth_close(a);
-    if (rc != AG_OK) {
-        fprintf(stderr, "agentgate: cannot create the key: %s\n", ag_strerror(rc));
+    if (rc == AG_ENOTFOUND) {
+        fprintf(stderr, "agentgate: keys %s: no key with id '%s' (see 'agentgate keys list')\n",
+                sub, o->args[1]);
         return 1;
     }
-    printf("%s\n", key);
+    if (rc == AG_EINVAL && (revoke || rotate)) {
+        fprintf(stderr, "agentgate: keys %s: '%s' is %s\n", sub, o->args[1],
+                revoke ? "not a key id (16 hex digits)"
+                       : "not a key id, or the key is revoked or expired: nothing to rotate");
+        return 1;
+    }
+    if (rc != AG_OK) {
+        fprintf(stderr, "agentgate: cannot %s the key: %s\n", sub, ag_strerror(rc));
+        return 1;
+    }
+    if (key[0])
+        printf("%s\n", key);
     memset(key, 0, sizeof(key));
-    return 0;
+    return ret;
 }
 
 static int cmd_ask(const struct opts *o)

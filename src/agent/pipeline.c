@@ -44,6 +44,7 @@ static enum stage_result stage_auth(struct turn *t)
 {
     if (t->trusted) {
         snprintf(t->who.key_id, sizeof(t->who.key_id), "cli");
+        snprintf(t->who.subject, sizeof(t->who.subject), "cli");
         t->who.role = AUTH_ROLE_ADMIN;
         snprintf(t->who.tenant, sizeof(t->who.tenant), "%s", t->env->cfg->tenant);
         return STAGE_CONTINUE;

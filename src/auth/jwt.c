@@ -3,16 +3,22 @@
  * auth/jwt.c: bearer JWT verification (RFC 7515/7519, algorithms of RFC 7518 §3.2-3.4).
  * The second OpenSSL adapter (after core/crypto.c): it builds RSA and EC public keys from
  * JWK parameters and verifies signatures with EVP_DigestVerify; HS256 goes through
- * core/crypto (HMAC, constant-time compare). Keys are loaded once at create time.
+ * core/crypto (HMAC, constant-time compare). File keys are loaded once at create time;
+ * keys from a JWKS URL (fetched by auth/jwks_fetch.c) live in a reference-counted key set
+ * that a refresher thread replaces (see auth/jwt.h for when it fetches).
  * Checks run cheapest first: size, shape, base64url, header, key, signature, and only
  * then the payload's claims, so unsigned content is never interpreted.
- * THREADS: the key table is read-only after jwt_create; EVP_PKEY is safe to share for
+ * THREADS: the file key set is read-only after jwt_create; jwt.mu guards the fetched set
+ * pointer and the fetch state (never held across a fetch); EVP_PKEY is safe to share for
  * verification, each call makes its own EVP_MD_CTX.
- * OWNERSHIP: the struct jwt owns its keys; verify allocates per call and frees it all.
+ * OWNERSHIP: the struct jwt owns its key sets; a verify holds a reference to the fetched
+ * set it uses; verify allocates per call and frees it all.
  */
 #include "auth/jwt.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,13 +31,15 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
+#include "auth/auth_internal.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "core/json.h"
 #include "core/log.h"
 
 #define JWT_MAX_KEYS      64
-#define JWT_MAX_SUB       128
+#define JWT_MAX_SUB       AUTH_SUBJECT_MAX
 #define JWT_MIN_SECRET    32 /* RFC 7518 §3.2: an HS256 key of at least 256 bits */
 #define JWT_MIN_RSA_BITS  2048
 #define JWT_JSON_DEPTH    8
@@ -48,6 +56,13 @@ struct jwt_key {
     size_t secret_len;
 };
 
+/* An immutable set of keys; the fetched one is shared by reference count. */
+struct jwt_keyset {
+    atomic_uint refs;
+    size_t n_keys;
+    struct jwt_key keys[JWT_MAX_KEYS];
+};
+
 struct role_map_entry {
     char value[96];
     enum auth_role role;
@@ -57,12 +72,30 @@ struct jwt {
     char issuer[256], audience[256];
     char role_claim[JWT_CLAIM_NAME_SZ], tenant_claim[JWT_CLAIM_NAME_SZ];
     char default_tenant[64];
+    char subject_claim[JWT_CLAIM_NAME_SZ];
     unsigned leeway_s;
     size_t max_bytes;
-    struct jwt_key keys[JWT_MAX_KEYS];
-    size_t n_keys;
+    struct jwt_keyset *fixed; /* file keys: read-only after create, never NULL */
     struct role_map_entry map[JWT_MAX_ROLE_MAP];
     size_t n_map;
+    /* JWKS URL (url[0] == '\0': none). Lock order: mu is a leaf lock. */
+    char url[512];
+    unsigned refresh_s, min_refresh_s, total_ms;
+    size_t jwks_max_bytes;
+    jwt_fetch_fn fetch;
+    void *fetch_ctx;
+    struct jwks_http http;      /* the default fetcher's settings */
+    pthread_mutex_t mu;         /* guards the fields below */
+    pthread_cond_t wake;        /* the refresher waits here (CLOCK_MONOTONIC) */
+    pthread_cond_t done;        /* tokens with an unknown kid wait here for a fetch */
+    struct jwt_keyset *fetched; /* NULL until a fetch succeeded */
+    uint64_t generation;        /* fetches finished (success or not) */
+    int64_t last_fetch_s;       /* wall clock of the last fetch start or kid request */
+    uint64_t next_ms;           /* monotonic time of the next periodic fetch */
+    bool want_fetch, fetching, stop, thread_started, sync_ready;
+    pthread_t thread;
+    atomic_bool stop_flag;                       /* read by the fetcher's progress callback */
+    atomic_uint_fast64_t fetch_ok, fetch_failed; /* stats: relaxed */
 };
 
 static const char *const reason_names[JWT_REASON_COUNT] = {
@@ -87,6 +120,7 @@ static const char *const reason_names[JWT_REASON_COUNT] = {
     [JWT_NO_TENANT] = "no_tenant",
     [JWT_NO_ROLE] = "no_role",
     [JWT_INTERNAL] = "internal",
+    [JWT_JWKS_UNAVAILABLE] = "jwks_unavailable",
 };
 
 const char *jwt_reason_name(enum jwt_reason r)
@@ -106,13 +140,19 @@ struct jwt_params jwt_default_params(void)
         .tenant_claim = "tenant",
         .default_tenant = "default",
         .max_bytes = 8192,
+        .subject_claim = "sub",
+        .jwks_refresh_s = 3600,
+        .jwks_min_refresh_s = 30,
+        .jwks_connect_ms = 2000,
+        .jwks_total_ms = 5000,
+        .jwks_max_bytes = JWT_MAX_FILE,
     };
     return p;
 }
 
 bool jwt_configured(const struct config *cfg)
 {
-    return cfg->jwt_jwks_file[0] || cfg->jwt_hs256_secret_file[0];
+    return cfg->jwt_jwks_file[0] || cfg->jwt_hs256_secret_file[0] || cfg->jwt_jwks_url[0];
 }
 
 struct jwt_params jwt_params_from_config(const struct config *cfg)
@@ -127,6 +167,10 @@ struct jwt_params jwt_params_from_config(const struct config *cfg)
     p.tenant_claim = cfg->jwt_tenant_claim;
     p.default_tenant = cfg->tenant;
     p.max_bytes = cfg->jwt_max_bytes;
+    p.subject_claim = cfg->jwt_subject_claim;
+    p.jwks_url = cfg->jwt_jwks_url;
+    p.jwks_refresh_s = cfg->jwt_jwks_refresh_s;
+    p.jwks_min_refresh_s = cfg->jwt_jwks_min_refresh_s;
     for (unsigned i = 0; i < cfg->n_jwt_role_map && i < JWT_MAX_ROLE_MAP; i++)
         p.role_map[p.n_role_map++] = cfg->jwt_role_map[i];
     return p;
@@ -332,19 +376,54 @@ out:
     return rc;
 }
 
-/* One JWK into j->keys. AG_ECONFIG for a key we cannot use (logged with its kid). */
-static ag_err add_jwk(struct jwt *j, json_t *jwk)
+/* ---- key sets ------------------------------------------------------------------------------ */
+
+static struct jwt_keyset *keyset_new(void)
 {
-    if (!json_is_object(jwk) || j->n_keys >= JWT_MAX_KEYS)
-        return AG_ECONFIG;
-    struct jwt_key *k = &j->keys[j->n_keys];
+    struct jwt_keyset *ks = calloc(1, sizeof(*ks));
+    if (ks)
+        atomic_init(&ks->refs, 1);
+    return ks;
+}
+
+static void key_clear(struct jwt_key *k)
+{
+    EVP_PKEY_free(k->pkey);
+    if (k->secret)
+        crypto_wipe(k->secret, k->secret_len);
+    free(k->secret);
     memset(k, 0, sizeof(*k));
-    const char *kid = json_string_value(json_object_get(jwk, "kid"));
+}
+
+/* Drop one reference; the last frees the keys. NULL is a no-op. */
+static void keyset_release(struct jwt_keyset *ks)
+{
+    if (!ks || atomic_fetch_sub_explicit(&ks->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    for (size_t i = 0; i < ks->n_keys; i++)
+        key_clear(&ks->keys[i]);
+    free(ks);
+}
+
+/* One JWK into ks. AG_ECONFIG for a key we cannot use (logged with its kid). lenient (a
+ * fetched set): a key of a type or algorithm we do not implement is skipped, since an IdP
+ * may publish more than we use; a malformed key of a type we do implement still fails. */
+static ag_err add_jwk(struct jwt_keyset *ks, json_t *jwk, bool lenient)
+{
+    if (!json_is_object(jwk) || ks->n_keys >= JWT_MAX_KEYS) {
+        log_error("auth: jwt JWKS entry is not an object or there are over %d keys", JWT_MAX_KEYS);
+        return AG_ECONFIG;
+    }
+    struct jwt_key *k = &ks->keys[ks->n_keys];
+    memset(k, 0, sizeof(*k));
+    json_t *kid_j = json_object_get(jwk, "kid");
+    const char *kid = json_string_value(kid_j);
     const char *kty = json_string_value(json_object_get(jwk, "kty"));
     const char *alg = json_string_value(json_object_get(jwk, "alg"));
     const char *use = json_string_value(json_object_get(jwk, "use"));
-    if (kid && strlen(kid) >= sizeof(k->kid)) {
-        log_error("auth: jwt JWKS kid longer than %zu bytes", sizeof(k->kid) - 1);
+    if ((kid_j && !kid) ||
+        (kid && (strlen(kid) >= sizeof(k->kid) || strlen(kid) != json_string_length(kid_j)))) {
+        log_error("auth: jwt JWKS kid is not a string of at most %zu bytes", sizeof(k->kid) - 1);
         return AG_ECONFIG;
     }
     if (kid)
@@ -356,78 +435,105 @@ static ag_err add_jwk(struct jwt *j, json_t *jwk)
     if (kty && strcmp(kty, "RSA") == 0) {
         k->kty = KTY_RSA;
         want_alg = "RS256";
-        rc = jwk_rsa(jwk, &k->pkey);
     } else if (kty && strcmp(kty, "EC") == 0) {
         k->kty = KTY_EC;
         want_alg = "ES256";
-        rc = jwk_ec(jwk, &k->pkey);
+        const char *crv = json_string_value(json_object_get(jwk, "crv"));
+        if (lenient && crv && strcmp(crv, "P-256") != 0)
+            return AG_OK;
     } else if (kty && strcmp(kty, "oct") == 0) {
         k->kty = KTY_OCT;
         want_alg = "HS256";
-        rc = jwk_bytes(jwk, "k", &k->secret, &k->secret_len);
-        if (rc == AG_OK && k->secret_len < JWT_MIN_SECRET)
-            rc = AG_ECONFIG;
+    } else if (lenient && kty) {
+        log_info("auth: jwt JWKS key kid=%s kty=%s skipped (not implemented)", k->kid, kty);
+        return AG_OK;
     } else {
         log_error("auth: jwt JWKS key kid=%s: kty must be RSA, EC or oct", k->kid);
         return AG_ECONFIG;
+    }
+    if (lenient && alg && strcmp(alg, want_alg) != 0) {
+        log_info("auth: jwt JWKS key kid=%s alg=%s skipped (not implemented)", k->kid, alg);
+        return AG_OK;
+    }
+    if (k->kty == KTY_RSA) {
+        rc = jwk_rsa(jwk, &k->pkey);
+    } else if (k->kty == KTY_EC) {
+        rc = jwk_ec(jwk, &k->pkey);
+    } else {
+        rc = jwk_bytes(jwk, "k", &k->secret, &k->secret_len);
+        if (rc == AG_OK && k->secret_len < JWT_MIN_SECRET)
+            rc = AG_ECONFIG;
     }
     if (rc == AG_OK && alg && strcmp(alg, want_alg) != 0)
         rc = AG_ECONFIG;
     if (rc != AG_OK) {
         log_error("auth: jwt JWKS key kid=%s kty=%s is not usable", k->kid, kty);
-        EVP_PKEY_free(k->pkey);
-        if (k->secret)
-            crypto_wipe(k->secret, k->secret_len);
-        free(k->secret);
-        memset(k, 0, sizeof(*k));
+        key_clear(k);
         return rc == AG_ENOMEM ? rc : AG_ECONFIG;
     }
-    for (size_t i = 0; i < j->n_keys; i++)
-        if (strcmp(j->keys[i].kid, k->kid) == 0) {
+    for (size_t i = 0; i < ks->n_keys; i++)
+        if (strcmp(ks->keys[i].kid, k->kid) == 0) {
             log_error("auth: jwt JWKS kid=%s appears twice", k->kid);
-            EVP_PKEY_free(k->pkey);
-            free(k->secret);
-            memset(k, 0, sizeof(*k));
+            key_clear(k);
             return AG_ECONFIG;
         }
-    j->n_keys++;
+    ks->n_keys++;
     return AG_OK;
 }
 
-static ag_err load_jwks(struct jwt *j, const char *path)
+/* A JWKS document's keys into ks; what names the source in log lines. */
+static ag_err parse_jwks(struct jwt_keyset *ks, const char *text, size_t len, bool lenient,
+                         const char *what)
+{
+    json_t *doc = NULL;
+    char why[128];
+    ag_err rc = json_parse_object(text, len, JWT_JSON_DEPTH, &doc, why, sizeof(why));
+    if (rc != AG_OK) {
+        log_error("auth: jwt %s: %s", what, why);
+        return rc == AG_ENOMEM ? rc : AG_ECONFIG;
+    }
+    json_t *keys = json_object_get(doc, "keys");
+    size_t i;
+    json_t *jwk;
+    if (!json_is_array(keys)) {
+        log_error("auth: jwt %s: no \"keys\" array", what);
+        rc = AG_ECONFIG;
+    }
+    json_array_foreach(keys, i, jwk)
+    {
+        if (rc == AG_OK)
+            rc = add_jwk(ks, jwk, lenient);
+    }
+    json_decref(doc);
+    return rc;
+}
+
+static ag_err load_jwks(struct jwt_keyset *ks, const char *path)
 {
     uint8_t *text = NULL;
     size_t len = 0;
     ag_err rc = read_file(path, &text, &len);
     if (rc != AG_OK)
         return rc;
-    json_t *doc = NULL;
-    char why[128];
-    rc = json_parse_object((const char *)text, len, JWT_JSON_DEPTH, &doc, why, sizeof(why));
+    rc = parse_jwks(ks, (const char *)text, len, false, path);
     free(text);
-    if (rc != AG_OK) {
-        log_error("auth: jwt %s: %s", path, why);
-        return AG_ECONFIG;
-    }
-    json_t *keys = json_object_get(doc, "keys");
-    size_t i;
-    json_t *jwk;
-    if (!json_is_array(keys)) {
-        log_error("auth: jwt %s: no \"keys\" array", path);
-        rc = AG_ECONFIG;
-    }
-    json_array_foreach(keys, i, jwk)
-    {
-        if (rc == AG_OK)
-            rc = add_jwk(j, jwk);
-    }
-    json_decref(doc);
     return rc;
 }
 
-static ag_err load_secret(struct jwt *j, const char *path)
+ag_err jwt_jwks_check(const char *text, size_t len, size_t *n_keys)
 {
-    if (j->n_keys >= JWT_MAX_KEYS)
+    struct jwt_keyset *ks = keyset_new();
+    if (!ks)
+        return AG_ENOMEM;
+    ag_err rc = parse_jwks(ks, text, len, true, "JWKS");
+    *n_keys = ks->n_keys;
+    keyset_release(ks);
+    return rc;
+}
+
+static ag_err load_secret(struct jwt_keyset *ks, const char *path)
+{
+    if (ks->n_keys >= JWT_MAX_KEYS)
         return AG_ECONFIG;
     uint8_t *s = NULL;
     size_t n = 0;
@@ -442,7 +548,7 @@ static ag_err load_secret(struct jwt *j, const char *path)
         free(s);
         return AG_ECONFIG;
     }
-    struct jwt_key *k = &j->keys[j->n_keys++];
+    struct jwt_key *k = &ks->keys[ks->n_keys++];
     memset(k, 0, sizeof(*k));
     k->kty = KTY_OCT;
     k->secret = s;
@@ -485,6 +591,202 @@ static ag_err copy_field(char *dst, size_t cap, const char *src, const char *nam
     return AG_OK;
 }
 
+/* ---- JWKS URL: fetch, refresher thread ----------------------------------------------------- */
+
+static uint64_t mono_ms(void)
+{
+    return clock_mono_ns() / 1000000u;
+}
+
+/* One fetch and parse, with no lock held. AG_OK gives a new set in *out. */
+static ag_err fetch_keys(struct jwt *j, struct jwt_keyset **out, unsigned *max_age_s)
+{
+    struct buf body;
+    buf_init(&body, j->jwks_max_bytes);
+    *max_age_s = 0;
+    struct jwt_keyset *ks = NULL;
+    ag_err rc = j->fetch(j->fetch_ctx, j->url, &body, max_age_s);
+    if (rc == AG_OK && !(ks = keyset_new()))
+        rc = AG_ENOMEM;
+    if (rc == AG_OK)
+        rc = parse_jwks(ks, body.p ? body.p : "", body.len, true, "JWKS URL reply");
+    if (rc == AG_OK && ks->n_keys == 0) {
+        log_error("auth: jwt JWKS URL reply has no usable key");
+        rc = AG_ECONFIG;
+    }
+    buf_release(&body);
+    if (rc != AG_OK) {
+        keyset_release(ks);
+        atomic_fetch_add_explicit(&j->fetch_failed, 1, memory_order_relaxed);
+        log_warn("auth: jwt JWKS refresh failed, keeping the previous keys: %s", ag_strerror(rc));
+        return rc;
+    }
+    atomic_fetch_add_explicit(&j->fetch_ok, 1, memory_order_relaxed);
+    log_info("auth: jwt JWKS fetched keys=%zu max_age_s=%u", ks->n_keys, *max_age_s);
+    *out = ks;
+    return AG_OK;
+}
+
+/* Install a fetch's outcome and schedule the next one. Caller holds mu; the replaced set
+ * comes back in *old, to be released once mu is dropped. */
+static void fetch_done(struct jwt *j, struct jwt_keyset *ks, unsigned max_age_s,
+                       struct jwt_keyset **old)
+{
+    unsigned next_s = j->min_refresh_s; /* after a failure: retry at the capped rate */
+    if (ks) {
+        *old = j->fetched;
+        j->fetched = ks;
+        next_s = j->refresh_s;
+        if (max_age_s > 0 && max_age_s < next_s)
+            next_s = max_age_s < j->min_refresh_s ? j->min_refresh_s : max_age_s;
+    }
+    j->next_ms = mono_ms() + (uint64_t)next_s * 1000u;
+    j->fetching = false;
+    j->generation++;
+    pthread_cond_broadcast(&j->done);
+}
+
+static void *refresher(void *arg)
+{
+    struct jwt *j = arg;
+    pthread_mutex_lock(&j->mu);
+    for (;;) {
+        while (!j->stop && !j->want_fetch && mono_ms() < j->next_ms) {
+            struct timespec ts = {.tv_sec = (time_t)(j->next_ms / 1000u),
+                                  .tv_nsec = (long)(j->next_ms % 1000u) * 1000000L};
+            pthread_cond_timedwait(&j->wake, &j->mu, &ts);
+        }
+        if (j->stop)
+            break;
+        if (!j->want_fetch) /* periodic; a kid request stamped its own time */
+            j->last_fetch_s = clock_wall_ms() / 1000;
+        j->want_fetch = false;
+        j->fetching = true;
+        pthread_mutex_unlock(&j->mu);
+        struct jwt_keyset *ks = NULL, *old = NULL;
+        unsigned max_age_s = 0;
+        if (fetch_keys(j, &ks, &max_age_s) != AG_OK)
+            ks = NULL;
+        pthread_mutex_lock(&j->mu);
+        fetch_done(j, ks, max_age_s, &old);
+        pthread_mutex_unlock(&j->mu);
+        keyset_release(old);
+        pthread_mutex_lock(&j->mu);
+    }
+    pthread_mutex_unlock(&j->mu);
+    return NULL;
+}
+
+/* A reference to the fetched set (NULL when none yet); release with keyset_release. */
+static struct jwt_keyset *fetched_acquire(struct jwt *j)
+{
+    pthread_mutex_lock(&j->mu);
+    struct jwt_keyset *ks = j->fetched;
+    if (ks)
+        atomic_fetch_add_explicit(&ks->refs, 1, memory_order_relaxed);
+    pthread_mutex_unlock(&j->mu);
+    return ks;
+}
+
+/* An unknown kid: ask for a fetch unless one started within min_refresh_s (of now_s), and
+ * wait for it, or for one in progress, at most the fetch timeout. True when a fetch
+ * finished meanwhile, so the caller should look again. */
+static bool refresh_for_kid(struct jwt *j, int64_t now_s)
+{
+    bool fetched = false;
+    pthread_mutex_lock(&j->mu);
+    if (!j->fetching) {
+        if (now_s - j->last_fetch_s < (int64_t)j->min_refresh_s || j->stop) {
+            pthread_mutex_unlock(&j->mu);
+            return false;
+        }
+        j->last_fetch_s = now_s;
+        j->want_fetch = true;
+        pthread_cond_signal(&j->wake);
+    }
+    uint64_t gen = j->generation;
+    uint64_t deadline = mono_ms() + j->total_ms + 500u;
+    struct timespec ts = {.tv_sec = (time_t)(deadline / 1000u),
+                          .tv_nsec = (long)(deadline % 1000u) * 1000000L};
+    while (j->generation == gen && !j->stop && mono_ms() < deadline)
+        pthread_cond_timedwait(&j->done, &j->mu, &ts);
+    fetched = j->generation != gen;
+    pthread_mutex_unlock(&j->mu);
+    return fetched;
+}
+
+static bool url_ok(const char *u)
+{
+    if (strncasecmp(u, "https://", 8) == 0)
+        return u[8] != '\0';
+    return strncasecmp(u, "http://", 7) == 0 && u[7] != '\0';
+}
+
+/* Set up the URL state, fetch once (a failure is logged, not fatal) and start the thread. */
+static ag_err jwks_url_start(struct jwt *j, const struct jwt_params *p)
+{
+    if (copy_field(j->url, sizeof(j->url), p->jwks_url, "jwks url") != AG_OK)
+        return AG_ECONFIG;
+    if (!url_ok(j->url)) {
+        log_error("auth: jwt_jwks_url must start with http:// or https://");
+        return AG_ECONFIG;
+    }
+    if (p->jwks_min_refresh_s == 0 || p->jwks_refresh_s < p->jwks_min_refresh_s ||
+        p->jwks_total_ms == 0 || p->jwks_max_bytes == 0) {
+        log_error("auth: jwt JWKS refresh needs 0 < min_refresh_s <= refresh_s and limits");
+        return AG_ECONFIG;
+    }
+    j->refresh_s = p->jwks_refresh_s;
+    j->min_refresh_s = p->jwks_min_refresh_s;
+    j->total_ms = p->jwks_total_ms;
+    j->jwks_max_bytes = p->jwks_max_bytes;
+    j->fetch = p->jwks_fetch;
+    j->fetch_ctx = p->jwks_fetch_ctx;
+    if (!j->fetch) {
+        j->http = (struct jwks_http){
+            .connect_ms = p->jwks_connect_ms, .total_ms = p->jwks_total_ms, .stop = &j->stop_flag};
+        ag_err rc = jwks_http_init();
+        if (rc != AG_OK)
+            return rc;
+        j->http.inited = true;
+        j->fetch = jwks_http_get;
+        j->fetch_ctx = &j->http;
+    }
+    pthread_condattr_t ca;
+    if (pthread_condattr_init(&ca) != 0)
+        return AG_ENOMEM;
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    int e = pthread_cond_init(&j->wake, &ca);
+    e = e ? e : pthread_cond_init(&j->done, &ca);
+    pthread_condattr_destroy(&ca);
+    if (e != 0 || pthread_mutex_init(&j->mu, NULL) != 0)
+        return AG_ENOMEM;
+    j->sync_ready = true;
+    struct jwt_keyset *ks = NULL, *old = NULL;
+    unsigned max_age_s = 0;
+    j->last_fetch_s = clock_wall_ms() / 1000;
+    if (fetch_keys(j, &ks, &max_age_s) != AG_OK) {
+        ks = NULL;
+        log_error("auth: jwt first JWKS fetch failed: tokens are refused (jwks_unavailable) "
+                  "until a fetch succeeds; retrying every %u s",
+                  j->min_refresh_s);
+    }
+    fetch_done(j, ks, max_age_s, &old); /* no other thread yet */
+    keyset_release(old);
+    if (pthread_create(&j->thread, NULL, refresher, j) != 0) {
+        log_error("auth: jwt cannot start the JWKS refresher thread");
+        return AG_EIO;
+    }
+    j->thread_started = true;
+    return AG_OK;
+}
+
+void jwt_jwks_stats(struct jwt *j, uint64_t *ok, uint64_t *failed)
+{
+    *ok = atomic_load_explicit(&j->fetch_ok, memory_order_relaxed);
+    *failed = atomic_load_explicit(&j->fetch_failed, memory_order_relaxed);
+}
+
 ag_err jwt_create(const struct jwt_params *p, struct jwt **out)
 {
     struct jwt *j = calloc(1, sizeof(*j));
@@ -499,23 +801,35 @@ ag_err jwt_create(const struct jwt_params *p, struct jwt **out)
         copy_field(j->audience, sizeof(j->audience), p->audience, "audience") ||
         copy_field(j->role_claim, sizeof(j->role_claim), p->role_claim, "role claim") ||
         copy_field(j->tenant_claim, sizeof(j->tenant_claim), p->tenant_claim, "tenant claim") ||
-        copy_field(j->default_tenant, sizeof(j->default_tenant), p->default_tenant, "tenant"))
+        copy_field(j->default_tenant, sizeof(j->default_tenant), p->default_tenant, "tenant") ||
+        copy_field(j->subject_claim, sizeof(j->subject_claim), p->subject_claim, "subject claim"))
+        goto fail;
+    if (!j->subject_claim[0]) {
+        log_error("auth: jwt_subject_claim must not be empty");
+        goto fail;
+    }
+    rc = AG_ENOMEM;
+    if (!(j->fixed = keyset_new()))
         goto fail;
     j->leeway_s = p->leeway_s;
     j->max_bytes = p->max_bytes;
     for (size_t i = 0; i < p->n_role_map && i < JWT_MAX_ROLE_MAP; i++)
         if ((rc = add_role_map(j, p->role_map[i])) != AG_OK)
             goto fail;
-    if (p->jwks_file && *p->jwks_file && (rc = load_jwks(j, p->jwks_file)) != AG_OK)
+    if (p->jwks_file && *p->jwks_file && (rc = load_jwks(j->fixed, p->jwks_file)) != AG_OK)
         goto fail;
     if (p->hs256_secret_file && *p->hs256_secret_file &&
-        (rc = load_secret(j, p->hs256_secret_file)) != AG_OK)
+        (rc = load_secret(j->fixed, p->hs256_secret_file)) != AG_OK)
         goto fail;
-    if (j->n_keys == 0) {
-        log_error("auth: jwt has no usable key (jwt_jwks_file, jwt_hs256_secret_file)");
+    bool has_url = p->jwks_url && *p->jwks_url;
+    if (j->fixed->n_keys == 0 && !has_url) {
+        log_error("auth: jwt has no usable key (jwt_jwks_file, jwt_hs256_secret_file, "
+                  "jwt_jwks_url)");
         rc = AG_ECONFIG;
         goto fail;
     }
+    if (has_url && (rc = jwks_url_start(j, p)) != AG_OK)
+        goto fail;
     *out = j;
     return AG_OK;
 fail:
@@ -527,40 +841,54 @@ void jwt_destroy(struct jwt *j)
 {
     if (!j)
         return;
-    for (size_t i = 0; i < j->n_keys; i++) {
-        EVP_PKEY_free(j->keys[i].pkey);
-        if (j->keys[i].secret)
-            crypto_wipe(j->keys[i].secret, j->keys[i].secret_len);
-        free(j->keys[i].secret);
+    if (j->thread_started) {
+        atomic_store(&j->stop_flag, true); /* aborts a fetch in progress */
+        pthread_mutex_lock(&j->mu);
+        j->stop = true;
+        pthread_cond_broadcast(&j->wake);
+        pthread_cond_broadcast(&j->done);
+        pthread_mutex_unlock(&j->mu);
+        pthread_join(j->thread, NULL);
     }
+    if (j->sync_ready) {
+        pthread_cond_destroy(&j->wake);
+        pthread_cond_destroy(&j->done);
+        pthread_mutex_destroy(&j->mu);
+    }
+    if (j->http.inited)
+        jwks_http_cleanup();
+    keyset_release(j->fetched);
+    keyset_release(j->fixed);
     free(j);
 }
 
 /* ---- verification ------------------------------------------------------------------------ */
 
-/* The key a header names: by kid, or the only key of that type when there is no kid. */
-static enum jwt_reason pick_key(const struct jwt *j, const char *kid, enum jwt_kty want,
-                                const struct jwt_key **out)
+/* The key a header names: by kid, or the only key of that type when there is no kid.
+ * The file keys are searched first, then the fetched set (which may be NULL). */
+static enum jwt_reason pick_key(const struct jwt_keyset *const sets[2], const char *kid,
+                                enum jwt_kty want, const struct jwt_key **out)
 {
-    if (kid) {
-        for (size_t i = 0; i < j->n_keys; i++)
-            if (j->keys[i].kid[0] && strcmp(j->keys[i].kid, kid) == 0) {
+    const struct jwt_key *found = NULL;
+    for (int s = 0; s < 2; s++) {
+        const struct jwt_keyset *ks = sets[s];
+        for (size_t i = 0; ks && i < ks->n_keys; i++) {
+            const struct jwt_key *k = &ks->keys[i];
+            if (kid && k->kid[0] && strcmp(k->kid, kid) == 0) {
                 /* An RSA/EC public key is public: as an HMAC secret it would let anyone
                  * sign (the classic RS256 -> HS256 confusion). A key serves its own alg. */
-                if (j->keys[i].kty != want)
+                if (k->kty != want)
                     return JWT_KEY_CONFUSION;
-                *out = &j->keys[i];
+                *out = k;
                 return JWT_OK;
             }
-        return JWT_UNKNOWN_KID;
-    }
-    const struct jwt_key *found = NULL;
-    for (size_t i = 0; i < j->n_keys; i++)
-        if (j->keys[i].kty == want) {
-            if (found)
-                return JWT_UNKNOWN_KID; /* ambiguous without a kid */
-            found = &j->keys[i];
+            if (!kid && k->kty == want) {
+                if (found)
+                    return JWT_UNKNOWN_KID; /* ambiguous without a kid */
+                found = k;
+            }
         }
+    }
     if (!found)
         return JWT_UNKNOWN_KID;
     *out = found;
@@ -753,12 +1081,17 @@ static enum jwt_reason check_claims(const struct jwt *j, json_t *claims, int64_t
         return JWT_WRONG_ISSUER;
     if ((r = check_audience(j, claims)) != JWT_OK)
         return r;
-    json_t *sub = json_object_get(claims, "sub");
+    json_t *sub = json_object_get(claims, j->subject_claim);
     if (!json_is_string(sub) || json_string_length(sub) == 0 ||
         json_string_length(sub) > JWT_MAX_SUB ||
         strlen(json_string_value(sub)) != json_string_length(sub))
         return JWT_BAD_SUBJECT;
+    /* The subject reaches logs, limits and the audit: no control characters. */
+    for (const unsigned char *c = (const unsigned char *)json_string_value(sub); *c; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            return JWT_BAD_SUBJECT;
     memset(out, 0, sizeof(*out));
+    memcpy(out->subject, json_string_value(sub), json_string_length(sub) + 1);
     if (j->tenant_claim[0]) {
         json_t *t = json_object_get(claims, j->tenant_claim);
         size_t tl = json_string_length(t);
@@ -789,7 +1122,7 @@ static enum jwt_reason part_json(const char *p, size_t n, json_t **out)
     return rc == AG_OK ? JWT_OK : JWT_BAD_JSON;
 }
 
-enum jwt_reason jwt_verify(const struct jwt *j, const char *token, size_t len, int64_t now_s,
+enum jwt_reason jwt_verify(struct jwt *j, const char *token, size_t len, int64_t now_s,
                            struct auth_identity *out)
 {
     if (len > j->max_bytes)
@@ -804,6 +1137,7 @@ enum jwt_reason jwt_verify(const struct jwt *j, const char *token, size_t len, i
     size_t sig_n = len - (size_t)(sig_p - token);
 
     json_t *header = NULL, *claims = NULL;
+    struct jwt_keyset *fetched = NULL;
     uint8_t *sig = NULL;
     size_t sig_len = 0;
     enum jwt_reason r = part_json(token, (size_t)(d1 - token), &header);
@@ -837,7 +1171,18 @@ enum jwt_reason jwt_verify(const struct jwt *j, const char *token, size_t len, i
         goto out;
     }
     const struct jwt_key *key = NULL;
-    if ((r = pick_key(j, json_string_value(kid_j), want, &key)) != JWT_OK)
+    const char *kid = json_string_value(kid_j);
+    if (j->url[0])
+        fetched = fetched_acquire(j);
+    r = pick_key((const struct jwt_keyset *const[2]){j->fixed, fetched}, kid, want, &key);
+    if (r == JWT_UNKNOWN_KID && j->url[0] && refresh_for_kid(j, now_s)) {
+        keyset_release(fetched);
+        fetched = fetched_acquire(j);
+        r = pick_key((const struct jwt_keyset *const[2]){j->fixed, fetched}, kid, want, &key);
+    }
+    if (r == JWT_UNKNOWN_KID && j->url[0] && !fetched)
+        r = JWT_JWKS_UNAVAILABLE;
+    if (r != JWT_OK)
         goto out;
     if (sig_n == 0) {
         r = JWT_BAD_SIGNATURE;
@@ -859,6 +1204,7 @@ enum jwt_reason jwt_verify(const struct jwt *j, const char *token, size_t len, i
 out:
     json_decref(header);
     json_decref(claims);
+    keyset_release(fetched);
     free(sig);
     return r;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/buf.h"
 #include "core/log.h"
@@ -117,6 +118,10 @@ static const struct key keys[] = {
     {"jwt_role_map", K_LIST, FL(jwt_role_map), 0, JWT_MAX_ROLE_MAP_ENTRIES, NULL},
     {"jwt_tenant_claim", K_OPTSTR, F(jwt_tenant_claim), 0, 0, NULL},
     {"jwt_max_bytes", K_SIZE, F(jwt_max_bytes), 256, 65536, NULL},
+    {"jwt_jwks_url", K_OPTSTR, F(jwt_jwks_url), 0, 0, NULL},
+    {"jwt_jwks_refresh_s", K_UINT, F(jwt_jwks_refresh_s), 1, 7 * 24 * 3600, NULL},
+    {"jwt_jwks_min_refresh_s", K_UINT, F(jwt_jwks_min_refresh_s), 1, 24 * 3600, NULL},
+    {"jwt_subject_claim", K_STR, F(jwt_subject_claim), 0, 0, NULL},
     {"limit_backend", K_CHOICE, F(limit_backend), 0, 0, "memory|redis"},
     {"redis_url", K_STR, F(redis_url), 0, 0, NULL},
     {"redis_connect_ms", K_UINT, F(redis_connect_ms), 1, 60000, NULL},
@@ -174,6 +179,9 @@ struct config config_default(void)
         .jwt_role_claim = "roles",
         .jwt_tenant_claim = "tenant",
         .jwt_max_bytes = 8192,
+        .jwt_jwks_refresh_s = 3600,
+        .jwt_jwks_min_refresh_s = 30,
+        .jwt_subject_claim = "sub",
         .limit_backend = "memory",
         .redis_url = "redis://127.0.0.1:6379/0",
         .redis_connect_ms = 50,
@@ -517,9 +525,19 @@ ag_err config_validate(const struct config *c, char *why, size_t why_len)
         seen[j] = true;
         p += len + (comma != NULL);
     }
-    if ((c->jwt_jwks_file[0] || c->jwt_hs256_secret_file[0]) &&
+    if ((c->jwt_jwks_file[0] || c->jwt_hs256_secret_file[0] || c->jwt_jwks_url[0]) &&
         (!c->jwt_issuer[0] || !c->jwt_audience[0])) {
         snprintf(why, why_len, "JWT bearer tokens need jwt_issuer and jwt_audience");
+        return AG_ECONFIG;
+    }
+    if (c->jwt_jwks_url[0] && strncasecmp(c->jwt_jwks_url, "https://", 8) != 0 &&
+        strncasecmp(c->jwt_jwks_url, "http://", 7) != 0) {
+        snprintf(why, why_len, "jwt_jwks_url must start with http:// or https://");
+        return AG_ECONFIG;
+    }
+    if (c->jwt_jwks_min_refresh_s > c->jwt_jwks_refresh_s) {
+        snprintf(why, why_len, "jwt_jwks_min_refresh_s (%u) is above jwt_jwks_refresh_s (%u)",
+                 c->jwt_jwks_min_refresh_s, c->jwt_jwks_refresh_s);
         return AG_ECONFIG;
     }
     if (seen[0] && !c->llm_model[0]) {

@@ -93,8 +93,12 @@ struct config {
     char jwt_role_claim[64];         /* string or array claim of role values ("" = none) */
     char jwt_role_map[JWT_MAX_ROLE_MAP_ENTRIES][128]; /* "CLAIM_VALUE ROLE" */
     unsigned n_jwt_role_map;
-    char jwt_tenant_claim[64]; /* "" = tokens get the tenant key's value */
-    size_t jwt_max_bytes;      /* longer bearer tokens are refused unread */
+    char jwt_tenant_claim[64];       /* "" = tokens get the tenant key's value */
+    size_t jwt_max_bytes;            /* longer bearer tokens are refused unread */
+    char jwt_jwks_url[512];          /* http(s) JWKS URL, fetched and refreshed */
+    unsigned jwt_jwks_refresh_s;     /* refetch period (max-age may shorten it) */
+    unsigned jwt_jwks_min_refresh_s; /* at most one fetch per this on unknown kids */
+    char jwt_subject_claim[64];      /* the claim naming the turn's subject */
     /* where the per-key token buckets live: this process, or Redis shared by instances */
     char limit_backend[8];        /* memory|redis */
     char redis_url[300];          /* redis://HOST[:PORT][/DB] */

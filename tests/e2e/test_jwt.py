@@ -98,3 +98,11 @@ def test_jwt_needs_a_verifier(server):
     # with no jwt_* keys a JWT is not a credential
     r = ask(server, mint())
     assert r.status == 401
+
+
+def test_bad_subject_401_reason_logged(jwt_server):
+    for sub in ["a\u0001b", "line\nbreak", "x" * 129, ""]:
+        r = ask(jwt_server, mint(sub=sub))
+        assert r.status == 401, repr(sub)
+    assert jwt_server.read_log().count("auth: jwt rejected reason=bad_subject") >= 4
+    assert ask(jwt_server, mint(sub="x" * 128)).status == 200

@@ -3,7 +3,9 @@
  * tests/unit/auth/test_auth.c: API keys (src/auth/auth.c): the agk_ format, checking
  * "Bearer <key>" headers, the error codes for wrong, malformed and missing keys, and that
  * keys.db holds only a digest of the secret (read back through store.h, and by scanning
- * the database files' bytes). Each test gets a fresh keys.db in a mkdtemp folder.
+ * the database files' bytes); expiry, revocation, rotation with a grace period, listing,
+ * the in-place upgrade of a keys.db without the expires_ms column, and the duration and
+ * RFC 3339 parsers. Each test gets a fresh keys.db in a mkdtemp folder.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +20,7 @@
 
 #include "auth/auth.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "store/store.h"
 #include "test_util.h"
@@ -307,6 +310,306 @@ static void test_only_a_digest_is_stored(void **state)
     buf_release(&all);
 }
 
+/* ---- lifecycle: expiry, revocation, rotation, listing, schema upgrade ------------------ */
+
+static void set_expiry(const char *path, const char *key, int64_t ms)
+{
+    struct store_db *db = NULL;
+    struct store_stmt *st = NULL;
+    bool row = false;
+    assert_int_equal(store_open(path, 0, &db), AG_OK);
+    assert_int_equal(store_prepare(db, "UPDATE keys SET expires_ms=?2 WHERE id=?1", &st), AG_OK);
+    assert_int_equal(store_bind_text(st, 1, key + 4, AUTH_KEY_ID_LEN), AG_OK);
+    assert_int_equal(store_bind_int64(st, 2, ms), AG_OK);
+    assert_int_equal(store_step(st, &row), AG_OK);
+    assert_int_equal(store_changes(db), 1);
+    store_finalize(st);
+    store_close(db);
+}
+
+static ag_err check_key(struct auth *a, const char *key, struct auth_identity *who)
+{
+    char hdr[128];
+    header_for("Bearer ", key, hdr, sizeof(hdr));
+    return auth_check_bearer(a, hdr, who);
+}
+
+static void key_id_of(const char *key, char id[AUTH_KEY_ID_LEN + 1])
+{
+    memcpy(id, key + 4, AUTH_KEY_ID_LEN);
+    id[AUTH_KEY_ID_LEN] = '\0';
+}
+
+/* auth_key_list callback for the rotation tests: the expiry of the key named by id and of
+ * the other one. */
+static int list_expiries(void *ctx, const struct auth_key_info *k)
+{
+    struct {
+        char id[AUTH_KEY_ID_LEN + 1];
+        int64_t exp_old, exp_new;
+        int n;
+    } *seen = ctx;
+    if (strcmp(k->id, seen->id) == 0)
+        seen->exp_old = k->expires_ms;
+    else
+        seen->exp_new = k->expires_ms;
+    seen->n++;
+    return 0;
+}
+
+static void test_subject_is_the_key_id(void **state)
+{
+    struct fixture *fx = *state;
+    char key[AUTH_KEY_LEN + 1], id[AUTH_KEY_ID_LEN + 1];
+    struct auth_identity who;
+    assert_int_equal(auth_key_create(fx->auth, AUTH_ROLE_CLIENT, "acme", key), AG_OK);
+    key_id_of(key, id);
+    assert_int_equal(check_key(fx->auth, key, &who), AG_OK);
+    assert_string_equal(who.subject, id);
+    assert_string_equal(who.key_id, id);
+}
+
+static void test_expiry(void **state)
+{
+    struct fixture *fx = *state;
+    char key[AUTH_KEY_LEN + 1];
+    struct auth_identity who;
+    int64_t now = clock_wall_ms();
+    assert_int_equal(auth_key_create_expiring(fx->auth, AUTH_ROLE_CLIENT, "acme", now - 1, key),
+                     AG_EINVAL);
+    assert_int_equal(auth_key_create_expiring(fx->auth, AUTH_ROLE_CLIENT, "acme", -5, key),
+                     AG_EINVAL);
+    assert_int_equal(
+        auth_key_create_expiring(fx->auth, AUTH_ROLE_CLIENT, "acme", now + 3600000, key), AG_OK);
+    assert_int_equal(check_key(fx->auth, key, &who), AG_OK);
+    set_expiry(fx->path, key, clock_wall_ms() - 1); /* the clock moved past it */
+    assert_int_equal(check_key(fx->auth, key, &who), AG_ENOTFOUND);
+    set_expiry(fx->path, key, clock_wall_ms() + 60000);
+    assert_int_equal(check_key(fx->auth, key, &who), AG_OK);
+}
+
+static void test_revoke(void **state)
+{
+    struct fixture *fx = *state;
+    char key[AUTH_KEY_LEN + 1], other[AUTH_KEY_LEN + 1], id[AUTH_KEY_ID_LEN + 1];
+    struct auth_identity who;
+    assert_int_equal(auth_key_create(fx->auth, AUTH_ROLE_CLIENT, "acme", key), AG_OK);
+    assert_int_equal(auth_key_create(fx->auth, AUTH_ROLE_CLIENT, "acme", other), AG_OK);
+    assert_int_equal(check_key(fx->auth, key, &who), AG_OK);
+    key_id_of(key, id);
+    assert_int_equal(auth_key_revoke(fx->auth, id), AG_OK);
+    /* no cache in between: the very next check is refused */
+    assert_int_equal(check_key(fx->auth, key, &who), AG_ENOTFOUND);
+    assert_int_equal(check_key(fx->auth, other, &who), AG_OK);
+    assert_int_equal(auth_key_revoke(fx->auth, id), AG_OK); /* twice: still revoked */
+    assert_int_equal(auth_key_revoke(fx->auth, "0123456789abcdef"), AG_ENOTFOUND);
+    assert_int_equal(auth_key_revoke(fx->auth, "0123"), AG_EINVAL);
+    assert_int_equal(auth_key_revoke(fx->auth, "0123456789ABCDEF"), AG_EINVAL);
+    assert_int_equal(auth_key_revoke(fx->auth, "0123456789abcdef0"), AG_EINVAL);
+}
+
+static void test_rotate(void **state)
+{
+    struct fixture *fx = *state;
+    char key[AUTH_KEY_LEN + 1], next[AUTH_KEY_LEN + 1], id[AUTH_KEY_ID_LEN + 1];
+    struct auth_identity who;
+    assert_int_equal(auth_key_create(fx->auth, AUTH_ROLE_REVIEWER, "acme", key), AG_OK);
+    key_id_of(key, id);
+    int64_t before = clock_wall_ms();
+    assert_int_equal(auth_key_rotate(fx->auth, id, 3600000, 0, next), AG_OK);
+    assert_int_equal(strlen(next), AUTH_KEY_LEN);
+    assert_true(memcmp(next, key, AUTH_KEY_LEN) != 0);
+    /* both work during the grace period; the new one has the same role and tenant */
+    assert_int_equal(check_key(fx->auth, key, &who), AG_OK);
+    assert_int_equal(check_key(fx->auth, next, &who), AG_OK);
+    assert_int_equal(who.role, AUTH_ROLE_REVIEWER);
+    assert_string_equal(who.tenant, "acme");
+    /* the old key's expiry is now + grace */
+    struct {
+        char id[AUTH_KEY_ID_LEN + 1];
+        int64_t exp_old, exp_new;
+        int n;
+    } seen = {.n = 0};
+    memcpy(seen.id, id, sizeof(seen.id));
+    assert_int_equal(auth_key_list(fx->auth, list_expiries, &seen), AG_OK);
+    assert_int_equal(seen.n, 2);
+    assert_true(seen.exp_old >= before + 3600000 && seen.exp_old <= clock_wall_ms() + 3600000);
+    assert_int_equal(seen.exp_new, 0);
+    /* after the grace period the old one is refused, the new one works */
+    set_expiry(fx->path, key, clock_wall_ms() - 1);
+    assert_int_equal(check_key(fx->auth, key, &who), AG_ENOTFOUND);
+    assert_int_equal(check_key(fx->auth, next, &who), AG_OK);
+    /* an expired, revoked, unknown or malformed key cannot be rotated */
+    assert_int_equal(auth_key_rotate(fx->auth, id, 0, 0, key), AG_EINVAL);
+    char nid[AUTH_KEY_ID_LEN + 1], third[AUTH_KEY_LEN + 1];
+    key_id_of(next, nid);
+    assert_int_equal(auth_key_revoke(fx->auth, nid), AG_OK);
+    assert_int_equal(auth_key_rotate(fx->auth, nid, 0, 0, third), AG_EINVAL);
+    assert_int_equal(auth_key_rotate(fx->auth, "0123456789abcdef", 0, 0, third), AG_ENOTFOUND);
+    assert_int_equal(auth_key_rotate(fx->auth, "xyz", 0, 0, third), AG_EINVAL);
+    assert_int_equal(auth_key_rotate(fx->auth, nid, -1, 0, third), AG_EINVAL);
+}
+
+static void test_rotate_without_grace_and_never_later(void **state)
+{
+    struct fixture *fx = *state;
+    char key[AUTH_KEY_LEN + 1], next[AUTH_KEY_LEN + 1], id[AUTH_KEY_ID_LEN + 1];
+    struct auth_identity who;
+    int64_t soon = clock_wall_ms() + 60000;
+    assert_int_equal(auth_key_create_expiring(fx->auth, AUTH_ROLE_CLIENT, "acme", soon, key),
+                     AG_OK);
+    key_id_of(key, id);
+    /* a long grace never extends a key past its own expiry */
+    assert_int_equal(auth_key_rotate(fx->auth, id, 7 * 86400000LL, 0, next), AG_OK);
+    struct {
+        char id[AUTH_KEY_ID_LEN + 1];
+        int64_t exp_old, exp_new;
+        int n;
+    } seen = {.n = 0};
+    memcpy(seen.id, id, sizeof(seen.id));
+    assert_int_equal(auth_key_list(fx->auth, list_expiries, &seen), AG_OK);
+    assert_int_equal(seen.exp_old, soon);
+    /* grace 0: the old key stops at once */
+    char id2[AUTH_KEY_ID_LEN + 1], next2[AUTH_KEY_LEN + 1];
+    key_id_of(next, id2);
+    assert_int_equal(auth_key_rotate(fx->auth, id2, 0, 0, next2), AG_OK);
+    assert_int_equal(check_key(fx->auth, next, &who), AG_ENOTFOUND);
+    assert_int_equal(check_key(fx->auth, next2, &who), AG_OK);
+}
+
+struct listing {
+    int n;
+    struct auth_key_info k[8];
+};
+
+static int collect(void *ctx, const struct auth_key_info *k)
+{
+    struct listing *l = ctx;
+    if (l->n < 8)
+        l->k[l->n++] = *k;
+    return 0;
+}
+
+static void test_list(void **state)
+{
+    struct fixture *fx = *state;
+    char a[AUTH_KEY_LEN + 1], b[AUTH_KEY_LEN + 1], id[AUTH_KEY_ID_LEN + 1];
+    int64_t exp = clock_wall_ms() + 86400000;
+    assert_int_equal(auth_key_create(fx->auth, AUTH_ROLE_ADMIN, "acme", a), AG_OK);
+    assert_int_equal(auth_key_create_expiring(fx->auth, AUTH_ROLE_CLIENT, "shop2", exp, b), AG_OK);
+    key_id_of(a, id);
+    assert_int_equal(auth_key_revoke(fx->auth, id), AG_OK);
+    struct listing l = {.n = 0};
+    assert_int_equal(auth_key_list(fx->auth, collect, &l), AG_OK);
+    assert_int_equal(l.n, 2);
+    for (int i = 0; i < 2; i++) {
+        const struct auth_key_info *k = &l.k[i];
+        bool is_a = memcmp(k->id, a + 4, AUTH_KEY_ID_LEN) == 0;
+        assert_true(is_a || memcmp(k->id, b + 4, AUTH_KEY_ID_LEN) == 0);
+        assert_int_equal(k->role, is_a ? AUTH_ROLE_ADMIN : AUTH_ROLE_CLIENT);
+        assert_string_equal(k->tenant, is_a ? "acme" : "shop2");
+        assert_int_equal(k->revoked, is_a);
+        assert_int_equal(k->expires_ms, is_a ? 0 : exp);
+        assert_true(k->created_ms > 0);
+    }
+}
+
+/* A keys.db as the first release wrote it: no expires_ms column. */
+static void test_old_schema_is_upgraded(void **state)
+{
+    struct fixture *fx = *state;
+    auth_close(fx->auth);
+    fx->auth = NULL;
+    char path[160];
+    snprintf(path, sizeof(path), "%s/old.db", fx->dir);
+    static const char secret[] = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    uint8_t digest[CRYPTO_SHA256_LEN];
+    crypto_sha256(secret, 64, digest);
+    struct store_db *db = NULL;
+    struct store_stmt *st = NULL;
+    bool row = false;
+    assert_int_equal(store_open(path, STORE_CREATE, &db), AG_OK);
+    assert_int_equal(store_exec(db, "CREATE TABLE keys(id TEXT PRIMARY KEY, digest BLOB NOT NULL,"
+                                    " role TEXT NOT NULL, tenant TEXT NOT NULL, created_ms INTEGER"
+                                    " NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);"),
+                     AG_OK);
+    assert_int_equal(store_prepare(db,
+                                   "INSERT INTO keys(id, digest, role, tenant, created_ms)"
+                                   " VALUES('00aa11bb22cc33dd', ?1, 'client', 'acme', 1)",
+                                   &st),
+                     AG_OK);
+    assert_int_equal(store_bind_blob(st, 1, digest, sizeof(digest)), AG_OK);
+    assert_int_equal(store_step(st, &row), AG_OK);
+    store_finalize(st);
+    store_close(db);
+
+    for (int round = 0; round < 2; round++) { /* the second open finds nothing to do */
+        assert_int_equal(auth_open(path, false, &fx->auth), AG_OK);
+        struct auth_identity who;
+        char old_key[AUTH_KEY_LEN + 1], key[AUTH_KEY_LEN + 1];
+        snprintf(old_key, sizeof(old_key), "agk_00aa11bb22cc33dd_%s", secret);
+        assert_int_equal(check_key(fx->auth, old_key, &who), AG_OK);
+        assert_string_equal(who.tenant, "acme");
+        assert_int_equal(auth_key_create_expiring(fx->auth, AUTH_ROLE_CLIENT, "acme",
+                                                  clock_wall_ms() + 60000, key),
+                         AG_OK);
+        struct listing l = {.n = 0};
+        assert_int_equal(auth_key_list(fx->auth, collect, &l), AG_OK);
+        assert_int_equal(l.n, round + 2);
+        assert_int_equal(l.k[0].expires_ms, 0);
+        assert_true(l.k[1].expires_ms > 0);
+        auth_close(fx->auth);
+        fx->auth = NULL;
+    }
+}
+
+static void test_parse_duration(void **state)
+{
+    (void)state;
+    int64_t ms = 0;
+    assert_int_equal(auth_parse_duration("90s", &ms), AG_OK);
+    assert_int_equal(ms, 90000);
+    assert_int_equal(auth_parse_duration("15m", &ms), AG_OK);
+    assert_int_equal(ms, 900000);
+    assert_int_equal(auth_parse_duration("1h", &ms), AG_OK);
+    assert_int_equal(ms, 3600000);
+    assert_int_equal(auth_parse_duration("30d", &ms), AG_OK);
+    assert_int_equal(ms, 30LL * 86400000);
+    static const char *const bad[] = {"",      "d",   "0d",  "1",    "1w",
+                                      "1dd",   "-1d", " 1d", "1.5h", "99999999999999999999s",
+                                      "4000d", "1D"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(auth_parse_duration(bad[i], &ms), AG_EINVAL);
+    assert_int_equal(auth_parse_duration(NULL, &ms), AG_EINVAL);
+}
+
+static void test_parse_time(void **state)
+{
+    (void)state;
+    int64_t ms = 0;
+    assert_int_equal(auth_parse_time("2027-01-31T12:00:00Z", &ms), AG_OK);
+    assert_int_equal(ms, 1801396800000LL);
+    assert_int_equal(auth_parse_time("2027-01-31T13:30:00.250+01:30", &ms), AG_OK);
+    assert_int_equal(ms, 1801396800250LL);
+    assert_int_equal(auth_parse_time("2027-01-31t10:00:00-02:00", &ms), AG_OK);
+    assert_int_equal(ms, 1801396800000LL);
+    assert_int_equal(auth_parse_time("2028-02-29T00:00:00Z", &ms), AG_OK);
+    static const char *const bad[] = {"2027-01-31",
+                                      "2027-01-31T12:00:00",
+                                      "2027-02-29T00:00:00Z",
+                                      "2027-13-01T00:00:00Z",
+                                      "2027-01-32T00:00:00Z",
+                                      "2027-01-31T24:00:00Z",
+                                      "2027-01-31T12:60:00Z",
+                                      "2027-01-31T12:00:00+1:00",
+                                      "2027-01-31T12:00:00Zx",
+                                      "2027-01-31T12:00:00.Z",
+                                      "1969-12-31T23:59:59Z",
+                                      "2027-01-31 12:00:00Z"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(auth_parse_time(bad[i], &ms), AG_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +622,15 @@ int main(void)
         cmocka_unit_test(test_roles),
         cmocka_unit_test_setup_teardown(test_keys_survive_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_only_a_digest_is_stored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_subject_is_the_key_id, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expiry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revoke, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rotate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rotate_without_grace_and_never_later, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_old_schema_is_upgraded, setup, teardown),
+        cmocka_unit_test(test_parse_duration),
+        cmocka_unit_test(test_parse_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

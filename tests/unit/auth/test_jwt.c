@@ -25,8 +25,10 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <pthread.h>
 
 #include "auth/auth.h"
+#include "auth/auth_internal.h"
 #include "auth/jwt.h"
 #include "core/buf.h"
 #include "core/config.h"
@@ -152,7 +154,7 @@ static char *mint(const char *alg, const char *kid, const char *extra)
     return mint_json(alg, header, payload);
 }
 
-static enum jwt_reason check_at(const struct jwt *j, const char *tok, int64_t now,
+static enum jwt_reason check_at(struct jwt *j, const char *tok, int64_t now,
                                 struct auth_identity *id)
 {
     return jwt_verify(j, tok, strlen(tok), now, id);
@@ -516,6 +518,41 @@ static void test_subject_and_tenant(void **state)
     jwt_destroy(j);
 }
 
+static void test_subject_claim(void **state)
+{
+    (void)state;
+    struct auth_identity id;
+    char *t = mint("RS256", "rsa1", STD);
+    assert_int_equal(check_at(K.jwt, t, NOW, &id), JWT_OK);
+    assert_string_equal(id.subject, "user-1");
+    free(t);
+    /* control characters are refused: the subject reaches logs and limits */
+    static const char *const bad[] = {"a\\u0001b", "a\\nb", "tab\\t", "del\\u007f"};
+    for (size_t i = 0; i < 4; i++) {
+        char claims[256];
+        snprintf(claims, sizeof(claims),
+                 "\"iss\":\"" ISS "\",\"aud\":\"" AUD "\",\"sub\":\"%s\"" STD, bad[i]);
+        assert_int_equal(with_claims(claims), JWT_BAD_SUBJECT);
+    }
+    assert_int_equal(with_claims("\"iss\":\"" ISS "\",\"aud\":\"" AUD "\",\"sub\":\"Müller\"" STD),
+                     JWT_OK);
+    /* another claim may name the subject */
+    struct jwt_params p = params_for(K.jwks, NULL);
+    p.subject_claim = "email";
+    struct jwt *j = NULL;
+    assert_int_equal(jwt_create(&p, &j), AG_OK);
+    t = mint("RS256", "rsa1", ",\"email\":\"kim@example.test\"" STD);
+    assert_int_equal(check_at(j, t, NOW, &id), JWT_OK);
+    assert_string_equal(id.subject, "kim@example.test");
+    free(t);
+    t = mint("RS256", "rsa1", STD); /* sub alone is not enough now */
+    assert_int_equal(check_at(j, t, NOW, &id), JWT_BAD_SUBJECT);
+    free(t);
+    jwt_destroy(j);
+    p.subject_claim = "";
+    assert_int_equal(jwt_create(&p, &j), AG_ECONFIG);
+}
+
 static enum jwt_reason role_of(const char *extra, enum auth_role *role)
 {
     char *t = mint("HS256", "hs1", extra);
@@ -826,6 +863,382 @@ static void test_reason_names(void **state)
     assert_string_equal(jwt_reason_name(JWT_UNKNOWN_KID), "unknown_kid");
 }
 
+/* ---- JWKS from a URL (a fetcher of our own in place of libcurl) ------------------------- */
+
+/* The "IdP": what the next fetch returns, and how many fetches there were. */
+static struct {
+    pthread_mutex_t mu;
+    char body[1 << 14];
+    ag_err result;
+    unsigned max_age_s;
+    unsigned fetches;
+} F = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static ag_err fake_fetch(void *ctx, const char *url, struct buf *body, unsigned *max_age_s)
+{
+    (void)ctx;
+    assert_string_equal(url, "https://idp.test/jwks.json");
+    pthread_mutex_lock(&F.mu);
+    F.fetches++;
+    ag_err rc = F.result;
+    if (rc == AG_OK)
+        rc = buf_append(body, F.body, strlen(F.body));
+    *max_age_s = F.max_age_s;
+    pthread_mutex_unlock(&F.mu);
+    return rc;
+}
+
+static void serve(const char *body, ag_err result, unsigned max_age_s)
+{
+    pthread_mutex_lock(&F.mu);
+    snprintf(F.body, sizeof(F.body), "%s", body);
+    F.result = result;
+    F.max_age_s = max_age_s;
+    pthread_mutex_unlock(&F.mu);
+}
+
+static unsigned fetches(void)
+{
+    pthread_mutex_lock(&F.mu);
+    unsigned n = F.fetches;
+    pthread_mutex_unlock(&F.mu);
+    return n;
+}
+
+/* A JWKS with the test keys named by which: 'r' rsa1, 'e' ec1, 'h' hs1. */
+static void jwks_of(const char *which, struct buf *b)
+{
+    buf_init(b, 1 << 14);
+    assert_int_equal(buf_append_str(b, "{\"keys\":["), AG_OK);
+    for (const char *w = which; *w; w++) {
+        if (w != which)
+            assert_int_equal(buf_append_str(b, ","), AG_OK);
+        if (*w == 'r') {
+            assert_int_equal(buf_append_str(b, "{\"kty\":\"RSA\",\"kid\":\"rsa1\",\"n\":\""),
+                             AG_OK);
+            bn_b64(K.rsa, OSSL_PKEY_PARAM_RSA_N, 0, b);
+            assert_int_equal(buf_append_str(b, "\",\"e\":\""), AG_OK);
+            bn_b64(K.rsa, OSSL_PKEY_PARAM_RSA_E, 0, b);
+        } else if (*w == 'e') {
+            assert_int_equal(
+                buf_append_str(b, "{\"kty\":\"EC\",\"kid\":\"ec1\",\"crv\":\"P-256\",\"x\":\""),
+                AG_OK);
+            bn_b64(K.ec, OSSL_PKEY_PARAM_EC_PUB_X, 32, b);
+            assert_int_equal(buf_append_str(b, "\",\"y\":\""), AG_OK);
+            bn_b64(K.ec, OSSL_PKEY_PARAM_EC_PUB_Y, 32, b);
+        } else {
+            assert_int_equal(buf_append_str(b, "{\"kty\":\"oct\",\"kid\":\"hs1\",\"k\":\""), AG_OK);
+            b64url(K.hs, sizeof(K.hs), b);
+        }
+        assert_int_equal(buf_append_str(b, "\"}"), AG_OK);
+    }
+    assert_int_equal(buf_append_str(b, "]}"), AG_OK);
+}
+
+static void serve_keys(const char *which, unsigned max_age_s)
+{
+    struct buf b;
+    jwks_of(which, &b);
+    serve(buf_cstr(&b), AG_OK, max_age_s);
+    buf_release(&b);
+}
+
+/* A verifier on the fake URL only, after resetting the fetch count. */
+static struct jwt *url_verifier(unsigned refresh_s, unsigned min_refresh_s)
+{
+    pthread_mutex_lock(&F.mu);
+    F.fetches = 0;
+    pthread_mutex_unlock(&F.mu);
+    struct jwt_params p = params_for(NULL, NULL);
+    p.jwks_url = "https://idp.test/jwks.json";
+    p.jwks_refresh_s = refresh_s;
+    p.jwks_min_refresh_s = min_refresh_s;
+    p.jwks_fetch = fake_fetch;
+    struct jwt *j = NULL;
+    assert_int_equal(jwt_create(&p, &j), AG_OK);
+    return j;
+}
+
+/* A token valid at real time now (the URL's rate cap runs on the verify clock). */
+static char *mint_now(const char *alg, const char *kid, int64_t now)
+{
+    char header[160], payload[512];
+    snprintf(header, sizeof(header), "{\"alg\":\"%s\",\"kid\":\"%s\"}", alg, kid);
+    snprintf(payload, sizeof(payload),
+             "{\"iss\":\"" ISS "\",\"aud\":\"" AUD "\"," SUB_1 ",\"exp\":%lld" STD "}",
+             (long long)now + 3600);
+    return mint_json(alg, header, payload);
+}
+
+static enum jwt_reason verify_now(struct jwt *j, const char *alg, const char *kid, int64_t at,
+                                  int64_t now)
+{
+    struct auth_identity id;
+    char *t = mint_now(alg, kid, now);
+    enum jwt_reason r = check_at(j, t, at, &id);
+    free(t);
+    return r;
+}
+
+static void test_jwks_url_rotation_and_rate_cap(void **state)
+{
+    (void)state;
+    int64_t now = time(NULL);
+    serve_keys("r", 0);
+    struct jwt *j = url_verifier(3600, 30);
+    assert_int_equal(fetches(), 1); /* fetched at create */
+    assert_int_equal(verify_now(j, "RS256", "rsa1", now, now), JWT_OK);
+    /* the IdP publishes ec1; within the rate cap an unknown kid fetches nothing */
+    serve_keys("re", 0);
+    assert_int_equal(verify_now(j, "ES256", "ec1", now, now), JWT_UNKNOWN_KID);
+    assert_int_equal(fetches(), 1);
+    /* past it, the unknown kid makes one fetch and is then found */
+    assert_int_equal(verify_now(j, "ES256", "ec1", now + 31, now), JWT_OK);
+    assert_int_equal(fetches(), 2);
+    assert_int_equal(verify_now(j, "RS256", "rsa1", now + 31, now), JWT_OK);
+    /* a flood of random kids: no fetch until min_refresh_s has passed again */
+    for (int i = 0; i < 50; i++) {
+        char kid[16];
+        snprintf(kid, sizeof(kid), "x%d", i);
+        assert_int_equal(verify_now(j, "RS256", kid, now + 31 + i % 30, now), JWT_UNKNOWN_KID);
+    }
+    assert_int_equal(fetches(), 2);
+    assert_int_equal(verify_now(j, "RS256", "nope", now + 61, now), JWT_UNKNOWN_KID);
+    assert_int_equal(fetches(), 3);
+    /* the IdP drops rsa1: after the next fetch its tokens are refused */
+    serve_keys("e", 0);
+    assert_int_equal(verify_now(j, "RS256", "nope", now + 91, now), JWT_UNKNOWN_KID);
+    assert_int_equal(verify_now(j, "RS256", "rsa1", now + 91, now), JWT_UNKNOWN_KID);
+    assert_int_equal(verify_now(j, "ES256", "ec1", now + 91, now), JWT_OK);
+    uint64_t ok = 0, failed = 0;
+    jwt_jwks_stats(j, &ok, &failed);
+    assert_int_equal(ok, 4);
+    assert_int_equal(failed, 0);
+    jwt_destroy(j);
+}
+
+static void test_jwks_url_bad_replies_keep_the_keys(void **state)
+{
+    (void)state;
+    int64_t now = time(NULL);
+    serve_keys("r", 0);
+    struct jwt *j = url_verifier(3600, 30);
+    static const char *const bad[] = {
+        "not json",
+        "{\"keys\":\"x\"}",
+        "{\"nokeys\":[]}",
+        "{\"keys\":[]}",                                                   /* no usable key */
+        "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"AA\"}]}", /* ditto */
+        "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"small\",\"n\":\"AQAB\",\"e\":\"AQAB\"}]}",
+        "{\"keys\":[{\"kty\":\"EC\",\"kid\":\"e\",\"crv\":\"P-256\",\"x\":\"AA\",\"y\":\"AA\"}]}",
+        "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"short\",\"k\":\"AAAA\"}]}",
+        "{\"keys\":[1]}",
+        "{\"keys\":[{\"kty\":\"oct\",\"kid\":7}]}",
+        "[]",
+    };
+    int64_t at = now;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        serve(bad[i], AG_OK, 0);
+        at += 31;
+        assert_int_equal(verify_now(j, "RS256", "other", at, now), JWT_UNKNOWN_KID);
+        assert_int_equal(fetches(), i + 2);
+        assert_int_equal(verify_now(j, "RS256", "rsa1", at, now), JWT_OK);
+    }
+    /* the IdP down, or a reply over the cap */
+    serve("", AG_EIO, 0);
+    at += 31;
+    assert_int_equal(verify_now(j, "RS256", "other", at, now), JWT_UNKNOWN_KID);
+    assert_int_equal(verify_now(j, "RS256", "rsa1", at, now), JWT_OK);
+    serve("", AG_ETOOBIG, 0);
+    at += 31;
+    assert_int_equal(verify_now(j, "RS256", "other", at, now), JWT_UNKNOWN_KID);
+    assert_int_equal(verify_now(j, "RS256", "rsa1", at, now), JWT_OK);
+    uint64_t ok = 0, failed = 0;
+    jwt_jwks_stats(j, &ok, &failed);
+    assert_int_equal(ok, 1);
+    assert_int_equal(failed, sizeof(bad) / sizeof(bad[0]) + 2);
+    jwt_destroy(j);
+}
+
+static void test_jwks_url_unavailable_at_start(void **state)
+{
+    (void)state;
+    int64_t now = time(NULL);
+    serve("", AG_EIO, 0);
+    struct jwt *j = url_verifier(3600, 30);
+    assert_int_equal(fetches(), 1);
+    assert_int_equal(verify_now(j, "RS256", "rsa1", now, now), JWT_JWKS_UNAVAILABLE);
+    assert_int_equal(fetches(), 1);
+    serve_keys("r", 0);
+    assert_int_equal(verify_now(j, "RS256", "rsa1", now + 31, now), JWT_OK);
+    assert_int_equal(fetches(), 2);
+    jwt_destroy(j);
+    /* the auth layer gives 401, with the reason in the log */
+    serve("", AG_EIO, 0);
+    j = url_verifier(3600, 30);
+    struct auth *a = NULL;
+    char path[160], hdr[9000];
+    assert_true(tu_path(path, sizeof(path), K.dir, "keys-url.db"));
+    assert_int_equal(auth_open(path, true, &a), AG_OK);
+    auth_set_jwt(a, j);
+    char *t = mint_now("RS256", "rsa1", now);
+    snprintf(hdr, sizeof(hdr), "Bearer %s", t);
+    struct auth_identity id;
+    assert_int_equal(auth_check_bearer(a, hdr, &id), AG_ENOTFOUND);
+    free(t);
+    auth_close(a);
+}
+
+static void test_jwks_url_periodic_refresh_and_max_age(void **state)
+{
+    (void)state;
+    /* refresh_s 3600, but the reply's max-age of 1 s makes it refetch on its own */
+    serve_keys("r", 1);
+    struct jwt *j = url_verifier(3600, 1);
+    for (int i = 0; i < 60 && fetches() < 3; i++)
+        usleep(100 * 1000);
+    assert_true(fetches() >= 3);
+    jwt_destroy(j);
+    /* no max-age: the next fetch waits refresh_s */
+    serve_keys("r", 0);
+    j = url_verifier(3600, 1);
+    usleep(1500 * 1000);
+    assert_int_equal(fetches(), 1);
+    jwt_destroy(j);
+    /* a failed fetch is retried every min_refresh_s */
+    serve("", AG_EIO, 0);
+    j = url_verifier(3600, 1);
+    for (int i = 0; i < 60 && fetches() < 2; i++)
+        usleep(100 * 1000);
+    assert_true(fetches() >= 2);
+    jwt_destroy(j);
+}
+
+struct hammer {
+    struct jwt *j;
+    char *token;
+    int64_t at;
+    int ok;
+};
+
+static void *hammer_run(void *arg)
+{
+    struct hammer *h = arg;
+    struct auth_identity id;
+    for (int i = 0; i < 300; i++)
+        h->ok += check_at(h->j, h->token, h->at, &id) == JWT_OK;
+    return NULL;
+}
+
+/* Verifying threads never see a half-swapped key set while fetches replace it. */
+static void test_jwks_url_swap_under_load(void **state)
+{
+    (void)state;
+    int64_t now = time(NULL);
+    serve_keys("re", 0);
+    struct jwt *j = url_verifier(3600, 1);
+    char *token = mint_now("ES256", "ec1", now);
+    struct hammer h[3];
+    pthread_t th[3];
+    for (int i = 0; i < 3; i++) {
+        h[i] = (struct hammer){.j = j, .token = token, .at = now};
+        assert_int_equal(pthread_create(&th[i], NULL, hammer_run, &h[i]), 0);
+    }
+    for (int i = 1; i <= 20; i++) /* each one a fetch and a swap */
+        assert_int_equal(verify_now(j, "RS256", "unknown", now + 2 * i, now), JWT_UNKNOWN_KID);
+    for (int i = 0; i < 3; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(h[i].ok, 300);
+    }
+    assert_int_equal(fetches(), 21);
+    free(token);
+    jwt_destroy(j);
+}
+
+static void test_jwks_check_and_settings(void **state)
+{
+    (void)state;
+    size_t n = 99;
+    struct buf b;
+    jwks_of("reh", &b);
+    assert_int_equal(jwt_jwks_check(b.p, b.len, &n), AG_OK);
+    assert_int_equal(n, 3);
+    buf_release(&b);
+    /* keys we do not implement are skipped in a fetched set, not fatal */
+    static const char skip[] = "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"AA\"},"
+                               "{\"kty\":\"RSA\",\"use\":\"enc\",\"n\":\"AA\",\"e\":\"AQAB\"},"
+                               "{\"kty\":\"RSA\",\"alg\":\"RS512\",\"n\":\"AA\",\"e\":\"AQAB\"},"
+                               "{\"kty\":\"EC\",\"crv\":\"P-384\",\"x\":\"AA\",\"y\":\"AA\"}]}";
+    assert_int_equal(jwt_jwks_check(skip, strlen(skip), &n), AG_OK);
+    assert_int_equal(n, 0);
+    static const char dup[] = "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":"
+                              "\"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY\"},"
+                              "{\"kty\":\"oct\",\"kid\":\"a\",\"k\":"
+                              "\"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY\"}]}";
+    assert_int_equal(jwt_jwks_check(dup, strlen(dup), &n), AG_ECONFIG);
+    assert_int_equal(jwt_jwks_check("{\"keys\":[{}]}", 13, &n), AG_ECONFIG);
+    assert_int_equal(jwt_jwks_check("{", 1, &n), AG_ECONFIG);
+    /* bad URL settings */
+    struct jwt_params p = params_for(NULL, NULL);
+    struct jwt *j = NULL;
+    p.jwks_url = "ftp://idp.test/jwks.json";
+    p.jwks_fetch = fake_fetch;
+    assert_int_equal(jwt_create(&p, &j), AG_ECONFIG);
+    p.jwks_url = "https://idp.test/jwks.json";
+    p.jwks_min_refresh_s = 60;
+    p.jwks_refresh_s = 30;
+    assert_int_equal(jwt_create(&p, &j), AG_ECONFIG);
+    p.jwks_min_refresh_s = 0;
+    assert_int_equal(jwt_create(&p, &j), AG_ECONFIG);
+    p = params_for(NULL, NULL);
+    assert_int_equal(jwt_create(&p, &j), AG_ECONFIG); /* no key source at all */
+    /* config keys */
+    struct config c = config_default();
+    char why[256];
+    assert_int_equal(c.jwt_jwks_refresh_s, 3600);
+    assert_int_equal(c.jwt_jwks_min_refresh_s, 30);
+    assert_string_equal(c.jwt_subject_claim, "sub");
+    assert_int_equal(config_set(&c, "jwt_jwks_refresh_s", "0", why, sizeof(why)), AG_ECONFIG);
+    assert_int_equal(config_set(&c, "jwt_jwks_min_refresh_s", "x", why, sizeof(why)), AG_ECONFIG);
+    assert_int_equal(config_set(&c, "jwt_subject_claim", "", why, sizeof(why)), AG_ECONFIG);
+    assert_int_equal(config_set(&c, "jwt_jwks_url", "idp.test/jwks", why, sizeof(why)), AG_OK);
+    assert_int_equal(config_set(&c, "jwt_issuer", ISS, why, sizeof(why)), AG_OK);
+    assert_int_equal(config_set(&c, "jwt_audience", AUD, why, sizeof(why)), AG_OK);
+    assert_true(jwt_configured(&c));
+    assert_int_equal(config_validate(&c, why, sizeof(why)), AG_ECONFIG);
+    assert_non_null(strstr(why, "jwt_jwks_url"));
+    assert_int_equal(config_set(&c, "jwt_jwks_url", "https://idp.test/j", why, sizeof(why)), AG_OK);
+    assert_int_equal(config_validate(&c, why, sizeof(why)), AG_OK);
+    assert_int_equal(config_set(&c, "jwt_jwks_min_refresh_s", "7200", why, sizeof(why)), AG_OK);
+    assert_int_equal(config_validate(&c, why, sizeof(why)), AG_ECONFIG);
+    assert_non_null(strstr(why, "jwt_jwks_min_refresh_s"));
+}
+
+static void test_cache_control_max_age(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *v;
+        unsigned want;
+    } cases[] = {
+        {"max-age=600", 600},
+        {" public, max-age=86400", 86400},
+        {"max-age=60, must-revalidate", 60},
+        {"MAX-AGE=5", 5},
+        {"no-cache, max-age=600", 0},
+        {"max-age=600, no-store", 0},
+        {"max-age=", 0},
+        {"max-age=12x", 0},
+        {"max-age=-1", 0},
+        {"max-age=1, max-age=2", 0},
+        {"private", 0},
+        {"", 0},
+        {"max-age=99999999999", 4294967295u},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        assert_int_equal(jwks_cache_max_age(cases[i].v, strlen(cases[i].v)), cases[i].want);
+}
+
 /* ---- through auth_check_bearer ---------------------------------------------------------- */
 
 static void test_bearer_dispatch(void **state)
@@ -899,6 +1312,14 @@ int main(void)
         cmocka_unit_test(test_config_keys),
         cmocka_unit_test(test_reason_names),
         cmocka_unit_test(test_bearer_dispatch),
+        cmocka_unit_test(test_jwks_url_rotation_and_rate_cap),
+        cmocka_unit_test(test_jwks_url_bad_replies_keep_the_keys),
+        cmocka_unit_test(test_jwks_url_unavailable_at_start),
+        cmocka_unit_test(test_jwks_url_periodic_refresh_and_max_age),
+        cmocka_unit_test(test_jwks_url_swap_under_load),
+        cmocka_unit_test(test_jwks_check_and_settings),
+        cmocka_unit_test(test_cache_control_max_age),
+        cmocka_unit_test(test_subject_claim),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
