@@ -71,6 +71,8 @@ static enum stage_result stage_auth(struct turn *t)
         t->outcome = "rejected_role";
         return STAGE_STOP;
     }
+    if (t->who.token) /* the data subject: a token's subject wins over the body's */
+        t->subject = t->who.subject;
     return STAGE_CONTINUE;
 }
 

@@ -38,6 +38,7 @@ struct auth_identity {
     char subject[AUTH_SUBJECT_MAX + 1];
     enum auth_role role;
     char tenant[64];
+    bool token; /* a JWT vouched for it: subject is the person's own id */
 };
 
 const char *auth_role_name(enum auth_role r);

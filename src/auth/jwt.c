@@ -1105,6 +1105,7 @@ static enum jwt_reason check_claims(const struct jwt *j, json_t *claims, int64_t
     if ((r = check_roles(j, claims, &out->role)) != JWT_OK)
         return r;
     pseudonym(iss, json_string_value(sub), out->key_id);
+    out->token = true;
     return out->role == AUTH_ROLE_NONE ? JWT_NO_ROLE : JWT_OK;
 }
 

@@ -106,3 +106,18 @@ def test_bad_subject_401_reason_logged(jwt_server):
         assert r.status == 401, repr(sub)
     assert jwt_server.read_log().count("auth: jwt rejected reason=bad_subject") >= 4
     assert ask(jwt_server, mint(sub="x" * 128)).status == 200
+
+
+def test_token_subject_is_the_data_subject(jwt_server):
+    """A token's sub names the person: it wins over the body's subject for consent,
+    stored content and export."""
+    body = {"question": "Versand Kranich-77 nach Österreich", "subject": "someone-else",
+            "consent": True}
+    r = jwt_server.request("POST", "/v1/ask", body, key=mint())
+    assert r.status == 200, r.body
+    admin = jwt_server.keys["admin"]
+    ex = jwt_server.request("GET", "/v1/subjects/customer-42/export", key=admin).json()
+    turns = [x for x in ex["records"] if x["event"] == "turn"]
+    assert len(turns) == 1 and "Kranich-77" in turns[0]["content"]["question"]
+    other = jwt_server.request("GET", "/v1/subjects/someone-else/export", key=admin).json()
+    assert other["records"] == []
