@@ -205,6 +205,7 @@ ag_err auth_check_bearer(struct auth *a, const char *header, struct auth_identit
             } else {
                 memcpy(out->key_id, key + 4, AUTH_KEY_ID_LEN);
                 out->key_id[AUTH_KEY_ID_LEN] = '\0';
+                memcpy(out->subject, out->key_id, AUTH_KEY_ID_LEN + 1);
                 memcpy(out->tenant, tenant.p, tenant.len);
                 out->tenant[tenant.len] = '\0';
             }

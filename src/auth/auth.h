@@ -20,7 +20,8 @@ enum auth_role {
     AUTH_ROLE_REVIEWER = 1 << 1,
     AUTH_ROLE_ADMIN = 1 << 2,
 };
-#define AUTH_PUBLIC   0u /* a route anyone may call: an explicit rule, not a default */
+/* a route anyone may call: an explicit rule, not a default (0 is no rule at all) */
+#define AUTH_PUBLIC   (1u << 8)
 #define AUTH_ANY_ROLE (AUTH_ROLE_CLIENT | AUTH_ROLE_REVIEWER | AUTH_ROLE_ADMIN)
 
 #define AUTH_KEY_ID_LEN 16
@@ -28,6 +29,7 @@ enum auth_role {
 
 struct auth_identity {
     char key_id[AUTH_KEY_ID_LEN + 1];
+    char subject[129]; /* who: an API key's id; "" where none is known (limit uses key_id) */
     enum auth_role role;
     char tenant[64];
 };

@@ -180,6 +180,21 @@ ag_err limit_kind_configure(struct limit *l, enum limit_kind k, double rate, dou
     return AG_OK;
 }
 
+ag_err limit_kinds_configure(struct limit *l, const struct config *cfg)
+{
+    if (limit_kind_configure(l, LIMIT_SUBJECT, cfg->limit_subject_rate, cfg->limit_subject_burst) !=
+            AG_OK ||
+        limit_kind_configure(l, LIMIT_IP, cfg->limit_ip_rate, cfg->limit_ip_burst) != AG_OK) {
+        log_error("limit: limit_subject_* or limit_ip_* out of range");
+        return AG_EINVAL;
+    }
+    if (cfg->limit_subject_rate > 0 || cfg->limit_ip_rate > 0)
+        log_info("limit: subject rate=%g burst=%g ip rate=%g burst=%g (0 = off)",
+                 cfg->limit_subject_rate, cfg->limit_subject_burst, cfg->limit_ip_rate,
+                 cfg->limit_ip_burst);
+    return AG_OK;
+}
+
 bool limit_kind_on(const struct limit *l, enum limit_kind k)
 {
     return (unsigned)k < LIMIT_KINDS && l->rate[k] > 0;

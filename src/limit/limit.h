@@ -52,6 +52,9 @@ const char *limit_kind_name(enum limit_kind k);
  * (rate 0). The key's buckets are set by limit_create and cannot be turned off here.
  * Call before the first take, from one thread. AG_EINVAL for LIMIT_KEY or bad numbers. */
 ag_err limit_kind_configure(struct limit *l, enum limit_kind k, double rate, double burst);
+/* The subject's and the address's buckets from cfg->limit_subject_rate/_burst and
+ * cfg->limit_ip_rate/_burst (rate 0: off). AG_EINVAL (logged) for bad numbers. */
+ag_err limit_kinds_configure(struct limit *l, const struct config *cfg);
 /* Is that kind of bucket on? */
 bool limit_kind_on(const struct limit *l, enum limit_kind k);
 
