@@ -172,7 +172,7 @@ static bool authorize(struct http_server *s, struct MHD_Connection *c, struct re
     if (r->route->roles == AUTH_PUBLIC)
         return true;
     /* the address limit before the credentials, as in the pipeline's auth stage */
-    char ip[48];
+    char ip[LIMIT_IP_NAME_MAX];
     client_ip(c, ip, sizeof(ip));
     struct limit_verdict v;
     if (s->env->limit && !limit_ip_admit(s->env->limit, ip, clock_mono_ns(), &v)) {

@@ -381,7 +381,7 @@ bool limit_take(struct limit *l, const char *key, uint64_t now_ns, uint32_t *ret
 
 ag_err limit_ip_name(const struct sockaddr *sa, char *out, size_t n)
 {
-    if (!sa || n < INET6_ADDRSTRLEN + 4)
+    if (!sa || n < LIMIT_IP_NAME_MAX)
         return AG_EINVAL;
     if (sa->sa_family == AF_INET) {
         struct sockaddr_in a4;

@@ -93,7 +93,8 @@ bool limit_take_all(struct limit *l, const struct limit_names *n, uint64_t now_n
 
 /* The address bucket's name for a peer address: "a.b.c.d" for IPv4 (and IPv4-mapped
  * IPv6), "xxxx:xxxx:xxxx:xxxx::/64" for IPv6 (one bucket per /64: a host usually holds a
- * whole /64). AG_EINVAL for any other family or a too small out. */
+ * whole /64). AG_EINVAL for any other family or n < LIMIT_IP_NAME_MAX. */
+#define LIMIT_IP_NAME_MAX 32 /* bytes out needs, NUL included */
 struct sockaddr;
 ag_err limit_ip_name(const struct sockaddr *sa, char *out, size_t n);
 
