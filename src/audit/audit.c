@@ -308,11 +308,11 @@ ag_err audit_append(struct audit *a, const struct audit_entry *e, int64_t *seq)
 
 ag_err audit_list(struct audit *a, int64_t before, unsigned limit, json_t **out, int64_t *next)
 {
-    return audit_list_tenant(a, NULL, before, limit, out, next);
+    return audit_list_tenant(a, NULL, false, before, limit, out, next);
 }
 
-ag_err audit_list_tenant(struct audit *a, const char *tenant, int64_t before, unsigned limit,
-                         json_t **out, int64_t *next)
+ag_err audit_list_tenant(struct audit *a, const char *tenant, bool unowned, int64_t before,
+                         unsigned limit, json_t **out, int64_t *next)
 {
     struct store_db *db = NULL;
     struct store_stmt *st = NULL;
@@ -322,19 +322,22 @@ ag_err audit_list_tenant(struct audit *a, const char *tenant, int64_t before, un
         return AG_ENOMEM;
     ag_err rc = store_pool_get(a->readers, &db);
     rc = rc ? rc
-            : store_prepare(db,
-                            tenant ? "SELECT seq, ts_ms, key_id, tenant, trace_id, question_hash,"
-                                     " passages, outcome, status, answer_hash, prev_hash, hash"
-                                     " FROM audit WHERE seq < ?1 AND tenant = ?3"
-                                     " ORDER BY seq DESC LIMIT ?2"
-                                   : "SELECT seq, ts_ms, key_id, tenant, trace_id, question_hash,"
-                                     " passages, outcome, status, answer_hash, prev_hash, hash"
-                                     " FROM audit WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2",
-                            &st);
+            : store_prepare(
+                  db,
+                  tenant ? "SELECT seq, ts_ms, key_id, tenant, trace_id, question_hash,"
+                           " passages, outcome, status, answer_hash, prev_hash, hash"
+                           " FROM audit WHERE seq < ?1 AND (tenant = ?3 OR (?4 AND tenant = ''))"
+                           " ORDER BY seq DESC LIMIT ?2"
+                         : "SELECT seq, ts_ms, key_id, tenant, trace_id, question_hash,"
+                           " passages, outcome, status, answer_hash, prev_hash, hash"
+                           " FROM audit WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2",
+                  &st);
     rc = rc ? rc : store_bind_int64(st, 1, before > 0 ? before : INT64_MAX);
     rc = rc ? rc : store_bind_int64(st, 2, (int64_t)limit + 1);
-    if (tenant)
+    if (tenant) {
         rc = rc ? rc : store_bind_text(st, 3, tenant, strlen(tenant));
+        rc = rc ? rc : store_bind_int64(st, 4, unowned);
+    }
     unsigned n = 0;
     int64_t last = 0;
     *next = 0;

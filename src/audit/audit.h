@@ -10,6 +10,7 @@
 #ifndef AG_AUDIT_AUDIT_H
 #define AG_AUDIT_AUDIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,9 +44,10 @@ ag_err audit_append(struct audit *a, const struct audit_entry *e, int64_t *seq);
 /* Records newest first, with seq < before (0: from the newest), at most limit, as a JSON
  * array; *next is the before value of the next page, or 0 when there is none. */
 ag_err audit_list(struct audit *a, int64_t before, unsigned limit, json_t **out, int64_t *next);
-/* The same, only records of tenant (NULL: every tenant's, as audit_list). */
-ag_err audit_list_tenant(struct audit *a, const char *tenant, int64_t before, unsigned limit,
-                         json_t **out, int64_t *next);
+/* The same, only records of tenant (NULL: every tenant's, as audit_list), and with
+ * unowned, also those of no tenant (turns refused before anyone was authenticated). */
+ag_err audit_list_tenant(struct audit *a, const char *tenant, bool unowned, int64_t before,
+                         unsigned limit, json_t **out, int64_t *next);
 
 /* Verify the chain in the file at path. AG_OK with *bad_seq 0 when intact; AG_ECORRUPT
  * with *bad_seq and a reason in why naming the first bad record otherwise. */

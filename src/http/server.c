@@ -346,9 +346,11 @@ static void h_audit(struct http_server *s, struct MHD_Connection *c, struct requ
     }
     json_t *records = NULL;
     int64_t next = 0;
-    /* an admin is an admin of its own tenant: it sees that tenant's records only */
-    if (audit_list_tenant(s->env->audit, who.tenant, (int64_t)before, (unsigned)limit, &records,
-                          &next) != AG_OK) {
+    /* An admin is an admin of its own tenant: it sees that tenant's records only. Turns
+     * refused before authentication belong to no tenant; the deployment's own tenant (the
+     * `tenant` key, the operator's) sees those too. */
+    if (audit_list_tenant(s->env->audit, who.tenant, strcmp(who.tenant, s->env->cfg->tenant) == 0,
+                          (int64_t)before, (unsigned)limit, &records, &next) != AG_OK) {
         send_error(c, r, 503, "server_error", "audit_unavailable", "the audit log is unavailable");
         return;
     }

@@ -410,28 +410,37 @@ static void test_list_by_tenant(void **state)
         assert_int_equal(append_one(fx->audit, i % 3 == 1 ? "acme" : "other", "Frage", 200), i);
     json_t *page = NULL;
     int64_t next = -1;
-    assert_int_equal(audit_list_tenant(fx->audit, "acme", 0, 2, &page, &next), AG_OK);
+    assert_int_equal(audit_list_tenant(fx->audit, "acme", false, 0, 2, &page, &next), AG_OK);
     assert_int_equal(json_array_size(page), 2);
     assert_int_equal(seq_at(page, 0), 7);
     assert_int_equal(seq_at(page, 1), 4);
     assert_int_equal(next, 4);
     json_decref(page);
-    assert_int_equal(audit_list_tenant(fx->audit, "acme", next, 2, &page, &next), AG_OK);
+    assert_int_equal(audit_list_tenant(fx->audit, "acme", false, next, 2, &page, &next), AG_OK);
     assert_int_equal(json_array_size(page), 1);
     assert_int_equal(seq_at(page, 0), 1);
     assert_int_equal(next, 0);
     json_decref(page);
-    assert_int_equal(audit_list_tenant(fx->audit, "other", 0, 100, &page, &next), AG_OK);
+    assert_int_equal(audit_list_tenant(fx->audit, "other", false, 0, 100, &page, &next), AG_OK);
     assert_int_equal(json_array_size(page), 6);
     for (size_t i = 0; i < 6; i++)
         assert_string_equal(json_string_value(json_object_get(json_array_get(page, i), "tenant")),
                             "other");
     json_decref(page);
-    assert_int_equal(audit_list_tenant(fx->audit, "nobody", 0, 100, &page, &next), AG_OK);
+    assert_int_equal(audit_list_tenant(fx->audit, "nobody", false, 0, 100, &page, &next), AG_OK);
     assert_int_equal(json_array_size(page), 0);
     json_decref(page);
-    assert_int_equal(audit_list_tenant(fx->audit, NULL, 0, 100, &page, &next), AG_OK);
+    assert_int_equal(audit_list_tenant(fx->audit, NULL, false, 0, 100, &page, &next), AG_OK);
     assert_int_equal(json_array_size(page), 9);
+    json_decref(page);
+    /* a turn of no tenant: seen by a tenant only when unowned is asked for */
+    assert_int_equal(append_one(fx->audit, "", "Frage", 401), 10);
+    assert_int_equal(audit_list_tenant(fx->audit, "acme", false, 0, 100, &page, &next), AG_OK);
+    assert_int_equal(json_array_size(page), 3);
+    json_decref(page);
+    assert_int_equal(audit_list_tenant(fx->audit, "acme", true, 0, 100, &page, &next), AG_OK);
+    assert_int_equal(json_array_size(page), 4);
+    assert_int_equal(seq_at(page, 0), 10);
     json_decref(page);
 }
 
