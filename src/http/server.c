@@ -176,6 +176,8 @@ static bool authorize(struct http_server *s, struct MHD_Connection *c, struct re
     client_ip(c, ip, sizeof(ip));
     struct limit_verdict v;
     if (s->env->limit && !limit_ip_admit(s->env->limit, ip, clock_mono_ns(), &v)) {
+        if (v.backend_error && s->env->metrics)
+            metrics_limit_redis_error(s->env->metrics);
         if (v.backend_error)
             send_error_ra(c, r, 503, "server_error", "limit_unavailable",
                           "the rate limit cannot be checked now", v.retry_after_s);
