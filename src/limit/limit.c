@@ -308,7 +308,7 @@ static bool take_memory(struct limit *l, const struct pick *p, int np, uint64_t 
         ok = ok && st[i].has;
     }
     for (int i = 0; i < np; i++) {
-        if (ok && charge)
+        if (ok && charge && b[i]) /* ok: every b[i] exists */
             b[i]->tokens -= 1;
         st[i].tokens_after = b[i] ? b[i]->tokens : 0;
         st[i].full_s = (l->burst[p[i].kind] - st[i].tokens_after) / l->rate[p[i].kind];
