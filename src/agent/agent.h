@@ -60,10 +60,11 @@ struct turn {
     /* request (borrowed from the transport until the turn ends) */
     const char *body;
     size_t body_len;
-    const char *authorization;         /* the Authorization header, or NULL */
-    unsigned allowed_roles;            /* the route's rule; AUTH_PUBLIC never reaches a turn */
-    bool trusted;                      /* the CLI: the local operator, no key needed */
-    char client_ip[LIMIT_IP_NAME_MAX]; /* the peer's address bucket (limit_ip_name), "" = unknown */
+    const char *authorization; /* the Authorization header, or NULL */
+    unsigned allowed_roles;    /* the route's rule; AUTH_PUBLIC never reaches a turn */
+    bool trusted;              /* the CLI: the local operator, no key needed */
+    /* the peer's address bucket name (limit_ip_name), "" when unknown */
+    char client_ip[LIMIT_IP_NAME_MAX];
     char trace_id[33];
     /* filled by the stages */
     struct auth_identity who;
