@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * main.c: the one binary `agentgate` and its subcommands:
- *   serve, ingest, keys create, ask, audit verify, config check.
+ *   serve, ingest, keys create, ask, audit verify, config check, routes.
  * Settings: built-in defaults < config file < AGENTGATE_* environment < flags.
  * Modules are created in dependency order and destroyed in reverse.
  */
@@ -118,6 +118,10 @@ static const char *const usage_text[] = {
     "usage: agentgate config check [--config FILE]\n"
     "Check a config file and the AGENTGATE_* environment; prints OK or the first mistake\n"
     "with its line and key.\n",
+    "routes",
+    "usage: agentgate routes\n"
+    "Print the HTTP routes and who may call them, as JSON: [{\"method\", \"path\",\n"
+    "\"rule\": \"public\" or a list of roles}].\n",
 };
 
 static void usage_main(FILE *f)
@@ -132,6 +136,7 @@ static void usage_main(FILE *f)
           "  subject export print what is held about a data subject (GDPR access)\n"
           "  subject erase  erase a data subject's content (GDPR erasure)\n"
           "  config check   check a config file\n"
+          "  routes         list the HTTP routes and their authorization rules\n"
           "  eval retrieval measure retrieval on a labelled collection\n"
           "  eval pii       measure the PII detector on a labelled file\n"
           "  eval guard     measure the injection detector on a labelled file\n"
@@ -614,6 +619,7 @@ static int services_open(const struct config *cfg, struct services *s, bool with
             auth_open(path, true, &s->auth) != AG_OK || open_jwt(cfg, s->auth) != AG_OK ||
             limit_create(cfg->rate_per_sec, cfg->rate_burst, 100000, &s->limit) != AG_OK ||
             limit_budget_configure(s->limit, cfg) != AG_OK ||
+            limit_kinds_configure(s->limit, cfg) != AG_OK ||
             limit_backend_configure(s->limit, cfg, cfg->threads + 4) != AG_OK ||
             metrics_create(&s->metrics) != AG_OK)
             goto fail;
@@ -1349,6 +1355,37 @@ static int cmd_config(const struct opts *o)
     return 0;
 }
 
+static int cmd_routes(const struct opts *o)
+{
+    if (o->n_args != 0) {
+        fputs(usage_for("routes"), stderr);
+        return 2;
+    }
+    static const enum auth_role roles[] = {AUTH_ROLE_CLIENT, AUTH_ROLE_REVIEWER, AUTH_ROLE_ADMIN};
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < http_route_count(); i++) {
+        struct http_route_info r = http_route_at(i);
+        json_t *rule = r.roles == AUTH_PUBLIC ? json_string("public") : json_array();
+        for (size_t k = 0; rule && r.roles != AUTH_PUBLIC && k < 3; k++)
+            if (r.roles & roles[k])
+                json_array_append_new(rule, json_string(auth_role_name(roles[k])));
+        if (!rule || json_array_append_new(arr, json_pack("{s:s, s:s, s:o}", "method", r.method,
+                                                          "path", r.path, "rule", rule)) != 0) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    char *text = arr ? json_dumps(arr, JSON_INDENT(1)) : NULL;
+    json_decref(arr);
+    if (!text) {
+        fputs("agentgate: out of memory\n", stderr);
+        return 1;
+    }
+    puts(text);
+    free(text);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -1360,7 +1397,8 @@ int main(int argc, char **argv)
         int (*fn)(const struct opts *);
     } cmds[] = {{"serve", cmd_serve}, {"ingest", cmd_ingest}, {"keys", cmd_keys},
                 {"ask", cmd_ask},     {"audit", cmd_audit},   {"config", cmd_config},
-                {"eval", cmd_eval},   {"guard", cmd_guard},   {"subject", cmd_subject}};
+                {"eval", cmd_eval},   {"guard", cmd_guard},   {"subject", cmd_subject},
+                {"routes", cmd_routes}};
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (strcmp(argv[1], cmds[i].name) != 0)
             continue;

@@ -63,6 +63,8 @@ struct turn {
     const char *authorization; /* the Authorization header, or NULL */
     unsigned allowed_roles;    /* the route's rule; AUTH_PUBLIC never reaches a turn */
     bool trusted;              /* the CLI: the local operator, no key needed */
+    /* the peer's address bucket name (limit_ip_name), "" when unknown */
+    char client_ip[LIMIT_IP_NAME_MAX];
     char trace_id[33];
     /* filled by the stages */
     struct auth_identity who;
@@ -91,6 +93,7 @@ struct turn {
      * the backend answered) */
     bool ratelimit_known;
     uint32_t ratelimit_limit, ratelimit_remaining, ratelimit_reset_s;
+    bool conc_held; /* stage_limit counted this turn in flight (limit_concurrent_per_key) */
     struct turn_stage stages[TURN_MAX_STAGES];
     size_t n_stages;
     struct buf response; /* JSON body to send (SSE events for a streamed chat) */
@@ -148,6 +151,10 @@ void pipeline_run(struct turn *t);
  * on to generation; pipeline_finish runs the rest (generate if needed, audit, respond). */
 bool pipeline_prepare(struct turn *t);
 void pipeline_finish(struct turn *t);
+/* Give back the turn's in-flight slot (limit_concurrent_per_key) if it holds one; a
+ * no-op otherwise. pipeline_finish does it before the reply is sent, so a client that
+ * got its reply may start the next turn at once; turn_release does it too. */
+void pipeline_release_slot(struct turn *t);
 
 /* ---- the OpenAI-compatible reply shapes (chat.c) ---- */
 /* A whole chat.completion object for t (after respond's checks) into out. */

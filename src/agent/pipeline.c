@@ -38,6 +38,57 @@ static enum stage_result stage_http(struct turn *t)
     return rc == AG_OK ? STAGE_CONTINUE : STAGE_STOP;
 }
 
+/* ---- limits: shared by auth (the address) and limit (every bucket) ------------------- */
+
+/* Remember the limiting bucket for the RateLimit-* headers; count a Redis failure. */
+static void note_verdict(struct turn *t, const struct limit_verdict *v)
+{
+    if (v->backend_error) {
+        /* limit_on_redis_error decided; redis.c logged the cause (throttled) */
+        if (t->env->metrics)
+            metrics_limit_redis_error(t->env->metrics);
+    } else if (v->limit > 0) {
+        t->ratelimit_known = true;
+        t->ratelimit_limit = v->limit;
+        t->ratelimit_remaining = v->remaining;
+        t->ratelimit_reset_s = v->reset_s;
+    }
+}
+
+/* Stop the turn refused by v: 503 when Redis failed (closed), else 429 naming the limit. */
+static enum stage_result refuse_limit(struct turn *t, const struct limit_verdict *v)
+{
+    t->retry_after_s = v->retry_after_s;
+    if (v->backend_error) {
+        turn_fail(t, 503, "server_error", "limit_unavailable",
+                  "the rate limit cannot be checked now; retry after %u s", t->retry_after_s);
+        t->outcome = "rejected_limit_backend";
+        return STAGE_STOP;
+    }
+    static const char *const whom[LIMIT_KINDS] = {"for this key", "for this subject",
+                                                  "from this address"};
+    turn_fail(t, 429, "rate_limit_error", "rate_limited",
+              "too many requests %s (%s limit); retry after %u s", whom[v->kind],
+              limit_kind_name(v->kind), t->retry_after_s);
+    t->outcome = "rejected_limit";
+    return STAGE_STOP;
+}
+
+/* The subject whose buckets and in-flight count the turn uses: the identity's subject,
+ * else its key id (a JWT's pseudonymous id). */
+static const char *subject_of(const struct turn *t)
+{
+    return t->who.subject[0] ? t->who.subject : t->who.key_id;
+}
+
+void pipeline_release_slot(struct turn *t)
+{
+    if (!t->conc_held)
+        return;
+    t->conc_held = false;
+    limit_conc_release(t->env->limit, t->who.tenant, subject_of(t));
+}
+
 /* ---- auth: who is asking, and may they ---------------------------------------------- */
 
 static enum stage_result stage_auth(struct turn *t)
@@ -49,7 +100,18 @@ static enum stage_result stage_auth(struct turn *t)
         snprintf(t->who.tenant, sizeof(t->who.tenant), "%s", t->env->cfg->tenant);
         return STAGE_CONTINUE;
     }
+    /* The address limit comes before the credentials are checked, and each failed check
+     * takes a token from it: guessing keys from one address runs into it. Only a look
+     * here: a request that passes is charged in stage_limit, together with its key. */
+    struct limit *l = t->env->limit;
+    struct limit_verdict v;
+    if (l && !limit_ip_admit(l, t->client_ip, clock_mono_ns(), &v)) {
+        note_verdict(t, &v);
+        return refuse_limit(t, &v);
+    }
     ag_err rc = auth_check_bearer(t->env->auth, t->authorization, &t->who);
+    if ((rc == AG_EINVAL || rc == AG_ENOTFOUND) && l)
+        limit_ip_charge(l, t->client_ip, clock_mono_ns());
     if (rc == AG_EINVAL) {
         turn_fail(t, 401, "authentication_error", "missing_key",
                   "send an API key as 'Authorization: Bearer <key>'");
@@ -76,37 +138,33 @@ static enum stage_result stage_auth(struct turn *t)
     return STAGE_CONTINUE;
 }
 
-/* ---- limit: per-key token bucket -------------------------------------------------- */
+/* ---- limit: concurrency cap, then the key's, subject's and address's buckets --------- */
 
 static enum stage_result stage_limit(struct turn *t)
 {
     if (t->trusted)
         return STAGE_CONTINUE;
-    struct limit_verdict v;
-    bool ok = limit_take_for(t->env->limit, t->who.tenant, t->who.key_id, clock_mono_ns(), &v);
-    if (v.backend_error) {
-        /* limit_on_redis_error decided; redis.c logged the cause (throttled) */
-        if (t->env->metrics)
-            metrics_limit_redis_error(t->env->metrics);
-    } else {
-        t->ratelimit_known = true;
-        t->ratelimit_limit = v.limit;
-        t->ratelimit_remaining = v.remaining;
-        t->ratelimit_reset_s = v.reset_s;
-    }
-    if (!ok) {
-        t->retry_after_s = v.retry_after_s;
-        if (v.backend_error) {
-            turn_fail(t, 503, "server_error", "limit_unavailable",
-                      "the rate limit cannot be checked now; retry after %u s", t->retry_after_s);
-            t->outcome = "rejected_limit_backend";
-        } else {
-            turn_fail(t, 429, "rate_limit_error", "rate_limited",
-                      "too many requests for this key; retry after %u s", t->retry_after_s);
-            t->outcome = "rejected_limit";
-        }
+    struct limit *l = t->env->limit;
+    const char *subject = subject_of(t);
+    unsigned cap = t->env->cfg->limit_concurrent_per_key;
+    /* First the slot: a turn refused for concurrency takes no token from any bucket. */
+    if (!limit_conc_acquire(l, t->who.tenant, subject, cap)) {
+        t->retry_after_s = 1;
+        turn_fail(t, 429, "rate_limit_error", "too_many_concurrent",
+                  "too many requests in flight for this subject (at most %u at once); retry "
+                  "after 1 s",
+                  cap);
+        t->outcome = "rejected_concurrency";
         return STAGE_STOP;
     }
+    t->conc_held = cap > 0; /* given back in pipeline_finish, whatever happens next */
+    struct limit_names names = {t->who.tenant,
+                                {t->who.key_id, subject, t->client_ip[0] ? t->client_ip : NULL}};
+    struct limit_verdict v;
+    bool ok = limit_take_all(l, &names, clock_mono_ns(), true, &v);
+    note_verdict(t, &v);
+    if (!ok)
+        return refuse_limit(t, &v);
     struct limit_budget_state bs;
     if (!limit_budget_check(t->env->limit, t->who.key_id, clock_wall_ms() / 1000, &bs)) {
         char msg[200];
@@ -781,7 +839,7 @@ static enum stage_result stage_respond(struct turn *t)
 static const struct stage stages[] = {
     {"http", stage_http, false},         /* parse and validate the request body */
     {"auth", stage_auth, false},         /* API key -> identity, role check for the route */
-    {"limit", stage_limit, false},       /* per-key token bucket */
+    {"limit", stage_limit, false},       /* in-flight cap; key, subject, address buckets */
     {"guard_in", stage_guard_in, false}, /* injection verdict; PII -> placeholders */
     {"retrieve", stage_retrieve, false}, /* BM25 over the tenant's knowledge base */
     {"generate", stage_generate, false}, /* generative backends, the extractive answer last */
@@ -835,6 +893,7 @@ bool pipeline_prepare(struct turn *t)
 void pipeline_finish(struct turn *t)
 {
     run_stages(t, stage_index("generate"), N_STAGES);
+    pipeline_release_slot(t);
     log_info("turn: done trace=%s status=%d outcome=%s key=%s backend=%s", t->trace_id, t->status,
              t->outcome ? t->outcome : "-", t->who.key_id[0] ? t->who.key_id : "-",
              t->backend ? t->backend : "-");

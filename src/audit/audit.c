@@ -936,6 +936,8 @@ static json_t *row_json(struct store_stmt *st)
 ag_err audit_list(struct audit *a, const struct audit_filter *f, json_t **out, int64_t *next)
 {
     char ps[AUDIT_PSEUDONYM_LEN + 1] = "";
+    if (f->tenant && !f->tenant[0]) /* "" would match every tenant below */
+        return AG_EINVAL;
     if (f->subject && (!f->tenant || audit_pseudonym(a, f->tenant, f->subject, ps) != AG_OK))
         return AG_EINVAL;
     struct store_db *db = NULL;

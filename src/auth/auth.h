@@ -23,7 +23,8 @@ enum auth_role {
     AUTH_ROLE_REVIEWER = 1 << 1,
     AUTH_ROLE_ADMIN = 1 << 2,
 };
-#define AUTH_PUBLIC   0u /* a route anyone may call: an explicit rule, not a default */
+/* a route anyone may call: an explicit rule, not a default (0 is no rule at all) */
+#define AUTH_PUBLIC   (1u << 8)
 #define AUTH_ANY_ROLE (AUTH_ROLE_CLIENT | AUTH_ROLE_REVIEWER | AUTH_ROLE_ADMIN)
 
 #define AUTH_KEY_ID_LEN  16

@@ -127,6 +127,11 @@ static const struct key keys[] = {
     {"redis_connect_ms", K_UINT, F(redis_connect_ms), 1, 60000, NULL},
     {"redis_command_ms", K_UINT, F(redis_command_ms), 1, 60000, NULL},
     {"limit_on_redis_error", K_CHOICE, F(limit_on_redis_error), 0, 0, "closed|open"},
+    {"limit_subject_rate", K_DOUBLE, F(limit_subject_rate), 0, 1e6, NULL},
+    {"limit_subject_burst", K_DOUBLE, F(limit_subject_burst), 1, 1e6, NULL},
+    {"limit_ip_rate", K_DOUBLE, F(limit_ip_rate), 0, 1e6, NULL},
+    {"limit_ip_burst", K_DOUBLE, F(limit_ip_burst), 1, 1e6, NULL},
+    {"limit_concurrent_per_key", K_UINT, F(limit_concurrent_per_key), 0, 100000, NULL},
 };
 #undef F
 #undef FL
@@ -187,6 +192,9 @@ struct config config_default(void)
         .redis_connect_ms = 50,
         .redis_command_ms = 100,
         .limit_on_redis_error = "closed",
+        .limit_subject_burst = 20,
+        .limit_ip_burst = 50,
+        .limit_concurrent_per_key = 16,
         /* catalog_*: "" keeps kb_default_params()'s column names, the one place they live */
     };
     return c;

@@ -105,6 +105,11 @@ struct config {
     unsigned redis_connect_ms;    /* connect timeout */
     unsigned redis_command_ms;    /* timeout of one command */
     char limit_on_redis_error[8]; /* closed (503 + Retry-After) | open (allow) */
+    /* buckets per tenant + subject and per client address (rate 0 = off), and the cap on
+     * turns in flight per tenant + subject in this process (0 = none) */
+    double limit_subject_rate, limit_subject_burst;
+    double limit_ip_rate, limit_ip_burst;
+    unsigned limit_concurrent_per_key;
 };
 
 struct config config_default(void);

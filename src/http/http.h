@@ -17,4 +17,14 @@ ag_err http_start(const struct agent_env *env, struct http_server **out);
  * Returns the number of requests still in flight when it gave up (0 = clean drain). */
 unsigned http_stop(struct http_server *s, unsigned timeout_s);
 
+/* The routes table, for tests and `agentgate routes`: every route's method, path and
+ * authorization rule (AUTH_PUBLIC or a mask of enum auth_role; never 0). */
+struct http_route_info {
+    const char *method, *path;
+    unsigned roles;
+};
+size_t http_route_count(void);
+/* Route i (0 .. http_route_count() - 1); all NULL and 0 past the end. */
+struct http_route_info http_route_at(size_t i);
+
 #endif

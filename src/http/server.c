@@ -132,8 +132,9 @@ static enum MHD_Result send_json(struct MHD_Connection *c, struct request *r, in
     return send_reply(c, r, status, "application/json", json, strlen(json), trace_id, retry_after);
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *c, struct request *r, int status,
-                                  const char *type, const char *code, const char *msg)
+static enum MHD_Result send_error_ra(struct MHD_Connection *c, struct request *r, int status,
+                                     const char *type, const char *code, const char *msg,
+                                     uint32_t retry_after)
 {
     struct buf b;
     buf_init(&b, 4096);
@@ -144,9 +145,25 @@ static enum MHD_Result send_error(struct MHD_Connection *c, struct request *r, i
     rc = rc ? rc : buf_append_str(&b, "\",\"code\":\"");
     rc = rc ? rc : buf_append_json_escaped(&b, code, strlen(code));
     rc = rc ? rc : buf_append_str(&b, "\"}}");
-    enum MHD_Result ret = send_json(c, r, status, rc == AG_OK ? buf_cstr(&b) : "{}", NULL, 0);
+    enum MHD_Result ret =
+        send_json(c, r, status, rc == AG_OK ? buf_cstr(&b) : "{}", NULL, retry_after);
     buf_release(&b);
     return ret;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *c, struct request *r, int status,
+                                  const char *type, const char *code, const char *msg)
+{
+    return send_error_ra(c, r, status, type, code, msg, 0);
+}
+
+/* The peer's address bucket name (limit_ip_name) into out; "" when unknown. */
+static void client_ip(struct MHD_Connection *c, char *out, size_t n)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr || limit_ip_name(ci->client_addr, out, n) != AG_OK)
+        out[0] = '\0';
 }
 
 /* Authorize a non-pipeline route: returns true, or sends 401/403/503 and returns false. */
@@ -155,8 +172,25 @@ static bool authorize(struct http_server *s, struct MHD_Connection *c, struct re
 {
     if (r->route->roles == AUTH_PUBLIC)
         return true;
+    /* the address limit before the credentials, as in the pipeline's auth stage */
+    char ip[LIMIT_IP_NAME_MAX];
+    client_ip(c, ip, sizeof(ip));
+    struct limit_verdict v;
+    if (s->env->limit && !limit_ip_admit(s->env->limit, ip, clock_mono_ns(), &v)) {
+        if (v.backend_error && s->env->metrics)
+            metrics_limit_redis_error(s->env->metrics);
+        if (v.backend_error)
+            send_error_ra(c, r, 503, "server_error", "limit_unavailable",
+                          "the rate limit cannot be checked now", v.retry_after_s);
+        else
+            send_error_ra(c, r, 429, "rate_limit_error", "rate_limited",
+                          "too many requests from this address (ip limit)", v.retry_after_s);
+        return false;
+    }
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     ag_err rc = auth_check_bearer(s->env->auth, h, who);
+    if ((rc == AG_EINVAL || rc == AG_ENOTFOUND) && s->env->limit)
+        limit_ip_charge(s->env->limit, ip, clock_mono_ns());
     if (rc == AG_EINVAL || rc == AG_ENOTFOUND) {
         send_error(c, r, 401, "authentication_error",
                    rc == AG_EINVAL ? "missing_key" : "invalid_key",
@@ -255,7 +289,14 @@ static void h_metrics(struct http_server *s, struct MHD_Connection *c, struct re
         return;
     struct buf b;
     buf_init(&b, 1u << 20);
-    if (metrics_render(s->env->metrics, &b) == AG_OK && render_backends(s->env, &b) == AG_OK)
+    if (metrics_render(s->env->metrics, &b) == AG_OK && render_backends(s->env, &b) == AG_OK &&
+        buf_printf(&b,
+                   "# HELP agentgate_limit_turns_in_flight Turns holding a slot of "
+                   "limit_concurrent_per_key.\n"
+                   "# TYPE agentgate_limit_turns_in_flight gauge\n"
+                   "agentgate_limit_turns_in_flight %llu\n",
+                   (unsigned long long)(s->env->limit ? limit_conc_in_flight(s->env->limit) : 0)) ==
+            AG_OK)
         send_reply(c, r, 200, "text/plain; version=0.0.4", buf_cstr(&b), b.len, NULL, 0);
     else
         send_error(c, r, 500, "server_error", "render_failed", "metrics could not be rendered");
@@ -579,6 +620,7 @@ static void h_turn(struct http_server *s, struct MHD_Connection *c, struct reque
     t->body_len = r->body.len;
     t->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     t->allowed_roles = r->route->roles;
+    client_ip(c, t->client_ip, sizeof(t->client_ip));
     t->cancel = &j->cancel;
     r->job = j;
     if (pipeline_prepare(t) && generates(s->env)) {
@@ -704,6 +746,18 @@ static bool path_matches(const char *pattern, const char *url, char *param, size
     memcpy(param, seg, n);
     param[n] = '\0';
     return true;
+}
+
+size_t http_route_count(void)
+{
+    return sizeof(routes) / sizeof(routes[0]);
+}
+
+struct http_route_info http_route_at(size_t i)
+{
+    if (i >= http_route_count())
+        return (struct http_route_info){NULL, NULL, 0};
+    return (struct http_route_info){routes[i].method, routes[i].path, routes[i].roles};
 }
 
 /* ---- libmicrohttpd callbacks ------------------------------------------------------------- */

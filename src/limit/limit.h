@@ -7,6 +7,13 @@
  * agentgate counts on its own and a restart forgets the day's spend.
  * The buckets live in this process (limit_backend = memory) or in Redis (redis), where
  * every instance that names the same Redis shares one bucket per tenant and key.
+ * Besides the key's bucket a request may have a subject's bucket (tenant + JWT sub) and
+ * a client address's bucket (IPv4, or the IPv6 /64), each with its own rate (0: off).
+ * One take checks all of a request's buckets at once: it is admitted only when every
+ * bucket has a token, and a refused request takes no token from any bucket (on Redis
+ * this is one Lua script call). Key and subject buckets are named with their tenant;
+ * the address bucket is not, since it is checked before anyone is authenticated.
+ * Concurrency caps count the turns in flight per tenant + subject, in this process.
  * THREADS: safe from any thread; buckets and spend are guarded by one mutex (never held
  * across I/O); the Redis backend has its own pool lock (limit/redis.c).
  */
@@ -14,6 +21,7 @@
 #define AG_LIMIT_LIMIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/config.h"
@@ -34,8 +42,26 @@ bool limit_take(struct limit *l, const char *key, uint64_t now_ns, uint32_t *ret
  * AG_ECONFIG (logged) for a malformed redis_url; AG_ENOMEM. */
 ag_err limit_backend_configure(struct limit *l, const struct config *cfg, unsigned pool);
 
+enum limit_kind { LIMIT_KEY, LIMIT_SUBJECT, LIMIT_IP };
+#define LIMIT_KINDS 3
+
+/* "key", "subject" or "ip". */
+const char *limit_kind_name(enum limit_kind k);
+
+/* Turn the subject or the address buckets on (rate > 0 per second, burst >= 1) or off
+ * (rate 0). The key's buckets are set by limit_create and cannot be turned off here.
+ * Call before the first take, from one thread. AG_EINVAL for LIMIT_KEY or bad numbers. */
+ag_err limit_kind_configure(struct limit *l, enum limit_kind k, double rate, double burst);
+/* The subject's and the address's buckets from cfg->limit_subject_rate/_burst and
+ * cfg->limit_ip_rate/_burst (rate 0: off). AG_EINVAL (logged) for bad numbers. */
+ag_err limit_kinds_configure(struct limit *l, const struct config *cfg);
+/* Is that kind of bucket on? */
+bool limit_kind_on(const struct limit *l, enum limit_kind k);
+
 struct limit_verdict {
     bool allowed;
+    enum limit_kind kind;   /* the limiting bucket: the refusing one, else the one with the
+                             * fewest tokens left (the numbers below are its) */
     bool backend_error;     /* Redis failed: allowed follows limit_on_redis_error */
     uint32_t limit;         /* the burst (RateLimit-Limit) */
     uint32_t remaining;     /* whole tokens left after this take (RateLimit-Remaining) */
@@ -50,6 +76,45 @@ struct limit_verdict {
  * reset are 0). Returns v->allowed. */
 bool limit_take_for(struct limit *l, const char *tenant, const char *key, uint64_t now_ns,
                     struct limit_verdict *v);
+
+/* The buckets of one request: tenant, and a name per kind (NULL: not checked). */
+struct limit_names {
+    const char *tenant;
+    const char *name[LIMIT_KINDS];
+};
+
+/* Check every bucket of n whose kind is on, atomically: admitted when each has a token;
+ * then, if charge, each gives one. A refused request takes nothing from any bucket; v
+ * names the refusing bucket (the one whose token is due last). charge false only looks.
+ * With no bucket to check it admits and v->limit is 0. Redis failures as in
+ * limit_take_for. Returns v->allowed. */
+bool limit_take_all(struct limit *l, const struct limit_names *n, uint64_t now_ns, bool charge,
+                    struct limit_verdict *v);
+
+/* The address bucket's name for a peer address: "a.b.c.d" for IPv4 (and IPv4-mapped
+ * IPv6), "xxxx:xxxx:xxxx:xxxx::/64" for IPv6 (one bucket per /64: a host usually holds a
+ * whole /64). AG_EINVAL for any other family or n < LIMIT_IP_NAME_MAX. */
+#define LIMIT_IP_NAME_MAX 32 /* bytes out needs, NUL included */
+struct sockaddr;
+ag_err limit_ip_name(const struct sockaddr *sa, char *out, size_t n);
+
+/* Before authentication: may address ip go on? Looks at its bucket without taking a
+ * token. true when address buckets are off or ip is NULL or "". */
+bool limit_ip_admit(struct limit *l, const char *ip, uint64_t now_ns, struct limit_verdict *v);
+/* A failed authentication from ip takes a token of its bucket (when it has one), so
+ * guessing credentials runs into the address limit. */
+void limit_ip_charge(struct limit *l, const char *ip, uint64_t now_ns);
+
+/* ---- concurrency caps ---- */
+
+/* One more turn in flight for subject of tenant, if fewer than max are: true (the caller
+ * must call limit_conc_release once, on every path), false when max are in flight or the
+ * table is full (max_keys subjects in flight). max 0: always true, nothing counted, and
+ * no release is due. */
+bool limit_conc_acquire(struct limit *l, const char *tenant, const char *subject, unsigned max);
+void limit_conc_release(struct limit *l, const char *tenant, const char *subject);
+/* Turns in flight in all, over every subject (a gauge). */
+uint64_t limit_conc_in_flight(struct limit *l);
 
 /* Redis failures counted so far (0 with the memory backend). */
 uint64_t limit_backend_errors(const struct limit *l);

@@ -33,19 +33,28 @@ struct limit_redis;
 ag_err limit_redis_create(const struct limit_redis_params *p, struct limit_redis **out);
 void limit_redis_destroy(struct limit_redis *r); /* NULL is a no-op */
 
+#define LIMIT_REDIS_MAX_BUCKETS 4
+
+struct limit_redis_bucket {
+    const char *key; /* the Redis key */
+    double rate, burst;
+};
+
 struct limit_redis_verdict {
-    bool allowed;
-    uint64_t retry_us; /* refused: until the next token */
+    bool allowed;      /* this bucket had a token */
+    uint64_t retry_us; /* no token: until the next one */
     uint64_t remaining;
     uint64_t full_us; /* until the bucket is full again */
 };
 
-/* Take one token from the bucket of key (rate per second, burst), atomically on the Redis
- * server and with its clock. AG_OK: *v holds the verdict. AG_EIO: Redis is unreachable, in
- * back-off after a failure, answered an error or a malformed reply (counted and logged at
- * most every 10 s). */
-ag_err limit_redis_take(struct limit_redis *r, const char *key, double rate, double burst,
-                        struct limit_redis_verdict *v);
+/* Check the n buckets b (1 .. LIMIT_REDIS_MAX_BUCKETS) in one script call, atomically on
+ * the Redis server and with its clock: *admitted when every bucket has a token; then, if
+ * charge, each gives one, else nothing changes. v[i] is bucket i's state (after the
+ * take). AG_OK: the verdicts hold. AG_EINVAL: bad arguments. AG_EIO: Redis is
+ * unreachable, in back-off after a failure, answered an error or a malformed reply
+ * (counted and logged at most every 10 s). */
+ag_err limit_redis_take(struct limit_redis *r, const struct limit_redis_bucket *b, size_t n,
+                        bool charge, struct limit_redis_verdict *v, bool *admitted);
 
 /* Errors since create (every AG_EIO of limit_redis_take). */
 uint64_t limit_redis_errors(const struct limit_redis *r);

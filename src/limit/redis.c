@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * limit/redis.c: token buckets on Redis, so that N instances of agentgate share one limit.
- * One Lua script refills and takes a token atomically on the server, with the server's
- * clock (TIME), so instances whose clocks disagree still agree on the bucket. A bucket is
- * a hash {t: tokens, ts: microseconds} that expires once it would be full again (then it
- * equals a new one). The script is loaded once per connection (SCRIPT LOAD) and run with
- * EVALSHA; a NOSCRIPT answer (Redis restarted) falls back to EVAL, which caches it again.
- * Connections come from a small pool; after a failure every idle connection is dropped
+ * One Lua script refills and takes a token from each of a request's buckets atomically
+ * on the server (all or none), with the server's clock (TIME), so instances whose clocks disagree
+ * still agree on the bucket. A bucket is a hash {t: tokens, ts: microseconds} that expires once it
+ * would be full again (then it equals a new one). The script is loaded once per connection (SCRIPT
+ * LOAD) and run with EVALSHA; a NOSCRIPT answer (Redis restarted) falls back to EVAL, which caches
+ * it again. Connections come from a small pool; after a failure every idle connection is dropped
  * and no new one is tried for a back-off (50 ms doubling to 2 s), so a dead Redis costs
  * requests no connect timeout each. Replies are untrusted: every element's type is checked.
  * hiredis writes with write(2): the process must ignore SIGPIPE (main() does).
@@ -35,30 +35,49 @@
 #define LOG_EVERY_NS   (10ull * 1000 * 1000 * 1000)
 #define SHA_LEN        40
 
-/* KEYS[1] bucket; ARGV rate/s, burst, expiry ms. Returns {allowed, retry_us, remaining,
- * full_us}. Numbers are stored with %.17g / %.0f: tostring() keeps only 14 digits, too few
- * for microseconds since 1970. */
+/* KEYS[1..n] buckets; ARGV[1] charge (1 or 0), then per bucket rate/s, burst, expiry ms.
+ * Every bucket is refilled first; only when each has a token, and charge is 1, does each
+ * give one and get written back: a refused request changes nothing. Returns {admitted,
+ * then per bucket: has_token, retry_us, remaining, full_us}. Numbers are stored with %.17g
+ * / %.0f: tostring() keeps only 14 digits, too few for microseconds since 1970. */
 static const char script[] =
     "if redis.replicate_commands then redis.replicate_commands() end\n"
-    "local rate = tonumber(ARGV[1])\n"
-    "local burst = tonumber(ARGV[2])\n"
+    "local charge = tonumber(ARGV[1])\n"
     "local t = redis.call('TIME')\n"
     "local now = tonumber(t[1]) * 1000000 + tonumber(t[2])\n"
-    "local v = redis.call('HMGET', KEYS[1], 't', 'ts')\n"
-    "local tokens = tonumber(v[1])\n"
-    "local ts = tonumber(v[2])\n"
-    "if tokens == nil or ts == nil or tokens > burst then tokens = burst; ts = now end\n"
-    "if now > ts then\n"
-    "  tokens = math.min(burst, tokens + (now - ts) * rate / 1000000)\n"
-    "  ts = now\n"
+    "local tk, st, ok = {}, {}, 1\n"
+    "for i = 1, #KEYS do\n"
+    "  local rate = tonumber(ARGV[3 * i - 1])\n"
+    "  local burst = tonumber(ARGV[3 * i])\n"
+    "  local v = redis.call('HMGET', KEYS[i], 't', 'ts')\n"
+    "  local tokens = tonumber(v[1])\n"
+    "  local ts = tonumber(v[2])\n"
+    "  if tokens == nil or ts == nil or tokens > burst then tokens = burst; ts = now end\n"
+    "  if now > ts then\n"
+    "    tokens = math.min(burst, tokens + (now - ts) * rate / 1000000)\n"
+    "    ts = now\n"
+    "  end\n"
+    "  tk[i] = tokens; st[i] = ts\n"
+    "  if tokens < 1 then ok = 0 end\n"
     "end\n"
-    "local ok, wait = 0, 0\n"
-    "if tokens >= 1 then tokens = tokens - 1; ok = 1\n"
-    "else wait = math.ceil((1 - tokens) * 1000000 / rate) end\n"
-    "redis.call('HSET', KEYS[1], 't', string.format('%.17g', tokens),\n"
-    "           'ts', string.format('%.0f', ts))\n"
-    "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
-    "return {ok, wait, math.floor(tokens), math.ceil((burst - tokens) * 1000000 / rate)}\n";
+    "local out = {ok}\n"
+    "for i = 1, #KEYS do\n"
+    "  local rate = tonumber(ARGV[3 * i - 1])\n"
+    "  local burst = tonumber(ARGV[3 * i])\n"
+    "  local tokens, has, wait = tk[i], 1, 0\n"
+    "  if tokens < 1 then has = 0; wait = math.ceil((1 - tokens) * 1000000 / rate) end\n"
+    "  if ok == 1 and charge == 1 then\n"
+    "    tokens = tokens - 1\n"
+    "    redis.call('HSET', KEYS[i], 't', string.format('%.17g', tokens),\n"
+    "               'ts', string.format('%.0f', st[i]))\n"
+    "    redis.call('PEXPIRE', KEYS[i], ARGV[3 * i + 1])\n"
+    "  end\n"
+    "  out[#out + 1] = has\n"
+    "  out[#out + 1] = wait\n"
+    "  out[#out + 1] = math.floor(tokens)\n"
+    "  out[#out + 1] = math.ceil((burst - tokens) * 1000000 / rate)\n"
+    "end\n"
+    "return out\n";
 
 struct conn {
     redisContext *ctx;
@@ -368,55 +387,79 @@ static bool int_elem(const redisReply *rep, size_t i, long long lo, long long hi
     return true;
 }
 
-ag_err limit_redis_take(struct limit_redis *r, const char *key, double rate, double burst,
-                        struct limit_redis_verdict *v)
+ag_err limit_redis_take(struct limit_redis *r, const struct limit_redis_bucket *b, size_t n,
+                        bool charge, struct limit_redis_verdict *v, bool *admitted)
 {
-    if (!(rate > 0) || !(burst >= 1))
+    enum { NUM = 32, MAXB = LIMIT_REDIS_MAX_BUCKETS };
+    if (n == 0 || n > MAXB)
         return AG_EINVAL;
+    char nums[MAXB][3][NUM];
+    const char *argv[4 + MAXB * 4];
+    size_t argc = 0;
+    argv[argc++] = "EVALSHA";
+    argv[argc++] = NULL; /* the script or its digest, below */
+    char nkeys[4];
+    snprintf(nkeys, sizeof(nkeys), "%zu", n);
+    argv[argc++] = nkeys;
+    for (size_t i = 0; i < n; i++) {
+        if (!b[i].key || !(b[i].rate > 0) || !(b[i].burst >= 1))
+            return AG_EINVAL;
+        argv[argc++] = b[i].key;
+    }
+    argv[argc++] = charge ? "1" : "0";
+    for (size_t i = 0; i < n; i++) {
+        /* Idle buckets expire once they would be full again, plus a second of slack. */
+        double ttl_ms = ceil(b[i].burst / b[i].rate * 1000) + 1000;
+        if (ttl_ms > 86400e3 * 30)
+            ttl_ms = 86400e3 * 30;
+        int w1 = snprintf(nums[i][0], NUM, "%.17g", b[i].rate);
+        int w2 = snprintf(nums[i][1], NUM, "%.17g", b[i].burst);
+        int w3 = snprintf(nums[i][2], NUM, "%.0f", ttl_ms);
+        if (w1 <= 0 || w2 <= 0 || w3 <= 0 || w1 >= NUM || w2 >= NUM || w3 >= NUM)
+            return AG_EINVAL;
+        for (int k = 0; k < 3; k++)
+            argv[argc++] = nums[i][k];
+    }
     struct conn *c = conn_get(r);
     if (!c)
         goto counted;
-    char rate_s[32], burst_s[32], ttl_s[32];
-    /* Idle buckets expire once they would be full again, plus a second of slack. */
-    double ttl_ms = ceil(burst / rate * 1000) + 1000;
-    if (ttl_ms > 86400e3 * 30)
-        ttl_ms = 86400e3 * 30;
-    int w1 = snprintf(rate_s, sizeof(rate_s), "%.17g", rate);
-    int w2 = snprintf(burst_s, sizeof(burst_s), "%.17g", burst);
-    int w3 = snprintf(ttl_s, sizeof(ttl_s), "%.0f", ttl_ms);
-    if (w1 <= 0 || w2 <= 0 || w3 <= 0 || (size_t)w1 >= sizeof(rate_s) ||
-        (size_t)w2 >= sizeof(burst_s) || (size_t)w3 >= sizeof(ttl_s)) {
-        conn_put(r, c, false);
-        return AG_EINVAL;
-    }
-    const char *argv[7] = {"EVALSHA", c->sha, "1", key, rate_s, burst_s, ttl_s};
-    redisReply *rep = redisCommandArgv(c->ctx, 7, argv, NULL);
+    argv[1] = c->sha;
+    redisReply *rep = redisCommandArgv(c->ctx, (int)argc, argv, NULL);
     if (rep && rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "NOSCRIPT", 8) == 0) {
         freeReplyObject(rep);
         argv[0] = "EVAL";
         argv[1] = script;
-        rep = redisCommandArgv(c->ctx, 7, argv, NULL);
+        rep = redisCommandArgv(c->ctx, (int)argc, argv, NULL);
     }
     ag_err rc = AG_EIO;
-    bool broken = false;
-    long long ok = 0, retry = 0, left = 0, full = 0;
+    bool broken = false, well_formed = false;
+    long long ok = 0;
     if (!rep) {
         broken = true; /* I/O error or timeout: the stream is out of step now */
         note_error(r, "command", c->ctx->errstr);
     } else if (rep->type == REDIS_REPLY_ERROR) {
         note_error(r, "reply", rep->str);
-    } else if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 4 || !rep->element ||
-               !int_elem(rep, 0, 0, 1, &ok) || !int_elem(rep, 1, 0, INT64_MAX / 2, &retry) ||
-               !int_elem(rep, 2, 0, INT64_MAX / 2, &left) ||
-               !int_elem(rep, 3, 0, INT64_MAX / 2, &full)) {
-        broken = true; /* not our script's answer: trust nothing more on this connection */
-        note_error(r, "malformed reply", NULL);
     } else {
-        v->allowed = ok == 1;
-        v->retry_us = ok ? 0 : (uint64_t)retry;
-        v->remaining = (uint64_t)left;
-        v->full_us = (uint64_t)full;
-        rc = AG_OK;
+        well_formed = rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 + 4 * n &&
+                      rep->element && int_elem(rep, 0, 0, 1, &ok);
+        for (size_t i = 0; well_formed && i < n; i++) {
+            long long has = 0, retry = 0, left = 0, full = 0;
+            well_formed = int_elem(rep, 1 + 4 * i, 0, 1, &has) &&
+                          int_elem(rep, 2 + 4 * i, 0, INT64_MAX / 2, &retry) &&
+                          int_elem(rep, 3 + 4 * i, 0, INT64_MAX / 2, &left) &&
+                          int_elem(rep, 4 + 4 * i, 0, INT64_MAX / 2, &full);
+            v[i] = (struct limit_redis_verdict){.allowed = has == 1,
+                                                .retry_us = has ? 0 : (uint64_t)retry,
+                                                .remaining = (uint64_t)left,
+                                                .full_us = (uint64_t)full};
+        }
+        if (well_formed) {
+            *admitted = ok == 1;
+            rc = AG_OK;
+        } else {
+            broken = true; /* not our script's answer: trust nothing more on this connection */
+            note_error(r, "malformed reply", NULL);
+        }
     }
     if (rep)
         freeReplyObject(rep);

@@ -252,7 +252,7 @@ def test_cli_export_and_erase(server):
 def test_no_response_lost_when_killed(make_server):
     """SIGKILL while clients are asking: every turn that got a response has its record,
     and the chain verifies."""
-    s = make_server()
+    s = make_server({"AGENTGATE_RATE_PER_SEC": "1000", "AGENTGATE_RATE_BURST": "1000"})
     answered, stop = [], threading.Event()
     lock = threading.Lock()
 

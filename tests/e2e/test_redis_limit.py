@@ -130,3 +130,22 @@ def test_fail_open(make_server, redis_server):
                               AGENTGATE_RATE_PER_SEC="1", AGENTGATE_RATE_BURST="1"))
     redis_server.stop()
     assert [s.ask("Versand?").status for _ in range(3)] == [200, 200, 200]
+
+
+def test_subject_and_ip_buckets_on_redis(make_server, redis_server):
+    s = make_server(redis_env(redis_server, AGENTGATE_RATE_PER_SEC="0.01",
+                              AGENTGATE_RATE_BURST="10",
+                              AGENTGATE_LIMIT_SUBJECT_RATE="0.01",
+                              AGENTGATE_LIMIT_SUBJECT_BURST="2",
+                              AGENTGATE_LIMIT_IP_RATE="0.01", AGENTGATE_LIMIT_IP_BURST="5"))
+    assert [s.ask("Versand?").status for _ in range(2)] == [200, 200]
+    r = s.ask("Versand?")  # the subject refuses; neither key nor address is charged
+    assert r.status == 429 and "subject limit" in r.json()["error"]["message"]
+    assert r.headers["ratelimit-limit"] == "2"
+    assert s.ask("Versand?", role="reviewer").status == 200  # address: 3 of 5 used
+    bad = "agk_" + "0" * 16 + "_" + "0" * 64
+    assert s.ask("Versand?", key=bad).status == 401  # 4 of 5
+    assert s.ask("Versand?", role="admin").status == 200  # 5 of 5
+    r = s.ask("Versand?", role="admin")
+    assert r.status == 429 and "ip limit" in r.json()["error"]["message"]
+    assert s.request("POST", "/v1/ask", {"question": "x"}).status == 429  # before auth too

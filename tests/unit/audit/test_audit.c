@@ -483,6 +483,47 @@ static void test_question_text_never_stored(void **state)
     verify(fx, AG_OK, 0, 1, NULL);
 }
 
+/* audit_list_tenant: one tenant's records only, paged like audit_list, and an unknown
+ * tenant sees nothing. */
+static ag_err list_tenant(struct audit *a, const char *tenant, int64_t before, unsigned limit,
+                          json_t **page, int64_t *next)
+{
+    struct audit_filter f = {.tenant = tenant, .before = before, .limit = limit};
+    return audit_list(a, &f, page, next);
+}
+
+static void test_list_by_tenant(void **state)
+{
+    struct fixture *fx = *state;
+    for (int i = 1; i <= 9; i++) /* acme: 1 4 7; other: 2 3 5 6 8 9 */
+        assert_int_equal(append_one(fx->audit, i % 3 == 1 ? "acme" : "other", "Frage", 200), i);
+    json_t *page = NULL;
+    int64_t next = -1;
+    assert_int_equal(list_tenant(fx->audit, "acme", 0, 2, &page, &next), AG_OK);
+    assert_int_equal(json_array_size(page), 2);
+    assert_int_equal(seq_at(page, 0), 7);
+    assert_int_equal(seq_at(page, 1), 4);
+    assert_int_equal(next, 4);
+    json_decref(page);
+    assert_int_equal(list_tenant(fx->audit, "acme", next, 2, &page, &next), AG_OK);
+    assert_int_equal(json_array_size(page), 1);
+    assert_int_equal(seq_at(page, 0), 1);
+    assert_int_equal(next, 0);
+    json_decref(page);
+    assert_int_equal(list_tenant(fx->audit, "other", 0, 100, &page, &next), AG_OK);
+    assert_int_equal(json_array_size(page), 6);
+    for (size_t i = 0; i < 6; i++)
+        assert_string_equal(json_string_value(json_object_get(json_array_get(page, i), "tenant")),
+                            "other");
+    json_decref(page);
+    assert_int_equal(list_tenant(fx->audit, "nobody", 0, 100, &page, &next), AG_OK);
+    assert_int_equal(json_array_size(page), 0);
+    json_decref(page);
+    assert_int_equal(list_tenant(fx->audit, NULL, 0, 100, &page, &next), AG_OK);
+    assert_int_equal(json_array_size(page), 9);
+    json_decref(page);
+}
+
 static void test_open_and_verify_errors(void **state)
 {
     struct fixture *fx = *state;
@@ -775,6 +816,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_list_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_pages_newest_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_empty, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_by_tenant, setup, teardown),
         cmocka_unit_test_setup_teardown(test_question_text_never_stored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_and_verify_errors, setup, teardown),
     };

@@ -353,6 +353,19 @@ static void test_config_ranges(void **state)
         {"data_dir", dir511, true},
         {"data_dir", dir512, false},
         {"listen", "", false},
+        {"limit_subject_rate", "0", true},
+        {"limit_subject_rate", "-1", false},
+        {"limit_subject_rate", "fast", false},
+        {"limit_subject_burst", "0.5", false},
+        {"limit_ip_rate", "1000000", true},
+        {"limit_ip_rate", "1000001", false},
+        {"limit_ip_rate", "nan", false},
+        {"limit_ip_burst", "0", false},
+        {"limit_concurrent_per_key", "0", true},
+        {"limit_concurrent_per_key", "100000", true},
+        {"limit_concurrent_per_key", "100001", false},
+        {"limit_concurrent_per_key", "-1", false},
+        {"limit_concurrent_per_key", "2.5", false},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct config c = config_default(), before = c;

@@ -287,6 +287,53 @@ static void test_redis_down_then_back(void **state)
     limit_destroy(open);
 }
 
+/* ---- several buckets in one script call ---------------------------------------------- */
+
+static void test_all_or_none_on_redis(void **state)
+{
+    (void)state;
+    struct limit *l = make(0.001, 5, "closed");
+    assert_int_equal(limit_kind_configure(l, LIMIT_SUBJECT, 0.001, 2), AG_OK);
+    assert_int_equal(limit_kind_configure(l, LIMIT_IP, 0.001, 4), AG_OK);
+    struct limit_verdict v;
+    struct limit_names alice = {"t1", {"k-aon", "alice", "198.51.100.1"}};
+    assert_true(limit_take_all(l, &alice, 0, true, &v));
+    assert_int_equal(v.kind, LIMIT_SUBJECT);
+    assert_int_equal(v.remaining, 1);
+    assert_true(limit_take_all(l, &alice, 0, true, &v));
+    for (int i = 0; i < 4; i++) { /* the subject refuses; nothing is taken from the rest */
+        assert_false(limit_take_all(l, &alice, 0, true, &v));
+        assert_false(v.backend_error);
+        assert_int_equal(v.kind, LIMIT_SUBJECT);
+        assert_int_equal(v.limit, 2);
+        assert_true(v.retry_after_s >= 1);
+    }
+    /* the address bucket had 4 and gave 2: two more subjects pass, then it refuses */
+    struct limit_names bob = {"t1", {"k-aon", "bob", "198.51.100.1"}};
+    assert_true(limit_take_all(l, &bob, 0, true, &v));
+    assert_int_equal(v.remaining, 1); /* subject and address both have 1 left */
+    assert_true(limit_take_all(l, &bob, 0, true, &v));
+    struct limit_names carol = {"t1", {"k-aon", "carol", "198.51.100.1"}};
+    assert_false(limit_take_all(l, &carol, 0, true, &v));
+    assert_int_equal(v.kind, LIMIT_IP);
+    /* the key gave 4 of 5: one more from another address */
+    struct limit_names dave = {"t1", {"k-aon", "dave", "198.51.100.2"}};
+    assert_true(limit_take_all(l, &dave, 0, true, &v));
+    assert_false(limit_take_all(l, &dave, 0, true, &v));
+    assert_int_equal(v.kind, LIMIT_KEY);
+    /* looking (no charge) changes nothing; the same key of another tenant is its own */
+    struct limit_names ip_only = {NULL, {NULL, NULL, "198.51.100.3"}};
+    for (int i = 0; i < 10; i++)
+        assert_true(limit_ip_admit(l, "198.51.100.3", 0, &v));
+    for (int i = 0; i < 4; i++)
+        assert_true(limit_take_all(l, &ip_only, 0, true, &v));
+    assert_false(limit_ip_admit(l, "198.51.100.3", 0, &v));
+    struct limit_names other = {"t2", {"k-aon", "alice", "198.51.100.4"}};
+    assert_true(limit_take_all(l, &other, 0, true, &v));
+    assert_int_equal(limit_backend_errors(l), 0);
+    limit_destroy(l);
+}
+
 /* ---- threads: the script is atomic, so N threads together take at most burst ---------- */
 
 struct taker {
@@ -330,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_burst_then_refused),
         cmocka_unit_test(test_refill_over_time),
         cmocka_unit_test(test_two_instances_share_one_bucket),
+        cmocka_unit_test(test_all_or_none_on_redis),
         cmocka_unit_test(test_many_threads_never_exceed_burst),
         cmocka_unit_test(test_redis_down_then_back), /* last: it restarts Redis */
     };
