@@ -132,6 +132,16 @@ static const struct key keys[] = {
     {"limit_ip_rate", K_DOUBLE, F(limit_ip_rate), 0, 1e6, NULL},
     {"limit_ip_burst", K_DOUBLE, F(limit_ip_burst), 1, 1e6, NULL},
     {"limit_concurrent_per_key", K_UINT, F(limit_concurrent_per_key), 0, 100000, NULL},
+    {"tls_cert_file", K_OPTSTR, F(tls_cert_file), 0, 0, NULL},
+    {"tls_key_file", K_OPTSTR, F(tls_key_file), 0, 0, NULL},
+    {"cors_origins", K_OPTSTR, F(cors_origins), 0, 0, NULL},
+    {"max_header_bytes", K_SIZE, F(max_header_bytes), 1024, 1024.0 * 1024, NULL},
+    {"max_header_count", K_UINT, F(max_header_count), 8, 1024, NULL},
+    {"max_connections", K_UINT, F(max_connections), 1, 1u << 20, NULL},
+    {"max_conns_per_ip", K_UINT, F(max_conns_per_ip), 0, 1u << 20, NULL},
+    {"idle_timeout_s", K_UINT, F(idle_timeout_s), 1, 3600, NULL},
+    {"request_timeout_s", K_UINT, F(request_timeout_s), 1, 3600, NULL},
+    {"max_inflight", K_UINT, F(max_inflight), 1, 1u << 20, NULL},
 };
 #undef F
 #undef FL
@@ -195,6 +205,13 @@ struct config config_default(void)
         .limit_subject_burst = 20,
         .limit_ip_burst = 50,
         .limit_concurrent_per_key = 16,
+        .max_header_bytes = 16384,
+        .max_header_count = 64,
+        .max_connections = 4096,
+        .max_conns_per_ip = 256,
+        .idle_timeout_s = 30,
+        .request_timeout_s = 10,
+        .max_inflight = 1024,
         /* catalog_*: "" keeps kb_default_params()'s column names, the one place they live */
     };
     return c;
@@ -489,8 +506,94 @@ ag_err config_load_env(struct config *c, char *why, size_t why_len)
     return AG_OK;
 }
 
+/* One CORS origin as a browser serialises it in the Origin header (RFC 6454 §6.2):
+ * scheme "://" host [":" port], lower case, no path, no default port. Matching is by
+ * exact comparison, so an entry a browser can never send is an error here rather than a
+ * silent mismatch later. No wildcard: it would let any site use a key a user pasted. */
+static bool origin_ok(const char *p, size_t n, char *why, size_t why_len)
+{
+    const char *end = p + n, *q;
+    bool https = n >= 8 && memcmp(p, "https://", 8) == 0;
+    if (memchr(p, '*', n)) {
+        snprintf(why, why_len, "cors_origins: '%.*s': no wildcards, list each origin", (int)n, p);
+        return false;
+    }
+    if (!https && !(n >= 7 && memcmp(p, "http://", 7) == 0)) {
+        snprintf(why, why_len, "cors_origins: '%.*s' must start with https:// or http://", (int)n,
+                 p);
+        return false;
+    }
+    const char *host = p + (https ? 8 : 7);
+    if (*host == '[') { /* an IPv6 literal */
+        for (q = host + 1; q < end && (isxdigit((unsigned char)*q) || *q == ':' || *q == '.');)
+            q++;
+        if (q == host + 1 || q == end || *q != ']')
+            goto bad;
+        q++;
+    } else {
+        for (q = host; q < end && (islower((unsigned char)*q) || isdigit((unsigned char)*q) ||
+                                   *q == '.' || *q == '-');)
+            q++;
+        if (q == host)
+            goto bad;
+    }
+    if (q < end && *q == ':') {
+        const char *d = ++q;
+        unsigned port = 0;
+        while (q < end && isdigit((unsigned char)*q) && q - d < 5)
+            port = port * 10 + (unsigned)(*q++ - '0');
+        if (q == d || *d == '0' || port > 65535)
+            goto bad;
+        if (port == (https ? 443u : 80u)) {
+            snprintf(why, why_len,
+                     "cors_origins: '%.*s': browsers send the origin without its default port",
+                     (int)n, p);
+            return false;
+        }
+    }
+    if (q == end)
+        return true;
+bad:
+    snprintf(why, why_len,
+             "cors_origins: '%.*s' must be scheme://host[:port] in lower case, without a path "
+             "or a trailing slash",
+             (int)n, p);
+    return false;
+}
+
 ag_err config_validate(const struct config *c, char *why, size_t why_len)
 {
+    if (!c->tls_cert_file[0] != !c->tls_key_file[0]) {
+        snprintf(why, why_len, "tls_cert_file and tls_key_file go together: set both or neither");
+        return AG_ECONFIG;
+    }
+    /* every entry, the one after a trailing comma included */
+    for (const char *p = c->cors_origins, *next = p; *c->cors_origins && next; p = next) {
+        const char *comma = strchr(p, ',');
+        const char *s = p, *e = comma ? comma : p + strlen(p);
+        next = comma ? comma + 1 : NULL;
+        trim(&s, &e);
+        if (s == e) {
+            snprintf(why, why_len, "cors_origins: an empty entry (a comma list of origins)");
+            return AG_ECONFIG;
+        }
+        if (!origin_ok(s, (size_t)(e - s), why, why_len))
+            return AG_ECONFIG;
+    }
+    if (c->max_connections < c->threads) {
+        /* libmicrohttpd shares the connection limit out among its threads */
+        snprintf(why, why_len, "max_connections (%u) must be at least threads (%u)",
+                 c->max_connections, c->threads);
+        return AG_ECONFIG;
+    }
+    if ((c->jwt_jwks_file[0] || c->jwt_hs256_secret_file[0]) &&
+        c->jwt_max_bytes + 64 > c->max_header_bytes) {
+        snprintf(why, why_len,
+                 "max_header_bytes (%zu) leaves no room for a bearer token of jwt_max_bytes "
+                 "(%zu)",
+                 c->max_header_bytes, c->jwt_max_bytes);
+        return AG_ECONFIG;
+    }
     if (c->guard_flag_at > c->guard_block_at) {
         snprintf(why, why_len, "guard_flag_at (%g) must not be above guard_block_at (%g)",
                  c->guard_flag_at, c->guard_block_at);

@@ -110,6 +110,17 @@ struct config {
     double limit_subject_rate, limit_subject_burst;
     double limit_ip_rate, limit_ip_burst;
     unsigned limit_concurrent_per_key;
+    /* HTTP transport and hardening (src/http) */
+    char tls_cert_file[512];    /* PEM certificate (chain); with tls_key_file: HTTPS */
+    char tls_key_file[512];     /* PEM private key of that certificate (never logged) */
+    char cors_origins[600];     /* comma list of exact origins allowed cross-site; "" = off */
+    size_t max_header_bytes;    /* request header names and values above this: 431 */
+    unsigned max_header_count;  /* more request headers than this: 431 */
+    unsigned max_connections;   /* open connections at most */
+    unsigned max_conns_per_ip;  /* open connections per client address (0 = no cap) */
+    unsigned idle_timeout_s;    /* a connection silent this long is closed */
+    unsigned request_timeout_s; /* a request's headers and body must arrive within this */
+    unsigned max_inflight;      /* requests in flight at most; beyond: 503 overloaded */
 };
 
 struct config config_default(void);

@@ -10,7 +10,9 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/err.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 
 #include "core/log.h"
@@ -263,4 +265,42 @@ void crypto_wipe(void *p, size_t n)
 {
     if (p && n)
         OPENSSL_cleanse(p, n);
+}
+
+/* A passphrase callback that has none: an encrypted key fails instead of prompting. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf;
+    (void)size;
+    (void)rwflag;
+    (void)u;
+    return -1;
+}
+
+enum crypto_pem_fault crypto_pem_check(const char *cert, size_t cert_len, const char *key,
+                                       size_t key_len)
+{
+    enum crypto_pem_fault f = CRYPTO_PEM_BAD_CERT;
+    X509 *x = NULL;
+    EVP_PKEY *k = NULL;
+    BIO *b = NULL;
+    if (cert_len > INT_MAX || key_len > INT_MAX)
+        goto out;
+    b = BIO_new_mem_buf(cert, (int)cert_len);
+    x = b ? PEM_read_bio_X509(b, NULL, no_passphrase, NULL) : NULL;
+    BIO_free(b);
+    if (!x)
+        goto out;
+    f = CRYPTO_PEM_BAD_KEY;
+    b = BIO_new_mem_buf(key, (int)key_len);
+    k = b ? PEM_read_bio_PrivateKey(b, NULL, no_passphrase, NULL) : NULL;
+    BIO_free(b);
+    if (!k)
+        goto out;
+    f = X509_check_private_key(x, k) == 1 ? CRYPTO_PEM_OK : CRYPTO_PEM_MISMATCH;
+out:
+    ERR_clear_error(); /* the thread's error queue holds parse details; none are needed */
+    EVP_PKEY_free(k);
+    X509_free(x);
+    return f;
 }

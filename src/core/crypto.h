@@ -76,4 +76,18 @@ ag_err crypto_aead_open_keyed(struct crypto_aead *a, const uint8_t nonce[CRYPTO_
 /* Overwrite p[0..n) with zeros in a way the compiler may not remove (OPENSSL_cleanse). */
 void crypto_wipe(void *p, size_t n);
 
+/* ---- TLS certificates ------------------------------------------------------------------ */
+
+enum crypto_pem_fault {
+    CRYPTO_PEM_OK,
+    CRYPTO_PEM_BAD_CERT, /* no PEM X.509 certificate first in cert */
+    CRYPTO_PEM_BAD_KEY,  /* no PEM private key in key (or one with a passphrase) */
+    CRYPTO_PEM_MISMATCH, /* the key is not the certificate's */
+};
+/* Check a TLS server's certificate (PEM; the first of a chain is the server's) and its
+ * private key (PEM, unencrypted: PKCS#8, PKCS#1 or SEC1) before a TLS library is given
+ * them, so a bad file is reported by name. Nothing about the key is logged. */
+enum crypto_pem_fault crypto_pem_check(const char *cert, size_t cert_len, const char *key,
+                                       size_t key_len);
+
 #endif

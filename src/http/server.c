@@ -1,23 +1,36 @@
 // SPDX-License-Identifier: MIT
 /*
- * http/server.c: routes, request bodies, replies, draining.
- * Every route has an explicit authorization rule in the routes table (AUTH_PUBLIC or a
- * set of roles). Bodies are collected up to max_body_bytes; beyond that the request
- * gets 413 without the rest being stored. On shutdown the listening socket is closed
- * first (quiesce), in-flight requests finish, then the daemon stops.
+ * http/server.c: transport (HTTP or HTTPS), limits, routes, request bodies, replies,
+ * draining. Every route has an explicit authorization rule in the routes table
+ * (AUTH_PUBLIC or a set of roles), CORS preflights (OPTIONS) included. Before a handler
+ * runs a request passes the header caps (431), the in-flight cap (503) and the body cap
+ * (413); a connection whose request does not arrive within request_timeout_s is cut by
+ * the reaper thread. Every reply carries the same security headers (add_common_headers).
+ * On shutdown the listening socket is closed first (quiesce), in-flight requests finish,
+ * then the daemon stops.
  * THREADS: handlers run on libmicrohttpd's pool threads; inflight and draining are
- * atomics; per-request state lives in struct request, owned by one connection.
+ * atomics; per-request state lives in struct request, owned by one connection; conns_mu
+ * guards the connection list the reaper walks. Lock order: a chat_job's mu before conns_mu.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/tcp.h> /* struct tcp_info with tcpi_bytes_received (Linux 4.1) */
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/crypto.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/tpool.h"
@@ -25,14 +38,42 @@
 
 struct chat_job;
 
+/* Where a connection's current request stands, for the request deadline. */
+enum conn_phase {
+    CONN_READING,   /* headers or body still arriving: request_timeout_s runs */
+    CONN_ANSWERING, /* the whole request is in: no deadline (an answer may take minutes) */
+    CONN_IDLE,      /* kept alive between requests: only the idle timeout */
+};
+
+#define RX_UNKNOWN UINT64_MAX
+
+/* One client connection (libmicrohttpd's socket context), listed in s->conns. */
+struct conn {
+    struct conn *next, *prev;
+    MHD_socket fd;
+    enum conn_phase phase;
+    uint64_t since_ns; /* CONN_READING: when the request began */
+    uint64_t rx_bytes; /* CONN_IDLE: bytes received when the reaper first saw it idle */
+    bool cut;          /* the reaper shut it down */
+};
+
 struct http_server {
     struct MHD_Daemon *d;
     const struct agent_env *env;
     atomic_long inflight;
     atomic_bool draining;
+    atomic_bool running;   /* the daemon started */
     struct tpool *workers; /* generation, audit and reply of turns that generate */
     pthread_mutex_t jobs_mu;
     struct chat_job *jobs; /* every chat turn in a worker, for cancelling at shutdown */
+    bool tls;
+    char *tls_cert, *tls_key; /* PEM text given to libmicrohttpd; the key is wiped at stop */
+    size_t tls_key_len;
+    pthread_mutex_t conns_mu; /* guards conns, every struct conn in it and reaper_stop */
+    pthread_cond_t reaper_cv;
+    struct conn *conns;
+    pthread_t reaper;
+    bool reaper_stop;
 };
 
 struct request;
@@ -45,8 +86,11 @@ struct route {
 };
 
 struct request {
+    struct http_server *s;
     struct metrics *metrics;
+    struct conn *conn; /* NULL when its socket context could not be made */
     const struct route *route;
+    const char *cors_origin; /* the request's Origin when cors_origins lists it, else NULL */
     struct buf body;
     bool too_big;
     int status;
@@ -74,7 +118,141 @@ struct chat_job {
     struct tpool_job work;
 };
 
+/* ---- connections and the request deadline ------------------------------------------------ */
+
+/* Move c's request to phase. CONN_READING keeps the start of a request already being
+ * read; any other change starts the phase now. */
+static void conn_set(struct http_server *s, struct conn *c, enum conn_phase phase)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&s->conns_mu);
+    if (phase != c->phase) {
+        c->phase = phase;
+        c->since_ns = clock_mono_ns();
+        c->rx_bytes = RX_UNKNOWN;
+    }
+    pthread_mutex_unlock(&s->conns_mu);
+}
+
+/* libmicrohttpd opens or closes a connection. CLOSED comes before it closes the socket,
+ * and the reaper touches a socket only with conns_mu held and the connection listed, so
+ * it never shuts down a descriptor that was closed and reused. */
+static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct http_server *s = cls;
+    struct conn *c = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+        c = ci ? calloc(1, sizeof(*c)) : NULL;
+        if (!c) {
+            log_warn("http: connection without a request deadline (no memory)");
+            return;
+        }
+        c->fd = ci->connect_fd;
+        c->phase = CONN_READING; /* a TLS handshake and the first request count */
+        c->since_ns = clock_mono_ns();
+        c->rx_bytes = RX_UNKNOWN;
+        pthread_mutex_lock(&s->conns_mu);
+        c->next = s->conns;
+        if (s->conns)
+            s->conns->prev = c;
+        s->conns = c;
+        pthread_mutex_unlock(&s->conns_mu);
+        *socket_context = c;
+        return;
+    }
+    if (!c)
+        return;
+    pthread_mutex_lock(&s->conns_mu);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    pthread_mutex_unlock(&s->conns_mu);
+    free(c);
+    *socket_context = NULL;
+}
+
+/* Bytes the kernel has received on TCP socket fd since it opened. */
+static bool tcp_rx_bytes(MHD_socket fd, uint64_t *out)
+{
+    struct tcp_info ti;
+    socklen_t len = sizeof(ti);
+    memset(&ti, 0, sizeof(ti));
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 ||
+        len < offsetof(struct tcp_info, tcpi_bytes_received) + sizeof(ti.tcpi_bytes_received))
+        return false;
+    *out = ti.tcpi_bytes_received;
+    return true;
+}
+
+#define REAPER_PERIOD_MS 200
+
+/* The request deadline. libmicrohttpd's connection timeout is an idle timeout: every
+ * byte that arrives restarts it, so a client that sends one header byte a second (slow
+ * loris) holds a connection and a slot of max_conns_per_ip for ever, and the access
+ * handler is not called before the headers are complete, so nothing of ours runs either.
+ * So this thread walks the connections every REAPER_PERIOD_MS and shuts down (shutdown(2),
+ * both ways) each one whose request has been CONN_READING for longer than
+ * request_timeout_s; libmicrohttpd then sees the socket fail and closes the connection
+ * the usual way. A request is CONN_READING from the connection's accept (TLS handshake
+ * included) or, on a kept-alive connection, from the first new byte after the previous
+ * reply: the kernel's count of bytes received (TCP_INFO) tells when the next request
+ * began, at most one period late. It stops being CONN_READING when its body is complete
+ * or a reply is queued. Both syscalls made under conns_mu are non-blocking; holding the
+ * lock is what keeps the descriptor from being closed under us (on_connection). */
+static void *reaper_main(void *arg)
+{
+    struct http_server *s = arg;
+    const uint64_t limit = (uint64_t)s->env->cfg->request_timeout_s * 1000000000u;
+    pthread_mutex_lock(&s->conns_mu);
+    while (!s->reaper_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += REAPER_PERIOD_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&s->reaper_cv, &s->conns_mu, &ts);
+        uint64_t now = clock_mono_ns();
+        unsigned cut = 0;
+        for (struct conn *c = s->conns; c; c = c->next) {
+            uint64_t rx;
+            if (c->phase == CONN_IDLE && tcp_rx_bytes(c->fd, &rx)) {
+                if (c->rx_bytes == RX_UNKNOWN) {
+                    c->rx_bytes = rx;
+                } else if (rx != c->rx_bytes) {
+                    c->phase = CONN_READING;
+                    c->since_ns = now;
+                }
+            } else if (c->phase == CONN_READING && !c->cut && now - c->since_ns > limit) {
+                shutdown(c->fd, SHUT_RDWR);
+                c->cut = true;
+                cut++;
+            }
+        }
+        if (cut) {
+            pthread_mutex_unlock(&s->conns_mu);
+            for (unsigned i = 0; i < cut; i++)
+                metrics_http_rejected(s->env->metrics, "request_timeout");
+            log_warn("http: cut connections=%u reason=request_timeout limit_s=%u", cut,
+                     s->env->cfg->request_timeout_s);
+            pthread_mutex_lock(&s->conns_mu);
+        }
+    }
+    pthread_mutex_unlock(&s->conns_mu);
+    return NULL;
+}
+
 /* ---- replies ---------------------------------------------------------------------------- */
+
+static void methods_of(const char *path, bool with_options, char *out, size_t n);
 
 /* RateLimit-Limit, -Remaining and -Reset (IETF draft "RateLimit header fields for HTTP")
  * of the key's token bucket, when stage_limit learnt them. */
@@ -91,6 +269,59 @@ static void add_ratelimit(struct MHD_Response *resp, const struct turn *t)
     MHD_add_response_header(resp, "RateLimit-Reset", v);
 }
 
+/* The headers every reply of ours carries, JSON, text and streamed alike. The API serves
+ * no HTML: nothing may frame it, load from it or sniff a type, and no reply is stored.
+ * HSTS only over TLS (RFC 6797 §7.2: a plain-HTTP reply must not carry it). With CORS on,
+ * every reply varies by Origin; an allowed Origin is echoed (never "*": bearer keys). */
+static void add_common_headers(struct MHD_Response *resp, const struct request *r)
+{
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'none'; frame-ancestors 'none'");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    if (r->s->tls)
+        MHD_add_response_header(resp, "Strict-Transport-Security",
+                                "max-age=63072000; includeSubDomains");
+    if (r->s->env->cfg->cors_origins[0]) {
+        MHD_add_response_header(resp, "Vary", "Origin");
+        if (r->cors_origin) {
+            MHD_add_response_header(resp, "Access-Control-Allow-Origin", r->cors_origin);
+            MHD_add_response_header(resp, "Access-Control-Expose-Headers",
+                                    "X-Trace-Id, Retry-After, RateLimit-Limit, "
+                                    "RateLimit-Remaining, RateLimit-Reset");
+        }
+    }
+}
+
+/* Queue resp (consumed) as r's reply: every response of this file goes out here. */
+static enum MHD_Result queue_reply(struct MHD_Connection *c, struct request *r, int status,
+                                   struct MHD_Response *resp)
+{
+    add_common_headers(resp, r);
+    add_ratelimit(resp, r->rl);
+    if (status == 401)
+        MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"agentgate\"");
+    if (status == 405 && r->route) {
+        char allow[64];
+        methods_of(r->route->path, true, allow, sizeof(allow));
+        MHD_add_response_header(resp, "Allow", allow);
+    }
+    /* Count the request when its reply is queued, not when the connection completes:
+     * a client may read the reply and ask /metrics before completion runs. */
+    if (!r->status)
+        metrics_request(r->metrics, r->route && status != 405 ? r->route->path : "other", status);
+    /* a reply queued before the body is in ends the reading (libmicrohttpd discards the
+     * rest and closes the connection afterwards) */
+    conn_set(r->s, r->conn, CONN_ANSWERING);
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    r->status = status;
+    return ret;
+}
+
+/* ctype NULL: no body type (204). */
 static enum MHD_Result send_reply(struct MHD_Connection *c, struct request *r, int status,
                                   const char *ctype, const char *body, size_t len,
                                   const char *trace_id, uint32_t retry_after)
@@ -99,9 +330,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct request *r, i
         MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (!resp)
         return MHD_NO;
-    MHD_add_response_header(resp, "Content-Type", ctype);
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (ctype)
+        MHD_add_response_header(resp, "Content-Type", ctype);
     if (trace_id)
         MHD_add_response_header(resp, "X-Trace-Id", trace_id);
     if (retry_after) {
@@ -109,21 +339,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct request *r, i
         snprintf(ra, sizeof(ra), "%u", retry_after);
         MHD_add_response_header(resp, "Retry-After", ra);
     }
-    if (r)
-        add_ratelimit(resp, r->rl);
-    if (status == 401)
-        MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"agentgate\"");
-    if (status == 405 && r && r->route)
-        MHD_add_response_header(resp, "Allow", r->route->method);
-    /* Count the request when its reply is queued, not when the connection completes:
-     * a client may read the reply and ask /metrics before completion runs. */
-    if (r && !r->status)
-        metrics_request(r->metrics, r->route && status != 405 ? r->route->path : "other", status);
-    enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
-    MHD_destroy_response(resp);
-    if (r)
-        r->status = status;
-    return ret;
+    return queue_reply(c, r, status, resp);
 }
 
 static enum MHD_Result send_json(struct MHD_Connection *c, struct request *r, int status,
@@ -132,9 +348,9 @@ static enum MHD_Result send_json(struct MHD_Connection *c, struct request *r, in
     return send_reply(c, r, status, "application/json", json, strlen(json), trace_id, retry_after);
 }
 
-static enum MHD_Result send_error_ra(struct MHD_Connection *c, struct request *r, int status,
-                                     const char *type, const char *code, const char *msg,
-                                     uint32_t retry_after)
+static enum MHD_Result send_error_retry(struct MHD_Connection *c, struct request *r, int status,
+                                        const char *type, const char *code, const char *msg,
+                                        uint32_t retry_after)
 {
     struct buf b;
     buf_init(&b, 4096);
@@ -154,7 +370,7 @@ static enum MHD_Result send_error_ra(struct MHD_Connection *c, struct request *r
 static enum MHD_Result send_error(struct MHD_Connection *c, struct request *r, int status,
                                   const char *type, const char *code, const char *msg)
 {
-    return send_error_ra(c, r, status, type, code, msg, 0);
+    return send_error_retry(c, r, status, type, code, msg, 0);
 }
 
 /* The peer's address bucket name (limit_ip_name) into out; "" when unknown. */
@@ -180,11 +396,11 @@ static bool authorize(struct http_server *s, struct MHD_Connection *c, struct re
         if (v.backend_error && s->env->metrics)
             metrics_limit_redis_error(s->env->metrics);
         if (v.backend_error)
-            send_error_ra(c, r, 503, "server_error", "limit_unavailable",
-                          "the rate limit cannot be checked now", v.retry_after_s);
+            send_error_retry(c, r, 503, "server_error", "limit_unavailable",
+                             "the rate limit cannot be checked now", v.retry_after_s);
         else
-            send_error_ra(c, r, 429, "rate_limit_error", "rate_limited",
-                          "too many requests from this address (ip limit)", v.retry_after_s);
+            send_error_retry(c, r, 429, "rate_limit_error", "rate_limited",
+                             "too many requests from this address (ip limit)", v.retry_after_s);
         return false;
     }
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
@@ -660,14 +876,9 @@ static void h_turn(struct http_server *s, struct MHD_Connection *c, struct reque
             if (tpool_submit(s->workers, &j->work, job_main, j) == AG_OK) {
                 if (t->stream) {
                     MHD_add_response_header(resp, "Content-Type", "text/event-stream");
-                    MHD_add_response_header(resp, "Cache-Control", "no-store");
-                    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
                     MHD_add_response_header(resp, "X-Trace-Id", t->trace_id);
                     add_ratelimit(resp, t);
-                    metrics_request(r->metrics, r->route->path, 200);
-                    MHD_queue_response(c, 200, resp);
-                    MHD_destroy_response(resp);
-                    r->status = 200;
+                    queue_reply(c, r, 200, resp);
                 } else {
                     j->suspended = true;
                     MHD_suspend_connection(c);
@@ -713,6 +924,35 @@ static void h_models(struct http_server *s, struct MHD_Connection *c, struct req
     send_value(c, r, o, 1u << 16);
 }
 
+/* OPTIONS on a known route: a CORS preflight. Browsers send it without credentials, so
+ * its rule is AUTH_PUBLIC; it reveals only what the route accepts. An allowed Origin gets
+ * 204 with the route's method and the request headers the API reads; any other Origin
+ * 403 (and no CORS headers); an OPTIONS without Origin is no preflight and gets 204 with
+ * Allow (RFC 9110 §9.3.7). */
+static void h_preflight(struct http_server *s, struct MHD_Connection *c, struct request *r)
+{
+    (void)s;
+    if (!r->cors_origin && MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin")) {
+        send_error(c, r, 403, "permission_error", "cors_forbidden",
+                   "this origin may not call the API from a browser");
+        return;
+    }
+    struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return;
+    char methods[64];
+    if (r->cors_origin) {
+        methods_of(r->route->path, false, methods, sizeof(methods));
+        MHD_add_response_header(resp, "Access-Control-Allow-Methods", methods);
+        MHD_add_response_header(resp, "Access-Control-Allow-Headers",
+                                "Authorization, Content-Type");
+        MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
+    }
+    methods_of(r->route->path, true, methods, sizeof(methods));
+    MHD_add_response_header(resp, "Allow", methods);
+    queue_reply(c, r, 204, resp);
+}
+
 static const struct route routes[] = {
     {"GET", "/healthz", AUTH_PUBLIC, h_healthz},
     {"GET", "/readyz", AUTH_PUBLIC, h_readyz},
@@ -724,7 +964,35 @@ static const struct route routes[] = {
     {"GET", "/v1/subjects/{id}/export", AUTH_ROLE_ADMIN, h_subject_export},
     {"DELETE", "/v1/subjects/{id}", AUTH_ROLE_ADMIN, h_subject_erase},
     {"POST", "/v1/subjects/{id}/consent", AUTH_ROLE_CLIENT | AUTH_ROLE_ADMIN, h_subject_consent},
+    /* CORS preflights: public on every route, and nothing else */
+    {"OPTIONS", "/healthz", AUTH_PUBLIC, h_preflight},
+    {"OPTIONS", "/readyz", AUTH_PUBLIC, h_preflight},
+    {"OPTIONS", "/metrics", AUTH_PUBLIC, h_preflight},
+    {"OPTIONS", "/v1/ask", AUTH_PUBLIC, h_preflight},
+    {"OPTIONS", "/v1/chat/completions", AUTH_PUBLIC, h_preflight},
+    {"OPTIONS", "/v1/models", AUTH_PUBLIC, h_preflight},
+    {"OPTIONS", "/v1/audit", AUTH_PUBLIC, h_preflight},
+    {"OPTIONS", "/v1/subjects/{id}/export", AUTH_PUBLIC, h_preflight},
+    {"OPTIONS", "/v1/subjects/{id}", AUTH_PUBLIC, h_preflight},
+    {"OPTIONS", "/v1/subjects/{id}/consent", AUTH_PUBLIC, h_preflight},
 };
+#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/* The methods the routes table has for path, ", "-separated, OPTIONS only when asked. */
+static void methods_of(const char *path, bool with_options, char *out, size_t n)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        if (strcmp(routes[i].path, path) != 0 ||
+            (!with_options && strcmp(routes[i].method, "OPTIONS") == 0))
+            continue;
+        int k = snprintf(out + len, n - len, "%s%s", len ? ", " : "", routes[i].method);
+        if (k < 0 || (size_t)k >= n - len)
+            return; /* cut: the table's methods fit in 64 bytes */
+        len += (size_t)k;
+    }
+}
 
 /* Does url match the route's path? A "{id}" segment matches one segment of 1 to
  * AUDIT_MAX_ID printable bytes, copied into param. */
@@ -762,6 +1030,106 @@ struct http_route_info http_route_at(size_t i)
 
 /* ---- libmicrohttpd callbacks ------------------------------------------------------------- */
 
+/* The configured origin equal to the request's Origin (exact bytes), as origin; or NULL. */
+static const char *cors_match(const char *list, const char *origin)
+{
+    if (!origin || !list[0])
+        return NULL;
+    size_t n = strlen(origin);
+    for (const char *p = list; *p;) {
+        const char *comma = strchr(p, ',');
+        const char *b = p, *e = comma ? comma : p + strlen(p);
+        p = comma ? comma + 1 : e;
+        while (b < e && isspace((unsigned char)*b))
+            b++;
+        while (e > b && isspace((unsigned char)e[-1]))
+            e--;
+        if ((size_t)(e - b) == n && memcmp(b, origin, n) == 0)
+            return origin;
+    }
+    return NULL;
+}
+
+struct header_tally {
+    unsigned n;
+    size_t bytes;
+};
+
+static enum MHD_Result tally_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    struct header_tally *t = cls;
+    (void)kind;
+    t->n++;
+    t->bytes += strlen(key) + (value ? strlen(value) : 0);
+    return MHD_YES;
+}
+
+/* The first call for a request: its headers are in, its body (if any) is not. */
+static enum MHD_Result begin_request(struct http_server *s, struct MHD_Connection *c,
+                                     const char *url, const char *method, void **con_cls)
+{
+    const struct config *cfg = s->env->cfg;
+    struct request *r = calloc(1, sizeof(*r));
+    if (!r)
+        return MHD_NO;
+    r->s = s;
+    r->t0 = clock_mono_ns();
+    r->metrics = s->env->metrics;
+    buf_init(&r->body, cfg->max_body_bytes);
+    *con_cls = r;
+    long inflight = atomic_fetch_add(&s->inflight, 1) + 1;
+    metrics_inflight(s->env->metrics, 1);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    r->conn = ci ? ci->socket_context : NULL;
+    conn_set(s, r->conn, CONN_READING);
+    r->cors_origin =
+        cors_match(cfg->cors_origins, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"));
+    const struct route *path_match = NULL;
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        if (!path_matches(routes[i].path, url, r->param, sizeof(r->param)))
+            continue;
+        path_match = &routes[i];
+        if (strcmp(routes[i].method, method) == 0) {
+            r->route = &routes[i];
+            break;
+        }
+    }
+    /* libmicrohttpd's memory limit (set from max_header_bytes in http_start) stops a
+     * huge header block before this; these caps answer the rest with a JSON 431 */
+    struct header_tally t = {0, 0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, tally_header, &t);
+    if (t.n > cfg->max_header_count || t.bytes > cfg->max_header_bytes) {
+        bool count = t.n > cfg->max_header_count;
+        metrics_http_rejected(r->metrics, count ? "header_count" : "header_bytes");
+        return send_error(c, r, 431, "invalid_request",
+                          count ? "too_many_headers" : "headers_too_large",
+                          count ? "more request headers than the configured limit"
+                                : "request headers larger than the configured limit");
+    }
+    /* Refuse at once rather than queue: a client told to come back in a second does better
+     * than one whose request waits behind thousands. Liveness is never refused. */
+    if (inflight > (long)cfg->max_inflight && !(r->route && r->route->fn == h_healthz)) {
+        metrics_http_rejected(r->metrics, "overloaded");
+        return send_error_retry(c, r, 503, "server_error", "overloaded",
+                                "too many requests in flight; retry shortly", 1);
+    }
+    if (!r->route) {
+        r->route = path_match; /* for the Allow header */
+        if (path_match)
+            return send_error(c, r, 405, "invalid_request", "method_not_allowed",
+                              "method not allowed on this route");
+        return send_error(c, r, 404, "not_found", "no_route", "no such route");
+    }
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    uint64_t n;
+    if (cl && str_to_u64(str_from_cstr(cl), &n) == AG_OK && n > cfg->max_body_bytes)
+        return send_error(c, r, 413, "invalid_request", "too_big",
+                          "request body larger than the configured limit");
+    return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -769,40 +1137,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct http_server *s = cls;
     struct request *r = *con_cls;
     (void)version;
-    if (!r) {
-        r = calloc(1, sizeof(*r));
-        if (!r)
-            return MHD_NO;
-        r->t0 = clock_mono_ns();
-        r->metrics = s->env->metrics;
-        buf_init(&r->body, s->env->cfg->max_body_bytes);
-        *con_cls = r;
-        atomic_fetch_add(&s->inflight, 1);
-        metrics_inflight(s->env->metrics, 1);
-        const struct route *path_match = NULL;
-        for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-            if (!path_matches(routes[i].path, url, r->param, sizeof(r->param)))
-                continue;
-            path_match = &routes[i];
-            if (strcmp(routes[i].method, method) == 0) {
-                r->route = &routes[i];
-                break;
-            }
-        }
-        if (!r->route) {
-            r->route = path_match; /* for the Allow header */
-            if (path_match)
-                return send_error(c, r, 405, "invalid_request", "method_not_allowed",
-                                  "method not allowed on this route");
-            return send_error(c, r, 404, "not_found", "no_route", "no such route");
-        }
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        uint64_t n;
-        if (cl && str_to_u64(str_from_cstr(cl), &n) == AG_OK && n > s->env->cfg->max_body_bytes)
-            return send_error(c, r, 413, "invalid_request", "too_big",
-                              "request body larger than the configured limit");
-        return MHD_YES;
-    }
+    if (!r)
+        return begin_request(s, c, url, method, con_cls);
     if (r->job && !r->status) { /* resumed after the worker finished */
         r->route->fn(s, c, r);
         return r->status ? MHD_YES : MHD_NO;
@@ -815,6 +1151,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
+    conn_set(s, r->conn, CONN_ANSWERING); /* the whole request is in */
     if (r->too_big)
         return send_error(c, r, 413, "invalid_request", "too_big",
                           "request body larger than the configured limit");
@@ -839,6 +1176,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
             atomic_store(&r->job->cancel, true); /* the client is gone: stop generating */
         job_unref(r->job);
     }
+    conn_set(s, r->conn, CONN_IDLE);
     metrics_inflight(s->env->metrics, -1);
     buf_release(&r->body);
     free(r);
@@ -864,11 +1202,147 @@ static ag_err parse_listen(const char *listen, struct sockaddr_in *sa)
     return AG_OK;
 }
 
+/* ---- TLS ---------------------------------------------------------------------------------- */
+
+/* GnuTLS priorities: TLS 1.3 and 1.2 only; AEAD ciphers only (AES-GCM, ChaCha20-Poly1305);
+ * key exchange by ECDHE only (forward secrecy: no static RSA, no finite-field DHE, whose
+ * group the client cannot check); the server's order wins. NORMAL keeps GnuTLS's (and the
+ * system policy's) signature algorithms and safe-renegotiation defaults. */
+static const char tls_priorities[] =
+    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:"
+    "+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:-GROUP-ALL:"
+    "+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1:%SERVER_PRECEDENCE";
+
+#define TLS_FILE_MAX ((off_t)1 << 20)
+
+/* Read the PEM file that config key `key` names into *out (exactly its size plus a NUL:
+ * libmicrohttpd takes C strings, and one buffer that is never grown leaves no stray copy
+ * of a private key behind). AG_ECONFIG, logged with the key and path (never content). */
+static ag_err read_pem(const char *key, const char *path, char **out, size_t *len)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        log_error("http: %s '%s': cannot read: %s", key, path, strerror(e));
+        return AG_ECONFIG;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+        st.st_size > TLS_FILE_MAX) {
+        log_error("http: %s '%s': not a PEM file (want a regular file of 1 byte to 1 MiB)", key,
+                  path);
+        close(fd);
+        return AG_ECONFIG;
+    }
+    size_t n = (size_t)st.st_size, got = 0;
+    char *p = malloc(n + 1);
+    while (p && got < n) {
+        ssize_t k = read(fd, p + got, n - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    int e = errno;
+    close(fd);
+    if (!p || got != n) {
+        log_error("http: %s '%s': cannot read: %s", key, path,
+                  p ? (got < n ? "file shrank or read failed" : strerror(e)) : "no memory");
+        if (p)
+            crypto_wipe(p, n);
+        free(p);
+        return AG_ECONFIG;
+    }
+    p[n] = '\0';
+    if (memchr(p, '\0', n)) {
+        log_error("http: %s '%s': not a PEM file (binary content; DER is not accepted)", key, path);
+        crypto_wipe(p, n);
+        free(p);
+        return AG_ECONFIG;
+    }
+    *out = p;
+    *len = n;
+    return AG_OK;
+}
+
+/* Read and check tls_cert_file and tls_key_file into s->tls_cert and s->tls_key. */
+static ag_err tls_load(struct http_server *s)
+{
+    const struct config *cfg = s->env->cfg;
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        log_error("http: tls_cert_file is set but this libmicrohttpd was built without TLS");
+        return AG_ECONFIG;
+    }
+    size_t cert_len = 0;
+    if (read_pem("tls_cert_file", cfg->tls_cert_file, &s->tls_cert, &cert_len) != AG_OK ||
+        read_pem("tls_key_file", cfg->tls_key_file, &s->tls_key, &s->tls_key_len) != AG_OK)
+        return AG_ECONFIG;
+    switch (crypto_pem_check(s->tls_cert, cert_len, s->tls_key, s->tls_key_len)) {
+    case CRYPTO_PEM_OK:
+        return AG_OK;
+    case CRYPTO_PEM_BAD_CERT:
+        log_error("http: tls_cert_file '%s': no PEM certificate in it", cfg->tls_cert_file);
+        break;
+    case CRYPTO_PEM_BAD_KEY:
+        log_error("http: tls_key_file '%s': no PEM private key in it (or one that needs a "
+                  "passphrase)",
+                  cfg->tls_key_file);
+        break;
+    case CRYPTO_PEM_MISMATCH:
+        log_error("http: tls_key_file '%s' is not the key of the certificate in tls_cert_file "
+                  "'%s'",
+                  cfg->tls_key_file, cfg->tls_cert_file);
+        break;
+    }
+    return AG_ECONFIG;
+}
+
+/* ---- start and stop -------------------------------------------------------------------- */
+
+/* libmicrohttpd's own messages, one log line each in our format. While the daemon starts
+ * they are ours to fix (a port in use, a certificate GnuTLS refuses): warn. Once it runs
+ * they are about clients (a failed TLS handshake, a peer that closed mid-request), which
+ * anyone can cause at will: debug, so they cannot flood the log. */
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    const struct http_server *s = cls;
+    enum log_level lvl = atomic_load(&s->running) ? LOG_DEBUG : LOG_WARN;
+    if (lvl < log_min_level)
+        return;
+    char msg[256];
+    int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (n < 0)
+        return;
+    size_t len = strlen(msg);
+    while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+        msg[--len] = '\0';
+    log_write(lvl, "http: libmicrohttpd: %s", msg);
+}
+
+/* Free what http_start made (the daemon and the reaper are already stopped). */
+static void server_free(struct http_server *s)
+{
+    for (struct conn *c = s->conns, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    if (s->tls_key)
+        crypto_wipe(s->tls_key, s->tls_key_len);
+    free(s->tls_key);
+    free(s->tls_cert);
+    pthread_cond_destroy(&s->reaper_cv);
+    pthread_mutex_destroy(&s->conns_mu);
+    pthread_mutex_destroy(&s->jobs_mu);
+    free(s);
+}
+
 ag_err http_start(const struct agent_env *env, struct http_server **out)
 {
+    const struct config *cfg = env->cfg;
     struct sockaddr_in sa;
-    if (parse_listen(env->cfg->listen, &sa) != AG_OK) {
-        log_error("http: listen address '%s' is not IPv4 HOST:PORT", env->cfg->listen);
+    if (parse_listen(cfg->listen, &sa) != AG_OK) {
+        log_error("http: listen address '%s' is not IPv4 HOST:PORT", cfg->listen);
         return AG_ECONFIG;
     }
     struct http_server *s = calloc(1, sizeof(*s));
@@ -877,28 +1351,63 @@ ag_err http_start(const struct agent_env *env, struct http_server **out)
     s->env = env;
     atomic_init(&s->inflight, 0);
     atomic_init(&s->draining, false);
+    atomic_init(&s->running, false);
     pthread_mutex_init(&s->jobs_mu, NULL);
-    if (tpool_create(env->cfg->gen_workers, env->cfg->llm_queue, &s->workers) != AG_OK) {
-        log_error("http: cannot start %u generation workers", env->cfg->gen_workers);
-        pthread_mutex_destroy(&s->jobs_mu);
-        free(s);
+    pthread_mutex_init(&s->conns_mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->reaper_cv, &ca);
+    pthread_condattr_destroy(&ca);
+    s->tls = cfg->tls_cert_file[0] != '\0';
+    if (s->tls && tls_load(s) != AG_OK) {
+        server_free(s);
+        return AG_ECONFIG;
+    }
+    if (tpool_create(cfg->gen_workers, cfg->llm_queue, &s->workers) != AG_OK) {
+        log_error("http: cannot start %u generation workers", cfg->gen_workers);
+        server_free(s);
         return AG_ENOMEM;
     }
+    /* A connection's memory pool holds the request line, the header block, the parsed
+     * headers and the reply's headers: room for max_header_bytes of names and values
+     * twice over, so that our JSON 431 answers before libmicrohttpd's own limit does. */
+    size_t pool = 2 * cfg->max_header_bytes + (size_t)cfg->max_header_count * 96 + 32768;
+    struct MHD_OptionItem tls_opts[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key},
+        {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)tls_priorities},
+        {MHD_OPTION_END, 0, NULL},
+    };
     s->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-            MHD_USE_ERROR_LOG,
-        0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)env->cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)4096, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+            MHD_USE_ERROR_LOG | (s->tls ? MHD_USE_TLS : 0),
+        0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, /* first */
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)cfg->idle_timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_conns_per_ip,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+        MHD_OPTION_ARRAY, s->tls ? tls_opts : &tls_opts[3], MHD_OPTION_END);
     if (!s->d) {
-        log_error("http: cannot listen on %s", env->cfg->listen);
+        log_error("http: cannot %s on %s (see the line above)",
+                  s->tls ? "start TLS and listen" : "listen", cfg->listen);
         tpool_destroy(s->workers);
-        pthread_mutex_destroy(&s->jobs_mu);
-        free(s);
+        server_free(s);
         return AG_EIO;
     }
-    log_info("http: listening on http://%s threads=%u", env->cfg->listen, env->cfg->threads);
+    atomic_store(&s->running, true);
+    if (pthread_create(&s->reaper, NULL, reaper_main, s) != 0) {
+        log_error("http: cannot start the request deadline thread");
+        MHD_stop_daemon(s->d);
+        tpool_destroy(s->workers);
+        server_free(s);
+        return AG_ENOMEM;
+    }
+    log_info("http: listening on %s://%s threads=%u max_inflight=%u request_timeout_s=%u",
+             s->tls ? "https" : "http", cfg->listen, cfg->threads, cfg->max_inflight,
+             cfg->request_timeout_s);
     *out = s;
     return AG_OK;
 }
@@ -928,7 +1437,11 @@ unsigned http_stop(struct http_server *s, unsigned timeout_s)
     log_info("http: drained in_flight_left=%ld", left);
     tpool_destroy(s->workers); /* every job done: no connection stays suspended */
     MHD_stop_daemon(s->d);
-    pthread_mutex_destroy(&s->jobs_mu);
-    free(s);
+    pthread_mutex_lock(&s->conns_mu);
+    s->reaper_stop = true;
+    pthread_cond_signal(&s->reaper_cv);
+    pthread_mutex_unlock(&s->conns_mu);
+    pthread_join(s->reaper, NULL);
+    server_free(s);
     return left > 0 ? (unsigned)left : 0;
 }

@@ -34,6 +34,7 @@ static const double bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0
 static const double ft_bounds[] = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
 #define N_FT_BOUNDS (sizeof(ft_bounds) / sizeof(ft_bounds[0]))
 #define N_OUTCOMES  8
+#define N_REJECTS   5 /* agentgate_http_rejected_total reasons */
 static const char *const outcome_names[N_OUTCOMES] = {"stop", "length", "cancelled", "deadline",
                                                       "cut",  "error",  "fallback",  "other"};
 
@@ -78,6 +79,7 @@ struct metrics {
     unsigned long long pii_values;
     size_t pii_sessions;
     unsigned long long limit_redis_errors;
+    unsigned long long rejected[N_REJECTS];
     struct usage usage[MAX_USAGE];
     size_t n_usage;
     struct backend backend[MAX_BACKENDS];
@@ -87,6 +89,8 @@ struct metrics {
 };
 
 static const char *const verdict_names[5] = {"allow", "flag", "block", "escalate", "other"};
+static const char *const reject_names[N_REJECTS] = {"header_count", "header_bytes", "overloaded",
+                                                    "request_timeout", "other"};
 
 ag_err metrics_create(struct metrics **out)
 {
@@ -179,6 +183,16 @@ void metrics_limit_redis_error(struct metrics *m)
 {
     pthread_mutex_lock(&m->mu);
     m->limit_redis_errors++;
+    pthread_mutex_unlock(&m->mu);
+}
+
+void metrics_http_rejected(struct metrics *m, const char *reason)
+{
+    size_t i = 0;
+    while (i < N_REJECTS - 1 && strcmp(reject_names[i], reason) != 0)
+        i++;
+    pthread_mutex_lock(&m->mu);
+    m->rejected[i]++;
     pthread_mutex_unlock(&m->mu);
 }
 
@@ -511,6 +525,13 @@ ag_err metrics_render(struct metrics *m, struct buf *out)
                         "# TYPE agentgate_limit_redis_errors_total counter\n"
                         "agentgate_limit_redis_errors_total %llu\n",
                         m->limit_redis_errors);
+    if (rc == AG_OK)
+        rc = buf_append_str(out, "# HELP agentgate_http_rejected_total Requests and connections "
+                                 "the HTTP server refused or cut before a handler ran.\n"
+                                 "# TYPE agentgate_http_rejected_total counter\n");
+    for (size_t i = 0; i < N_REJECTS && rc == AG_OK; i++)
+        rc = buf_printf(out, "agentgate_http_rejected_total{reason=\"%s\"} %llu\n", reject_names[i],
+                        m->rejected[i]);
     if (rc == AG_OK)
         rc = render_usage(m, out);
     if (rc == AG_OK)

@@ -31,6 +31,11 @@ void metrics_pii_sessions(struct metrics *m, size_t sessions);
 /* One rate-limit check that the Redis backend could not answer:
  * agentgate_limit_redis_errors_total. */
 void metrics_limit_redis_error(struct metrics *m);
+/* One request or connection the HTTP server refused before any handler ran:
+ * agentgate_http_rejected_total{reason}. reason is one of "header_count", "header_bytes"
+ * (431), "overloaded" (503: max_inflight), "request_timeout" (cut: request_timeout_s);
+ * anything else counts as "other". */
+void metrics_http_rejected(struct metrics *m, const char *reason);
 /* One generation's tokens and cost: agentgate_llm_tokens_total{tenant,key,model,kind} and
  * agentgate_llm_cost_eur_total{tenant,key,model}. key is the API key's id (never the
  * secret); cost_units is in pico-euros (core/money.h; llm/cost.h computes it), rendered

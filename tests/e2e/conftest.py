@@ -1,7 +1,8 @@
 """End-to-end fixtures: the real agentgate binary on a free 127.0.0.1 port.
 
 Each server gets a fresh data directory with examples/shop ingested and one API key
-per role. Tests talk plain HTTP to 127.0.0.1 only; every wait loop is bounded.
+per role. Tests talk HTTP (HTTPS when the server is given a certificate) to 127.0.0.1
+only; every wait loop is bounded.
 """
 import http.client
 import json
@@ -9,6 +10,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -56,8 +58,11 @@ class Reply:
 
 
 class Server:
-    def __init__(self, data, env):
+    def __init__(self, data, env, tls_ca=None):
+        """tls_ca: the PEM certificate that signed the server's (env sets
+        AGENTGATE_TLS_CERT_FILE and _KEY_FILE): requests then go over HTTPS."""
         self.data = data
+        self.tls_ca = tls_ca
         self.port = free_port()
         self.keys = {role: run_cli("keys", "create", "--role", role, data=data)
                      .stdout.strip() for role in ("client", "reviewer", "admin")}
@@ -87,8 +92,15 @@ class Server:
         with open(os.path.join(self.data, "server.log")) as f:
             return f.read()
 
+    def connect(self, timeout=20):
+        if self.tls_ca:
+            ctx = ssl.create_default_context(cafile=self.tls_ca)
+            return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=timeout,
+                                               context=ctx)
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
     def request(self, method, path, body=None, key=None, headers=None, raw=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
+        c = self.connect()
         h = dict(headers or {})
         if key:
             h["Authorization"] = "Bearer " + key
@@ -119,16 +131,16 @@ class Server:
 def make_server():
     made = []
 
-    def make(env=None, keys_from=None):
+    def make(env=None, keys_from=None, tls_ca=None):
         """keys_from: a Server whose keys.db is copied first, so its keys work here too
-        (two instances sharing one limit must see the same key ids)."""
+        (two instances sharing one limit must see the same key ids). tls_ca: see Server."""
         data = tempfile.mkdtemp(prefix="agentgate-e2e-")
         run_cli("ingest", SHOP, data=data)
         if keys_from is not None:
             for name in os.listdir(keys_from.data):
                 if name.startswith("keys.db"):
                     shutil.copy(os.path.join(keys_from.data, name), data)
-        s = Server(data, env or {})
+        s = Server(data, env or {}, tls_ca)
         made.append(s)
         return s
 

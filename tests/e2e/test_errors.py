@@ -46,4 +46,4 @@ def test_unknown_route_404_and_wrong_method_405(server):
     err(server.request("GET", "/v1/nothing"), 404, "no_route")
     r = server.request("GET", "/v1/ask", key=server.keys["client"])
     err(r, 405, "method_not_allowed")
-    assert r.headers["allow"] == "POST"
+    assert r.headers["allow"] == "POST, OPTIONS"

@@ -3,7 +3,8 @@
  * tests/unit/core/test_config.c: settings (core/config.h).
  * Checks the defaults, the file syntax (comments, quotes, trailing comments, CRLF), that
  * every bad value is refused with "line N: key 'k': ..." naming the right line, range
- * limits at and past each bound, the AGENTGATE_* environment and config_load_file.
+ * limits at and past each bound, the AGENTGATE_* environment and config_load_file; the
+ * HTTP transport keys and their checks across keys (TLS pair, CORS origins, limits).
  * Property loops use a seeded PRNG: TEST_SEED=n replays a failure.
  */
 #include <setjmp.h>
@@ -646,6 +647,108 @@ static void test_config_load_file(void **state)
     assert_true(config_equal(&c, &d));
 }
 
+/* config_validate on c after setting key to value: AG_OK, or the reason in why. */
+static ag_err validate_with(const char *key, const char *value, char *why, size_t why_len)
+{
+    struct config c = config_default();
+    assert_int_equal(config_set(&c, key, value, why, why_len), AG_OK);
+    why[0] = '\0';
+    return config_validate(&c, why, why_len);
+}
+
+static void test_config_http_transport(void **state)
+{
+    (void)state;
+    struct config c = config_default();
+    char why[512];
+    assert_string_equal(c.tls_cert_file, "");
+    assert_string_equal(c.tls_key_file, "");
+    assert_string_equal(c.cors_origins, "");
+    assert_int_equal(c.max_header_bytes, 16384);
+    assert_int_equal(c.max_header_count, 64);
+    assert_int_equal(c.max_connections, 4096);
+    assert_int_equal(c.max_conns_per_ip, 256);
+    assert_int_equal(c.idle_timeout_s, 30);
+    assert_int_equal(c.request_timeout_s, 10);
+    assert_int_equal(c.max_inflight, 1024);
+    assert_int_equal(config_validate(&c, why, sizeof(why)), AG_OK);
+
+    /* TLS: both files or neither */
+    assert_int_equal(validate_with("tls_cert_file", "/etc/agentgate/cert.pem", why, sizeof(why)),
+                     AG_ECONFIG);
+    assert_non_null(strstr(why, "set both or neither"));
+    assert_int_equal(validate_with("tls_key_file", "/etc/agentgate/key.pem", why, sizeof(why)),
+                     AG_ECONFIG);
+    assert_int_equal(config_set(&c, "tls_cert_file", "cert.pem", why, sizeof(why)), AG_OK);
+    assert_int_equal(config_set(&c, "tls_key_file", "key.pem", why, sizeof(why)), AG_OK);
+    assert_int_equal(config_validate(&c, why, sizeof(why)), AG_OK);
+
+    /* CORS origins: exactly what a browser sends in Origin */
+    const char *good[] = {"https://shop.example",
+                          "http://localhost:3000",
+                          "https://shop.example, https://www.shop.example",
+                          "https://[::1]:8443",
+                          "http://10.0.0.5:8080",
+                          "https://xn--mnchen-3ya.example"};
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        if (validate_with("cors_origins", good[i], why, sizeof(why)) != AG_OK)
+            fail_msg("'%s' refused: %s", good[i], why);
+    const struct {
+        const char *v, *why;
+    } bad[] = {
+        {"*", "no wildcards"},
+        {"https://*.shop.example", "no wildcards"},
+        {"https://shop.example/", "without a path"},
+        {"https://shop.example/app", "without a path"},
+        {"https://shop.example?x=1", "without a path"},
+        {"https://Shop.example", "lower case"},
+        {"HTTPS://shop.example", "must start with"},
+        {"shop.example", "must start with"},
+        {"ftp://shop.example", "must start with"},
+        {"null", "must start with"},
+        {"https://", "scheme://host"},
+        {"https://shop.example:", "scheme://host"},
+        {"https://shop.example:0", "scheme://host"},
+        {"https://shop.example:080", "scheme://host"},
+        {"https://shop.example:65536", "scheme://host"},
+        {"https://shop.example:123456", "scheme://host"},
+        {"https://shop.example:443", "default port"},
+        {"http://shop.example:80", "default port"},
+        {"https://user@shop.example", "scheme://host"},
+        {"https://[::1", "scheme://host"},
+        {"https://[]", "scheme://host"},
+        {"https://a.example,", "an empty entry"},
+        {"https://a.example,,https://b.example", "an empty entry"},
+        {"https://a.example https://b.example", "scheme://host"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (validate_with("cors_origins", bad[i].v, why, sizeof(why)) != AG_ECONFIG)
+            fail_msg("'%s' accepted", bad[i].v);
+        if (!strstr(why, "cors_origins") || !strstr(why, bad[i].why))
+            fail_msg("'%s': why is \"%s\"", bad[i].v, why);
+    }
+
+    /* ranges and checks across keys */
+    assert_int_equal(config_set(&c, "max_header_count", "7", why, sizeof(why)), AG_ECONFIG);
+    assert_int_equal(config_set(&c, "max_header_bytes", "1023", why, sizeof(why)), AG_ECONFIG);
+    assert_int_equal(config_set(&c, "request_timeout_s", "0", why, sizeof(why)), AG_ECONFIG);
+    assert_int_equal(config_set(&c, "idle_timeout_s", "0", why, sizeof(why)), AG_ECONFIG);
+    assert_int_equal(config_set(&c, "max_inflight", "0", why, sizeof(why)), AG_ECONFIG);
+    assert_int_equal(config_set(&c, "max_conns_per_ip", "0", why, sizeof(why)), AG_OK);
+    c = config_default();
+    assert_int_equal(config_set(&c, "max_connections", "3", why, sizeof(why)), AG_OK);
+    assert_int_equal(config_validate(&c, why, sizeof(why)), AG_ECONFIG);
+    assert_non_null(strstr(why, "max_connections (3) must be at least threads (4)"));
+    c = config_default();
+    assert_int_equal(config_set(&c, "jwt_hs256_secret_file", "s", why, sizeof(why)), AG_OK);
+    assert_int_equal(config_set(&c, "jwt_issuer", "i", why, sizeof(why)), AG_OK);
+    assert_int_equal(config_set(&c, "jwt_audience", "a", why, sizeof(why)), AG_OK);
+    assert_int_equal(config_validate(&c, why, sizeof(why)), AG_OK);
+    assert_int_equal(config_set(&c, "max_header_bytes", "8192", why, sizeof(why)), AG_OK);
+    assert_int_equal(config_validate(&c, why, sizeof(why)), AG_ECONFIG);
+    assert_non_null(strstr(why, "jwt_max_bytes"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -657,6 +760,7 @@ int main(void)
         cmocka_unit_test(test_config_ranges),
         cmocka_unit_test(test_config_set),
         cmocka_unit_test(test_config_property_line_numbers),
+        cmocka_unit_test(test_config_http_transport),
         cmocka_unit_test_setup_teardown(test_config_load_env, setup_env, teardown_env),
         cmocka_unit_test_setup_teardown(test_config_load_env_bad_value, setup_env, teardown_env),
         cmocka_unit_test_setup_teardown(test_config_load_file, setup_tmpdir, teardown_tmpdir),

@@ -2,7 +2,8 @@
 /*
  * tests/unit/core/test_crypto.c: hashing, MAC, comparison and hex (core/crypto.h).
  * Known-answer tests from FIPS 180-2 (SHA-256) and RFC 4231 (HMAC-SHA256), plus
- * crypto_equal on every differing position and a hex round trip.
+ * crypto_equal on every differing position and a hex round trip; the TLS certificate and
+ * key check on a pair, a key of another pair, a passphrase key and text that is no PEM.
  * Property loops use a seeded PRNG: TEST_SEED=n replays a failure.
  */
 #include <setjmp.h>
@@ -260,6 +261,71 @@ static void test_crypto_random(void **state)
     assert_int_equal(crypto_random(a, 0), AG_OK);
 }
 
+/* ---- crypto_pem_check ------------------------------------------------------------------ */
+
+/* A self-signed P-256 certificate and its key (PKCS#8 and SEC1), another key, and the first
+ * key under a passphrase: made with the openssl CLI for this test only, used nowhere else. */
+static const char cert_a[] = "-----BEGIN CERTIFICATE-----\n"
+                             "MIIBfzCCASWgAwIBAgIUBde7EZUokPR1v7PJONH39LY8QSYwCgYIKoZIzj0EAwIw\n"
+                             "FDESMBAGA1UEAwwJdW5pdC10ZXN0MCAXDTI2MTIwNzE0MDE1MVoYDzIxMjYxMTEz\n"
+                             "MTQwMTUxWjAUMRIwEAYDVQQDDAl1bml0LXRlc3QwWTATBgcqhkjOPQIBBggqhkjO\n"
+                             "PQMBBwNCAAQmUXB5hw0kxkO4rx7PPTG45MRqpGjwq8cPaaPwtCD/+7aGbYv7tgNl\n"
+                             "yr6mKcwYTAl27I/F8Flob7872MxueiXQo1MwUTAdBgNVHQ4EFgQUGQ2AtERJ02+7\n"
+                             "C4n+H7+QbsjSQyQwHwYDVR0jBBgwFoAUGQ2AtERJ02+7C4n+H7+QbsjSQyQwDwYD\n"
+                             "VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiBTGnwvzM0Z76wYqkt1uTIQ\n"
+                             "P9dIqSEh2Uy0MH+7w3qy0QIhAI5o2xERtq/aZ3xL2hcA+bOSHzh/br1fN7klhb7Z\n"
+                             "Vu5G\n"
+                             "-----END CERTIFICATE-----\n";
+static const char key_a[] = "-----BEGIN PRIVATE KEY-----\n"
+                            "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgvTNW8SHwRY7QgVD+\n"
+                            "70wUsnyX+5aJ+mjHfTFTn8WNTqmhRANCAAQmUXB5hw0kxkO4rx7PPTG45MRqpGjw\n"
+                            "q8cPaaPwtCD/+7aGbYv7tgNlyr6mKcwYTAl27I/F8Flob7872MxueiXQ\n"
+                            "-----END PRIVATE KEY-----\n";
+static const char key_a_sec1[] =
+    "-----BEGIN EC PRIVATE KEY-----\n"
+    "MHcCAQEEIL0zVvEh8EWO0IFQ/u9MFLJ8l/uWifpox30xU5/FjU6poAoGCCqGSM49\n"
+    "AwEHoUQDQgAEJlFweYcNJMZDuK8ezz0xuOTEaqRo8KvHD2mj8LQg//u2hm2L+7YD\n"
+    "Zcq+pinMGEwJduyPxfBZaG+/O9jMbnol0A==\n"
+    "-----END EC PRIVATE KEY-----\n";
+static const char key_b[] = "-----BEGIN PRIVATE KEY-----\n"
+                            "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgelquXEp8W8tkwrFa\n"
+                            "uuXK/UDIKeGokcX/X5KJCnvbneahRANCAAQG7/+YXe50x2ml0g3MS5SjirG7Y1QL\n"
+                            "ursjqcJ8u/AA8BZUfIBiZ4xWtmvfEUveQKP3LpjQZcmJrnoXMGGZ7vZZ\n"
+                            "-----END PRIVATE KEY-----\n";
+static const char key_a_encrypted[] =
+    "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
+    "MIHsMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAhAH6UWN33bxgICCAAw\n"
+    "DAYIKoZIhvcNAgkFADAdBglghkgBZQMEASoEEB/0rNJ90roHzwUfPe/r3e0EgZB7\n"
+    "/KjY43DjRuHvGTd/rsRwp6Y+ZaYRREt096j2ZfcUzXWyQ7mSPdfxJc1VXBQIO8w9\n"
+    "wgC1/+alXT8bICktfM0cn7zZvHoCDCXTUkDURSuP9SEx5/nduIXauCsocTktxC6z\n"
+    "ZG/eqwx+2z++QlAx/96kteP/ihIDWxhOe/i2Va8gnsMe5zCf/bvScR3/PFvn/Iw=\n"
+    "-----END ENCRYPTED PRIVATE KEY-----\n";
+
+static enum crypto_pem_fault pem_check(const char *cert, const char *key)
+{
+    return crypto_pem_check(cert, strlen(cert), key, strlen(key));
+}
+
+static void test_pem_check(void **state)
+{
+    (void)state;
+    assert_int_equal(pem_check(cert_a, key_a), CRYPTO_PEM_OK);
+    assert_int_equal(pem_check(cert_a, key_a_sec1), CRYPTO_PEM_OK);
+    /* a chain: the server's certificate first, then (here) itself again as the issuer */
+    char chain[2 * sizeof(cert_a)];
+    snprintf(chain, sizeof(chain), "%s%s", cert_a, cert_a);
+    assert_int_equal(pem_check(chain, key_a), CRYPTO_PEM_OK);
+    assert_int_equal(pem_check(cert_a, key_b), CRYPTO_PEM_MISMATCH);
+    assert_int_equal(pem_check(cert_a, key_a_encrypted), CRYPTO_PEM_BAD_KEY);
+    assert_int_equal(pem_check(cert_a, cert_a), CRYPTO_PEM_BAD_KEY);
+    assert_int_equal(pem_check(key_a, key_a), CRYPTO_PEM_BAD_CERT);
+    assert_int_equal(pem_check("", key_a), CRYPTO_PEM_BAD_CERT);
+    assert_int_equal(pem_check(cert_a, ""), CRYPTO_PEM_BAD_KEY);
+    /* cut anywhere, the certificate is not accepted */
+    for (size_t n = 0; n + 1 < sizeof(cert_a) - 30; n += 37)
+        assert_int_equal(crypto_pem_check(cert_a, n, key_a, strlen(key_a)), CRYPTO_PEM_BAD_CERT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,7 +333,7 @@ int main(void)
         cmocka_unit_test(test_crypto_equal),         cmocka_unit_test(test_crypto_hex),
         cmocka_unit_test(test_crypto_hex_property),  cmocka_unit_test(test_sha256_property),
         cmocka_unit_test(test_crypto_random),        cmocka_unit_test(test_aead_known_vector),
-        cmocka_unit_test(test_aead_keyed_property),
+        cmocka_unit_test(test_aead_keyed_property),  cmocka_unit_test(test_pem_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,8 @@
  * back out of the text exposition: counters per route and status, the gauge, and the
  * cumulative histogram buckets, +Inf, _sum and _count per stage; and the generation
  * metrics: exact token and EUR lines, label escaping and cutting, folding into "other"
- * once a table is full, outcomes and the first-token histogram per backend.
+ * once a table is full, outcomes and the first-token histogram per backend; the HTTP
+ * server's rejections by reason.
  * Property loops use a seeded PRNG: TEST_SEED=n replays a failure.
  */
 #include <setjmp.h>
@@ -323,6 +324,40 @@ static void test_metrics_inflight(void **state)
     metrics_inflight(m, -2);
     t = render(m);
     assert_true(sample(t, "agentgate_requests_in_flight") == 0);
+    free(t);
+    metrics_destroy(m);
+}
+
+static void test_metrics_http_rejected(void **state)
+{
+    (void)state;
+    struct metrics *m = NULL;
+    assert_int_equal(metrics_create(&m), AG_OK);
+    char *t = render(m);
+    assert_well_formed(t);
+    assert_non_null(strstr(t, "# TYPE agentgate_http_rejected_total counter\n"));
+    /* every reason is there from the start, at 0 */
+    const char *const reasons[] = {"header_count", "header_bytes", "overloaded", "request_timeout",
+                                   "other"};
+    char name[96];
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(name, sizeof(name), "agentgate_http_rejected_total{reason=\"%s\"}", reasons[i]);
+        assert_true(sample(t, name) == 0);
+    }
+    free(t);
+    metrics_http_rejected(m, "overloaded");
+    metrics_http_rejected(m, "overloaded");
+    metrics_http_rejected(m, "request_timeout");
+    metrics_http_rejected(m, "header_count");
+    metrics_http_rejected(m, "no such reason"); /* counted, as "other" */
+    t = render(m);
+    assert_well_formed(t);
+    assert_true(sample(t, "agentgate_http_rejected_total{reason=\"overloaded\"}") == 2);
+    assert_true(sample(t, "agentgate_http_rejected_total{reason=\"request_timeout\"}") == 1);
+    assert_true(sample(t, "agentgate_http_rejected_total{reason=\"header_count\"}") == 1);
+    assert_true(sample(t, "agentgate_http_rejected_total{reason=\"header_bytes\"}") == 0);
+    assert_true(sample(t, "agentgate_http_rejected_total{reason=\"other\"}") == 1);
+    assert_null(strstr(t, "no such reason"));
     free(t);
     metrics_destroy(m);
 }
@@ -662,6 +697,7 @@ int main(void)
         cmocka_unit_test(test_metrics_request_counters),
         cmocka_unit_test(test_metrics_full_tables_fold_into_other),
         cmocka_unit_test(test_metrics_inflight),
+        cmocka_unit_test(test_metrics_http_rejected),
         cmocka_unit_test(test_metrics_histogram_buckets),
         cmocka_unit_test(test_metrics_render_appends_and_respects_max),
         cmocka_unit_test(test_metrics_property),
