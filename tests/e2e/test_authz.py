@@ -20,6 +20,8 @@ EXPECTED = {
     ("DELETE", "/v1/subjects/{id}"): ["admin"],
     ("POST", "/v1/subjects/{id}/consent"): ["client", "admin"],
 }
+# every route answers CORS preflights, publicly (tests/e2e/test_transport.py checks them)
+EXPECTED.update({("OPTIONS", path): "public" for path in {p for _, p in list(EXPECTED)}})
 
 BODIES = {
     "/v1/ask": {"question": "Wie lange dauert der Versand nach Österreich?"},

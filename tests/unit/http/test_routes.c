@@ -30,9 +30,12 @@ static void test_every_route_has_a_rule(void **state)
         if (r.roles != AUTH_PUBLIC && (r.roles & ~(unsigned)AUTH_ANY_ROLE) != 0)
             fail_msg("route %s %s: rule 0x%x mixes AUTH_PUBLIC or unknown bits with roles",
                      r.method, r.path, r.roles);
+        /* public: the probes, and CORS preflights (which only describe a route) */
         if (r.roles == AUTH_PUBLIC && strcmp(r.path, "/healthz") != 0 &&
-            strcmp(r.path, "/readyz") != 0)
-            fail_msg("route %s %s is public: only the probes are", r.method, r.path);
+            strcmp(r.path, "/readyz") != 0 && strcmp(r.method, "OPTIONS") != 0)
+            fail_msg("route %s %s is public: only the probes and preflights are", r.method, r.path);
+        if (strcmp(r.method, "OPTIONS") == 0 && r.roles != AUTH_PUBLIC)
+            fail_msg("preflight %s must be public: browsers send it without credentials", r.path);
         for (size_t k = 0; k < i; k++) {
             struct http_route_info o = http_route_at(k);
             if (strcmp(o.method, r.method) == 0 && strcmp(o.path, r.path) == 0)
