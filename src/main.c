@@ -27,6 +27,7 @@
 #include "http/http.h"
 
 #define AUDIT_MAX_QUEUE 4096
+#define KEY_HEX_LEN     ((size_t)2 * AUDIT_KEY_LEN)
 
 /* ---- options -------------------------------------------------------------------------- */
 
@@ -301,7 +302,7 @@ static int parse_hex_key(const char *p, size_t n, uint8_t out[AUDIT_KEY_LEN])
 {
     while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
         n--;
-    if (n != 2 * AUDIT_KEY_LEN)
+    if (n != KEY_HEX_LEN)
         return -1;
     for (size_t i = 0; i < AUDIT_KEY_LEN; i++) {
         int v = 0;
@@ -350,15 +351,15 @@ static int key_file(const char *path, bool create, const char *what, uint8_t out
     if (crypto_random(raw, sizeof(raw)) != AG_OK)
         return -1;
     crypto_hex(raw, sizeof(raw), text);
-    text[2 * AUDIT_KEY_LEN] = '\n';
+    text[KEY_HEX_LEN] = '\n';
     crypto_wipe(raw, sizeof(raw));
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0 && errno == EEXIST) { /* another process created it first: use theirs */
         crypto_wipe(text, sizeof(text));
         return key_file(path, false, what, out);
     }
-    bool ok = fd >= 0 && write(fd, text, 2 * AUDIT_KEY_LEN + 1) == 2 * AUDIT_KEY_LEN + 1 &&
-              fsync(fd) == 0;
+    bool ok =
+        fd >= 0 && write(fd, text, KEY_HEX_LEN + 1) == (ssize_t)(KEY_HEX_LEN + 1) && fsync(fd) == 0;
     int e = errno;
     if (fd >= 0)
         close(fd);
@@ -368,7 +369,7 @@ static int key_file(const char *path, bool create, const char *what, uint8_t out
         return -1;
     }
     log_info("audit: made a new %s at %s", what, path);
-    int rc = parse_hex_key(text, 2 * AUDIT_KEY_LEN, out);
+    int rc = parse_hex_key(text, KEY_HEX_LEN, out);
     crypto_wipe(text, sizeof(text));
     return rc;
 }
@@ -1395,9 +1396,9 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(const struct opts *);
-    } cmds[] = {{"serve", cmd_serve}, {"ingest", cmd_ingest}, {"keys", cmd_keys},
-                {"ask", cmd_ask},     {"audit", cmd_audit},   {"config", cmd_config},
-                {"eval", cmd_eval},   {"guard", cmd_guard},   {"subject", cmd_subject},
+    } cmds[] = {{"serve", cmd_serve},  {"ingest", cmd_ingest}, {"keys", cmd_keys},
+                {"ask", cmd_ask},      {"audit", cmd_audit},   {"config", cmd_config},
+                {"eval", cmd_eval},    {"guard", cmd_guard},   {"subject", cmd_subject},
                 {"routes", cmd_routes}};
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (strcmp(argv[1], cmds[i].name) != 0)

@@ -824,14 +824,15 @@ ag_err audit_retention_sweep(struct audit *a, int64_t cutoff_ms, bool record_emp
     bool row = false;
     int64_t n = 0;
     ag_err rc = store_pool_get(a->readers, &db);
-    rc = rc ? rc : store_prepare_cached(db, "SELECT count(*) FROM content WHERE ts_ms < ?1", &st);
+    if (rc != AG_OK)
+        return rc;
+    rc = store_prepare_cached(db, "SELECT count(*) FROM content WHERE ts_ms < ?1", &st);
     rc = rc ? rc : store_bind_int64(st, 1, cutoff_ms);
     rc = rc ? rc : store_step(st, &row);
     if (rc == AG_OK && row)
         n = store_col_int64(st, 0);
     store_finalize(st);
-    if (db)
-        store_pool_put(a->readers, db);
+    store_pool_put(a->readers, db);
     *shredded = 0;
     if (rc != AG_OK || (n == 0 && !record_empty))
         return rc;
@@ -897,11 +898,12 @@ ag_err audit_consent_get(struct audit *a, const char *tenant, const char *subjec
     struct store_stmt *st = NULL;
     bool row = false;
     rc = store_pool_get(a->readers, &db);
-    rc = rc ? rc
-            : store_prepare_cached(db,
-                                   "SELECT granted FROM consent WHERE tenant = ?1 AND subject = ?2"
-                                   " AND purpose = ?3 ORDER BY id DESC LIMIT 1",
-                                   &st);
+    if (rc != AG_OK)
+        return rc;
+    rc = store_prepare_cached(db,
+                              "SELECT granted FROM consent WHERE tenant = ?1 AND subject = ?2"
+                              " AND purpose = ?3 ORDER BY id DESC LIMIT 1",
+                              &st);
     rc = rc ? rc : store_bind_text(st, 1, tenant, strlen(tenant));
     rc = rc ? rc : store_bind_text(st, 2, ps, AUDIT_PSEUDONYM_LEN);
     rc = rc ? rc : store_bind_text(st, 3, purpose, strlen(purpose));
@@ -909,8 +911,7 @@ ag_err audit_consent_get(struct audit *a, const char *tenant, const char *subjec
     *known = rc == AG_OK && row;
     *granted = *known && store_col_int64(st, 0) != 0;
     store_finalize(st);
-    if (db)
-        store_pool_put(a->readers, db);
+    store_pool_put(a->readers, db);
     return rc;
 }
 
@@ -943,18 +944,18 @@ ag_err audit_list(struct audit *a, const struct audit_filter *f, json_t **out, i
     struct store_db *db = NULL;
     struct store_stmt *st = NULL;
     bool row = false;
-    json_t *arr = json_array();
-    if (!arr)
-        return AG_ENOMEM;
     ag_err rc = store_pool_get(a->readers, &db);
-    rc = rc ? rc
-            : store_prepare_cached(db,
-                                   "SELECT seq, body, prev_hash, hash FROM audit_chain"
-                                   " WHERE seq < ?1 AND ts_ms >= ?2 AND ts_ms < ?3"
-                                   " AND (?4 = '' OR tenant = ?4) AND (?5 = '' OR subject = ?5)"
-                                   " AND (?6 = '' OR outcome = ?6)"
-                                   " ORDER BY seq DESC LIMIT ?7",
-                                   &st);
+    if (rc != AG_OK)
+        return rc;
+    json_t *arr = json_array();
+    rc = !arr ? AG_ENOMEM
+              : store_prepare_cached(db,
+                                     "SELECT seq, body, prev_hash, hash FROM audit_chain"
+                                     " WHERE seq < ?1 AND ts_ms >= ?2 AND ts_ms < ?3"
+                                     " AND (?4 = '' OR tenant = ?4) AND (?5 = '' OR subject = ?5)"
+                                     " AND (?6 = '' OR outcome = ?6)"
+                                     " ORDER BY seq DESC LIMIT ?7",
+                                     &st);
     const char *tenant = f->tenant ? f->tenant : "", *outcome = f->outcome ? f->outcome : "";
     rc = rc ? rc : store_bind_int64(st, 1, f->before > 0 ? f->before : INT64_MAX);
     rc = rc ? rc : store_bind_int64(st, 2, f->from_ms);
@@ -980,8 +981,7 @@ ag_err audit_list(struct audit *a, const struct audit_filter *f, json_t **out, i
         n++;
     }
     store_finalize(st);
-    if (db)
-        store_pool_put(a->readers, db);
+    store_pool_put(a->readers, db);
     if (rc != AG_OK) {
         json_decref(arr);
         return rc;
@@ -1068,8 +1068,11 @@ ag_err audit_subject_export(struct audit *a, const char *tenant, const char *sub
     struct store_stmt *st = NULL;
     bool row = false, have_key = false;
     uint8_t dek[CRYPTO_AEAD_KEY_LEN];
+    rc = store_pool_get(a->readers, &db);
+    if (rc != AG_OK)
+        return rc;
     json_t *records = json_array(), *consent = NULL;
-    rc = records ? store_pool_get(a->readers, &db) : AG_ENOMEM;
+    rc = records ? AG_OK : AG_ENOMEM;
     if (rc == AG_OK) {
         rc = read_key(a, db, tenant, ps, dek);
         have_key = rc == AG_OK;
@@ -1104,8 +1107,7 @@ ag_err audit_subject_export(struct audit *a, const char *tenant, const char *sub
     store_finalize(st);
     if (rc == AG_OK)
         consent = consent_history(db, tenant, ps, &rc);
-    if (db)
-        store_pool_put(a->readers, db);
+    store_pool_put(a->readers, db);
     crypto_wipe(dek, sizeof(dek));
     if (rc == AG_OK) {
         *out = json_pack("{s:s, s:s, s:s, s:b, s:O, s:O}", "subject", subject, "tenant", tenant,

@@ -96,8 +96,7 @@ ag_err audit_list(struct audit *a, const struct audit_filter *f, json_t **out, i
 /* Everything held about subject in tenant: its records, readable content (decrypted),
  * consent history and whether a data key exists. AG_OK with an empty result when nothing
  * is held. */
-ag_err audit_subject_export(struct audit *a, const char *tenant, const char *subject,
-                            json_t **out);
+ag_err audit_subject_export(struct audit *a, const char *tenant, const char *subject, json_t **out);
 /* Delete the subject's data key and ciphertexts, and record the erasure in the chain.
  * *erased counts the content rows deleted; *seq the erasure's record. */
 ag_err audit_subject_erase(struct audit *a, const char *tenant, const char *subject,
