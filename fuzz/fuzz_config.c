@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* fuzz/fuzz_config.c: the config file parser, and the price table parsed from its llm_price
- * entries, must reject bad input with a reason. */
+/* fuzz/fuzz_config.c: the config file parser, the checks across keys (config_validate:
+ * CORS origins, master key, audit store, JWKS URL, ...) and the price table parsed from its
+ * llm_price entries must reject bad input with a reason. */
 #include <stdint.h>
 #include <string.h>
 
@@ -18,6 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap(); /* every error names its line */
     if (rc == AG_OK && (c.threads < 1 || c.threads > 256 || c.listen[0] == '\0'))
         __builtin_trap();
+    if (rc == AG_OK) {
+        why[0] = '\0';
+        if (config_validate(&c, why, sizeof(why)) != AG_OK && why[0] == '\0')
+            __builtin_trap(); /* every refusal says why */
+    }
     if (rc == AG_OK) {
         struct llm_prices *p = NULL;
         rc = llm_prices_create(&c, why, sizeof(why), &p);
