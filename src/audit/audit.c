@@ -319,18 +319,21 @@ static ag_err store_content(struct audit *a, const struct pending *p, int64_t se
 
 /* ---- the writer's side actions ------------------------------------------------------------ */
 
+/* Run sql with text parameters t1, t2 (each when not NULL) and then the number *i1 (when not
+ * NULL), numbered in that order; *changes gets the rows changed. */
 static ag_err exec_count(struct store_db *db, const char *sql, const char *t1, const char *t2,
-                         int64_t i1, int64_t *changes)
+                         const int64_t *i1, int64_t *changes)
 {
+    int next = 1;
     struct store_stmt *st = NULL;
     bool row;
     ag_err rc = store_prepare_cached(db, sql, &st);
     if (rc == AG_OK && t1)
-        rc = store_bind_text(st, 1, t1, strlen(t1));
+        rc = store_bind_text(st, next++, t1, strlen(t1));
     if (rc == AG_OK && t2)
-        rc = store_bind_text(st, 2, t2, strlen(t2));
-    if (rc == AG_OK && !t1)
-        rc = store_bind_int64(st, 1, i1);
+        rc = store_bind_text(st, next++, t2, strlen(t2));
+    if (rc == AG_OK && i1)
+        rc = store_bind_int64(st, next, *i1);
     rc = rc ? rc : store_step(st, &row);
     if (rc == AG_OK && changes)
         *changes = store_changes(db);
@@ -365,14 +368,14 @@ static ag_err side_action(struct audit *a, struct pending *p, int64_t seq)
     }
     case OP_ERASE:
         rc = exec_count(a->wdb, "DELETE FROM subject_keys WHERE tenant = ?1 AND subject = ?2",
-                        p->tenant, p->subject, 0, NULL);
+                        p->tenant, p->subject, NULL, NULL);
         rc = rc ? rc
                 : exec_count(a->wdb, "DELETE FROM content WHERE tenant = ?1 AND subject = ?2",
-                             p->tenant, p->subject, 0, &n);
+                             p->tenant, p->subject, NULL, &n);
         break;
     case OP_RETENTION:
-        rc = exec_count(a->wdb, "DELETE FROM content WHERE ts_ms < ?1", NULL, NULL, p->cutoff_ms,
-                        &n);
+        rc = exec_count(a->wdb, "DELETE FROM content WHERE tenant = ?1 AND ts_ms < ?2", p->tenant,
+                        NULL, &p->cutoff_ms, &n);
         break;
     }
     if (rc == AG_OK) {
@@ -815,28 +818,12 @@ ag_err audit_consent_set(struct audit *a, const char *tenant, const char *subjec
     return submit(a, p, seq, NULL);
 }
 
-ag_err audit_retention_sweep(struct audit *a, int64_t cutoff_ms, bool record_empty,
-                             int64_t *shredded)
+/* One tenant's sweep: its old content deleted and the count recorded under that tenant, so
+ * each tenant's administrators see their own shredding. */
+static ag_err sweep_tenant(struct audit *a, const char *tenant, int64_t cutoff_ms, int64_t *n)
 {
-    /* Count first: a sweep that finds nothing leaves no record unless asked to. */
-    struct store_db *db = NULL;
-    struct store_stmt *st = NULL;
-    bool row = false;
-    int64_t n = 0;
-    ag_err rc = store_pool_get(a->readers, &db);
-    if (rc != AG_OK)
-        return rc;
-    rc = store_prepare_cached(db, "SELECT count(*) FROM content WHERE ts_ms < ?1", &st);
-    rc = rc ? rc : store_bind_int64(st, 1, cutoff_ms);
-    rc = rc ? rc : store_step(st, &row);
-    if (rc == AG_OK && row)
-        n = store_col_int64(st, 0);
-    store_finalize(st);
-    store_pool_put(a->readers, db);
-    *shredded = 0;
-    if (rc != AG_OK || (n == 0 && !record_empty))
-        return rc;
-    struct pending *p = new_event(a, OP_RETENTION, "", NULL, "retention_shred", "system", &rc);
+    ag_err rc;
+    struct pending *p = new_event(a, OP_RETENTION, tenant, NULL, "retention_shred", "system", &rc);
     if (!p)
         return rc;
     p->cutoff_ms = cutoff_ms;
@@ -844,7 +831,42 @@ ag_err audit_retention_sweep(struct audit *a, int64_t cutoff_ms, bool record_emp
         pending_free(p);
         return AG_ENOMEM;
     }
-    return submit(a, p, NULL, shredded);
+    return submit(a, p, NULL, n);
+}
+
+ag_err audit_retention_sweep(struct audit *a, int64_t cutoff_ms, int64_t *shredded)
+{
+    /* Which tenants have old content: a sweep that finds nothing leaves no record. */
+    struct store_db *db = NULL;
+    struct store_stmt *st = NULL;
+    bool row = false;
+    char tenants[16][AUDIT_MAX_ID + 1];
+    size_t n_tenants = 0;
+    *shredded = 0;
+    ag_err rc = store_pool_get(a->readers, &db);
+    if (rc != AG_OK)
+        return rc;
+    rc = store_prepare_cached(db,
+                              "SELECT DISTINCT tenant FROM content WHERE ts_ms < ?1"
+                              " ORDER BY tenant LIMIT 16",
+                              &st);
+    rc = rc ? rc : store_bind_int64(st, 1, cutoff_ms);
+    while (rc == AG_OK && (rc = store_step(st, &row)) == AG_OK && row) {
+        struct str t = store_col_text(st, 0);
+        if (t.len <= AUDIT_MAX_ID) {
+            memcpy(tenants[n_tenants], t.p, t.len);
+            tenants[n_tenants++][t.len] = '\0';
+        }
+    }
+    store_finalize(st);
+    store_pool_put(a->readers, db);
+    /* at most 16 tenants a round; the next round (or call) takes the rest */
+    for (size_t i = 0; i < n_tenants && rc == AG_OK; i++) {
+        int64_t n = 0;
+        rc = sweep_tenant(a, tenants[i], cutoff_ms, &n);
+        *shredded += n;
+    }
+    return rc;
 }
 
 static void *sweeper_main(void *arg)
@@ -854,7 +876,7 @@ static void *sweeper_main(void *arg)
     while (a->sweeper_started) {
         pthread_mutex_unlock(&a->mu);
         int64_t cutoff = clock_wall_ms() - (int64_t)a->retention_days * 86400000, n = 0;
-        ag_err rc = audit_retention_sweep(a, cutoff, false, &n);
+        ag_err rc = audit_retention_sweep(a, cutoff, &n);
         if (rc != AG_OK)
             log_error("audit: retention sweep failed: %s", ag_strerror(rc));
         else if (n)

@@ -111,10 +111,9 @@ ag_err audit_consent_set(struct audit *a, const char *tenant, const char *subjec
 ag_err audit_consent_get(struct audit *a, const char *tenant, const char *subject,
                          const char *purpose, bool *known, bool *granted);
 
-/* Delete content stored before cutoff_ms (every tenant) and record the sweep in the chain
- * when it deleted anything (or always when record_empty). */
-ag_err audit_retention_sweep(struct audit *a, int64_t cutoff_ms, bool record_empty,
-                             int64_t *shredded);
+/* Delete content stored before cutoff_ms and record the sweep in the chain, one record per
+ * tenant that had any (under that tenant; up to 16 tenants a call); *shredded totals. */
+ag_err audit_retention_sweep(struct audit *a, int64_t cutoff_ms, int64_t *shredded);
 
 /* Sweep now and then every interval_s in a thread of its own: content older than days is
  * shredded (audit_retention_sweep); stopped by audit_close. */

@@ -306,3 +306,35 @@ def test_master_key_from_environment(make_server, tmp_path):
     p = run_cli("subject", "export", "m1", data=s.data,
                 env={"AGENTGATE_MASTER_KEY": "6b" * 32}, check=False)
     assert "Reiher-5" not in p.stdout
+
+
+def test_retention_sweep_at_start(make_server):
+    """Content older than content_retention_days is shredded by the server itself (at start,
+    then hourly), and the sweep is a chain record."""
+    from conftest import Server
+    s = make_server()
+    assert s.ask("Versand Eisvogel-12", subject="alt-kunde", consent=True).status == 200
+    assert s.ask("Versand Rotkehlchen-34", subject="neu-kunde", consent=True).status == 200
+    assert s.stop() == 0
+    with audit_db(s) as db:  # the first one's content is now 40 days old
+        db.execute("UPDATE content SET ts_ms = ts_ms - 40*86400000 WHERE seq = ("
+                   "SELECT min(seq) FROM content)")
+    s2 = Server(s.data, {"AGENTGATE_CONTENT_RETENTION_DAYS": "30"})
+    try:
+        admin = s2.keys["admin"]
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            recs = s2.request("GET", "/v1/audit?outcome=retention_shred", key=admin).json()
+            if recs["records"]:
+                break
+            time.sleep(0.1)
+        assert recs["records"] and recs["records"][0]["shredded"] == 1
+        old = s2.request("GET", "/v1/subjects/alt-kunde/export", key=admin).json()
+        new = s2.request("GET", "/v1/subjects/neu-kunde/export", key=admin).json()
+        assert [r["content_state"] for r in old["records"] if r["event"] == "turn"] == \
+            ["shredded"]
+        turns = [r for r in new["records"] if r["event"] == "turn"]
+        assert "Rotkehlchen-34" in turns[0]["content"]["question"]
+    finally:
+        assert s2.stop() == 0
+    assert run_cli("audit", "verify", data=s.data).stdout.strip() == "OK"

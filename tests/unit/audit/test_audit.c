@@ -734,10 +734,10 @@ static void test_retention_shreds_old_content(void **state)
     tamper(fx, "UPDATE content SET ts_ms = ts_ms - 40*86400000 WHERE seq = 1");
     assert_int_equal(audit_open(fx->path, &keys, 16, &fx->audit), AG_OK);
     int64_t n = -1;
-    assert_int_equal(audit_retention_sweep(fx->audit, clock_wall_ms() - 30 * 86400000LL, false, &n),
+    assert_int_equal(audit_retention_sweep(fx->audit, clock_wall_ms() - 30 * 86400000LL, &n),
                      AG_OK);
     assert_int_equal(n, 1);
-    assert_int_equal(audit_retention_sweep(fx->audit, clock_wall_ms() - 30 * 86400000LL, false, &n),
+    assert_int_equal(audit_retention_sweep(fx->audit, clock_wall_ms() - 30 * 86400000LL, &n),
                      AG_OK);
     assert_int_equal(n, 0); /* nothing left: no record either */
     json_t *ex = export_of(fx->audit, "acme", "r1");
