@@ -226,3 +226,46 @@ def postgres():
         yield p.stdout.strip(), d
     finally:
         subprocess.run([PG_SH, "remove", d], capture_output=True, timeout=60)
+
+
+class AskLoad:
+    """Clients asking in threads (two per server), each at most per_client questions;
+    answered holds (trace_id, audit_seq) of every 200."""
+
+    def __init__(self, servers, per_client):
+        import threading
+        self.answered, self.lock, self.stop = [], threading.Lock(), threading.Event()
+
+        def client(s, n):
+            for i in range(per_client):
+                if self.stop.is_set():
+                    return
+                try:
+                    r = s.ask(f"Versand nach Österreich {n}-{i}")
+                except OSError:
+                    return
+                if r.status == 200:
+                    with self.lock:
+                        self.answered.append((r.json()["trace_id"], r.json()["audit_seq"]))
+        self.threads = [threading.Thread(target=client, args=(s, n))
+                        for n, s in enumerate(servers * 2)]
+        for t in self.threads:
+            t.start()
+
+    def count(self):
+        with self.lock:
+            return len(self.answered)
+
+    def join(self, timeout=120):
+        for t in self.threads:
+            t.join(timeout=timeout)
+
+    def kill_after(self, server, n, wait_s=60):
+        """SIGKILL server once n turns were answered (or wait_s passed), stop the clients."""
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline and self.count() < n:
+            time.sleep(0.05)
+        server.proc.send_signal(signal.SIGKILL)
+        server.proc.wait(timeout=30)
+        self.stop.set()
+        self.join(60)

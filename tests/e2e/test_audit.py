@@ -4,12 +4,10 @@ turn that got a response is lost when the server is killed."""
 import glob
 import json
 import os
-import signal
 import sqlite3
-import threading
 import time
 
-from conftest import run_cli
+from conftest import AskLoad, run_cli
 
 
 def audit_db(server):
@@ -253,35 +251,9 @@ def test_no_response_lost_when_killed(make_server):
     """SIGKILL while clients are asking: every turn that got a response has its record,
     and the chain verifies."""
     s = make_server({"AGENTGATE_RATE_PER_SEC": "1000", "AGENTGATE_RATE_BURST": "1000"})
-    answered, stop = [], threading.Event()
-    lock = threading.Lock()
-
-    def client():
-        i = 0
-        while not stop.is_set() and i < 2000:
-            i += 1
-            try:
-                r = s.ask(f"Versand nach Österreich {i}")
-            except OSError:
-                return
-            if r.status == 200:
-                with lock:
-                    answered.append((r.json()["trace_id"], r.json()["audit_seq"]))
-
-    threads = [threading.Thread(target=client) for _ in range(4)]
-    for t in threads:
-        t.start()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with lock:
-            if len(answered) >= 40:
-                break
-        time.sleep(0.05)
-    s.proc.send_signal(signal.SIGKILL)
-    s.proc.wait(timeout=30)
-    stop.set()
-    for t in threads:
-        t.join(timeout=30)
+    load = AskLoad([s], 1000)
+    load.kill_after(s, 40)
+    answered = load.answered
     assert len(answered) >= 40
     assert run_cli("audit", "verify", data=s.data).stdout.strip() == "OK"
     with audit_db(s) as db:

@@ -2,11 +2,8 @@
 safely, a SIGKILL under load loses no answered turn, erasure and verify work the same."""
 import glob
 import os
-import signal
-import threading
-import time
 
-from conftest import run_cli
+from conftest import AskLoad, run_cli
 
 
 def pg_env(uri, data_key_dir):
@@ -22,35 +19,15 @@ def make_keys(d):
         f.write("1f" * 32 + "\n")
 
 
-def load(servers, per_client, answered, lock, stop):
-    def client(s, n):
-        for i in range(per_client):
-            if stop.is_set():
-                return
-            try:
-                r = s.ask(f"Versand nach Österreich {n}-{i}")
-            except OSError:
-                return
-            if r.status == 200:
-                with lock:
-                    answered.append((r.json()["trace_id"], r.json()["audit_seq"]))
-    threads = [threading.Thread(target=client, args=(s, n))
-               for n, s in enumerate(servers * 2)]
-    for t in threads:
-        t.start()
-    return threads
-
-
 def test_two_instances_one_chain(make_server, postgres, tmp_path):
     uri, _ = postgres
     make_keys(str(tmp_path))
     env = pg_env(uri, str(tmp_path))
     a = make_server(env)
     b = make_server(env, keys_from=a)
-    answered, lock, stop = [], threading.Lock(), threading.Event()
-    threads = load([a, b], 15, answered, lock, stop)
-    for t in threads:
-        t.join(timeout=120)
+    load = AskLoad([a, b], 15)
+    load.join()
+    answered = load.answered
     assert len(answered) == 60
     seqs = sorted(s for _, s in answered)
     assert seqs == list(range(1, 61))  # one chain, no gaps, no duplicates
@@ -68,19 +45,9 @@ def test_killed_instance_loses_no_answered_turn(make_server, postgres, tmp_path)
     make_keys(str(tmp_path))
     env = pg_env(uri, str(tmp_path))
     s = make_server(env)
-    answered, lock, stop = [], threading.Lock(), threading.Event()
-    threads = load([s], 500, answered, lock, stop)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with lock:
-            if len(answered) >= 30:
-                break
-        time.sleep(0.05)
-    s.proc.send_signal(signal.SIGKILL)
-    s.proc.wait(timeout=30)
-    stop.set()
-    for t in threads:
-        t.join(timeout=60)
+    load = AskLoad([s], 500)
+    load.kill_after(s, 30)
+    answered = load.answered
     assert len(answered) >= 30
     p = run_cli("audit", "verify", env=env)
     assert p.stdout.strip() == "OK", p.stdout + p.stderr
