@@ -13,12 +13,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -150,6 +153,22 @@ static inline void tu_append_file(struct buf *b, const char *path)
     while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
         assert_int_equal(buf_append(b, chunk, got), AG_OK);
     fclose(f);
+}
+
+/* A TCP port on 127.0.0.1 that was free a moment ago (for a test's own server), or 0. */
+static inline unsigned tu_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(a);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return 0;
+    }
+    close(fd);
+    return ntohs(a.sin_port);
 }
 
 /* ---- bytes and strings ----------------------------------------------------------------- */

@@ -29,6 +29,7 @@
 
 #include "limit/limit.h"
 #include "limit/limit_internal.h"
+#include "test_util.h"
 
 #define REDIS_BIN "/usr/bin/redis-server"
 
@@ -39,21 +40,6 @@ static void sleep_ms(unsigned ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
-}
-
-static unsigned free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(a);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return 0;
-    }
-    close(fd);
-    return ntohs(a.sin_port);
 }
 
 /* Does a PING on 127.0.0.1:port get +PONG within 200 ms? */
@@ -123,7 +109,7 @@ static int group_setup(void **state)
         fprintf(stderr, "test_redis: %s missing (scripts/setup.sh installs it)\n", REDIS_BIN);
         return -1;
     }
-    redis_port = free_port();
+    redis_port = tu_free_port();
     return redis_port && redis_start() ? 0 : -1;
 }
 

@@ -41,21 +41,6 @@ struct engine {
 
 /* ---- the PostgreSQL server: tests/tools/pg.sh ------------------------------------------ */
 
-static unsigned free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(a);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return 0;
-    }
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 /* Run pg.sh cmd on e's folder; its first output line (the URI of start) into out. */
 static bool pg_sh(const struct engine *e, const char *cmd, char *out, size_t out_len)
 {
@@ -106,7 +91,7 @@ static int setup_postgres(void **state)
         return -1;
     }
     e->kind = STORE_POSTGRES;
-    e->port = free_port();
+    e->port = tu_free_port();
     log_min_level = LOG_OFF;
     *state = e;
     if (!e->port || !pg_sh(e, "start", e->target, sizeof(e->target))) {
@@ -522,7 +507,7 @@ static void test_connections_that_fail(void **state)
 {
     const struct engine *e = *state;
     char uri[256], log[4096];
-    unsigned closed = free_port();
+    unsigned closed = tu_free_port();
     assert_true(closed > 0);
     snprintf(uri, sizeof(uri), "postgresql://agentgate:hunter2secret@127.0.0.1:%u/postgres",
              closed);
