@@ -44,6 +44,7 @@ static const char schema_sqlite[] =
     " hash TEXT NOT NULL, mac TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS audit_chain_subject ON audit_chain(tenant, subject, seq);"
     "CREATE INDEX IF NOT EXISTS audit_chain_ts ON audit_chain(ts_ms);"
+    "CREATE INDEX IF NOT EXISTS audit_chain_trace ON audit_chain(trace_id);"
     "CREATE TABLE IF NOT EXISTS audit_head(id INTEGER PRIMARY KEY CHECK (id = 1),"
     " seq INTEGER NOT NULL, hash TEXT NOT NULL, mac TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS subject_keys(tenant TEXT NOT NULL, subject TEXT NOT NULL,"
@@ -66,6 +67,7 @@ static const char schema_pg[] =
     " hash TEXT NOT NULL, mac TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS audit_chain_subject ON audit_chain(tenant, subject, seq);"
     "CREATE INDEX IF NOT EXISTS audit_chain_ts ON audit_chain(ts_ms);"
+    "CREATE INDEX IF NOT EXISTS audit_chain_trace ON audit_chain(trace_id);"
     "CREATE TABLE IF NOT EXISTS audit_head(id BIGINT PRIMARY KEY CHECK (id = 1),"
     " seq BIGINT NOT NULL, hash TEXT NOT NULL, mac TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS subject_keys(tenant TEXT NOT NULL, subject TEXT NOT NULL,"
@@ -1010,6 +1012,33 @@ ag_err audit_list(struct audit *a, const struct audit_filter *f, json_t **out, i
     }
     *out = arr;
     return AG_OK;
+}
+
+ag_err audit_trace(struct audit *a, const char *tenant, const char *trace_id, json_t **out)
+{
+    size_t n = strnlen(trace_id, 64);
+    if (!tenant || !tenant[0] || n == 0 || n >= 64)
+        return AG_EINVAL;
+    struct store_db *db = NULL;
+    struct store_stmt *st = NULL;
+    bool row = false;
+    ag_err rc = store_pool_get(a->readers, &db);
+    if (rc != AG_OK)
+        return rc;
+    rc = store_prepare_cached(db,
+                              "SELECT seq, body, prev_hash, hash FROM audit_chain"
+                              " WHERE trace_id = ?1 AND tenant = ?2 ORDER BY seq LIMIT 1",
+                              &st);
+    rc = rc ? rc : store_bind_text(st, 1, trace_id, n);
+    rc = rc ? rc : store_bind_text(st, 2, tenant, strlen(tenant));
+    rc = rc ? rc : store_step(st, &row);
+    if (rc == AG_OK && !row)
+        rc = AG_ENOTFOUND;
+    if (rc == AG_OK && !(*out = row_json(st)))
+        rc = AG_ENOMEM;
+    store_finalize(st);
+    store_pool_put(a->readers, db);
+    return rc;
 }
 
 /* The decrypted content of record seq, or NULL (with *state saying why). */

@@ -91,6 +91,10 @@ struct audit_filter {
  * when there is none. */
 ag_err audit_list(struct audit *a, const struct audit_filter *f, json_t **out, int64_t *next);
 
+/* The record of the turn with trace_id in tenant (its decision: stages, guard verdicts,
+ * passages, generation, explanation); AG_ENOTFOUND when there is none. */
+ag_err audit_trace(struct audit *a, const char *tenant, const char *trace_id, json_t **out);
+
 /* ---- GDPR ------------------------------------------------------------------------------ */
 
 /* Everything held about subject in tenant: its records, readable content (decrypted),

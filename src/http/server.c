@@ -607,6 +607,25 @@ static void h_audit(struct http_server *s, struct MHD_Connection *c, struct requ
     send_value(c, r, o, 16u << 20);
 }
 
+/* GET /v1/traces/{id}: the full trace of one turn of the caller's tenant, from its audit
+ * record (durable and in the chain, so a trace cannot be edited after the fact). */
+static void h_trace(struct http_server *s, struct MHD_Connection *c, struct request *r)
+{
+    struct auth_identity who;
+    if (!authorize(s, c, r, &who))
+        return;
+    json_t *o = NULL;
+    ag_err rc = audit_trace(s->env->audit, who.tenant, r->param, &o);
+    if (rc == AG_EINVAL)
+        send_error(c, r, 400, "invalid_request", "bad_value", "not a valid trace id");
+    else if (rc == AG_ENOTFOUND)
+        send_error(c, r, 404, "not_found", "no_trace", "no turn with this trace id");
+    else if (rc != AG_OK)
+        send_error(c, r, 503, "server_error", "audit_unavailable", "the audit log is unavailable");
+    else
+        send_value(c, r, o, 16u << 20);
+}
+
 /* ---- /v1/subjects/{id}: GDPR access, erasure and consent -------------------------------- */
 
 static void actor_of(const struct auth_identity *who, char *out, size_t cap)
@@ -961,6 +980,7 @@ static const struct route routes[] = {
     {"POST", "/v1/chat/completions", AUTH_ANY_ROLE, h_turn},
     {"GET", "/v1/models", AUTH_ANY_ROLE, h_models},
     {"GET", "/v1/audit", AUTH_ROLE_ADMIN, h_audit},
+    {"GET", "/v1/traces/{id}", AUTH_ROLE_REVIEWER | AUTH_ROLE_ADMIN, h_trace},
     {"GET", "/v1/subjects/{id}/export", AUTH_ROLE_ADMIN, h_subject_export},
     {"DELETE", "/v1/subjects/{id}", AUTH_ROLE_ADMIN, h_subject_erase},
     {"POST", "/v1/subjects/{id}/consent", AUTH_ROLE_CLIENT | AUTH_ROLE_ADMIN, h_subject_consent},
@@ -972,6 +992,7 @@ static const struct route routes[] = {
     {"OPTIONS", "/v1/chat/completions", AUTH_PUBLIC, h_preflight},
     {"OPTIONS", "/v1/models", AUTH_PUBLIC, h_preflight},
     {"OPTIONS", "/v1/audit", AUTH_PUBLIC, h_preflight},
+    {"OPTIONS", "/v1/traces/{id}", AUTH_PUBLIC, h_preflight},
     {"OPTIONS", "/v1/subjects/{id}/export", AUTH_PUBLIC, h_preflight},
     {"OPTIONS", "/v1/subjects/{id}", AUTH_PUBLIC, h_preflight},
     {"OPTIONS", "/v1/subjects/{id}/consent", AUTH_PUBLIC, h_preflight},

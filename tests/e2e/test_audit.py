@@ -310,3 +310,21 @@ def test_retention_sweep_at_start(make_server):
     finally:
         assert s2.stop() == 0
     assert run_cli("audit", "verify", data=s.data).stdout.strip() == "OK"
+
+
+def test_trace_of_a_turn(make_server):
+    s = make_server()
+    r = s.ask("Wie lange dauert der Versand nach Österreich?")
+    trace = r.json()["trace_id"]
+    t = s.request("GET", f"/v1/traces/{trace}", key=s.keys["reviewer"])
+    assert t.status == 200, t.body
+    body = t.json()
+    assert body["trace_id"] == trace and body["seq"] == r.json()["audit_seq"]
+    assert body["decision"]["passages"] and body["decision"]["stages"]
+    assert body["decision"]["guard"]["injection"]["verdict"] == "allow"
+    assert s.request("GET", f"/v1/traces/{trace}", key=s.keys["client"]).status == 403
+    assert s.request("GET", "/v1/traces/" + "0" * 32, key=s.keys["admin"]).status == 404
+    assert s.request("GET", "/v1/traces/" + "x" * 80, key=s.keys["admin"]).status == 400
+    # another tenant's reviewer does not see it
+    other = run_cli("keys", "create", "--role", "reviewer", "--tenant", "andere", data=s.data)
+    assert s.request("GET", f"/v1/traces/{trace}", key=other.stdout.strip()).status == 404

@@ -16,6 +16,7 @@ EXPECTED = {
     ("POST", "/v1/chat/completions"): ["client", "reviewer", "admin"],
     ("GET", "/v1/models"): ["client", "reviewer", "admin"],
     ("GET", "/v1/audit"): ["admin"],
+    ("GET", "/v1/traces/{id}"): ["reviewer", "admin"],
     ("GET", "/v1/subjects/{id}/export"): ["admin"],
     ("DELETE", "/v1/subjects/{id}"): ["admin"],
     ("POST", "/v1/subjects/{id}/consent"): ["client", "admin"],
