@@ -53,42 +53,123 @@ static bool in_sorted(const char *const *list, size_t count, const char *w)
 /* Function words text_is_stopword() leaves in (pronouns, auxiliaries, modal verbs,
  * adverbs of degree): they carry no fact a passage must hold. Sorted. */
 static const char *const extra_stop[] = {
-    "all",     "allerdings", "also",   "any",     "auch",    "bereits", "been",   "being",
-    "bitte",   "dabei",      "dafur",  "damit",   "daran",   "darauf",  "daruber", "davon",
-    "dazu",    "deine",      "deiner", "derzeit", "direkt",  "durfen",  "each",   "es",
-    "etwa",    "etwas",      "ganz",   "get",     "gerade",  "gibt",    "gleich", "hatte",
-    "hatten",  "here",       "hierzu", "ihm",     "ihnen",   "ihr",     "ihre",   "ihrem",
-    "ihren",   "ihrer",      "ihres",  "immer",   "into",    "jedoch",  "jetzt",  "just",
-    "konnen",  "konnte",     "konnten", "may",    "might",   "more",    "most",   "much",
-    "must",    "musst",      "mussen", "mochten", "mochte",  "now",     "only",   "out",
-    "over",    "per",        "schon",  "sehr",    "sei",     "seien",   "sollte", "sollten",
-    "some",    "such",       "unserem", "unseren", "unserer", "unseres", "up",    "very",
-    "via",     "ware",       "waren",  "werde",   "wurde",   "wurden",  "yes",    "zudem",
+    "all",    "allerdings", "also",    "any",     "auch",    "been",    "being",   "bereits",
+    "bitte",  "dabei",      "dafur",   "damit",   "daran",   "darauf",  "daruber", "davon",
+    "dazu",   "deine",      "deiner",  "derzeit", "direkt",  "durfen",  "each",    "es",
+    "etwa",   "etwas",      "ganz",    "gerade",  "get",     "gibt",    "gleich",  "hatte",
+    "hatten", "here",       "hierzu",  "ihm",     "ihnen",   "ihr",     "ihre",    "ihrem",
+    "ihren",  "ihrer",      "ihres",   "immer",   "into",    "jedoch",  "jetzt",   "just",
+    "konnen", "konnte",     "konnten", "may",     "might",   "mochte",  "mochten", "more",
+    "most",   "much",       "mussen",  "musst",   "must",    "now",     "only",    "out",
+    "over",   "per",        "schon",   "sehr",    "sei",     "seien",   "sollte",  "sollten",
+    "some",   "such",       "unserem", "unseren", "unserer", "unseres", "up",      "very",
+    "via",    "ware",       "waren",   "werde",   "wurde",   "wurden",  "yes",     "zudem",
 };
 
 /* Negations (folded). "t" counts after "don", "isn"... (text_words splits "don't"). */
-static const char *const negations[] = {"cannot", "kein",   "keine",  "keinem", "keinen",
-                                        "keiner", "keines", "keinerlei", "never", "nicht",
-                                        "nie",    "niemals", "no",    "none",   "not"};
+static const char *const negations[] = {
+    "cannot", "kein",  "keine", "keinem",  "keinen", "keiner", "keinerlei", "keines",
+    "never",  "nicht", "nie",   "niemals", "no",     "none",   "not",
+};
 
 /* Conversation rather than facts: a sentence of only these (and function words) is
  * exempt from the support check. Prefixes of folded words (at least 4 letters) or whole
  * words. Drawn from greetings, closings, offers of help and admissions of not knowing in
  * both languages (and the extractive backend's own "don't know" text). Sorted. */
 static const char *const discourse[] = {
-    "abend",    "anders",   "answer",   "antwort",  "anything", "assist",   "best",
-    "certain",  "contact",  "customer", "dank",     "day",      "dear",     "document",
-    "don",      "doesn",    "else",     "feel",     "find",     "formulier", "found",
-    "frag",     "free",     "freundlich", "further", "gefunden", "gern",    "glad",
-    "great",    "gruss",    "guten",    "hallo",    "happy",    "hello",    "help",
-    "hesitate", "hey",      "hi",       "hilf",     "hoffe",    "hope",     "inform",
-    "isn",      "kind",     "know",     "kontakt",  "kundendienst", "kundenservice", "leider",
-    "let",      "lieb",     "mehr",     "melden",   "morgen",   "natürlich", "naturlich",
-    "nice",     "noch",     "other",    "question", "reach",    "regards",  "reliable",
-    "rephrase", "selbstverstandlich", "service", "sonst", "sorry", "support",  "sure",
-    "t",        "tag",      "team",     "thank",    "unable",   "unfortunately", "unterlag",
-    "verlass",  "weiss",    "weit",     "welcome",  "wend",     "willkommen", "wish",
-    "wiss",     "wunsch",   "zogern",
+    "abend",
+    "afraid",
+    "anders",
+    "answer",
+    "antwort",
+    "anything",
+    "assist",
+    "best",
+    "certain",
+    "contact",
+    "correct",
+    "customer",
+    "dank",
+    "day",
+    "dear",
+    "document",
+    "doesn",
+    "don",
+    "else",
+    "feel",
+    "find",
+    "formulier",
+    "found",
+    "frag",
+    "free",
+    "freundlich",
+    "further",
+    "gefunden",
+    "genau",
+    "gern",
+    "glad",
+    "great",
+    "gruss",
+    "guten",
+    "hallo",
+    "happy",
+    "helf",
+    "hello",
+    "help",
+    "hesitate",
+    "hey",
+    "hi",
+    "hilf",
+    "hoffe",
+    "hope",
+    "indeed",
+    "inform",
+    "isn",
+    "kind",
+    "know",
+    "kontakt",
+    "kundendienst",
+    "kundenservice",
+    "leider",
+    "let",
+    "lieb",
+    "mehr",
+    "melden",
+    "morgen",
+    "naturlich",
+    "nein",
+    "nice",
+    "noch",
+    "other",
+    "question",
+    "reach",
+    "regards",
+    "reliable",
+    "rephrase",
+    "richtig",
+    "selbstverstandlich",
+    "service",
+    "sonst",
+    "sorry",
+    "support",
+    "sure",
+    "t",
+    "tag",
+    "team",
+    "thank",
+    "unable",
+    "unfortunately",
+    "unterlag",
+    "verlass",
+    "weiss",
+    "weit",
+    "welcome",
+    "wend",
+    "willkommen",
+    "wish",
+    "wiss",
+    "wunsch",
+    "zogern",
 };
 
 static bool is_discourse(const char *f, size_t n)
@@ -117,11 +198,11 @@ enum {
 };
 
 struct aword {
-    size_t start, end;       /* bytes in the text */
-    size_t fold, fold_len;   /* folded form in the pool */
-    size_t stem, stem_len;   /* stem in the pool */
+    size_t start, end;     /* bytes in the text */
+    size_t fold, fold_len; /* folded form in the pool */
+    size_t stem, stem_len; /* stem in the pool */
     unsigned flags;
-    unsigned sent;           /* sentence of the text it lies in */
+    unsigned sent; /* sentence of the text it lies in */
 };
 
 struct text_an {
@@ -130,12 +211,14 @@ struct text_an {
     struct aword *w;
     size_t nw, cap;
     struct buf pool;
-    struct span { size_t start, end; } *sent;
+    struct span {
+        size_t start, end;
+    } * sent;
     size_t n_sent, sent_cap;
     struct sidx {
         const char *stem;
         size_t idx;
-    } *by_stem; /* content words sorted by stem */
+    } * by_stem; /* content words sorted by stem */
     size_t n_by_stem;
     struct answer_number *nums;
     size_t n_nums;
@@ -459,7 +542,7 @@ static bool has_token(const char *p, size_t n, const char *q, size_t qn)
         if (k < qn)
             continue;
         bool left = i == 0 || !(((p[i - 1] | 0x20) >= 'a' && (p[i - 1] | 0x20) <= 'z') ||
-                           (p[i - 1] >= '0' && p[i - 1] <= '9'));
+                                (p[i - 1] >= '0' && p[i - 1] <= '9'));
         bool right = i + qn == n || !(((p[i + qn] | 0x20) >= 'a' && (p[i + qn] | 0x20) <= 'z') ||
                                       (p[i + qn] >= '0' && p[i + qn] <= '9'));
         if (left && right)
@@ -698,18 +781,19 @@ static bool unknown_product(const struct checker *k, size_t s, size_t e, size_t 
             continue;
         }
         size_t j = i;
-        while (j < e && ((((unsigned char)p[j] | 0x20) >= 'a' && ((unsigned char)p[j] | 0x20) <= 'z') ||
-                         (p[j] >= '0' && p[j] <= '9') ||
-                         (p[j] == '-' && j + 1 < e &&
-                          ((((unsigned char)p[j + 1] | 0x20) >= 'a' &&
-                            ((unsigned char)p[j + 1] | 0x20) <= 'z') ||
-                           (p[j + 1] >= '0' && p[j + 1] <= '9')))))
+        while (j < e &&
+               ((((unsigned char)p[j] | 0x20) >= 'a' && ((unsigned char)p[j] | 0x20) <= 'z') ||
+                (p[j] >= '0' && p[j] <= '9') ||
+                (p[j] == '-' && j + 1 < e &&
+                 ((((unsigned char)p[j + 1] | 0x20) >= 'a' &&
+                   ((unsigned char)p[j + 1] | 0x20) <= 'z') ||
+                  (p[j + 1] >= '0' && p[j + 1] <= '9')))))
             j++;
         bool in_pii = false;
         for (size_t m = 0; m < k->n_pii; m++)
             in_pii = in_pii || (k->pii[m].start <= i && i < k->pii[m].end);
-        bool glued = j < e && ((unsigned char)p[j] >= 0x80 || p[j] == '@' || p[j] == '.' ||
-                               p[j] == '/') &&
+        bool glued = j < e &&
+                     ((unsigned char)p[j] >= 0x80 || p[j] == '@' || p[j] == '.' || p[j] == '/') &&
                      j + 1 < e && !is_sp(p[j + 1]) && p[j] != '.';
         bool in_url = (i > 0 && (p[i - 1] == '/' || p[i - 1] == '@' || p[i - 1] == '.')) ||
                       (j < e && (p[j] == '@' || p[j] == '/')) || glued;
@@ -752,8 +836,7 @@ static bool unknown_product(const struct checker *k, size_t s, size_t e, size_t 
         for (size_t i = w0; i < w1;) {
             size_t j = i;
             while (j < w1 && upper_at(p, a->w[j].start, e) && a->w[j].end - a->w[j].start > 1 &&
-                   (j == i || a->w[j].start <= a->w[j - 1].end + 1) &&
-                   !(a->w[j].flags & W_DIGITS))
+                   (j == i || a->w[j].start <= a->w[j - 1].end + 1) && !(a->w[j].flags & W_DIGITS))
                 j++;
             bool first = i == w0;
             if (j - i >= 2 && !first) {
@@ -909,9 +992,10 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
             buf_release(&val);
             return rc;
         }
-        bool given = val.len == 0 || (k->customer_alnum.len &&
-                                      strstr(buf_cstr(&k->customer_alnum), buf_cstr(&val))) ||
-                     (k->sources_alnum.len && strstr(buf_cstr(&k->sources_alnum), buf_cstr(&val)));
+        bool given =
+            val.len == 0 ||
+            (k->customer_alnum.len && strstr(buf_cstr(&k->customer_alnum), buf_cstr(&val))) ||
+            (k->sources_alnum.len && strstr(buf_cstr(&k->sources_alnum), buf_cstr(&val)));
         buf_release(&val);
         if (!given) {
             flag(v, ANSWER_WHY_PII, "%s the customer did not give", pii_type_name(ps->type));
@@ -942,8 +1026,8 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
         for (size_t i = 0; i < nn; i++) {
             struct answer_number *x = &k->nums[i];
             if (x->unit == ANSWER_UNIT_CURRENCY && pr->price >= 0) {
-                struct answer_number price = {.value = pr->price, .alt = NAN,
-                                              .unit = ANSWER_UNIT_CURRENCY};
+                struct answer_number price = {
+                    .value = pr->price, .alt = NAN, .unit = ANSWER_UNIT_CURRENCY};
                 if (!answer_number_matches(x, &price) && !number_grounded(k, x, cited, any_cited)) {
                     char have[40];
                     fmt_price(have, sizeof(have), pr->price, pr->currency);
@@ -955,8 +1039,9 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
                 x->other[0] = '\0';
             } else if (x->unit == ANSWER_UNIT_PIECES && pr->stock >= 0) {
                 if (fabs(x->value - (double)pr->stock) > 1e-9)
-                    flag(v, ANSWER_WHY_WRONG_STOCK, "says %.0f in stock; the catalogue has %lld of %s",
-                         x->value, (long long)pr->stock, pr->sku ? pr->sku : "?");
+                    flag(v, ANSWER_WHY_WRONG_STOCK,
+                         "says %.0f in stock; the catalogue has %lld of %s", x->value,
+                         (long long)pr->stock, pr->sku ? pr->sku : "?");
                 x->unit = ANSWER_UNIT_LITERAL;
                 x->other[0] = '\0';
             }
@@ -1028,8 +1113,7 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
         found_union = best_hits;
         for (size_t w = w0; w < w1 && best >= 0; w++) {
             size_t at;
-            if (is_content(&a->w[w]) && !word_in(a, &a->w[w], &k->ps[best], &at) &&
-                n_missing < 3) {
+            if (is_content(&a->w[w]) && !word_in(a, &a->w[w], &k->ps[best], &at) && n_missing < 3) {
                 missing[n_missing] = p + a->w[w].start;
                 missing_len[n_missing++] = a->w[w].end - a->w[w].start;
             }
@@ -1046,7 +1130,8 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
         size_t top = 0, top_s = 0;
         for (size_t w = w0; w < w1; w++) {
             size_t at;
-            if (is_content(&a->w[w]) && word_in(a, &a->w[w], pt, &at) && pt->w[at].sent < pt->n_sent) {
+            if (is_content(&a->w[w]) && word_in(a, &a->w[w], pt, &at) &&
+                pt->w[at].sent < pt->n_sent) {
                 /* count every passage sentence that has this stem */
                 const char *st = pool_at(pt, pt->w[at].stem);
                 for (size_t m = 0; m < pt->nw; m++)
@@ -1144,8 +1229,8 @@ ag_err answer_check(const char *answer, size_t len, enum text_lang lang,
     if (lang == TEXT_LANG_UNKNOWN)
         lang = text_detect_lang(answer, len, TEXT_LANG_DE);
     c.lang = lang;
-    struct checker k = {.ans = answer, .len = len, .n_p = n_p, .cat = cat, .n_cat = n_cat,
-                        .params = params};
+    struct checker k = {
+        .ans = answer, .len = len, .n_p = n_p, .cat = cat, .n_cat = n_cat, .params = params};
     buf_init(&k.sources_alnum, (size_t)ANSWER_MAX_PASSAGES * ANSWER_MAX_BYTES);
     buf_init(&k.customer_alnum, ANSWER_MAX_BYTES);
     ag_err rc = AG_ENOMEM;

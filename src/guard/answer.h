@@ -42,8 +42,8 @@ struct answer_product {
     int64_t stock;
 };
 struct answer_check_params {
-    double support_threshold; /* a sentence with a smaller share of its content words in
-                               * its passage is unsupported (0..1) */
+    double support_threshold;     /* a sentence with a smaller share of its content words in
+                                   * its passage is unsupported (0..1) */
     const char *const *forbidden; /* system prompt, canary strings: no run of
                                    * ANSWER_LEAK_WORDS words of them (all of a shorter
                                    * one) may appear in the answer */
@@ -61,15 +61,15 @@ extern const char ANSWER_WHY_LEAK[], ANSWER_WHY_PII[], ANSWER_WHY_BAD_CITATION[]
 struct answer_sentence_verdict {
     size_t start, end; /* byte span in the answer, start < end <= len */
     bool ok;
-    bool exempt;       /* no factual content (greeting, offer to help, "I don't know") */
-    double support;    /* share of content words found (1 for exempt sentences) */
-    int passage;       /* best supporting passage index, or -1 */
+    bool exempt;           /* no factual content (greeting, offer to help, "I don't know") */
+    double support;        /* share of content words found (1 for exempt sentences) */
+    int passage;           /* best supporting passage index, or -1 */
     size_t p_start, p_end; /* byte span of the best matching sentence in that passage */
-    const char *why;   /* NULL when ok, else one of ANSWER_WHY_* */
-    char detail[160];  /* what was wrong, for people ("49,90 EUR not in the passages") */
+    const char *why;       /* NULL when ok, else one of ANSWER_WHY_* */
+    char detail[160];      /* what was wrong, for people ("49,90 EUR not in the passages") */
 };
 struct answer_check_result {
-    bool grounded;                 /* every sentence ok */
+    bool grounded;                    /* every sentence ok */
     double support_min, support_mean; /* over non-exempt sentences; 1 when there are none */
     struct answer_sentence_verdict *sentences;
     size_t n_sentences;
@@ -85,8 +85,9 @@ struct answer_check_result {
  * ANSWER_MAX_SENTENCES sentences; AG_ENOMEM (arena full too). On failure out is zeroed. */
 ag_err answer_check(const char *answer, size_t len, enum text_lang lang,
                     const struct answer_passage *p, size_t n_p, const struct answer_product *cat,
-                    size_t n_cat, const char *customer_text, const struct answer_check_params *params,
-                    struct arena *a, struct answer_check_result *out);
+                    size_t n_cat, const char *customer_text,
+                    const struct answer_check_params *params, struct arena *a,
+                    struct answer_check_result *out);
 
 /* The answer's sentences as answer_check() splits them: text_sentences() with citations
  * ("[1][2]") kept with the sentence before them and list markers ("1.", "-") and German
@@ -99,21 +100,22 @@ enum answer_unit {
     ANSWER_UNIT_NONE = 0,
     ANSWER_UNIT_CURRENCY, /* value in the currency's own units */
     ANSWER_UNIT_PERCENT,
-    ANSWER_UNIT_DAYS, /* weeks are 7 days */
+    ANSWER_UNIT_DAYS,   /* weeks are 7 days */
     ANSWER_UNIT_MONTHS, /* years are 12 months */
     ANSWER_UNIT_HOURS,  /* minutes are 1/60 */
     ANSWER_UNIT_KG,
     ANSWER_UNIT_MM,
     ANSWER_UNIT_LITRES,
     ANSWER_UNIT_PIECES,
-    ANSWER_UNIT_OTHER, /* a unit word compared by its text (W, mAh, GB...) */
+    ANSWER_UNIT_OTHER,  /* a unit word compared by its text (W, mAh, GB...) */
     ANSWER_UNIT_LITERAL /* a date or time, compared digit for digit */
 };
 struct answer_number {
-    double value;     /* in the unit's base (3 weeks: 21 days) */
-    double alt;       /* a second reading of an ambiguous "1.234" / "1,234", or NAN */
+    double value; /* in the unit's base (3 weeks: 21 days) */
+    double alt;   /* a second reading of an ambiguous "1.234" / "1,234", or NAN */
     enum answer_unit unit;
-    char other[12];   /* the folded unit word for ANSWER_UNIT_OTHER, digits for LITERAL */
+    char other[12];    /* the folded unit word for ANSWER_UNIT_OTHER, digits for LITERAL,
+                        * the currency ("eur", "usd", "chf", "gbp" or "") for CURRENCY */
     size_t start, end; /* byte span of the number (with its unit) in the text */
 };
 /* The numbers of p[0..n): digits in German or English notation ("1.234,50", "1,234.50",

@@ -75,17 +75,17 @@ static const char *read_item(const json_t *o, struct item *it)
     if (json_array_size(ctx) > ANSWER_MAX_PASSAGES)
         return "\"context\" has more than 64 passages";
     if (lang && !json_is_null(lang)) {
-        if (!json_is_string(lang) || (it->lang = text_lang_parse(json_string_value(lang),
-                                                                 json_string_length(lang))) ==
-                                         TEXT_LANG_UNKNOWN)
+        if (!json_is_string(lang) ||
+            (it->lang = text_lang_parse(json_string_value(lang), json_string_length(lang))) ==
+                TEXT_LANG_UNKNOWN)
             return "\"lang\" must be \"de\" or \"en\"";
     }
     for (size_t i = 0; i < json_array_size(ctx); i++) {
         const json_t *s = json_array_get(ctx, i);
         if (!json_is_string(s))
             return "\"context\" must be an array of strings";
-        it->p[i] = (struct answer_passage){json_string_value(s), json_string_length(s),
-                                           (int64_t)i + 1};
+        it->p[i] =
+            (struct answer_passage){json_string_value(s), json_string_length(s), (int64_t)i + 1};
     }
     it->n_p = json_array_size(ctx);
     it->question = json_is_string(q) ? json_string_value(q) : NULL;
@@ -109,8 +109,7 @@ static const char *check_error(ag_err rc)
 }
 
 ag_err answer_validate_line(const char *line, size_t n, const struct answer_product *cat,
-                            size_t n_cat, const struct answer_check_params *params,
-                            struct buf *out)
+                            size_t n_cat, const struct answer_check_params *params, struct buf *out)
 {
     json_t *o = NULL;
     char why[200];
@@ -138,8 +137,9 @@ ag_err answer_validate_line(const char *line, size_t n, const struct answer_prod
     rc = buf_append_str(out, "{\"id\":");
     rc = rc ? rc : put_id(out, it->id);
     rc = rc ? rc
-            : buf_printf(out, ",\"grounded\":%s,\"support_min\":%.4f,\"support_mean\":%.4f,"
-                              "\"unsupported\":[",
+            : buf_printf(out,
+                         ",\"grounded\":%s,\"support_min\":%.4f,\"support_mean\":%.4f,"
+                         "\"unsupported\":[",
                          r.grounded ? "true" : "false", r.support_min, r.support_mean);
     bool first = true;
     for (size_t i = 0; i < r.n_sentences && rc == AG_OK; i++) {
@@ -221,8 +221,8 @@ static ag_err eval_line(const char *line, size_t n, unsigned lineno,
         goto done;
     const char *bad = read_item(o, it);
     const json_t *label = json_object_get(o, "label"), *kind = json_object_get(o, "kind");
-    bool hallucinated = json_is_string(label) &&
-                        strcmp(json_string_value(label), "hallucinated") == 0;
+    bool hallucinated =
+        json_is_string(label) && strcmp(json_string_value(label), "hallucinated") == 0;
     if (!bad && !(json_is_string(label) &&
                   (hallucinated || strcmp(json_string_value(label), "grounded") == 0)))
         bad = "\"label\" must be \"grounded\" or \"hallucinated\"";
@@ -257,7 +257,8 @@ static ag_err eval_line(const char *line, size_t n, unsigned lineno,
     count(count_for(r->kinds, &r->n_kinds, ANSWER_EVAL_MAX_KINDS, kn), hallucinated, flagged);
     enum text_lang l = it->lang;
     size_t li = l == TEXT_LANG_DE ? 0 : l == TEXT_LANG_EN ? 1 : 2;
-    snprintf(r->langs[li].name, sizeof(r->langs[li].name), "%s", li == 2 ? "other" : text_lang_code(l));
+    snprintf(r->langs[li].name, sizeof(r->langs[li].name), "%s",
+             li == 2 ? "other" : text_lang_code(l));
     count(&r->langs[li], hallucinated, flagged);
     for (size_t i = 0; flagged && i < res.n_sentences; i++)
         if (!res.sentences[i].ok) {
@@ -278,7 +279,9 @@ ag_err answer_eval(const char *path, const struct answer_check_params *params,
     memset(out, 0, sizeof(*out));
     for (size_t i = 0; i < 3; i++)
         snprintf(out->langs[i].name, sizeof(out->langs[i].name), "%s",
-                 i == 0 ? "de" : i == 1 ? "en" : "other");
+                 i == 0   ? "de"
+                 : i == 1 ? "en"
+                          : "other");
     struct buf file;
     ag_err rc = buf_read_file(path, EVAL_MAX_FILE, &file, why, why_len);
     uint64_t *times = NULL;

@@ -9,6 +9,7 @@
  * is malloc'd and freed inside each call.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,55 +83,111 @@ struct unit_def {
 
 /* Folded unit words; a word not here that is short (W, mAh, GB) is ANSWER_UNIT_OTHER. */
 static const struct unit_def units[] = {
-    {"eur", ANSWER_UNIT_CURRENCY, 1},       {"euro", ANSWER_UNIT_CURRENCY, 1},
-    {"euros", ANSWER_UNIT_CURRENCY, 1},     {"usd", ANSWER_UNIT_CURRENCY, 1},
-    {"dollar", ANSWER_UNIT_CURRENCY, 1},    {"dollars", ANSWER_UNIT_CURRENCY, 1},
-    {"chf", ANSWER_UNIT_CURRENCY, 1},       {"franken", ANSWER_UNIT_CURRENCY, 1},
-    {"gbp", ANSWER_UNIT_CURRENCY, 1},       {"pfund", ANSWER_UNIT_CURRENCY, 1},
-    {"cent", ANSWER_UNIT_CURRENCY, 0.01},   {"cents", ANSWER_UNIT_CURRENCY, 0.01},
-    {"ct", ANSWER_UNIT_CURRENCY, 0.01},     {"prozent", ANSWER_UNIT_PERCENT, 1},
-    {"percent", ANSWER_UNIT_PERCENT, 1},    {"tag", ANSWER_UNIT_DAYS, 1},
-    {"tage", ANSWER_UNIT_DAYS, 1},          {"tagen", ANSWER_UNIT_DAYS, 1},
-    {"tages", ANSWER_UNIT_DAYS, 1},         {"werktag", ANSWER_UNIT_DAYS, 1},
-    {"werktage", ANSWER_UNIT_DAYS, 1},      {"werktagen", ANSWER_UNIT_DAYS, 1},
-    {"arbeitstag", ANSWER_UNIT_DAYS, 1},    {"arbeitstage", ANSWER_UNIT_DAYS, 1},
-    {"arbeitstagen", ANSWER_UNIT_DAYS, 1},  {"kalendertage", ANSWER_UNIT_DAYS, 1},
-    {"kalendertagen", ANSWER_UNIT_DAYS, 1}, {"day", ANSWER_UNIT_DAYS, 1},
-    {"days", ANSWER_UNIT_DAYS, 1},          {"woche", ANSWER_UNIT_DAYS, 7},
-    {"wochen", ANSWER_UNIT_DAYS, 7},        {"week", ANSWER_UNIT_DAYS, 7},
-    {"weeks", ANSWER_UNIT_DAYS, 7},         {"monat", ANSWER_UNIT_MONTHS, 1},
-    {"monate", ANSWER_UNIT_MONTHS, 1},      {"monaten", ANSWER_UNIT_MONTHS, 1},
-    {"monats", ANSWER_UNIT_MONTHS, 1},      {"month", ANSWER_UNIT_MONTHS, 1},
-    {"months", ANSWER_UNIT_MONTHS, 1},      {"jahr", ANSWER_UNIT_MONTHS, 12},
-    {"jahre", ANSWER_UNIT_MONTHS, 12},      {"jahren", ANSWER_UNIT_MONTHS, 12},
-    {"jahres", ANSWER_UNIT_MONTHS, 12},     {"year", ANSWER_UNIT_MONTHS, 12},
-    {"years", ANSWER_UNIT_MONTHS, 12},      {"stunde", ANSWER_UNIT_HOURS, 1},
-    {"stunden", ANSWER_UNIT_HOURS, 1},      {"std", ANSWER_UNIT_HOURS, 1},
-    {"h", ANSWER_UNIT_HOURS, 1},            {"hour", ANSWER_UNIT_HOURS, 1},
-    {"hours", ANSWER_UNIT_HOURS, 1},        {"hrs", ANSWER_UNIT_HOURS, 1},
-    {"minute", ANSWER_UNIT_HOURS, 1 / 60.}, {"minuten", ANSWER_UNIT_HOURS, 1 / 60.},
-    {"min", ANSWER_UNIT_HOURS, 1 / 60.},    {"minutes", ANSWER_UNIT_HOURS, 1 / 60.},
-    {"kg", ANSWER_UNIT_KG, 1},              {"kilogramm", ANSWER_UNIT_KG, 1},
-    {"kilogram", ANSWER_UNIT_KG, 1},        {"kilograms", ANSWER_UNIT_KG, 1},
-    {"kilo", ANSWER_UNIT_KG, 1},            {"g", ANSWER_UNIT_KG, 0.001},
-    {"gramm", ANSWER_UNIT_KG, 0.001},       {"gram", ANSWER_UNIT_KG, 0.001},
-    {"grams", ANSWER_UNIT_KG, 0.001},       {"mm", ANSWER_UNIT_MM, 1},
-    {"cm", ANSWER_UNIT_MM, 10},             {"m", ANSWER_UNIT_MM, 1000},
-    {"meter", ANSWER_UNIT_MM, 1000},        {"metre", ANSWER_UNIT_MM, 1000},
-    {"meters", ANSWER_UNIT_MM, 1000},       {"metres", ANSWER_UNIT_MM, 1000},
-    {"l", ANSWER_UNIT_LITRES, 1},           {"liter", ANSWER_UNIT_LITRES, 1},
-    {"litre", ANSWER_UNIT_LITRES, 1},       {"liters", ANSWER_UNIT_LITRES, 1},
-    {"litres", ANSWER_UNIT_LITRES, 1},      {"ml", ANSWER_UNIT_LITRES, 0.001},
-    {"stuck", ANSWER_UNIT_PIECES, 1},       {"stk", ANSWER_UNIT_PIECES, 1},
-    {"piece", ANSWER_UNIT_PIECES, 1},       {"pieces", ANSWER_UNIT_PIECES, 1},
-    {"unit", ANSWER_UNIT_PIECES, 1},        {"units", ANSWER_UNIT_PIECES, 1},
-    {"item", ANSWER_UNIT_PIECES, 1},        {"items", ANSWER_UNIT_PIECES, 1},
-    {"exemplar", ANSWER_UNIT_PIECES, 1},    {"exemplare", ANSWER_UNIT_PIECES, 1},
+    {"eur", ANSWER_UNIT_CURRENCY, 1},
+    {"euro", ANSWER_UNIT_CURRENCY, 1},
+    {"euros", ANSWER_UNIT_CURRENCY, 1},
+    {"usd", ANSWER_UNIT_CURRENCY, 1},
+    {"dollar", ANSWER_UNIT_CURRENCY, 1},
+    {"dollars", ANSWER_UNIT_CURRENCY, 1},
+    {"chf", ANSWER_UNIT_CURRENCY, 1},
+    {"franken", ANSWER_UNIT_CURRENCY, 1},
+    {"gbp", ANSWER_UNIT_CURRENCY, 1},
+    {"pfund", ANSWER_UNIT_CURRENCY, 1},
+    {"cent", ANSWER_UNIT_CURRENCY, 0.01},
+    {"cents", ANSWER_UNIT_CURRENCY, 0.01},
+    {"ct", ANSWER_UNIT_CURRENCY, 0.01},
+    {"prozent", ANSWER_UNIT_PERCENT, 1},
+    {"percent", ANSWER_UNIT_PERCENT, 1},
+    {"tag", ANSWER_UNIT_DAYS, 1},
+    {"tage", ANSWER_UNIT_DAYS, 1},
+    {"tagen", ANSWER_UNIT_DAYS, 1},
+    {"tages", ANSWER_UNIT_DAYS, 1},
+    {"werktag", ANSWER_UNIT_DAYS, 1},
+    {"werktage", ANSWER_UNIT_DAYS, 1},
+    {"werktagen", ANSWER_UNIT_DAYS, 1},
+    {"arbeitstag", ANSWER_UNIT_DAYS, 1},
+    {"arbeitstage", ANSWER_UNIT_DAYS, 1},
+    {"arbeitstagen", ANSWER_UNIT_DAYS, 1},
+    {"kalendertage", ANSWER_UNIT_DAYS, 1},
+    {"kalendertagen", ANSWER_UNIT_DAYS, 1},
+    {"day", ANSWER_UNIT_DAYS, 1},
+    {"days", ANSWER_UNIT_DAYS, 1},
+    {"woche", ANSWER_UNIT_DAYS, 7},
+    {"wochen", ANSWER_UNIT_DAYS, 7},
+    {"week", ANSWER_UNIT_DAYS, 7},
+    {"weeks", ANSWER_UNIT_DAYS, 7},
+    {"monat", ANSWER_UNIT_MONTHS, 1},
+    {"monate", ANSWER_UNIT_MONTHS, 1},
+    {"monaten", ANSWER_UNIT_MONTHS, 1},
+    {"monats", ANSWER_UNIT_MONTHS, 1},
+    {"month", ANSWER_UNIT_MONTHS, 1},
+    {"months", ANSWER_UNIT_MONTHS, 1},
+    {"jahr", ANSWER_UNIT_MONTHS, 12},
+    {"jahre", ANSWER_UNIT_MONTHS, 12},
+    {"jahren", ANSWER_UNIT_MONTHS, 12},
+    {"jahres", ANSWER_UNIT_MONTHS, 12},
+    {"year", ANSWER_UNIT_MONTHS, 12},
+    {"years", ANSWER_UNIT_MONTHS, 12},
+    {"stunde", ANSWER_UNIT_HOURS, 1},
+    {"stunden", ANSWER_UNIT_HOURS, 1},
+    {"std", ANSWER_UNIT_HOURS, 1},
+    {"h", ANSWER_UNIT_HOURS, 1},
+    {"hour", ANSWER_UNIT_HOURS, 1},
+    {"hours", ANSWER_UNIT_HOURS, 1},
+    {"hrs", ANSWER_UNIT_HOURS, 1},
+    {"minute", ANSWER_UNIT_HOURS, 1 / 60.},
+    {"minuten", ANSWER_UNIT_HOURS, 1 / 60.},
+    {"min", ANSWER_UNIT_HOURS, 1 / 60.},
+    {"minutes", ANSWER_UNIT_HOURS, 1 / 60.},
+    {"kg", ANSWER_UNIT_KG, 1},
+    {"kilogramm", ANSWER_UNIT_KG, 1},
+    {"kilogram", ANSWER_UNIT_KG, 1},
+    {"kilograms", ANSWER_UNIT_KG, 1},
+    {"kilo", ANSWER_UNIT_KG, 1},
+    {"g", ANSWER_UNIT_KG, 0.001},
+    {"gramm", ANSWER_UNIT_KG, 0.001},
+    {"gram", ANSWER_UNIT_KG, 0.001},
+    {"grams", ANSWER_UNIT_KG, 0.001},
+    {"mm", ANSWER_UNIT_MM, 1},
+    {"cm", ANSWER_UNIT_MM, 10},
+    {"m", ANSWER_UNIT_MM, 1000},
+    {"meter", ANSWER_UNIT_MM, 1000},
+    {"metre", ANSWER_UNIT_MM, 1000},
+    {"meters", ANSWER_UNIT_MM, 1000},
+    {"metres", ANSWER_UNIT_MM, 1000},
+    {"l", ANSWER_UNIT_LITRES, 1},
+    {"liter", ANSWER_UNIT_LITRES, 1},
+    {"litre", ANSWER_UNIT_LITRES, 1},
+    {"liters", ANSWER_UNIT_LITRES, 1},
+    {"litres", ANSWER_UNIT_LITRES, 1},
+    {"ml", ANSWER_UNIT_LITRES, 0.001},
+    {"stuck", ANSWER_UNIT_PIECES, 1},
+    {"stk", ANSWER_UNIT_PIECES, 1},
+    {"piece", ANSWER_UNIT_PIECES, 1},
+    {"pieces", ANSWER_UNIT_PIECES, 1},
+    {"unit", ANSWER_UNIT_PIECES, 1},
+    {"units", ANSWER_UNIT_PIECES, 1},
+    {"item", ANSWER_UNIT_PIECES, 1},
+    {"items", ANSWER_UNIT_PIECES, 1},
+    {"exemplar", ANSWER_UNIT_PIECES, 1},
+    {"exemplare", ANSWER_UNIT_PIECES, 1},
 };
 
 /* Words between a number and its unit that do not change it ("5 business days"). */
-static const char *const unit_fillers[] = {"business", "working", "calendar", "weitere",
+static const char *const unit_fillers[] = {"business", "working", "calendar",  "weitere",
                                            "more",     "further", "additional"};
+
+/* The currency a folded word or symbol names, for telling 12,90 EUR from 12,90 CHF. */
+static const char *currency_code(const char *f)
+{
+    static const char *const map[][2] = {
+        {"eur", "eur"},     {"euro", "eur"}, {"euros", "eur"},   {"usd", "usd"}, {"dollar", "usd"},
+        {"dollars", "usd"}, {"chf", "chf"},  {"franken", "chf"}, {"gbp", "gbp"}, {"pfund", "gbp"}};
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcmp(map[i][0], f) == 0)
+            return map[i][1];
+    return "";
+}
 
 static const struct unit_def *unit_lookup(const char *f)
 {
@@ -146,15 +203,15 @@ struct num_word {
 };
 /* Number words; "ein", "one", "a" count only before a unit ("a week", "eine Woche"). */
 static const struct num_word num_words[] = {
-    {"zwei", 2},       {"drei", 3},       {"vier", 4},       {"funf", 5},      {"sechs", 6},
-    {"sieben", 7},     {"acht", 8},       {"neun", 9},       {"zehn", 10},     {"elf", 11},
-    {"zwolf", 12},     {"dreizehn", 13},  {"vierzehn", 14},  {"funfzehn", 15}, {"sechzehn", 16},
-    {"siebzehn", 17},  {"achtzehn", 18},  {"neunzehn", 19},  {"zwanzig", 20},  {"dreissig", 30},
-    {"vierzig", 40},   {"funfzig", 50},   {"hundert", 100},  {"two", 2},       {"three", 3},
-    {"four", 4},       {"five", 5},       {"six", 6},        {"seven", 7},     {"eight", 8},
-    {"nine", 9},       {"ten", 10},       {"eleven", 11},    {"twelve", 12},   {"thirteen", 13},
-    {"fourteen", 14},  {"fifteen", 15},   {"sixteen", 16},   {"seventeen", 17}, {"eighteen", 18},
-    {"nineteen", 19},  {"twenty", 20},    {"thirty", 30},    {"forty", 40},    {"fifty", 50},
+    {"zwei", 2},      {"drei", 3},      {"vier", 4},      {"funf", 5},       {"sechs", 6},
+    {"sieben", 7},    {"acht", 8},      {"neun", 9},      {"zehn", 10},      {"elf", 11},
+    {"zwolf", 12},    {"dreizehn", 13}, {"vierzehn", 14}, {"funfzehn", 15},  {"sechzehn", 16},
+    {"siebzehn", 17}, {"achtzehn", 18}, {"neunzehn", 19}, {"zwanzig", 20},   {"dreissig", 30},
+    {"vierzig", 40},  {"funfzig", 50},  {"hundert", 100}, {"two", 2},        {"three", 3},
+    {"four", 4},      {"five", 5},      {"six", 6},       {"seven", 7},      {"eight", 8},
+    {"nine", 9},      {"ten", 10},      {"eleven", 11},   {"twelve", 12},    {"thirteen", 13},
+    {"fourteen", 14}, {"fifteen", 15},  {"sixteen", 16},  {"seventeen", 17}, {"eighteen", 18},
+    {"nineteen", 19}, {"twenty", 20},   {"thirty", 30},   {"forty", 40},     {"fifty", 50},
     {"hundred", 100},
 };
 static const char *const one_words[] = {"ein",  "eine", "einen", "einem", "einer",
@@ -309,7 +366,11 @@ static const struct unit_def *unit_after(const char *p, size_t n, const struct n
             bool ascii = true;
             for (size_t k = w->start; k < w->end; k++)
                 ascii = ascii && is_alpha(p[k]);
-            if (hop == 0 && ascii && len >= 1 && len <= 3 && w->end - w->start == len) {
+            bool function = text_is_stopword(w->f, len) || strcmp(w->f, "pro") == 0 ||
+                            strcmp(w->f, "per") == 0 || strcmp(w->f, "je") == 0 ||
+                            strcmp(w->f, "mal") == 0 || strcmp(w->f, "x") == 0;
+            if (hop == 0 && ascii && !function && len >= 1 && len <= 3 &&
+                w->end - w->start == len) {
                 memcpy(other, w->f, len + 1);
                 *end = w->end;
             }
@@ -334,6 +395,8 @@ static void find_unit(const char *p, size_t n, const struct nwords *ws, size_t s
     if (euro_at(p, n, j) || (j < n && (p[j] == '$' || p[j] == '%'))) {
         x->unit = j < n && p[j] == '%' ? ANSWER_UNIT_PERCENT : ANSWER_UNIT_CURRENCY;
         x->end = j + (euro_at(p, n, j) ? 3 : 1);
+        snprintf(x->other, sizeof(x->other), "%s",
+                 euro_at(p, n, j) ? "eur" : p[j] == '$' ? "usd" : "");
         return;
     }
     if (j == e && j < n && !is_alpha(p[j]))
@@ -345,6 +408,10 @@ static void find_unit(const char *p, size_t n, const struct nwords *ws, size_t s
         x->unit = u->unit;
         *factor = u->factor;
         x->end = uend;
+        if (u->unit == ANSWER_UNIT_CURRENCY) {
+            const struct nword *w = word_at(ws, j);
+            snprintf(x->other, sizeof(x->other), "%s", w ? currency_code(w->f) : "");
+        }
         return;
     }
     if (other[0]) {
@@ -360,17 +427,20 @@ static void find_unit(const char *p, size_t n, const struct nwords *ws, size_t s
     if (b >= 3 && euro_at(p, n, b - 3)) {
         x->unit = ANSWER_UNIT_CURRENCY;
         x->start = b - 3;
+        memcpy(x->other, "eur", 4);
         return;
     }
     if (b >= 1 && p[b - 1] == '$') {
         x->unit = ANSWER_UNIT_CURRENCY;
         x->start = b - 1;
+        memcpy(x->other, "usd", 4);
         return;
     }
     const struct nword *w = word_ending(ws, b);
     if (w && (u = unit_lookup(w->f)) != NULL && u->unit == ANSWER_UNIT_CURRENCY && u->factor == 1) {
         x->unit = ANSWER_UNIT_CURRENCY;
         x->start = w->start;
+        snprintf(x->other, sizeof(x->other), "%s", currency_code(w->f));
     }
 }
 
@@ -378,8 +448,13 @@ static void find_unit(const char *p, size_t n, const struct nwords *ws, size_t s
  * ("NW-1001", "A4", "X2"), a citation "[1]", a path or address ("/123", "@1"). */
 static bool not_a_number(const char *p, size_t n, size_t i, size_t e)
 {
-    if (i > 0 && (is_alpha(p[i - 1]) || p[i - 1] == '_' || p[i - 1] == '@' ||
-                  (unsigned char)p[i - 1] >= 0x80))
+    if (i > 0 && (is_alpha(p[i - 1]) || p[i - 1] == '_' || p[i - 1] == '@'))
+        return true;
+    /* a non-ASCII character before: a letter ("ü3"), unless a dash, space or euro sign */
+    if (i > 0 && (unsigned char)p[i - 1] >= 0x80 &&
+        !(i >= 3 &&
+          (dash_at(p, n, i - 3) == 3 || space_at(p, n, i - 3) == 3 || euro_at(p, n, i - 3))) &&
+        !(i >= 2 && space_at(p, n, i - 2) == 2))
         return true;
     if (i > 1 && (p[i - 1] == '-' || p[i - 1] == '/' || p[i - 1] == '#' || p[i - 1] == '.') &&
         (is_alpha(p[i - 2]) || p[i - 2] == '_'))
@@ -446,9 +521,8 @@ size_t answer_numbers(const char *p, size_t n, enum text_lang lang, struct answe
             continue;
         }
         size_t e = i;
-        while (e < n && (is_digit(p[e]) ||
-                         ((p[e] == '.' || p[e] == ',' || p[e] == ':') && e + 1 < n &&
-                          is_digit(p[e + 1]) && e > i)))
+        while (e < n && (is_digit(p[e]) || ((p[e] == '.' || p[e] == ',' || p[e] == ':') &&
+                                            e + 1 < n && is_digit(p[e + 1]) && e > i)))
             e++;
         if (not_a_number(p, n, i, e)) {
             while (e < n && (is_digit(p[e]) || is_alpha(p[e]) || p[e] == '-'))
@@ -477,7 +551,8 @@ size_t answer_numbers(const char *p, size_t n, enum text_lang lang, struct answe
         x.alt = NAN;
         size_t uend = 0;
         char other[12];
-        const struct unit_def *u = unit_after(p, n, &ws, skip_space(p, n, ws.w[k].end), &uend, other);
+        const struct unit_def *u =
+            unit_after(p, n, &ws, skip_space(p, n, ws.w[k].end), &uend, other);
         if (needs_unit && (!u || (u->unit != ANSWER_UNIT_DAYS && u->unit != ANSWER_UNIT_MONTHS &&
                                   u->unit != ANSWER_UNIT_HOURS)))
             continue;
@@ -531,6 +606,10 @@ bool answer_number_matches(const struct answer_number *x, const struct answer_nu
         if (x->unit != y->unit)
             return false;
         if (x->unit == ANSWER_UNIT_OTHER && strcmp(x->other, y->other) != 0)
+            return false;
+        /* two named currencies must be the same one */
+        if (x->unit == ANSWER_UNIT_CURRENCY && x->other[0] && y->other[0] &&
+            strcmp(x->other, y->other) != 0)
             return false;
     }
     return same(x->value, y->value) || same(x->value, y->alt) || same(x->alt, y->value) ||
