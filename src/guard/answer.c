@@ -195,7 +195,25 @@ enum {
     W_NUM = 1 << 2,    /* digits or a number word: the number check's business */
     W_TALK = 1 << 3,   /* conversational (see discourse) */
     W_DIGITS = 1 << 4, /* digits only */
+    W_KNOW = 1 << 5,   /* about knowing or telling ("information", "weiß", "listed") */
+    W_NEGATED = 1 << 6 /* in the scope of a negation (see mark_negated) */
 };
+
+/* Words about knowledge and records (prefixes of folded words): with a negation they make
+ * a sentence an admission of not knowing ("I have no information about gift wrapping"). */
+static const char *const knowing[] = {"angab",  "angegeb",  "aufgefuhrt", "auskunft", "detail",
+                                      "document", "hinweis", "info",      "know",     "list",
+                                      "sag",    "tell",     "unterlag",   "weiss",    "wiss"};
+
+static bool is_knowing(const char *f, size_t n)
+{
+    for (size_t i = 0; i < sizeof(knowing) / sizeof(knowing[0]); i++) {
+        size_t kl = strlen(knowing[i]);
+        if (kl <= n && memcmp(f, knowing[i], kl) == 0)
+            return true;
+    }
+    return false;
+}
 
 struct aword {
     size_t start, end;     /* bytes in the text */
@@ -230,6 +248,9 @@ struct ctx {
     ag_err rc;
     struct text_an *cur;
 };
+
+static bool is_sp(char c);
+static bool is_content(const struct aword *w);
 
 static const char *pool_at(const struct text_an *t, size_t off)
 {
@@ -297,6 +318,8 @@ static bool on_word(void *vctx, const char *w, size_t n, size_t start, size_t en
         x->flags |= W_STOP;
     if (is_discourse(f, n))
         x->flags |= W_TALK;
+    if (is_knowing(f, n))
+        x->flags |= W_KNOW;
     t->nw++;
     return true;
 }
@@ -310,6 +333,61 @@ static bool on_sentence(void *vctx, size_t start, size_t end)
     t->sent = grown;
     t->sent[t->n_sent++] = (struct span){start, end};
     return true;
+}
+
+/* Passages: product records are "Field: value | Field: value"; each field is a unit of
+ * its own for aligning and negation, like a sentence. */
+static bool on_passage_sentence(void *vctx, size_t start, size_t end)
+{
+    struct text_an *t = vctx;
+    size_t s = start;
+    for (size_t i = start; i <= end; i++) {
+        if (i < end && t->p[i] != '|')
+            continue;
+        size_t a = s, b = i;
+        while (a < b && is_sp(t->p[a]))
+            a++;
+        while (b > a && is_sp(t->p[b - 1]))
+            b--;
+        if (a < b && !on_sentence(t, a, b))
+            return false;
+        s = i + 1;
+    }
+    return true;
+}
+
+/* Is there a clause break between words i and j = i + 1 of t: another sentence or unit,
+ * punctuation, or a contrasting conjunction? */
+static bool clause_break(const struct text_an *t, size_t i, size_t j)
+{
+    if (t->w[i].sent != t->w[j].sent)
+        return true;
+    for (size_t b = t->w[i].end; b < t->w[j].start; b++)
+        if (strchr(",;:.!?()|", t->p[b]))
+            return true;
+    const char *f = pool_at(t, t->w[j].fold);
+    return strcmp(f, "aber") == 0 || strcmp(f, "but") == 0 || strcmp(f, "sondern") == 0;
+}
+
+/* The scope of each negation: the next two content words of its clause, or when it ends
+ * the clause ("Zollgebühren fallen keine an"), the content word before it. */
+static void mark_negated(struct text_an *t)
+{
+    for (size_t i = 0; i < t->nw; i++) {
+        if (!(t->w[i].flags & W_NEG))
+            continue;
+        size_t marked = 0;
+        for (size_t k = i + 1; k < t->nw && marked < 2 && !clause_break(t, k - 1, k); k++)
+            if (is_content(&t->w[k])) {
+                t->w[k].flags |= W_NEGATED;
+                marked++;
+            }
+        for (size_t k = i; marked == 0 && k > 0 && !clause_break(t, k - 1, k); k--)
+            if (is_content(&t->w[k - 1])) {
+                t->w[k - 1].flags |= W_NEGATED;
+                marked++;
+            }
+    }
 }
 
 static int cmp_stem_idx(const void *a, const void *b)
@@ -348,7 +426,7 @@ static ag_err analyse(struct ctx *c, const char *p, size_t n, bool answer, struc
     if (answer)
         answer_sentences(p, n, on_sentence, t);
     else
-        text_sentences(p, n, on_sentence, t);
+        text_sentences(p, n, on_passage_sentence, t);
     if (t->n_sent == 0 && t->nw > 0)
         return AG_ENOMEM; /* words but no sentence: on_sentence() could not grow */
     /* each word's sentence: both lists are in text order */
@@ -358,6 +436,7 @@ static ag_err analyse(struct ctx *c, const char *p, size_t n, bool answer, struc
             s++;
         t->w[i].sent = (unsigned)s;
     }
+    mark_negated(t);
     if (!(t->by_stem = malloc((t->nw ? t->nw : 1) * sizeof(*t->by_stem))))
         return AG_ENOMEM;
     /* the pool is complete now: pointers into it stay valid */
@@ -692,25 +771,28 @@ static bool citations(const char *p, size_t s, size_t e, size_t n_p, bool *cited
     return ok;
 }
 
-/* A token of letters, digits and hyphens with both letters and digits that is not a
- * number with its unit glued on ("5kg", "2x", "1st"): an SKU or model name. */
+/* A token of letters, digits and hyphens that names a product: letters and digits with
+ * a capital among them ("NW-1001", "24-MG01", "X2"), but not a number with a unit or a
+ * word glued on ("5kg", "6-month", "3-Sekunden"). */
 static bool sku_like(const char *p, size_t s, size_t e)
 {
-    size_t letters = 0, digits = 0;
+    size_t letters = 0, digits = 0, upper = 0;
     for (size_t i = s; i < e; i++) {
         letters += (p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z';
+        upper += p[i] >= 'A' && p[i] <= 'Z';
         digits += p[i] >= '0' && p[i] <= '9';
     }
-    if (!letters || !digits || e - s < 2)
+    if (!letters || !digits || !upper || e - s < 2)
         return false;
     size_t i = s;
     while (i < e && p[i] >= '0' && p[i] <= '9')
         i++;
-    if (i > s && i < e) { /* digits then letters only: a unit or ordinal */
-        size_t j = i;
-        while (j < e && (p[j] | 0x20) >= 'a' && (p[j] | 0x20) <= 'z')
-            j++;
-        if (j == e && e - i <= 3)
+    if (i > s && i < e) { /* digits first: then letters only is a unit or a word */
+        size_t j = i + (p[i] == '-');
+        size_t l = j;
+        while (l < e && (((p[l] | 0x20) >= 'a' && (p[l] | 0x20) <= 'z') || p[l] == '-'))
+            l++;
+        if (l == e && (p[i] == '-' || e - i <= 3))
             return false;
     }
     return true;
@@ -861,7 +943,8 @@ static bool unknown_product(const struct checker *k, size_t s, size_t e, size_t 
     return false;
 }
 
-/* Stock said by words [w0, w1): +1 in stock, -1 not, 0 nothing said. */
+/* Stock said by words [w0, w1): +1 in stock, -1 not, 0 nothing said. A record's
+ * "Stock: 0" / "Lagerbestand: 14" counts by its number. */
 static int stock_said(const struct text_an *t, size_t w0, size_t w1)
 {
     int said = 0;
@@ -877,11 +960,20 @@ static int stock_said(const struct text_an *t, size_t w0, size_t w1)
                    strcmp(f, "unavailable") == 0 ||
                    (strcmp(f, "stock") == 0 && strcmp(prev, "of") == 0) ||
                    (strcmp(f, "out") == 0 && strcmp(prev, "sold") == 0);
-        if (in) {
-            bool neg = false;
-            for (size_t b = i > w0 + 4 ? i - 4 : w0; b < i; b++)
-                neg = neg || (t->w[b].flags & W_NEG);
-            said = neg ? -1 : 1;
+        bool field = strcmp(f, "stock") == 0 || strcmp(f, "lagerbestand") == 0 ||
+                     strcmp(f, "bestand") == 0;
+        if (field && i + 1 < w1 && (t->w[i + 1].flags & W_DIGITS) &&
+            t->w[i + 1].start <= t->w[i].end + 3) {
+            const char *d = pool_at(t, t->w[i + 1].fold);
+            bool zero = true;
+            for (; *d && zero; d++)
+                zero = *d == '0';
+            said = zero ? -1 : 1;
+        } else if (in) {
+            said = (t->w[i].flags & W_NEGATED) ? -1 : 1;
+            for (size_t b = i > w0 + 3 ? i - 3 : w0; b < i; b++)
+                if (t->w[b].flags & W_NEG)
+                    said = -1;
         } else if (out) {
             said = -1;
         }
@@ -889,12 +981,57 @@ static int stock_said(const struct text_an *t, size_t w0, size_t w1)
     return said;
 }
 
-static size_t count_neg(const struct text_an *t, size_t w0, size_t w1)
+/* Whether words x of a and y of b are the same word: equal stems, or one stem a compound
+ * head or tail of the other (kb_term_matches, both ways). */
+static bool same_word(const struct text_an *a, const struct aword *x, const struct text_an *b,
+                      const struct aword *y)
 {
-    size_t n = 0;
-    for (size_t i = w0; i < w1; i++)
-        n += (t->w[i].flags & W_NEG) != 0;
-    return n;
+    const char *xs = pool_at(a, x->stem), *ys = pool_at(b, y->stem);
+    if (x->stem_len == y->stem_len && memcmp(xs, ys, x->stem_len) == 0)
+        return true;
+    struct kb_term tx = {.stem = xs, .weight = 1, .parts = {-1, -1}};
+    struct kb_term ty = {.stem = ys, .weight = 1, .parts = {-1, -1}};
+    return kb_term_matches(&tx, pool_at(b, y->fold), y->fold_len, ys, y->stem_len) ||
+           kb_term_matches(&ty, pool_at(a, x->fold), x->fold_len, xs, x->stem_len);
+}
+
+/* Negation against the passage: a negated word of the sentence that the passage states
+ * without negation (+1), or a negated word of the aligned passage unit [pw0, pw1) that
+ * the sentence states without negation (-1); 0 when they agree. */
+static int negation_conflict(const struct text_an *a, size_t w0, size_t w1,
+                             const struct text_an *pt, size_t pw0, size_t pw1)
+{
+    for (size_t i = w0; i < w1; i++) {
+        const struct aword *x = &a->w[i];
+        if (!(x->flags & W_NEGATED) || !is_content(x))
+            continue;
+        bool found = false, negated = false;
+        for (size_t j = 0; j < pt->nw && !negated; j++) {
+            const struct aword *y = &pt->w[j];
+            if (is_content(y) && same_word(a, x, pt, y)) {
+                found = true;
+                negated = (y->flags & W_NEGATED) != 0;
+            }
+        }
+        if (found && !negated)
+            return 1;
+    }
+    for (size_t j = pw0; j < pw1; j++) {
+        const struct aword *y = &pt->w[j];
+        if (!(y->flags & W_NEGATED) || !is_content(y))
+            continue;
+        bool found = false, negated = false;
+        for (size_t i = w0; i < w1 && !negated; i++) {
+            const struct aword *x = &a->w[i];
+            if (is_content(x) && same_word(a, x, pt, y)) {
+                found = true;
+                negated = (x->flags & W_NEGATED) != 0;
+            }
+        }
+        if (found && !negated)
+            return -1;
+    }
+    return 0;
 }
 
 /* The words of sentence s of t: [*w0, *w1). */
@@ -983,7 +1120,8 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
         flag(v, ANSWER_WHY_LEAK, "quotes %d or more words of a forbidden text", ANSWER_LEAK_WORDS);
     for (size_t m = 0; m < k->n_pii; m++) {
         const struct pii_span *ps = &k->pii[m];
-        if (ps->start < s || ps->start >= e)
+        /* names are left out: the detector takes too many capitalised words for them */
+        if (ps->start < s || ps->start >= e || ps->type == PII_PERSON)
             continue;
         struct buf val;
         buf_init(&val, 4096);
@@ -1067,21 +1205,34 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
                  any_cited ? "cited passages" : "passages");
     }
 
-    /* support: the content words found in the cited passages, or the best passage */
-    size_t content = 0, talk = 0;
-    for (size_t i = w0; i < w1; i++)
+    /* support: the share of content words found in the cited passages (or the best
+     * passage); each grounded number counts as two found words, each number as two */
+    size_t content = 0, talk = 0, know = 0, neg = 0, grounded_nums = 0;
+    for (size_t i = w0; i < w1; i++) {
+        neg += (a->w[i].flags & W_NEG) != 0;
         if (is_content(&a->w[i])) {
             content++;
             talk += (a->w[i].flags & W_TALK) != 0;
+            know += (a->w[i].flags & W_KNOW) != 0;
         }
-    bool factual = nn > 0 || has_product || (content > talk);
-    /* a citation makes a sentence a claim about a passage */
+    }
+    for (size_t i = 0; i < nn; i++)
+        grounded_nums += k->nums[i].unit == ANSWER_UNIT_LITERAL && k->nums[i].other[0] == '\0'
+                             ? 1
+                             : number_grounded(k, &k->nums[i], cited, any_cited);
+    size_t q_end = e;
+    while (q_end > s && (is_sp(p[q_end - 1]) || p[q_end - 1] == ']' ||
+                         (p[q_end - 1] >= '0' && p[q_end - 1] <= '9') || p[q_end - 1] == '[' ||
+                         p[q_end - 1] == ')' || p[q_end - 1] == '"'))
+        q_end--;
+    bool question = q_end > s && p[q_end - 1] == '?';
+    /* "I have no information about X": an admission of not knowing, which may name the
+     * customer's topic */
+    bool admission = neg > 0 && know > 0;
+    bool factual = nn > 0 || has_product || (content > talk && !question);
     v->exempt = !factual && !any_cited;
     size_t best_hits = 0;
     int best = -1;
-    size_t found_union = 0;
-    const char *missing[3] = {NULL, NULL, NULL};
-    size_t missing_len[3] = {0, 0, 0}, n_missing = 0;
     for (size_t i = 0; i < k->n_p; i++) {
         if (any_cited && !cited[i])
             continue;
@@ -1094,34 +1245,30 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
             best = (int)i;
         }
     }
-    if (any_cited) { /* a word counts when any cited passage has it */
-        for (size_t w = w0; w < w1; w++) {
-            if (!is_content(&a->w[w]))
-                continue;
-            bool f = false;
-            size_t at;
-            for (size_t i = 0; i < k->n_p && !f; i++)
-                f = cited[i] && word_in(a, &a->w[w], &k->ps[i], &at);
-            if (f)
-                found_union++;
-            else if (n_missing < 3) {
-                missing[n_missing] = p + a->w[w].start;
-                missing_len[n_missing++] = a->w[w].end - a->w[w].start;
-            }
-        }
-    } else {
-        found_union = best_hits;
-        for (size_t w = w0; w < w1 && best >= 0; w++) {
-            size_t at;
-            if (is_content(&a->w[w]) && !word_in(a, &a->w[w], &k->ps[best], &at) && n_missing < 3) {
-                missing[n_missing] = p + a->w[w].start;
-                missing_len[n_missing++] = a->w[w].end - a->w[w].start;
-            }
+    size_t found = 0, n_missing = 0;
+    const char *missing[3] = {NULL, NULL, NULL};
+    size_t missing_len[3] = {0, 0, 0};
+    for (size_t w = w0; w < w1; w++) {
+        if (!is_content(&a->w[w]))
+            continue;
+        bool f = false;
+        size_t at;
+        for (size_t i = 0; i < k->n_p && !f; i++)
+            f = (any_cited ? cited[i] : (int)i == best) && word_in(a, &a->w[w], &k->ps[i], &at);
+        if (!f && admission)
+            f = (a->w[w].flags & (W_TALK | W_KNOW)) ||
+                (k->has_q && word_in(a, &a->w[w], &k->q, &at));
+        if (f)
+            found++;
+        else if (n_missing < 3) {
+            missing[n_missing] = p + a->w[w].start;
+            missing_len[n_missing++] = a->w[w].end - a->w[w].start;
         }
     }
     v->passage = best;
-    v->support = content ? (double)found_union / (double)content : 1.0;
-    /* the passage sentence holding most of the sentence's words */
+    size_t units = content + 2 * nn;
+    v->support = units ? (double)(found + 2 * grounded_nums) / (double)units : 1.0;
+    /* the passage unit holding most of the sentence's words */
     if (best >= 0) {
         const struct text_an *pt = &k->ps[best];
         size_t *per = calloc(pt->n_sent ? pt->n_sent : 1, sizeof(*per));
@@ -1129,15 +1276,12 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
             return AG_ENOMEM;
         size_t top = 0, top_s = 0;
         for (size_t w = w0; w < w1; w++) {
-            size_t at;
-            if (is_content(&a->w[w]) && word_in(a, &a->w[w], pt, &at) &&
-                pt->w[at].sent < pt->n_sent) {
-                /* count every passage sentence that has this stem */
-                const char *st = pool_at(pt, pt->w[at].stem);
-                for (size_t m = 0; m < pt->nw; m++)
-                    if (strcmp(pool_at(pt, pt->w[m].stem), st) == 0 && pt->w[m].sent < pt->n_sent)
-                        per[pt->w[m].sent]++;
-            }
+            if (!is_content(&a->w[w]))
+                continue;
+            for (size_t m = 0; m < pt->nw; m++)
+                if (is_content(&pt->w[m]) && pt->w[m].sent < pt->n_sent &&
+                    same_word(a, &a->w[w], pt, &pt->w[m]))
+                    per[pt->w[m].sent]++;
         }
         for (size_t m = 0; m < pt->n_sent; m++)
             if (per[m] > top) {
@@ -1150,19 +1294,18 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
             v->p_end = pt->sent[top_s].end;
             size_t pw0, pw1;
             sentence_words(pt, top_s, &pw0, &pw1);
-            /* stock said against stock in the passage */
-            int said = stock_said(a, w0, w1), there = stock_said(pt, pw0, pw1);
+            /* stock said against the stock the passage gives */
+            int said = stock_said(a, w0, w1), there = stock_said(pt, 0, pt->nw);
             if (said && there && said != there)
                 flag(v, ANSWER_WHY_WRONG_STOCK, "says %s; passage %d says %s",
                      said > 0 ? "in stock" : "not in stock", best + 1,
                      there > 0 ? "in stock" : "not in stock");
-            /* negation: the same words, one side negated */
-            bool close = content > 0 && top * 10 >= content * 6;
-            if (!v->exempt && close && v->support >= k->params->support_threshold &&
-                (count_neg(a, w0, w1) % 2) != (count_neg(pt, pw0, pw1) % 2))
+            int conflict = v->exempt || admission || top == 0
+                               ? 0
+                               : negation_conflict(a, w0, w1, pt, pw0, pw1);
+            if (conflict)
                 flag(v, ANSWER_WHY_NEGATION, "%s passage %d",
-                     count_neg(a, w0, w1) % 2 ? "negates what it says in" : "drops the negation of",
-                     best + 1);
+                     conflict > 0 ? "negates what it says in" : "drops the negation of", best + 1);
         }
     }
     if (v->exempt) {
