@@ -147,7 +147,7 @@ static const char *const discourse[] = {
     "reliable",
     "rephrase",
     "richtig",
-    "selbstverstandlich",
+    "schones",  "schonen",  "selbstverstandlich",
     "service",
     "sonst",
     "sorry",
@@ -163,9 +163,9 @@ static const char *const discourse[] = {
     "verlass",
     "weiss",
     "weit",
-    "welcome",
+    "weekend",  "welcome",
     "wend",
-    "willkommen",
+    "willkommen", "wochenend",
     "wish",
     "wiss",
     "wunsch",
@@ -370,7 +370,7 @@ static bool clause_break(const struct text_an *t, size_t i, size_t j)
 }
 
 /* The scope of each negation: the next two content words of its clause, or when it ends
- * the clause ("Zollgebühren fallen keine an"), the content word before it. */
+ * the clause ("Zollgebühren fallen keine an"), the two content words before it. */
 static void mark_negated(struct text_an *t)
 {
     for (size_t i = 0; i < t->nw; i++) {
@@ -382,7 +382,8 @@ static void mark_negated(struct text_an *t)
                 t->w[k].flags |= W_NEGATED;
                 marked++;
             }
-        for (size_t k = i; marked == 0 && k > 0 && !clause_break(t, k - 1, k); k--)
+        bool back = marked == 0;
+        for (size_t k = i; back && marked < 2 && k > 0 && !clause_break(t, k - 1, k); k--)
             if (is_content(&t->w[k - 1])) {
                 t->w[k - 1].flags |= W_NEGATED;
                 marked++;
@@ -962,8 +963,10 @@ static int stock_said(const struct text_an *t, size_t w0, size_t w1)
                    (strcmp(f, "out") == 0 && strcmp(prev, "sold") == 0);
         bool field = strcmp(f, "stock") == 0 || strcmp(f, "lagerbestand") == 0 ||
                      strcmp(f, "bestand") == 0;
-        if (field && i + 1 < w1 && (t->w[i + 1].flags & W_DIGITS) &&
-            t->w[i + 1].start <= t->w[i].end + 3) {
+        bool adjacent = i + 1 < w1 && (t->w[i + 1].flags & W_DIGITS);
+        for (size_t b = t->w[i].end; adjacent && b < t->w[i + 1].start; b++)
+            adjacent = t->p[b] == ':' || t->p[b] == ' ' || t->p[b] == '\t';
+        if (field && adjacent) {
             const char *d = pool_at(t, t->w[i + 1].fold);
             bool zero = true;
             for (; *d && zero; d++)
@@ -1001,11 +1004,12 @@ static bool same_word(const struct text_an *a, const struct aword *x, const stru
 static int negation_conflict(const struct text_an *a, size_t w0, size_t w1,
                              const struct text_an *pt, size_t pw0, size_t pw1)
 {
-    for (size_t i = w0; i < w1; i++) {
+    /* the sentence's negated words: found in the passage, and none of them negated there */
+    bool found = false, negated = false;
+    for (size_t i = w0; i < w1 && !negated; i++) {
         const struct aword *x = &a->w[i];
         if (!(x->flags & W_NEGATED) || !is_content(x))
             continue;
-        bool found = false, negated = false;
         for (size_t j = 0; j < pt->nw && !negated; j++) {
             const struct aword *y = &pt->w[j];
             if (is_content(y) && same_word(a, x, pt, y)) {
@@ -1013,14 +1017,15 @@ static int negation_conflict(const struct text_an *a, size_t w0, size_t w1,
                 negated = (y->flags & W_NEGATED) != 0;
             }
         }
-        if (found && !negated)
-            return 1;
     }
-    for (size_t j = pw0; j < pw1; j++) {
+    if (found && !negated)
+        return 1;
+    /* the aligned unit's negated words, stated in the sentence without negation */
+    found = negated = false;
+    for (size_t j = pw0; j < pw1 && !negated; j++) {
         const struct aword *y = &pt->w[j];
         if (!(y->flags & W_NEGATED) || !is_content(y))
             continue;
-        bool found = false, negated = false;
         for (size_t i = w0; i < w1 && !negated; i++) {
             const struct aword *x = &a->w[i];
             if (is_content(x) && same_word(a, x, pt, y)) {
@@ -1028,10 +1033,8 @@ static int negation_conflict(const struct text_an *a, size_t w0, size_t w1,
                 negated = (x->flags & W_NEGATED) != 0;
             }
         }
-        if (found && !negated)
-            return -1;
     }
-    return 0;
+    return found && !negated ? -1 : 0;
 }
 
 /* The words of sentence s of t: [*w0, *w1). */

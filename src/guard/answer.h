@@ -127,7 +127,9 @@ struct answer_number {
 size_t answer_numbers(const char *p, size_t n, enum text_lang lang, struct answer_number *out,
                       size_t max);
 /* Whether two numbers state the same quantity: equal values (either reading) and units
- * that agree (a number without a unit agrees with any unit). */
+ * that agree. A number without a unit agrees with a price, a percentage or a count, but
+ * not with a duration, weight, length, volume or other unit. Named currencies must be
+ * the same. */
 bool answer_number_matches(const struct answer_number *x, const struct answer_number *y);
 
 /* ---- `agentgate validate` and `agentgate eval answers` --------------------------------- */

@@ -598,10 +598,21 @@ static bool same(double a, double b)
     return fabs(a - b) <= 1e-6 * m;
 }
 
+/* Units a stated number must carry in the passage too: "6 mm" is not grounded by a bare
+ * "6" (prices, percentages and counts are often written without their unit). */
+static bool needs_unit(enum answer_unit u)
+{
+    return u != ANSWER_UNIT_NONE && u != ANSWER_UNIT_CURRENCY && u != ANSWER_UNIT_PERCENT &&
+           u != ANSWER_UNIT_PIECES;
+}
+
 bool answer_number_matches(const struct answer_number *x, const struct answer_number *y)
 {
     if (x->unit == ANSWER_UNIT_LITERAL || y->unit == ANSWER_UNIT_LITERAL)
         return x->unit == y->unit && strcmp(x->other, y->other) == 0;
+    if ((x->unit == ANSWER_UNIT_NONE && needs_unit(y->unit)) ||
+        (y->unit == ANSWER_UNIT_NONE && needs_unit(x->unit)))
+        return false;
     if (x->unit != ANSWER_UNIT_NONE && y->unit != ANSWER_UNIT_NONE) {
         if (x->unit != y->unit)
             return false;
