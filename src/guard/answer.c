@@ -196,7 +196,8 @@ enum {
     W_TALK = 1 << 3,   /* conversational (see discourse) */
     W_DIGITS = 1 << 4, /* digits only */
     W_KNOW = 1 << 5,   /* about knowing or telling ("information", "weiß", "listed") */
-    W_NEGATED = 1 << 6 /* in the scope of a negation (see mark_negated) */
+    W_NEGATED = 1 << 6, /* in the scope of a negation (see mark_negated) */
+    W_NEG_CLAUSE = 1 << 7 /* in a clause with a negation */
 };
 
 /* Words about knowledge and records (prefixes of folded words): with a negation they make
@@ -370,7 +371,9 @@ static bool clause_break(const struct text_an *t, size_t i, size_t j)
 }
 
 /* The scope of each negation: the next two content words of its clause, or when it ends
- * the clause ("Zollgebühren fallen keine an"), the two content words before it. */
+ * the clause ("Zollgebühren fallen keine an"), the two content words before it; and its
+ * whole clause, which the other side of a comparison is matched against ("Wir selbst
+ * speichern keine Kartendaten" covers "Kartendaten speichern wir selbst nicht"). */
 static void mark_negated(struct text_an *t)
 {
     for (size_t i = 0; i < t->nw; i++) {
@@ -382,6 +385,10 @@ static void mark_negated(struct text_an *t)
                 t->w[k].flags |= W_NEGATED;
                 marked++;
             }
+        for (size_t k = i; k < t->nw && (k == i || !clause_break(t, k - 1, k)); k++)
+            t->w[k].flags |= W_NEG_CLAUSE;
+        for (size_t k = i; k > 0 && !clause_break(t, k - 1, k); k--)
+            t->w[k - 1].flags |= W_NEG_CLAUSE;
         bool back = marked == 0;
         for (size_t k = i; back && marked < 2 && k > 0 && !clause_break(t, k - 1, k); k--)
             if (is_content(&t->w[k - 1])) {
@@ -799,15 +806,14 @@ static bool sku_like(const char *p, size_t s, size_t e)
     return true;
 }
 
-/* Whether folded word w[0..n) occurs in the passages, catalogue names or customer text. */
+/* Whether word x of t occurs in the passages or catalogue names. The customer's text is no
+ * source here: a customer may ask for a product the shop does not have. */
 static bool word_known(const struct checker *k, const struct text_an *t, const struct aword *x)
 {
     size_t at;
     for (size_t i = 0; i < k->n_p; i++)
         if (word_in(t, x, &k->ps[i], &at))
             return true;
-    if (k->has_q && word_in(t, x, &k->q, &at))
-        return true;
     const char *raw = t->p + x->start;
     for (size_t i = 0; i < k->n_cat; i++) {
         const char *nm = k->cat[i].name ? k->cat[i].name : "";
@@ -822,8 +828,6 @@ static bool raw_known(const struct checker *k, const char *q, size_t qn)
     for (size_t i = 0; i < k->n_p; i++)
         if (has_token(k->ps[i].p, k->ps[i].n, q, qn))
             return true;
-    if (k->has_q && has_token(k->q.p, k->q.n, q, qn))
-        return true;
     for (size_t i = 0; i < k->n_cat; i++) {
         const char *sku = k->cat[i].sku ? k->cat[i].sku : "";
         const char *nm = k->cat[i].name ? k->cat[i].name : "";
@@ -1014,7 +1018,7 @@ static int negation_conflict(const struct text_an *a, size_t w0, size_t w1,
             const struct aword *y = &pt->w[j];
             if (is_content(y) && same_word(a, x, pt, y)) {
                 found = true;
-                negated = (y->flags & W_NEGATED) != 0;
+                negated = (y->flags & W_NEG_CLAUSE) != 0;
             }
         }
     }
@@ -1030,7 +1034,7 @@ static int negation_conflict(const struct text_an *a, size_t w0, size_t w1,
             const struct aword *x = &a->w[i];
             if (is_content(x) && same_word(a, x, pt, y)) {
                 found = true;
-                negated = (x->flags & W_NEGATED) != 0;
+                negated = (x->flags & W_NEG_CLAUSE) != 0;
             }
         }
     }

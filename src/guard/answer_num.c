@@ -392,6 +392,8 @@ static void find_unit(const char *p, size_t n, const struct nwords *ws, size_t s
         e = x->end;
     }
     size_t j = skip_space(p, n, e);
+    if (j == e && j + 1 < n && p[j] == '-' && is_alpha(p[j + 1]))
+        j++; /* "6-month", "3-Sekunden" */
     if (euro_at(p, n, j) || (j < n && (p[j] == '$' || p[j] == '%'))) {
         x->unit = j < n && p[j] == '%' ? ANSWER_UNIT_PERCENT : ANSWER_UNIT_CURRENCY;
         x->end = j + (euro_at(p, n, j) ? 3 : 1);
