@@ -110,7 +110,7 @@ static const char *const usage_text[] = {
     "\"context\": [...], \"answer\", \"label\": \"grounded\"|\"hallucinated\", \"kind\"}) with the\n"
     "answer checker and print precision and recall of hallucination detection, the share\n"
     "of hallucinated answers caught and of grounded ones flagged, per kind and language,\n"
-    "and the speed. --threshold: the support threshold (default 0.5).\n",
+    "and the speed. --threshold: the support threshold (default 0.45).\n",
     "validate",
     "usage: agentgate validate [--config FILE] [--data DIR] [--threshold X]\n"
     "Read JSON Lines {\"id\", \"question\", \"context\": [strings], \"answer\"} (optional\n"

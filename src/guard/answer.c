@@ -34,7 +34,7 @@ const char ANSWER_WHY_LEAK[] = "leak", ANSWER_WHY_PII[] = "pii",
 
 struct answer_check_params answer_check_default_params(void)
 {
-    return (struct answer_check_params){.support_threshold = 0.5};
+    return (struct answer_check_params){.support_threshold = 0.45}; /* dev set: see docs */
 }
 
 /* ---- word lists ---------------------------------------------------------------------- */
@@ -670,7 +670,8 @@ struct checker {
     struct buf sources_alnum, customer_alnum; /* for PII */
     struct pii_span pii[MAX_PII_SPANS];
     size_t n_pii;
-    bool *leak; /* per answer sentence */
+    bool *leak;      /* per answer sentence */
+    bool *mentioned; /* per catalogue product: named by the sentence being checked */
     struct answer_number nums[MAX_NUMBERS];
 };
 
@@ -1116,7 +1117,7 @@ static void fmt_price(char *out, size_t cap, double v, const char *cur)
 static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
                              struct answer_sentence_verdict *v, bool *cited)
 {
-    const struct text_an *a = &k->a;
+    struct text_an *a = &k->a;
     const char *p = k->ans;
     size_t s = a->sent[si].start, e = a->sent[si].end, w0, w1;
     sentence_words(a, si, &w0, &w1);
@@ -1163,11 +1164,15 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
     size_t nn = answer_numbers(p + s, e - s, lang, k->nums, MAX_NUMBERS);
     nn = nn < MAX_NUMBERS ? nn : MAX_NUMBERS;
     bool has_product = false;
+    bool *mentioned = k->mentioned;
+    if (k->n_cat)
+        memset(mentioned, 0, k->n_cat * sizeof(*mentioned));
     for (size_t c = 0; c < k->n_cat; c++) {
         const struct answer_product *pr = &k->cat[c];
         if (!mentions(k, pr, s, e, w0, w1))
             continue;
         has_product = true;
+        k->mentioned[c] = true;
         for (size_t i = 0; i < nn; i++) {
             struct answer_number *x = &k->nums[i];
             if (x->unit == ANSWER_UNIT_CURRENCY && pr->price >= 0) {
@@ -1215,6 +1220,11 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
     /* support: the share of content words found in the cited passages (or the best
      * passage); each grounded number counts as two found words, each number as two */
     size_t content = 0, talk = 0, know = 0, neg = 0, grounded_nums = 0;
+    for (size_t i = w0; i < w1; i++) /* personal data is the PII check's business */
+        for (size_t m = 0; m < k->n_pii; m++)
+            if (k->pii[m].type != PII_PERSON && k->pii[m].start <= a->w[i].start &&
+                a->w[i].start < k->pii[m].end)
+                a->w[i].flags |= W_STOP;
     for (size_t i = w0; i < w1; i++) {
         neg += (a->w[i].flags & W_NEG) != 0;
         if (is_content(&a->w[i])) {
@@ -1262,6 +1272,14 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
         size_t at;
         for (size_t i = 0; i < k->n_p && !f; i++)
             f = (any_cited ? cited[i] : (int)i == best) && word_in(a, &a->w[w], &k->ps[i], &at);
+        for (size_t c = 0; !f && c < k->n_cat; c++) /* the catalogue names products too */
+            f = mentioned[c] && has_token(k->cat[c].name ? k->cat[c].name : "",
+                                          k->cat[c].name ? strlen(k->cat[c].name) : 0,
+                                          p + a->w[w].start, a->w[w].end - a->w[w].start);
+        for (size_t c = 0; !f && c < k->n_cat; c++)
+            f = mentioned[c] && has_token(k->cat[c].sku ? k->cat[c].sku : "",
+                                          k->cat[c].sku ? strlen(k->cat[c].sku) : 0,
+                                          p + a->w[w].start, a->w[w].end - a->w[w].start);
         if (!f && admission)
             f = (a->w[w].flags & (W_TALK | W_KNOW)) ||
                 (k->has_q && word_in(a, &a->w[w], &k->q, &at));
@@ -1349,6 +1367,7 @@ static void checker_release(struct checker *k)
     buf_release(&k->sources_alnum);
     buf_release(&k->customer_alnum);
     free(k->leak);
+    free(k->mentioned);
 }
 
 ag_err answer_check(const char *answer, size_t len, enum text_lang lang,
@@ -1410,7 +1429,8 @@ ag_err answer_check(const char *answer, size_t len, enum text_lang lang,
         k.has_q = true;
     }
     rc = AG_ENOMEM;
-    if (!(k.leak = calloc(k.a.n_sent ? k.a.n_sent : 1, sizeof(*k.leak))))
+    if (!(k.leak = calloc(k.a.n_sent ? k.a.n_sent : 1, sizeof(*k.leak))) ||
+        !(k.mentioned = calloc(n_cat ? n_cat : 1, sizeof(*k.mentioned))))
         goto fail;
     if ((rc = check_leaks(&c, &k)) != AG_OK)
         goto fail;
