@@ -148,6 +148,19 @@ static const struct unit_def units[] = {
     {"gramm", ANSWER_UNIT_KG, 0.001},
     {"gram", ANSWER_UNIT_KG, 0.001},
     {"grams", ANSWER_UNIT_KG, 0.001},
+    {"lb", ANSWER_UNIT_KG, 0.45359237},
+    {"lbs", ANSWER_UNIT_KG, 0.45359237},
+    {"pound", ANSWER_UNIT_KG, 0.45359237},
+    {"pounds", ANSWER_UNIT_KG, 0.45359237},
+    {"oz", ANSWER_UNIT_KG, 0.028349523},
+    {"ounce", ANSWER_UNIT_KG, 0.028349523},
+    {"ounces", ANSWER_UNIT_KG, 0.028349523},
+    {"inch", ANSWER_UNIT_MM, 25.4},
+    {"inches", ANSWER_UNIT_MM, 25.4},
+    {"zoll", ANSWER_UNIT_MM, 25.4},
+    {"ft", ANSWER_UNIT_MM, 304.8},
+    {"feet", ANSWER_UNIT_MM, 304.8},
+    {"foot", ANSWER_UNIT_MM, 304.8},
     {"mm", ANSWER_UNIT_MM, 1},
     {"cm", ANSWER_UNIT_MM, 10},
     {"m", ANSWER_UNIT_MM, 1000},
@@ -398,7 +411,9 @@ static void find_unit(const char *p, size_t n, const struct nwords *ws, size_t s
         x->unit = j < n && p[j] == '%' ? ANSWER_UNIT_PERCENT : ANSWER_UNIT_CURRENCY;
         x->end = j + (euro_at(p, n, j) ? 3 : 1);
         snprintf(x->other, sizeof(x->other), "%s",
-                 euro_at(p, n, j) ? "eur" : p[j] == '$' ? "usd" : "");
+                 euro_at(p, n, j) ? "eur"
+                 : p[j] == '$'    ? "usd"
+                                  : "");
         return;
     }
     if (j == e && j < n && !is_alpha(p[j]))
@@ -592,12 +607,12 @@ size_t answer_numbers(const char *p, size_t n, enum text_lang lang, struct answe
     return found;
 }
 
-static bool same(double a, double b)
+static bool same(double a, double b, double tol)
 {
     if (isnan(a) || isnan(b))
         return false;
     double m = fabs(a) > 1 ? fabs(a) : 1;
-    return fabs(a - b) <= 1e-6 * m;
+    return fabs(a - b) <= tol * m;
 }
 
 /* Units a stated number must carry in the passage too: "6 mm" is not grounded by a bare
@@ -625,6 +640,10 @@ bool answer_number_matches(const struct answer_number *x, const struct answer_nu
             strcmp(x->other, y->other) != 0)
             return false;
     }
-    return same(x->value, y->value) || same(x->value, y->alt) || same(x->alt, y->value) ||
-           same(x->alt, y->alt);
+    /* measures converted between systems are rounded ("15 lbs" is "about 6,8 kg") */
+    enum answer_unit u = x->unit != ANSWER_UNIT_NONE ? x->unit : y->unit;
+    double tol =
+        u == ANSWER_UNIT_KG || u == ANSWER_UNIT_MM || u == ANSWER_UNIT_LITRES ? 0.02 : 1e-6;
+    return same(x->value, y->value, tol) || same(x->value, y->alt, tol) ||
+           same(x->alt, y->value, tol) || same(x->alt, y->alt, tol);
 }

@@ -121,7 +121,7 @@ static void test_sentences(void **state)
     assert_sentence(t, &sp, 0, "Das Zelt wiegt ca. 2,1 kg und kostet 249.90 EUR [1][2].");
     assert_sentence(t, &sp, 1, "Es gibt z. B. Nr. 5 im Angebot.");
     assert_sentence(t, &sp, 2, "Mehr unter www.shop.example/zelte. [3]"); /* cite kept */
-    assert_sentence(t, &sp, 3, "Am 5. Mai kommt es an.");                  /* an ordinal */
+    assert_sentence(t, &sp, 3, "Am 5. Mai kommt es an.");                 /* an ordinal */
     const char *list = "So geht es:\n1. Melden Sie die Rücksendung an.\n2. Drucken Sie das "
                        "Etikett.\n- Fertig";
     memset(&sp, 0, sizeof(sp));
@@ -167,8 +167,9 @@ static void test_numbers(void **state)
     assert_true(x[0].value == 14);
     assert_int_equal(nums("a reason", TEXT_LANG_EN, x), 0); /* "a" only before a unit */
     /* ranges: the unit after them counts for both ends */
-    const char *ranges[] = {"3-5 Werktage", "3 bis 5 Werktage", "3\xe2\x80\x93"
-                                                                "5 Werktage",
+    const char *ranges[] = {"3-5 Werktage", "3 bis 5 Werktage",
+                            "3\xe2\x80\x93"
+                            "5 Werktage",
                             "drei bis fünf Werktage", "3 to 5 business days"};
     for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
         assert_int_equal(nums(ranges[i], TEXT_LANG_DE, x), 2);
@@ -223,9 +224,10 @@ static void test_grounded(void **state)
 static void test_exempt(void **state)
 {
     (void)state;
-    const char *talk[] = {"Das weiß ich leider nicht.", "I don't know, sorry.",
-                          "Gerne helfe ich Ihnen weiter!", "Hello! Thank you for your question.",
-                          "Mit freundlichen Grüßen", "Is there anything else I can help with?"};
+    const char *talk[] = {
+        "Das weiß ich leider nicht.",    "I don't know, sorry.",
+        "Gerne helfe ich Ihnen weiter!", "Hello! Thank you for your question.",
+        "Mit freundlichen Grüßen",       "Is there anything else I can help with?"};
     for (size_t i = 0; i < sizeof(talk) / sizeof(talk[0]); i++) {
         assert_why(check(talk[i], versand_de, NULL, TEXT_LANG_UNKNOWN), NULL);
         assert_true(res.sentences[0].exempt);
@@ -263,15 +265,15 @@ static void test_unsupported(void **state)
 static void test_citations(void **state)
 {
     (void)state;
-    assert_why(check("Der Versand nach Österreich kostet 9,90 EUR [3].", versand_de, NULL,
-                     TEXT_LANG_DE),
-               ANSWER_WHY_BAD_CITATION);
+    assert_why(
+        check("Der Versand nach Österreich kostet 9,90 EUR [3].", versand_de, NULL, TEXT_LANG_DE),
+        ANSWER_WHY_BAD_CITATION);
     assert_why(check("Returns are possible within 30 days [0].", shipping_en, NULL, TEXT_LANG_EN),
                ANSWER_WHY_BAD_CITATION);
     /* a number only in another passage than the one cited */
-    assert_why(check("Returns are possible within 7 business days [2].", shipping_en, NULL,
-                     TEXT_LANG_EN),
-               ANSWER_WHY_WRONG_NUMBER);
+    assert_why(
+        check("Returns are possible within 7 business days [2].", shipping_en, NULL, TEXT_LANG_EN),
+        ANSWER_WHY_WRONG_NUMBER);
 }
 
 static void test_numbers_checked(void **state)
@@ -280,20 +282,45 @@ static void test_numbers_checked(void **state)
     assert_why(check("Der Versand nach Österreich dauert 1 bis 2 Werktage [1].", versand_de, NULL,
                      TEXT_LANG_DE),
                ANSWER_WHY_WRONG_NUMBER);
-    assert_why(check("Der Versand nach Österreich kostet 12,90 EUR [1].", versand_de, NULL,
-                     TEXT_LANG_DE),
-               ANSWER_WHY_WRONG_PRICE);
-    assert_why(check("Der Versand nach Österreich kostet 9,90 CHF [1].", versand_de, NULL,
-                     TEXT_LANG_DE),
-               ANSWER_WHY_WRONG_PRICE);
-    assert_why(check("Delivery to Switzerland takes two weeks [1].", shipping_en, NULL,
-                     TEXT_LANG_EN),
-               ANSWER_WHY_WRONG_NUMBER);
+    assert_why(
+        check("Der Versand nach Österreich kostet 12,90 EUR [1].", versand_de, NULL, TEXT_LANG_DE),
+        ANSWER_WHY_WRONG_PRICE);
+    assert_why(
+        check("Der Versand nach Österreich kostet 9,90 CHF [1].", versand_de, NULL, TEXT_LANG_DE),
+        ANSWER_WHY_WRONG_PRICE);
+    assert_why(
+        check("Delivery to Switzerland takes two weeks [1].", shipping_en, NULL, TEXT_LANG_EN),
+        ANSWER_WHY_WRONG_NUMBER);
     assert_why(check("Shipping to Switzerland costs $19.90 [1].", shipping_en, NULL, TEXT_LANG_EN),
                ANSWER_WHY_WRONG_PRICE);
-    assert_why(check("Shipping to Switzerland costs 19.90 EUR [1].", shipping_en, NULL,
-                     TEXT_LANG_EN),
+    assert_why(
+        check("Shipping to Switzerland costs 19.90 EUR [1].", shipping_en, NULL, TEXT_LANG_EN),
+        NULL);
+    /* simple arithmetic on stated prices and counts */
+    const char *const price[] = {"Produkt: Galaxy S8 | Preis: 499,99 EUR | Versand: 4,90 EUR",
+                                 NULL};
+    assert_why(check("Fünf Stück kosten 5 x 499,99 EUR = 2.499,95 EUR [1].", price,
+                     "Was kosten 5 Stück?", TEXT_LANG_DE),
                NULL);
+    assert_why(check("Mit Versand zahlen Sie 504,89 EUR [1].", price, NULL, TEXT_LANG_DE), NULL);
+    assert_why(check("Mit Versand zahlen Sie 505,89 EUR [1].", price, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_WRONG_PRICE);
+    assert_why(check("Das Galaxy S8 kostet 499,99 USD [1].", price, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_WRONG_PRICE);
+    /* measures converted between systems, rounded */
+    const char *const weight[] = {"The kettlebell weighs 15 lbs.", NULL};
+    assert_why(check("The kettlebell weighs about 6,8 kg.", weight, NULL, TEXT_LANG_EN), NULL);
+    assert_why(check("The kettlebell weighs about 8 kg.", weight, NULL, TEXT_LANG_EN),
+               ANSWER_WHY_WRONG_NUMBER);
+    /* the customer's own figures may be reasoned with, but not their prices */
+    assert_why(check("Drei Wochen nach Erhalt können Sie Artikel noch kostenlos zurückschicken, "
+                     "das liegt innerhalb von 30 Tagen [2].",
+                     versand_de, "Ich habe den Artikel seit 3 Wochen. Geht das noch?",
+                     TEXT_LANG_DE),
+               NULL);
+    assert_why(check("Ja, der Versand nach Österreich kostet 5 EUR [1].", versand_de,
+                     "Kostet der Versand nach Österreich 5 EUR?", TEXT_LANG_DE),
+               ANSWER_WHY_WRONG_PRICE);
     /* a number the customer gave without a unit may be repeated */
     assert_why(check("Ihre Bestellung 48213 wird nach Österreich in 3 bis 5 Werktagen versandt.",
                      versand_de, "Wo ist Bestellung 48213?", TEXT_LANG_DE),
@@ -319,9 +346,9 @@ static void test_products(void **state)
     /* in the catalogue but not in the passages: known */
     struct answer_product cat[] = {{"NW-2002", "Wolkenbett Isomatte", 79.9, "EUR", 23},
                                    {"NW-1001", "Fjordlager 2 Kuppelzelt", 249.9, "EUR", 0}};
-    assert_why(check_with("Dazu passt die Isomatte NW-2002.", tent_de, NULL, TEXT_LANG_DE, cat, 2,
-                          NULL),
-               NULL);
+    assert_why(
+        check_with("Dazu passt die Isomatte NW-2002.", tent_de, NULL, TEXT_LANG_DE, cat, 2, NULL),
+        NULL);
     assert_why(check_with("Die Wolkenbett Isomatte kostet 69,90 EUR.", tent_de, NULL, TEXT_LANG_DE,
                           cat, 2, NULL),
                ANSWER_WHY_WRONG_PRICE);
@@ -330,8 +357,8 @@ static void test_products(void **state)
                           cat, 2, NULL),
                NULL);
     /* stock against the catalogue, both directions */
-    assert_why(check_with("Das Fjordlager 2 Kuppelzelt ist auf Lager.", tent_de, NULL,
-                          TEXT_LANG_DE, cat, 2, NULL),
+    assert_why(check_with("Das Fjordlager 2 Kuppelzelt ist auf Lager.", tent_de, NULL, TEXT_LANG_DE,
+                          cat, 2, NULL),
                ANSWER_WHY_WRONG_STOCK);
     assert_why(check_with("The Wolkenbett Isomatte is out of stock.", tent_de, NULL, TEXT_LANG_EN,
                           cat, 2, NULL),
@@ -340,8 +367,8 @@ static void test_products(void **state)
                           TEXT_LANG_DE, cat, 2, NULL),
                ANSWER_WHY_WRONG_STOCK);
     /* stock against a record passage */
-    assert_why(check("Yes, the Solo Trekkingzelt Lumen 1 is available for 189.50 EUR [1].",
-                     tent_en, NULL, TEXT_LANG_EN),
+    assert_why(check("Yes, the Solo Trekkingzelt Lumen 1 is available for 189.50 EUR [1].", tent_en,
+                     NULL, TEXT_LANG_EN),
                ANSWER_WHY_WRONG_STOCK);
     assert_why(check("Unfortunately the Solo Trekkingzelt Lumen 1 is out of stock [1].", tent_en,
                      NULL, TEXT_LANG_EN),
@@ -352,9 +379,9 @@ static void test_negation(void **state)
 {
     (void)state;
     const char *const ctx_de[] = {"Der Versand ist ab 50 EUR Bestellwert kostenlos.", NULL};
-    assert_why(check("Der Versand ist ab 50 EUR Bestellwert nicht kostenlos.", ctx_de, NULL,
-                     TEXT_LANG_DE),
-               ANSWER_WHY_NEGATION);
+    assert_why(
+        check("Der Versand ist ab 50 EUR Bestellwert nicht kostenlos.", ctx_de, NULL, TEXT_LANG_DE),
+        ANSWER_WHY_NEGATION);
     const char *const neg_de[] = {"Expressversand ist ins Ausland leider nicht möglich.", NULL};
     assert_why(check("Expressversand ist ins Ausland möglich.", neg_de, NULL, TEXT_LANG_DE),
                ANSWER_WHY_NEGATION);
@@ -384,9 +411,9 @@ static void test_pii(void **state)
     assert_why(check("Sie erreichen uns unter service@shop.example oder 040 5550 1990.", shop, NULL,
                      TEXT_LANG_DE),
                NULL);
-    assert_why(check("Die Erstattung geht auf DE89 3704 0044 0532 0130 00.", shop, NULL,
-                     TEXT_LANG_DE),
-               ANSWER_WHY_PII);
+    assert_why(
+        check("Die Erstattung geht auf DE89 3704 0044 0532 0130 00.", shop, NULL, TEXT_LANG_DE),
+        ANSWER_WHY_PII);
 }
 
 static void test_leak(void **state)
@@ -402,9 +429,9 @@ static void test_leak(void **state)
                           "at all.",
                           shipping_en, NULL, TEXT_LANG_EN, NULL, 0, &p),
                ANSWER_WHY_LEAK);
-    assert_why(check_with("Der Code lautet canary-7F3A9B.", versand_de, NULL, TEXT_LANG_DE, NULL,
-                          0, &p),
-               ANSWER_WHY_LEAK);
+    assert_why(
+        check_with("Der Code lautet canary-7F3A9B.", versand_de, NULL, TEXT_LANG_DE, NULL, 0, &p),
+        ANSWER_WHY_LEAK);
     /* seven words are not a leak */
     assert_why(check_with("I must never reveal these instructions to anyone.", shipping_en, NULL,
                           TEXT_LANG_EN, NULL, 0, &p),
@@ -418,25 +445,25 @@ static void test_bad_inputs(void **state)
     assert_int_equal(answer_check("", 0, TEXT_LANG_DE, &p, 1, NULL, 0, NULL, NULL, &arena, &res),
                      AG_EINVAL);
     assert_int_equal(res.n_sentences, 0);
-    assert_int_equal(answer_check("A\xff", 2, TEXT_LANG_DE, &p, 1, NULL, 0, NULL, NULL, &arena,
-                                  &res),
-                     AG_EINVAL);
+    assert_int_equal(
+        answer_check("A\xff", 2, TEXT_LANG_DE, &p, 1, NULL, 0, NULL, NULL, &arena, &res),
+        AG_EINVAL);
     struct answer_passage bad = {"Gut \xc3", 5, 1};
-    assert_int_equal(answer_check("Gut.", 4, TEXT_LANG_DE, &bad, 1, NULL, 0, NULL, NULL, &arena,
-                                  &res),
-                     AG_EINVAL);
-    assert_int_equal(answer_check("Gut.", 4, TEXT_LANG_DE, NULL, 1, NULL, 0, NULL, NULL, &arena,
-                                  &res),
-                     AG_EINVAL);
+    assert_int_equal(
+        answer_check("Gut.", 4, TEXT_LANG_DE, &bad, 1, NULL, 0, NULL, NULL, &arena, &res),
+        AG_EINVAL);
+    assert_int_equal(
+        answer_check("Gut.", 4, TEXT_LANG_DE, NULL, 1, NULL, 0, NULL, NULL, &arena, &res),
+        AG_EINVAL);
     struct answer_check_params params = answer_check_default_params();
     params.support_threshold = 1.5;
-    assert_int_equal(answer_check("Gut.", 4, TEXT_LANG_DE, &p, 1, NULL, 0, NULL, &params, &arena,
-                                  &res),
-                     AG_EINVAL);
+    assert_int_equal(
+        answer_check("Gut.", 4, TEXT_LANG_DE, &p, 1, NULL, 0, NULL, &params, &arena, &res),
+        AG_EINVAL);
     params.support_threshold = NAN;
-    assert_int_equal(answer_check("Gut.", 4, TEXT_LANG_DE, &p, 1, NULL, 0, NULL, &params, &arena,
-                                  &res),
-                     AG_EINVAL);
+    assert_int_equal(
+        answer_check("Gut.", 4, TEXT_LANG_DE, &p, 1, NULL, 0, NULL, &params, &arena, &res),
+        AG_EINVAL);
     /* huge: over the byte cap, and under it but too many sentences */
     size_t n = ANSWER_MAX_BYTES + 1;
     char *big = malloc(n);
@@ -478,10 +505,11 @@ static void test_random_spans(void **state)
 {
     (void)state;
     static const char *const pieces[] = {
-        "Das ",   "Zelt ",  "kostet ", "249,90 ", "€ ",   "[1]",    "[9]",     ". ",   "z. B. ",
-        "3-5 ",   "Tage",   "\n",      "1. ",     "nicht ", "NW-1001 ", "a@b.de ", "zwei ", "Wochen",
-        "\xe2\x80\x93", "?", "!",      " ",       "ca. ",  "1.234,5", "The ",    "TrailMaster ",
-        "X2 ",    "in stock", "no ",   "[",       "]",     "-",       "\xc3\xbc"};
+        "Das ",     "Zelt ",   "kostet ", "249,90 ", "€ ",           "[1]", "[9]",
+        ". ",       "z. B. ",  "3-5 ",    "Tage",    "\n",           "1. ", "nicht ",
+        "NW-1001 ", "a@b.de ", "zwei ",   "Wochen",  "\xe2\x80\x93", "?",   "!",
+        " ",        "ca. ",    "1.234,5", "The ",    "TrailMaster ", "X2 ", "in stock",
+        "no ",      "[",       "]",       "-",       "\xc3\xbc"};
     tu_rng_seed();
     const char *ctx[] = {"Das Zelt NW-1001 kostet 249,90 EUR und ist nicht vorrätig. Lieferung in "
                          "3-5 Tagen.",
@@ -501,8 +529,8 @@ static void test_random_spans(void **state)
         struct arena a;
         arena_init(&a, (size_t)16 << 20);
         struct answer_check_result r;
-        ag_err rc = answer_check(text, n, TEXT_LANG_UNKNOWN, &p, 1, NULL, 0, "Was kostet es?",
-                                 NULL, &a, &r);
+        ag_err rc = answer_check(text, n, TEXT_LANG_UNKNOWN, &p, 1, NULL, 0, "Was kostet es?", NULL,
+                                 &a, &r);
         TU_PROP_CHECK(rc == AG_OK || rc == AG_EINVAL);
         for (size_t i = 0; rc == AG_OK && i < r.n_sentences; i++) {
             TU_PROP_CHECK(r.sentences[i].start < r.sentences[i].end && r.sentences[i].end <= n);
@@ -597,13 +625,20 @@ static void test_eval_counts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sentences),       cmocka_unit_test(test_numbers),
-        cmocka_unit_test(test_grounded),        cmocka_unit_test(test_exempt),
-        cmocka_unit_test(test_unsupported),     cmocka_unit_test(test_citations),
-        cmocka_unit_test(test_numbers_checked), cmocka_unit_test(test_products),
-        cmocka_unit_test(test_negation),        cmocka_unit_test(test_pii),
-        cmocka_unit_test(test_leak),            cmocka_unit_test(test_bad_inputs),
-        cmocka_unit_test(test_random_spans),    cmocka_unit_test(test_validate_line),
+        cmocka_unit_test(test_sentences),
+        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_grounded),
+        cmocka_unit_test(test_exempt),
+        cmocka_unit_test(test_unsupported),
+        cmocka_unit_test(test_citations),
+        cmocka_unit_test(test_numbers_checked),
+        cmocka_unit_test(test_products),
+        cmocka_unit_test(test_negation),
+        cmocka_unit_test(test_pii),
+        cmocka_unit_test(test_leak),
+        cmocka_unit_test(test_bad_inputs),
+        cmocka_unit_test(test_random_spans),
+        cmocka_unit_test(test_validate_line),
         cmocka_unit_test(test_eval_counts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
