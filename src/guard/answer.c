@@ -541,7 +541,7 @@ static bool split_on(void *vctx, size_t start, size_t end)
         sp->carry = false;
     }
     /* Citations at the start belong to the sentence before, on the same line. */
-    size_t cl = citations_at(p, sp->n, start);
+    size_t cl = citations_at(p, end, start);
     if (cl && sp->has_pending && !memchr(p + sp->pending.end, '\n', start - sp->pending.end)) {
         sp->pending.end = start + cl;
         while (sp->pending.end > start && is_sp(p[sp->pending.end - 1]))
@@ -681,7 +681,7 @@ struct checker {
 
 static void snippet(const char *p, size_t s, size_t e, char *out, size_t cap)
 {
-    size_t n = str_utf8_prefix(p + s, e - s, cap > 48 ? 48 : cap - 1);
+    size_t n = e > s ? str_utf8_prefix(p + s, e - s, cap > 48 ? 48 : cap - 1) : 0;
     memcpy(out, p + s, n);
     out[n] = '\0';
 }

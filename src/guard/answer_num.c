@@ -418,7 +418,7 @@ static void find_unit(const char *p, size_t n, const struct nwords *ws, size_t s
     }
     if (j == e && j < n && !is_alpha(p[j]))
         j = n; /* "5." or "5)" is no unit */
-    char other[12];
+    char other[12] = "";
     size_t uend = 0;
     const struct unit_def *u = j < n ? unit_after(p, n, ws, j, &uend, other) : NULL;
     if (u) {
@@ -567,7 +567,7 @@ size_t answer_numbers(const char *p, size_t n, enum text_lang lang, struct answe
         struct answer_number x = {.start = ws.w[k].start, .end = ws.w[k].end, .value = v};
         x.alt = NAN;
         size_t uend = 0;
-        char other[12];
+        char other[12] = "";
         const struct unit_def *u =
             unit_after(p, n, &ws, skip_space(p, n, ws.w[k].end), &uend, other);
         if (needs_unit && (!u || (u->unit != ANSWER_UNIT_DAYS && u->unit != ANSWER_UNIT_MONTHS &&

@@ -193,6 +193,13 @@ static void test_numbers(void **state)
     assert_int_equal(x[0].unit, ANSWER_UNIT_LITERAL);
     assert_int_equal(nums("bis 14:00 Uhr", TEXT_LANG_DE, x), 1);
     assert_int_equal(x[0].unit, ANSWER_UNIT_LITERAL);
+    /* spans stay inside the text, also for a number that ends it (found by fuzzing) */
+    const char *ends[] = {"- - * 1) 2.", "2", "kostet 5", "5 x", "3 -", "[1] 7."};
+    for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+        size_t k = nums(ends[i], TEXT_LANG_DE, x);
+        for (size_t j = 0; j < k && j < 8; j++)
+            assert_true(x[j].start < x[j].end && x[j].end <= strlen(ends[i]));
+    }
     assert_int_equal(nums("6-month warranty", TEXT_LANG_EN, x), 1);
     assert_int_equal(x[0].unit, ANSWER_UNIT_MONTHS);
 }
