@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * main.c: the one binary `agentgate` and its subcommands:
- *   serve, ingest, keys create, ask, audit verify, config check, routes.
+ *   serve, ingest, keys create, ask, audit verify, config check, routes, validate, eval.
  * Settings: built-in defaults < config file < AGENTGATE_* environment < flags.
  * Modules are created in dependency order and destroyed in reverse.
  */
@@ -21,6 +21,7 @@
 #include "core/crypto.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "guard/answer.h"
 #include "guard/eval.h"
 #include "guard/inject.h"
 #include "guard/vault.h"
@@ -34,7 +35,7 @@
 struct opts {
     const char *config, *listen, *data, *tenant, *role;
     const char *format, *docs, *queries, *qrels, *run, *score_run, *lang, *depth, *engine;
-    const char *out, *model, *epochs, *seed, *injection;
+    const char *out, *model, *epochs, *seed, *injection, *threshold;
     const char *expires_in, *expires_at, *grace;
     bool json, prune, help;
     const char *args[64];
@@ -102,7 +103,21 @@ static const char *const usage_text[] = {
     "Score every line of a labelled JSON Lines file ({\"text\", \"label\": 0|1, \"set\"})\n"
     "with the injection detector and print the detection rate at 1% and 2% false\n"
     "positives, both rates at the configured thresholds, per-set rates and the speed.\n"
-    "(scripts/guard_sets.py writes the public test sets in this form.)\n",
+    "(scripts/guard_sets.py writes the public test sets in this form.)\n"
+    "\n"
+    "usage: agentgate eval answers --docs FILE [--json] [--threshold X]\n"
+    "Check every answer of a labelled JSON Lines file ({\"id\", \"lang\", \"question\",\n"
+    "\"context\": [...], \"answer\", \"label\": \"grounded\"|\"hallucinated\", \"kind\"}) with the\n"
+    "answer checker and print precision and recall of hallucination detection, the share\n"
+    "of hallucinated answers caught and of grounded ones flagged, per kind and language,\n"
+    "and the speed. --threshold: the support threshold (default 0.45).\n",
+    "validate",
+    "usage: agentgate validate [--config FILE] [--data DIR] [--threshold X]\n"
+    "Read JSON Lines {\"id\", \"question\", \"context\": [strings], \"answer\"} (optional\n"
+    "\"lang\") on stdin and write one line per input: {\"id\", \"grounded\", \"support_min\",\n"
+    "\"support_mean\", \"unsupported\": [{\"sentence\", \"why\", \"detail\", \"support\"}]}. With\n"
+    "--data, the tenant's catalogue in DIR/kb.db is checked too (prices, stock, names).\n"
+    "A bad line gets {\"id\", \"error\"} (exit status 1 at the end).\n",
     "guard",
     "usage: agentgate guard scan [--config FILE] [--model FILE]\n"
     "Read JSON Lines {\"id\", \"text\"} on stdin and write one line per input on stdout:\n"
@@ -141,6 +156,8 @@ static void usage_main(FILE *f)
           "  eval retrieval measure retrieval on a labelled collection\n"
           "  eval pii       measure the PII detector on a labelled file\n"
           "  eval guard     measure the injection detector on a labelled file\n"
+          "  eval answers   measure the answer checker on labelled answers\n"
+          "  validate       check answers against their passages (JSON Lines on stdin)\n"
           "  guard scan     injection verdicts and PII spans for JSON Lines on stdin\n"
           "  guard train    train the injection classifier\n\n"
           "Run 'agentgate <command> --help' for a command's options.\n",
@@ -205,6 +222,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             slot = &o->seed;
         else if (strcmp(a, "--injection") == 0)
             slot = &o->injection;
+        else if (strcmp(a, "--threshold") == 0)
+            slot = &o->threshold;
         else if (strcmp(a, "--expires-in") == 0)
             slot = &o->expires_in;
         else if (strcmp(a, "--expires-at") == 0)
@@ -1261,8 +1280,193 @@ static int cmd_guard(const struct opts *o)
     return 2;
 }
 
+/* The answer checker's parameters: defaults, then --threshold. */
+static int answer_params(const struct opts *o, struct answer_check_params *p)
+{
+    *p = answer_check_default_params();
+    if (!o->threshold)
+        return 0;
+    if (str_to_double(str_from_cstr(o->threshold), &p->support_threshold) != AG_OK ||
+        !(p->support_threshold >= 0 && p->support_threshold <= 1)) {
+        fprintf(stderr, "agentgate: --threshold must be a number from 0 to 1\n");
+        return -1;
+    }
+    return 0;
+}
+
+static void print_counts(const char *title, const struct answer_eval_count *c, size_t n, bool json)
+{
+    if (json) {
+        printf(",\"%s\":{", title);
+        for (size_t i = 0, k = 0; i < n; i++) {
+            if (!c[i].n)
+                continue;
+            printf("%s\"%s\":{\"n\":%u,\"hallucinated\":%u,\"caught\":%u,\"grounded\":%u,"
+                   "\"flagged\":%u}",
+                   k++ ? "," : "", c[i].name, c[i].n, c[i].hallucinated, c[i].caught, c[i].grounded,
+                   c[i].flagged);
+        }
+        printf("}");
+        return;
+    }
+    printf("%-22s %6s %12s %8s %9s %8s\n", title, "n", "hallucinated", "caught", "grounded",
+           "flagged");
+    for (size_t i = 0; i < n; i++)
+        if (c[i].n)
+            printf("%-22s %6u %12u %8u %9u %8u\n", c[i].name, c[i].n, c[i].hallucinated,
+                   c[i].caught, c[i].grounded, c[i].flagged);
+}
+
+static int cmd_eval_answers(const struct opts *o)
+{
+    struct answer_check_params p;
+    if (!o->docs) {
+        fputs(usage_for("eval"), stderr);
+        return 2;
+    }
+    if (answer_params(o, &p) != 0)
+        return 2;
+    struct answer_eval_result *r = malloc(sizeof(*r));
+    char why[600] = "";
+    ag_err rc = r ? answer_eval(o->docs, &p, r, why, sizeof(why)) : AG_ENOMEM;
+    if (rc != AG_OK) {
+        fprintf(stderr, "agentgate: eval failed: %s\n", why[0] ? why : ag_strerror(rc));
+        free(r);
+        return 1;
+    }
+    if (o->json)
+        printf("{\"answers\":%zu,\"hallucinated\":%zu,\"grounded\":%zu,\"threshold\":%.3f,"
+               "\"tp\":%zu,\"fp\":%zu,\"fn\":%zu,\"tn\":%zu,\"precision\":%.4f,\"recall\":%.4f,"
+               "\"f1\":%.4f,\"caught_rate\":%.4f,\"false_alarm_rate\":%.4f,"
+               "\"answers_per_s\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f",
+               r->n, r->hallucinated, r->grounded, p.support_threshold, r->tp, r->fp, r->fn, r->tn,
+               r->precision, r->recall, r->f1, r->caught_rate, r->false_alarm_rate,
+               r->answers_per_s, r->p50_us, r->p99_us);
+    else
+        printf("%zu answers: %zu hallucinated, %zu grounded (support threshold %.2f)\n"
+               "hallucination detection: precision %.4f, recall %.4f, F1 %.4f\n"
+               "hallucinated answers caught: %.4f; grounded answers flagged: %.4f\n"
+               "speed: %.0f answers/s, p50 %.1f us, p99 %.1f us per answer\n",
+               r->n, r->hallucinated, r->grounded, p.support_threshold, r->precision, r->recall,
+               r->f1, r->caught_rate, r->false_alarm_rate, r->answers_per_s, r->p50_us,
+               r->p99_us);
+    print_counts("kinds", r->kinds, r->n_kinds, o->json);
+    print_counts("langs", r->langs, 3, o->json);
+    print_counts("reasons", r->whys, r->n_whys, o->json);
+    if (o->json)
+        printf("}\n");
+    free(r);
+    return 0;
+}
+
+/* The tenant's catalogue, copied out of the KB for the answer checker. */
+struct catalog {
+    struct answer_product *v;
+    size_t n, cap;
+};
+
+static ag_err catalog_add(void *ctx, const struct kb_product *p)
+{
+    struct catalog *c = ctx;
+    struct answer_product *v = ag_grow(c->v, &c->cap, c->n, sizeof(*v));
+    if (!v)
+        return AG_ENOMEM;
+    c->v = v;
+    struct answer_product *x = &v[c->n];
+    *x = (struct answer_product){.sku = strdup(p->sku), .name = strdup(p->name),
+                                 .currency = strdup(p->currency), .price = p->price,
+                                 .stock = p->stock};
+    if (!x->sku || !x->name || !x->currency) {
+        free((char *)x->sku);
+        free((char *)x->name);
+        free((char *)x->currency);
+        return AG_ENOMEM;
+    }
+    c->n++;
+    return AG_OK;
+}
+
+static void catalog_free(struct catalog *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free((char *)c->v[i].sku);
+        free((char *)c->v[i].name);
+        free((char *)c->v[i].currency);
+    }
+    free(c->v);
+}
+
+static int cmd_validate(const struct opts *o)
+{
+    struct config cfg;
+    struct answer_check_params params;
+    if (o->n_args != 0) {
+        fputs(usage_for("validate"), stderr);
+        return 2;
+    }
+    if (answer_params(o, &params) != 0)
+        return 2;
+    if (load_config(o, &cfg) != 0)
+        return 1;
+    struct catalog cat = {0};
+    if (o->data) {
+        char path[600];
+        struct kb *kb = NULL;
+        struct kb_params kp = kb_params_from(&cfg);
+        if (data_path(&cfg, "kb.db", path, sizeof(path)) != 0)
+            return 1;
+        if (access(path, F_OK) != 0 || kb_open(path, &kp, false, &kb) != AG_OK) {
+            fprintf(stderr, "agentgate: cannot open %s\n", path);
+            return 1;
+        }
+        ag_err rc = kb_products_all(kb, cfg.tenant, catalog_add, &cat);
+        kb_close(kb);
+        if (rc != AG_OK) {
+            fprintf(stderr, "agentgate: reading the catalogue: %s\n", ag_strerror(rc));
+            catalog_free(&cat);
+            return 1;
+        }
+    }
+    struct buf line, out;
+    buf_init(&line, cfg.max_body_bytes);
+    buf_init(&out, (size_t)4 << 20);
+    int res = 0, c = 0;
+    bool too_long = false;
+    while (c != EOF) {
+        c = getchar();
+        if (c != '\n' && c != EOF) {
+            if (buf_putc(&line, (char)c) != AG_OK)
+                too_long = true;
+            continue;
+        }
+        if (line.len == 0 && !too_long)
+            continue;
+        ag_err rc = too_long ? AG_ETOOBIG
+                             : answer_validate_line(line.p, line.len, cat.v, cat.n, &params, &out);
+        if (too_long)
+            printf("{\"id\":null,\"error\":\"line longer than max_body_bytes\"}\n");
+        if (rc == AG_ENOMEM) {
+            fprintf(stderr, "agentgate: out of memory\n");
+            res = 1;
+            break;
+        }
+        if (rc != AG_OK)
+            res = 1;
+        fwrite(out.p ? out.p : "", 1, out.len, stdout);
+        buf_reset(&out);
+        buf_reset(&line);
+        too_long = false;
+    }
+    buf_release(&line);
+    buf_release(&out);
+    catalog_free(&cat);
+    return fflush(stdout) == 0 ? res : 1;
+}
+
 static int cmd_eval(const struct opts *o)
 {
+    if (o->n_args == 1 && strcmp(o->args[0], "answers") == 0)
+        return cmd_eval_answers(o);
     if (o->n_args == 1 && strcmp(o->args[0], "guard") == 0)
         return cmd_eval_guard(o);
     if (o->n_args == 1 && strcmp(o->args[0], "pii") == 0)
@@ -1399,7 +1603,7 @@ int main(int argc, char **argv)
     } cmds[] = {{"serve", cmd_serve},  {"ingest", cmd_ingest}, {"keys", cmd_keys},
                 {"ask", cmd_ask},      {"audit", cmd_audit},   {"config", cmd_config},
                 {"eval", cmd_eval},    {"guard", cmd_guard},   {"subject", cmd_subject},
-                {"routes", cmd_routes}};
+                {"routes", cmd_routes}, {"validate", cmd_validate}};
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (strcmp(argv[1], cmds[i].name) != 0)
             continue;

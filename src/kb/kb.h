@@ -185,6 +185,11 @@ ag_err kb_set_synonyms(struct kb *kb, const char *text, size_t len, char *why, s
 ag_err kb_warm(struct kb *kb, const char *tenant);
 /* kb_warm() for every tenant that has documents; *n gets how many. */
 ag_err kb_warm_all(struct kb *kb, size_t *n);
+/* Every catalogue product of tenant, in SKU order: cb gets each (its strings are valid
+ * only during the call; category and url may be ""); cb returning an error stops the
+ * walk and is returned. AG_EDB. */
+typedef ag_err (*kb_product_cb)(void *ctx, const struct kb_product *p);
+ag_err kb_products_all(struct kb *kb, const char *tenant, kb_product_cb cb, void *ctx);
 /* The KB version (bumped on every change) and chunk count of a tenant. */
 ag_err kb_stats(struct kb *kb, const char *tenant, int64_t *version, int64_t *chunks);
 

@@ -1,0 +1,1538 @@
+// SPDX-License-Identifier: MIT
+/*
+ * guard/answer.c: the answer checker (guard/answer.h). The answer, the passages and the
+ * customer's text are split into folded, stemmed words once; each answer sentence is
+ * then checked in order: a forbidden text quoted (leak), personal data the customer did
+ * not give (pii), citations of missing passages, product names and SKUs found nowhere,
+ * catalogue prices and stock, numbers missing from the passages, negation against the
+ * best matching passage sentence, and the share of content words its passage holds
+ * (stems equal, or one a compound head or tail of the other as kb_term_matches() says,
+ * the rule retrieval and the extractive answer use). Sentences without factual content
+ * (greetings, offers to help, "I don't know") are exempt from the support check.
+ * THREADS: reentrant. OWNERSHIP: working arrays are malloc'd and freed before return;
+ * the result lives in the caller's arena.
+ */
+#include "guard/answer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guard/pii.h"
+#include "kb/kb.h"
+
+const char ANSWER_WHY_LEAK[] = "leak", ANSWER_WHY_PII[] = "pii",
+           ANSWER_WHY_BAD_CITATION[] = "bad_citation",
+           ANSWER_WHY_UNKNOWN_PRODUCT[] = "unknown_product",
+           ANSWER_WHY_WRONG_PRICE[] = "wrong_price", ANSWER_WHY_WRONG_STOCK[] = "wrong_stock",
+           ANSWER_WHY_WRONG_NUMBER[] = "wrong_number", ANSWER_WHY_NEGATION[] = "negation",
+           ANSWER_WHY_UNSUPPORTED[] = "unsupported";
+
+#define MAX_NUMBERS   256 /* per sentence or passage; more are not checked */
+#define MAX_PII_SPANS 256
+
+struct answer_check_params answer_check_default_params(void)
+{
+    return (struct answer_check_params){.support_threshold = 0.45}; /* dev set: see docs */
+}
+
+/* ---- word lists ---------------------------------------------------------------------- */
+
+static int cmp_cstr(const void *key, const void *elem)
+{
+    return strcmp(key, *(const char *const *)elem);
+}
+
+static bool in_sorted(const char *const *list, size_t count, const char *w)
+{
+    return bsearch(w, list, count, sizeof(*list), cmp_cstr) != NULL;
+}
+#define IN_LIST(l, w) in_sorted((l), sizeof(l) / sizeof((l)[0]), (w))
+
+/* Function words text_is_stopword() leaves in (pronouns, auxiliaries, modal verbs,
+ * adverbs of degree): they carry no fact a passage must hold. Sorted. */
+static const char *const extra_stop[] = {
+    "all",    "allerdings", "also",    "any",     "auch",    "been",    "being",   "bereits",
+    "bitte",  "dabei",      "dafur",   "damit",   "daran",   "darauf",  "daruber", "davon",
+    "dazu",   "deine",      "deiner",  "derzeit", "direkt",  "durfen",  "each",    "es",
+    "etwa",   "etwas",      "ganz",    "gerade",  "get",     "gibt",    "gleich",  "hatte",
+    "hatten", "here",       "hierzu",  "ihm",     "ihnen",   "ihr",     "ihre",    "ihrem",
+    "ihren",  "ihrer",      "ihres",   "immer",   "into",    "jedoch",  "jetzt",   "just",
+    "konnen", "konnte",     "konnten", "may",     "might",   "mochte",  "mochten", "more",
+    "most",   "much",       "mussen",  "musst",   "must",    "now",     "only",    "out",
+    "over",   "per",        "schon",   "sehr",    "sei",     "seien",   "sollte",  "sollten",
+    "some",   "such",       "unserem", "unseren", "unserer", "unseres", "up",      "very",
+    "via",    "ware",       "waren",   "werde",   "wurde",   "wurden",  "yes",     "zudem",
+};
+
+/* Negations (folded). "t" counts after "don", "isn"... (text_words splits "don't"). */
+static const char *const negations[] = {
+    "cannot", "kein",  "keine", "keinem",  "keinen", "keiner", "keinerlei", "keines",
+    "never",  "nicht", "nie",   "niemals", "no",     "none",   "not",
+};
+
+/* Conversation rather than facts: a sentence of only these (and function words) is
+ * exempt from the support check. Prefixes of folded words (at least 4 letters) or whole
+ * words. Drawn from greetings, closings, offers of help and admissions of not knowing in
+ * both languages (and the extractive backend's own "don't know" text). Sorted. */
+static const char *const discourse[] = {
+    "abend",
+    "afraid",
+    "anders",
+    "answer",
+    "antwort",
+    "anything",
+    "assist",
+    "best",
+    "certain",
+    "contact",
+    "correct",
+    "customer",
+    "dank",
+    "day",
+    "dear",
+    "document",
+    "doesn",
+    "don",
+    "else",
+    "feel",
+    "find",
+    "formulier",
+    "found",
+    "frag",
+    "free",
+    "freundlich",
+    "further",
+    "gefunden",
+    "genau",
+    "gern",
+    "glad",
+    "great",
+    "gruss",
+    "guten",
+    "hallo",
+    "happy",
+    "helf",
+    "hello",
+    "help",
+    "hesitate",
+    "hey",
+    "hi",
+    "hilf",
+    "hoffe",
+    "hope",
+    "indeed",
+    "inform",
+    "isn",
+    "kind",
+    "know",
+    "kontakt",
+    "kundendienst",
+    "kundenservice",
+    "leider",
+    "let",
+    "lieb",
+    "mehr",
+    "melden",
+    "morgen",
+    "naturlich",
+    "nein",
+    "nice",
+    "noch",
+    "other",
+    "question",
+    "reach",
+    "regards",
+    "reliable",
+    "rephrase",
+    "richtig",
+    "schones",
+    "schonen",
+    "selbstverstandlich",
+    "service",
+    "sonst",
+    "sorry",
+    "support",
+    "sure",
+    "t",
+    "tag",
+    "team",
+    "thank",
+    "unable",
+    "unfortunately",
+    "unterlag",
+    "verlass",
+    "weiss",
+    "weit",
+    "weekend",
+    "welcome",
+    "wend",
+    "willkommen",
+    "wochenend",
+    "wish",
+    "wiss",
+    "wunsch",
+    "zogern",
+};
+
+static bool is_discourse(const char *f, size_t n)
+{
+    /* the largest entry that is a prefix of f: binary search on the sorted list, then
+     * walk back over entries that sort before f */
+    size_t count = sizeof(discourse) / sizeof(discourse[0]);
+    for (size_t i = 0; i < count; i++) {
+        size_t dl = strlen(discourse[i]);
+        if (dl > n)
+            continue;
+        if (memcmp(f, discourse[i], dl) == 0 && (dl == n || dl >= 4))
+            return true;
+    }
+    return false;
+}
+
+/* ---- analysed words ---------------------------------------------------------------- */
+
+enum {
+    W_STOP = 1 << 0,      /* function word */
+    W_NEG = 1 << 1,       /* negation */
+    W_NUM = 1 << 2,       /* digits or a number word: the number check's business */
+    W_TALK = 1 << 3,      /* conversational (see discourse) */
+    W_DIGITS = 1 << 4,    /* digits only */
+    W_KNOW = 1 << 5,      /* about knowing or telling ("information", "weiß", "listed") */
+    W_NEGATED = 1 << 6,   /* in the scope of a negation (see mark_negated) */
+    W_NEG_CLAUSE = 1 << 7 /* in a clause with a negation */
+};
+
+/* Words about knowledge and records (prefixes of folded words): with a negation they make
+ * a sentence an admission of not knowing ("I have no information about gift wrapping"). */
+static const char *const knowing[] = {"angab",    "angegeb", "aufgefuhrt", "auskunft", "detail",
+                                      "document", "hinweis", "info",       "know",     "list",
+                                      "sag",      "tell",    "unterlag",   "weiss",    "wiss"};
+
+static bool is_knowing(const char *f, size_t n)
+{
+    for (size_t i = 0; i < sizeof(knowing) / sizeof(knowing[0]); i++) {
+        size_t kl = strlen(knowing[i]);
+        if (kl <= n && memcmp(f, knowing[i], kl) == 0)
+            return true;
+    }
+    return false;
+}
+
+struct aword {
+    size_t start, end;     /* bytes in the text */
+    size_t fold, fold_len; /* folded form in the pool */
+    size_t stem, stem_len; /* stem in the pool */
+    unsigned flags;
+    unsigned sent; /* sentence of the text it lies in */
+};
+
+struct text_an {
+    const char *p;
+    size_t n;
+    struct aword *w;
+    size_t nw, cap;
+    struct buf pool;
+    struct span {
+        size_t start, end;
+    } * sent;
+    size_t n_sent, sent_cap;
+    struct sidx {
+        const char *stem;
+        size_t idx;
+    } * by_stem; /* content words sorted by stem */
+    size_t n_by_stem;
+    struct answer_number *nums;
+    size_t n_nums;
+};
+
+struct ctx {
+    struct text_analyzer *an;
+    enum text_lang lang;
+    ag_err rc;
+    struct text_an *cur;
+};
+
+static bool is_sp(char c);
+static bool is_content(const struct aword *w);
+
+static const char *pool_at(const struct text_an *t, size_t off)
+{
+    return t->pool.p + off;
+}
+
+static bool is_number_word(const char *f)
+{
+    static const char *const words[] = {
+        "acht",     "achtzehn", "drei",     "dreissig", "dreizehn", "eight",    "eighteen",
+        "elf",      "eleven",   "fifteen",  "fifty",    "five",     "forty",    "four",
+        "fourteen", "funf",     "funfzehn", "funfzig",  "hundert",  "hundred",  "neun",
+        "neunzehn", "nine",     "nineteen", "sechs",    "sechzehn", "seven",    "seventeen",
+        "sieben",   "siebzehn", "six",      "sixteen",  "ten",      "thirteen", "thirty",
+        "three",    "twelve",   "twenty",   "two",      "vier",     "vierzehn", "vierzig",
+        "zehn",     "zwanzig",  "zwei",     "zwolf"};
+    return IN_LIST(words, f);
+}
+
+static bool on_word(void *vctx, const char *w, size_t n, size_t start, size_t end)
+{
+    struct ctx *c = vctx;
+    struct text_an *t = c->cur;
+    struct aword *grown = ag_grow(t->w, &t->cap, t->nw, sizeof(*t->w));
+    if (!grown) {
+        c->rc = AG_ENOMEM;
+        return false;
+    }
+    t->w = grown;
+    struct aword *x = &t->w[t->nw];
+    memset(x, 0, sizeof(*x));
+    x->start = start;
+    x->end = end;
+    x->fold = t->pool.len;
+    x->fold_len = n;
+    if ((c->rc = buf_append(&t->pool, w, n)) != AG_OK || (c->rc = buf_putc(&t->pool, '\0')))
+        return false;
+    x->stem = t->pool.len;
+    if ((c->rc = text_stem(c->an, c->lang, w, n, &t->pool)) != AG_OK)
+        return false;
+    x->stem_len = t->pool.len - x->stem;
+    if ((c->rc = buf_putc(&t->pool, '\0')) != AG_OK)
+        return false;
+    const char *f = pool_at(t, x->fold);
+    char small[32];
+    size_t k = n < sizeof(small) - 1 ? n : sizeof(small) - 1;
+    memcpy(small, f, k);
+    small[k] = '\0';
+    bool digits = true;
+    for (size_t i = 0; i < n && digits; i++)
+        digits = f[i] >= '0' && f[i] <= '9';
+    if (digits)
+        x->flags |= W_DIGITS | W_NUM;
+    else if (is_number_word(small))
+        x->flags |= W_NUM;
+    if (IN_LIST(negations, small))
+        x->flags |= W_NEG;
+    else if (strcmp(small, "t") == 0 && t->nw > 0) {
+        const struct aword *prev = &t->w[t->nw - 1];
+        const char *pf = pool_at(t, prev->fold);
+        if (prev->end + 2 >= start && prev->fold_len >= 2 && pf[prev->fold_len - 1] == 'n')
+            x->flags |= W_NEG; /* don't, isn't, can't, won't */
+    }
+    if (text_is_stopword(f, n) || IN_LIST(extra_stop, small) || n < 2)
+        x->flags |= W_STOP;
+    if (is_discourse(f, n))
+        x->flags |= W_TALK;
+    if (is_knowing(f, n))
+        x->flags |= W_KNOW;
+    t->nw++;
+    return true;
+}
+
+static bool on_sentence(void *vctx, size_t start, size_t end)
+{
+    struct text_an *t = vctx;
+    struct span *grown = ag_grow(t->sent, &t->sent_cap, t->n_sent, sizeof(*t->sent));
+    if (!grown)
+        return false;
+    t->sent = grown;
+    t->sent[t->n_sent++] = (struct span){start, end};
+    return true;
+}
+
+/* Passages: product records are "Field: value | Field: value"; each field is a unit of
+ * its own for aligning and negation, like a sentence. */
+static bool on_passage_sentence(void *vctx, size_t start, size_t end)
+{
+    struct text_an *t = vctx;
+    size_t s = start;
+    for (size_t i = start; i <= end; i++) {
+        if (i < end && t->p[i] != '|')
+            continue;
+        size_t a = s, b = i;
+        while (a < b && is_sp(t->p[a]))
+            a++;
+        while (b > a && is_sp(t->p[b - 1]))
+            b--;
+        if (a < b && !on_sentence(t, a, b))
+            return false;
+        s = i + 1;
+    }
+    return true;
+}
+
+/* Is there a clause break between words i and j = i + 1 of t: another sentence or unit,
+ * punctuation, or a contrasting conjunction? */
+static bool clause_break(const struct text_an *t, size_t i, size_t j)
+{
+    if (t->w[i].sent != t->w[j].sent)
+        return true;
+    for (size_t b = t->w[i].end; b < t->w[j].start; b++)
+        if (strchr(",;:.!?()|", t->p[b]))
+            return true;
+    const char *f = pool_at(t, t->w[j].fold);
+    return strcmp(f, "aber") == 0 || strcmp(f, "but") == 0 || strcmp(f, "sondern") == 0;
+}
+
+/* The scope of each negation: the next two content words of its clause, or when it ends
+ * the clause ("Zollgebühren fallen keine an"), the two content words before it; and its
+ * whole clause, which the other side of a comparison is matched against ("Wir selbst
+ * speichern keine Kartendaten" covers "Kartendaten speichern wir selbst nicht"). */
+static void mark_negated(struct text_an *t)
+{
+    for (size_t i = 0; i < t->nw; i++) {
+        if (!(t->w[i].flags & W_NEG))
+            continue;
+        size_t marked = 0;
+        for (size_t k = i + 1; k < t->nw && marked < 2 && !clause_break(t, k - 1, k); k++)
+            if (is_content(&t->w[k])) {
+                t->w[k].flags |= W_NEGATED;
+                marked++;
+            }
+        for (size_t k = i; k < t->nw && (k == i || !clause_break(t, k - 1, k)); k++)
+            t->w[k].flags |= W_NEG_CLAUSE;
+        for (size_t k = i; k > 0 && !clause_break(t, k - 1, k); k--)
+            t->w[k - 1].flags |= W_NEG_CLAUSE;
+        bool back = marked == 0;
+        for (size_t k = i; back && marked < 2 && k > 0 && !clause_break(t, k - 1, k); k--)
+            if (is_content(&t->w[k - 1])) {
+                t->w[k - 1].flags |= W_NEGATED;
+                marked++;
+            }
+    }
+}
+
+static int cmp_stem_idx(const void *a, const void *b)
+{
+    return strcmp(((const struct sidx *)a)->stem, ((const struct sidx *)b)->stem);
+}
+
+static bool is_content(const struct aword *w)
+{
+    return !(w->flags & (W_STOP | W_NEG | W_NUM));
+}
+
+static void text_an_release(struct text_an *t)
+{
+    free(t->w);
+    free(t->sent);
+    free(t->by_stem);
+    free(t->nums);
+    buf_release(&t->pool);
+    memset(t, 0, sizeof(*t));
+}
+
+/* Words, sentences (answer_sentences() for the answer, text_sentences() otherwise),
+ * numbers and the stem index of p[0..n). */
+static ag_err analyse(struct ctx *c, const char *p, size_t n, bool answer, struct text_an *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->p = p;
+    t->n = n;
+    buf_init(&t->pool, (size_t)16 * n + 4096);
+    c->cur = t;
+    c->rc = AG_OK;
+    ag_err rc = text_words(p, n, on_word, c);
+    if (rc != AG_OK || c->rc != AG_OK)
+        return rc != AG_OK ? rc : c->rc;
+    if (answer)
+        answer_sentences(p, n, on_sentence, t);
+    else
+        text_sentences(p, n, on_passage_sentence, t);
+    if (t->n_sent == 0 && t->nw > 0)
+        return AG_ENOMEM; /* words but no sentence: on_sentence() could not grow */
+    /* each word's sentence: both lists are in text order */
+    size_t s = 0;
+    for (size_t i = 0; i < t->nw; i++) {
+        while (s + 1 < t->n_sent && t->w[i].start >= t->sent[s].end)
+            s++;
+        t->w[i].sent = (unsigned)s;
+    }
+    mark_negated(t);
+    if (!(t->by_stem = malloc((t->nw ? t->nw : 1) * sizeof(*t->by_stem))))
+        return AG_ENOMEM;
+    /* the pool is complete now: pointers into it stay valid */
+    for (size_t i = 0; i < t->nw; i++)
+        if (is_content(&t->w[i]))
+            t->by_stem[t->n_by_stem++] = (struct sidx){pool_at(t, t->w[i].stem), i};
+    qsort(t->by_stem, t->n_by_stem, sizeof(*t->by_stem), cmp_stem_idx);
+    if (!answer) {
+        if (!(t->nums = malloc(MAX_NUMBERS * sizeof(*t->nums))))
+            return AG_ENOMEM;
+        size_t k = answer_numbers(p, n, c->lang, t->nums, MAX_NUMBERS);
+        t->n_nums = k < MAX_NUMBERS ? k : MAX_NUMBERS;
+    }
+    return AG_OK;
+}
+
+/* ---- sentences --------------------------------------------------------------------- */
+
+struct split {
+    const char *p;
+    size_t n;
+    struct span pending;
+    bool has_pending, carry;
+    size_t carry_start;
+    text_sentence_cb cb;
+    void *ctx;
+    size_t count;
+    bool stopped;
+};
+
+static bool is_sp(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Length of a run of citations "[1]", "[2, 3]" at p[i] (spaces between allowed). */
+static size_t citations_at(const char *p, size_t n, size_t i)
+{
+    size_t j = i, last = i;
+    while (j < n && p[j] == '[') {
+        size_t k = j + 1;
+        bool digit = false;
+        while (k < n && ((p[k] >= '0' && p[k] <= '9') || p[k] == ',' || p[k] == ' ')) {
+            digit = digit || (p[k] >= '0' && p[k] <= '9');
+            k++;
+        }
+        if (!digit || k >= n || p[k] != ']')
+            break;
+        j = last = k + 1;
+        while (j < n && (p[j] == ' ' || p[j] == '.' || p[j] == ',' || p[j] == '!'))
+            j++;
+        if (j > last && j < n && p[j] != '[')
+            last = j;
+    }
+    return last - i;
+}
+
+/* A fragment that is only a list marker or ends in an ordinal: "1.", "-", "am 5." */
+static bool glues_forward(const char *p, size_t s, size_t e)
+{
+    size_t i = e;
+    if (i > s && p[i - 1] == '.')
+        i--;
+    size_t d = i;
+    while (d > s && p[d - 1] >= '0' && p[d - 1] <= '9')
+        d--;
+    if (i - d >= 1 && i - d <= 2 && (d == s || p[d - 1] == ' ') && i < e)
+        return true; /* "1." alone, or "am 5." before "Mai" */
+    bool marks = true;
+    for (size_t k = s; k < e && marks; k++)
+        marks = p[k] == '-' || p[k] == '*' || p[k] == ')' || is_sp(p[k]);
+    return marks;
+}
+
+static void split_emit(struct split *sp, size_t s, size_t e)
+{
+    if (sp->stopped || s >= e)
+        return;
+    sp->count++;
+    if (!sp->cb(sp->ctx, s, e))
+        sp->stopped = true;
+}
+
+static bool split_on(void *vctx, size_t start, size_t end)
+{
+    struct split *sp = vctx;
+    const char *p = sp->p;
+    if (sp->carry) { /* a list marker or ordinal before: this fragment continues it */
+        start = sp->carry_start;
+        sp->carry = false;
+    }
+    /* Citations at the start belong to the sentence before, on the same line. */
+    size_t cl = citations_at(p, end, start);
+    if (cl && sp->has_pending && !memchr(p + sp->pending.end, '\n', start - sp->pending.end)) {
+        sp->pending.end = start + cl;
+        while (sp->pending.end > start && is_sp(p[sp->pending.end - 1]))
+            sp->pending.end--;
+        start += cl;
+        while (start < end && is_sp(p[start]))
+            start++;
+        if (start >= end)
+            return !sp->stopped;
+    }
+    if (glues_forward(p, start, end)) {
+        sp->carry = true;
+        sp->carry_start = start;
+        return !sp->stopped;
+    }
+    if (sp->has_pending)
+        split_emit(sp, sp->pending.start, sp->pending.end);
+    sp->pending = (struct span){start, end};
+    sp->has_pending = true;
+    return !sp->stopped;
+}
+
+size_t answer_sentences(const char *p, size_t n, text_sentence_cb cb, void *ctx)
+{
+    struct split sp = {.p = p, .n = n, .cb = cb, .ctx = ctx};
+    text_sentences(p, n, split_on, &sp);
+    if (sp.carry) { /* a trailing marker: keep it as its own sentence */
+        size_t e = n;
+        while (e > sp.carry_start && is_sp(p[e - 1]))
+            e--;
+        if (sp.has_pending && !memchr(p + sp.pending.end, '\n', sp.carry_start - sp.pending.end))
+            sp.pending.end = e;
+        else {
+            if (sp.has_pending)
+                split_emit(&sp, sp.pending.start, sp.pending.end);
+            sp.pending = (struct span){sp.carry_start, e};
+            sp.has_pending = true;
+        }
+    }
+    if (sp.has_pending)
+        split_emit(&sp, sp.pending.start, sp.pending.end);
+    return sp.count;
+}
+
+/* ---- matching ---------------------------------------------------------------------- */
+
+/* Whether answer word x is found among the content words of t: equal stems, or one
+ * stem a compound head or tail of the other (kb_term_matches, both ways). */
+static bool word_in(const struct text_an *ans, const struct aword *x, const struct text_an *t,
+                    size_t *at)
+{
+    const char *xs = pool_at(ans, x->stem);
+    size_t lo = 0, hi = t->n_by_stem;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(t->by_stem[mid].stem, xs) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < t->n_by_stem && strcmp(t->by_stem[lo].stem, xs) == 0) {
+        *at = t->by_stem[lo].idx;
+        return true;
+    }
+    struct kb_term term = {.stem = xs, .weight = 1, .parts = {-1, -1}};
+    for (size_t i = 0; i < t->n_by_stem; i++) {
+        const struct aword *y = &t->w[t->by_stem[i].idx];
+        const char *ys = t->by_stem[i].stem;
+        struct kb_term back = {.stem = ys, .weight = 1, .parts = {-1, -1}};
+        if (kb_term_matches(&term, pool_at(t, y->fold), y->fold_len, ys, y->stem_len) ||
+            kb_term_matches(&back, pool_at(ans, x->fold), x->fold_len, xs, x->stem_len)) {
+            *at = t->by_stem[i].idx;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Case-insensitive search for token q[0..qn) in p[0..n), bounded by non-alphanumerics. */
+static bool has_token(const char *p, size_t n, const char *q, size_t qn)
+{
+    if (qn == 0 || qn > n)
+        return false;
+    for (size_t i = 0; i + qn <= n; i++) {
+        size_t k = 0;
+        while (k < qn && (p[i + k] == q[k] || ((p[i + k] | 0x20) == (q[k] | 0x20) &&
+                                               (q[k] | 0x20) >= 'a' && (q[k] | 0x20) <= 'z')))
+            k++;
+        if (k < qn)
+            continue;
+        bool left = i == 0 || !(((p[i - 1] | 0x20) >= 'a' && (p[i - 1] | 0x20) <= 'z') ||
+                                (p[i - 1] >= '0' && p[i - 1] <= '9'));
+        bool right = i + qn == n || !(((p[i + qn] | 0x20) >= 'a' && (p[i + qn] | 0x20) <= 'z') ||
+                                      (p[i + qn] >= '0' && p[i + qn] <= '9'));
+        if (left && right)
+            return true;
+    }
+    return false;
+}
+
+/* Letters and digits of p[0..n), lower case (ASCII), for comparing PII values. */
+static ag_err alnum_fold(const char *p, size_t n, struct buf *out)
+{
+    ag_err rc = AG_OK;
+    for (size_t i = 0; i < n && rc == AG_OK; i++) {
+        char ch = p[i];
+        if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z'))
+            rc = buf_putc(out, ch);
+        else if (ch >= 'A' && ch <= 'Z')
+            rc = buf_putc(out, (char)(ch | 0x20));
+        else if (ch == '@')
+            rc = buf_putc(out, ch);
+    }
+    return rc;
+}
+
+/* ---- the check --------------------------------------------------------------------- */
+
+struct checker {
+    const char *ans;
+    size_t len;
+    struct text_an a;
+    struct text_an *ps; /* passages */
+    size_t n_p;
+    struct text_an q; /* customer text */
+    bool has_q;
+    const struct answer_product *cat;
+    size_t n_cat;
+    const struct answer_check_params *params;
+    struct buf sources_alnum, customer_alnum; /* for PII */
+    struct pii_span pii[MAX_PII_SPANS];
+    size_t n_pii;
+    bool *leak;      /* per answer sentence */
+    bool *mentioned; /* per catalogue product: named by the sentence being checked */
+    struct answer_number nums[MAX_NUMBERS];
+};
+
+static void snippet(const char *p, size_t s, size_t e, char *out, size_t cap)
+{
+    size_t n = e > s ? str_utf8_prefix(p + s, e - s, cap > 48 ? 48 : cap - 1) : 0;
+    memcpy(out, p + s, n);
+    out[n] = '\0';
+}
+
+static void flag(struct answer_sentence_verdict *v, const char *why, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void flag(struct answer_sentence_verdict *v, const char *why, const char *fmt, ...)
+{
+    if (v->why)
+        return; /* the first reason wins */
+    v->ok = false;
+    v->why = why;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
+    va_end(ap);
+    if (w < 0)
+        v->detail[0] = '\0';
+    else if ((size_t)w >= sizeof(v->detail)) /* cut at a character boundary */
+        v->detail[str_utf8_prefix(v->detail, sizeof(v->detail) - 1, sizeof(v->detail) - 1)] = '\0';
+}
+
+/* Leak: runs of ANSWER_LEAK_WORDS folded words (all of a shorter text) of a forbidden
+ * text, compared word by word against every window of the answer. */
+static ag_err check_leaks(struct ctx *c, struct checker *k)
+{
+    const struct text_an *a = &k->a;
+    for (size_t f = 0; f < k->params->n_forbidden; f++) {
+        const char *ft = k->params->forbidden[f];
+        if (!ft)
+            continue;
+        struct text_an fa;
+        ag_err rc = analyse(c, ft, strlen(ft), false, &fa);
+        if (rc != AG_OK) {
+            text_an_release(&fa);
+            return rc == AG_EINVAL ? AG_OK : rc; /* a forbidden text of bad UTF-8: skip */
+        }
+        size_t L = fa.nw < ANSWER_LEAK_WORDS ? fa.nw : ANSWER_LEAK_WORDS;
+        for (size_t i = 0; L > 0 && i + L <= a->nw; i++) {
+            const struct aword *x = &a->w[i];
+            if (k->leak[x->sent])
+                continue;
+            for (size_t j = 0; j + L <= fa.nw; j++) {
+                size_t m = 0;
+                while (m < L && a->w[i + m].fold_len == fa.w[j + m].fold_len &&
+                       memcmp(pool_at(a, a->w[i + m].fold), pool_at(&fa, fa.w[j + m].fold),
+                              fa.w[j + m].fold_len) == 0)
+                    m++;
+                if (m == L) {
+                    k->leak[x->sent] = true;
+                    break;
+                }
+            }
+        }
+        text_an_release(&fa);
+    }
+    return AG_OK;
+}
+
+/* Cited passages of sentence [s, e): bits in cited (1-based citations); false for a
+ * citation of a passage that is not there (its number in *bad). */
+static bool citations(const char *p, size_t s, size_t e, size_t n_p, bool *cited, size_t *bad)
+{
+    bool ok = true;
+    for (size_t i = s; i < e; i++) {
+        if (p[i] != '[')
+            continue;
+        size_t j = i + 1;
+        size_t num = 0;
+        bool any = false, valid = true;
+        size_t marks[8];
+        size_t nm = 0;
+        while (j < e && ((p[j] >= '0' && p[j] <= '9') || p[j] == ',' || p[j] == ' ')) {
+            if (p[j] >= '0' && p[j] <= '9') {
+                num = num > 1000 ? num : num * 10 + (size_t)(p[j] - '0');
+                any = true;
+            } else if (any) {
+                if (nm < 8)
+                    marks[nm++] = num;
+                num = 0;
+                any = false;
+            }
+            j++;
+        }
+        if (j >= e || p[j] != ']')
+            continue;
+        if (any && nm < 8)
+            marks[nm++] = num;
+        for (size_t m = 0; m < nm; m++) {
+            if (marks[m] == 0 || marks[m] > n_p) {
+                valid = false;
+                *bad = marks[m];
+            } else {
+                cited[marks[m] - 1] = true;
+            }
+        }
+        ok = ok && valid;
+    }
+    return ok;
+}
+
+/* A token of letters, digits and hyphens that names a product: letters and digits with
+ * a capital among them ("NW-1001", "24-MG01", "X2"), but not a number with a unit or a
+ * word glued on ("5kg", "6-month", "3-Sekunden"). */
+static bool sku_like(const char *p, size_t s, size_t e)
+{
+    size_t letters = 0, digits = 0, upper = 0;
+    for (size_t i = s; i < e; i++) {
+        letters += (p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z';
+        upper += p[i] >= 'A' && p[i] <= 'Z';
+        digits += p[i] >= '0' && p[i] <= '9';
+    }
+    if (!letters || !digits || !upper || e - s < 2)
+        return false;
+    size_t i = s;
+    while (i < e && p[i] >= '0' && p[i] <= '9')
+        i++;
+    if (i > s && i < e) { /* digits first: then letters only is a unit or a word */
+        size_t j = i + (p[i] == '-');
+        size_t l = j;
+        while (l < e && (((p[l] | 0x20) >= 'a' && (p[l] | 0x20) <= 'z') || p[l] == '-'))
+            l++;
+        if (l == e && (p[i] == '-' || e - i <= 3))
+            return false;
+    }
+    return true;
+}
+
+/* Whether word x of t occurs in the passages or catalogue names. The customer's text is no
+ * source here: a customer may ask for a product the shop does not have. */
+static bool word_known(const struct checker *k, const struct text_an *t, const struct aword *x)
+{
+    size_t at;
+    for (size_t i = 0; i < k->n_p; i++)
+        if (word_in(t, x, &k->ps[i], &at))
+            return true;
+    const char *raw = t->p + x->start;
+    for (size_t i = 0; i < k->n_cat; i++) {
+        const char *nm = k->cat[i].name ? k->cat[i].name : "";
+        if (has_token(nm, strlen(nm), raw, x->end - x->start))
+            return true;
+    }
+    return false;
+}
+
+static bool raw_known(const struct checker *k, const char *q, size_t qn)
+{
+    for (size_t i = 0; i < k->n_p; i++)
+        if (has_token(k->ps[i].p, k->ps[i].n, q, qn))
+            return true;
+    for (size_t i = 0; i < k->n_cat; i++) {
+        const char *sku = k->cat[i].sku ? k->cat[i].sku : "";
+        const char *nm = k->cat[i].name ? k->cat[i].name : "";
+        if (has_token(sku, strlen(sku), q, qn) || has_token(nm, strlen(nm), q, qn))
+            return true;
+    }
+    return false;
+}
+
+static bool upper_at(const char *p, size_t i, size_t e)
+{
+    if (i >= e)
+        return false;
+    unsigned char ch = (unsigned char)p[i];
+    if (ch >= 'A' && ch <= 'Z')
+        return true;
+    /* Ä Ö Ü in UTF-8 */
+    return ch == 0xC3 && i + 1 < e &&
+           ((unsigned char)p[i + 1] == 0x84 || (unsigned char)p[i + 1] == 0x96 ||
+            (unsigned char)p[i + 1] == 0x9C);
+}
+
+/* Product-like names of sentence words [w0, w1): SKU and model tokens, CamelCase words,
+ * a capitalised word before a model number, and (English) runs of capitalised words
+ * inside a sentence. The first one found in no source is reported. */
+static bool unknown_product(const struct checker *k, size_t s, size_t e, size_t w0, size_t w1,
+                            enum text_lang lang, char *what, size_t cap)
+{
+    const char *p = k->ans;
+    const struct text_an *a = &k->a;
+    /* tokens of letters, digits and inner hyphens */
+    for (size_t i = s; i < e;) {
+        unsigned char ch = (unsigned char)p[i];
+        bool alnum = (ch | 0x20) >= 'a' && (ch | 0x20) <= 'z';
+        alnum = alnum || (ch >= '0' && ch <= '9');
+        if (!alnum) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < e &&
+               ((((unsigned char)p[j] | 0x20) >= 'a' && ((unsigned char)p[j] | 0x20) <= 'z') ||
+                (p[j] >= '0' && p[j] <= '9') ||
+                (p[j] == '-' && j + 1 < e &&
+                 ((((unsigned char)p[j + 1] | 0x20) >= 'a' &&
+                   ((unsigned char)p[j + 1] | 0x20) <= 'z') ||
+                  (p[j + 1] >= '0' && p[j + 1] <= '9')))))
+            j++;
+        bool in_pii = false;
+        for (size_t m = 0; m < k->n_pii; m++)
+            in_pii = in_pii || (k->pii[m].start <= i && i < k->pii[m].end);
+        bool glued = j < e &&
+                     ((unsigned char)p[j] >= 0x80 || p[j] == '@' || p[j] == '.' || p[j] == '/') &&
+                     j + 1 < e && !is_sp(p[j + 1]) && p[j] != '.';
+        bool in_url = (i > 0 && (p[i - 1] == '/' || p[i - 1] == '@' || p[i - 1] == '.')) ||
+                      (j < e && (p[j] == '@' || p[j] == '/')) || glued;
+        bool camel = false;
+        for (size_t m = i + 1; m < j; m++)
+            camel = camel || (p[m] >= 'A' && p[m] <= 'Z' && p[m - 1] >= 'a' && p[m - 1] <= 'z');
+        if (!in_pii && !in_url && (sku_like(p, i, j) || camel) && !raw_known(k, p + i, j - i)) {
+            snippet(p, i, j, what, cap);
+            return true;
+        }
+        i = j;
+    }
+    /* a capitalised word and a model number after it ("Nordwind 3000", "Alpin X5") */
+    for (size_t i = w0; i + 1 < w1; i++) {
+        const struct aword *x = &a->w[i], *y = &a->w[i + 1];
+        if (!upper_at(p, x->start, e) || (x->flags & (W_STOP | W_TALK)) || x->end - x->start < 3 ||
+            y->start > x->end + 1 || !(y->flags & W_DIGITS) || y->end - y->start < 3)
+            continue;
+        if (y->end < e && !is_sp(p[y->end]) && p[y->end] != '.' && p[y->end] != ',' &&
+            p[y->end] != ')' && p[y->end] != '!' && p[y->end] != '?')
+            continue;
+        bool unit = false;
+        struct answer_number one;
+        size_t nn = answer_numbers(p + y->start, e - y->start, lang, &one, 1);
+        unit = nn > 0 && one.start == 0 && one.unit != ANSWER_UNIT_NONE;
+        if (unit)
+            continue;
+        char phrase[96];
+        size_t pl = y->end - x->start;
+        if (pl >= sizeof(phrase))
+            continue;
+        memcpy(phrase, p + x->start, pl);
+        if (!raw_known(k, p + y->start, y->end - y->start) || !word_known(k, a, x)) {
+            snippet(p, x->start, y->end, what, cap);
+            return true;
+        }
+    }
+    /* English: two or more capitalised words inside a sentence ("Trail Runner Pro") */
+    if (lang == TEXT_LANG_EN) {
+        for (size_t i = w0; i < w1;) {
+            size_t j = i;
+            while (j < w1 && upper_at(p, a->w[j].start, e) && a->w[j].end - a->w[j].start > 1 &&
+                   (j == i || a->w[j].start <= a->w[j - 1].end + 1) && !(a->w[j].flags & W_DIGITS))
+                j++;
+            bool first = i == w0;
+            if (j - i >= 2 && !first) {
+                bool talk = true, known = true;
+                size_t unknown_at = i;
+                for (size_t m = i; m < j; m++) {
+                    talk = talk && (a->w[m].flags & (W_TALK | W_STOP));
+                    if (known && !word_known(k, a, &a->w[m])) {
+                        known = false;
+                        unknown_at = m;
+                    }
+                }
+                (void)unknown_at;
+                if (!talk && !known) {
+                    snippet(p, a->w[i].start, a->w[j - 1].end, what, cap);
+                    return true;
+                }
+            }
+            i = j > i ? j : i + 1;
+        }
+    }
+    return false;
+}
+
+/* Stock said by words [w0, w1): +1 in stock, -1 not, 0 nothing said. A record's
+ * "Stock: 0" / "Lagerbestand: 14" counts by its number. */
+static int stock_said(const struct text_an *t, size_t w0, size_t w1)
+{
+    int said = 0;
+    for (size_t i = w0; i < w1; i++) {
+        const char *f = pool_at(t, t->w[i].fold);
+        const char *prev = i > w0 ? pool_at(t, t->w[i - 1].fold) : "";
+        bool in = strcmp(f, "vorratig") == 0 || strcmp(f, "verfugbar") == 0 ||
+                  strcmp(f, "lieferbar") == 0 || strcmp(f, "available") == 0 ||
+                  strcmp(f, "lagernd") == 0 || strcmp(f, "erhaltlich") == 0 ||
+                  (strcmp(f, "lager") == 0 && strcmp(prev, "auf") == 0) ||
+                  (strcmp(f, "stock") == 0 && strcmp(prev, "in") == 0);
+        bool out = strcmp(f, "ausverkauft") == 0 || strcmp(f, "vergriffen") == 0 ||
+                   strcmp(f, "unavailable") == 0 ||
+                   (strcmp(f, "stock") == 0 && strcmp(prev, "of") == 0) ||
+                   (strcmp(f, "out") == 0 && strcmp(prev, "sold") == 0);
+        bool field =
+            strcmp(f, "stock") == 0 || strcmp(f, "lagerbestand") == 0 || strcmp(f, "bestand") == 0;
+        bool adjacent = i + 1 < w1 && (t->w[i + 1].flags & W_DIGITS);
+        for (size_t b = t->w[i].end; adjacent && b < t->w[i + 1].start; b++)
+            adjacent = t->p[b] == ':' || t->p[b] == ' ' || t->p[b] == '\t';
+        if (field && adjacent) {
+            const char *d = pool_at(t, t->w[i + 1].fold);
+            bool zero = true;
+            for (; *d && zero; d++)
+                zero = *d == '0';
+            said = zero ? -1 : 1;
+        } else if (in) {
+            said = (t->w[i].flags & W_NEGATED) ? -1 : 1;
+            for (size_t b = i > w0 + 3 ? i - 3 : w0; b < i; b++)
+                if (t->w[b].flags & W_NEG)
+                    said = -1;
+        } else if (out) {
+            said = -1;
+        }
+    }
+    return said;
+}
+
+/* Whether words x of a and y of b are the same word: equal stems, or one stem a compound
+ * head or tail of the other (kb_term_matches, both ways). */
+static bool same_word(const struct text_an *a, const struct aword *x, const struct text_an *b,
+                      const struct aword *y)
+{
+    const char *xs = pool_at(a, x->stem), *ys = pool_at(b, y->stem);
+    if (x->stem_len == y->stem_len && memcmp(xs, ys, x->stem_len) == 0)
+        return true;
+    struct kb_term tx = {.stem = xs, .weight = 1, .parts = {-1, -1}};
+    struct kb_term ty = {.stem = ys, .weight = 1, .parts = {-1, -1}};
+    return kb_term_matches(&tx, pool_at(b, y->fold), y->fold_len, ys, y->stem_len) ||
+           kb_term_matches(&ty, pool_at(a, x->fold), x->fold_len, xs, x->stem_len);
+}
+
+/* Negation against the passage: a negated word of the sentence that the passage states
+ * without negation (+1), or a negated word of the aligned passage unit [pw0, pw1) that
+ * the sentence states without negation (-1); 0 when they agree. */
+static int negation_conflict(const struct text_an *a, size_t w0, size_t w1,
+                             const struct text_an *pt, size_t pw0, size_t pw1)
+{
+    /* the sentence's negated words: found in the passage, and none of them negated there */
+    bool found = false, negated = false;
+    for (size_t i = w0; i < w1 && !negated; i++) {
+        const struct aword *x = &a->w[i];
+        if (!(x->flags & W_NEGATED) || !is_content(x))
+            continue;
+        for (size_t j = 0; j < pt->nw && !negated; j++) {
+            const struct aword *y = &pt->w[j];
+            if (is_content(y) && same_word(a, x, pt, y)) {
+                found = true;
+                negated = (y->flags & W_NEG_CLAUSE) != 0;
+            }
+        }
+    }
+    if (found && !negated)
+        return 1;
+    /* the aligned unit's negated words, stated in the sentence without negation */
+    found = negated = false;
+    for (size_t j = pw0; j < pw1 && !negated; j++) {
+        const struct aword *y = &pt->w[j];
+        if (!(y->flags & W_NEGATED) || !is_content(y))
+            continue;
+        for (size_t i = w0; i < w1 && !negated; i++) {
+            const struct aword *x = &a->w[i];
+            if (is_content(x) && same_word(a, x, pt, y)) {
+                found = true;
+                negated = (x->flags & W_NEG_CLAUSE) != 0;
+            }
+        }
+    }
+    return found && !negated ? -1 : 0;
+}
+
+/* The words of sentence s of t: [*w0, *w1). */
+static void sentence_words(const struct text_an *t, size_t s, size_t *w0, size_t *w1)
+{
+    size_t lo = 0, hi = t->nw;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->w[mid].sent < s)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *w0 = lo;
+    while (lo < t->nw && t->w[lo].sent == s)
+        lo++;
+    *w1 = lo;
+}
+
+/* Does a catalogue product appear in sentence words [w0, w1) (its SKU, or every content
+ * word of its name)? */
+static bool mentions(const struct checker *k, const struct answer_product *pr, size_t s, size_t e,
+                     size_t w0, size_t w1)
+{
+    if (pr->sku && pr->sku[0] && has_token(k->ans + s, e - s, pr->sku, strlen(pr->sku)))
+        return true;
+    if (!pr->name || !pr->name[0])
+        return false;
+    /* every name word of 3+ letters, as a token of the sentence */
+    const char *nm = pr->name;
+    size_t n = strlen(nm), words = 0;
+    (void)w0;
+    (void)w1;
+    for (size_t i = 0; i < n;) {
+        while (i < n && (nm[i] == ' ' || nm[i] == '-' || nm[i] == ',' || nm[i] == '/'))
+            i++;
+        size_t j = i;
+        while (j < n && nm[j] != ' ' && nm[j] != '-' && nm[j] != ',' && nm[j] != '/')
+            j++;
+        if (j - i >= 3) {
+            if (!has_token(k->ans + s, e - s, nm + i, j - i))
+                return false;
+            words++;
+        }
+        i = j;
+    }
+    return words > 0;
+}
+
+/* Is number x stated by the allowed passages (the cited ones, else all), or by the
+ * customer (any number but a price: "drei Wochen liegen innerhalb der 30 Tage")? */
+static bool number_stated(const struct checker *k, const struct answer_number *x, const bool *cited,
+                          bool any_cited)
+{
+    for (size_t i = 0; i < k->n_p; i++) {
+        if (any_cited && !cited[i])
+            continue;
+        for (size_t j = 0; j < k->ps[i].n_nums; j++)
+            if (answer_number_matches(x, &k->ps[i].nums[j]))
+                return true;
+    }
+    if (k->has_q && x->unit != ANSWER_UNIT_CURRENCY)
+        for (size_t j = 0; j < k->q.n_nums; j++)
+            if (answer_number_matches(x, &k->q.nums[j]))
+                return true;
+    return false;
+}
+
+/* Collect the operands simple arithmetic may use: the allowed passages' numbers, the
+ * customer's and the sentence's own stated ones. */
+static size_t operands(const struct checker *k, const struct answer_number *sent, size_t n_sent,
+                       const bool *cited, bool any_cited, const struct answer_number **out,
+                       size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < k->n_p; i++)
+        for (size_t j = 0; (!any_cited || cited[i]) && j < k->ps[i].n_nums && n < max; j++)
+            out[n++] = &k->ps[i].nums[j];
+    for (size_t j = 0; k->has_q && j < k->q.n_nums && n < max; j++)
+        out[n++] = &k->q.nums[j];
+    for (size_t j = 0; j < n_sent && n < max; j++)
+        if (number_stated(k, &sent[j], cited, any_cited))
+            out[n++] = &sent[j];
+    return n;
+}
+
+static bool is_count(const struct answer_number *x)
+{
+    return (x->unit == ANSWER_UNIT_NONE || x->unit == ANSWER_UNIT_PIECES) && x->value > 1 &&
+           x->value == floor(x->value);
+}
+
+/* Grounded: stated, or a price that is the sum or difference of two stated prices or a
+ * stated price times a count ("5 x 499,99 EUR = 2.499,95 EUR"), in one currency. */
+static bool number_grounded(const struct checker *k, const struct answer_number *x,
+                            const struct answer_number *sent, size_t n_sent, const bool *cited,
+                            bool any_cited)
+{
+    if (number_stated(k, x, cited, any_cited))
+        return true;
+    if (x->unit != ANSWER_UNIT_CURRENCY)
+        return false;
+    const struct answer_number *ops[64];
+    size_t n = operands(k, sent, n_sent, cited, any_cited, ops, 64);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            const struct answer_number *u = ops[i], *w = ops[j];
+            if (i == j || u->unit != ANSWER_UNIT_CURRENCY ||
+                (x->other[0] && u->other[0] && strcmp(x->other, u->other) != 0))
+                continue;
+            bool money = w->unit == ANSWER_UNIT_CURRENCY &&
+                         !(u->other[0] && w->other[0] && strcmp(u->other, w->other) != 0);
+            if (money && (fabs(u->value + w->value - x->value) < 0.005 ||
+                          fabs(u->value - w->value - x->value) < 0.005))
+                return true;
+            if (is_count(w) && fabs(u->value * w->value - x->value) < 0.005)
+                return true;
+        }
+    return false;
+}
+
+static void fmt_price(char *out, size_t cap, double v, const char *cur)
+{
+    int w = snprintf(out, cap, "%.2f %s", v, cur && cur[0] ? cur : "");
+    if (w < 0)
+        out[0] = '\0';
+}
+
+static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
+                             struct answer_sentence_verdict *v, bool *cited)
+{
+    struct text_an *a = &k->a;
+    const char *p = k->ans;
+    size_t s = a->sent[si].start, e = a->sent[si].end, w0, w1;
+    sentence_words(a, si, &w0, &w1);
+    *v = (struct answer_sentence_verdict){.start = s, .end = e, .ok = true, .passage = -1};
+    char what[64];
+
+    if (k->leak[si])
+        flag(v, ANSWER_WHY_LEAK, "quotes %d or more words of a forbidden text", ANSWER_LEAK_WORDS);
+    for (size_t m = 0; m < k->n_pii; m++) {
+        const struct pii_span *ps = &k->pii[m];
+        /* names are left out: the detector takes too many capitalised words for them */
+        if (ps->start < s || ps->start >= e || ps->type == PII_PERSON)
+            continue;
+        struct buf val;
+        buf_init(&val, 4096);
+        ag_err rc = alnum_fold(p + ps->start, ps->end - ps->start, &val);
+        if (rc != AG_OK) {
+            buf_release(&val);
+            return rc;
+        }
+        bool given =
+            val.len == 0 ||
+            (k->customer_alnum.len && strstr(buf_cstr(&k->customer_alnum), buf_cstr(&val))) ||
+            (k->sources_alnum.len && strstr(buf_cstr(&k->sources_alnum), buf_cstr(&val)));
+        buf_release(&val);
+        if (!given) {
+            flag(v, ANSWER_WHY_PII, "%s the customer did not give", pii_type_name(ps->type));
+            break;
+        }
+    }
+    memset(cited, 0, k->n_p * sizeof(*cited));
+    size_t bad = 0;
+    if (!citations(p, s, e, k->n_p, cited, &bad))
+        flag(v, ANSWER_WHY_BAD_CITATION, "cites [%zu] but there are %zu passages", bad, k->n_p);
+    bool any_cited = false;
+    for (size_t i = 0; i < k->n_p; i++)
+        any_cited = any_cited || cited[i];
+
+    if (unknown_product(k, s, e, w0, w1, lang, what, sizeof(what)))
+        flag(v, ANSWER_WHY_UNKNOWN_PRODUCT, "\"%s\" is in neither the passages nor the catalogue",
+             what);
+
+    /* numbers, and the catalogue's prices and stock for products the sentence names */
+    size_t nn = answer_numbers(p + s, e - s, lang, k->nums, MAX_NUMBERS);
+    nn = nn < MAX_NUMBERS ? nn : MAX_NUMBERS;
+    bool has_product = false;
+    bool *mentioned = k->mentioned;
+    if (k->n_cat)
+        memset(mentioned, 0, k->n_cat * sizeof(*mentioned));
+    for (size_t c = 0; c < k->n_cat; c++) {
+        const struct answer_product *pr = &k->cat[c];
+        if (!mentions(k, pr, s, e, w0, w1))
+            continue;
+        has_product = true;
+        k->mentioned[c] = true;
+        for (size_t i = 0; i < nn; i++) {
+            struct answer_number *x = &k->nums[i];
+            if (x->unit == ANSWER_UNIT_CURRENCY && pr->price >= 0) {
+                struct answer_number price = {
+                    .value = pr->price, .alt = NAN, .unit = ANSWER_UNIT_CURRENCY};
+                if (!answer_number_matches(x, &price) &&
+                    !number_grounded(k, x, k->nums, nn, cited, any_cited)) {
+                    char have[40];
+                    fmt_price(have, sizeof(have), pr->price, pr->currency);
+                    snippet(p + s, x->start, x->end, what, sizeof(what));
+                    flag(v, ANSWER_WHY_WRONG_PRICE, "\"%s\" but the catalogue says %s for %s", what,
+                         have, pr->sku ? pr->sku : "?");
+                }
+                x->unit = ANSWER_UNIT_LITERAL; /* settled here */
+                x->other[0] = '\0';
+            } else if (x->unit == ANSWER_UNIT_PIECES && pr->stock >= 0) {
+                if (fabs(x->value - (double)pr->stock) > 1e-9)
+                    flag(v, ANSWER_WHY_WRONG_STOCK,
+                         "says %.0f in stock; the catalogue has %lld of %s", x->value,
+                         (long long)pr->stock, pr->sku ? pr->sku : "?");
+                x->unit = ANSWER_UNIT_LITERAL;
+                x->other[0] = '\0';
+            }
+        }
+        int said = stock_said(a, w0, w1);
+        if (pr->stock >= 0 && ((said > 0 && pr->stock == 0) || (said < 0 && pr->stock > 0)))
+            flag(v, ANSWER_WHY_WRONG_STOCK, "says %s; the catalogue has %lld of %s",
+                 said > 0 ? "in stock" : "not in stock", (long long)pr->stock,
+                 pr->sku ? pr->sku : "?");
+    }
+    for (size_t i = 0; i < nn; i++) {
+        const struct answer_number *x = &k->nums[i];
+        if (x->unit == ANSWER_UNIT_LITERAL && x->other[0] == '\0')
+            continue; /* settled by the catalogue */
+        if (number_grounded(k, x, k->nums, nn, cited, any_cited))
+            continue;
+        snippet(p + s, x->start, x->end, what, sizeof(what));
+        if (x->unit == ANSWER_UNIT_CURRENCY)
+            flag(v, ANSWER_WHY_WRONG_PRICE, "\"%s\" is not in the %s", what,
+                 any_cited ? "cited passages" : "passages");
+        else
+            flag(v, ANSWER_WHY_WRONG_NUMBER, "\"%s\" is not in the %s", what,
+                 any_cited ? "cited passages" : "passages");
+    }
+
+    /* support: the share of content words found in the cited passages (or the best
+     * passage); each grounded number counts as two found words, each number as two */
+    size_t content = 0, talk = 0, know = 0, neg = 0, grounded_nums = 0;
+    for (size_t i = w0; i < w1; i++) /* personal data is the PII check's business */
+        for (size_t m = 0; m < k->n_pii; m++)
+            if (k->pii[m].type != PII_PERSON && k->pii[m].start <= a->w[i].start &&
+                a->w[i].start < k->pii[m].end)
+                a->w[i].flags |= W_STOP;
+    for (size_t i = w0; i < w1; i++) {
+        neg += (a->w[i].flags & W_NEG) != 0;
+        if (is_content(&a->w[i])) {
+            content++;
+            talk += (a->w[i].flags & W_TALK) != 0;
+            know += (a->w[i].flags & W_KNOW) != 0;
+        }
+    }
+    for (size_t i = 0; i < nn; i++)
+        grounded_nums += k->nums[i].unit == ANSWER_UNIT_LITERAL && k->nums[i].other[0] == '\0'
+                             ? 1
+                             : number_grounded(k, &k->nums[i], k->nums, nn, cited, any_cited);
+    size_t q_end = e;
+    while (q_end > s && (is_sp(p[q_end - 1]) || p[q_end - 1] == ']' ||
+                         (p[q_end - 1] >= '0' && p[q_end - 1] <= '9') || p[q_end - 1] == '[' ||
+                         p[q_end - 1] == ')' || p[q_end - 1] == '"'))
+        q_end--;
+    bool question = q_end > s && p[q_end - 1] == '?';
+    /* "I have no information about X": an admission of not knowing, which may name the
+     * customer's topic */
+    bool admission = neg > 0 && know > 0;
+    bool factual = nn > 0 || has_product || (content > talk && !question);
+    v->exempt = !factual && !any_cited;
+    size_t best_hits = 0;
+    int best = -1;
+    for (size_t i = 0; i < k->n_p; i++) {
+        if (any_cited && !cited[i])
+            continue;
+        size_t hits = 0, at;
+        for (size_t w = w0; w < w1; w++)
+            if (is_content(&a->w[w]) && word_in(a, &a->w[w], &k->ps[i], &at))
+                hits++;
+        if (best < 0 || hits > best_hits) {
+            best_hits = hits;
+            best = (int)i;
+        }
+    }
+    size_t found = 0, n_missing = 0;
+    const char *missing[3] = {NULL, NULL, NULL};
+    size_t missing_len[3] = {0, 0, 0};
+    for (size_t w = w0; w < w1; w++) {
+        if (!is_content(&a->w[w]))
+            continue;
+        bool f = false;
+        size_t at;
+        for (size_t i = 0; i < k->n_p && !f; i++)
+            f = (any_cited ? cited[i] : (int)i == best) && word_in(a, &a->w[w], &k->ps[i], &at);
+        for (size_t c = 0; !f && c < k->n_cat; c++) /* the catalogue names products too */
+            f = mentioned[c] && has_token(k->cat[c].name ? k->cat[c].name : "",
+                                          k->cat[c].name ? strlen(k->cat[c].name) : 0,
+                                          p + a->w[w].start, a->w[w].end - a->w[w].start);
+        for (size_t c = 0; !f && c < k->n_cat; c++)
+            f = mentioned[c] && has_token(k->cat[c].sku ? k->cat[c].sku : "",
+                                          k->cat[c].sku ? strlen(k->cat[c].sku) : 0,
+                                          p + a->w[w].start, a->w[w].end - a->w[w].start);
+        if (!f && admission)
+            f = (a->w[w].flags & (W_TALK | W_KNOW)) ||
+                (k->has_q && word_in(a, &a->w[w], &k->q, &at));
+        if (f)
+            found++;
+        else if (n_missing < 3) {
+            missing[n_missing] = p + a->w[w].start;
+            missing_len[n_missing++] = a->w[w].end - a->w[w].start;
+        }
+    }
+    v->passage = best;
+    size_t units = content + 2 * nn;
+    v->support = units ? (double)(found + 2 * grounded_nums) / (double)units : 1.0;
+    /* the passage unit holding most of the sentence's words */
+    if (best >= 0) {
+        const struct text_an *pt = &k->ps[best];
+        size_t *per = calloc(pt->n_sent ? pt->n_sent : 1, sizeof(*per));
+        if (!per)
+            return AG_ENOMEM;
+        size_t top = 0, top_s = 0;
+        for (size_t w = w0; w < w1; w++) {
+            if (!is_content(&a->w[w]))
+                continue;
+            for (size_t m = 0; m < pt->nw; m++)
+                if (is_content(&pt->w[m]) && pt->w[m].sent < pt->n_sent &&
+                    same_word(a, &a->w[w], pt, &pt->w[m]))
+                    per[pt->w[m].sent]++;
+        }
+        for (size_t m = 0; m < pt->n_sent; m++)
+            if (per[m] > top) {
+                top = per[m];
+                top_s = m;
+            }
+        free(per);
+        if (pt->n_sent > 0) {
+            v->p_start = pt->sent[top_s].start;
+            v->p_end = pt->sent[top_s].end;
+            size_t pw0, pw1;
+            sentence_words(pt, top_s, &pw0, &pw1);
+            /* stock said against the stock the passage gives */
+            int said = stock_said(a, w0, w1), there = stock_said(pt, 0, pt->nw);
+            if (said && there && said != there)
+                flag(v, ANSWER_WHY_WRONG_STOCK, "says %s; passage %d says %s",
+                     said > 0 ? "in stock" : "not in stock", best + 1,
+                     there > 0 ? "in stock" : "not in stock");
+            int conflict = v->exempt || admission || top * 10 < content * 3
+                               ? 0
+                               : negation_conflict(a, w0, w1, pt, pw0, pw1);
+            if (conflict)
+                flag(v, ANSWER_WHY_NEGATION, "%s passage %d",
+                     conflict > 0 ? "negates what it says in" : "drops the negation of", best + 1);
+        }
+    }
+    if (v->exempt) {
+        v->support = 1.0;
+    } else if (v->support < k->params->support_threshold) {
+        char miss[100] = "";
+        size_t ml = 0;
+        for (size_t m = 0; m < n_missing; m++) {
+            size_t l = missing_len[m] < 30 ? missing_len[m] : 30;
+            l = str_utf8_prefix(missing[m], missing_len[m], l);
+            if (ml + l + 3 >= sizeof(miss))
+                break;
+            if (m) {
+                memcpy(miss + ml, ", ", 2);
+                ml += 2;
+            }
+            memcpy(miss + ml, missing[m], l);
+            ml += l;
+            miss[ml] = '\0';
+        }
+        flag(v, ANSWER_WHY_UNSUPPORTED, "support %.2f below %.2f; not in the passage: %s",
+             v->support, k->params->support_threshold, miss);
+    }
+    return AG_OK;
+}
+
+static void checker_release(struct checker *k)
+{
+    text_an_release(&k->a);
+    for (size_t i = 0; k->ps && i < k->n_p; i++)
+        text_an_release(&k->ps[i]);
+    free(k->ps);
+    text_an_release(&k->q);
+    buf_release(&k->sources_alnum);
+    buf_release(&k->customer_alnum);
+    free(k->leak);
+    free(k->mentioned);
+}
+
+ag_err answer_check(const char *answer, size_t len, enum text_lang lang,
+                    const struct answer_passage *p, size_t n_p, const struct answer_product *cat,
+                    size_t n_cat, const char *customer_text,
+                    const struct answer_check_params *params, struct arena *ar,
+                    struct answer_check_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    struct answer_check_params defaults = answer_check_default_params();
+    if (!params)
+        params = &defaults;
+    if (!answer || len == 0 || n_p > ANSWER_MAX_PASSAGES || (n_p && !p) || (n_cat && !cat) ||
+        !(params->support_threshold >= 0 && params->support_threshold <= 1) ||
+        (params->n_forbidden && !params->forbidden))
+        return AG_EINVAL;
+    if (len > ANSWER_MAX_BYTES)
+        return AG_ETOOBIG;
+    for (size_t i = 0; i < n_p; i++) {
+        if (!p[i].text && p[i].len)
+            return AG_EINVAL;
+        if (p[i].len > ANSWER_MAX_BYTES)
+            return AG_ETOOBIG;
+    }
+    struct ctx c = {.an = text_analyzer_local()};
+    if (!c.an)
+        return AG_ENOMEM;
+    if (lang == TEXT_LANG_UNKNOWN)
+        lang = text_detect_lang(answer, len, TEXT_LANG_DE);
+    c.lang = lang;
+    struct checker k = {
+        .ans = answer, .len = len, .n_p = n_p, .cat = cat, .n_cat = n_cat, .params = params};
+    buf_init(&k.sources_alnum, (size_t)ANSWER_MAX_PASSAGES * ANSWER_MAX_BYTES);
+    buf_init(&k.customer_alnum, ANSWER_MAX_BYTES);
+    ag_err rc = AG_ENOMEM;
+    if (!(k.ps = calloc(n_p ? n_p : 1, sizeof(*k.ps))))
+        goto fail;
+    if ((rc = analyse(&c, answer, len, true, &k.a)) != AG_OK)
+        goto fail;
+    rc = AG_ETOOBIG;
+    if (k.a.n_sent > ANSWER_MAX_SENTENCES)
+        goto fail;
+    for (size_t i = 0; i < n_p; i++) {
+        if ((rc = analyse(&c, p[i].text ? p[i].text : "", p[i].len, false, &k.ps[i])) != AG_OK)
+            goto fail;
+        if ((rc = alnum_fold(p[i].text ? p[i].text : "", p[i].len, &k.sources_alnum)) != AG_OK ||
+            (rc = buf_putc(&k.sources_alnum, '|')) != AG_OK)
+            goto fail;
+    }
+    if (customer_text) {
+        size_t qn = strlen(customer_text);
+        if (qn > ANSWER_MAX_BYTES) {
+            rc = AG_ETOOBIG;
+            goto fail;
+        }
+        if ((rc = analyse(&c, customer_text, qn, false, &k.q)) != AG_OK ||
+            (rc = alnum_fold(customer_text, qn, &k.customer_alnum)) != AG_OK)
+            goto fail;
+        k.has_q = true;
+    }
+    rc = AG_ENOMEM;
+    if (!(k.leak = calloc(k.a.n_sent ? k.a.n_sent : 1, sizeof(*k.leak))) ||
+        !(k.mentioned = calloc(n_cat ? n_cat : 1, sizeof(*k.mentioned))))
+        goto fail;
+    if ((rc = check_leaks(&c, &k)) != AG_OK)
+        goto fail;
+    size_t found = 0;
+    if ((rc = pii_scan(answer, len, k.pii, MAX_PII_SPANS, &found)) != AG_OK)
+        goto fail;
+    k.n_pii = found < MAX_PII_SPANS ? found : MAX_PII_SPANS;
+
+    rc = AG_ENOMEM;
+    out->sentences = arena_calloc(ar, k.a.n_sent ? k.a.n_sent : 1, sizeof(*out->sentences));
+    bool *cited = calloc(n_p ? n_p : 1, sizeof(*cited));
+    if (!out->sentences || !cited) {
+        free(cited);
+        goto fail;
+    }
+    out->grounded = true;
+    out->support_min = 1.0;
+    double sum = 0;
+    size_t counted = 0;
+    for (size_t si = 0; si < k.a.n_sent; si++) {
+        struct answer_sentence_verdict *v = &out->sentences[si];
+        if ((rc = check_sentence(&k, si, lang, v, cited)) != AG_OK) {
+            free(cited);
+            goto fail;
+        }
+        out->n_sentences++;
+        if (!v->ok) {
+            out->grounded = false;
+            out->n_flagged++;
+        }
+        if (!v->exempt) {
+            sum += v->support;
+            counted++;
+            if (v->support < out->support_min)
+                out->support_min = v->support;
+        }
+    }
+    free(cited);
+    out->support_mean = counted ? sum / (double)counted : 1.0;
+    checker_release(&k);
+    return AG_OK;
+fail:
+    checker_release(&k);
+    memset(out, 0, sizeof(*out));
+    return rc;
+}
