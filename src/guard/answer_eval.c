@@ -324,10 +324,16 @@ ag_err answer_eval(const char *path, const struct answer_check_params *params,
     out->caught_rate = out->recall;
     out->false_alarm_rate = ratio(out->fp, out->fp + out->tn);
     uint64_t total = 0;
-    for (size_t i = 0; i < n_times; i++)
+    for (size_t i = 0; times && i < n_times; i++)
         total += times[i];
+    if (!times || n_times == 0) {
+        snprintf(why, why_len, "%s: no answers were timed", path);
+        rc = AG_EINVAL;
+        goto done;
+    }
     qsort(times, n_times, sizeof(*times), cmp_u64);
-    out->p50_us = (double)times[(n_times - 1) / 2] / 1e3;
+    size_t mid = (n_times - 1) / 2;
+    out->p50_us = (double)times[mid] / 1e3;
     out->p99_us = (double)times[(size_t)floor(0.99 * (double)(n_times - 1))] / 1e3;
     out->answers_per_s = total ? (double)n_times / ((double)total / 1e9) : 0;
 done:

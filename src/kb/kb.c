@@ -1042,19 +1042,24 @@ ag_err kb_products_all(struct kb *kb, const char *tenant, kb_product_cb cb, void
     struct store_stmt *st = NULL;
     bool row = false;
     ag_err rc = store_pool_get(kb->readers, &db);
-    rc = rc ? rc
-            : store_prepare(db,
-                            "SELECT sku, name, price, currency, stock, category, coalesce(url, '')"
-                            " FROM products WHERE tenant=?1 ORDER BY sku",
-                            &st);
+    if (rc != AG_OK)
+        return rc;
+    rc = store_prepare(db,
+                       "SELECT sku, name, price, currency, stock, category, coalesce(url, '')"
+                       " FROM products WHERE tenant=?1 ORDER BY sku",
+                       &st);
     rc = rc ? rc : store_bind_text(st, 1, tenant, strlen(tenant));
     while (rc == AG_OK && (rc = store_step(st, &row)) == AG_OK && row) {
         char *f[5] = {col_dup(st, 0), col_dup(st, 1), col_dup(st, 3), col_dup(st, 5),
                       col_dup(st, 6)};
         if (!f[0] || !f[1] || !f[2] || !f[3] || !f[4])
             rc = AG_ENOMEM;
-        struct kb_product p = {.sku = f[0], .name = f[1], .currency = f[2], .category = f[3],
-                               .url = f[4], .price = store_col_double(st, 2),
+        struct kb_product p = {.sku = f[0],
+                               .name = f[1],
+                               .currency = f[2],
+                               .category = f[3],
+                               .url = f[4],
+                               .price = store_col_double(st, 2),
                                .stock = store_col_int64(st, 4)};
         if (rc == AG_OK)
             rc = cb(ctx, &p);
@@ -1062,8 +1067,7 @@ ag_err kb_products_all(struct kb *kb, const char *tenant, kb_product_cb cb, void
             free(f[i]);
     }
     store_finalize(st);
-    if (db)
-        store_pool_put(kb->readers, db);
+    store_pool_put(kb->readers, db);
     return rc;
 }
 
