@@ -107,10 +107,10 @@ static const char *const usage_text[] = {
     "\n"
     "usage: agentgate eval answers --docs FILE [--json] [--threshold X]\n"
     "Check every answer of a labelled JSON Lines file ({\"id\", \"lang\", \"question\",\n"
-    "\"context\": [...], \"answer\", \"label\": \"grounded\"|\"hallucinated\", \"kind\"}) with the\n"
-    "answer checker and print precision and recall of hallucination detection, the share\n"
-    "of hallucinated answers caught and of grounded ones flagged, per kind and language,\n"
-    "and the speed. --threshold: the support threshold (default 0.45).\n",
+    "\"context\": [...], \"answer\", \"label\": \"grounded\"|\"hallucinated\", \"kind\"})\n"
+    "with the answer checker and print precision and recall of hallucination detection,\n"
+    "the share of hallucinated answers caught and of grounded ones flagged, per kind and\n"
+    "language, and the speed. --threshold: the support threshold (default 0.45).\n",
     "validate",
     "usage: agentgate validate [--config FILE] [--data DIR] [--threshold X]\n"
     "Read JSON Lines {\"id\", \"question\", \"context\": [strings], \"answer\"} (optional\n"
@@ -1348,8 +1348,7 @@ static int cmd_eval_answers(const struct opts *o)
                "hallucinated answers caught: %.4f; grounded answers flagged: %.4f\n"
                "speed: %.0f answers/s, p50 %.1f us, p99 %.1f us per answer\n",
                r->n, r->hallucinated, r->grounded, p.support_threshold, r->precision, r->recall,
-               r->f1, r->caught_rate, r->false_alarm_rate, r->answers_per_s, r->p50_us,
-               r->p99_us);
+               r->f1, r->caught_rate, r->false_alarm_rate, r->answers_per_s, r->p50_us, r->p99_us);
     print_counts("kinds", r->kinds, r->n_kinds, o->json);
     print_counts("langs", r->langs, 3, o->json);
     print_counts("reasons", r->whys, r->n_whys, o->json);
@@ -1373,8 +1372,10 @@ static ag_err catalog_add(void *ctx, const struct kb_product *p)
         return AG_ENOMEM;
     c->v = v;
     struct answer_product *x = &v[c->n];
-    *x = (struct answer_product){.sku = strdup(p->sku), .name = strdup(p->name),
-                                 .currency = strdup(p->currency), .price = p->price,
+    *x = (struct answer_product){.sku = strdup(p->sku),
+                                 .name = strdup(p->name),
+                                 .currency = strdup(p->currency),
+                                 .price = p->price,
                                  .stock = p->stock};
     if (!x->sku || !x->name || !x->currency) {
         free((char *)x->sku);
@@ -1600,9 +1601,9 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(const struct opts *);
-    } cmds[] = {{"serve", cmd_serve},  {"ingest", cmd_ingest}, {"keys", cmd_keys},
-                {"ask", cmd_ask},      {"audit", cmd_audit},   {"config", cmd_config},
-                {"eval", cmd_eval},    {"guard", cmd_guard},   {"subject", cmd_subject},
+    } cmds[] = {{"serve", cmd_serve},   {"ingest", cmd_ingest},    {"keys", cmd_keys},
+                {"ask", cmd_ask},       {"audit", cmd_audit},      {"config", cmd_config},
+                {"eval", cmd_eval},     {"guard", cmd_guard},      {"subject", cmd_subject},
                 {"routes", cmd_routes}, {"validate", cmd_validate}};
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (strcmp(argv[1], cmds[i].name) != 0)

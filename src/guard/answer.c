@@ -648,11 +648,9 @@ static ag_err alnum_fold(const char *p, size_t n, struct buf *out)
     ag_err rc = AG_OK;
     for (size_t i = 0; i < n && rc == AG_OK; i++) {
         char ch = p[i];
-        if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z'))
-            rc = buf_putc(out, ch);
-        else if (ch >= 'A' && ch <= 'Z')
-            rc = buf_putc(out, (char)(ch | 0x20));
-        else if (ch == '@')
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch | 0x20);
+        if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || ch == '@')
             rc = buf_putc(out, ch);
     }
     return rc;
@@ -697,6 +695,7 @@ static void flag(struct answer_sentence_verdict *v, const char *why, const char 
     v->why = why;
     va_list ap;
     va_start(ap, fmt);
+    // NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized)
     int w = vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
     va_end(ap);
     if (w < 0)

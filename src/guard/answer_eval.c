@@ -326,9 +326,11 @@ ag_err answer_eval(const char *path, const struct answer_check_params *params,
     uint64_t total = 0;
     for (size_t i = 0; i < n_times; i++)
         total += times[i];
-    qsort(times, n_times, sizeof(*times), cmp_u64);
-    out->p50_us = (double)times[(n_times - 1) / 2] / 1e3;
-    out->p99_us = (double)times[(size_t)floor(0.99 * (double)(n_times - 1))] / 1e3;
+    if (times) /* one time per answer: out->n > 0 answers were timed */
+        qsort(times, n_times, sizeof(*times), cmp_u64);
+    size_t mid = (n_times - 1) / 2, p99 = (size_t)floor(0.99 * (double)(n_times - 1));
+    out->p50_us = times ? (double)times[mid] / 1e3 : 0;
+    out->p99_us = times ? (double)times[p99] / 1e3 : 0;
     out->answers_per_s = total ? (double)n_times / ((double)total / 1e9) : 0;
 done:
     free(times);

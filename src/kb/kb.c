@@ -1053,8 +1053,12 @@ ag_err kb_products_all(struct kb *kb, const char *tenant, kb_product_cb cb, void
                       col_dup(st, 6)};
         if (!f[0] || !f[1] || !f[2] || !f[3] || !f[4])
             rc = AG_ENOMEM;
-        struct kb_product p = {.sku = f[0], .name = f[1], .currency = f[2], .category = f[3],
-                               .url = f[4], .price = store_col_double(st, 2),
+        struct kb_product p = {.sku = f[0],
+                               .name = f[1],
+                               .currency = f[2],
+                               .category = f[3],
+                               .url = f[4],
+                               .price = store_col_double(st, 2),
                                .stock = store_col_int64(st, 4)};
         if (rc == AG_OK)
             rc = cb(ctx, &p);
@@ -1062,8 +1066,7 @@ ag_err kb_products_all(struct kb *kb, const char *tenant, kb_product_cb cb, void
             free(f[i]);
     }
     store_finalize(st);
-    if (db)
-        store_pool_put(kb->readers, db);
+    store_pool_put(kb->readers, db);
     return rc;
 }
 
