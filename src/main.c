@@ -107,11 +107,10 @@ static const char *const usage_text[] = {
     "\n"
     "usage: agentgate eval answers --docs FILE [--json] [--threshold X]\n"
     "Check every answer of a labelled JSON Lines file ({\"id\", \"lang\", \"question\",\n"
-    "\"context\": [...], \"answer\", \"label\": \"grounded\"|\"hallucinated\", \"kind\"}) with "
-    "the\n"
-    "answer checker and print precision and recall of hallucination detection, the share\n"
-    "of hallucinated answers caught and of grounded ones flagged, per kind and language,\n"
-    "and the speed. --threshold: the support threshold (default 0.45).\n",
+    "\"context\": [...], \"answer\", \"label\": \"grounded\"|\"hallucinated\", \"kind\"})\n"
+    "with the answer checker and print precision and recall of hallucination detection,\n"
+    "the share of hallucinated answers caught and of grounded ones flagged, per kind and\n"
+    "language, and the speed. --threshold: the support threshold (default 0.45).\n",
     "validate",
     "usage: agentgate validate [--config FILE] [--data DIR] [--threshold X]\n"
     "Read JSON Lines {\"id\", \"question\", \"context\": [strings], \"answer\"} (optional\n"

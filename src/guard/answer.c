@@ -66,10 +66,11 @@ static const char *const extra_stop[] = {
     "via",    "ware",       "waren",   "werde",   "wurde",   "wurden",  "yes",     "zudem",
 };
 
-/* Negations (folded). "t" counts after "don", "isn"... (text_words splits "don't"). */
+/* Negations (folded), "ohne" and "without" among them. "t" counts after "don", "isn"...
+ * (text_words splits "don't"). */
 static const char *const negations[] = {
-    "cannot", "kein",  "keine", "keinem",  "keinen", "keiner", "keinerlei", "keines",
-    "never",  "nicht", "nie",   "niemals", "no",     "none",   "not",
+    "cannot", "kein", "keine",   "keinem", "keinen", "keiner", "keinerlei", "keines",  "never",
+    "nicht",  "nie",  "niemals", "no",     "none",   "not",    "ohne",      "without",
 };
 
 /* Conversation rather than facts: a sentence of only these (and function words) is
@@ -649,8 +650,8 @@ static ag_err alnum_fold(const char *p, size_t n, struct buf *out)
     for (size_t i = 0; i < n && rc == AG_OK; i++) {
         char ch = p[i];
         if (ch >= 'A' && ch <= 'Z')
-            rc = buf_putc(out, (char)(ch | 0x20));
-        else if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || ch == '@')
+            ch = (char)(ch | 0x20);
+        if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || ch == '@')
             rc = buf_putc(out, ch);
     }
     return rc;
@@ -1306,8 +1307,14 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
     /* "I have no information about X": an admission of not knowing, which may name the
      * customer's topic */
     bool admission = neg > 0 && know > 0;
-    bool factual = nn > 0 || has_product || (content > talk && !question);
-    v->exempt = !factual && !any_cited;
+    /* a short reply with at most one word of substance ("Nein, das geht leider nicht.",
+     * "Yes, that works!") carries no fact a passage could hold */
+    size_t words = 0; /* citations' digits aside */
+    for (size_t i = w0; i < w1; i++)
+        words += !(a->w[i].flags & W_DIGITS);
+    bool short_reply = words <= 5 && content <= talk + 1 && neg + talk > 0;
+    bool factual = nn > 0 || has_product || (content > talk && !question && !short_reply);
+    v->exempt = !factual; /* with a citation or without: "Leider nein [1]." */
     size_t best_hits = 0;
     int best = -1;
     for (size_t i = 0; i < k->n_p; i++) {
@@ -1385,7 +1392,8 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
                 flag(v, ANSWER_WHY_WRONG_STOCK, "says %s; passage %d says %s",
                      said > 0 ? "in stock" : "not in stock", best + 1,
                      there > 0 ? "in stock" : "not in stock");
-            int conflict = v->exempt || admission || top * 10 < content * 3
+            /* a short reply is still checked for a negation ("Das ist nicht möglich") */
+            int conflict = content <= talk || admission || top * 10 < content * 3
                                ? 0
                                : negation_conflict(a, w0, w1, pt, pw0, pw1);
             if (conflict)

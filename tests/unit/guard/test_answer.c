@@ -399,6 +399,16 @@ static void test_negation(void **state)
                ANSWER_WHY_NEGATION);
     assert_why(check("Gift cards can be returned within 14 days.", ctx_en, NULL, TEXT_LANG_EN),
                NULL);
+    /* "without" negates too, and a short cited reply is still checked */
+    const char *const reason[] = {"You can return items within 30 days without giving a reason.",
+                                  NULL};
+    assert_why(
+        check("You have 30 days and don't need to give a reason [1].", reason, NULL, TEXT_LANG_EN),
+        NULL);
+    const char *const abroad[] = {"Expressversand ist ins Ausland möglich.", NULL};
+    assert_why(check("Das ist leider nicht möglich [1].", abroad, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_NEGATION);
+    assert_why(check("Nein, das geht leider nicht [1].", abroad, NULL, TEXT_LANG_DE), NULL);
     const char *const not_en[] = {"Switzerland is not part of the European Union.", NULL};
     assert_why(check("Switzerland is part of the European Union.", not_en, NULL, TEXT_LANG_EN),
                ANSWER_WHY_NEGATION);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/unit/kb/test_kb.c: kb_ingest(), kb_search() and kb_stats() (src/kb/kb.c) over the
+ * tests/unit/kb/test_kb.c: kb_ingest(), kb_search(), kb_stats() and kb_products_all()
+ * (src/kb/kb.c) over the
  * example shop ($AG_SOURCE_DIR/examples/shop) and small folders written per test.
  * Checks retrieval quality on known questions, the unchanged/updated/pruned bookkeeping
  * and the version, that a failed ingest changes nothing, and tenant isolation.
@@ -499,6 +500,39 @@ static void test_tenant_isolation(void **state)
     assert_int_equal(c, 0);
 }
 
+struct product_walk {
+    size_t n, stop_at;
+    bool sorted, nw1001;
+    char last[64];
+};
+
+static ag_err on_product(void *ctx, const struct kb_product *p)
+{
+    struct product_walk *w = ctx;
+    w->sorted = w->sorted && strcmp(w->last, p->sku) < 0;
+    snprintf(w->last, sizeof(w->last), "%s", p->sku);
+    if (strcmp(p->sku, "NW-1001") == 0)
+        w->nw1001 = strcmp(p->name, "Fjordlager 2 Kuppelzelt") == 0 && p->price == 249.90 &&
+                    p->stock == 14 && strcmp(p->currency, "EUR") == 0;
+    return ++w->n == w->stop_at ? AG_EINVAL : AG_OK;
+}
+
+static void test_products_all(void **state)
+{
+    struct fixture *fx = *state;
+    struct product_walk w = {.sorted = true};
+    assert_int_equal(kb_products_all(fx->kb, SHOP_TENANT, on_product, &w), AG_OK);
+    assert_int_equal(w.n, 61);
+    assert_true(w.sorted && w.nw1001);
+    /* another tenant's catalogue is not seen; a callback's error stops the walk */
+    struct product_walk none = {.sorted = true};
+    assert_int_equal(kb_products_all(fx->kb, "nobody", on_product, &none), AG_OK);
+    assert_int_equal(none.n, 0);
+    struct product_walk stop = {.sorted = true, .stop_at = 3};
+    assert_int_equal(kb_products_all(fx->kb, SHOP_TENANT, on_product, &stop), AG_EINVAL);
+    assert_int_equal(stop.n, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -516,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_same_name_from_two_folders_rejected),
         cmocka_unit_test(test_progress_reports_every_file),
         cmocka_unit_test(test_tenant_isolation),
+        cmocka_unit_test(test_products_all),
     };
     ingest_threads = 2;
     int failed =
