@@ -1211,7 +1211,7 @@ static ag_err parse_listen(const char *listen, struct sockaddr_in *sa)
     char host[64];
     uint64_t port;
     if (!colon || (size_t)(colon - listen) >= sizeof(host) ||
-        str_to_u64(str_from_cstr(colon + 1), &port) != AG_OK || port == 0 || port > 65535)
+        str_to_u64(str_from_cstr(colon + 1), &port) != AG_OK || port > 65535)
         return AG_EINVAL;
     memcpy(host, listen, (size_t)(colon - listen));
     host[colon - listen] = '\0';
@@ -1400,6 +1400,8 @@ ag_err http_start(const struct agent_env *env, struct http_server **out)
         {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)tls_priorities},
         {MHD_OPTION_END, 0, NULL},
     };
+    /* No MHD_OPTION_LISTENING_ADDRESS_REUSE: it sets SO_REUSEPORT, and a second process
+     * on the same port would then silently share its connections instead of failing. */
     s->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
             MHD_USE_ERROR_LOG | (s->tls ? MHD_USE_TLS : 0),
@@ -1409,8 +1411,7 @@ ag_err http_start(const struct agent_env *env, struct http_server **out)
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)cfg->idle_timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_conns_per_ip,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-        MHD_OPTION_ARRAY, s->tls ? tls_opts : &tls_opts[3], MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_ARRAY, s->tls ? tls_opts : &tls_opts[3], MHD_OPTION_END);
     if (!s->d) {
         log_error("http: cannot %s on %s (see the line above)",
                   s->tls ? "start TLS and listen" : "listen", cfg->listen);
@@ -1426,9 +1427,14 @@ ag_err http_start(const struct agent_env *env, struct http_server **out)
         server_free(s);
         return AG_ENOMEM;
     }
-    log_info("http: listening on %s://%s threads=%u max_inflight=%u request_timeout_s=%u",
-             s->tls ? "https" : "http", cfg->listen, cfg->threads, cfg->max_inflight,
-             cfg->request_timeout_s);
+    /* Port 0 asks the kernel for a free port: the log names the one bound. */
+    const union MHD_DaemonInfo *bound = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    char host[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &sa.sin_addr, host, sizeof(host));
+    log_info("http: listening on %s://%s:%u threads=%u max_inflight=%u request_timeout_s=%u",
+             s->tls ? "https" : "http", host,
+             bound ? (unsigned)bound->port : (unsigned)ntohs(sa.sin_port), cfg->threads,
+             cfg->max_inflight, cfg->request_timeout_s);
     *out = s;
     return AG_OK;
 }

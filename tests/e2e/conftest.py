@@ -7,6 +7,7 @@ only; every wait loop is bounded.
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -63,14 +64,14 @@ class Server:
         AGENTGATE_TLS_CERT_FILE and _KEY_FILE): requests then go over HTTPS."""
         self.data = data
         self.tls_ca = tls_ca
-        self.port = free_port()
+        self.port = None
         self.keys = {role: run_cli("keys", "create", "--role", role, data=data)
                      .stdout.strip() for role in ("client", "reviewer", "admin")}
         e = dict(os.environ, **LLM_THREADS)
         e.update(env)
         self.log = open(os.path.join(data, "server.log"), "w")
         self.proc = subprocess.Popen(
-            [BIN, "serve", "--data", data, "--listen", f"127.0.0.1:{self.port}"],
+            [BIN, "serve", "--data", data, "--listen", "127.0.0.1:0"],
             stdout=self.log, stderr=subprocess.STDOUT, env=e)
         # generous: under ASan the injection rules compile through the sanitizer's malloc,
         # which takes many seconds on a loaded machine
@@ -78,8 +79,14 @@ class Server:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(f"server exited early: {self.read_log()}")
+            # port 0: the kernel picks a free port, which the log names; no other process
+            # can hold it, as it could a port chosen here and bound later
+            if self.port is None:
+                m = re.search(r"listening on https?://127\.0\.0\.1:(\d+)", self.read_log())
+                if m:
+                    self.port = int(m.group(1))
             try:
-                if self.request("GET", "/readyz").status == 200:
+                if self.port and self.request("GET", "/readyz").status == 200:
                     return
             except OSError:
                 pass
