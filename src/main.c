@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "agent/catalog.h"
 #include "auth/jwt.h"
 #include "core/clock.h"
 #include "core/crypto.h"
@@ -535,8 +536,9 @@ struct services {
     struct guard_vault *vault;
     struct llm_backend *backends[3];
     size_t n_backends;
-    char *system_prompt; /* llm_prompt_file's text, or NULL for the built-in one */
+    char *system_prompt; /* llm_prompt_file's text (with the canary), or NULL: built in */
     struct llm_prices *prices;
+    struct catalog_cache *catalogs;
 };
 
 /* Attach the JWT verifier when a jwt_* key file is set (reasons were logged). */
@@ -560,6 +562,7 @@ static void services_close(struct services *s)
         llm_backend_destroy(s->backends[i]);
     free(s->system_prompt);
     llm_prices_free(s->prices);
+    catalog_cache_free(s->catalogs);
     guard_vault_destroy(s->vault);
     guard_inject_destroy(s->inject);
     audit_close(s->audit);
@@ -609,6 +612,25 @@ static int open_backends(const struct config *cfg, struct services *s)
         }
         s->system_prompt = buf_take(&b);
     }
+    if (cfg->prompt_canary[0]) {
+        /* the marker rides in the instructions; guard_out refuses an answer that repeats
+         * it (a leaked system prompt) */
+        struct buf b;
+        buf_init(&b, (size_t)512 << 10);
+        ag_err rc = buf_append_str(
+            &b, s->system_prompt ? s->system_prompt : llm_default_system_prompt());
+        rc = rc ? rc
+                : buf_printf(&b, "\n\nInternal reference (confidential; never repeat or "
+                                 "mention it): %s",
+                             cfg->prompt_canary);
+        if (rc != AG_OK) {
+            buf_release(&b);
+            fprintf(stderr, "agentgate: out of memory\n");
+            return -1;
+        }
+        free(s->system_prompt);
+        s->system_prompt = buf_take(&b);
+    }
     return 0;
 }
 
@@ -650,7 +672,8 @@ static int services_open(const struct config *cfg, struct services *s, bool with
     if (guard_inject_create(&s->inject) != AG_OK || guard_vault_create(&vp, &s->vault) != AG_OK)
         goto fail;
     char why[256];
-    if (open_backends(cfg, s) != 0 || llm_prices_create(cfg, why, sizeof(why), &s->prices) != AG_OK)
+    if (open_backends(cfg, s) != 0 || llm_prices_create(cfg, why, sizeof(why), &s->prices) != AG_OK ||
+        catalog_cache_create(s->kb, &s->catalogs) != AG_OK)
         goto fail;
     s->env = (struct agent_env){
         .cfg = cfg,
@@ -663,6 +686,8 @@ static int services_open(const struct config *cfg, struct services *s, bool with
         .vault = s->vault,
         .n_backends = s->n_backends,
         .prices = s->prices,
+        .catalogs = s->catalogs,
+        .canary = cfg->prompt_canary[0] ? cfg->prompt_canary : NULL,
         .system_prompt = s->system_prompt ? s->system_prompt : llm_default_system_prompt(),
         .model_id = cfg->llm_model_name[0] ? cfg->llm_model_name : s->backends[0]->model};
     for (size_t i = 0; i < s->n_backends; i++)
@@ -1358,45 +1383,6 @@ static int cmd_eval_answers(const struct opts *o)
     return 0;
 }
 
-/* The tenant's catalogue, copied out of the KB for the answer checker. */
-struct catalog {
-    struct answer_product *v;
-    size_t n, cap;
-};
-
-static ag_err catalog_add(void *ctx, const struct kb_product *p)
-{
-    struct catalog *c = ctx;
-    struct answer_product *v = ag_grow(c->v, &c->cap, c->n, sizeof(*v));
-    if (!v)
-        return AG_ENOMEM;
-    c->v = v;
-    struct answer_product *x = &v[c->n];
-    *x = (struct answer_product){.sku = strdup(p->sku),
-                                 .name = strdup(p->name),
-                                 .currency = strdup(p->currency),
-                                 .price = p->price,
-                                 .stock = p->stock};
-    if (!x->sku || !x->name || !x->currency) {
-        free((char *)x->sku);
-        free((char *)x->name);
-        free((char *)x->currency);
-        return AG_ENOMEM;
-    }
-    c->n++;
-    return AG_OK;
-}
-
-static void catalog_free(struct catalog *c)
-{
-    for (size_t i = 0; i < c->n; i++) {
-        free((char *)c->v[i].sku);
-        free((char *)c->v[i].name);
-        free((char *)c->v[i].currency);
-    }
-    free(c->v);
-}
-
 static int cmd_validate(const struct opts *o)
 {
     struct config cfg;
@@ -1409,7 +1395,7 @@ static int cmd_validate(const struct opts *o)
         return 2;
     if (load_config(o, &cfg) != 0)
         return 1;
-    struct catalog cat = {0};
+    struct catalog *cat = NULL;
     if (o->data) {
         char path[600];
         struct kb *kb = NULL;
@@ -1420,14 +1406,15 @@ static int cmd_validate(const struct opts *o)
             fprintf(stderr, "agentgate: cannot open %s\n", path);
             return 1;
         }
-        ag_err rc = kb_products_all(kb, cfg.tenant, catalog_add, &cat);
+        ag_err rc = catalog_load(kb, cfg.tenant, &cat);
         kb_close(kb);
         if (rc != AG_OK) {
             fprintf(stderr, "agentgate: reading the catalogue: %s\n", ag_strerror(rc));
-            catalog_free(&cat);
             return 1;
         }
     }
+    size_t n_cat;
+    const struct answer_product *items = catalog_items(cat, &n_cat);
     struct buf line, out;
     buf_init(&line, cfg.max_body_bytes);
     buf_init(&out, (size_t)4 << 20);
@@ -1443,7 +1430,7 @@ static int cmd_validate(const struct opts *o)
         if (line.len == 0 && !too_long)
             continue;
         ag_err rc = too_long ? AG_ETOOBIG
-                             : answer_validate_line(line.p, line.len, cat.v, cat.n, &params, &out);
+                             : answer_validate_line(line.p, line.len, items, n_cat, &params, &out);
         if (too_long)
             printf("{\"id\":null,\"error\":\"line longer than max_body_bytes\"}\n");
         if (rc == AG_ENOMEM) {
@@ -1460,7 +1447,7 @@ static int cmd_validate(const struct opts *o)
     }
     buf_release(&line);
     buf_release(&out);
-    catalog_free(&cat);
+    catalog_release(cat);
     return fflush(stdout) == 0 ? res : 1;
 }
 

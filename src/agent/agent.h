@@ -13,11 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "agent/catalog.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/config.h"
+#include "guard/answer.h"
 #include "guard/input.h"
 #include "kb/kb.h"
 #include "limit/limit.h"
@@ -44,7 +46,20 @@ struct agent_env {
     const char *system_prompt; /* the agent's instructions for generative backends */
     const char *model_id;      /* the model name clients use (/v1/models) */
     struct llm_prices *prices; /* cost per model (NULL: everything costs 0) */
+    struct catalog_cache *catalogs; /* the tenants' catalogues for guard_out (NULL: none) */
+    const char *canary;             /* cfg->prompt_canary, or NULL: forbidden in answers */
 };
+
+/* guard_out: one answer that was checked (the first, a retry, the extractive fall-back) */
+struct turn_attempt {
+    const char *source;  /* "generated", "retry", "extractive" */
+    const char *backend; /* the backend that wrote it */
+    bool grounded;
+    size_t flagged;   /* sentences that failed */
+    const char *why;  /* the first failing sentence's reason (ANSWER_WHY_*), or NULL */
+    char detail[160]; /* what was wrong, for people */
+};
+#define TURN_MAX_ATTEMPTS 4
 
 #define TURN_MAX_STAGES 16
 
@@ -121,6 +136,25 @@ struct turn {
     bool streamed;       /* answer text reached the sink */
     size_t passages_used;
     int64_t cost_units; /* pico-euros spent on this turn's generation (core/money.h) */
+    /* guard_out (guard_out.c) */
+    struct llm_answer extractive; /* the extractive answer (the last fall-back) */
+    uint64_t gen_deadline_ns;     /* generation, retries included, ends by then */
+    bool gate_rejected; /* the stream gate refused the answer before any of it was sent */
+    struct catalog *catalog; /* the tenant's, held from the first check to turn_release */
+    bool checked;            /* check holds the verdicts of the answer given */
+    struct answer_check_result check;
+    const char *checked_text; /* the text check ran on (placeholders, not values) */
+    size_t checked_len;
+    const size_t *check_order; /* its passage i was hit check_order[i] (NULL: hit i) */
+    const char *answer_source; /* generated|retry|extractive|dont_know (NULL: none checked) */
+    struct turn_attempt attempts[TURN_MAX_ATTEMPTS];
+    size_t n_attempts;
+    bool corrected; /* a streamed answer stopped at a failing sentence (correction event) */
+    struct answer_sentence_verdict correction; /* that sentence's verdict */
+    double ex_support;    /* the extractive answer's support of the question (retrieval) */
+    double conf_support;  /* the answer's support: the least of its sentences' */
+    bool escalate;        /* confidence below escalate_below (or nothing known) */
+    const char *escalate_reason;
 };
 
 /* Start a turn with a fresh trace id. */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "agent/agent.h"
+#include "agent/guard_out.h"
 #include "core/json.h"
 
 #define MAX_MESSAGES   64
@@ -335,6 +336,8 @@ out:
 
 static const char *finish_reason(const struct turn *t)
 {
+    if (t->corrected)
+        return "content_filter"; /* OpenAI's word for an answer a filter stopped */
     switch (t->finish) {
     case LLM_FINISH_LENGTH:
     case LLM_FINISH_DEADLINE:
@@ -391,11 +394,37 @@ ag_err chat_sse_chunk(const struct turn *t, const char *role, const char *text, 
     return rc ? rc : buf_append_str(out, "}]}\n\n");
 }
 
+/* The correction event of a streamed answer the output guard stopped: a chunk whose
+ * content tells the customer the answer ends here, with "agentgate": {"correction":
+ * {"why", "detail", "support"}} for programs: the failing sentence itself is never sent,
+ * its verdict is. */
+static ag_err correction_event(const struct turn *t, struct buf *out)
+{
+    const char *text = out_correction_text(t->lang);
+    char id[48];
+    snprintf(id, sizeof(id), "chatcmpl-%s", t->trace_id);
+    json_t *ev = json_pack(
+        "{s:s, s:s, s:I, s:s, s:[{s:i, s:{s:s}, s:n}], s:{s:{s:s, s:s, s:f}}}", "id", id, "object",
+        "chat.completion.chunk", "created", (json_int_t)t->created, "model", t->env->model_id,
+        "choices", "index", 0, "delta", "content", text, "finish_reason", "agentgate",
+        "correction", "why", t->correction.why ? t->correction.why : "check_failed", "detail",
+        t->correction.detail, "support", t->correction.support);
+    if (!ev)
+        return AG_ENOMEM;
+    ag_err rc = buf_append_str(out, "data: ");
+    rc = rc ? rc : json_dump_buf(ev, out);
+    rc = rc ? rc : buf_append_str(out, "\n\n");
+    json_decref(ev);
+    return rc;
+}
+
 ag_err chat_stream_tail(struct turn *t, json_t *agentgate, struct buf *out)
 {
     bool cut = t->finish == LLM_FINISH_CUT || t->finish == LLM_FINISH_CANCELLED;
     ag_err rc = AG_OK;
-    if (t->status == 200 && !cut)
+    if (t->status == 200 && !cut && t->corrected)
+        rc = correction_event(t, out);
+    if (rc == AG_OK && t->status == 200 && !cut)
         rc = chat_sse_chunk(t, NULL, NULL, 0, finish_reason(t), out);
     if (rc == AG_OK && t->status == 200 && t->include_usage) {
         uint32_t pt = t->usage.prompt_tokens, ct = t->usage.completion_tokens;

@@ -2,20 +2,21 @@
 /*
  * agent/pipeline.c: the request path of agentgate, as one ordered list of stages.
  *
- *   http -> auth -> limit -> guard_in -> retrieve -> generate -> audit -> respond
+ *   http -> auth -> limit -> guard_in -> retrieve -> generate -> guard_out -> audit -> respond
  *
  * Each stage reads and writes the turn and returns CONTINUE or STOP (after
  * turn_fail() set the status and error). Stages never call each other. audit and
  * respond run on every turn, also stopped ones, so every decision is recorded and every
  * request gets a JSON reply. Each stage is timed into the turn's trace and into the
- * agentgate_stage_seconds histogram. Later stages of DESIGN.md (cache, route, guard_out,
- * escalate) join this list when they are built.
+ * agentgate_stage_seconds histogram. Later stages of DESIGN.md (cache, route, escalate)
+ * join this list when they are built.
  * THREADS: runs on the calling thread; the env's services are thread-safe.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "agent/agent.h"
+#include "agent/guard_out.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/json.h"
@@ -433,6 +434,13 @@ struct gen_stream {
     struct buf text; /* the answer so far, with placeholders */
     size_t released; /* bytes of text sent to the sink */
     bool client_gone;
+    /* the output guard's gate (answer_check enforce, a streaming client): text goes out a
+     * whole sentence at a time, after the sentence passed the checks */
+    bool gate;
+    size_t passed;     /* bytes of text that passed (ends at a sentence's end) */
+    size_t n_passages; /* the passages the answer may cite */
+    bool failed;       /* a sentence failed: generation stops */
+    struct answer_sentence_verdict fail;
 };
 
 #define PLACEHOLDER_MAX 48
@@ -440,8 +448,8 @@ struct gen_stream {
 static bool stream_release(struct gen_stream *g, bool final)
 {
     struct turn *t = g->t;
-    size_t end = g->text.len;
-    if (!final) {
+    size_t end = g->gate ? g->passed : g->text.len;
+    if (!final && !g->gate) {
         for (size_t i = end; i > g->released && end - i < PLACEHOLDER_MAX; i--)
             if (g->text.p[i - 1] == '[') {
                 if (!memchr(g->text.p + i, ']', end - i))
@@ -467,6 +475,67 @@ static bool stream_release(struct gen_stream *g, bool final)
     return ok;
 }
 
+/* Sentence spans of the text not yet passed. */
+#define GATE_MAX_SPANS 32
+struct spans {
+    size_t s[GATE_MAX_SPANS], e[GATE_MAX_SPANS];
+    size_t n;
+    bool more; /* there were more sentences than fit */
+};
+
+static bool on_span(void *ctx, size_t start, size_t end)
+{
+    struct spans *sp = ctx;
+    if (sp->n == GATE_MAX_SPANS) {
+        sp->more = true;
+        return false;
+    }
+    sp->s[sp->n] = start;
+    sp->e[sp->n++] = end;
+    return true;
+}
+
+/* Check the sentences of the text after g->passed that are complete (another sentence
+ * follows them; all of them when final) and move g->passed past each that passes. false
+ * when one failed (g->fail says why). */
+static bool gate_advance(struct gen_stream *g, bool final)
+{
+    size_t base = g->passed;
+    const char *p = g->text.p + base;
+    size_t n = g->text.len - base;
+    if (n == 0 || (!final && !memchr(p, '.', n) && !memchr(p, '!', n) && !memchr(p, '?', n) &&
+                   !memchr(p, '\n', n)))
+        return true; /* no sentence can have ended */
+    struct spans sp = {.n = 0};
+    answer_sentences(p, n, on_span, &sp);
+    size_t complete = final || sp.more ? sp.n : sp.n ? sp.n - 1 : 0;
+    for (size_t i = 0; i < complete; i++) {
+        struct arena a;
+        arena_init(&a, (size_t)64 << 20);
+        struct answer_check_result r;
+        ag_err rc =
+            out_check(g->t, &a, p + sp.s[i], sp.e[i] - sp.s[i], NULL, g->n_passages, &r);
+        bool ok = rc == AG_OK && r.grounded;
+        if (!ok) {
+            g->failed = true;
+            memset(&g->fail, 0, sizeof(g->fail));
+            g->fail.why = "check_failed";
+            snprintf(g->fail.detail, sizeof(g->fail.detail), "the sentence could not be checked: %s",
+                     ag_strerror(rc));
+            for (size_t k = 0; rc == AG_OK && k < r.n_sentences; k++)
+                if (!r.sentences[k].ok) {
+                    g->fail = r.sentences[k];
+                    break;
+                }
+        }
+        arena_release(&a);
+        if (!ok)
+            return false;
+        g->passed = base + sp.e[i];
+    }
+    return true;
+}
+
 static bool on_piece(void *ctx, const char *p, size_t n)
 {
     struct gen_stream *g = ctx;
@@ -474,6 +543,8 @@ static bool on_piece(void *ctx, const char *p, size_t n)
         return false;
     if (g->t->cancel && atomic_load(g->t->cancel))
         return false;
+    if (g->gate && !gate_advance(g, false))
+        return false; /* stop generating: the rest is the guard's (see stage_guard_out) */
     return stream_release(g, false);
 }
 
@@ -488,12 +559,38 @@ static unsigned answer_room(const struct turn *t, const struct llm_backend *b)
     return want;
 }
 
-/* Try one generative backend; true when its answer is taken. */
-static bool try_backend(struct turn *t, struct llm_backend *b, struct gen_stream *g,
-                        uint64_t deadline)
+/* What the retry after a failed check adds to the agent's instructions. */
+static const char strict_rules[] =
+    "\n\nYour previous answer to this question was rejected because it stated something the "
+    "passages do not support. Answer again, more strictly: state only facts written in the "
+    "passages; copy product names, SKUs, prices, stock levels, delivery times and other "
+    "numbers exactly as they are written there; make no promises the passages do not make; "
+    "cite every sentence with its passage number. If the passages do not answer the "
+    "question, reply only with the \"I don't know\" sentence.";
+
+enum try_result {
+    TRY_FAILED,  /* the backend gave no answer: the next one is tried */
+    TRY_TAKEN,   /* its answer is in g->text */
+    TRY_REJECTED /* the gate stopped it at a failing sentence (g->fail; g->released sent) */
+};
+
+/* Try one generative backend (strict: the retry's instructions, no sampling
+ * temperature). */
+static enum try_result try_backend(struct turn *t, struct llm_backend *b, struct gen_stream *g,
+                                   uint64_t deadline, bool strict)
 {
     const struct config *cfg = t->env->cfg;
-    struct llm_prompt_in in = {.system = t->env->system_prompt,
+    const char *system = t->env->system_prompt;
+    if (strict) {
+        size_t n = strlen(system);
+        char *s = arena_alloc(&t->arena, n + sizeof(strict_rules));
+        if (!s)
+            return TRY_FAILED;
+        memcpy(s, system, n);
+        memcpy(s + n, strict_rules, sizeof(strict_rules));
+        system = s;
+    }
+    struct llm_prompt_in in = {.system = system,
                                .passages = &t->retrieved,
                                .history = t->history,
                                .n_history = t->n_history,
@@ -508,15 +605,16 @@ static bool try_backend(struct turn *t, struct llm_backend *b, struct gen_stream
     if (rc != AG_OK) {
         log_warn("generate: no prompt for backend=%s trace=%s err=%s", b->kind, t->trace_id,
                  ag_strerror(rc));
-        return false;
+        return TRY_FAILED;
     }
+    float temperature = t->chat ? t->temperature : (float)cfg->llm_temperature;
     struct llm_request r = {.msgs = msgs,
                             .n_msgs = n_msgs,
                             .passages = &t->retrieved,
                             .lang = t->lang,
                             .question = t->question,
                             .max_tokens = t->max_tokens ? t->max_tokens : cfg->llm_max_tokens,
-                            .temperature = t->chat ? t->temperature : (float)cfg->llm_temperature,
+                            .temperature = strict ? 0.0f : temperature,
                             .top_p = t->chat ? t->top_p : (float)cfg->llm_top_p,
                             .seed = t->seed,
                             .n_stop = t->n_stop,
@@ -528,99 +626,265 @@ static bool try_backend(struct turn *t, struct llm_backend *b, struct gen_stream
     for (size_t i = 0; i < t->n_stop; i++)
         r.stop[i] = t->stop[i];
     buf_reset(&g->text);
-    g->released = 0;
+    g->released = g->passed = 0;
+    g->failed = false;
+    g->n_passages = n_passages;
     struct llm_usage u;
     enum llm_finish f = LLM_FINISH_STOP;
     rc = llm_generate(b, &r, &u, &f);
     account(t, b, &u);
+    /* tokens of every try count in the reply's usage: they were all spent */
+    uint32_t pt = t->usage.prompt_tokens, ct = t->usage.completion_tokens;
+    if (g->failed || (rc == AG_OK && g->gate && f != LLM_FINISH_CANCELLED &&
+                      !gate_advance(g, true))) {
+        if (t->env->metrics)
+            metrics_llm_request(t->env->metrics, b->kind, "rejected");
+        t->usage = u;
+        t->usage.prompt_tokens += pt;
+        t->usage.completion_tokens += ct;
+        t->finish = f == LLM_FINISH_CANCELLED && !(t->cancel && atomic_load(t->cancel))
+                        ? LLM_FINISH_STOP
+                        : f;
+        t->backend = b->kind;
+        t->passages_used = n_passages;
+        stream_release(g, true); /* the sentences that passed before the one that failed */
+        return TRY_REJECTED;
+    }
     bool retried = rc != AG_OK || (f == LLM_FINISH_CUT && !t->streamed);
     if (t->env->metrics)
         metrics_llm_request(t->env->metrics, b->kind, retried ? "fallback" : llm_finish_name(f));
     if (rc == AG_OK && f == LLM_FINISH_CUT && !t->streamed) {
         /* nothing reached the client yet: a cut answer is not taken, the next one is */
         log_warn("generate: cut answer discarded backend=%s trace=%s", b->kind, t->trace_id);
-        return false;
+        return TRY_FAILED;
     }
     if (rc != AG_OK) {
         log_warn("generate: backend=%s failed trace=%s err=%s", b->kind, t->trace_id,
                  ag_strerror(rc));
-        return false;
+        return TRY_FAILED;
     }
     t->usage = u;
+    t->usage.prompt_tokens += pt;
+    t->usage.completion_tokens += ct;
     t->finish = f;
     t->backend = b->kind;
     t->passages_used = n_passages;
-    return true;
+    stream_release(g, true);
+    return TRY_TAKEN;
+}
+
+/* Make the first n bytes of g's text the turn's answer. */
+static ag_err take_text(struct turn *t, const struct gen_stream *g, size_t n)
+{
+    char *a = arena_strndup(&t->arena, g->text.p ? g->text.p : "", n);
+    if (!a)
+        return AG_ENOMEM;
+    size_t *cited;
+    size_t n_cited = llm_parse_citations(&t->arena, a, t->passages_used, &cited);
+    bool dont_know = strstr(a, "weiß ich nicht") || strstr(a, "I don't know") ||
+                     (n_cited == 0 && !t->extractive.known);
+    t->answer = (struct llm_answer){.text = a, .known = !dont_know, .cited = cited,
+                                    .n_cited = n_cited};
+    return AG_OK;
+}
+
+static bool enforcing(const struct turn *t)
+{
+    return strcmp(t->env->cfg->answer_check, "enforce") == 0;
+}
+
+/* The turn's outcome once its answer is settled. */
+static void settle_outcome(struct turn *t)
+{
+    if (t->finish == LLM_FINISH_CANCELLED)
+        t->outcome = "cancelled";
+    else if (t->finish == LLM_FINISH_CUT)
+        t->outcome = "cut";
+    else if (t->corrected)
+        t->outcome = "corrected";
+    else if (t->guarded && t->guard.action == GUARD_FLAG)
+        t->outcome = t->answer.known ? "answered_flagged" : "dont_know_flagged";
+    else
+        t->outcome = t->answer.known ? "answered" : "dont_know";
 }
 
 static enum stage_result stage_generate(struct turn *t)
 {
     const struct agent_env *env = t->env;
-    /* the extractive answer: the last fall-back, and its support is the confidence */
-    struct llm_answer ex;
+    /* the extractive answer: the last fall-back, and its support is the confidence's
+     * retrieval part */
     struct llm_extractive_params p = llm_extractive_default_params();
     p.threshold = env->cfg->answer_threshold;
-    ag_err rc = llm_extractive_answer(&t->arena, &t->retrieved, t->lang, &p, &ex);
+    ag_err rc = llm_extractive_answer(&t->arena, &t->retrieved, t->lang, &p, &t->extractive);
     if (rc != AG_OK) {
         log_error("generate: failed trace=%s err=%s", t->trace_id, ag_strerror(rc));
         turn_fail(t, 500, "server_error", "generate_failed", "the answer could not be built");
         return STAGE_STOP;
     }
-    struct gen_stream g = {.t = t};
+    t->ex_support = t->extractive.confidence;
+    struct gen_stream g = {.t = t, .gate = t->sink && enforcing(t)};
     buf_init(&g.text, (size_t)16 << 20);
-    uint64_t deadline = clock_mono_ns() + (uint64_t)env->cfg->llm_timeout_ms * 1000000u;
-    bool taken = false;
-    for (size_t i = 0; i < env->n_backends && !taken && !g.client_gone; i++) {
+    t->gen_deadline_ns = clock_mono_ns() + (uint64_t)env->cfg->llm_timeout_ms * 1000000u;
+    enum try_result tr = TRY_FAILED;
+    for (size_t i = 0; i < env->n_backends && tr == TRY_FAILED && !g.client_gone; i++) {
         struct llm_backend *b = env->backends[i];
         if (strcmp(b->kind, "extractive") == 0)
             break; /* listed: the extractive answer from here on */
-        taken = try_backend(t, b, &g, deadline);
+        tr = try_backend(t, b, &g, t->gen_deadline_ns, false);
     }
-    if (taken) {
-        stream_release(&g, true);
-        char *a = arena_strndup(&t->arena, g.text.p ? g.text.p : "", g.text.len);
-        if (!a) {
-            buf_release(&g.text);
-            turn_fail(t, 500, "server_error", "no_memory", "out of memory");
-            return STAGE_STOP;
-        }
-        size_t *cited;
-        size_t n_cited = llm_parse_citations(&t->arena, a, t->passages_used, &cited);
-        bool dont_know =
-            strstr(a, "weiß ich nicht") || strstr(a, "I don't know") || (n_cited == 0 && !ex.known);
-        t->answer = (struct llm_answer){.text = a,
-                                        .known = !dont_know,
-                                        .confidence = dont_know ? 0 : ex.confidence,
-                                        .cited = cited,
-                                        .n_cited = n_cited};
+    if (tr == TRY_REJECTED) {
+        /* sent sentences stay sent: the answer ends there, with a correction; nothing
+         * sent: guard_out tries again */
+        t->corrected = g.released > 0;
+        t->gate_rejected = g.released == 0;
+        t->correction = g.fail;
+        rc = take_text(t, &g, t->corrected ? g.released : g.text.len);
+    } else if (tr == TRY_TAKEN) {
+        rc = take_text(t, &g, g.text.len);
     } else {
         if (env->metrics)
             metrics_llm_request(env->metrics, "extractive", "stop");
-        t->answer = ex;
+        t->answer = t->extractive;
         t->backend = "extractive";
         t->finish = LLM_FINISH_STOP;
         memset(&t->usage, 0, sizeof(t->usage));
         snprintf(t->usage.model, sizeof(t->usage.model), "extractive");
-        if (t->sink && !g.client_gone) {
-            buf_reset(&g.text);
-            g.released = 0;
-            rc = buf_append_str(&g.text, ex.text);
-            if (rc == AG_OK)
-                stream_release(&g, true);
-        }
+        /* not streamed here: guard_out checks it first, respond sends it */
     }
     buf_release(&g.text);
-    if (g.client_gone || (t->cancel && atomic_load(t->cancel))) {
-        t->finish = LLM_FINISH_CANCELLED;
-        t->outcome = "cancelled";
-        return STAGE_CONTINUE;
+    if (rc != AG_OK) {
+        turn_fail(t, 500, "server_error", "no_memory", "out of memory");
+        return STAGE_STOP;
     }
-    if (t->finish == LLM_FINISH_CUT)
-        t->outcome = "cut";
-    else if (t->guarded && t->guard.action == GUARD_FLAG)
-        t->outcome = t->answer.known ? "answered_flagged" : "dont_know_flagged";
-    else
-        t->outcome = t->answer.known ? "answered" : "dont_know";
+    if (g.client_gone || (t->cancel && atomic_load(t->cancel)))
+        t->finish = LLM_FINISH_CANCELLED;
+    settle_outcome(t);
+    return STAGE_CONTINUE;
+}
+
+/* ---- guard_out: the answer checked before the customer sees it ------------------------ */
+
+static struct llm_backend *backend_named(const struct turn *t, const char *kind)
+{
+    for (size_t i = 0; i < t->env->n_backends; i++)
+        if (strcmp(t->env->backends[i]->kind, kind) == 0)
+            return t->env->backends[i];
+    return NULL;
+}
+
+/* Check the turn's answer as it stands (passages: those its backend saw); false when it
+ * fails. A text that cannot be checked (not UTF-8, empty) fails; a catalogue that cannot
+ * be read or no memory is an error (*rc). */
+static bool check_answer(struct turn *t, const char *source, ag_err *rc)
+{
+    const char *a = t->answer.text ? t->answer.text : "";
+    /* the extractive answer numbers its sources in citation order; a prompt, by rank */
+    bool extractive = strcmp(source, "extractive") == 0 || strcmp(source, "dont_know") == 0;
+    const size_t *order = extractive ? t->answer.cited : NULL;
+    size_t n_passages = extractive ? t->answer.n_cited : t->passages_used;
+    struct answer_check_result r;
+    ag_err e = out_check(t, &t->arena, a, strlen(a), order, n_passages, &r);
+    if (e == AG_EDB || e == AG_ENOMEM) {
+        *rc = e;
+        return false;
+    }
+    if (e != AG_OK) { /* the text itself is bad: one failing verdict for the record */
+        memset(&r, 0, sizeof(r));
+        r.n_flagged = 1;
+        struct turn_attempt *at = t->n_attempts < TURN_MAX_ATTEMPTS ? &t->attempts[t->n_attempts] : NULL;
+        out_note_attempt(t, source, t->backend, &r);
+        if (at) {
+            at->why = "check_failed";
+            snprintf(at->detail, sizeof(at->detail), "the answer could not be checked: %s",
+                     ag_strerror(e));
+        }
+        t->checked = false;
+        return false;
+    }
+    out_note_attempt(t, source, t->backend, &r);
+    if ((t->gate_rejected || t->corrected) && t->n_attempts && !extractive) {
+        /* the gate stopped it at a sentence: that verdict is the attempt's (a corrected
+         * answer is checked as sent, without the sentence that failed) */
+        struct turn_attempt *at = &t->attempts[t->n_attempts - 1];
+        at->grounded = false;
+        at->flagged = at->flagged ? at->flagged : 1;
+        at->why = t->correction.why;
+        snprintf(at->detail, sizeof(at->detail), "%s", t->correction.detail);
+        if (t->gate_rejected)
+            r.grounded = false;
+    }
+    t->check = r;
+    t->checked = true;
+    t->checked_text = a;
+    t->checked_len = strlen(a);
+    t->check_order = order;
+    t->answer_source = source;
+    return r.grounded;
+}
+
+static void use_dont_know(struct turn *t)
+{
+    t->answer = (struct llm_answer){.text = out_dont_know_text(t->lang), .known = false};
+}
+
+static enum stage_result stage_guard_out(struct turn *t)
+{
+    if (t->finish == LLM_FINISH_CANCELLED)
+        return STAGE_CONTINUE; /* the client went away: nothing is delivered */
+    ag_err rc = AG_OK;
+    bool generated = t->backend && strcmp(t->backend, "extractive") != 0;
+    struct llm_backend *b = generated ? backend_named(t, t->backend) : NULL;
+    bool ok = check_answer(t, generated ? "generated" : "extractive", &rc);
+    if (!generated && !t->answer.known && rc == AG_OK) {
+        ok = true; /* the extractive "don't know": a fixed text, nothing to replace */
+        t->answer_source = "dont_know";
+    }
+    bool can_replace = !t->streamed && enforcing(t) && rc == AG_OK;
+    if (!ok && can_replace && b) {
+        /* one retry with the stricter instructions, through the same gate */
+        struct gen_stream g = {.t = t, .gate = t->sink != NULL};
+        buf_init(&g.text, (size_t)16 << 20);
+        t->gate_rejected = false;
+        enum try_result tr = try_backend(t, b, &g, t->gen_deadline_ns, true);
+        if (tr != TRY_FAILED) {
+            t->corrected = tr == TRY_REJECTED && g.released > 0;
+            t->gate_rejected = tr == TRY_REJECTED && g.released == 0;
+            if (tr == TRY_REJECTED)
+                t->correction = g.fail;
+            rc = take_text(t, &g, t->corrected ? g.released : g.text.len);
+            ok = rc == AG_OK && check_answer(t, "retry", &rc) && !t->gate_rejected;
+        }
+        if (g.client_gone || (t->cancel && atomic_load(t->cancel)))
+            t->finish = LLM_FINISH_CANCELLED;
+        buf_release(&g.text);
+        can_replace = !t->streamed && rc == AG_OK && t->finish != LLM_FINISH_CANCELLED;
+    }
+    if (!ok && can_replace && generated && t->extractive.known) {
+        t->answer = t->extractive;
+        t->backend = "extractive";
+        t->finish = LLM_FINISH_STOP;
+        ok = check_answer(t, "extractive", &rc);
+    }
+    if (!ok && can_replace && rc == AG_OK) {
+        use_dont_know(t);
+        t->finish = LLM_FINISH_STOP;
+        check_answer(t, "dont_know", &rc);
+        t->answer.known = false;
+    }
+    if (rc != AG_OK) {
+        log_error("guard_out: check failed trace=%s err=%s", t->trace_id, ag_strerror(rc));
+        turn_fail(t, rc == AG_ENOMEM ? 500 : 503, "server_error", "guard_unavailable",
+                  "the answer could not be checked; nothing was answered");
+        t->outcome = "error";
+        return STAGE_STOP;
+    }
+    if (t->n_attempts > 1 || !ok)
+        log_info("guard_out: trace=%s source=%s attempts=%zu first_why=%s", t->trace_id,
+                 t->answer_source ? t->answer_source : "-", t->n_attempts,
+                 t->attempts[0].why ? t->attempts[0].why : "-");
+    t->conf_support = t->checked ? t->check.support_min : 0;
+    out_settle_confidence(t);
+    settle_outcome(t);
     return STAGE_CONTINUE;
 }
 
@@ -685,6 +949,23 @@ static ag_err render_generation(struct turn *t, json_t *o)
     return e ? AG_ENOMEM : AG_OK;
 }
 
+/* "explanation" (guard_out.h) and, when a human should look, "escalation". */
+static ag_err render_explanation(struct turn *t, json_t *o)
+{
+    json_t *ex = NULL;
+    ag_err rc = out_explanation(t, false, &ex);
+    if (rc == AG_OK && json_object_set_new(o, "explanation", ex) != 0)
+        rc = AG_ENOMEM;
+    if (rc != AG_OK || !t->escalate)
+        return rc;
+    /* the review queue is not built yet (DESIGN.md, stage escalate): say so */
+    json_t *e = json_pack("{s:s, s:b, s:s}", "reason", t->escalate_reason, "queued", 0,
+                          "message",
+                          "a human would be asked to review this answer; the review queue is "
+                          "not available yet, so nobody has been notified");
+    return e && json_object_set_new(o, "escalation", e) == 0 ? AG_OK : AG_ENOMEM;
+}
+
 /* ---- audit: every turn, hash-chained -------------------------------------------------- */
 
 static enum stage_result stage_audit(struct turn *t)
@@ -701,6 +982,12 @@ static enum stage_result stage_audit(struct turn *t)
     rc = rc ? rc : render_stages(t, decision);
     rc = rc ? rc : render_guard(t, decision);
     rc = rc ? rc : render_generation(t, decision);
+    if (rc == AG_OK && t->answer_source) {
+        json_t *ex = NULL;
+        rc = out_explanation(t, true, &ex);
+        if (rc == AG_OK && json_object_set_new(decision, "explanation", ex) != 0)
+            rc = AG_ENOMEM;
+    }
     bool ok = t->status == 200;
     char actor[80];
     snprintf(actor, sizeof(actor), "%s%s",
@@ -720,7 +1007,7 @@ static enum stage_result stage_audit(struct turn *t)
                    : ok       ? "answered"
                               : "rejected_request",
         .status = t->status,
-        .escalated = t->outcome && strcmp(t->outcome, "escalated") == 0,
+        .escalated = (t->outcome && strcmp(t->outcome, "escalated") == 0) || t->escalate,
         .latency_ms = (double)(clock_mono_ns() - t->t0_ns) / 1e6,
         .decision = decision,
         .question = t->question,
@@ -802,6 +1089,8 @@ static enum stage_result stage_respond(struct turn *t)
     rc = rc ? rc : render_guard(t, o);
     if (rc == AG_OK && t->status == 200)
         rc = render_generation(t, o);
+    if (rc == AG_OK && t->status == 200 && t->answer_source)
+        rc = render_explanation(t, o); /* spans need the vault scope: before it ends */
     if (t->guard.scoped) {
         guard_vault_scope_end(t->env->vault, &t->guard.scope);
         t->guard.scoped = false;
@@ -843,6 +1132,7 @@ static const struct stage stages[] = {
     {"guard_in", stage_guard_in, false}, /* injection verdict; PII -> placeholders */
     {"retrieve", stage_retrieve, false}, /* BM25 over the tenant's knowledge base */
     {"generate", stage_generate, false}, /* generative backends, the extractive answer last */
+    {"guard_out", stage_guard_out, false}, /* answer checked; retry, extractive, don't know */
     {"audit", stage_audit, true},        /* hash-chained record of the decision */
     {"respond", stage_respond, true},    /* JSON reply with sources, confidence, trace */
 };

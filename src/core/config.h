@@ -28,6 +28,11 @@ struct config {
     double rate_burst;         /* token bucket size per API key */
     unsigned top_k;            /* passages retrieved per question */
     double answer_threshold;   /* extractive: below this support it says "don't know" */
+    /* output guard (guard_out): every answer is checked against the passages and catalogue */
+    char answer_check[8];            /* enforce|report: replace a failing answer, or only say so */
+    double answer_support_threshold; /* a sentence with less support is unsupported (0..1) */
+    double escalate_below;           /* a turn with less confidence goes to a human (0..1) */
+    char prompt_canary[128];         /* a marker put in the system prompt; never in an answer */
     unsigned drain_timeout_s;  /* SIGTERM: wait at most this long for in-flight requests */
     unsigned audit_page_max;   /* GET /v1/audit: largest page */
     char default_lang[4];      /* de|en: language of text that does not tell */

@@ -1295,6 +1295,11 @@ static ag_err current_version(struct kb *kb, int64_t *version)
     return AG_OK;
 }
 
+ag_err kb_version(struct kb *kb, int64_t *version)
+{
+    return current_version(kb, version);
+}
+
 /* The tenant's index as of version, with a reference for the caller (retained). */
 static struct kb_index *cached(struct kb *kb, const char *tenant, int64_t version)
 {

@@ -190,6 +190,9 @@ ag_err kb_warm_all(struct kb *kb, size_t *n);
  * walk and is returned. AG_EDB. */
 typedef ag_err (*kb_product_cb)(void *ctx, const struct kb_product *p);
 ag_err kb_products_all(struct kb *kb, const char *tenant, kb_product_cb cb, void *ctx);
+/* The KB version as searches see it: read again at most every 100 ms (at once after this
+ * process wrote), so a cache keyed by it follows another process's ingest. AG_EDB. */
+ag_err kb_version(struct kb *kb, int64_t *version);
 /* The KB version (bumped on every change) and chunk count of a tenant. */
 ag_err kb_stats(struct kb *kb, const char *tenant, int64_t *version, int64_t *chunks);
 

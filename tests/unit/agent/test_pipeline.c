@@ -39,16 +39,19 @@ struct fixture {
     struct metrics *metrics;
     struct guard_inject *inject;
     struct guard_vault *vault;
+    struct catalog_cache *catalogs;
     struct agent_env env;
     int64_t turns; /* turns run so far: each must have left one audit record */
     struct audit_keys keys;
 };
 
-static const char *const all_stages[] = {"http",     "auth",     "limit", "guard_in",
-                                         "retrieve", "generate", "audit", "respond"};
+static const char *const all_stages[] = {"http",     "auth",     "limit",     "guard_in",
+                                         "retrieve", "generate", "guard_out", "audit",
+                                         "respond"};
 
 static void close_services(struct fixture *fx)
 {
+    catalog_cache_free(fx->catalogs);
     guard_vault_destroy(fx->vault);
     guard_inject_destroy(fx->inject);
     audit_close(fx->audit);
@@ -98,7 +101,8 @@ static int group_setup(void **state)
         metrics_create(&fx->metrics) != AG_OK)
         goto fail;
     struct guard_vault_params vp = guard_vault_default_params();
-    if (guard_inject_create(&fx->inject) != AG_OK || guard_vault_create(&vp, &fx->vault) != AG_OK)
+    if (guard_inject_create(&fx->inject) != AG_OK || guard_vault_create(&vp, &fx->vault) != AG_OK ||
+        catalog_cache_create(fx->kb, &fx->catalogs) != AG_OK)
         goto fail;
     fx->env = (struct agent_env){.cfg = &fx->cfg,
                                  .kb = fx->kb,
@@ -108,6 +112,7 @@ static int group_setup(void **state)
                                  .metrics = fx->metrics,
                                  .inject = fx->inject,
                                  .vault = fx->vault,
+                                 .catalogs = fx->catalogs,
                                  .system_prompt = llm_default_system_prompt(),
                                  .model_id = "extractive"};
     *state = fx;
@@ -275,6 +280,29 @@ static void test_good_german_question(void **state)
     double conf = json_number_value(json_object_get(resp, "confidence"));
     assert_true(conf >= fx->cfg.answer_threshold && conf <= 1.0);
     assert_int_equal(json_integer_value(json_object_get(resp, "audit_seq")), t.audit_seq);
+    /* the explanation: each sentence, its passage and span; the output guard; confidence */
+    json_t *ex = json_object_get(resp, "explanation");
+    json_t *sent = json_object_get(ex, "sentences");
+    assert_true(json_array_size(sent) >= 1);
+    json_t *s = json_array_get(sent, 0);
+    assert_string_equal(json_string_value(json_object_get(s, "verdict")), "supported");
+    assert_int_equal(json_integer_value(json_object_get(s, "passage")), 1);
+    assert_int_equal(json_integer_value(json_object_get(s, "chunk")),
+                     json_integer_value(json_object_get(s0, "chunk")));
+    json_t *span = json_object_get(s, "span"), *pspan = json_object_get(s, "passage_span");
+    assert_int_equal(json_integer_value(json_array_get(span, 0)), 0);
+    assert_true(json_integer_value(json_array_get(span, 1)) > 10);
+    assert_true(json_integer_value(json_array_get(pspan, 1)) >
+                json_integer_value(json_array_get(pspan, 0)));
+    json_t *out = json_object_get(ex, "output");
+    assert_string_equal(json_string_value(json_object_get(out, "source")), "extractive");
+    assert_true(json_is_true(json_object_get(out, "grounded")));
+    json_t *c = json_object_get(ex, "confidence");
+    assert_true(json_number_value(json_object_get(c, "value")) == conf);
+    assert_true(json_number_value(json_object_get(c, "retrieval")) >= fx->cfg.answer_threshold);
+    assert_true(json_number_value(json_object_get(c, "support")) > 0.9);
+    assert_true(json_is_false(json_object_get(c, "escalate")));
+    assert_null(json_object_get(resp, "escalation"));
     expect_stages(resp, NULL);
     json_decref(resp);
     turn_release(&t);
@@ -315,6 +343,12 @@ static void test_unrelated_question_is_dont_know(void **state)
     assert_string_equal(json_string_value(json_object_get(resp, "answer")),
                         llm_dont_know_text(TEXT_LANG_EN));
     assert_int_equal(json_array_size(json_object_get(resp, "sources")), 0);
+    /* nothing known: confidence 0, and the reply says a human would be asked */
+    json_t *esc = json_object_get(resp, "escalation");
+    assert_string_equal(json_string_value(json_object_get(esc, "reason")), "dont_know");
+    assert_true(json_is_false(json_object_get(esc, "queued")));
+    json_t *out = json_object_get(json_object_get(resp, "explanation"), "output");
+    assert_string_equal(json_string_value(json_object_get(out, "source")), "dont_know");
     expect_stages(resp, NULL);
     json_decref(resp);
     turn_release(&t);
