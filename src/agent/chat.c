@@ -396,19 +396,19 @@ ag_err chat_sse_chunk(const struct turn *t, const char *role, const char *text, 
 
 /* The correction event of a streamed answer the output guard stopped: a chunk whose
  * content tells the customer the answer ends here, with "agentgate": {"correction":
- * {"why", "detail", "support"}} for programs: the failing sentence itself is never sent,
- * its verdict is. */
+ * {"why", "support"}} for programs: the failing sentence is never sent, nor any detail
+ * that would quote it. */
 static ag_err correction_event(const struct turn *t, struct buf *out)
 {
     const char *text = out_correction_text(t->lang);
     char id[48];
     snprintf(id, sizeof(id), "chatcmpl-%s", t->trace_id);
     json_t *ev = json_pack(
-        "{s:s, s:s, s:I, s:s, s:[{s:i, s:{s:s}, s:n}], s:{s:{s:s, s:s, s:f}}}", "id", id, "object",
+        "{s:s, s:s, s:I, s:s, s:[{s:i, s:{s:s}, s:n}], s:{s:{s:s, s:f}}}", "id", id, "object",
         "chat.completion.chunk", "created", (json_int_t)t->created, "model", t->env->model_id,
         "choices", "index", 0, "delta", "content", text, "finish_reason", "agentgate",
-        "correction", "why", t->correction.why ? t->correction.why : "check_failed", "detail",
-        t->correction.detail, "support", t->correction.support);
+        "correction", "why", t->correction.why ? t->correction.why : "check_failed", "support",
+        t->correction.support);
     if (!ev)
         return AG_ENOMEM;
     ag_err rc = buf_append_str(out, "data: ");

@@ -188,7 +188,7 @@ static json_t *sentence_json(struct turn *t, const struct answer_sentence_verdic
     return o;
 }
 
-static json_t *attempts_json(const struct turn *t, bool for_audit)
+static json_t *attempts_json(const struct turn *t)
 {
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < t->n_attempts; i++) {
@@ -196,10 +196,10 @@ static json_t *attempts_json(const struct turn *t, bool for_audit)
         json_t *o = json_pack("{s:s, s:s, s:b, s:I}", "source", at->source, "backend",
                               at->backend ? at->backend : "-", "grounded", at->grounded,
                               "flagged", (json_int_t)at->flagged);
+        /* the reason only: an attempt's detail quotes what it invented, which is exactly
+         * what must not reach the client (the delivered answer's sentences keep theirs) */
         if (o && at->why)
             json_object_set_new(o, "why", json_string(at->why));
-        if (o && at->why && !for_audit && at->detail[0])
-            json_object_set_new(o, "detail", json_string(at->detail));
         if (!o || json_array_append_new(arr, o) != 0) {
             json_decref(arr);
             return NULL;
@@ -212,7 +212,7 @@ ag_err out_explanation(struct turn *t, bool for_audit, json_t **out)
 {
     *out = NULL;
     ag_err rc = AG_OK;
-    json_t *sentences = json_array(), *attempts = attempts_json(t, for_audit);
+    json_t *sentences = json_array(), *attempts = attempts_json(t);
     for (size_t i = 0; sentences && t->checked && i < t->check.n_sentences && rc == AG_OK; i++) {
         json_t *s = sentence_json(t, &t->check.sentences[i], for_audit, &rc);
         if (!s || json_array_append_new(sentences, s) != 0)
@@ -224,8 +224,8 @@ ag_err out_explanation(struct turn *t, bool for_audit, json_t **out)
         "grounded", t->checked && t->check.grounded, "attempts", attempts, "corrected",
         t->corrected);
     if (output && t->corrected) {
-        json_t *c = json_pack("{s:s, s:s}", "why", t->correction.why ? t->correction.why : "",
-                              "detail", for_audit ? "" : t->correction.detail);
+        json_t *c = json_pack("{s:s, s:f}", "why", t->correction.why ? t->correction.why : "",
+                              "support", t->correction.support);
         if (!c || json_object_set_new(output, "correction", c) != 0)
             rc = rc ? rc : AG_ENOMEM;
     }

@@ -779,7 +779,7 @@ static bool check_answer(struct turn *t, const char *source, ag_err *rc)
 {
     const char *a = t->answer.text ? t->answer.text : "";
     /* the extractive answer numbers its sources in citation order; a prompt, by rank */
-    bool extractive = strcmp(source, "extractive") == 0 || strcmp(source, "dont_know") == 0;
+    bool extractive = strcmp(source, "extractive") == 0;
     const size_t *order = extractive ? t->answer.cited : NULL;
     size_t n_passages = extractive ? t->answer.n_cited : t->passages_used;
     struct answer_check_result r;
@@ -822,9 +822,19 @@ static bool check_answer(struct turn *t, const char *source, ag_err *rc)
     return r.grounded;
 }
 
+/* The agent's own "I don't know" with the offer of a human: a fixed text, no claim to
+ * check; its explanation has no sentences. */
 static void use_dont_know(struct turn *t)
 {
     t->answer = (struct llm_answer){.text = out_dont_know_text(t->lang), .known = false};
+    t->finish = LLM_FINISH_STOP;
+    t->check = (struct answer_check_result){.grounded = true, .support_min = 1,
+                                            .support_mean = 1};
+    t->checked = true;
+    t->checked_text = t->answer.text;
+    t->checked_len = strlen(t->answer.text);
+    t->check_order = NULL;
+    t->answer_source = "dont_know";
 }
 
 static enum stage_result stage_guard_out(struct turn *t)
@@ -865,12 +875,8 @@ static enum stage_result stage_guard_out(struct turn *t)
         t->finish = LLM_FINISH_STOP;
         ok = check_answer(t, "extractive", &rc);
     }
-    if (!ok && can_replace && rc == AG_OK) {
+    if (!ok && can_replace && rc == AG_OK)
         use_dont_know(t);
-        t->finish = LLM_FINISH_STOP;
-        check_answer(t, "dont_know", &rc);
-        t->answer.known = false;
-    }
     if (rc != AG_OK) {
         log_error("guard_out: check failed trace=%s err=%s", t->trace_id, ag_strerror(rc));
         turn_fail(t, rc == AG_ENOMEM ? 500 : 503, "server_error", "guard_unavailable",

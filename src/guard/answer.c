@@ -533,9 +533,67 @@ static void split_emit(struct split *sp, size_t s, size_t e)
         sp->stopped = true;
 }
 
+/* Bytes of a closing or opening quotation mark at p[i] (" ' » « “ ” „ ‘ ’), or 0. */
+static size_t quote_at(const char *p, size_t n, size_t i)
+{
+    unsigned char c = (unsigned char)p[i];
+    if (c == '"' || c == '\'')
+        return 1;
+    if (c == 0xC2 && i + 1 < n && ((unsigned char)p[i + 1] == 0xBB || (unsigned char)p[i + 1] == 0xAB))
+        return 2;
+    if (c == 0xE2 && i + 2 < n && (unsigned char)p[i + 1] == 0x80) {
+        unsigned char d = (unsigned char)p[i + 2];
+        return d == 0x98 || d == 0x99 || d == 0x9C || d == 0x9D || d == 0x9E ? 3 : 0;
+    }
+    return 0;
+}
+
+/* Where a sentence inside p[s, e) ends that text_sentences() ran on into the next: end
+ * punctuation, closing quotes, a citation, then the next sentence ("“A.” [1] “B.” [2]",
+ * as quoted answers cite). The offset after the citation, or 0. */
+static size_t inner_cut(const char *p, size_t s, size_t e)
+{
+    for (size_t i = s; i + 1 < e; i++) {
+        if (p[i] != '.' && p[i] != '!' && p[i] != '?')
+            continue;
+        size_t j = i + 1, q;
+        while (j < e && (q = quote_at(p, e, j)) != 0)
+            j += q;
+        size_t k = j;
+        while (k < e && p[k] == ' ')
+            k++;
+        if (k == j || k >= e || p[k] != '[')
+            continue;
+        size_t cl = citations_at(p, e, k);
+        size_t m = k + cl;
+        while (m < e && is_sp(p[m]))
+            m++;
+        if (cl && m < e)
+            return k + cl;
+    }
+    return 0;
+}
+
+static bool split_piece(struct split *sp, size_t start, size_t end);
+
 static bool split_on(void *vctx, size_t start, size_t end)
 {
     struct split *sp = vctx;
+    size_t cut;
+    while ((cut = inner_cut(sp->p, start, end)) != 0 && !sp->stopped) {
+        size_t piece_end = cut;
+        while (piece_end > start && is_sp(sp->p[piece_end - 1]))
+            piece_end--;
+        split_piece(sp, start, piece_end);
+        start = cut;
+        while (start < end && is_sp(sp->p[start]))
+            start++;
+    }
+    return start < end ? split_piece(sp, start, end) : !sp->stopped;
+}
+
+static bool split_piece(struct split *sp, size_t start, size_t end)
+{
     const char *p = sp->p;
     if (sp->carry) { /* a list marker or ordinal before: this fragment continues it */
         start = sp->carry_start;

@@ -42,7 +42,10 @@ def tiny_model(tmp_path_factory):
 
 
 def llama_env(model, **extra):
-    env = {"AGENTGATE_LLM_BACKENDS": "llama,extractive", "AGENTGATE_LLM_MODEL": model,
+    # a random-weight model writes nonsense, which the output guard would replace: these
+    # tests are about generation, so the guard only reports (test_answer_guard.py enforces)
+    env = {"AGENTGATE_ANSWER_CHECK": "report",
+           "AGENTGATE_LLM_BACKENDS": "llama,extractive", "AGENTGATE_LLM_MODEL": model,
            "AGENTGATE_LLM_THREADS": "1", "AGENTGATE_LLM_PARALLEL": "2",
            "AGENTGATE_LLM_CTX": "2048"}
     env.update({k: str(v) for k, v in extra.items()})
@@ -252,7 +255,9 @@ def mock_call(port, method, path, body=None):
 
 
 def proxy_env(port, **extra):
-    env = {"AGENTGATE_LLM_BACKENDS": "openai,extractive",
+    # the mock's fixed reply is not grounded in the shop's data: the guard only reports
+    # here (these tests are about the upstream pool; test_answer_guard.py enforces)
+    env = {"AGENTGATE_ANSWER_CHECK": "report", "AGENTGATE_LLM_BACKENDS": "openai,extractive",
            "AGENTGATE_LLM_UPSTREAM": f"a http://127.0.0.1:{port}/a/v1 mock-a key_env=MOCK_KEY;"
                                      f"b http://127.0.0.1:{port}/b/v1 mock-b key_env=MOCK_KEY",
            "AGENTGATE_LLM_MODEL_NAME": "shop-assistant",

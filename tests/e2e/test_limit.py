@@ -112,7 +112,8 @@ def mock_fault(port, **body):
 
 
 def proxy_env(port, **extra):
-    env = {"AGENTGATE_LLM_BACKENDS": "openai,extractive",
+    # the mock's reply is not grounded: the output guard only reports (see test_chat.py)
+    env = {"AGENTGATE_ANSWER_CHECK": "report", "AGENTGATE_LLM_BACKENDS": "openai,extractive",
            "AGENTGATE_LLM_UPSTREAM": f"a http://127.0.0.1:{port}/a/v1 mock-a",
            "AGENTGATE_UPSTREAM_HEALTH_S": "0", "AGENTGATE_UPSTREAM_RETRIES": "0",
            "AGENTGATE_RATE_BURST": "1000", "AGENTGATE_RATE_PER_SEC": "1000"}

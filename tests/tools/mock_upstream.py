@@ -35,6 +35,9 @@ Fault modes and their parameters:
   malformed_json    after: content chunks before a "data: {not json" line (0: before any)
   no_usage          no usage chunk even when asked for
   hang              read the request, then never answer (bounded: 30 s or until exit)
+  reply             text: answer with this text instead of the reply (a model that invents
+                    things, for the output guard's tests)
+/_stats also has "messages": {"<path>": the last chat request's messages}.
 """
 import argparse
 import json
@@ -50,6 +53,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 LOCK = threading.Lock()
 STATS = {}
 AUTH = {}  # path -> the last Authorization header seen there
+MESSAGES = {}  # path -> the last chat request's messages
 FAULTS = {}  # (prefix, "chat"|"models") -> list of [mode, remaining, params]
 REPLY = "Hello from the mock upstream."
 HANG_MAX_S = 30.0
@@ -114,7 +118,7 @@ class Handler(BaseHTTPRequestHandler):
         self.count()
         if self.path == "/_stats":
             with LOCK:
-                snap = {"requests": dict(STATS), "auth": dict(AUTH)}
+                snap = {"requests": dict(STATS), "auth": dict(AUTH), "messages": dict(MESSAGES)}
             return self.send_json(200, snap)
         prefix, kind = split_prefix(self.path)
         if kind != "models":
@@ -136,6 +140,7 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 STATS.clear()
                 AUTH.clear()
+                MESSAGES.clear()
                 FAULTS.clear()
             return self.send_json(200, {"ok": True})
         if self.path == "/_control":
@@ -157,6 +162,8 @@ class Handler(BaseHTTPRequestHandler):
             prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in msgs)
         except (ValueError, KeyError, TypeError, AttributeError):
             return self.send_json(400, {"error": {"message": "bad request"}})
+        with LOCK:
+            MESSAGES[self.path.split("?", 1)[0]] = msgs
         mode, params = take_fault(prefix, "chat")
         if mode == "hang":
             return self.hang()
@@ -165,7 +172,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(429, {"error": {"message": "slow down"}}, {"Retry-After": ra})
         if mode == "status_500":
             return self.send_json(500, {"error": {"message": "mock fault"}})
-        words = REPLY.split(" ")
+        words = (str(params.get("text", REPLY)) if mode == "reply" else REPLY).split(" ")
         pieces = [w + " " for w in words[:-1]] + [words[-1]]
         pieces = [p for p in pieces if p]
         finish = "stop"
