@@ -43,9 +43,9 @@ struct agent_env {
      * whether listed or not */
     struct llm_backend *backends[3];
     size_t n_backends;
-    const char *system_prompt; /* the agent's instructions for generative backends */
-    const char *model_id;      /* the model name clients use (/v1/models) */
-    struct llm_prices *prices; /* cost per model (NULL: everything costs 0) */
+    const char *system_prompt;      /* the agent's instructions for generative backends */
+    const char *model_id;           /* the model name clients use (/v1/models) */
+    struct llm_prices *prices;      /* cost per model (NULL: everything costs 0) */
     struct catalog_cache *catalogs; /* the tenants' catalogues for guard_out (NULL: none) */
     const char *canary;             /* cfg->prompt_canary, or NULL: forbidden in answers */
 };
@@ -139,9 +139,9 @@ struct turn {
     /* guard_out (guard_out.c) */
     struct llm_answer extractive; /* the extractive answer (the last fall-back) */
     uint64_t gen_deadline_ns;     /* generation, retries included, ends by then */
-    bool gate_rejected; /* the stream gate refused the answer before any of it was sent */
-    struct catalog *catalog; /* the tenant's, held from the first check to turn_release */
-    bool checked;            /* check holds the verdicts of the answer given */
+    bool gate_rejected;           /* the stream gate refused the answer before any of it was sent */
+    struct catalog *catalog;      /* the tenant's, held from the first check to turn_release */
+    bool checked;                 /* check holds the verdicts of the answer given */
     struct answer_check_result check;
     const char *checked_text; /* the text check ran on (placeholders, not values) */
     size_t checked_len;
@@ -151,9 +151,9 @@ struct turn {
     size_t n_attempts;
     bool corrected; /* a streamed answer stopped at a failing sentence (correction event) */
     struct answer_sentence_verdict correction; /* that sentence's verdict */
-    double ex_support;    /* the extractive answer's support of the question (retrieval) */
-    double conf_support;  /* the answer's support: the least of its sentences' */
-    bool escalate;        /* confidence below escalate_below (or nothing known) */
+    double ex_support;   /* the extractive answer's support of the question (retrieval) */
+    double conf_support; /* the answer's support: the least of its sentences' */
+    bool escalate;       /* confidence below escalate_below (or nothing known) */
     const char *escalate_reason;
 };
 

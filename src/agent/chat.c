@@ -403,12 +403,12 @@ static ag_err correction_event(const struct turn *t, struct buf *out)
     const char *text = out_correction_text(t->lang);
     char id[48];
     snprintf(id, sizeof(id), "chatcmpl-%s", t->trace_id);
-    json_t *ev = json_pack(
-        "{s:s, s:s, s:I, s:s, s:[{s:i, s:{s:s}, s:n}], s:{s:{s:s, s:f}}}", "id", id, "object",
-        "chat.completion.chunk", "created", (json_int_t)t->created, "model", t->env->model_id,
-        "choices", "index", 0, "delta", "content", text, "finish_reason", "agentgate",
-        "correction", "why", t->correction.why ? t->correction.why : "check_failed", "support",
-        t->correction.support);
+    json_t *ev = json_pack("{s:s, s:s, s:I, s:s, s:[{s:i, s:{s:s}, s:n}], s:{s:{s:s, s:f}}}", "id",
+                           id, "object", "chat.completion.chunk", "created", (json_int_t)t->created,
+                           "model", t->env->model_id, "choices", "index", 0, "delta", "content",
+                           text, "finish_reason", "agentgate", "correction", "why",
+                           t->correction.why ? t->correction.why : "check_failed", "support",
+                           t->correction.support);
     if (!ev)
         return AG_ENOMEM;
     ag_err rc = buf_append_str(out, "data: ");

@@ -23,8 +23,8 @@
 #include "core/crypto.h"
 #include "core/log.h"
 
-ag_err out_check(struct turn *t, struct arena *a, const char *text, size_t len,
-                 const size_t *order, size_t n_passages, struct answer_check_result *out)
+ag_err out_check(struct turn *t, struct arena *a, const char *text, size_t len, const size_t *order,
+                 size_t n_passages, struct answer_check_result *out)
 {
     const struct agent_env *env = t->env;
     if (!order && n_passages > t->retrieved.n_hits)
@@ -74,10 +74,8 @@ void out_note_attempt(struct turn *t, const char *source, const char *backend,
     if (t->n_attempts >= TURN_MAX_ATTEMPTS)
         return;
     struct turn_attempt *at = &t->attempts[t->n_attempts++];
-    *at = (struct turn_attempt){.source = source,
-                                .backend = backend,
-                                .grounded = r->grounded,
-                                .flagged = r->n_flagged};
+    *at = (struct turn_attempt){
+        .source = source, .backend = backend, .grounded = r->grounded, .flagged = r->n_flagged};
     for (size_t i = 0; i < r->n_sentences; i++)
         if (!r->sentences[i].ok) {
             at->why = r->sentences[i].why;
@@ -94,9 +92,7 @@ void out_settle_confidence(struct turn *t)
     double c = t->answer.known ? sqrt(r * s) : 0;
     t->answer.confidence = c;
     t->escalate = c < t->env->cfg->escalate_below;
-    t->escalate_reason = !t->escalate       ? NULL
-                         : !t->answer.known ? "dont_know"
-                                            : "low_confidence";
+    t->escalate_reason = !t->escalate ? NULL : !t->answer.known ? "dont_know" : "low_confidence";
 }
 
 const char *out_dont_know_text(enum text_lang l)
@@ -159,7 +155,7 @@ static json_t *sentence_json(struct turn *t, const struct answer_sentence_verdic
         return NULL;
     }
     int e = 0;
-    size_t hit = v->passage < 0 ? SIZE_MAX
+    size_t hit = v->passage < 0   ? SIZE_MAX
                  : t->check_order ? t->check_order[v->passage]
                                   : (size_t)v->passage;
     if (hit < t->retrieved.n_hits) {
@@ -194,8 +190,8 @@ static json_t *attempts_json(const struct turn *t)
     for (size_t i = 0; arr && i < t->n_attempts; i++) {
         const struct turn_attempt *at = &t->attempts[i];
         json_t *o = json_pack("{s:s, s:s, s:b, s:I}", "source", at->source, "backend",
-                              at->backend ? at->backend : "-", "grounded", at->grounded,
-                              "flagged", (json_int_t)at->flagged);
+                              at->backend ? at->backend : "-", "grounded", at->grounded, "flagged",
+                              (json_int_t)at->flagged);
         /* the reason only: an attempt's detail quotes what it invented, which is exactly
          * what must not reach the client (the delivered answer's sentences keep theirs) */
         if (o && at->why)
@@ -219,10 +215,9 @@ ag_err out_explanation(struct turn *t, bool for_audit, json_t **out)
             rc = rc ? rc : AG_ENOMEM;
     }
     const struct config *cfg = t->env->cfg;
-    json_t *output = json_pack(
-        "{s:s, s:s?, s:b, s:o*, s:b}", "check", cfg->answer_check, "source", t->answer_source,
-        "grounded", t->checked && t->check.grounded, "attempts", attempts, "corrected",
-        t->corrected);
+    json_t *output = json_pack("{s:s, s:s?, s:b, s:o*, s:b}", "check", cfg->answer_check, "source",
+                               t->answer_source, "grounded", t->checked && t->check.grounded,
+                               "attempts", attempts, "corrected", t->corrected);
     if (output && t->corrected) {
         json_t *c = json_pack("{s:s, s:f}", "why", t->correction.why ? t->correction.why : "",
                               "support", t->correction.support);
@@ -230,10 +225,10 @@ ag_err out_explanation(struct turn *t, bool for_audit, json_t **out)
             rc = rc ? rc : AG_ENOMEM;
     }
     double r = t->ex_support < 0 ? 0 : t->ex_support > 1 ? 1 : t->ex_support;
-    json_t *conf = json_pack("{s:f, s:f, s:f, s:f, s:b, s:s?}", "value", t->answer.confidence,
-                             "retrieval", r, "support", t->conf_support, "threshold",
-                             cfg->escalate_below, "escalate", t->escalate, "reason",
-                             t->escalate_reason);
+    json_t *conf =
+        json_pack("{s:f, s:f, s:f, s:f, s:b, s:s?}", "value", t->answer.confidence, "retrieval", r,
+                  "support", t->conf_support, "threshold", cfg->escalate_below, "escalate",
+                  t->escalate, "reason", t->escalate_reason);
     json_t *e = json_pack("{s:o*, s:o*, s:o*}", "sentences", sentences, "output", output,
                           "confidence", conf);
     if (!e || !sentences || !attempts || !output || !conf)

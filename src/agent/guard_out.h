@@ -18,8 +18,8 @@
  * with the agent's support threshold and forbidden texts (system prompt, canary). The
  * result lives in a. AG_EINVAL (text is not valid UTF-8 or empty), AG_ETOOBIG, AG_ENOMEM,
  * AG_EDB (the catalogue could not be read). */
-ag_err out_check(struct turn *t, struct arena *a, const char *text, size_t len,
-                 const size_t *order, size_t n_passages, struct answer_check_result *out);
+ag_err out_check(struct turn *t, struct arena *a, const char *text, size_t len, const size_t *order,
+                 size_t n_passages, struct answer_check_result *out);
 
 /* Remember one checked answer in t->attempts (the trace and the audit list them). */
 void out_note_attempt(struct turn *t, const char *source, const char *backend,

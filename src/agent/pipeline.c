@@ -513,15 +513,14 @@ static bool gate_advance(struct gen_stream *g, bool final)
         struct arena a;
         arena_init(&a, (size_t)64 << 20);
         struct answer_check_result r;
-        ag_err rc =
-            out_check(g->t, &a, p + sp.s[i], sp.e[i] - sp.s[i], NULL, g->n_passages, &r);
+        ag_err rc = out_check(g->t, &a, p + sp.s[i], sp.e[i] - sp.s[i], NULL, g->n_passages, &r);
         bool ok = rc == AG_OK && r.grounded;
         if (!ok) {
             g->failed = true;
             memset(&g->fail, 0, sizeof(g->fail));
             g->fail.why = "check_failed";
-            snprintf(g->fail.detail, sizeof(g->fail.detail), "the sentence could not be checked: %s",
-                     ag_strerror(rc));
+            snprintf(g->fail.detail, sizeof(g->fail.detail),
+                     "the sentence could not be checked: %s", ag_strerror(rc));
             for (size_t k = 0; rc == AG_OK && k < r.n_sentences; k++)
                 if (!r.sentences[k].ok) {
                     g->fail = r.sentences[k];
@@ -635,8 +634,8 @@ static enum try_result try_backend(struct turn *t, struct llm_backend *b, struct
     account(t, b, &u);
     /* tokens of every try count in the reply's usage: they were all spent */
     uint32_t pt = t->usage.prompt_tokens, ct = t->usage.completion_tokens;
-    if (g->failed || (rc == AG_OK && g->gate && f != LLM_FINISH_CANCELLED &&
-                      !gate_advance(g, true))) {
+    if (g->failed ||
+        (rc == AG_OK && g->gate && f != LLM_FINISH_CANCELLED && !gate_advance(g, true))) {
         if (t->env->metrics)
             metrics_llm_request(t->env->metrics, b->kind, "rejected");
         t->usage = u;
@@ -683,8 +682,8 @@ static ag_err take_text(struct turn *t, const struct gen_stream *g, size_t n)
     size_t n_cited = llm_parse_citations(&t->arena, a, t->passages_used, &cited);
     bool dont_know = strstr(a, "weiß ich nicht") || strstr(a, "I don't know") ||
                      (n_cited == 0 && !t->extractive.known);
-    t->answer = (struct llm_answer){.text = a, .known = !dont_know, .cited = cited,
-                                    .n_cited = n_cited};
+    t->answer =
+        (struct llm_answer){.text = a, .known = !dont_know, .cited = cited, .n_cited = n_cited};
     return AG_OK;
 }
 
@@ -791,7 +790,8 @@ static bool check_answer(struct turn *t, const char *source, ag_err *rc)
     if (e != AG_OK) { /* the text itself is bad: one failing verdict for the record */
         memset(&r, 0, sizeof(r));
         r.n_flagged = 1;
-        struct turn_attempt *at = t->n_attempts < TURN_MAX_ATTEMPTS ? &t->attempts[t->n_attempts] : NULL;
+        struct turn_attempt *at =
+            t->n_attempts < TURN_MAX_ATTEMPTS ? &t->attempts[t->n_attempts] : NULL;
         out_note_attempt(t, source, t->backend, &r);
         if (at) {
             at->why = "check_failed";
@@ -828,8 +828,7 @@ static void use_dont_know(struct turn *t)
 {
     t->answer = (struct llm_answer){.text = out_dont_know_text(t->lang), .known = false};
     t->finish = LLM_FINISH_STOP;
-    t->check = (struct answer_check_result){.grounded = true, .support_min = 1,
-                                            .support_mean = 1};
+    t->check = (struct answer_check_result){.grounded = true, .support_min = 1, .support_mean = 1};
     t->checked = true;
     t->checked_text = t->answer.text;
     t->checked_len = strlen(t->answer.text);
@@ -891,6 +890,13 @@ static enum stage_result stage_guard_out(struct turn *t)
     t->conf_support = t->checked ? t->check.support_min : 0;
     out_settle_confidence(t);
     settle_outcome(t);
+    if (t->env->metrics) {
+        unsigned passed = 0;
+        for (size_t i = 0; i < t->n_attempts; i++)
+            passed += t->attempts[i].grounded;
+        metrics_guard_out(t->env->metrics, t->answer_source, passed,
+                          (unsigned)t->n_attempts - passed, t->escalate);
+    }
     return STAGE_CONTINUE;
 }
 
@@ -965,8 +971,7 @@ static ag_err render_explanation(struct turn *t, json_t *o)
     if (rc != AG_OK || !t->escalate)
         return rc;
     /* the review queue is not built yet (DESIGN.md, stage escalate): say so */
-    json_t *e = json_pack("{s:s, s:b, s:s}", "reason", t->escalate_reason, "queued", 0,
-                          "message",
+    json_t *e = json_pack("{s:s, s:b, s:s}", "reason", t->escalate_reason, "queued", 0, "message",
                           "a human would be asked to review this answer; the review queue is "
                           "not available yet, so nobody has been notified");
     return e && json_object_set_new(o, "escalation", e) == 0 ? AG_OK : AG_ENOMEM;
@@ -1132,15 +1137,15 @@ static enum stage_result stage_respond(struct turn *t)
 /* ---- the list ---------------------------------------------------------------------- */
 
 static const struct stage stages[] = {
-    {"http", stage_http, false},         /* parse and validate the request body */
-    {"auth", stage_auth, false},         /* API key -> identity, role check for the route */
-    {"limit", stage_limit, false},       /* in-flight cap; key, subject, address buckets */
-    {"guard_in", stage_guard_in, false}, /* injection verdict; PII -> placeholders */
-    {"retrieve", stage_retrieve, false}, /* BM25 over the tenant's knowledge base */
-    {"generate", stage_generate, false}, /* generative backends, the extractive answer last */
+    {"http", stage_http, false},           /* parse and validate the request body */
+    {"auth", stage_auth, false},           /* API key -> identity, role check for the route */
+    {"limit", stage_limit, false},         /* in-flight cap; key, subject, address buckets */
+    {"guard_in", stage_guard_in, false},   /* injection verdict; PII -> placeholders */
+    {"retrieve", stage_retrieve, false},   /* BM25 over the tenant's knowledge base */
+    {"generate", stage_generate, false},   /* generative backends, the extractive answer last */
     {"guard_out", stage_guard_out, false}, /* answer checked; retry, extractive, don't know */
-    {"audit", stage_audit, true},        /* hash-chained record of the decision */
-    {"respond", stage_respond, true},    /* JSON reply with sources, confidence, trace */
+    {"audit", stage_audit, true},          /* hash-chained record of the decision */
+    {"respond", stage_respond, true},      /* JSON reply with sources, confidence, trace */
 };
 
 /* Run stages [from, to) over t. */

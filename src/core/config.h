@@ -33,11 +33,11 @@ struct config {
     double answer_support_threshold; /* a sentence with less support is unsupported (0..1) */
     double escalate_below;           /* a turn with less confidence goes to a human (0..1) */
     char prompt_canary[128];         /* a marker put in the system prompt; never in an answer */
-    unsigned drain_timeout_s;  /* SIGTERM: wait at most this long for in-flight requests */
-    unsigned audit_page_max;   /* GET /v1/audit: largest page */
-    char default_lang[4];      /* de|en: language of text that does not tell */
-    char synonyms_file[512];   /* synonym groups, one per line; "" for none */
-    char embedding_model[512]; /* GGUF model for dense retrieval; "" for lexical only */
+    unsigned drain_timeout_s;        /* SIGTERM: wait at most this long for in-flight requests */
+    unsigned audit_page_max;         /* GET /v1/audit: largest page */
+    char default_lang[4];            /* de|en: language of text that does not tell */
+    char synonyms_file[512];         /* synonym groups, one per line; "" for none */
+    char embedding_model[512];       /* GGUF model for dense retrieval; "" for lexical only */
     /* catalogue column (CSV) or key (JSON Lines) names; "" = kb's defaults */
     char catalog_sku[32], catalog_name[32], catalog_price[32], catalog_currency[32];
     char catalog_stock[32], catalog_category[32], catalog_url[32];

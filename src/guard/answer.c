@@ -539,7 +539,8 @@ static size_t quote_at(const char *p, size_t n, size_t i)
     unsigned char c = (unsigned char)p[i];
     if (c == '"' || c == '\'')
         return 1;
-    if (c == 0xC2 && i + 1 < n && ((unsigned char)p[i + 1] == 0xBB || (unsigned char)p[i + 1] == 0xAB))
+    if (c == 0xC2 && i + 1 < n &&
+        ((unsigned char)p[i + 1] == 0xBB || (unsigned char)p[i + 1] == 0xAB))
         return 2;
     if (c == 0xE2 && i + 2 < n && (unsigned char)p[i + 1] == 0x80) {
         unsigned char d = (unsigned char)p[i + 2];

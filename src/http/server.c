@@ -1411,7 +1411,8 @@ ag_err http_start(const struct agent_env *env, struct http_server **out)
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)cfg->idle_timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_conns_per_ip,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_ARRAY, s->tls ? tls_opts : &tls_opts[3], MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_ARRAY,
+        s->tls ? tls_opts : &tls_opts[3], MHD_OPTION_END);
     if (!s->d) {
         log_error("http: cannot %s on %s (see the line above)",
                   s->tls ? "start TLS and listen" : "listen", cfg->listen);

@@ -80,6 +80,9 @@ struct metrics {
     size_t pii_sessions;
     unsigned long long limit_redis_errors;
     unsigned long long rejected[N_REJECTS];
+    unsigned long long answer_checks[2]; /* passed, failed */
+    unsigned long long answers[5];       /* by answer_sources */
+    unsigned long long escalations;
     struct usage usage[MAX_USAGE];
     size_t n_usage;
     struct backend backend[MAX_BACKENDS];
@@ -89,6 +92,8 @@ struct metrics {
 };
 
 static const char *const verdict_names[5] = {"allow", "flag", "block", "escalate", "other"};
+static const char *const answer_sources[5] = {"generated", "retry", "extractive", "dont_know",
+                                              "other"};
 static const char *const reject_names[N_REJECTS] = {"header_count", "header_bytes", "overloaded",
                                                     "request_timeout", "other"};
 
@@ -176,6 +181,20 @@ void metrics_guard(struct metrics *m, const char *verdict, unsigned pii_values)
     pthread_mutex_lock(&m->mu);
     m->verdicts[i]++;
     m->pii_values += pii_values;
+    pthread_mutex_unlock(&m->mu);
+}
+
+void metrics_guard_out(struct metrics *m, const char *source, unsigned passed, unsigned failed,
+                       bool escalate)
+{
+    size_t i = 0;
+    while (i < 4 && source && strcmp(answer_sources[i], source) != 0)
+        i++;
+    pthread_mutex_lock(&m->mu);
+    m->answer_checks[0] += passed;
+    m->answer_checks[1] += failed;
+    m->answers[i]++;
+    m->escalations += escalate;
     pthread_mutex_unlock(&m->mu);
 }
 
@@ -470,6 +489,27 @@ static ag_err render_guard(const struct metrics *m, struct buf *out)
     for (size_t i = 0; i < 5 && rc == AG_OK; i++)
         rc = buf_printf(out, "agentgate_guard_verdicts_total{verdict=\"%s\"} %llu\n",
                         verdict_names[i], m->verdicts[i]);
+    rc = rc ? rc
+            : buf_printf(out,
+                         "# HELP agentgate_answer_checks_total Answers the output guard checked, "
+                         "by result.\n"
+                         "# TYPE agentgate_answer_checks_total counter\n"
+                         "agentgate_answer_checks_total{result=\"passed\"} %llu\n"
+                         "agentgate_answer_checks_total{result=\"failed\"} %llu\n"
+                         "# HELP agentgate_answers_total Answers given, by where they came from "
+                         "(generated, retry, extractive, dont_know).\n"
+                         "# TYPE agentgate_answers_total counter\n",
+                         m->answer_checks[0], m->answer_checks[1]);
+    for (size_t i = 0; i < 5 && rc == AG_OK; i++)
+        rc = buf_printf(out, "agentgate_answers_total{source=\"%s\"} %llu\n", answer_sources[i],
+                        m->answers[i]);
+    rc = rc ? rc
+            : buf_printf(out,
+                         "# HELP agentgate_escalations_needed_total Turns whose confidence was "
+                         "below escalate_below.\n"
+                         "# TYPE agentgate_escalations_needed_total counter\n"
+                         "agentgate_escalations_needed_total %llu\n",
+                         m->escalations);
     return rc ? rc
               : buf_printf(out,
                            "# HELP agentgate_pii_values_total Personal data values replaced by "

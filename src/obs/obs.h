@@ -13,6 +13,7 @@
 #ifndef AG_OBS_OBS_H
 #define AG_OBS_OBS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/buf.h"
@@ -28,6 +29,11 @@ void metrics_inflight(struct metrics *m, int delta);
 /* verdict: one of "allow", "flag", "block", "escalate" (others count as "other"). */
 void metrics_guard(struct metrics *m, const char *verdict, unsigned pii_values);
 void metrics_pii_sessions(struct metrics *m, size_t sessions);
+/* One turn through the output guard: checks passed and failed, the source of the answer
+ * given (generated|retry|extractive|dont_know), whether a human should look.
+ * agentgate_answer_checks_total, agentgate_answers_total, agentgate_escalations_needed_total. */
+void metrics_guard_out(struct metrics *m, const char *source, unsigned passed, unsigned failed,
+                       bool escalate);
 /* One rate-limit check that the Redis backend could not answer:
  * agentgate_limit_redis_errors_total. */
 void metrics_limit_redis_error(struct metrics *m);

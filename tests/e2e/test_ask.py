@@ -15,7 +15,7 @@ def test_german_shipping_austria_cites_shipping_policy(server):
     assert 0.5 <= j["confidence"] <= 1
     assert len(j["trace_id"]) == 32 and r.headers["x-trace-id"] == j["trace_id"]
     assert [s["name"] for s in j["stages"]] == [
-        "http", "auth", "limit", "guard_in", "retrieve", "generate", "audit", "respond"]
+        "http", "auth", "limit", "guard_in", "retrieve", "generate", "guard_out", "audit", "respond"]
     assert all(s["outcome"] == "ok" for s in j["stages"])
 
 

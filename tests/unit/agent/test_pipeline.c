@@ -45,9 +45,8 @@ struct fixture {
     struct audit_keys keys;
 };
 
-static const char *const all_stages[] = {"http",     "auth",     "limit",     "guard_in",
-                                         "retrieve", "generate", "guard_out", "audit",
-                                         "respond"};
+static const char *const all_stages[] = {"http",     "auth",      "limit", "guard_in", "retrieve",
+                                         "generate", "guard_out", "audit", "respond"};
 
 static void close_services(struct fixture *fx)
 {
