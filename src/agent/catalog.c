@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * agent/catalog.c: catalogue snapshots for the answer checker (see catalog.h). A snapshot
- * keeps every string in one block after its product array, so it is one allocation
- * besides the array's growth while loading. The cache holds the newest snapshot per
- * tenant; a turn that still uses an older one keeps it alive by its reference.
+ * keeps its strings in one block; while loading, the block may move as it grows, so the
+ * strings are remembered by offset and turned into pointers at the end. The cache holds the newest
+ * snapshot per tenant; a turn that still uses an older one keeps it alive by its reference.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -24,11 +24,11 @@ struct catalog {
     char *strings; /* every item's sku, name and currency, NUL-terminated, one after another */
 };
 
-/* Loading: the strings are collected as offsets first (the block may move while it
- * grows), then turned into pointers. */
 struct loading {
     struct answer_product *v;
     size_t n, cap;
+    size_t (*off)[3]; /* per item: where its sku, name and currency start in s */
+    size_t off_cap;
     struct buf s;
 };
 
@@ -46,18 +46,16 @@ static ag_err on_product(void *ctx, const struct kb_product *p)
     if (!v)
         return AG_ENOMEM;
     l->v = v;
-    size_t off[3];
-    ag_err rc = add_str(&l->s, p->sku, &off[0]);
-    rc = rc ? rc : add_str(&l->s, p->name, &off[1]);
-    rc = rc ? rc : add_str(&l->s, p->currency, &off[2]);
+    size_t(*off)[3] = ag_grow(l->off, &l->off_cap, l->n, sizeof(*off));
+    if (!off)
+        return AG_ENOMEM;
+    l->off = off;
+    ag_err rc = add_str(&l->s, p->sku, &off[l->n][0]);
+    rc = rc ? rc : add_str(&l->s, p->name, &off[l->n][1]);
+    rc = rc ? rc : add_str(&l->s, p->currency, &off[l->n][2]);
     if (rc != AG_OK)
         return rc;
-    /* offsets for now, stored in the pointer fields as numbers of bytes into the block */
-    v[l->n++] = (struct answer_product){.sku = (const char *)(uintptr_t)off[0],
-                                        .name = (const char *)(uintptr_t)off[1],
-                                        .currency = (const char *)(uintptr_t)off[2],
-                                        .price = p->price,
-                                        .stock = p->stock};
+    v[l->n++] = (struct answer_product){.price = p->price, .stock = p->stock};
     return AG_OK;
 }
 
@@ -74,22 +72,24 @@ ag_err catalog_load(struct kb *kb, const char *tenant, struct catalog **out)
     struct catalog *c = rc == AG_OK ? calloc(1, sizeof(*c)) : NULL;
     if (rc == AG_OK && !c)
         rc = AG_ENOMEM;
+    if (rc == AG_OK) {
+        c->strings = buf_take(&l.s);
+        if (!c->strings && l.n)
+            rc = AG_ENOMEM;
+    }
     if (rc != AG_OK) {
         free(l.v);
+        free(l.off);
         buf_release(&l.s);
+        free(c);
         return rc;
     }
-    c->strings = buf_take(&l.s);
-    if (!c->strings && l.n) {
-        free(l.v);
-        free(c);
-        return AG_ENOMEM;
-    }
     for (size_t i = 0; i < l.n; i++) {
-        l.v[i].sku = c->strings + (uintptr_t)l.v[i].sku;
-        l.v[i].name = c->strings + (uintptr_t)l.v[i].name;
-        l.v[i].currency = c->strings + (uintptr_t)l.v[i].currency;
+        l.v[i].sku = c->strings + l.off[i][0];
+        l.v[i].name = c->strings + l.off[i][1];
+        l.v[i].currency = c->strings + l.off[i][2];
     }
+    free(l.off);
     c->items = l.v;
     c->n = l.n;
     c->version = version;

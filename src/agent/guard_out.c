@@ -164,9 +164,9 @@ static json_t *sentence_json(struct turn *t, const struct answer_sentence_verdic
         e |= json_object_set_new(o, "chunk", json_integer(h->chunk_id));
         if (!for_audit && h->text && v->p_end > v->p_start && v->p_end <= strlen(h->text)) {
             size_t s = code_points(h->text, v->p_start);
-            size_t n = code_points(h->text + v->p_start, v->p_end - v->p_start);
+            size_t end = s + code_points(h->text + v->p_start, v->p_end - v->p_start);
             e |= json_object_set_new(o, "passage_span",
-                                     json_pack("[I, I]", (json_int_t)s, (json_int_t)(s + n)));
+                                     json_pack("[I, I]", (json_int_t)s, (json_int_t)end));
         }
     }
     if (v->why)
