@@ -31,6 +31,8 @@ ag_err turn_init(struct turn *t, const struct agent_env *env)
 void turn_release(struct turn *t)
 {
     pipeline_release_slot(t); /* a turn that never reached pipeline_finish */
+    catalog_release(t->catalog);
+    t->catalog = NULL;
     arena_release(&t->arena);
     buf_release(&t->response);
 }
