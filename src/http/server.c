@@ -47,6 +47,28 @@ enum conn_phase {
 
 #define RX_UNKNOWN UINT64_MAX
 
+/* The connection list and the job list are doubly linked through their next and prev
+ * fields, newest first. DLIST_PUSH puts node at the front of the list that head names;
+ * DLIST_UNLINK takes node out of it, wherever it stands. The caller holds the list's mutex;
+ * head and node are evaluated more than once. */
+#define DLIST_PUSH(head, node)                                                                     \
+    do {                                                                                           \
+        (node)->prev = NULL;                                                                       \
+        (node)->next = (head);                                                                     \
+        if (head)                                                                                  \
+            (head)->prev = (node);                                                                 \
+        (head) = (node);                                                                           \
+    } while (0)
+#define DLIST_UNLINK(head, node)                                                                   \
+    do {                                                                                           \
+        if ((node)->prev)                                                                          \
+            (node)->prev->next = (node)->next;                                                     \
+        else                                                                                       \
+            (head) = (node)->next;                                                                 \
+        if ((node)->next)                                                                          \
+            (node)->next->prev = (node)->prev;                                                     \
+    } while (0)
+
 /* One client connection (libmicrohttpd's socket context), listed in s->conns. */
 struct conn {
     struct conn *next, *prev;
@@ -156,10 +178,7 @@ static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_co
         c->since_ns = clock_mono_ns();
         c->rx_bytes = RX_UNKNOWN;
         pthread_mutex_lock(&s->conns_mu);
-        c->next = s->conns;
-        if (s->conns)
-            s->conns->prev = c;
-        s->conns = c;
+        DLIST_PUSH(s->conns, c);
         pthread_mutex_unlock(&s->conns_mu);
         *socket_context = c;
         return;
@@ -167,12 +186,7 @@ static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_co
     if (!c)
         return;
     pthread_mutex_lock(&s->conns_mu);
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        s->conns = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+    DLIST_UNLINK(s->conns, c);
     pthread_mutex_unlock(&s->conns_mu);
     free(c);
     *socket_context = NULL;
@@ -763,12 +777,7 @@ static void job_main(void *arg)
     struct chat_job *j = arg;
     pipeline_finish(&j->t);
     pthread_mutex_lock(&j->s->jobs_mu);
-    if (j->prev)
-        j->prev->next = j->next;
-    else
-        j->s->jobs = j->next;
-    if (j->next)
-        j->next->prev = j->prev;
+    DLIST_UNLINK(j->s->jobs, j);
     pthread_mutex_unlock(&j->s->jobs_mu);
     pthread_mutex_lock(&j->mu);
     if (j->t.stream && buf_append(&j->pending, j->t.response.p, j->t.response.len) != AG_OK)
@@ -884,10 +893,7 @@ static void h_turn(struct http_server *s, struct MHD_Connection *c, struct reque
                 t->sink_ctx = j;
             }
             pthread_mutex_lock(&s->jobs_mu);
-            j->next = s->jobs;
-            if (s->jobs)
-                s->jobs->prev = j;
-            s->jobs = j;
+            DLIST_PUSH(s->jobs, j);
             pthread_mutex_unlock(&s->jobs_mu);
             /* hold the job's lock until the connection is suspended: the worker's wake-up
              * must not come first */
@@ -907,9 +913,7 @@ static void h_turn(struct http_server *s, struct MHD_Connection *c, struct reque
             }
             pthread_mutex_unlock(&j->mu);
             pthread_mutex_lock(&s->jobs_mu);
-            s->jobs = j->next;
-            if (j->next)
-                j->next->prev = NULL;
+            DLIST_UNLINK(s->jobs, j);
             pthread_mutex_unlock(&s->jobs_mu);
             t->sink = NULL;
             if (resp)
@@ -1411,7 +1415,8 @@ ag_err http_start(const struct agent_env *env, struct http_server **out)
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)cfg->idle_timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_conns_per_ip,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_ARRAY, s->tls ? tls_opts : &tls_opts[3], MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_ARRAY,
+        s->tls ? tls_opts : &tls_opts[3], MHD_OPTION_END);
     if (!s->d) {
         log_error("http: cannot %s on %s (see the line above)",
                   s->tls ? "start TLS and listen" : "listen", cfg->listen);
