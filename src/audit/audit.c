@@ -836,36 +836,37 @@ static ag_err sweep_tenant(struct audit *a, const char *tenant, int64_t cutoff_m
     return submit(a, p, NULL, n);
 }
 
+/* The tenants found by audit_retention_sweep's query (LIMIT 16). */
+struct sweep_tenants {
+    char name[16][AUDIT_MAX_ID + 1];
+    size_t n;
+};
+
+static ag_err sweep_tenant_row(void *ctx, struct store_stmt *st)
+{
+    struct sweep_tenants *t = ctx;
+    struct str s = store_col_text(st, 0);
+    if (s.len <= AUDIT_MAX_ID && t->n < 16) {
+        memcpy(t->name[t->n], s.p, s.len);
+        t->name[t->n++][s.len] = '\0';
+    }
+    return AG_OK;
+}
+
 ag_err audit_retention_sweep(struct audit *a, int64_t cutoff_ms, int64_t *shredded)
 {
     /* Which tenants have old content: a sweep that finds nothing leaves no record. */
-    struct store_db *db = NULL;
-    struct store_stmt *st = NULL;
-    bool row = false;
-    char tenants[16][AUDIT_MAX_ID + 1];
-    size_t n_tenants = 0;
+    struct sweep_tenants tenants = {.n = 0};
+    struct store_arg arg = STORE_ARG_INT64(cutoff_ms);
     *shredded = 0;
-    ag_err rc = store_pool_get(a->readers, &db);
-    if (rc != AG_OK)
-        return rc;
-    rc = store_prepare_cached(db,
-                              "SELECT DISTINCT tenant FROM content WHERE ts_ms < ?1"
-                              " ORDER BY tenant LIMIT 16",
-                              &st);
-    rc = rc ? rc : store_bind_int64(st, 1, cutoff_ms);
-    while (rc == AG_OK && (rc = store_step(st, &row)) == AG_OK && row) {
-        struct str t = store_col_text(st, 0);
-        if (t.len <= AUDIT_MAX_ID) {
-            memcpy(tenants[n_tenants], t.p, t.len);
-            tenants[n_tenants++][t.len] = '\0';
-        }
-    }
-    store_finalize(st);
-    store_pool_put(a->readers, db);
+    ag_err rc = store_pool_read(a->readers,
+                                "SELECT DISTINCT tenant FROM content WHERE ts_ms < ?1"
+                                " ORDER BY tenant LIMIT 16",
+                                &arg, 1, sweep_tenant_row, &tenants);
     /* at most 16 tenants a round; the next round (or call) takes the rest */
-    for (size_t i = 0; i < n_tenants && rc == AG_OK; i++) {
+    for (size_t i = 0; i < tenants.n && rc == AG_OK; i++) {
         int64_t n = 0;
-        rc = sweep_tenant(a, tenants[i], cutoff_ms, &n);
+        rc = sweep_tenant(a, tenants.name[i], cutoff_ms, &n);
         *shredded += n;
     }
     return rc;
@@ -911,6 +912,20 @@ ag_err audit_start_retention(struct audit *a, unsigned days, unsigned interval_s
 
 /* ---- reading ---------------------------------------------------------------------------- */
 
+/* The first column of a one-row read, and whether the row came. */
+struct one_int64 {
+    bool found;
+    int64_t v;
+};
+
+static ag_err one_int64_row(void *ctx, struct store_stmt *st)
+{
+    struct one_int64 *o = ctx;
+    o->found = true;
+    o->v = store_col_int64(st, 0);
+    return AG_OK;
+}
+
 ag_err audit_consent_get(struct audit *a, const char *tenant, const char *subject,
                          const char *purpose, bool *known, bool *granted)
 {
@@ -918,24 +933,16 @@ ag_err audit_consent_get(struct audit *a, const char *tenant, const char *subjec
     ag_err rc = audit_pseudonym(a, tenant, subject, ps);
     if (rc != AG_OK)
         return rc;
-    struct store_db *db = NULL;
-    struct store_stmt *st = NULL;
-    bool row = false;
-    rc = store_pool_get(a->readers, &db);
-    if (rc != AG_OK)
-        return rc;
-    rc = store_prepare_cached(db,
-                              "SELECT granted FROM consent WHERE tenant = ?1 AND subject = ?2"
-                              " AND purpose = ?3 ORDER BY id DESC LIMIT 1",
-                              &st);
-    rc = rc ? rc : store_bind_text(st, 1, tenant, strlen(tenant));
-    rc = rc ? rc : store_bind_text(st, 2, ps, AUDIT_PSEUDONYM_LEN);
-    rc = rc ? rc : store_bind_text(st, 3, purpose, strlen(purpose));
-    rc = rc ? rc : store_step(st, &row);
-    *known = rc == AG_OK && row;
-    *granted = *known && store_col_int64(st, 0) != 0;
-    store_finalize(st);
-    store_pool_put(a->readers, db);
+    const struct store_arg args[] = {STORE_ARG_TEXT(tenant, strlen(tenant)),
+                                     STORE_ARG_TEXT(ps, AUDIT_PSEUDONYM_LEN),
+                                     STORE_ARG_TEXT(purpose, strlen(purpose))};
+    struct one_int64 g = {.found = false};
+    rc = store_pool_read(a->readers,
+                         "SELECT granted FROM consent WHERE tenant = ?1 AND subject = ?2"
+                         " AND purpose = ?3 ORDER BY id DESC LIMIT 1",
+                         args, 3, one_int64_row, &g);
+    *known = rc == AG_OK && g.found;
+    *granted = *known && g.v != 0;
     return rc;
 }
 
@@ -958,6 +965,29 @@ static json_t *row_json(struct store_stmt *st)
     return o;
 }
 
+/* audit_list's page: up to limit records into arr; the query asks for one more, whose
+ * presence sets *next to the last seq taken. */
+struct list_page {
+    json_t *arr;
+    unsigned n, limit;
+    int64_t last, *next;
+};
+
+static ag_err list_row(void *ctx, struct store_stmt *st)
+{
+    struct list_page *pg = ctx;
+    if (pg->n == pg->limit) {
+        *pg->next = pg->last; /* there is at least one more record */
+        return AG_OK;
+    }
+    pg->last = store_col_int64(st, 0);
+    json_t *o = row_json(st);
+    if (!o || json_array_append_new(pg->arr, o) != 0)
+        return AG_ENOMEM;
+    pg->n++;
+    return AG_OK;
+}
+
 ag_err audit_list(struct audit *a, const struct audit_filter *f, json_t **out, int64_t *next)
 {
     char ps[AUDIT_PSEUDONYM_LEN + 1] = "";
@@ -965,47 +995,28 @@ ag_err audit_list(struct audit *a, const struct audit_filter *f, json_t **out, i
         return AG_EINVAL;
     if (f->subject && (!f->tenant || audit_pseudonym(a, f->tenant, f->subject, ps) != AG_OK))
         return AG_EINVAL;
-    struct store_db *db = NULL;
-    struct store_stmt *st = NULL;
-    bool row = false;
-    ag_err rc = store_pool_get(a->readers, &db);
-    if (rc != AG_OK)
-        return rc;
     json_t *arr = json_array();
-    rc = !arr ? AG_ENOMEM
-              : store_prepare_cached(db,
-                                     "SELECT seq, body, prev_hash, hash FROM audit_chain"
-                                     " WHERE seq < ?1 AND ts_ms >= ?2 AND ts_ms < ?3"
-                                     " AND (?4 = '' OR tenant = ?4) AND (?5 = '' OR subject = ?5)"
-                                     " AND (?6 = '' OR outcome = ?6)"
-                                     " ORDER BY seq DESC LIMIT ?7",
-                                     &st);
+    if (!arr)
+        return AG_ENOMEM;
     const char *tenant = f->tenant ? f->tenant : "", *outcome = f->outcome ? f->outcome : "";
-    rc = rc ? rc : store_bind_int64(st, 1, f->before > 0 ? f->before : INT64_MAX);
-    rc = rc ? rc : store_bind_int64(st, 2, f->from_ms);
-    rc = rc ? rc : store_bind_int64(st, 3, f->to_ms > 0 ? f->to_ms : INT64_MAX);
-    rc = rc ? rc : store_bind_text(st, 4, tenant, strlen(tenant));
-    rc = rc ? rc : store_bind_text(st, 5, ps, strlen(ps));
-    rc = rc ? rc : store_bind_text(st, 6, outcome, strlen(outcome));
-    rc = rc ? rc : store_bind_int64(st, 7, (int64_t)f->limit + 1);
-    unsigned n = 0;
-    int64_t last = 0;
+    const struct store_arg args[] = {
+        STORE_ARG_INT64(f->before > 0 ? f->before : INT64_MAX),
+        STORE_ARG_INT64(f->from_ms),
+        STORE_ARG_INT64(f->to_ms > 0 ? f->to_ms : INT64_MAX),
+        STORE_ARG_TEXT(tenant, strlen(tenant)),
+        STORE_ARG_TEXT(ps, strlen(ps)),
+        STORE_ARG_TEXT(outcome, strlen(outcome)),
+        STORE_ARG_INT64((int64_t)f->limit + 1),
+    };
+    struct list_page pg = {.arr = arr, .limit = f->limit, .next = next};
     *next = 0;
-    while (rc == AG_OK && (rc = store_step(st, &row)) == AG_OK && row) {
-        if (n == f->limit) {
-            *next = last; /* there is at least one more record */
-            break;
-        }
-        last = store_col_int64(st, 0);
-        json_t *o = row_json(st);
-        if (!o || json_array_append_new(arr, o) != 0) {
-            rc = AG_ENOMEM;
-            break;
-        }
-        n++;
-    }
-    store_finalize(st);
-    store_pool_put(a->readers, db);
+    ag_err rc = store_pool_read(a->readers,
+                                "SELECT seq, body, prev_hash, hash FROM audit_chain"
+                                " WHERE seq < ?1 AND ts_ms >= ?2 AND ts_ms < ?3"
+                                " AND (?4 = '' OR tenant = ?4) AND (?5 = '' OR subject = ?5)"
+                                " AND (?6 = '' OR outcome = ?6)"
+                                " ORDER BY seq DESC LIMIT ?7",
+                                args, sizeof(args) / sizeof(args[0]), list_row, &pg);
     if (rc != AG_OK) {
         json_decref(arr);
         return rc;
@@ -1014,30 +1025,29 @@ ag_err audit_list(struct audit *a, const struct audit_filter *f, json_t **out, i
     return AG_OK;
 }
 
+/* audit_trace's one row as JSON into *(json_t **)ctx. */
+static ag_err trace_row(void *ctx, struct store_stmt *st)
+{
+    json_t **o = ctx;
+    return (*o = row_json(st)) ? AG_OK : AG_ENOMEM;
+}
+
 ag_err audit_trace(struct audit *a, const char *tenant, const char *trace_id, json_t **out)
 {
     size_t n = strnlen(trace_id, 64);
     if (!tenant || !tenant[0] || n == 0 || n >= 64)
         return AG_EINVAL;
-    struct store_db *db = NULL;
-    struct store_stmt *st = NULL;
-    bool row = false;
-    ag_err rc = store_pool_get(a->readers, &db);
-    if (rc != AG_OK)
-        return rc;
-    rc = store_prepare_cached(db,
-                              "SELECT seq, body, prev_hash, hash FROM audit_chain"
-                              " WHERE trace_id = ?1 AND tenant = ?2 ORDER BY seq LIMIT 1",
-                              &st);
-    rc = rc ? rc : store_bind_text(st, 1, trace_id, n);
-    rc = rc ? rc : store_bind_text(st, 2, tenant, strlen(tenant));
-    rc = rc ? rc : store_step(st, &row);
-    if (rc == AG_OK && !row)
+    const struct store_arg args[] = {STORE_ARG_TEXT(trace_id, n),
+                                     STORE_ARG_TEXT(tenant, strlen(tenant))};
+    json_t *o = NULL;
+    ag_err rc = store_pool_read(a->readers,
+                                "SELECT seq, body, prev_hash, hash FROM audit_chain"
+                                " WHERE trace_id = ?1 AND tenant = ?2 ORDER BY seq LIMIT 1",
+                                args, 2, trace_row, &o);
+    if (rc == AG_OK && !o)
         rc = AG_ENOTFOUND;
-    if (rc == AG_OK && !(*out = row_json(st)))
-        rc = AG_ENOMEM;
-    store_finalize(st);
-    store_pool_put(a->readers, db);
+    if (rc == AG_OK)
+        *out = o;
     return rc;
 }
 
