@@ -226,13 +226,7 @@ static void *reaper_main(void *arg)
     const uint64_t limit = (uint64_t)s->env->cfg->request_timeout_s * 1000000000u;
     pthread_mutex_lock(&s->conns_mu);
     while (!s->reaper_stop) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += REAPER_PERIOD_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = clock_after_ms(CLOCK_MONOTONIC, REAPER_PERIOD_MS);
         pthread_cond_timedwait(&s->reaper_cv, &s->conns_mu, &ts);
         uint64_t now = clock_mono_ns();
         unsigned cut = 0;
