@@ -47,4 +47,29 @@ static inline int64_t sf_query_int(struct store_db *db, const char *sql)
     return v;
 }
 
+/* Step sel ("SELECT t, b, i, d, n ...") to its first row and check it holds what both
+ * round-trip tests insert first: text and blob as given, INT64_MIN, -2.5e-7 and a NULL,
+ * which reads as an empty non-NULL view. */
+static inline void sf_check_first_row(struct store_stmt *sel, const char *text, size_t text_len,
+                                      const void *blob, size_t blob_len)
+{
+    bool row = false;
+    assert_int_equal(store_step(sel, &row), AG_OK);
+    assert_true(row);
+    struct str t = store_col_text(sel, 0);
+    assert_int_equal(t.len, text_len);
+    assert_memory_equal(t.p, text, t.len);
+    struct str b = store_col_blob(sel, 1);
+    assert_int_equal(b.len, blob_len);
+    assert_memory_equal(b.p, blob, blob_len);
+    assert_true(store_col_int64(sel, 2) == INT64_MIN);
+    assert_true(store_col_double(sel, 3) == -2.5e-7);
+    assert_true(store_col_is_null(sel, 4));
+    assert_false(store_col_is_null(sel, 0));
+    assert_false(store_col_is_null(sel, 1));
+    struct str nul = store_col_text(sel, 4);
+    assert_non_null(nul.p);
+    assert_int_equal(nul.len, 0);
+}
+
 #endif
