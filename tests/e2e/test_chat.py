@@ -222,24 +222,6 @@ def test_prompt_file_and_backend_config_errors(tmp_path):
 
 # ---- the openai backend: agentgate in front of a mock OpenAI-compatible upstream ----------
 
-MOCK = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools",
-                    "mock_upstream.py")
-
-
-@pytest.fixture
-def mock_upstream():
-    p = subprocess.Popen(["/usr/bin/python3", MOCK, "--port", "0", "--reply",
-                          "Der Versand nach Österreich dauert 3 bis 5 Werktage [1]."],
-                         stdout=subprocess.PIPE, text=True)
-    try:
-        line = p.stdout.readline()
-        assert line.startswith("PORT "), line
-        yield int(line.split()[1])
-    finally:
-        p.terminate()
-        p.wait(timeout=10)
-
-
 def mock_call(port, method, path, body=None):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
