@@ -615,6 +615,21 @@ static void h_audit(struct http_server *s, struct MHD_Connection *c, struct requ
     send_value(c, r, o, 16u << 20);
 }
 
+/* The reply to a failed audit call: AG_EINVAL means the caller's value was bad (400 with
+ * einval_msg), anything else that the audit log is unavailable (503). False for AG_OK,
+ * when nothing was sent and the handler replies itself. */
+static bool send_audit_error(struct MHD_Connection *c, struct request *r, ag_err rc,
+                             const char *einval_msg)
+{
+    if (rc == AG_OK)
+        return false;
+    if (rc == AG_EINVAL)
+        send_error(c, r, 400, "invalid_request", "bad_value", einval_msg);
+    else
+        send_error(c, r, 503, "server_error", "audit_unavailable", "the audit log is unavailable");
+    return true;
+}
+
 /* GET /v1/traces/{id}: the full trace of one turn of the caller's tenant, from its audit
  * record (durable and in the chain, so a trace cannot be edited after the fact). */
 static void h_trace(struct http_server *s, struct MHD_Connection *c, struct request *r)
@@ -624,13 +639,9 @@ static void h_trace(struct http_server *s, struct MHD_Connection *c, struct requ
         return;
     json_t *o = NULL;
     ag_err rc = audit_trace(s->env->audit, who.tenant, r->param, &o);
-    if (rc == AG_EINVAL)
-        send_error(c, r, 400, "invalid_request", "bad_value", "not a valid trace id");
-    else if (rc == AG_ENOTFOUND)
+    if (rc == AG_ENOTFOUND)
         send_error(c, r, 404, "not_found", "no_trace", "no turn with this trace id");
-    else if (rc != AG_OK)
-        send_error(c, r, 503, "server_error", "audit_unavailable", "the audit log is unavailable");
-    else
+    else if (!send_audit_error(c, r, rc, "not a valid trace id"))
         send_value(c, r, o, 16u << 20);
 }
 
@@ -648,14 +659,8 @@ static void h_subject_export(struct http_server *s, struct MHD_Connection *c, st
         return;
     json_t *o = NULL;
     ag_err rc = audit_subject_export(s->env->audit, who.tenant, r->param, &o);
-    if (rc == AG_EINVAL) {
-        send_error(c, r, 400, "invalid_request", "bad_value", "not a valid subject id");
+    if (send_audit_error(c, r, rc, "not a valid subject id"))
         return;
-    }
-    if (rc != AG_OK) {
-        send_error(c, r, 503, "server_error", "audit_unavailable", "the audit log is unavailable");
-        return;
-    }
     send_value(c, r, o, 64u << 20);
 }
 
@@ -668,14 +673,8 @@ static void h_subject_erase(struct http_server *s, struct MHD_Connection *c, str
     actor_of(&who, actor, sizeof(actor));
     int64_t erased = 0, seq = 0;
     ag_err rc = audit_subject_erase(s->env->audit, who.tenant, r->param, actor, &erased, &seq);
-    if (rc == AG_EINVAL) {
-        send_error(c, r, 400, "invalid_request", "bad_value", "not a valid subject id");
+    if (send_audit_error(c, r, rc, "not a valid subject id"))
         return;
-    }
-    if (rc != AG_OK) {
-        send_error(c, r, 503, "server_error", "audit_unavailable", "the audit log is unavailable");
-        return;
-    }
     send_value(c, r,
                json_pack("{s:s, s:I, s:I}", "subject", r->param, "content_erased",
                          (json_int_t)erased, "audit_seq", (json_int_t)seq),
@@ -718,12 +717,8 @@ static void h_subject_consent(struct http_server *s, struct MHD_Connection *c, s
                                         version ? json_string_value(version)
                                                 : s->env->cfg->consent_policy_version,
                                         actor, &seq);
-    if (rc == AG_EINVAL)
-        send_error(c, r, 400, "invalid_request", "bad_value",
-                   bad ? bad : "purpose and policy_version must be 1 to 64 printable bytes");
-    else if (rc != AG_OK)
-        send_error(c, r, 503, "server_error", "audit_unavailable", "the audit log is unavailable");
-    else
+    if (!send_audit_error(c, r, rc,
+                          bad ? bad : "purpose and policy_version must be 1 to 64 printable bytes"))
         send_value(c, r,
                    json_pack("{s:s, s:O, s:b, s:I}", "subject", r->param, "purpose", purpose,
                              "granted", json_is_true(granted), "audit_seq", (json_int_t)seq),
