@@ -37,50 +37,49 @@
 static const char genesis[HEX_LEN + 1] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
+/* The indexes are the same on both engines; only the tables' types differ. */
+#define CHAIN_INDEXES                                                                              \
+    "CREATE INDEX IF NOT EXISTS audit_chain_subject ON audit_chain(tenant, subject, seq);"         \
+    "CREATE INDEX IF NOT EXISTS audit_chain_ts ON audit_chain(ts_ms);"                             \
+    "CREATE INDEX IF NOT EXISTS audit_chain_trace ON audit_chain(trace_id);"
+#define CONTENT_INDEXES                                                                            \
+    "CREATE INDEX IF NOT EXISTS content_subject ON content(tenant, subject);"                      \
+    "CREATE INDEX IF NOT EXISTS content_ts ON content(ts_ms);"
+#define CONSENT_INDEX                                                                              \
+    "CREATE INDEX IF NOT EXISTS consent_subject ON consent(tenant, subject, purpose, id);"
+
 static const char schema_sqlite[] =
     "CREATE TABLE IF NOT EXISTS audit_chain(seq INTEGER PRIMARY KEY, ts_ms INTEGER NOT NULL,"
     " tenant TEXT NOT NULL, subject TEXT NOT NULL, outcome TEXT NOT NULL,"
     " trace_id TEXT NOT NULL, body TEXT NOT NULL, prev_hash TEXT NOT NULL,"
-    " hash TEXT NOT NULL, mac TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS audit_chain_subject ON audit_chain(tenant, subject, seq);"
-    "CREATE INDEX IF NOT EXISTS audit_chain_ts ON audit_chain(ts_ms);"
-    "CREATE INDEX IF NOT EXISTS audit_chain_trace ON audit_chain(trace_id);"
+    " hash TEXT NOT NULL, mac TEXT NOT NULL);" CHAIN_INDEXES
     "CREATE TABLE IF NOT EXISTS audit_head(id INTEGER PRIMARY KEY CHECK (id = 1),"
     " seq INTEGER NOT NULL, hash TEXT NOT NULL, mac TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS subject_keys(tenant TEXT NOT NULL, subject TEXT NOT NULL,"
     " wrapped BLOB NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY(tenant, subject));"
     "CREATE TABLE IF NOT EXISTS content(seq INTEGER PRIMARY KEY, tenant TEXT NOT NULL,"
     " subject TEXT NOT NULL, ts_ms INTEGER NOT NULL, nonce BLOB NOT NULL, tag BLOB NOT NULL,"
-    " ct BLOB NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS content_subject ON content(tenant, subject);"
-    "CREATE INDEX IF NOT EXISTS content_ts ON content(ts_ms);"
+    " ct BLOB NOT NULL);" CONTENT_INDEXES
     "CREATE TABLE IF NOT EXISTS consent(id INTEGER PRIMARY KEY, tenant TEXT NOT NULL,"
     " subject TEXT NOT NULL, purpose TEXT NOT NULL, granted INTEGER NOT NULL,"
-    " policy_version TEXT NOT NULL, ts_ms INTEGER NOT NULL, seq INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS consent_subject ON consent(tenant, subject, purpose, id);";
+    " policy_version TEXT NOT NULL, ts_ms INTEGER NOT NULL, seq INTEGER NOT NULL);" CONSENT_INDEX;
 
 /* PostgreSQL: the same tables with its types. */
 static const char schema_pg[] =
     "CREATE TABLE IF NOT EXISTS audit_chain(seq BIGINT PRIMARY KEY, ts_ms BIGINT NOT NULL,"
     " tenant TEXT NOT NULL, subject TEXT NOT NULL, outcome TEXT NOT NULL,"
     " trace_id TEXT NOT NULL, body TEXT NOT NULL, prev_hash TEXT NOT NULL,"
-    " hash TEXT NOT NULL, mac TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS audit_chain_subject ON audit_chain(tenant, subject, seq);"
-    "CREATE INDEX IF NOT EXISTS audit_chain_ts ON audit_chain(ts_ms);"
-    "CREATE INDEX IF NOT EXISTS audit_chain_trace ON audit_chain(trace_id);"
+    " hash TEXT NOT NULL, mac TEXT NOT NULL);" CHAIN_INDEXES
     "CREATE TABLE IF NOT EXISTS audit_head(id BIGINT PRIMARY KEY CHECK (id = 1),"
     " seq BIGINT NOT NULL, hash TEXT NOT NULL, mac TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS subject_keys(tenant TEXT NOT NULL, subject TEXT NOT NULL,"
     " wrapped BYTEA NOT NULL, created_ms BIGINT NOT NULL, PRIMARY KEY(tenant, subject));"
     "CREATE TABLE IF NOT EXISTS content(seq BIGINT PRIMARY KEY, tenant TEXT NOT NULL,"
     " subject TEXT NOT NULL, ts_ms BIGINT NOT NULL, nonce BYTEA NOT NULL, tag BYTEA NOT NULL,"
-    " ct BYTEA NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS content_subject ON content(tenant, subject);"
-    "CREATE INDEX IF NOT EXISTS content_ts ON content(ts_ms);"
+    " ct BYTEA NOT NULL);" CONTENT_INDEXES
     "CREATE TABLE IF NOT EXISTS consent(id BIGSERIAL PRIMARY KEY, tenant TEXT NOT NULL,"
     " subject TEXT NOT NULL, purpose TEXT NOT NULL, granted BIGINT NOT NULL,"
-    " policy_version TEXT NOT NULL, ts_ms BIGINT NOT NULL, seq BIGINT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS consent_subject ON consent(tenant, subject, purpose, id);";
+    " policy_version TEXT NOT NULL, ts_ms BIGINT NOT NULL, seq BIGINT NOT NULL);" CONSENT_INDEX;
 
 enum op_kind { OP_TURN, OP_CONSENT, OP_ERASE, OP_RETENTION };
 
