@@ -47,9 +47,20 @@ static inline int64_t sf_query_int(struct store_db *db, const char *sql)
     return v;
 }
 
-/* Step sel ("SELECT t, b, i, d, n ...") to its first row and check it holds what both
- * round-trip tests insert first: text and blob as given, INT64_MIN, -2.5e-7 and a NULL,
- * which reads as an empty non-NULL view. */
+/* Bind the first row both round-trip tests insert into v(t, b, i, d, n): text and blob as
+ * given, INT64_MIN, -2.5e-7 and a NULL. */
+static inline void sf_bind_first_row(struct store_stmt *ins, const char *text, size_t text_len,
+                                     const void *blob, size_t blob_len)
+{
+    assert_int_equal(store_bind_text(ins, 1, text, text_len), AG_OK);
+    assert_int_equal(store_bind_blob(ins, 2, blob, blob_len), AG_OK);
+    assert_int_equal(store_bind_int64(ins, 3, INT64_MIN), AG_OK);
+    assert_int_equal(store_bind_double(ins, 4, -2.5e-7), AG_OK);
+    assert_int_equal(store_bind_null(ins, 5), AG_OK);
+}
+
+/* Step sel ("SELECT t, b, i, d, n ...") to its first row and check it holds what
+ * sf_bind_first_row bound; the NULL reads as an empty non-NULL view. */
 static inline void sf_check_first_row(struct store_stmt *sel, const char *text, size_t text_len,
                                       const void *blob, size_t blob_len)
 {

@@ -97,11 +97,7 @@ static void test_store_bind_step_columns(void **state)
     const char text[] = "Gr\303\274\303\237e, 'quoted'; DROP TABLE v;--";
     const unsigned char blob[] = {0x00, 0xff, 0x00, 0x7f, 0x80};
     bool row = true;
-    assert_int_equal(store_bind_text(ins, 1, text, sizeof(text) - 1), AG_OK);
-    assert_int_equal(store_bind_blob(ins, 2, blob, sizeof(blob)), AG_OK);
-    assert_int_equal(store_bind_int64(ins, 3, INT64_MIN), AG_OK);
-    assert_int_equal(store_bind_double(ins, 4, -2.5e-7), AG_OK);
-    assert_int_equal(store_bind_null(ins, 5), AG_OK);
+    sf_bind_first_row(ins, text, sizeof(text) - 1, blob, sizeof(blob));
     assert_int_equal(store_step(ins, &row), AG_OK);
     assert_false(row);
     assert_int_equal(store_last_rowid(db), 1);
