@@ -9,7 +9,9 @@ import time
 
 import pytest
 
-from conftest import SHOP, run_cli
+# mock_upstream lives in conftest.py; imported here too for the files that import it from
+# this module (test_answer_guard.py on main)
+from conftest import SHOP, mock_upstream, run_cli  # noqa: F401  (a fixture)
 
 GEN = os.environ.get("AG_GEN_TINY_MODEL", "build/default/gen_tiny_model")
 MODELS = os.environ.get("AG_LLAMA_MODELS", "")
