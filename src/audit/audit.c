@@ -261,19 +261,14 @@ static ag_err ensure_key(struct audit *a, const char *tenant, const char *subjec
                                wrapped + CRYPTO_AEAD_NONCE_LEN,
                                wrapped + CRYPTO_AEAD_NONCE_LEN + CRYPTO_AEAD_KEY_LEN);
     buf_release(&aad);
-    struct store_stmt *st = NULL;
-    bool row;
+    const struct store_arg args[] = {
+        STORE_ARG_TEXT(tenant, strlen(tenant)), STORE_ARG_TEXT(subject, strlen(subject)),
+        STORE_ARG_BLOB(wrapped, sizeof(wrapped)), STORE_ARG_INT64(clock_wall_ms())};
     rc = rc ? rc
-            : store_prepare_cached(a->wdb,
-                                   "INSERT INTO subject_keys(tenant, subject, wrapped, created_ms)"
-                                   " VALUES(?1, ?2, ?3, ?4)",
-                                   &st);
-    rc = rc ? rc : store_bind_text(st, 1, tenant, strlen(tenant));
-    rc = rc ? rc : store_bind_text(st, 2, subject, strlen(subject));
-    rc = rc ? rc : store_bind_blob(st, 3, wrapped, sizeof(wrapped));
-    rc = rc ? rc : store_bind_int64(st, 4, clock_wall_ms());
-    rc = rc ? rc : store_step(st, &row);
-    store_finalize(st);
+            : store_run(a->wdb,
+                        "INSERT INTO subject_keys(tenant, subject, wrapped, created_ms)"
+                        " VALUES(?1, ?2, ?3, ?4)",
+                        args, 4, NULL);
     return rc;
 }
 
@@ -297,23 +292,20 @@ static ag_err store_content(struct audit *a, const struct pending *p, int64_t se
         rc ? rc : crypto_aead_seal(dek, nonce, aad.p, aad.len, p->content, p->content_len, ct, tag);
     crypto_wipe(dek, sizeof(dek));
     buf_release(&aad);
-    struct store_stmt *st = NULL;
-    bool row;
-    rc =
-        rc ? rc
-           : store_prepare_cached(a->wdb,
-                                  "INSERT INTO content(seq, tenant, subject, ts_ms, nonce, tag, ct)"
-                                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                                  &st);
-    rc = rc ? rc : store_bind_int64(st, 1, seq);
-    rc = rc ? rc : store_bind_text(st, 2, p->tenant, strlen(p->tenant));
-    rc = rc ? rc : store_bind_text(st, 3, p->subject, strlen(p->subject));
-    rc = rc ? rc : store_bind_int64(st, 4, p->ts_ms);
-    rc = rc ? rc : store_bind_blob(st, 5, nonce, sizeof(nonce));
-    rc = rc ? rc : store_bind_blob(st, 6, tag, sizeof(tag));
-    rc = rc ? rc : store_bind_blob(st, 7, ct, p->content_len);
-    rc = rc ? rc : store_step(st, &row);
-    store_finalize(st);
+    const struct store_arg args[] = {
+        STORE_ARG_INT64(seq),
+        STORE_ARG_TEXT(p->tenant, strlen(p->tenant)),
+        STORE_ARG_TEXT(p->subject, strlen(p->subject)),
+        STORE_ARG_INT64(p->ts_ms),
+        STORE_ARG_BLOB(nonce, sizeof(nonce)),
+        STORE_ARG_BLOB(tag, sizeof(tag)),
+        STORE_ARG_BLOB(ct, p->content_len),
+    };
+    rc = rc ? rc
+            : store_run(a->wdb,
+                        "INSERT INTO content(seq, tenant, subject, ts_ms, nonce, tag, ct)"
+                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        args, 7, NULL);
     free(ct);
     return rc;
 }
@@ -325,21 +317,15 @@ static ag_err store_content(struct audit *a, const struct pending *p, int64_t se
 static ag_err exec_count(struct store_db *db, const char *sql, const char *t1, const char *t2,
                          const int64_t *i1, int64_t *changes)
 {
-    int next = 1;
-    struct store_stmt *st = NULL;
-    bool row;
-    ag_err rc = store_prepare_cached(db, sql, &st);
-    if (rc == AG_OK && t1)
-        rc = store_bind_text(st, next++, t1, strlen(t1));
-    if (rc == AG_OK && t2)
-        rc = store_bind_text(st, next++, t2, strlen(t2));
-    if (rc == AG_OK && i1)
-        rc = store_bind_int64(st, next, *i1);
-    rc = rc ? rc : store_step(st, &row);
-    if (rc == AG_OK && changes)
-        *changes = store_changes(db);
-    store_finalize(st);
-    return rc;
+    struct store_arg args[3];
+    size_t n = 0;
+    if (t1)
+        args[n++] = STORE_ARG_TEXT(t1, strlen(t1));
+    if (t2)
+        args[n++] = STORE_ARG_TEXT(t2, strlen(t2));
+    if (i1)
+        args[n++] = STORE_ARG_INT64(*i1);
+    return store_run(db, sql, args, n, changes);
 }
 
 static ag_err side_action(struct audit *a, struct pending *p, int64_t seq)
@@ -350,22 +336,19 @@ static ag_err side_action(struct audit *a, struct pending *p, int64_t seq)
     case OP_TURN:
         return p->content ? store_content(a, p, seq) : AG_OK;
     case OP_CONSENT: {
-        struct store_stmt *st = NULL;
-        bool row;
-        rc = store_prepare_cached(a->wdb,
-                                  "INSERT INTO consent(tenant, subject, purpose, granted,"
-                                  " policy_version, ts_ms, seq) VALUES(?1,?2,?3,?4,?5,?6,?7)",
-                                  &st);
-        rc = rc ? rc : store_bind_text(st, 1, p->tenant, strlen(p->tenant));
-        rc = rc ? rc : store_bind_text(st, 2, p->subject, strlen(p->subject));
-        rc = rc ? rc : store_bind_text(st, 3, p->purpose, strlen(p->purpose));
-        rc = rc ? rc : store_bind_int64(st, 4, p->granted);
-        rc = rc ? rc : store_bind_text(st, 5, p->policy_version, strlen(p->policy_version));
-        rc = rc ? rc : store_bind_int64(st, 6, p->ts_ms);
-        rc = rc ? rc : store_bind_int64(st, 7, seq);
-        rc = rc ? rc : store_step(st, &row);
-        store_finalize(st);
-        return rc;
+        const struct store_arg args[] = {
+            STORE_ARG_TEXT(p->tenant, strlen(p->tenant)),
+            STORE_ARG_TEXT(p->subject, strlen(p->subject)),
+            STORE_ARG_TEXT(p->purpose, strlen(p->purpose)),
+            STORE_ARG_INT64(p->granted),
+            STORE_ARG_TEXT(p->policy_version, strlen(p->policy_version)),
+            STORE_ARG_INT64(p->ts_ms),
+            STORE_ARG_INT64(seq),
+        };
+        return store_run(a->wdb,
+                         "INSERT INTO consent(tenant, subject, purpose, granted,"
+                         " policy_version, ts_ms, seq) VALUES(?1,?2,?3,?4,?5,?6,?7)",
+                         args, 7, NULL);
     }
     case OP_ERASE:
         rc = exec_count(a->wdb, "DELETE FROM subject_keys WHERE tenant = ?1 AND subject = ?2",
@@ -423,26 +406,24 @@ static ag_err insert_event(struct audit *a, struct pending *p, int64_t seq, cons
     ag_err rc = body_len > MAX_BODY ? AG_ETOOBIG : AG_OK;
     rc = rc ? rc : event_hash(seq, prev, body, body_len, hash);
     rc = rc ? rc : hmac_hex(a->mac_key, hash, HEX_LEN, mac);
-    struct store_stmt *st = NULL;
-    bool row;
+    const struct store_arg args[] = {
+        STORE_ARG_INT64(seq),
+        STORE_ARG_INT64(p->ts_ms),
+        STORE_ARG_TEXT(p->tenant, strlen(p->tenant)),
+        STORE_ARG_TEXT(p->subject, strlen(p->subject)),
+        STORE_ARG_TEXT(p->outcome, strlen(p->outcome)),
+        STORE_ARG_TEXT(p->trace_id, strlen(p->trace_id)),
+        STORE_ARG_TEXT(body, body_len),
+        STORE_ARG_TEXT(prev, HEX_LEN),
+        STORE_ARG_TEXT(hash, HEX_LEN),
+        STORE_ARG_TEXT(mac, HEX_LEN),
+    };
     rc = rc ? rc
-            : store_prepare_cached(a->wdb,
-                                   "INSERT INTO audit_chain(seq, ts_ms, tenant, subject, outcome,"
-                                   " trace_id, body, prev_hash, hash, mac)"
-                                   " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
-                                   &st);
-    rc = rc ? rc : store_bind_int64(st, 1, seq);
-    rc = rc ? rc : store_bind_int64(st, 2, p->ts_ms);
-    rc = rc ? rc : store_bind_text(st, 3, p->tenant, strlen(p->tenant));
-    rc = rc ? rc : store_bind_text(st, 4, p->subject, strlen(p->subject));
-    rc = rc ? rc : store_bind_text(st, 5, p->outcome, strlen(p->outcome));
-    rc = rc ? rc : store_bind_text(st, 6, p->trace_id, strlen(p->trace_id));
-    rc = rc ? rc : store_bind_text(st, 7, body, body_len);
-    rc = rc ? rc : store_bind_text(st, 8, prev, HEX_LEN);
-    rc = rc ? rc : store_bind_text(st, 9, hash, HEX_LEN);
-    rc = rc ? rc : store_bind_text(st, 10, mac, HEX_LEN);
-    rc = rc ? rc : store_step(st, &row);
-    store_finalize(st);
+            : store_run(a->wdb,
+                        "INSERT INTO audit_chain(seq, ts_ms, tenant, subject, outcome,"
+                        " trace_id, body, prev_hash, hash, mac)"
+                        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+                        args, 10, NULL);
     free(body);
     return rc;
 }
@@ -450,21 +431,15 @@ static ag_err insert_event(struct audit *a, struct pending *p, int64_t seq, cons
 static ag_err write_head(struct audit *a, int64_t seq, const char *hash)
 {
     char mac[HEX_LEN + 1];
-    struct store_stmt *st = NULL;
-    bool row;
     ag_err rc = head_mac(a->mac_key, seq, hash, mac);
-    rc = rc ? rc
-            : store_prepare_cached(a->wdb,
-                                   "INSERT INTO audit_head(id, seq, hash, mac) VALUES(1,?1,?2,?3)"
-                                   " ON CONFLICT(id) DO UPDATE SET seq = excluded.seq,"
-                                   " hash = excluded.hash, mac = excluded.mac",
-                                   &st);
-    rc = rc ? rc : store_bind_int64(st, 1, seq);
-    rc = rc ? rc : store_bind_text(st, 2, hash, HEX_LEN);
-    rc = rc ? rc : store_bind_text(st, 3, mac, HEX_LEN);
-    rc = rc ? rc : store_step(st, &row);
-    store_finalize(st);
-    return rc;
+    const struct store_arg args[] = {STORE_ARG_INT64(seq), STORE_ARG_TEXT(hash, HEX_LEN),
+                                     STORE_ARG_TEXT(mac, HEX_LEN)};
+    return rc ? rc
+              : store_run(a->wdb,
+                          "INSERT INTO audit_head(id, seq, hash, mac) VALUES(1,?1,?2,?3)"
+                          " ON CONFLICT(id) DO UPDATE SET seq = excluded.seq,"
+                          " hash = excluded.hash, mac = excluded.mac",
+                          args, 3, NULL);
 }
 
 static ag_err write_batch(struct audit *a, struct pending *batch)

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/unit/store/test_read.c: store_pool_read (store/read.c) on a SQLite file in a fresh
- * mkdtemp folder. Checks text and integer parameters, one callback per row in order, a
- * query without rows, that the callback's error stops the read and is returned, that a
- * bad statement is AG_EDB, and that the connection goes back to the pool every time.
+ * tests/unit/store/test_query.c: store_pool_read and store_run (store/query.c) on a SQLite
+ * file in a fresh mkdtemp folder. Checks integer, text and blob parameters, one callback
+ * per row in order, a query without rows, that the callback's error stops the read and is
+ * returned, that a bad statement is AG_EDB, that the connection goes back to the pool every
+ * time, and that store_run writes and counts the rows it changed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -117,14 +118,35 @@ static void test_bad_sql_is_edb(void **state)
     assert_int_equal(r.n, 0);
 }
 
+static void test_run_writes_and_counts(void **state)
+{
+    struct fixture *f = *state;
+    struct store_db *db = sf_open(f->path);
+    const unsigned char blob[] = {0x00, 0xff, 0x00};
+    assert_int_equal(store_exec(db, "CREATE TABLE w(k TEXT, v INTEGER, b BLOB)"), AG_OK);
+    const struct store_arg args[] = {STORE_ARG_TEXT("k", 1), STORE_ARG_INT64(-7),
+                                     STORE_ARG_BLOB(blob, sizeof(blob))};
+    int64_t changes = -1;
+    assert_int_equal(store_run(db, "INSERT INTO w VALUES (?1, ?2, ?3)", args, 3, &changes), AG_OK);
+    assert_int_equal(changes, 1);
+    assert_int_equal(store_run(db, "INSERT INTO w VALUES (?1, ?2, ?3)", args, 3, NULL), AG_OK);
+    assert_int_equal(sf_query_int(db, "SELECT count(*) FROM w WHERE k = 'k' AND v = -7"
+                                      " AND b = x'00ff00'"),
+                     2);
+    assert_int_equal(store_run(db, "DELETE FROM w WHERE v = ?1", args + 1, 1, &changes), AG_OK);
+    assert_int_equal(changes, 2);
+    assert_int_equal(store_run(db, "DELETE FROM missing", NULL, 0, &changes), AG_EDB);
+    assert_int_equal(changes, 2); /* untouched on failure */
+    store_close(db);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_rows_in_order_with_parameters),
-        T(test_no_rows_is_ok),
-        T(test_callback_error_stops_the_read),
-        T(test_bad_sql_is_edb),
+        T(test_rows_in_order_with_parameters), T(test_no_rows_is_ok),
+        T(test_callback_error_stops_the_read), T(test_bad_sql_is_edb),
+        T(test_run_writes_and_counts),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
