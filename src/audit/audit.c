@@ -37,50 +37,49 @@
 static const char genesis[HEX_LEN + 1] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
+/* The indexes are the same on both engines; only the tables' types differ. */
+#define CHAIN_INDEXES                                                                              \
+    "CREATE INDEX IF NOT EXISTS audit_chain_subject ON audit_chain(tenant, subject, seq);"         \
+    "CREATE INDEX IF NOT EXISTS audit_chain_ts ON audit_chain(ts_ms);"                             \
+    "CREATE INDEX IF NOT EXISTS audit_chain_trace ON audit_chain(trace_id);"
+#define CONTENT_INDEXES                                                                            \
+    "CREATE INDEX IF NOT EXISTS content_subject ON content(tenant, subject);"                      \
+    "CREATE INDEX IF NOT EXISTS content_ts ON content(ts_ms);"
+#define CONSENT_INDEX                                                                              \
+    "CREATE INDEX IF NOT EXISTS consent_subject ON consent(tenant, subject, purpose, id);"
+
 static const char schema_sqlite[] =
     "CREATE TABLE IF NOT EXISTS audit_chain(seq INTEGER PRIMARY KEY, ts_ms INTEGER NOT NULL,"
     " tenant TEXT NOT NULL, subject TEXT NOT NULL, outcome TEXT NOT NULL,"
     " trace_id TEXT NOT NULL, body TEXT NOT NULL, prev_hash TEXT NOT NULL,"
-    " hash TEXT NOT NULL, mac TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS audit_chain_subject ON audit_chain(tenant, subject, seq);"
-    "CREATE INDEX IF NOT EXISTS audit_chain_ts ON audit_chain(ts_ms);"
-    "CREATE INDEX IF NOT EXISTS audit_chain_trace ON audit_chain(trace_id);"
+    " hash TEXT NOT NULL, mac TEXT NOT NULL);" CHAIN_INDEXES
     "CREATE TABLE IF NOT EXISTS audit_head(id INTEGER PRIMARY KEY CHECK (id = 1),"
     " seq INTEGER NOT NULL, hash TEXT NOT NULL, mac TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS subject_keys(tenant TEXT NOT NULL, subject TEXT NOT NULL,"
     " wrapped BLOB NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY(tenant, subject));"
     "CREATE TABLE IF NOT EXISTS content(seq INTEGER PRIMARY KEY, tenant TEXT NOT NULL,"
     " subject TEXT NOT NULL, ts_ms INTEGER NOT NULL, nonce BLOB NOT NULL, tag BLOB NOT NULL,"
-    " ct BLOB NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS content_subject ON content(tenant, subject);"
-    "CREATE INDEX IF NOT EXISTS content_ts ON content(ts_ms);"
+    " ct BLOB NOT NULL);" CONTENT_INDEXES
     "CREATE TABLE IF NOT EXISTS consent(id INTEGER PRIMARY KEY, tenant TEXT NOT NULL,"
     " subject TEXT NOT NULL, purpose TEXT NOT NULL, granted INTEGER NOT NULL,"
-    " policy_version TEXT NOT NULL, ts_ms INTEGER NOT NULL, seq INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS consent_subject ON consent(tenant, subject, purpose, id);";
+    " policy_version TEXT NOT NULL, ts_ms INTEGER NOT NULL, seq INTEGER NOT NULL);" CONSENT_INDEX;
 
 /* PostgreSQL: the same tables with its types. */
 static const char schema_pg[] =
     "CREATE TABLE IF NOT EXISTS audit_chain(seq BIGINT PRIMARY KEY, ts_ms BIGINT NOT NULL,"
     " tenant TEXT NOT NULL, subject TEXT NOT NULL, outcome TEXT NOT NULL,"
     " trace_id TEXT NOT NULL, body TEXT NOT NULL, prev_hash TEXT NOT NULL,"
-    " hash TEXT NOT NULL, mac TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS audit_chain_subject ON audit_chain(tenant, subject, seq);"
-    "CREATE INDEX IF NOT EXISTS audit_chain_ts ON audit_chain(ts_ms);"
-    "CREATE INDEX IF NOT EXISTS audit_chain_trace ON audit_chain(trace_id);"
+    " hash TEXT NOT NULL, mac TEXT NOT NULL);" CHAIN_INDEXES
     "CREATE TABLE IF NOT EXISTS audit_head(id BIGINT PRIMARY KEY CHECK (id = 1),"
     " seq BIGINT NOT NULL, hash TEXT NOT NULL, mac TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS subject_keys(tenant TEXT NOT NULL, subject TEXT NOT NULL,"
     " wrapped BYTEA NOT NULL, created_ms BIGINT NOT NULL, PRIMARY KEY(tenant, subject));"
     "CREATE TABLE IF NOT EXISTS content(seq BIGINT PRIMARY KEY, tenant TEXT NOT NULL,"
     " subject TEXT NOT NULL, ts_ms BIGINT NOT NULL, nonce BYTEA NOT NULL, tag BYTEA NOT NULL,"
-    " ct BYTEA NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS content_subject ON content(tenant, subject);"
-    "CREATE INDEX IF NOT EXISTS content_ts ON content(ts_ms);"
+    " ct BYTEA NOT NULL);" CONTENT_INDEXES
     "CREATE TABLE IF NOT EXISTS consent(id BIGSERIAL PRIMARY KEY, tenant TEXT NOT NULL,"
     " subject TEXT NOT NULL, purpose TEXT NOT NULL, granted BIGINT NOT NULL,"
-    " policy_version TEXT NOT NULL, ts_ms BIGINT NOT NULL, seq BIGINT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS consent_subject ON consent(tenant, subject, purpose, id);";
+    " policy_version TEXT NOT NULL, ts_ms BIGINT NOT NULL, seq BIGINT NOT NULL);" CONSENT_INDEX;
 
 enum op_kind { OP_TURN, OP_CONSENT, OP_ERASE, OP_RETENTION };
 
@@ -262,19 +261,14 @@ static ag_err ensure_key(struct audit *a, const char *tenant, const char *subjec
                                wrapped + CRYPTO_AEAD_NONCE_LEN,
                                wrapped + CRYPTO_AEAD_NONCE_LEN + CRYPTO_AEAD_KEY_LEN);
     buf_release(&aad);
-    struct store_stmt *st = NULL;
-    bool row;
+    const struct store_arg args[] = {
+        STORE_ARG_TEXT(tenant, strlen(tenant)), STORE_ARG_TEXT(subject, strlen(subject)),
+        STORE_ARG_BLOB(wrapped, sizeof(wrapped)), STORE_ARG_INT64(clock_wall_ms())};
     rc = rc ? rc
-            : store_prepare_cached(a->wdb,
-                                   "INSERT INTO subject_keys(tenant, subject, wrapped, created_ms)"
-                                   " VALUES(?1, ?2, ?3, ?4)",
-                                   &st);
-    rc = rc ? rc : store_bind_text(st, 1, tenant, strlen(tenant));
-    rc = rc ? rc : store_bind_text(st, 2, subject, strlen(subject));
-    rc = rc ? rc : store_bind_blob(st, 3, wrapped, sizeof(wrapped));
-    rc = rc ? rc : store_bind_int64(st, 4, clock_wall_ms());
-    rc = rc ? rc : store_step(st, &row);
-    store_finalize(st);
+            : store_run(a->wdb,
+                        "INSERT INTO subject_keys(tenant, subject, wrapped, created_ms)"
+                        " VALUES(?1, ?2, ?3, ?4)",
+                        args, 4, NULL);
     return rc;
 }
 
@@ -298,23 +292,20 @@ static ag_err store_content(struct audit *a, const struct pending *p, int64_t se
         rc ? rc : crypto_aead_seal(dek, nonce, aad.p, aad.len, p->content, p->content_len, ct, tag);
     crypto_wipe(dek, sizeof(dek));
     buf_release(&aad);
-    struct store_stmt *st = NULL;
-    bool row;
-    rc =
-        rc ? rc
-           : store_prepare_cached(a->wdb,
-                                  "INSERT INTO content(seq, tenant, subject, ts_ms, nonce, tag, ct)"
-                                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                                  &st);
-    rc = rc ? rc : store_bind_int64(st, 1, seq);
-    rc = rc ? rc : store_bind_text(st, 2, p->tenant, strlen(p->tenant));
-    rc = rc ? rc : store_bind_text(st, 3, p->subject, strlen(p->subject));
-    rc = rc ? rc : store_bind_int64(st, 4, p->ts_ms);
-    rc = rc ? rc : store_bind_blob(st, 5, nonce, sizeof(nonce));
-    rc = rc ? rc : store_bind_blob(st, 6, tag, sizeof(tag));
-    rc = rc ? rc : store_bind_blob(st, 7, ct, p->content_len);
-    rc = rc ? rc : store_step(st, &row);
-    store_finalize(st);
+    const struct store_arg args[] = {
+        STORE_ARG_INT64(seq),
+        STORE_ARG_TEXT(p->tenant, strlen(p->tenant)),
+        STORE_ARG_TEXT(p->subject, strlen(p->subject)),
+        STORE_ARG_INT64(p->ts_ms),
+        STORE_ARG_BLOB(nonce, sizeof(nonce)),
+        STORE_ARG_BLOB(tag, sizeof(tag)),
+        STORE_ARG_BLOB(ct, p->content_len),
+    };
+    rc = rc ? rc
+            : store_run(a->wdb,
+                        "INSERT INTO content(seq, tenant, subject, ts_ms, nonce, tag, ct)"
+                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        args, 7, NULL);
     free(ct);
     return rc;
 }
@@ -326,21 +317,15 @@ static ag_err store_content(struct audit *a, const struct pending *p, int64_t se
 static ag_err exec_count(struct store_db *db, const char *sql, const char *t1, const char *t2,
                          const int64_t *i1, int64_t *changes)
 {
-    int next = 1;
-    struct store_stmt *st = NULL;
-    bool row;
-    ag_err rc = store_prepare_cached(db, sql, &st);
-    if (rc == AG_OK && t1)
-        rc = store_bind_text(st, next++, t1, strlen(t1));
-    if (rc == AG_OK && t2)
-        rc = store_bind_text(st, next++, t2, strlen(t2));
-    if (rc == AG_OK && i1)
-        rc = store_bind_int64(st, next, *i1);
-    rc = rc ? rc : store_step(st, &row);
-    if (rc == AG_OK && changes)
-        *changes = store_changes(db);
-    store_finalize(st);
-    return rc;
+    struct store_arg args[3];
+    size_t n = 0;
+    if (t1)
+        args[n++] = STORE_ARG_TEXT(t1, strlen(t1));
+    if (t2)
+        args[n++] = STORE_ARG_TEXT(t2, strlen(t2));
+    if (i1)
+        args[n++] = STORE_ARG_INT64(*i1);
+    return store_run(db, sql, args, n, changes);
 }
 
 static ag_err side_action(struct audit *a, struct pending *p, int64_t seq)
@@ -351,22 +336,19 @@ static ag_err side_action(struct audit *a, struct pending *p, int64_t seq)
     case OP_TURN:
         return p->content ? store_content(a, p, seq) : AG_OK;
     case OP_CONSENT: {
-        struct store_stmt *st = NULL;
-        bool row;
-        rc = store_prepare_cached(a->wdb,
-                                  "INSERT INTO consent(tenant, subject, purpose, granted,"
-                                  " policy_version, ts_ms, seq) VALUES(?1,?2,?3,?4,?5,?6,?7)",
-                                  &st);
-        rc = rc ? rc : store_bind_text(st, 1, p->tenant, strlen(p->tenant));
-        rc = rc ? rc : store_bind_text(st, 2, p->subject, strlen(p->subject));
-        rc = rc ? rc : store_bind_text(st, 3, p->purpose, strlen(p->purpose));
-        rc = rc ? rc : store_bind_int64(st, 4, p->granted);
-        rc = rc ? rc : store_bind_text(st, 5, p->policy_version, strlen(p->policy_version));
-        rc = rc ? rc : store_bind_int64(st, 6, p->ts_ms);
-        rc = rc ? rc : store_bind_int64(st, 7, seq);
-        rc = rc ? rc : store_step(st, &row);
-        store_finalize(st);
-        return rc;
+        const struct store_arg args[] = {
+            STORE_ARG_TEXT(p->tenant, strlen(p->tenant)),
+            STORE_ARG_TEXT(p->subject, strlen(p->subject)),
+            STORE_ARG_TEXT(p->purpose, strlen(p->purpose)),
+            STORE_ARG_INT64(p->granted),
+            STORE_ARG_TEXT(p->policy_version, strlen(p->policy_version)),
+            STORE_ARG_INT64(p->ts_ms),
+            STORE_ARG_INT64(seq),
+        };
+        return store_run(a->wdb,
+                         "INSERT INTO consent(tenant, subject, purpose, granted,"
+                         " policy_version, ts_ms, seq) VALUES(?1,?2,?3,?4,?5,?6,?7)",
+                         args, 7, NULL);
     }
     case OP_ERASE:
         rc = exec_count(a->wdb, "DELETE FROM subject_keys WHERE tenant = ?1 AND subject = ?2",
@@ -424,26 +406,24 @@ static ag_err insert_event(struct audit *a, struct pending *p, int64_t seq, cons
     ag_err rc = body_len > MAX_BODY ? AG_ETOOBIG : AG_OK;
     rc = rc ? rc : event_hash(seq, prev, body, body_len, hash);
     rc = rc ? rc : hmac_hex(a->mac_key, hash, HEX_LEN, mac);
-    struct store_stmt *st = NULL;
-    bool row;
+    const struct store_arg args[] = {
+        STORE_ARG_INT64(seq),
+        STORE_ARG_INT64(p->ts_ms),
+        STORE_ARG_TEXT(p->tenant, strlen(p->tenant)),
+        STORE_ARG_TEXT(p->subject, strlen(p->subject)),
+        STORE_ARG_TEXT(p->outcome, strlen(p->outcome)),
+        STORE_ARG_TEXT(p->trace_id, strlen(p->trace_id)),
+        STORE_ARG_TEXT(body, body_len),
+        STORE_ARG_TEXT(prev, HEX_LEN),
+        STORE_ARG_TEXT(hash, HEX_LEN),
+        STORE_ARG_TEXT(mac, HEX_LEN),
+    };
     rc = rc ? rc
-            : store_prepare_cached(a->wdb,
-                                   "INSERT INTO audit_chain(seq, ts_ms, tenant, subject, outcome,"
-                                   " trace_id, body, prev_hash, hash, mac)"
-                                   " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
-                                   &st);
-    rc = rc ? rc : store_bind_int64(st, 1, seq);
-    rc = rc ? rc : store_bind_int64(st, 2, p->ts_ms);
-    rc = rc ? rc : store_bind_text(st, 3, p->tenant, strlen(p->tenant));
-    rc = rc ? rc : store_bind_text(st, 4, p->subject, strlen(p->subject));
-    rc = rc ? rc : store_bind_text(st, 5, p->outcome, strlen(p->outcome));
-    rc = rc ? rc : store_bind_text(st, 6, p->trace_id, strlen(p->trace_id));
-    rc = rc ? rc : store_bind_text(st, 7, body, body_len);
-    rc = rc ? rc : store_bind_text(st, 8, prev, HEX_LEN);
-    rc = rc ? rc : store_bind_text(st, 9, hash, HEX_LEN);
-    rc = rc ? rc : store_bind_text(st, 10, mac, HEX_LEN);
-    rc = rc ? rc : store_step(st, &row);
-    store_finalize(st);
+            : store_run(a->wdb,
+                        "INSERT INTO audit_chain(seq, ts_ms, tenant, subject, outcome,"
+                        " trace_id, body, prev_hash, hash, mac)"
+                        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+                        args, 10, NULL);
     free(body);
     return rc;
 }
@@ -451,21 +431,15 @@ static ag_err insert_event(struct audit *a, struct pending *p, int64_t seq, cons
 static ag_err write_head(struct audit *a, int64_t seq, const char *hash)
 {
     char mac[HEX_LEN + 1];
-    struct store_stmt *st = NULL;
-    bool row;
     ag_err rc = head_mac(a->mac_key, seq, hash, mac);
-    rc = rc ? rc
-            : store_prepare_cached(a->wdb,
-                                   "INSERT INTO audit_head(id, seq, hash, mac) VALUES(1,?1,?2,?3)"
-                                   " ON CONFLICT(id) DO UPDATE SET seq = excluded.seq,"
-                                   " hash = excluded.hash, mac = excluded.mac",
-                                   &st);
-    rc = rc ? rc : store_bind_int64(st, 1, seq);
-    rc = rc ? rc : store_bind_text(st, 2, hash, HEX_LEN);
-    rc = rc ? rc : store_bind_text(st, 3, mac, HEX_LEN);
-    rc = rc ? rc : store_step(st, &row);
-    store_finalize(st);
-    return rc;
+    const struct store_arg args[] = {STORE_ARG_INT64(seq), STORE_ARG_TEXT(hash, HEX_LEN),
+                                     STORE_ARG_TEXT(mac, HEX_LEN)};
+    return rc ? rc
+              : store_run(a->wdb,
+                          "INSERT INTO audit_head(id, seq, hash, mac) VALUES(1,?1,?2,?3)"
+                          " ON CONFLICT(id) DO UPDATE SET seq = excluded.seq,"
+                          " hash = excluded.hash, mac = excluded.mac",
+                          args, 3, NULL);
 }
 
 static ag_err write_batch(struct audit *a, struct pending *batch)
@@ -836,36 +810,37 @@ static ag_err sweep_tenant(struct audit *a, const char *tenant, int64_t cutoff_m
     return submit(a, p, NULL, n);
 }
 
+/* The tenants found by audit_retention_sweep's query (LIMIT 16). */
+struct sweep_tenants {
+    char name[16][AUDIT_MAX_ID + 1];
+    size_t n;
+};
+
+static ag_err sweep_tenant_row(void *ctx, struct store_stmt *st)
+{
+    struct sweep_tenants *t = ctx;
+    struct str s = store_col_text(st, 0);
+    if (s.len <= AUDIT_MAX_ID && t->n < 16) {
+        memcpy(t->name[t->n], s.p, s.len);
+        t->name[t->n++][s.len] = '\0';
+    }
+    return AG_OK;
+}
+
 ag_err audit_retention_sweep(struct audit *a, int64_t cutoff_ms, int64_t *shredded)
 {
     /* Which tenants have old content: a sweep that finds nothing leaves no record. */
-    struct store_db *db = NULL;
-    struct store_stmt *st = NULL;
-    bool row = false;
-    char tenants[16][AUDIT_MAX_ID + 1];
-    size_t n_tenants = 0;
+    struct sweep_tenants tenants = {.n = 0};
+    struct store_arg arg = STORE_ARG_INT64(cutoff_ms);
     *shredded = 0;
-    ag_err rc = store_pool_get(a->readers, &db);
-    if (rc != AG_OK)
-        return rc;
-    rc = store_prepare_cached(db,
-                              "SELECT DISTINCT tenant FROM content WHERE ts_ms < ?1"
-                              " ORDER BY tenant LIMIT 16",
-                              &st);
-    rc = rc ? rc : store_bind_int64(st, 1, cutoff_ms);
-    while (rc == AG_OK && (rc = store_step(st, &row)) == AG_OK && row) {
-        struct str t = store_col_text(st, 0);
-        if (t.len <= AUDIT_MAX_ID) {
-            memcpy(tenants[n_tenants], t.p, t.len);
-            tenants[n_tenants++][t.len] = '\0';
-        }
-    }
-    store_finalize(st);
-    store_pool_put(a->readers, db);
+    ag_err rc = store_pool_read(a->readers,
+                                "SELECT DISTINCT tenant FROM content WHERE ts_ms < ?1"
+                                " ORDER BY tenant LIMIT 16",
+                                &arg, 1, sweep_tenant_row, &tenants);
     /* at most 16 tenants a round; the next round (or call) takes the rest */
-    for (size_t i = 0; i < n_tenants && rc == AG_OK; i++) {
+    for (size_t i = 0; i < tenants.n && rc == AG_OK; i++) {
         int64_t n = 0;
-        rc = sweep_tenant(a, tenants[i], cutoff_ms, &n);
+        rc = sweep_tenant(a, tenants.name[i], cutoff_ms, &n);
         *shredded += n;
     }
     return rc;
@@ -911,6 +886,20 @@ ag_err audit_start_retention(struct audit *a, unsigned days, unsigned interval_s
 
 /* ---- reading ---------------------------------------------------------------------------- */
 
+/* The first column of a one-row read, and whether the row came. */
+struct one_int64 {
+    bool found;
+    int64_t v;
+};
+
+static ag_err one_int64_row(void *ctx, struct store_stmt *st)
+{
+    struct one_int64 *o = ctx;
+    o->found = true;
+    o->v = store_col_int64(st, 0);
+    return AG_OK;
+}
+
 ag_err audit_consent_get(struct audit *a, const char *tenant, const char *subject,
                          const char *purpose, bool *known, bool *granted)
 {
@@ -918,24 +907,16 @@ ag_err audit_consent_get(struct audit *a, const char *tenant, const char *subjec
     ag_err rc = audit_pseudonym(a, tenant, subject, ps);
     if (rc != AG_OK)
         return rc;
-    struct store_db *db = NULL;
-    struct store_stmt *st = NULL;
-    bool row = false;
-    rc = store_pool_get(a->readers, &db);
-    if (rc != AG_OK)
-        return rc;
-    rc = store_prepare_cached(db,
-                              "SELECT granted FROM consent WHERE tenant = ?1 AND subject = ?2"
-                              " AND purpose = ?3 ORDER BY id DESC LIMIT 1",
-                              &st);
-    rc = rc ? rc : store_bind_text(st, 1, tenant, strlen(tenant));
-    rc = rc ? rc : store_bind_text(st, 2, ps, AUDIT_PSEUDONYM_LEN);
-    rc = rc ? rc : store_bind_text(st, 3, purpose, strlen(purpose));
-    rc = rc ? rc : store_step(st, &row);
-    *known = rc == AG_OK && row;
-    *granted = *known && store_col_int64(st, 0) != 0;
-    store_finalize(st);
-    store_pool_put(a->readers, db);
+    const struct store_arg args[] = {STORE_ARG_TEXT(tenant, strlen(tenant)),
+                                     STORE_ARG_TEXT(ps, AUDIT_PSEUDONYM_LEN),
+                                     STORE_ARG_TEXT(purpose, strlen(purpose))};
+    struct one_int64 g = {.found = false};
+    rc = store_pool_read(a->readers,
+                         "SELECT granted FROM consent WHERE tenant = ?1 AND subject = ?2"
+                         " AND purpose = ?3 ORDER BY id DESC LIMIT 1",
+                         args, 3, one_int64_row, &g);
+    *known = rc == AG_OK && g.found;
+    *granted = *known && g.v != 0;
     return rc;
 }
 
@@ -958,6 +939,29 @@ static json_t *row_json(struct store_stmt *st)
     return o;
 }
 
+/* audit_list's page: up to limit records into arr; the query asks for one more, whose
+ * presence sets *next to the last seq taken. */
+struct list_page {
+    json_t *arr;
+    unsigned n, limit;
+    int64_t last, *next;
+};
+
+static ag_err list_row(void *ctx, struct store_stmt *st)
+{
+    struct list_page *pg = ctx;
+    if (pg->n == pg->limit) {
+        *pg->next = pg->last; /* there is at least one more record */
+        return AG_OK;
+    }
+    pg->last = store_col_int64(st, 0);
+    json_t *o = row_json(st);
+    if (!o || json_array_append_new(pg->arr, o) != 0)
+        return AG_ENOMEM;
+    pg->n++;
+    return AG_OK;
+}
+
 ag_err audit_list(struct audit *a, const struct audit_filter *f, json_t **out, int64_t *next)
 {
     char ps[AUDIT_PSEUDONYM_LEN + 1] = "";
@@ -965,47 +969,28 @@ ag_err audit_list(struct audit *a, const struct audit_filter *f, json_t **out, i
         return AG_EINVAL;
     if (f->subject && (!f->tenant || audit_pseudonym(a, f->tenant, f->subject, ps) != AG_OK))
         return AG_EINVAL;
-    struct store_db *db = NULL;
-    struct store_stmt *st = NULL;
-    bool row = false;
-    ag_err rc = store_pool_get(a->readers, &db);
-    if (rc != AG_OK)
-        return rc;
     json_t *arr = json_array();
-    rc = !arr ? AG_ENOMEM
-              : store_prepare_cached(db,
-                                     "SELECT seq, body, prev_hash, hash FROM audit_chain"
-                                     " WHERE seq < ?1 AND ts_ms >= ?2 AND ts_ms < ?3"
-                                     " AND (?4 = '' OR tenant = ?4) AND (?5 = '' OR subject = ?5)"
-                                     " AND (?6 = '' OR outcome = ?6)"
-                                     " ORDER BY seq DESC LIMIT ?7",
-                                     &st);
+    if (!arr)
+        return AG_ENOMEM;
     const char *tenant = f->tenant ? f->tenant : "", *outcome = f->outcome ? f->outcome : "";
-    rc = rc ? rc : store_bind_int64(st, 1, f->before > 0 ? f->before : INT64_MAX);
-    rc = rc ? rc : store_bind_int64(st, 2, f->from_ms);
-    rc = rc ? rc : store_bind_int64(st, 3, f->to_ms > 0 ? f->to_ms : INT64_MAX);
-    rc = rc ? rc : store_bind_text(st, 4, tenant, strlen(tenant));
-    rc = rc ? rc : store_bind_text(st, 5, ps, strlen(ps));
-    rc = rc ? rc : store_bind_text(st, 6, outcome, strlen(outcome));
-    rc = rc ? rc : store_bind_int64(st, 7, (int64_t)f->limit + 1);
-    unsigned n = 0;
-    int64_t last = 0;
+    const struct store_arg args[] = {
+        STORE_ARG_INT64(f->before > 0 ? f->before : INT64_MAX),
+        STORE_ARG_INT64(f->from_ms),
+        STORE_ARG_INT64(f->to_ms > 0 ? f->to_ms : INT64_MAX),
+        STORE_ARG_TEXT(tenant, strlen(tenant)),
+        STORE_ARG_TEXT(ps, strlen(ps)),
+        STORE_ARG_TEXT(outcome, strlen(outcome)),
+        STORE_ARG_INT64((int64_t)f->limit + 1),
+    };
+    struct list_page pg = {.arr = arr, .limit = f->limit, .next = next};
     *next = 0;
-    while (rc == AG_OK && (rc = store_step(st, &row)) == AG_OK && row) {
-        if (n == f->limit) {
-            *next = last; /* there is at least one more record */
-            break;
-        }
-        last = store_col_int64(st, 0);
-        json_t *o = row_json(st);
-        if (!o || json_array_append_new(arr, o) != 0) {
-            rc = AG_ENOMEM;
-            break;
-        }
-        n++;
-    }
-    store_finalize(st);
-    store_pool_put(a->readers, db);
+    ag_err rc = store_pool_read(a->readers,
+                                "SELECT seq, body, prev_hash, hash FROM audit_chain"
+                                " WHERE seq < ?1 AND ts_ms >= ?2 AND ts_ms < ?3"
+                                " AND (?4 = '' OR tenant = ?4) AND (?5 = '' OR subject = ?5)"
+                                " AND (?6 = '' OR outcome = ?6)"
+                                " ORDER BY seq DESC LIMIT ?7",
+                                args, sizeof(args) / sizeof(args[0]), list_row, &pg);
     if (rc != AG_OK) {
         json_decref(arr);
         return rc;
@@ -1014,30 +999,29 @@ ag_err audit_list(struct audit *a, const struct audit_filter *f, json_t **out, i
     return AG_OK;
 }
 
+/* audit_trace's one row as JSON into *(json_t **)ctx. */
+static ag_err trace_row(void *ctx, struct store_stmt *st)
+{
+    json_t **o = ctx;
+    return (*o = row_json(st)) ? AG_OK : AG_ENOMEM;
+}
+
 ag_err audit_trace(struct audit *a, const char *tenant, const char *trace_id, json_t **out)
 {
     size_t n = strnlen(trace_id, 64);
     if (!tenant || !tenant[0] || n == 0 || n >= 64)
         return AG_EINVAL;
-    struct store_db *db = NULL;
-    struct store_stmt *st = NULL;
-    bool row = false;
-    ag_err rc = store_pool_get(a->readers, &db);
-    if (rc != AG_OK)
-        return rc;
-    rc = store_prepare_cached(db,
-                              "SELECT seq, body, prev_hash, hash FROM audit_chain"
-                              " WHERE trace_id = ?1 AND tenant = ?2 ORDER BY seq LIMIT 1",
-                              &st);
-    rc = rc ? rc : store_bind_text(st, 1, trace_id, n);
-    rc = rc ? rc : store_bind_text(st, 2, tenant, strlen(tenant));
-    rc = rc ? rc : store_step(st, &row);
-    if (rc == AG_OK && !row)
+    const struct store_arg args[] = {STORE_ARG_TEXT(trace_id, n),
+                                     STORE_ARG_TEXT(tenant, strlen(tenant))};
+    json_t *o = NULL;
+    ag_err rc = store_pool_read(a->readers,
+                                "SELECT seq, body, prev_hash, hash FROM audit_chain"
+                                " WHERE trace_id = ?1 AND tenant = ?2 ORDER BY seq LIMIT 1",
+                                args, 2, trace_row, &o);
+    if (rc == AG_OK && !o)
         rc = AG_ENOTFOUND;
-    if (rc == AG_OK && !(*out = row_json(st)))
-        rc = AG_ENOMEM;
-    store_finalize(st);
-    store_pool_put(a->readers, db);
+    if (rc == AG_OK)
+        *out = o;
     return rc;
 }
 

@@ -47,6 +47,28 @@ enum conn_phase {
 
 #define RX_UNKNOWN UINT64_MAX
 
+/* The connection list and the job list are doubly linked through their next and prev
+ * fields, newest first. DLIST_PUSH puts node at the front of the list that head names;
+ * DLIST_UNLINK takes node out of it, wherever it stands. The caller holds the list's mutex;
+ * head and node are evaluated more than once. */
+#define DLIST_PUSH(head, node)                                                                     \
+    do {                                                                                           \
+        (node)->prev = NULL;                                                                       \
+        (node)->next = (head);                                                                     \
+        if (head)                                                                                  \
+            (head)->prev = (node);                                                                 \
+        (head) = (node);                                                                           \
+    } while (0)
+#define DLIST_UNLINK(head, node)                                                                   \
+    do {                                                                                           \
+        if ((node)->prev)                                                                          \
+            (node)->prev->next = (node)->next;                                                     \
+        else                                                                                       \
+            (head) = (node)->next;                                                                 \
+        if ((node)->next)                                                                          \
+            (node)->next->prev = (node)->prev;                                                     \
+    } while (0)
+
 /* One client connection (libmicrohttpd's socket context), listed in s->conns. */
 struct conn {
     struct conn *next, *prev;
@@ -156,10 +178,7 @@ static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_co
         c->since_ns = clock_mono_ns();
         c->rx_bytes = RX_UNKNOWN;
         pthread_mutex_lock(&s->conns_mu);
-        c->next = s->conns;
-        if (s->conns)
-            s->conns->prev = c;
-        s->conns = c;
+        DLIST_PUSH(s->conns, c);
         pthread_mutex_unlock(&s->conns_mu);
         *socket_context = c;
         return;
@@ -167,12 +186,7 @@ static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_co
     if (!c)
         return;
     pthread_mutex_lock(&s->conns_mu);
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        s->conns = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+    DLIST_UNLINK(s->conns, c);
     pthread_mutex_unlock(&s->conns_mu);
     free(c);
     *socket_context = NULL;
@@ -212,13 +226,7 @@ static void *reaper_main(void *arg)
     const uint64_t limit = (uint64_t)s->env->cfg->request_timeout_s * 1000000000u;
     pthread_mutex_lock(&s->conns_mu);
     while (!s->reaper_stop) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += REAPER_PERIOD_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = clock_after_ms(CLOCK_MONOTONIC, REAPER_PERIOD_MS);
         pthread_cond_timedwait(&s->reaper_cv, &s->conns_mu, &ts);
         uint64_t now = clock_mono_ns();
         unsigned cut = 0;
@@ -607,6 +615,21 @@ static void h_audit(struct http_server *s, struct MHD_Connection *c, struct requ
     send_value(c, r, o, 16u << 20);
 }
 
+/* The reply to a failed audit call: AG_EINVAL means the caller's value was bad (400 with
+ * einval_msg), anything else that the audit log is unavailable (503). False for AG_OK,
+ * when nothing was sent and the handler replies itself. */
+static bool send_audit_error(struct MHD_Connection *c, struct request *r, ag_err rc,
+                             const char *einval_msg)
+{
+    if (rc == AG_OK)
+        return false;
+    if (rc == AG_EINVAL)
+        send_error(c, r, 400, "invalid_request", "bad_value", einval_msg);
+    else
+        send_error(c, r, 503, "server_error", "audit_unavailable", "the audit log is unavailable");
+    return true;
+}
+
 /* GET /v1/traces/{id}: the full trace of one turn of the caller's tenant, from its audit
  * record (durable and in the chain, so a trace cannot be edited after the fact). */
 static void h_trace(struct http_server *s, struct MHD_Connection *c, struct request *r)
@@ -616,13 +639,9 @@ static void h_trace(struct http_server *s, struct MHD_Connection *c, struct requ
         return;
     json_t *o = NULL;
     ag_err rc = audit_trace(s->env->audit, who.tenant, r->param, &o);
-    if (rc == AG_EINVAL)
-        send_error(c, r, 400, "invalid_request", "bad_value", "not a valid trace id");
-    else if (rc == AG_ENOTFOUND)
+    if (rc == AG_ENOTFOUND)
         send_error(c, r, 404, "not_found", "no_trace", "no turn with this trace id");
-    else if (rc != AG_OK)
-        send_error(c, r, 503, "server_error", "audit_unavailable", "the audit log is unavailable");
-    else
+    else if (!send_audit_error(c, r, rc, "not a valid trace id"))
         send_value(c, r, o, 16u << 20);
 }
 
@@ -640,14 +659,8 @@ static void h_subject_export(struct http_server *s, struct MHD_Connection *c, st
         return;
     json_t *o = NULL;
     ag_err rc = audit_subject_export(s->env->audit, who.tenant, r->param, &o);
-    if (rc == AG_EINVAL) {
-        send_error(c, r, 400, "invalid_request", "bad_value", "not a valid subject id");
+    if (send_audit_error(c, r, rc, "not a valid subject id"))
         return;
-    }
-    if (rc != AG_OK) {
-        send_error(c, r, 503, "server_error", "audit_unavailable", "the audit log is unavailable");
-        return;
-    }
     send_value(c, r, o, 64u << 20);
 }
 
@@ -660,14 +673,8 @@ static void h_subject_erase(struct http_server *s, struct MHD_Connection *c, str
     actor_of(&who, actor, sizeof(actor));
     int64_t erased = 0, seq = 0;
     ag_err rc = audit_subject_erase(s->env->audit, who.tenant, r->param, actor, &erased, &seq);
-    if (rc == AG_EINVAL) {
-        send_error(c, r, 400, "invalid_request", "bad_value", "not a valid subject id");
+    if (send_audit_error(c, r, rc, "not a valid subject id"))
         return;
-    }
-    if (rc != AG_OK) {
-        send_error(c, r, 503, "server_error", "audit_unavailable", "the audit log is unavailable");
-        return;
-    }
     send_value(c, r,
                json_pack("{s:s, s:I, s:I}", "subject", r->param, "content_erased",
                          (json_int_t)erased, "audit_seq", (json_int_t)seq),
@@ -710,12 +717,8 @@ static void h_subject_consent(struct http_server *s, struct MHD_Connection *c, s
                                         version ? json_string_value(version)
                                                 : s->env->cfg->consent_policy_version,
                                         actor, &seq);
-    if (rc == AG_EINVAL)
-        send_error(c, r, 400, "invalid_request", "bad_value",
-                   bad ? bad : "purpose and policy_version must be 1 to 64 printable bytes");
-    else if (rc != AG_OK)
-        send_error(c, r, 503, "server_error", "audit_unavailable", "the audit log is unavailable");
-    else
+    if (!send_audit_error(c, r, rc,
+                          bad ? bad : "purpose and policy_version must be 1 to 64 printable bytes"))
         send_value(c, r,
                    json_pack("{s:s, s:O, s:b, s:I}", "subject", r->param, "purpose", purpose,
                              "granted", json_is_true(granted), "audit_seq", (json_int_t)seq),
@@ -763,12 +766,7 @@ static void job_main(void *arg)
     struct chat_job *j = arg;
     pipeline_finish(&j->t);
     pthread_mutex_lock(&j->s->jobs_mu);
-    if (j->prev)
-        j->prev->next = j->next;
-    else
-        j->s->jobs = j->next;
-    if (j->next)
-        j->next->prev = j->prev;
+    DLIST_UNLINK(j->s->jobs, j);
     pthread_mutex_unlock(&j->s->jobs_mu);
     pthread_mutex_lock(&j->mu);
     if (j->t.stream && buf_append(&j->pending, j->t.response.p, j->t.response.len) != AG_OK)
@@ -884,10 +882,7 @@ static void h_turn(struct http_server *s, struct MHD_Connection *c, struct reque
                 t->sink_ctx = j;
             }
             pthread_mutex_lock(&s->jobs_mu);
-            j->next = s->jobs;
-            if (s->jobs)
-                s->jobs->prev = j;
-            s->jobs = j;
+            DLIST_PUSH(s->jobs, j);
             pthread_mutex_unlock(&s->jobs_mu);
             /* hold the job's lock until the connection is suspended: the worker's wake-up
              * must not come first */
@@ -907,9 +902,7 @@ static void h_turn(struct http_server *s, struct MHD_Connection *c, struct reque
             }
             pthread_mutex_unlock(&j->mu);
             pthread_mutex_lock(&s->jobs_mu);
-            s->jobs = j->next;
-            if (j->next)
-                j->next->prev = NULL;
+            DLIST_UNLINK(s->jobs, j);
             pthread_mutex_unlock(&s->jobs_mu);
             t->sink = NULL;
             if (resp)

@@ -1005,27 +1005,30 @@ out:
 
 /* ---- search ----------------------------------------------------------------------- */
 
+/* kb_stats' one row: {version, chunks, whether the row came}. */
+static ag_err stats_row(void *ctx, struct store_stmt *st)
+{
+    int64_t *v = ctx;
+    v[0] = store_col_int64(st, 0);
+    v[1] = store_col_int64(st, 1);
+    v[2] = 1;
+    return AG_OK;
+}
+
 ag_err kb_stats(struct kb *kb, const char *tenant, int64_t *version, int64_t *chunks)
 {
-    struct store_db *db = NULL;
-    struct store_stmt *st = NULL;
-    bool row = false;
-    ag_err rc = store_pool_get(kb->readers, &db);
-    rc = rc ? rc
-            : store_prepare_cached(db,
-                                   "SELECT (SELECT value FROM meta WHERE key='version'),"
-                                   " (SELECT count(*) FROM chunks WHERE tenant=?1)",
-                                   &st);
-    rc = rc ? rc : store_bind_text(st, 1, tenant, strlen(tenant));
-    rc = rc ? rc : store_step(st, &row);
-    if (rc == AG_OK && row) {
-        *version = store_col_int64(st, 0);
-        *chunks = store_col_int64(st, 1);
+    int64_t v[3] = {0, 0, 0};
+    struct store_arg arg = STORE_ARG_TEXT(tenant, strlen(tenant));
+    ag_err rc = store_pool_read(kb->readers,
+                                "SELECT (SELECT value FROM meta WHERE key='version'),"
+                                " (SELECT count(*) FROM chunks WHERE tenant=?1)",
+                                &arg, 1, stats_row, v);
+    if (rc == AG_OK && v[2]) {
+        *version = v[0];
+        *chunks = v[1];
     } else if (rc == AG_OK) {
         rc = AG_EDB;
     }
-    store_finalize(st);
-    store_pool_put(kb->readers, db);
     return rc;
 }
 

@@ -311,11 +311,8 @@ static struct conn *conn_get(struct limit_redis *r)
 {
     struct conn *c = NULL;
     bool dial = false;
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until); /* pthread_cond_timedwait's clock */
-    until.tv_nsec += (long)(r->p.command_ms % 1000) * 1000000L;
-    until.tv_sec += r->p.command_ms / 1000 + until.tv_nsec / 1000000000L;
-    until.tv_nsec %= 1000000000L;
+    /* CLOCK_REALTIME: pthread_cond_timedwait's clock */
+    struct timespec until = clock_after_ms(CLOCK_REALTIME, r->p.command_ms);
     pthread_mutex_lock(&r->mu);
     for (;;) {
         if (r->retry_at_ns && clock_mono_ns() < r->retry_at_ns)

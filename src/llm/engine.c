@@ -559,13 +559,7 @@ static ag_err engine_generate(struct llm_backend *b, const struct llm_request *r
     for (;;) {
         pthread_mutex_lock(&e->mu);
         if (!j->done && !j->out.len) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += WAIT_POLL_MS * 1000000L;
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
+            struct timespec ts = clock_after_ms(CLOCK_REALTIME, WAIT_POLL_MS);
             pthread_cond_timedwait(&j->cv, &e->mu, &ts);
         }
         bool done = j->done && !j->out.len;

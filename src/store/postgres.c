@@ -519,17 +519,6 @@ int64_t store_pg_changes(const struct pg_db *db)
 
 /* ---- statements -------------------------------------------------------------------------- */
 
-/* FNV-1a, 64 bits, as the SQLite cache. */
-static uint64_t sql_hash(const char *sql)
-{
-    uint64_t h = 14695981039346656037ULL;
-    for (const unsigned char *p = (const unsigned char *)sql; *p; p++) {
-        h ^= *p;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 static void clear_row(struct pg_stmt *st)
 {
     for (int i = 0; st->cols && i < st->n_cols; i++) {
@@ -599,7 +588,7 @@ ag_err store_pg_prepare(struct pg_db *db, const char *sql, bool cached, struct p
 {
     if (!cached)
         return prepare_new(db, sql, out);
-    uint64_t hash = sql_hash(sql);
+    uint64_t hash = store_sql_hash(sql);
     size_t victim = PG_CACHE_SLOTS;
     for (size_t i = 0; i < PG_CACHE_SLOTS; i++) {
         struct pg_stmt *c = db->cache[i];

@@ -205,7 +205,7 @@ ag_err store_prepare(struct store_db *db, const char *sql, struct store_stmt **o
 }
 
 /* FNV-1a, 64 bits: the SQL texts are short and few, so any spread-out hash will do. */
-static uint64_t sql_hash(const char *sql)
+uint64_t store_sql_hash(const char *sql)
 {
     uint64_t h = 14695981039346656037ULL;
     for (const unsigned char *p = (const unsigned char *)sql; *p; p++) {
@@ -219,7 +219,7 @@ ag_err store_prepare_cached(struct store_db *db, const char *sql, struct store_s
 {
     if (IS_PG(db))
         return pg_prepare(db, sql, true, out);
-    uint64_t hash = sql_hash(sql);
+    uint64_t hash = store_sql_hash(sql);
     struct store_stmt *victim = NULL;
     for (size_t i = 0; i < STORE_CACHE_SLOTS; i++) {
         struct store_stmt *c = &db->cache[i];

@@ -3,7 +3,8 @@
  * functions and the SQLite engine (the only file that includes sqlite3.h); a connection
  * opened from a postgresql:// or postgres:// URI is dispatched to store/postgres.c (the
  * only file that includes libpq-fe.h). A store_db is one connection; a store_pool hands out
- * connections to threads.
+ * connections to threads; store/query.c runs one statement with an argument list
+ * (store_pool_read on a pool's connection, store_run on a connection).
  * SQL: write SQLite's numbered parameters ?1, ?2 (a bare ? takes the next number); on
  * PostgreSQL they become $1, $2 (not inside string literals, quoted identifiers, dollar
  * quotes or comments), so jsonb's ? operators cannot be written there: use jsonb_exists().
@@ -112,5 +113,38 @@ void store_pool_destroy(struct store_pool *p);
 /* Take a connection (opened if none idle); return it with store_pool_put. */
 ag_err store_pool_get(struct store_pool *p, struct store_db **out);
 void store_pool_put(struct store_pool *p, struct store_db *db);
+
+/* One parameter of store_pool_read or store_run: an integer, text or a blob (p, len). */
+enum store_arg_kind {
+    STORE_ARG_KIND_INT64 = 0,
+    STORE_ARG_KIND_TEXT,
+    STORE_ARG_KIND_BLOB,
+};
+struct store_arg {
+    enum store_arg_kind kind;
+    const void *p;
+    size_t len;
+    int64_t i64;
+};
+#define STORE_ARG_INT64(v) ((struct store_arg){.kind = STORE_ARG_KIND_INT64, .i64 = (v)})
+#define STORE_ARG_TEXT(text, n)                                                                    \
+    ((struct store_arg){.kind = STORE_ARG_KIND_TEXT, .p = (text), .len = (n)})
+#define STORE_ARG_BLOB(blob, n)                                                                    \
+    ((struct store_arg){.kind = STORE_ARG_KIND_BLOB, .p = (blob), .len = (n)})
+
+/* Called for each result row; anything but AG_OK stops the read and is its result. */
+typedef ag_err (*store_row_fn)(void *ctx, struct store_stmt *st);
+/* The read that every reader pool repeats: take a connection from p, get the cached
+ * statement for sql, bind args[0 .. n_args) to ?1 .. ?n_args, call row(ctx, st) for each
+ * result row, then finalize and put the connection back. Returns the first error of
+ * store_pool_get, store_prepare_cached, a bind, store_step or row; a query without rows
+ * returns AG_OK without calling row (ctx tells the caller whether any came). */
+ag_err store_pool_read(struct store_pool *p, const char *sql, const struct store_arg *args,
+                       size_t n_args, store_row_fn row, void *ctx);
+/* The write every writer repeats: on db, the cached statement for sql with args[0 .. n_args)
+ * bound to ?1 .. ?n_args, stepped once and given back; *changes (when not NULL) gets the
+ * rows it changed. Returns the first error of store_prepare_cached, a bind or store_step. */
+ag_err store_run(struct store_db *db, const char *sql, const struct store_arg *args, size_t n_args,
+                 int64_t *changes);
 
 #endif

@@ -2,7 +2,8 @@
  * store/store_internal.h: the PostgreSQL engine (store/postgres.c) as store/sqlite.c, which
  * holds the public store_* functions, calls it. A struct store_db or store_stmt for
  * PostgreSQL carries a pointer to one of these; every function here has the meaning of its
- * public namesake in store.h.
+ * public namesake in store.h. store_sql_hash, defined in store/sqlite.c, serves both
+ * engines' statement caches.
  * THREADS and OWNERSHIP: as in store.h.
  */
 #ifndef AG_STORE_STORE_INTERNAL_H
@@ -19,6 +20,8 @@ struct pg_stmt;
 
 /* Does path name a PostgreSQL server (postgresql:// or postgres://)? */
 bool store_pg_is_uri(const char *path);
+/* The hash both engines' statement caches find a SQL text by (FNV-1a, 64 bits). */
+uint64_t store_sql_hash(const char *sql);
 /* Rewrite SQLite's ?N and ? parameters in sql as $N into out (initialised by the caller);
  * *n_params gets the highest number used. AG_EDB for a number of 0 or over 32766. */
 ag_err store_pg_rewrite(const char *sql, struct buf *out, int *n_params);

@@ -276,3 +276,25 @@ class AskLoad:
         server.proc.wait(timeout=30)
         self.stop.set()
         self.join(60)
+
+
+# ---- a mock OpenAI-compatible upstream (tests/tools/mock_upstream.py) ----------------------
+
+MOCK_UPSTREAM = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools",
+                             "mock_upstream.py")
+
+
+@pytest.fixture
+def mock_upstream():
+    """The port of a mock upstream on 127.0.0.1 that answers every chat with one German
+    sentence (it streams too); /_control, /_reset and /_stats steer and read it."""
+    p = subprocess.Popen(["/usr/bin/python3", MOCK_UPSTREAM, "--port", "0", "--reply",
+                          "Der Versand nach Österreich dauert 3 bis 5 Werktage [1]."],
+                         stdout=subprocess.PIPE, text=True)
+    try:
+        line = p.stdout.readline()
+        assert line.startswith("PORT "), line
+        yield int(line.split()[1])
+    finally:
+        p.terminate()
+        p.wait(timeout=10)

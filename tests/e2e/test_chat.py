@@ -9,7 +9,9 @@ import time
 
 import pytest
 
-from conftest import SHOP, run_cli
+# mock_upstream lives in conftest.py; imported here too for the files that import it from
+# this module (test_answer_guard.py on main)
+from conftest import SHOP, mock_upstream, run_cli  # noqa: F401  (a fixture)
 
 GEN = os.environ.get("AG_GEN_TINY_MODEL", "build/default/gen_tiny_model")
 MODELS = os.environ.get("AG_LLAMA_MODELS", "")
@@ -224,24 +226,6 @@ def test_prompt_file_and_backend_config_errors(tmp_path):
 
 
 # ---- the openai backend: agentgate in front of a mock OpenAI-compatible upstream ----------
-
-MOCK = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools",
-                    "mock_upstream.py")
-
-
-@pytest.fixture
-def mock_upstream():
-    p = subprocess.Popen(["/usr/bin/python3", MOCK, "--port", "0", "--reply",
-                          "Der Versand nach Österreich dauert 3 bis 5 Werktage [1]."],
-                         stdout=subprocess.PIPE, text=True)
-    try:
-        line = p.stdout.readline()
-        assert line.startswith("PORT "), line
-        yield int(line.split()[1])
-    finally:
-        p.terminate()
-        p.wait(timeout=10)
-
 
 def mock_call(port, method, path, body=None):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)

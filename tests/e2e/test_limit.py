@@ -18,12 +18,8 @@ def test_rate_limit_429_with_retry_after(make_server):
 
 import http.client
 import json
-import os
-import subprocess
 import threading
 import time
-
-import pytest
 
 
 def metric(server, name):
@@ -81,24 +77,6 @@ def test_ip_limit_off_by_default(server):
     bad = "agk_" + "1" * 16 + "_" + "1" * 64
     assert all(server.ask("Versand?", key=bad).status == 401 for _ in range(30))
     assert server.ask("Versand?").status == 200
-
-
-MOCK = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools",
-                    "mock_upstream.py")
-
-
-@pytest.fixture
-def mock_upstream():
-    p = subprocess.Popen(["/usr/bin/python3", MOCK, "--port", "0", "--reply",
-                          "Der Versand nach Österreich dauert 3 bis 5 Werktage [1]."],
-                         stdout=subprocess.PIPE, text=True)
-    try:
-        line = p.stdout.readline()
-        assert line.startswith("PORT "), line
-        yield int(line.split()[1])
-    finally:
-        p.terminate()
-        p.wait(timeout=10)
 
 
 def mock_fault(port, **body):

@@ -6,7 +6,6 @@ import subprocess
 
 import pytest
 
-from test_chat import mock_upstream  # noqa: F401  (a fixture)
 
 OPENAI_NPM_VERSION = "7.60.0"  # scripts/setup.sh installs this one
 CACHE = os.environ.get("AG_CACHE") or os.path.join(

@@ -18,7 +18,7 @@ import warnings
 import pytest
 
 from conftest import SHOP, free_port, run_cli
-from test_chat import mock_upstream, proxy_env, sse_events, user  # noqa: F401  (a fixture)
+from test_chat import proxy_env, sse_events, user
 from test_metrics import metric
 
 OPENSSL = "/usr/bin/openssl"

@@ -340,21 +340,32 @@ static void key_id_of(const char *key, char id[AUTH_KEY_ID_LEN + 1])
     id[AUTH_KEY_ID_LEN] = '\0';
 }
 
-/* auth_key_list callback for the rotation tests: the expiry of the key named by id and of
- * the other one. */
+/* What the rotation tests read back: the expiry of the key named by id and of the other
+ * one, and how many keys were listed. */
+struct expiries {
+    char id[AUTH_KEY_ID_LEN + 1];
+    int64_t exp_old, exp_new;
+    int n;
+};
+
 static int list_expiries(void *ctx, const struct auth_key_info *k)
 {
-    struct {
-        char id[AUTH_KEY_ID_LEN + 1];
-        int64_t exp_old, exp_new;
-        int n;
-    } *seen = ctx;
+    struct expiries *seen = ctx;
     if (strcmp(k->id, seen->id) == 0)
         seen->exp_old = k->expires_ms;
     else
         seen->exp_new = k->expires_ms;
     seen->n++;
     return 0;
+}
+
+/* The expiries after rotating the key id: the old key's and its successor's. */
+static struct expiries key_expiries(struct auth *a, const char *id)
+{
+    struct expiries seen = {.n = 0};
+    memcpy(seen.id, id, sizeof(seen.id));
+    assert_int_equal(auth_key_list(a, list_expiries, &seen), AG_OK);
+    return seen;
 }
 
 static void test_subject_is_the_key_id(void **state)
@@ -425,13 +436,7 @@ static void test_rotate(void **state)
     assert_int_equal(who.role, AUTH_ROLE_REVIEWER);
     assert_string_equal(who.tenant, "acme");
     /* the old key's expiry is now + grace */
-    struct {
-        char id[AUTH_KEY_ID_LEN + 1];
-        int64_t exp_old, exp_new;
-        int n;
-    } seen = {.n = 0};
-    memcpy(seen.id, id, sizeof(seen.id));
-    assert_int_equal(auth_key_list(fx->auth, list_expiries, &seen), AG_OK);
+    struct expiries seen = key_expiries(fx->auth, id);
     assert_int_equal(seen.n, 2);
     assert_true(seen.exp_old >= before + 3600000 && seen.exp_old <= clock_wall_ms() + 3600000);
     assert_int_equal(seen.exp_new, 0);
@@ -461,13 +466,7 @@ static void test_rotate_without_grace_and_never_later(void **state)
     key_id_of(key, id);
     /* a long grace never extends a key past its own expiry */
     assert_int_equal(auth_key_rotate(fx->auth, id, 7 * 86400000LL, 0, next), AG_OK);
-    struct {
-        char id[AUTH_KEY_ID_LEN + 1];
-        int64_t exp_old, exp_new;
-        int n;
-    } seen = {.n = 0};
-    memcpy(seen.id, id, sizeof(seen.id));
-    assert_int_equal(auth_key_list(fx->auth, list_expiries, &seen), AG_OK);
+    struct expiries seen = key_expiries(fx->auth, id);
     assert_int_equal(seen.exp_old, soon);
     /* grace 0: the old key stops at once */
     char id2[AUTH_KEY_ID_LEN + 1], next2[AUTH_KEY_LEN + 1];

@@ -27,10 +27,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/log.h"
-#include "store/store.h"
 #include "store/store_internal.h"
-#include "test_util.h"
+#include "store_fixture.h"
 
 struct engine {
     enum store_engine kind;
@@ -71,13 +69,12 @@ static bool pg_sh(const struct engine *e, const char *cmd, char *out, size_t out
 static int setup_sqlite(void **state)
 {
     struct engine *e = calloc(1, sizeof(*e));
-    if (!e || !tu_mkdtemp(e->dir, sizeof(e->dir), "/tmp/agentgate-test-pgs-XXXXXX") ||
-        !tu_path(e->target, sizeof(e->target), e->dir, "test.db")) {
+    if (!e || !sf_mkdir_db(e->dir, sizeof(e->dir), e->target, sizeof(e->target),
+                           "/tmp/agentgate-test-pgs-XXXXXX")) {
         free(e);
         return -1;
     }
     e->kind = STORE_SQLITE;
-    log_min_level = LOG_OFF; /* failing statements are expected; keep the output clean */
     *state = e;
     return 0;
 }
@@ -117,25 +114,9 @@ static int teardown_engine(void **state)
 
 static struct store_db *open_db(const struct engine *e)
 {
-    struct store_db *db = NULL;
-    assert_int_equal(store_open(e->target, STORE_CREATE, &db), AG_OK);
-    assert_non_null(db);
+    struct store_db *db = sf_open(e->target);
     assert_int_equal(store_engine(db), e->kind);
     return db;
-}
-
-static int64_t query_int(struct store_db *db, const char *sql)
-{
-    struct store_stmt *st = NULL;
-    bool row = false;
-    assert_int_equal(store_prepare(db, sql, &st), AG_OK);
-    assert_int_equal(store_step(st, &row), AG_OK);
-    assert_true(row);
-    int64_t v = store_col_int64(st, 0);
-    assert_int_equal(store_step(st, &row), AG_OK);
-    assert_false(row);
-    store_finalize(st);
-    return v;
 }
 
 /* ---- both engines ------------------------------------------------------------------------ */
@@ -160,11 +141,7 @@ static void test_bind_types_round_trip(void **state)
     const char text[] = "Gr\303\274\303\237e, 'quoted' \\x00 ?1; DROP TABLE v;--";
     const unsigned char blob[] = {0x00, 0xff, 0x00, 0x7f, 0x80, '\\', 'x', 0x00};
     bool row = false;
-    assert_int_equal(store_bind_text(ins, 1, text, sizeof(text) - 1), AG_OK);
-    assert_int_equal(store_bind_blob(ins, 2, blob, sizeof(blob)), AG_OK);
-    assert_int_equal(store_bind_int64(ins, 3, INT64_MIN), AG_OK);
-    assert_int_equal(store_bind_double(ins, 4, -2.5e-7), AG_OK);
-    assert_int_equal(store_bind_null(ins, 5), AG_OK);
+    sf_bind_first_row(ins, text, sizeof(text) - 1, blob, sizeof(blob));
     assert_int_equal(store_step(ins, &row), AG_OK);
     assert_true(row);
     assert_int_equal(store_col_int64(ins, 0), 1); /* RETURNING: the id on either engine */
@@ -185,21 +162,7 @@ static void test_bind_types_round_trip(void **state)
 
     struct store_stmt *sel = NULL;
     assert_int_equal(store_prepare(db, "SELECT t, b, i, d, n FROM v ORDER BY id", &sel), AG_OK);
-    assert_int_equal(store_step(sel, &row), AG_OK);
-    assert_true(row);
-    struct str t = store_col_text(sel, 0);
-    assert_int_equal(t.len, sizeof(text) - 1);
-    assert_memory_equal(t.p, text, t.len);
-    struct str b = store_col_blob(sel, 1);
-    assert_int_equal(b.len, sizeof(blob));
-    assert_memory_equal(b.p, blob, sizeof(blob));
-    assert_true(store_col_int64(sel, 2) == INT64_MIN);
-    assert_true(store_col_double(sel, 3) == -2.5e-7);
-    assert_true(store_col_is_null(sel, 4));
-    assert_false(store_col_is_null(sel, 1));
-    struct str nul = store_col_text(sel, 4);
-    assert_non_null(nul.p);
-    assert_int_equal(nul.len, 0);
+    sf_check_first_row(sel, text, sizeof(text) - 1, blob, sizeof(blob));
     assert_true(store_col_is_null(sel, 99)); /* out of range reads as NULL */
     assert_int_equal(store_col_int64(sel, 99), 0);
 
@@ -216,8 +179,8 @@ static void test_bind_types_round_trip(void **state)
     store_finalize(sel);
 
     /* Numbers as text, text as numbers: the getters convert as SQLite does. */
-    assert_int_equal(query_int(db, "SELECT count(*) FROM v"), 2);
-    assert_int_equal(query_int(db, "SELECT 7 * 6"), 42);
+    assert_int_equal(sf_query_int(db, "SELECT count(*) FROM v"), 2);
+    assert_int_equal(sf_query_int(db, "SELECT 7 * 6"), 42);
     assert_int_equal(store_exec(db, "UPDATE v SET n = 'x'"), AG_OK);
     assert_int_equal(store_changes(db), 2);
     assert_int_equal(store_exec(db, "DROP TABLE v"), AG_OK);
@@ -263,12 +226,12 @@ static void test_transactions(void **state)
     assert_int_equal(store_begin(db), AG_OK);
     assert_int_equal(store_exec(db, "INSERT INTO tx VALUES (1)"), AG_OK);
     store_rollback(db);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM tx"), 0);
+    assert_int_equal(sf_query_int(db, "SELECT count(*) FROM tx"), 0);
     assert_int_equal(store_begin(db), AG_OK);
     assert_int_equal(store_lock(db, 7), AG_OK);
     assert_int_equal(store_exec(db, "INSERT INTO tx VALUES (2)"), AG_OK);
     assert_int_equal(store_commit(db), AG_OK);
-    assert_int_equal(query_int(db, "SELECT sum(a) FROM tx"), 2);
+    assert_int_equal(sf_query_int(db, "SELECT sum(a) FROM tx"), 2);
     store_rollback(db); /* no transaction: nothing happens */
 
     /* An error inside: SQLite keeps the transaction, PostgreSQL aborts it and COMMIT then
@@ -281,12 +244,12 @@ static void test_transactions(void **state)
         /* prepare in the aborted transaction fails; the cache stays consistent */
         assert_int_equal(store_prepare_cached(db, "SELECT 1 FROM tx", &st), AG_EDB);
         assert_int_equal(store_commit(db), AG_EDB);
-        assert_int_equal(query_int(db, "SELECT sum(a) FROM tx"), 2);
+        assert_int_equal(sf_query_int(db, "SELECT sum(a) FROM tx"), 2);
         /* store_lock outside a transaction would lock nothing: refused */
         assert_int_equal(store_lock(db, 7), AG_EINVAL);
     } else {
         assert_int_equal(store_commit(db), AG_OK);
-        assert_int_equal(query_int(db, "SELECT sum(a) FROM tx"), 5);
+        assert_int_equal(sf_query_int(db, "SELECT sum(a) FROM tx"), 5);
     }
     assert_int_equal(store_exec(db, "DROP TABLE tx"), AG_OK);
     store_close(db);
@@ -295,7 +258,7 @@ static void test_transactions(void **state)
 /* The statements PostgreSQL holds prepared for this connection. */
 static int64_t server_statements(struct store_db *db)
 {
-    return query_int(db, "SELECT count(*) FROM pg_prepared_statements");
+    return sf_query_int(db, "SELECT count(*) FROM pg_prepared_statements");
 }
 
 static void test_cached_statements_reused(void **state)
@@ -397,7 +360,7 @@ static void test_lock_serialises_read_then_write(void **state)
     for (int i = 0; i < 2; i++)
         pthread_join(th[i], NULL);
     assert_int_equal(jobs[0].failures + jobs[1].failures, 0);
-    assert_int_equal(query_int(db, "SELECT v FROM counter WHERE id = 1"), 400); /* none lost */
+    assert_int_equal(sf_query_int(db, "SELECT v FROM counter WHERE id = 1"), 400); /* none lost */
     assert_int_equal(store_exec(db, "DROP TABLE counter"), AG_OK);
     store_close(db);
 }
@@ -428,7 +391,7 @@ static void test_bad_sql_is_an_error(void **state)
     assert_int_equal(store_bind_int64(st, 1, 5), AG_OK);
     assert_int_equal(store_step(st, &row), AG_EDB); /* UNIQUE */
     store_finalize(st);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM u"), 1);
+    assert_int_equal(sf_query_int(db, "SELECT count(*) FROM u"), 1);
     assert_int_equal(store_exec(db, "DROP TABLE u"), AG_OK);
     store_close(db);
 }
@@ -536,7 +499,7 @@ static void test_pool_survives_a_server_restart(void **state)
     struct store_db *db = NULL, *held = NULL;
     assert_int_equal(store_pool_create(e->target, 0, 4, &pool), AG_OK);
     assert_int_equal(store_pool_get(pool, &db), AG_OK);
-    assert_int_equal(query_int(db, "SELECT 1"), 1);
+    assert_int_equal(sf_query_int(db, "SELECT 1"), 1);
     store_pool_put(pool, db);
     /* One connection idle in the pool, one held inside a transaction. */
     assert_int_equal(store_pool_get(pool, &held), AG_OK);
@@ -562,7 +525,7 @@ static void test_pool_survives_a_server_restart(void **state)
     assert_true(pg_sh(e, "start", uri, sizeof(uri)));
     assert_string_equal(uri, e->target);
     assert_int_equal(store_pool_get(pool, &db), AG_OK);
-    assert_int_equal(query_int(db, "SELECT 2"), 2);
+    assert_int_equal(sf_query_int(db, "SELECT 2"), 2);
     store_pool_put(pool, db);
     store_pool_destroy(pool);
 }
@@ -572,35 +535,35 @@ static void test_readonly_refuses_writes(void **state)
     const struct engine *e = *state;
     struct store_db *db = NULL;
     assert_int_equal(store_open(e->target, STORE_READONLY, &db), AG_OK);
-    assert_int_equal(query_int(db, "SELECT 3"), 3);
+    assert_int_equal(sf_query_int(db, "SELECT 3"), 3);
     assert_int_equal(store_exec(db, "CREATE TABLE ro(a INT)"), AG_EDB);
     store_close(db);
 }
 
+/* The checks both engines run, once per group. */
+/* clang-format off */
+#define BOTH_ENGINES \
+    cmocka_unit_test(test_bind_types_round_trip), \
+    cmocka_unit_test(test_params_rewritten_outside_literals), \
+    cmocka_unit_test(test_transactions), \
+    cmocka_unit_test(test_cached_statements_reused), \
+    cmocka_unit_test(test_lock_serialises_read_then_write), \
+    cmocka_unit_test(test_bad_sql_is_an_error)
+/* clang-format on */
+
 int main(void)
 {
     tu_rng_seed();
-    const struct CMUnitTest both[] = {
-        cmocka_unit_test(test_bind_types_round_trip),
-        cmocka_unit_test(test_params_rewritten_outside_literals),
-        cmocka_unit_test(test_transactions),
-        cmocka_unit_test(test_cached_statements_reused),
-        cmocka_unit_test(test_lock_serialises_read_then_write),
-        cmocka_unit_test(test_bad_sql_is_an_error),
-    };
+    const struct CMUnitTest both[] = {BOTH_ENGINES};
     const struct CMUnitTest postgres[] = {
-        cmocka_unit_test(test_bind_types_round_trip),
-        cmocka_unit_test(test_params_rewritten_outside_literals),
-        cmocka_unit_test(test_transactions),
-        cmocka_unit_test(test_cached_statements_reused),
-        cmocka_unit_test(test_lock_serialises_read_then_write),
-        cmocka_unit_test(test_bad_sql_is_an_error),
+        BOTH_ENGINES,
         /* PostgreSQL only; the restart last */
         cmocka_unit_test(test_rewrite_and_redact),
         cmocka_unit_test(test_connections_that_fail),
         cmocka_unit_test(test_readonly_refuses_writes),
         cmocka_unit_test(test_pool_survives_a_server_restart),
     };
+#undef BOTH_ENGINES
     int failed = cmocka_run_group_tests_name("sqlite", both, setup_sqlite, teardown_engine);
     failed += cmocka_run_group_tests_name("postgres", postgres, setup_postgres, teardown_engine);
     return failed;

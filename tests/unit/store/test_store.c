@@ -19,9 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/log.h"
-#include "store/store.h"
-#include "test_util.h"
+#include "store_fixture.h"
 
 /* ---- fixture: a temporary directory and a database path in it ------------------------------ */
 
@@ -38,17 +36,11 @@ static void path_in(const struct fixture *f, const char *name, char *out, size_t
 static int setup_dir(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
-    if (!f)
-        return -1;
-    if (!tu_mkdtemp(f->dir, sizeof(f->dir), "/tmp/agentgate-test-store-XXXXXX")) {
+    if (!f || !sf_mkdir_db(f->dir, sizeof(f->dir), f->path, sizeof(f->path),
+                           "/tmp/agentgate-test-store-XXXXXX")) {
         free(f);
         return -1;
     }
-    if (!tu_path(f->path, sizeof(f->path), f->dir, "test.db")) {
-        free(f);
-        return -1;
-    }
-    log_min_level = LOG_OFF; /* failing statements are expected; keep the output clean */
     *state = f;
     return 0;
 }
@@ -67,41 +59,18 @@ static int teardown_dir(void **state)
     return rc == 0 ? 0 : -1;
 }
 
-static struct store_db *open_rw(const struct fixture *f)
-{
-    struct store_db *db = NULL;
-    assert_int_equal(store_open(f->path, STORE_CREATE, &db), AG_OK);
-    assert_non_null(db);
-    return db;
-}
-
-/* The single integer a query returns. */
-static int64_t query_int(struct store_db *db, const char *sql)
-{
-    struct store_stmt *st = NULL;
-    bool row = false;
-    assert_int_equal(store_prepare(db, sql, &st), AG_OK);
-    assert_int_equal(store_step(st, &row), AG_OK);
-    assert_true(row);
-    int64_t v = store_col_int64(st, 0);
-    assert_int_equal(store_step(st, &row), AG_OK);
-    assert_false(row);
-    store_finalize(st);
-    return v;
-}
-
 /* ---- tests --------------------------------------------------------------------------------- */
 
 static void test_store_open_exec_and_pragmas(void **state)
 {
     struct fixture *f = *state;
-    struct store_db *db = open_rw(f);
+    struct store_db *db = sf_open(f->path);
     assert_int_equal(access(f->path, F_OK), 0);
     assert_int_equal(store_exec(db, "CREATE TABLE t(a INTEGER); INSERT INTO t VALUES (1), (2);"),
                      AG_OK);
     assert_int_equal(store_changes(db), 2);
-    assert_int_equal(query_int(db, "SELECT sum(a) FROM t"), 3);
-    assert_int_equal(query_int(db, "PRAGMA foreign_keys"), 1);
+    assert_int_equal(sf_query_int(db, "SELECT sum(a) FROM t"), 3);
+    assert_int_equal(sf_query_int(db, "PRAGMA foreign_keys"), 1);
     struct store_stmt *st = NULL;
     bool row = false;
     assert_int_equal(store_prepare(db, "PRAGMA journal_mode", &st), AG_OK);
@@ -118,7 +87,7 @@ static void test_store_open_exec_and_pragmas(void **state)
 static void test_store_bind_step_columns(void **state)
 {
     struct fixture *f = *state;
-    struct store_db *db = open_rw(f);
+    struct store_db *db = sf_open(f->path);
     assert_int_equal(store_exec(db, "CREATE TABLE v(id INTEGER PRIMARY KEY, t TEXT, b BLOB, "
                                     "i INTEGER, d REAL, n TEXT)"),
                      AG_OK);
@@ -128,11 +97,7 @@ static void test_store_bind_step_columns(void **state)
     const char text[] = "Gr\303\274\303\237e, 'quoted'; DROP TABLE v;--";
     const unsigned char blob[] = {0x00, 0xff, 0x00, 0x7f, 0x80};
     bool row = true;
-    assert_int_equal(store_bind_text(ins, 1, text, sizeof(text) - 1), AG_OK);
-    assert_int_equal(store_bind_blob(ins, 2, blob, sizeof(blob)), AG_OK);
-    assert_int_equal(store_bind_int64(ins, 3, INT64_MIN), AG_OK);
-    assert_int_equal(store_bind_double(ins, 4, -2.5e-7), AG_OK);
-    assert_int_equal(store_bind_null(ins, 5), AG_OK);
+    sf_bind_first_row(ins, text, sizeof(text) - 1, blob, sizeof(blob));
     assert_int_equal(store_step(ins, &row), AG_OK);
     assert_false(row);
     assert_int_equal(store_last_rowid(db), 1);
@@ -149,21 +114,7 @@ static void test_store_bind_step_columns(void **state)
 
     struct store_stmt *sel = NULL;
     assert_int_equal(store_prepare(db, "SELECT t, b, i, d, n FROM v ORDER BY id", &sel), AG_OK);
-    assert_int_equal(store_step(sel, &row), AG_OK);
-    assert_true(row);
-    struct str t = store_col_text(sel, 0);
-    assert_int_equal(t.len, sizeof(text) - 1);
-    assert_memory_equal(t.p, text, t.len);
-    struct str b = store_col_blob(sel, 1);
-    assert_int_equal(b.len, sizeof(blob));
-    assert_memory_equal(b.p, blob, sizeof(blob));
-    assert_true(store_col_int64(sel, 2) == INT64_MIN);
-    assert_true(store_col_double(sel, 3) == -2.5e-7);
-    assert_true(store_col_is_null(sel, 4));
-    assert_false(store_col_is_null(sel, 0));
-    struct str nul = store_col_text(sel, 4);
-    assert_non_null(nul.p);
-    assert_int_equal(nul.len, 0);
+    sf_check_first_row(sel, text, sizeof(text) - 1, blob, sizeof(blob));
 
     assert_int_equal(store_step(sel, &row), AG_OK);
     assert_true(row);
@@ -183,7 +134,7 @@ static void test_store_bind_step_columns(void **state)
 static void test_store_failures_are_edb(void **state)
 {
     struct fixture *f = *state;
-    struct store_db *db = open_rw(f);
+    struct store_db *db = sf_open(f->path);
     assert_int_equal(store_exec(db, "CREATE TABLE p(id INTEGER PRIMARY KEY, name TEXT NOT NULL "
                                     "UNIQUE);"
                                     "CREATE TABLE c(pid INTEGER REFERENCES p(id));"
@@ -219,20 +170,20 @@ static void test_store_failures_are_edb(void **state)
     store_finalize(st);
 
     /* Nothing from the failures was written. */
-    assert_int_equal(query_int(db, "SELECT count(*) FROM p"), 2);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM c"), 1);
+    assert_int_equal(sf_query_int(db, "SELECT count(*) FROM p"), 2);
+    assert_int_equal(sf_query_int(db, "SELECT count(*) FROM c"), 1);
     store_close(db);
 }
 
 static void test_store_transactions(void **state)
 {
     struct fixture *f = *state;
-    struct store_db *db = open_rw(f);
+    struct store_db *db = sf_open(f->path);
     assert_int_equal(store_exec(db, "CREATE TABLE t(a)"), AG_OK);
     assert_int_equal(store_begin(db), AG_OK);
     assert_int_equal(store_exec(db, "INSERT INTO t VALUES (1)"), AG_OK);
     store_rollback(db);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM t"), 0);
+    assert_int_equal(sf_query_int(db, "SELECT count(*) FROM t"), 0);
     store_rollback(db); /* outside a transaction: harmless */
     assert_int_equal(store_begin(db), AG_OK);
     assert_int_equal(store_begin(db), AG_EDB); /* no nesting */
@@ -242,8 +193,8 @@ static void test_store_transactions(void **state)
     store_close(db);
 
     /* Committed data is on disk for a new connection. */
-    db = open_rw(f);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM t"), 2);
+    db = sf_open(f->path);
+    assert_int_equal(sf_query_int(db, "SELECT count(*) FROM t"), 2);
     store_close(db);
 }
 
@@ -264,15 +215,15 @@ static void test_store_readonly(void **state)
     assert_int_equal(store_open(missing, STORE_CREATE, &db), AG_ENOTFOUND);
 
     /* An existing file opened read-only: reads work, writes fail. */
-    db = open_rw(f);
+    db = sf_open(f->path);
     assert_int_equal(store_exec(db, "CREATE TABLE t(a); INSERT INTO t VALUES (7);"), AG_OK);
     store_close(db);
     assert_int_equal(store_open(f->path, STORE_READONLY, &db), AG_OK);
-    assert_int_equal(query_int(db, "SELECT a FROM t"), 7);
+    assert_int_equal(sf_query_int(db, "SELECT a FROM t"), 7);
     assert_int_equal(store_exec(db, "INSERT INTO t VALUES (8)"), AG_EDB);
     store_close(db);
-    db = open_rw(f);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM t"), 1);
+    db = sf_open(f->path);
+    assert_int_equal(sf_query_int(db, "SELECT count(*) FROM t"), 1);
     store_close(db);
 }
 
@@ -303,7 +254,7 @@ static void test_store_pool_reuse(void **state)
     assert_false(has_marker(c));
     /* Both share the database file. */
     assert_int_equal(store_exec(b, "CREATE TABLE shared(x); INSERT INTO shared VALUES (5)"), AG_OK);
-    assert_int_equal(query_int(c, "SELECT x FROM shared"), 5);
+    assert_int_equal(sf_query_int(c, "SELECT x FROM shared"), 5);
 
     /* max_idle is 1: of two returned connections only the first is kept. */
     store_pool_put(p, b);
@@ -342,7 +293,7 @@ static void test_store_round_trip_property(void **state)
 {
     struct fixture *f = *state;
     tu_rng_seed();
-    struct store_db *db = open_rw(f);
+    struct store_db *db = sf_open(f->path);
     assert_int_equal(store_exec(db, "CREATE TABLE r(id INTEGER PRIMARY KEY, t TEXT, b BLOB, "
                                     "i INTEGER, d REAL)"),
                      AG_OK);
@@ -393,7 +344,7 @@ static void test_store_round_trip_property(void **state)
         store_reset(sel);
     }
     store_finalize(sel);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM r"), ROWS);
+    assert_int_equal(sf_query_int(db, "SELECT count(*) FROM r"), ROWS);
     store_close(db);
 }
 
@@ -402,7 +353,7 @@ static void test_store_round_trip_property(void **state)
 static void test_store_cache_reuse_reset_and_bindings(void **state)
 {
     struct fixture *f = *state;
-    struct store_db *db = open_rw(f);
+    struct store_db *db = sf_open(f->path);
     assert_int_equal(store_exec(db, "CREATE TABLE t(a); INSERT INTO t VALUES (1), (2), (3);"),
                      AG_OK);
     static const char sql[] = "SELECT a, ?1 FROM t ORDER BY a";
@@ -473,7 +424,7 @@ static int64_t cached_int(struct store_db *db, const char *sql, struct store_stm
 static void test_store_cache_more_statements_than_slots(void **state)
 {
     struct fixture *f = *state;
-    struct store_db *db = open_rw(f);
+    struct store_db *db = sf_open(f->path);
     enum { N = 40 }; /* well over the 16 slots */
     char sql[N][32];
     struct store_stmt *seen[N];
@@ -513,7 +464,7 @@ static void test_store_cache_more_statements_than_slots(void **state)
 static void test_store_cache_releases_read_transaction(void **state)
 {
     struct fixture *f = *state;
-    struct store_db *w = open_rw(f);
+    struct store_db *w = sf_open(f->path);
     assert_int_equal(store_exec(w, "CREATE TABLE t(a); INSERT INTO t VALUES (1), (2);"), AG_OK);
     struct store_db *r = NULL;
     assert_int_equal(store_open(f->path, STORE_READONLY, &r), AG_OK);
