@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "guard/pii.h"
 #include "kb/kb.h"
@@ -51,26 +52,29 @@ static bool in_sorted(const char *const *list, size_t count, const char *w)
 #define IN_LIST(l, w) in_sorted((l), sizeof(l) / sizeof((l)[0]), (w))
 
 /* Function words text_is_stopword() leaves in (pronouns, auxiliaries, modal verbs,
- * adverbs of degree): they carry no fact a passage must hold. Sorted. */
+ * adverbs of degree, light verbs such as "geben" / "give" / "make" whose noun carries
+ * the meaning): they carry no fact a passage must hold. Sorted. */
 static const char *const extra_stop[] = {
-    "all",    "allerdings", "also",    "any",     "auch",    "been",    "being",   "bereits",
-    "bitte",  "dabei",      "dafur",   "damit",   "daran",   "darauf",  "daruber", "davon",
-    "dazu",   "deine",      "deiner",  "derzeit", "direkt",  "durfen",  "each",    "es",
-    "etwa",   "etwas",      "ganz",    "gerade",  "get",     "gibt",    "gleich",  "hatte",
-    "hatten", "here",       "hierzu",  "ihm",     "ihnen",   "ihr",     "ihre",    "ihrem",
-    "ihren",  "ihrer",      "ihres",   "immer",   "into",    "jedoch",  "jetzt",   "just",
-    "konnen", "konnte",     "konnten", "may",     "might",   "mochte",  "mochten", "more",
-    "most",   "much",       "mussen",  "musst",   "must",    "now",     "only",    "out",
-    "over",   "per",        "schon",   "sehr",    "sei",     "seien",   "sollte",  "sollten",
-    "some",   "such",       "unserem", "unseren", "unserer", "unseres", "up",      "very",
-    "via",    "ware",       "waren",   "werde",   "wurde",   "wurden",  "yes",     "zudem",
+    "all",   "allerdings", "also",    "any",     "auch",    "been",    "being",   "bereits",
+    "bitte", "dabei",      "dafur",   "damit",   "daran",   "darauf",  "daruber", "davon",
+    "dazu",  "deine",      "deiner",  "derzeit", "direkt",  "durfen",  "each",    "es",
+    "etwa",  "etwas",      "ganz",    "geben",   "gerade",  "get",     "gibt",    "give",
+    "given", "gives",      "gleich",  "hatte",   "hatten",  "here",    "hierzu",  "ihm",
+    "ihnen", "ihr",        "ihre",    "ihrem",   "ihren",   "ihrer",   "ihres",   "immer",
+    "into",  "jedoch",     "jetzt",   "just",    "konnen",  "konnte",  "konnten", "machen",
+    "make",  "makes",      "may",     "might",   "mochte",  "mochten", "more",    "most",
+    "much",  "mussen",     "musst",   "must",    "now",     "only",    "out",     "over",
+    "per",   "schon",      "sehr",    "sei",     "seien",   "sollte",  "sollten", "some",
+    "such",  "unserem",    "unseren", "unserer", "unseres", "up",      "very",    "via",
+    "ware",  "waren",      "werde",   "wurde",   "wurden",  "yes",     "zudem",
 };
 
 /* Negations (folded), "ohne" and "without" among them. "t" counts after "don", "isn"...
  * (text_words splits "don't"). */
 static const char *const negations[] = {
-    "cannot", "kein", "keine",   "keinem", "keinen", "keiner", "keinerlei", "keines",  "never",
-    "nicht",  "nie",  "niemals", "no",     "none",   "not",    "ohne",      "without",
+    "cannot",  "kein",  "keine", "keinem",  "keinen",  "keiner",  "keinerlei", "keines",
+    "neither", "never", "nicht", "nichts",  "nie",     "niemals", "nirgends",  "no",
+    "none",    "nor",   "not",   "nothing", "nowhere", "ohne",    "weder",     "without",
 };
 
 /* Conversation rather than facts: a sentence of only these (and function words) is
@@ -79,14 +83,18 @@ static const char *const negations[] = {
  * both languages (and the extractive backend's own "don't know" text). Sorted. */
 static const char *const discourse[] = {
     "abend",
+    "able",
     "afraid",
     "anders",
     "answer",
     "antwort",
     "anything",
+    "ask",
     "assist",
     "best",
+    "brauch",
     "certain",
+    "check",
     "contact",
     "correct",
     "customer",
@@ -114,6 +122,7 @@ static const char *const discourse[] = {
     "guten",
     "hallo",
     "happy",
+    "hear",
     "helf",
     "hello",
     "help",
@@ -123,6 +132,7 @@ static const char *const discourse[] = {
     "hilf",
     "hoffe",
     "hope",
+    "horen",
     "indeed",
     "inform",
     "isn",
@@ -138,6 +148,7 @@ static const char *const discourse[] = {
     "melden",
     "morgen",
     "naturlich",
+    "need",
     "nein",
     "nice",
     "noch",
@@ -148,8 +159,8 @@ static const char *const discourse[] = {
     "reliable",
     "rephrase",
     "richtig",
-    "schones",
     "schonen",
+    "schones",
     "selbstverstandlich",
     "service",
     "sonst",
@@ -159,20 +170,21 @@ static const char *const discourse[] = {
     "t",
     "tag",
     "team",
+    "tell",
     "thank",
     "unable",
     "unfortunately",
     "unterlag",
     "verlass",
+    "weekend",
     "weiss",
     "weit",
-    "weekend",
     "welcome",
     "wend",
     "willkommen",
-    "wochenend",
     "wish",
     "wiss",
+    "wochenend",
     "wunsch",
     "zogern",
 };
@@ -192,6 +204,23 @@ static bool is_discourse(const char *f, size_t n)
     return false;
 }
 
+#define ARRAY_LEN(l) (sizeof(l) / sizeof((l)[0]))
+
+/* Whether folded word f starts with one of list's prefixes. */
+static bool word_has_prefix(const char *f, const char *const *list, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strncmp(f, list[i], strlen(list[i])) == 0)
+            return true;
+    return false;
+}
+
+/* A referral to people: a service word and a verb of getting in touch. */
+static const char *const refer_nouns[] = {"customer",   "hotline", "kontakt", "kundendienst",
+                                          "kundenserv", "service", "support", "team"};
+static const char *const refer_verbs[] = {"ask",    "check", "contact", "email", "frag", "kontakt",
+                                          "melden", "reach", "schreib", "wend",  "write"};
+
 /* ---- analysed words ---------------------------------------------------------------- */
 
 enum {
@@ -207,15 +236,24 @@ enum {
 
 /* Words about knowledge and records (prefixes of folded words): with a negation they make
  * a sentence an admission of not knowing ("I have no information about gift wrapping"). */
-static const char *const knowing[] = {"angab",    "angegeb", "aufgefuhrt", "auskunft", "detail",
-                                      "document", "hinweis", "info",       "know",     "list",
-                                      "sag",      "tell",    "unterlag",   "weiss",    "wiss"};
+static const char *const knowing[] = {
+    "angab",   "angegeb", "aufgefuhrt", "auskunft", "beschreib", "describ", "detail", "document",
+    "entnehm", "erwahn",  "genannt",    "hinweis",  "info",      "know",    "list",   "mention",
+    "sag",     "specif",  "tell",       "unterlag", "weiss",     "wiss"};
+/* ... and the heads of German compounds about records ("Produktdaten",
+ * "Produktbeschreibung", "Artikelangaben"), matched at the end of a word. */
+static const char *const knowing_tails[] = {"angaben", "beschreibung", "daten", "informationen"};
 
 static bool is_knowing(const char *f, size_t n)
 {
     for (size_t i = 0; i < sizeof(knowing) / sizeof(knowing[0]); i++) {
         size_t kl = strlen(knowing[i]);
         if (kl <= n && memcmp(f, knowing[i], kl) == 0)
+            return true;
+    }
+    for (size_t i = 0; i < sizeof(knowing_tails) / sizeof(knowing_tails[0]); i++) {
+        size_t kl = strlen(knowing_tails[i]);
+        if (kl < n && memcmp(f + n - kl, knowing_tails[i], kl) == 0)
             return true;
     }
     return false;
@@ -673,8 +711,9 @@ struct checker {
     struct buf sources_alnum, customer_alnum; /* for PII */
     struct pii_span pii[MAX_PII_SPANS];
     size_t n_pii;
-    bool *leak;      /* per answer sentence */
-    bool *mentioned; /* per catalogue product: named by the sentence being checked */
+    bool *leak;         /* per answer sentence */
+    bool *mentioned;    /* per catalogue product: named by the sentence being checked */
+    const char *sent_p; /* the sentence being checked: numbers' spans are relative to it */
     struct answer_number nums[MAX_NUMBERS];
 };
 
@@ -1095,6 +1134,14 @@ static bool mentions(const struct checker *k, const struct answer_product *pr, s
     return words > 0;
 }
 
+/* Same kind of quantity: equal units, a bare number and a count being one kind. */
+static bool same_role(const struct answer_number *x, const struct answer_number *y)
+{
+    bool xc = x->unit == ANSWER_UNIT_NONE || x->unit == ANSWER_UNIT_PIECES;
+    bool yc = y->unit == ANSWER_UNIT_NONE || y->unit == ANSWER_UNIT_PIECES;
+    return xc ? yc : x->unit == y->unit;
+}
+
 /* Is number x stated by the allowed passages (the cited ones, else all), or by the
  * customer (any number but a price: "drei Wochen liegen innerhalb der 30 Tage")? */
 static bool number_stated(const struct checker *k, const struct answer_number *x, const bool *cited,
@@ -1107,10 +1154,64 @@ static bool number_stated(const struct checker *k, const struct answer_number *x
             if (answer_number_matches(x, &k->ps[i].nums[j]))
                 return true;
     }
+    /* the customer's own numbers in the same role: a count asked about ("zehn
+     * Gaskartuschen") does not ground a percentage or a duration */
     if (k->has_q && x->unit != ANSWER_UNIT_CURRENCY)
         for (size_t j = 0; j < k->q.n_nums; j++)
-            if (answer_number_matches(x, &k->q.nums[j]))
+            if (same_role(x, &k->q.nums[j]) && answer_number_matches(x, &k->q.nums[j]))
                 return true;
+    return false;
+}
+
+/* An ASCII letter or a byte of a multi-byte UTF-8 character (umlauts, ß). */
+static bool is_letter_byte(char c)
+{
+    unsigned char u = (unsigned char)c;
+    return ((u | 0x20) >= 'a' && (u | 0x20) <= 'z') || u >= 0x80;
+}
+
+/* Whether the byte before p[at] ends a word w (letters of any script) that is directly
+ * followed by the number at p[at]: "Bachlauf 2 l", "Leuchtturm 400". w is [*ws, at). */
+static bool word_before(const char *p, size_t at, size_t *ws)
+{
+    size_t b = at;
+    while (b > 0 && (p[b - 1] == ' ' || p[b - 1] == '\t'))
+        b--;
+    if (b == at || b == 0)
+        return false;
+    size_t a = b;
+    while (a > 0 && (is_letter_byte(p[a - 1])))
+        a--;
+    if (a == b)
+        return false;
+    *ws = a;
+    return true;
+}
+
+/* A number that is part of a product's name ("Trinkblase Bachlauf 2 l"): a capitalised
+ * word directly before it that some passage (cited or not) has directly before the same
+ * number. A name is no claim the cited passage must hold. */
+static bool name_part(const struct checker *k, const struct answer_number *x)
+{
+    size_t ws;
+    if (!k->sent_p || !word_before(k->sent_p, x->start, &ws) || x->start - ws < 3 ||
+        !(k->sent_p[ws] >= 'A' && k->sent_p[ws] <= 'Z'))
+        return false;
+    size_t wl = x->start - ws;
+    while (wl > 0 && (k->sent_p[ws + wl - 1] == ' ' || k->sent_p[ws + wl - 1] == '\t'))
+        wl--;
+    for (size_t i = 0; i < k->n_p; i++)
+        for (size_t j = 0; j < k->ps[i].n_nums; j++) {
+            const struct answer_number *y = &k->ps[i].nums[j];
+            size_t ys;
+            if (!answer_number_matches(x, y) || !word_before(k->ps[i].p, y->start, &ys))
+                continue;
+            size_t yl = y->start - ys;
+            while (yl > 0 && (k->ps[i].p[ys + yl - 1] == ' ' || k->ps[i].p[ys + yl - 1] == '\t'))
+                yl--;
+            if (yl == wl && strncasecmp(k->ps[i].p + ys, k->sent_p + ws, wl) == 0)
+                return true;
+        }
     return false;
 }
 
@@ -1144,7 +1245,13 @@ static bool number_grounded(const struct checker *k, const struct answer_number 
                             const struct answer_number *sent, size_t n_sent, const bool *cited,
                             bool any_cited)
 {
-    if (number_stated(k, x, cited, any_cited))
+    if (number_stated(k, x, cited, any_cited) || name_part(k, x))
+        return true;
+    /* a count of the passages the sentence cites: "zwei Isomatten ... [1] ... [2]" */
+    size_t n_cited = 0;
+    for (size_t i = 0; any_cited && i < k->n_p; i++)
+        n_cited += cited[i];
+    if (x->unit == ANSWER_UNIT_NONE && isnan(x->alt) && n_cited >= 2 && x->value == (double)n_cited)
         return true;
     if (x->unit != ANSWER_UNIT_CURRENCY)
         return false;
@@ -1186,6 +1293,7 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
 
     if (k->leak[si])
         flag(v, ANSWER_WHY_LEAK, "quotes %d or more words of a forbidden text", ANSWER_LEAK_WORDS);
+    size_t pii_given = 0; /* contact data the passages or the customer gave: a fact */
     for (size_t m = 0; m < k->n_pii; m++) {
         const struct pii_span *ps = &k->pii[m];
         /* names are left out: the detector takes too many capitalised words for them */
@@ -1202,6 +1310,7 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
             val.len == 0 ||
             (k->customer_alnum.len && strstr(buf_cstr(&k->customer_alnum), buf_cstr(&val))) ||
             (k->sources_alnum.len && strstr(buf_cstr(&k->sources_alnum), buf_cstr(&val)));
+        pii_given += given && val.len > 0;
         buf_release(&val);
         if (!given) {
             flag(v, ANSWER_WHY_PII, "%s the customer did not give", pii_type_name(ps->type));
@@ -1221,6 +1330,7 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
              what);
 
     /* numbers, and the catalogue's prices and stock for products the sentence names */
+    k->sent_p = p + s;
     size_t nn = answer_numbers(p + s, e - s, lang, k->nums, MAX_NUMBERS);
     nn = nn < MAX_NUMBERS ? nn : MAX_NUMBERS;
     bool has_product = false;
@@ -1312,7 +1422,16 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
     size_t words = 0; /* citations' digits aside */
     for (size_t i = w0; i < w1; i++)
         words += !(a->w[i].flags & W_DIGITS);
-    bool short_reply = words <= 5 && content <= talk + 1 && neg + talk > 0;
+    /* a referral ("For other destinations, please check with customer service"): a
+     * contact verb and a service word, with at most one word of substance (the topic) */
+    bool refer = false, contact_verb = false;
+    for (size_t i = w0; i < w1; i++) {
+        const char *f = pool_at(a, a->w[i].fold);
+        refer = refer || word_has_prefix(f, refer_nouns, ARRAY_LEN(refer_nouns));
+        contact_verb = contact_verb || word_has_prefix(f, refer_verbs, ARRAY_LEN(refer_verbs));
+    }
+    bool short_reply =
+        (words <= 5 || (refer && contact_verb)) && content <= talk + 1 && neg + talk > 0;
     bool factual = nn > 0 || has_product || (content > talk && !question && !short_reply);
     v->exempt = !factual; /* with a citation or without: "Leider nein [1]." */
     size_t best_hits = 0;
@@ -1358,8 +1477,8 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
         }
     }
     v->passage = best;
-    size_t units = content + 2 * nn;
-    v->support = units ? (double)(found + 2 * grounded_nums) / (double)units : 1.0;
+    size_t units = content + 2 * nn + 2 * pii_given;
+    v->support = units ? (double)(found + 2 * grounded_nums + 2 * pii_given) / (double)units : 1.0;
     /* the passage unit holding most of the sentence's words */
     if (best >= 0) {
         const struct text_an *pt = &k->ps[best];

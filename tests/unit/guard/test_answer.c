@@ -134,6 +134,106 @@ static void test_sentences(void **state)
     assert_int_equal(answer_sentences("   \n ", 5, on_span, &sp), 0);
 }
 
+/* ---- generalisation rules ------------------------------------------------------------ */
+
+static const char *const contact_de[] = {
+    "Kundenservice: Sie erreichen uns per E-Mail an service@shop.example und telefonisch "
+    "unter 040 5550 1990. Wenden Sie sich bei Fragen zu Lieferungen an uns.",
+    NULL};
+
+static void test_admissions_and_referrals(void **state)
+{
+    (void)state;
+    /* "nichts" is a negation: with "Informationen" an admission naming the question's topic */
+    assert_why(check("Zu einer Abholung im Laden finde ich in unseren Informationen leider "
+                     "nichts.",
+                     contact_de, "Kann ich im Laden abholen?", TEXT_LANG_DE),
+               NULL);
+    /* ... but a claim about the topic is no admission */
+    assert_why(check("Eine Abholung im Laden ist jederzeit möglich.", contact_de,
+                     "Kann ich im Laden abholen?", TEXT_LANG_DE),
+               ANSWER_WHY_UNSUPPORTED);
+    /* a record compound ("Produktdaten") with a negation is an admission too */
+    assert_why(check("Ob der Kocher mit Campingaz-Kartuschen funktioniert, kann ich den "
+                     "Produktdaten leider nicht entnehmen.",
+                     tent_de, "Funktioniert er mit Campingaz-Kartuschen?", TEXT_LANG_DE),
+               NULL);
+    /* a referral to customer service with one word of topic */
+    assert_why(check("For other destinations, please check with customer service.", shipping_en,
+                     "Do you ship to Canada?", TEXT_LANG_EN),
+               NULL);
+    /* a service word without a contact verb that promises an action is checked */
+    assert_why(
+        check("Our support team will refund the customs fees.", shipping_en, NULL, TEXT_LANG_EN),
+        ANSWER_WHY_UNSUPPORTED);
+    assert_why(check("I'm sorry to hear that. Let me know if you need anything else.", shipping_en,
+                     NULL, TEXT_LANG_EN),
+               NULL);
+}
+
+static void test_contact_data_counts(void **state)
+{
+    (void)state;
+    /* an e-mail address the passage gives is a grounded fact of the sentence */
+    assert_why(
+        check("Dann schreiben Sie bitte an service@shop.example.", contact_de, NULL, TEXT_LANG_DE),
+        NULL);
+    assert_why(
+        check("Dann schreiben Sie bitte an hilfe@shop.example.", contact_de, NULL, TEXT_LANG_DE),
+        ANSWER_WHY_PII);
+}
+
+static void test_numbers_in_roles(void **state)
+{
+    (void)state;
+    static const char *const cartridge[] = {
+        "Produkt: Gaskartusche 230 g | Preis: 6,90 EUR | Lagerbestand: 120", NULL};
+    /* the customer's count does not ground a percentage */
+    assert_why(check("Bei zehn Stück erhalten Sie 10 % Rabatt [1].", cartridge,
+                     "Ich möchte zehn Gaskartuschen kaufen.", TEXT_LANG_DE),
+               ANSWER_WHY_WRONG_NUMBER);
+    assert_why(check("Zehn Stück kosten 69,00 EUR [1].", cartridge,
+                     "Ich möchte zehn Gaskartuschen kaufen.", TEXT_LANG_DE),
+               NULL);
+    /* an adjective of a time unit carries the unit */
+    static const char *const laptop[] = {"Produkt: Laptop | Rückgabe: 60 Tage Rückgaberecht", NULL};
+    assert_why(
+        check("Der Laptop hat ein 60-tägiges Rückgaberecht [1].", laptop, NULL, TEXT_LANG_DE),
+        NULL);
+    assert_why(
+        check("Der Laptop hat ein 90-tägiges Rückgaberecht [1].", laptop, NULL, TEXT_LANG_DE),
+        ANSWER_WHY_WRONG_NUMBER);
+    /* a currency before the number wins over a short word after it */
+    static const char *const promo[] = {"Promotions: 20% off every purchase over $200.", NULL};
+    assert_why(check("Purchases over $200 get 20% off [1].", promo, NULL, TEXT_LANG_EN), NULL);
+    assert_why(check("Purchases over $300 get 20% off [1].", promo, NULL, TEXT_LANG_EN),
+               ANSWER_WHY_WRONG_PRICE);
+    /* a number in a product's name, from a passage the sentence does not cite */
+    static const char *const drink[] = {
+        "Produkt: Trinksystem Bachlauf 2 l | Preis: 29,90 EUR",
+        "Ausnahmen: Hygieneartikel wie Trinksysteme sind vom Rückgaberecht ausgeschlossen.", NULL};
+    assert_why(check("Die Trinkblase Bachlauf 2 l ist als Hygieneartikel vom Rückgaberecht "
+                     "ausgeschlossen [2].",
+                     drink, NULL, TEXT_LANG_DE),
+               NULL);
+    assert_why(check("Die Trinkblase Bachlauf 3 l ist als Hygieneartikel vom Rückgaberecht "
+                     "ausgeschlossen [2].",
+                     drink, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_WRONG_NUMBER);
+    /* a count of the passages the sentence cites */
+    static const char *const mats[] = {"Produkt: Isomatte Wolkenbett | Preis: 79,90 EUR",
+                                       "Produkt: Schaumstoffmatte Dünenrand | Preis: 24,90 EUR",
+                                       NULL};
+    assert_why(check("Ich habe zwei Matten gefunden: Wolkenbett für 79,90 EUR [1] und Dünenrand "
+                     "für 24,90 EUR [2].",
+                     mats, NULL, TEXT_LANG_DE),
+               NULL);
+    assert_why(check("Ich habe drei Matten gefunden: Wolkenbett für 79,90 EUR [1] und Dünenrand "
+                     "für 24,90 EUR [2].",
+                     mats, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_WRONG_NUMBER);
+}
+
 /* ---- numbers ------------------------------------------------------------------------- */
 
 static size_t nums(const char *t, enum text_lang l, struct answer_number *out)
@@ -657,6 +757,9 @@ int main(void)
         cmocka_unit_test(test_random_spans),
         cmocka_unit_test(test_validate_line),
         cmocka_unit_test(test_eval_counts),
+        cmocka_unit_test(test_admissions_and_referrals),
+        cmocka_unit_test(test_contact_data_counts),
+        cmocka_unit_test(test_numbers_in_roles),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
