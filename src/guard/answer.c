@@ -711,9 +711,14 @@ struct checker {
     struct buf sources_alnum, customer_alnum; /* for PII */
     struct pii_span pii[MAX_PII_SPANS];
     size_t n_pii;
-    bool *leak;         /* per answer sentence */
-    bool *mentioned;    /* per catalogue product: named by the sentence being checked */
-    const char *sent_p; /* the sentence being checked: numbers' spans are relative to it */
+    bool *leak;                /* per answer sentence */
+    bool *mentioned;           /* per catalogue product: named by the sentence being checked */
+    const char *sent_p;        /* the sentence being checked: numbers' spans are relative to it */
+    enum stock_level *p_stock; /* per passage: the stock it states */
+    bool *p_record;            /* per passage: it has a stock field */
+    bool *answer_cited;        /* per passage: cited somewhere in the answer */
+    bool answer_cites;
+    bool *clause_cited; /* scratch, per passage */
     struct answer_number nums[MAX_NUMBERS];
 };
 
@@ -994,16 +999,83 @@ static bool unknown_product(const struct checker *k, size_t s, size_t e, size_t 
     return false;
 }
 
-/* Stock said by words [w0, w1): +1 in stock, -1 not, 0 nothing said. A record's
- * "Stock: 0" / "Lagerbestand: 14" counts by its number. */
-static int stock_said(const struct text_an *t, size_t w0, size_t w1)
+/* ---- stock ------------------------------------------------------------------------- */
+
+static void sentence_words(const struct text_an *t, size_t s, size_t *w0, size_t *w1);
+
+/* What a text says about stock. A record's number maps to a level: 0 out, 1-5 low,
+ * 6-19 in stock, 20 and more plenty. Conflicts: any "in" level against out, plenty
+ * against low. */
+enum stock_level { STOCK_NONE = 0, STOCK_OUT, STOCK_IN, STOCK_LOW, STOCK_PLENTY };
+
+static const char *const stock_level_name[] = {"nothing", "out of stock", "in stock", "low stock",
+                                               "plenty in stock"};
+
+static enum stock_level stock_of_count(long long n)
 {
-    int said = 0;
+    return n <= 0 ? STOCK_OUT : n <= 5 ? STOCK_LOW : n < 20 ? STOCK_IN : STOCK_PLENTY;
+}
+
+static bool stock_conflict(enum stock_level said, enum stock_level there)
+{
+    if (said == STOCK_NONE || there == STOCK_NONE)
+        return false;
+    if (said == STOCK_OUT || there == STOCK_OUT)
+        return said != there;
+    return (said == STOCK_PLENTY && there == STOCK_LOW) ||
+           (said == STOCK_LOW && there == STOCK_PLENTY);
+}
+
+/* Words that make a clause a condition, not a statement about a product ("Ist ein
+ * Artikel nicht vorrätig, ..." is caught as mixed instead). */
+static const char *const conditional_words[] = {"falls",  "if",   "once", "sobald",  "sofern",
+                                                "unless", "wenn", "when", "whenever"};
+/* Quantity words: with a stock word in the clause, plenty or few. Prefixes. */
+static const char *const plenty_words[] = {"ample",     "ausreichend", "enough", "genug",
+                                           "genugend",  "lots",        "many",   "plenty",
+                                           "reichlich", "viele"};
+static const char *const low_words[] = {"begrenzt", "few",     "gering", "last",
+                                        "letzt",    "limited", "low",    "wenig"};
+
+/* Stock said by words [w0, w1) of t. A record's "Stock: 0" / "Lagerbestand: 14" counts
+ * by its number and wins; *record tells whether there was one. A text that says both in
+ * and out ("Ist ein Artikel nicht vorrätig, schicken wir die verfügbaren zuerst") says
+ * nothing; with skip_conditional, sentences with a conditional word are left out. */
+static enum stock_level stock_said_ex(const struct text_an *t, size_t w0, size_t w1,
+                                      bool skip_conditional, bool *record)
+{
+    bool any_in = false, any_out = false, plenty = false, low = false, stockish = false;
+    if (record)
+        *record = false;
     for (size_t i = w0; i < w1; i++) {
         const char *f = pool_at(t, t->w[i].fold);
         const char *prev = i > w0 ? pool_at(t, t->w[i - 1].fold) : "";
-        bool in = strcmp(f, "vorratig") == 0 || strcmp(f, "verfugbar") == 0 ||
-                  strcmp(f, "lieferbar") == 0 || strcmp(f, "available") == 0 ||
+        bool field =
+            strcmp(f, "stock") == 0 || strcmp(f, "lagerbestand") == 0 || strcmp(f, "bestand") == 0;
+        bool adjacent = i + 1 < w1 && (t->w[i + 1].flags & W_DIGITS);
+        for (size_t b = t->w[i].end; adjacent && b < t->w[i + 1].start; b++)
+            adjacent = t->p[b] == ':' || t->p[b] == ' ' || t->p[b] == '\t';
+        if (field && adjacent && i + 1 < w1) {
+            unsigned long long n = 0;
+            for (const char *d = pool_at(t, t->w[i + 1].fold); *d; d++)
+                n = n > 1000000000ULL ? n : n * 10 + (unsigned)(*d - '0');
+            if (record)
+                *record = true;
+            return stock_of_count((long long)n);
+        }
+        if (skip_conditional) {
+            size_t sw0, sw1;
+            bool cond = false;
+            sentence_words(t, t->w[i].sent, &sw0, &sw1);
+            for (size_t m = sw0; m < sw1 && !cond; m++)
+                cond = IN_LIST(conditional_words, pool_at(t, t->w[m].fold));
+            if (cond) {
+                i = sw1 - 1;
+                continue;
+            }
+        }
+        bool in = strncmp(f, "vorratig", 8) == 0 || strncmp(f, "verfugbar", 9) == 0 ||
+                  strncmp(f, "lieferbar", 9) == 0 || strcmp(f, "available") == 0 ||
                   strcmp(f, "lagernd") == 0 || strcmp(f, "erhaltlich") == 0 ||
                   (strcmp(f, "lager") == 0 && strcmp(prev, "auf") == 0) ||
                   (strcmp(f, "stock") == 0 && strcmp(prev, "in") == 0);
@@ -1011,27 +1083,35 @@ static int stock_said(const struct text_an *t, size_t w0, size_t w1)
                    strcmp(f, "unavailable") == 0 ||
                    (strcmp(f, "stock") == 0 && strcmp(prev, "of") == 0) ||
                    (strcmp(f, "out") == 0 && strcmp(prev, "sold") == 0);
-        bool field =
-            strcmp(f, "stock") == 0 || strcmp(f, "lagerbestand") == 0 || strcmp(f, "bestand") == 0;
-        bool adjacent = i + 1 < w1 && (t->w[i + 1].flags & W_DIGITS);
-        for (size_t b = t->w[i].end; adjacent && b < t->w[i + 1].start; b++)
-            adjacent = t->p[b] == ':' || t->p[b] == ' ' || t->p[b] == '\t';
-        if (field && adjacent) {
-            const char *d = pool_at(t, t->w[i + 1].fold);
-            bool zero = true;
-            for (; *d && zero; d++)
-                zero = *d == '0';
-            said = zero ? -1 : 1;
-        } else if (in) {
-            said = (t->w[i].flags & W_NEGATED) ? -1 : 1;
+        stockish = stockish || in || field || strcmp(f, "left") == 0 ||
+                   strncmp(f, "ubrig", 5) == 0 || strcmp(f, "stuck") == 0 ||
+                   strncmp(f, "unit", 4) == 0;
+        plenty = plenty || word_has_prefix(f, plenty_words, ARRAY_LEN(plenty_words));
+        low = low || word_has_prefix(f, low_words, ARRAY_LEN(low_words));
+        if (in) {
+            bool negated = (t->w[i].flags & W_NEGATED) != 0;
             for (size_t b = i > w0 + 3 ? i - 3 : w0; b < i; b++)
-                if (t->w[b].flags & W_NEG)
-                    said = -1;
+                negated = negated || (t->w[b].flags & W_NEG);
+            any_out = any_out || negated;
+            any_in = any_in || !negated;
         } else if (out) {
-            said = -1;
+            any_out = true;
         }
     }
-    return said;
+    if (any_in && any_out)
+        return STOCK_NONE;
+    if (any_out)
+        return STOCK_OUT;
+    if (stockish && low && !plenty)
+        return STOCK_LOW;
+    if (stockish && plenty && !low)
+        return STOCK_PLENTY;
+    return any_in ? STOCK_IN : STOCK_NONE;
+}
+
+static enum stock_level stock_said(const struct text_an *t, size_t w0, size_t w1)
+{
+    return stock_said_ex(t, w0, w1, false, NULL);
 }
 
 /* Whether words x of a and y of b are the same word: equal stems, or one stem a compound
@@ -1281,6 +1361,68 @@ static void fmt_price(char *out, size_t cap, double v, const char *cur)
         out[0] = '\0';
 }
 
+/* Stock said clause by clause against the passage each clause is about: the passages it
+ * cites, else the allowed ones sharing most of its words; when those say nothing (a
+ * pronoun: "It's in stock"), the one product record the answer cites. Conditional
+ * clauses ("if it is no longer available") state nothing. */
+static void check_stock(struct checker *k, size_t w0, size_t w1, size_t e, const bool *cited,
+                        bool any_cited, struct answer_sentence_verdict *v)
+{
+    const struct text_an *a = &k->a;
+    bool *cc = k->clause_cited;
+    for (size_t c0 = w0, c1; c0 < w1; c0 = c1) {
+        for (c1 = c0 + 1; c1 < w1 && !clause_break(a, c1 - 1, c1); c1++)
+            ;
+        bool cond = false;
+        for (size_t m = c0; m < c1 && !cond; m++)
+            cond = IN_LIST(conditional_words, pool_at(a, a->w[m].fold));
+        enum stock_level said = cond ? STOCK_NONE : stock_said(a, c0, c1);
+        if (said == STOCK_NONE)
+            continue;
+        memset(cc, 0, k->n_p * sizeof(*cc));
+        size_t bad = 0, n_cc = 0;
+        (void)citations(k->ans, a->w[c0].start, c1 < w1 ? a->w[c1].start : e, k->n_p, cc, &bad);
+        for (size_t i = 0; i < k->n_p; i++)
+            n_cc += cc[i];
+        if (n_cc == 0) { /* the allowed passages sharing most of the clause's words */
+            size_t top = 0;
+            for (int pass = 0; pass < 2; pass++)
+                for (size_t i = 0; i < k->n_p; i++) {
+                    if (any_cited && !cited[i])
+                        continue;
+                    size_t hits = 0, at;
+                    for (size_t w = c0; w < c1; w++)
+                        hits += is_content(&a->w[w]) && word_in(a, &a->w[w], &k->ps[i], &at);
+                    if (pass == 0 && hits > top)
+                        top = hits;
+                    else if (pass == 1 && hits == top)
+                        cc[i] = true;
+                }
+        }
+        bool agree = false, conflict = false;
+        for (size_t i = 0; i < k->n_p; i++)
+            if (cc[i] && k->p_stock[i] != STOCK_NONE) {
+                agree = agree || !stock_conflict(said, k->p_stock[i]);
+                conflict = conflict || stock_conflict(said, k->p_stock[i]);
+            }
+        if (!agree && !conflict) { /* nothing said there: the answer's one product record */
+            size_t records = 0, which = 0;
+            for (size_t i = 0; i < k->n_p; i++)
+                if (k->p_record[i] && (k->answer_cited[i] || !k->answer_cites)) {
+                    records++;
+                    which = i;
+                }
+            if (records == 1 && stock_conflict(said, k->p_stock[which]))
+                conflict = true;
+        }
+        if (conflict && !agree) {
+            flag(v, ANSWER_WHY_WRONG_STOCK, "says %s; the passage says otherwise",
+                 stock_level_name[said]);
+            return;
+        }
+    }
+}
+
 static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
                              struct answer_sentence_verdict *v, bool *cited)
 {
@@ -1367,11 +1509,10 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
                 x->other[0] = '\0';
             }
         }
-        int said = stock_said(a, w0, w1);
-        if (pr->stock >= 0 && ((said > 0 && pr->stock == 0) || (said < 0 && pr->stock > 0)))
+        enum stock_level said = stock_said(a, w0, w1);
+        if (pr->stock >= 0 && stock_conflict(said, stock_of_count(pr->stock)))
             flag(v, ANSWER_WHY_WRONG_STOCK, "says %s; the catalogue has %lld of %s",
-                 said > 0 ? "in stock" : "not in stock", (long long)pr->stock,
-                 pr->sku ? pr->sku : "?");
+                 stock_level_name[said], (long long)pr->stock, pr->sku ? pr->sku : "?");
     }
     for (size_t i = 0; i < nn; i++) {
         const struct answer_number *x = &k->nums[i];
@@ -1479,6 +1620,7 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
     v->passage = best;
     size_t units = content + 2 * nn + 2 * pii_given;
     v->support = units ? (double)(found + 2 * grounded_nums + 2 * pii_given) / (double)units : 1.0;
+    check_stock(k, w0, w1, e, cited, any_cited, v);
     /* the passage unit holding most of the sentence's words */
     if (best >= 0) {
         const struct text_an *pt = &k->ps[best];
@@ -1505,12 +1647,6 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
             v->p_end = pt->sent[top_s].end;
             size_t pw0, pw1;
             sentence_words(pt, top_s, &pw0, &pw1);
-            /* stock said against the stock the passage gives */
-            int said = stock_said(a, w0, w1), there = stock_said(pt, 0, pt->nw);
-            if (said && there && said != there)
-                flag(v, ANSWER_WHY_WRONG_STOCK, "says %s; passage %d says %s",
-                     said > 0 ? "in stock" : "not in stock", best + 1,
-                     there > 0 ? "in stock" : "not in stock");
             /* a short reply is still checked for a negation ("Das ist nicht möglich") */
             int conflict = content <= talk || admission || top * 10 < content * 3
                                ? 0
@@ -1555,6 +1691,10 @@ static void checker_release(struct checker *k)
     buf_release(&k->customer_alnum);
     free(k->leak);
     free(k->mentioned);
+    free(k->p_stock);
+    free(k->p_record);
+    free(k->answer_cited);
+    free(k->clause_cited);
 }
 
 ag_err answer_check(const char *answer, size_t len, enum text_lang lang,
@@ -1619,6 +1759,17 @@ ag_err answer_check(const char *answer, size_t len, enum text_lang lang,
     if (!(k.leak = calloc(k.a.n_sent ? k.a.n_sent : 1, sizeof(*k.leak))) ||
         !(k.mentioned = calloc(n_cat ? n_cat : 1, sizeof(*k.mentioned))))
         goto fail;
+    if (!(k.p_stock = calloc(n_p ? n_p : 1, sizeof(*k.p_stock))) ||
+        !(k.p_record = calloc(n_p ? n_p : 1, sizeof(*k.p_record))) ||
+        !(k.answer_cited = calloc(n_p ? n_p : 1, sizeof(*k.answer_cited))) ||
+        !(k.clause_cited = calloc(n_p ? n_p : 1, sizeof(*k.clause_cited))))
+        goto fail;
+    for (size_t i = 0; i < n_p; i++)
+        k.p_stock[i] = stock_said_ex(&k.ps[i], 0, k.ps[i].nw, true, &k.p_record[i]);
+    size_t bad_cite = 0;
+    (void)citations(answer, 0, len, n_p, k.answer_cited, &bad_cite);
+    for (size_t i = 0; i < n_p; i++)
+        k.answer_cites = k.answer_cites || k.answer_cited[i];
     if ((rc = check_leaks(&c, &k)) != AG_OK)
         goto fail;
     size_t found = 0;

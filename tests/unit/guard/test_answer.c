@@ -234,6 +234,54 @@ static void test_numbers_in_roles(void **state)
                ANSWER_WHY_WRONG_NUMBER);
 }
 
+static void test_stock_by_clause(void **state)
+{
+    (void)state;
+    static const char *const bottles[] = {
+        "Product: Thermosee 0,5 l | SKU: NW-1049 | Price: 27.90 EUR | Stock: 0",
+        "Product: Thermosee 1,0 l | SKU: NW-1048 | Price: 34.90 EUR | Stock: 45", NULL};
+    /* each clause against the passage it cites */
+    assert_why(check("The 0.5 l Thermosee is out of stock [1], but the 1.0 l one is available, "
+                     "at 34.90 EUR [2].",
+                     bottles, NULL, TEXT_LANG_EN),
+               NULL);
+    assert_why(check("The 0.5 l Thermosee is available [1], and the 1.0 l one costs 34.90 EUR "
+                     "[2].",
+                     bottles, NULL, TEXT_LANG_EN),
+               ANSWER_WHY_WRONG_STOCK);
+    /* a pronoun: the answer's one product record */
+    static const char *const axe[] = {
+        "Product: Beil Holzfäller 40 cm | SKU: NW-1057 | Price: 54.90 EUR | Stock: 0",
+        "Carrier: Orders paid by 2 pm on a business day usually leave the warehouse the same day.",
+        NULL};
+    assert_why(check("The Beil Holzfäller costs 54.90 EUR [1]. It's in stock, so if you pay by "
+                     "2 pm it usually leaves the warehouse the same day [2].",
+                     axe, NULL, TEXT_LANG_EN),
+               ANSWER_WHY_WRONG_STOCK);
+    assert_why(check("The Beil Holzfäller costs 54.90 EUR [1]. It's sold out at the moment; "
+                     "orders paid by 2 pm usually leave the warehouse the same day [2].",
+                     axe, NULL, TEXT_LANG_EN),
+               NULL);
+    /* a policy that names both states is no stock statement */
+    static const char *const partial[] = {
+        "Teillieferungen: Ist ein Artikel nicht vorrätig, schicken wir die verfügbaren Artikel "
+        "zuerst. Der Rest folgt, sobald er wieder auf Lager ist.",
+        NULL};
+    assert_why(check("Ist ein Artikel nicht vorrätig, schicken wir zuerst die verfügbaren "
+                     "Artikel [1].",
+                     partial, NULL, TEXT_LANG_DE),
+               NULL);
+    /* plenty against a low stock, and the reverse */
+    static const char *const low[] = {
+        "Produkt: Airpower Charger | Preis: 79,99 EUR | Lagerbestand: 1 (geringer Bestand)", NULL};
+    assert_why(check("Vom Airpower Charger sind noch reichlich Stück auf Lager [1].", low, NULL,
+                     TEXT_LANG_DE),
+               ANSWER_WHY_WRONG_STOCK);
+    assert_why(
+        check("Vom Airpower Charger ist nur noch wenig auf Lager [1].", low, NULL, TEXT_LANG_DE),
+        NULL);
+}
+
 /* ---- numbers ------------------------------------------------------------------------- */
 
 static size_t nums(const char *t, enum text_lang l, struct answer_number *out)
@@ -760,6 +808,7 @@ int main(void)
         cmocka_unit_test(test_admissions_and_referrals),
         cmocka_unit_test(test_contact_data_counts),
         cmocka_unit_test(test_numbers_in_roles),
+        cmocka_unit_test(test_stock_by_clause),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
