@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "guard/answer_internal.h"
 #include "guard/pii.h"
 #include "kb/kb.h"
 
@@ -264,7 +265,8 @@ struct aword {
     size_t fold, fold_len; /* folded form in the pool */
     size_t stem, stem_len; /* stem in the pool */
     unsigned flags;
-    unsigned sent; /* sentence of the text it lies in */
+    unsigned sent;    /* sentence of the text it lies in */
+    unsigned concept; /* answer_concept(): shop vocabulary a paraphrase may swap */
 };
 
 struct text_an {
@@ -284,6 +286,7 @@ struct text_an {
     size_t n_by_stem;
     struct answer_number *nums;
     size_t n_nums;
+    uint64_t concepts; /* bit c: a content word of concept c */
 };
 
 struct ctx {
@@ -364,6 +367,7 @@ static bool on_word(void *vctx, const char *w, size_t n, size_t start, size_t en
         x->flags |= W_TALK;
     if (is_knowing(f, n))
         x->flags |= W_KNOW;
+    x->concept = answer_concept(f, n);
     t->nw++;
     return true;
 }
@@ -492,8 +496,11 @@ static ag_err analyse(struct ctx *c, const char *p, size_t n, bool answer, struc
         return AG_ENOMEM;
     /* the pool is complete now: pointers into it stay valid */
     for (size_t i = 0; i < t->nw; i++)
-        if (is_content(&t->w[i]))
+        if (is_content(&t->w[i])) {
             t->by_stem[t->n_by_stem++] = (struct sidx){pool_at(t, t->w[i].stem), i};
+            if (t->w[i].concept && !(t->w[i].flags & W_NEG_CLAUSE))
+            t->concepts |= (uint64_t)1 << t->w[i].concept;
+        }
     qsort(t->by_stem, t->n_by_stem, sizeof(*t->by_stem), cmp_stem_idx);
     if (!answer) {
         if (!(t->nums = malloc(MAX_NUMBERS * sizeof(*t->nums))))
@@ -627,10 +634,31 @@ size_t answer_sentences(const char *p, size_t n, text_sentence_cb cb, void *ctx)
 
 /* ---- matching ---------------------------------------------------------------------- */
 
-/* Whether answer word x is found among the content words of t: equal stems, or one
- * stem a compound head or tail of the other (kb_term_matches, both ways). */
+static bool word_in_stems(const struct text_an *ans, const struct aword *x, const struct text_an *t,
+                          size_t *at);
+
+/* Whether answer word x is found among the content words of t: equal stems, one stem a
+ * compound head or tail of the other (kb_term_matches, both ways), or a word of the same
+ * concept of shop vocabulary ("gratis" for "kostenlos", "zurückschicken" for
+ * "Rücksendung") that t states without a negation. */
 static bool word_in(const struct text_an *ans, const struct aword *x, const struct text_an *t,
                     size_t *at)
+{
+    if (word_in_stems(ans, x, t, at))
+        return true;
+    if (!x->concept || !((t->concepts >> x->concept) & 1))
+        return false;
+    for (size_t i = 0; i < t->n_by_stem; i++)
+        if (t->w[t->by_stem[i].idx].concept == x->concept) {
+            *at = t->by_stem[i].idx;
+            return true;
+        }
+    return false;
+}
+
+/* Whether answer word x is found among the content words of t by its stem alone. */
+static bool word_in_stems(const struct text_an *ans, const struct aword *x, const struct text_an *t,
+                          size_t *at)
 {
     const char *xs = pool_at(ans, x->stem);
     size_t lo = 0, hi = t->n_by_stem;
@@ -863,7 +891,7 @@ static bool word_known(const struct checker *k, const struct text_an *t, const s
 {
     size_t at;
     for (size_t i = 0; i < k->n_p; i++)
-        if (word_in(t, x, &k->ps[i], &at))
+        if (word_in_stems(t, x, &k->ps[i], &at))
             return true;
     const char *raw = t->p + x->start;
     for (size_t i = 0; i < k->n_cat; i++) {
@@ -965,6 +993,35 @@ static bool unknown_product(const struct checker *k, size_t s, size_t e, size_t 
             continue;
         memcpy(phrase, p + x->start, pl);
         if (!raw_known(k, p + y->start, y->end - y->start) || !word_known(k, a, x)) {
+            snippet(p, x->start, y->end, what, cap);
+            return true;
+        }
+    }
+    /* a sibling of a product line: "Fjordlager 5" where the passages have only
+     * "Fjordlager 2" and "Fjordlager 3" (a name word directly before a bare number) */
+    for (size_t i = w0; i + 1 < w1; i++) {
+        const struct aword *x = &a->w[i], *y = &a->w[i + 1];
+        if (!upper_at(p, x->start, e) || (x->flags & (W_STOP | W_TALK | W_DIGITS)) ||
+            x->end - x->start < 3 || y->start != x->end + 1 || p[x->end] != ' ' ||
+            !(y->flags & W_DIGITS))
+            continue;
+        bool same = false, other = false;
+        for (size_t pi = 0; pi < k->n_p && !same; pi++) {
+            const struct text_an *t = &k->ps[pi];
+            for (size_t j = 0; j + 1 < t->nw && !same; j++) {
+                const struct aword *u = &t->w[j], *d = &t->w[j + 1];
+                if (!(d->flags & W_DIGITS) || d->start != u->end + 1 || t->p[u->end] != ' ' ||
+                    u->fold_len != x->fold_len ||
+                    memcmp(pool_at(t, u->fold), pool_at(a, x->fold), x->fold_len) != 0)
+                    continue;
+                if (d->fold_len == y->fold_len &&
+                    memcmp(pool_at(t, d->fold), pool_at(a, y->fold), y->fold_len) == 0)
+                    same = true;
+                else
+                    other = true;
+            }
+        }
+        if (other && !same && !raw_known(k, p + x->start, y->end - x->start)) {
             snippet(p, x->start, y->end, what, cap);
             return true;
         }
@@ -1128,6 +1185,50 @@ static bool same_word(const struct text_an *a, const struct aword *x, const stru
            kb_term_matches(&ty, pool_at(a, x->fold), x->fold_len, xs, x->stem_len);
 }
 
+/* Words that bound what a passage sentence states: conditions, thresholds and limits
+ * ("nur wenn", "ab 50 EUR", "Minimum order quantity"). Negating such a statement is
+ * often its converse ("aber nicht die Versandkosten", "a single one can't be ordered"),
+ * not a contradiction. Prefixes of folded words. */
+static const char *const restrictive[] = {
+    "ab",      "ausschliesslich", "exclusive", "falls",   "hochst", "if",   "least",
+    "maximal", "maximum",         "mindest",   "minimum", "nur",    "once", "only",
+    "sobald",  "sofern",          "unless",    "wenn",    "when"};
+
+static bool is_restrictive(const char *f)
+{
+    for (size_t r = 0; r < ARRAY_LEN(restrictive); r++) {
+        size_t l = strlen(restrictive[r]);
+        /* short entries ("ab", "if", "nur") only as whole words */
+        if (strncmp(f, restrictive[r], l) == 0 && (l >= 5 || f[l] == '\0'))
+            return true;
+    }
+    return false;
+}
+
+static bool restrictive_unit(const struct text_an *t, unsigned sent)
+{
+    size_t w0, w1;
+    sentence_words(t, sent, &w0, &w1);
+    for (size_t i = w0; i < w1; i++)
+        if (is_restrictive(pool_at(t, t->w[i].fold)))
+            return true;
+    return false;
+}
+
+/* Whether the clause of word i of t holds a restrictive word. */
+static bool clause_restrictive(const struct text_an *t, size_t i)
+{
+    size_t lo = i, hi = i;
+    while (lo > 0 && !clause_break(t, lo - 1, lo))
+        lo--;
+    while (hi + 1 < t->nw && !clause_break(t, hi, hi + 1))
+        hi++;
+    for (size_t k = lo; k <= hi; k++)
+        if (is_restrictive(pool_at(t, t->w[k].fold)))
+            return true;
+    return false;
+}
+
 /* Negation against the passage: a negated word of the sentence that the passage states
  * without negation (+1), or a negated word of the aligned passage unit [pw0, pw1) that
  * the sentence states without negation (-1); 0 when they agree. */
@@ -1140,11 +1241,15 @@ static int negation_conflict(const struct text_an *a, size_t w0, size_t w1,
         const struct aword *x = &a->w[i];
         if (!(x->flags & W_NEGATED) || !is_content(x))
             continue;
+        /* the answer's clause states the other case of a bounded passage statement
+         * unless it repeats the bound itself ("ab 50 EUR ... nicht kostenlos") */
+        bool bounded_here = clause_restrictive(a, i);
         for (size_t j = 0; j < pt->nw && !negated; j++) {
             const struct aword *y = &pt->w[j];
             if (is_content(y) && same_word(a, x, pt, y)) {
                 found = true;
-                negated = (y->flags & W_NEG_CLAUSE) != 0;
+                negated = (y->flags & W_NEG_CLAUSE) != 0 ||
+                          (!bounded_here && restrictive_unit(pt, y->sent));
             }
         }
     }
@@ -1359,6 +1464,57 @@ static void fmt_price(char *out, size_t cap, double v, const char *cur)
     int w = snprintf(out, cap, "%.2f %s", v, cur && cur[0] ? cur : "");
     if (w < 0)
         out[0] = '\0';
+}
+
+/* Promises (free of charge, a guarantee) must be stated by the allowed passages, in
+ * any of their words ("gratis" for "kostenlos") and not negated there: a sentence that
+ * reuses its passage's other words would otherwise carry a made-up promise. "Feel free"
+ * is conversation. */
+static void check_claims(struct checker *k, size_t w0, size_t w1, const bool *cited, bool any_cited,
+                         struct answer_sentence_verdict *v)
+{
+    const struct text_an *a = &k->a;
+    for (size_t w = w0; w < w1; w++) {
+        const struct aword *x = &a->w[w];
+        if (!is_content(x) || !answer_concept_is_claim(x->concept) || (x->flags & W_NEG_CLAUSE))
+            continue;
+        if (w > w0 && strcmp(pool_at(a, a->w[w - 1].fold), "feel") == 0)
+            continue;
+        bool stated = false;
+        for (size_t i = 0; i < k->n_p && !stated; i++)
+            stated = (!any_cited || cited[i]) && ((k->ps[i].concepts >> x->concept) & 1);
+        if (!stated) {
+            char what[48];
+            snippet(k->ans, x->start, x->end, what, sizeof(what));
+            flag(v, ANSWER_WHY_UNSUPPORTED, "promises \"%s\" (%s), which the %s do not state", what,
+                 answer_concept_name(x->concept), any_cited ? "cited passages" : "passages");
+            return;
+        }
+    }
+}
+
+/* Opposite words (answer_concepts_opposed(): "kostenlos" / "kostenpflichtig"): a word of
+ * the sentence whose opposite the aligned passage unit [pw0, pw1) states while the unit
+ * has no word of the sentence's concept. Both sides outside a negated clause. */
+static bool opposite_in_unit(const struct text_an *a, size_t w0, size_t w1,
+                             const struct text_an *pt, size_t pw0, size_t pw1)
+{
+    for (size_t i = w0; i < w1; i++) {
+        const struct aword *x = &a->w[i];
+        if (!x->concept || !is_content(x) || (x->flags & W_NEG_CLAUSE))
+            continue;
+        bool same = false, opposite = false;
+        for (size_t j = pw0; j < pw1; j++) {
+            const struct aword *y = &pt->w[j];
+            if (!y->concept || !is_content(y) || (y->flags & W_NEG_CLAUSE))
+                continue;
+            same = same || y->concept == x->concept;
+            opposite = opposite || answer_concepts_opposed(x->concept, y->concept);
+        }
+        if (opposite && !same)
+            return true;
+    }
+    return false;
 }
 
 /* Stock said clause by clause against the passage each clause is about: the passages it
@@ -1654,6 +1810,8 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
             if (conflict)
                 flag(v, ANSWER_WHY_NEGATION, "%s passage %d",
                      conflict > 0 ? "negates what it says in" : "drops the negation of", best + 1);
+            if (!admission && opposite_in_unit(a, w0, w1, pt, pw0, pw1))
+                flag(v, ANSWER_WHY_NEGATION, "says the opposite of passage %d", best + 1);
         }
     }
     if (v->exempt) {
@@ -1677,6 +1835,8 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
         flag(v, ANSWER_WHY_UNSUPPORTED, "support %.2f below %.2f; not in the passage: %s",
              v->support, k->params->support_threshold, miss);
     }
+    if (!v->exempt && !question && !admission)
+        check_claims(k, w0, w1, cited, any_cited, v);
     return AG_OK;
 }
 

@@ -216,10 +216,11 @@ static void test_numbers_in_roles(void **state)
                      "ausgeschlossen [2].",
                      drink, NULL, TEXT_LANG_DE),
                NULL);
+    /* another number after the name is a sibling product the passages lack */
     assert_why(check("Die Trinkblase Bachlauf 3 l ist als Hygieneartikel vom Rückgaberecht "
                      "ausgeschlossen [2].",
                      drink, NULL, TEXT_LANG_DE),
-               ANSWER_WHY_WRONG_NUMBER);
+               ANSWER_WHY_UNKNOWN_PRODUCT);
     /* a count of the passages the sentence cites */
     static const char *const mats[] = {"Produkt: Isomatte Wolkenbett | Preis: 79,90 EUR",
                                        "Produkt: Schaumstoffmatte Dünenrand | Preis: 24,90 EUR",
@@ -280,6 +281,78 @@ static void test_stock_by_clause(void **state)
     assert_why(
         check("Vom Airpower Charger ist nur noch wenig auf Lager [1].", low, NULL, TEXT_LANG_DE),
         NULL);
+}
+
+static void test_lexicon(void **state)
+{
+    (void)state;
+    static const char *const ret[] = {
+        "Rücksendungen: Sie können Artikel innerhalb von 30 Tagen kostenlos zurückschicken. Die "
+        "Versandkosten für Expresslieferungen sind kostenpflichtig.",
+        NULL};
+    /* a paraphrase in shop synonyms is found */
+    assert_why(check("Eine Retoure ist 30 Tage lang gratis möglich [1].", ret, NULL, TEXT_LANG_DE),
+               NULL);
+    static const char *const refunds[] = {
+        "Refunds: we reimburse the purchase price within 14 days.", NULL};
+    assert_why(check("You get a refund of the purchase price within 14 days [1].", refunds, NULL,
+                     TEXT_LANG_EN),
+               NULL);
+    /* ... but words outside the lexicon are not */
+    assert_why(check("Eine Retoure erfordert eine schriftliche Begründung und Originalverpackung "
+                     "[1].",
+                     ret, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_UNSUPPORTED);
+    /* a promise of something free needs a passage that says so */
+    assert_why(
+        check("Die Rücksendung ist innerhalb von 30 Tagen kostenlos [1].", ret, NULL, TEXT_LANG_DE),
+        NULL);
+    assert_why(check("Versand nach Österreich dauert 3 bis 5 Werktage und ist kostenlos [1].",
+                     versand_de, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_UNSUPPORTED);
+    assert_why(
+        check("Feel free to return items within 30 days [2].", shipping_en, NULL, TEXT_LANG_EN),
+        NULL);
+    /* opposites in the aligned passage unit */
+    static const char *const express[] = {
+        "Expressversand: Der Expressversand ist kostenpflichtig und kostet 9,90 EUR.", NULL};
+    assert_why(check("Der Expressversand ist kostenpflichtig [1].", express, NULL, TEXT_LANG_DE),
+               NULL);
+    assert_why(check("Der Expressversand ist kostenfrei [1].", express, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_NEGATION);
+}
+
+static void test_negation_of_conditions(void **state)
+{
+    (void)state;
+    static const char *const refund[] = {
+        "Erstattung: Die ursprünglichen Versandkosten erstatten wir, wenn Sie die gesamte "
+        "Bestellung zurückgeben.",
+        NULL};
+    /* the converse of a condition is no contradiction */
+    assert_why(check("Bei einer Teilrücksendung erstatten wir die Versandkosten nicht [1].", refund,
+                     NULL, TEXT_LANG_DE),
+               NULL);
+    /* a plain statement negated still is */
+    static const char *const customs[] = {
+        "Zoll: Für Sendungen in die Schweiz fallen Zollgebühren an.", NULL};
+    assert_why(check("Für Sendungen in die Schweiz fallen keine Zollgebühren an [1].", customs,
+                     NULL, TEXT_LANG_DE),
+               ANSWER_WHY_NEGATION);
+}
+
+static void test_product_variants(void **state)
+{
+    (void)state;
+    static const char *const tents[] = {"Produkt: Fjordlager 2 Kuppelzelt | Preis: 249,90 EUR",
+                                        "Produkt: Fjordlager 3 Kuppelzelt | Preis: 299,00 EUR",
+                                        NULL};
+    assert_why(check("Für drei Personen passt das Fjordlager 3 Kuppelzelt [2].", tents, NULL,
+                     TEXT_LANG_DE),
+               NULL);
+    assert_why(check("Für fünf Personen passt das Fjordlager 5 Familienzelt [2].", tents,
+                     "Habt ihr ein Zelt für 5 Personen?", TEXT_LANG_DE),
+               ANSWER_WHY_UNKNOWN_PRODUCT);
 }
 
 /* ---- numbers ------------------------------------------------------------------------- */
@@ -809,6 +882,9 @@ int main(void)
         cmocka_unit_test(test_contact_data_counts),
         cmocka_unit_test(test_numbers_in_roles),
         cmocka_unit_test(test_stock_by_clause),
+        cmocka_unit_test(test_lexicon),
+        cmocka_unit_test(test_negation_of_conditions),
+        cmocka_unit_test(test_product_variants),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
