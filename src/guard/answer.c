@@ -1459,6 +1459,194 @@ static bool number_grounded(const struct checker *k, const struct answer_number 
     return false;
 }
 
+/* ---- numbers in their roles ----------------------------------------------------------- */
+
+/* The passage sentence (unit) holding byte off of t. */
+static size_t unit_at(const struct text_an *t, size_t off)
+{
+    size_t lo = 0, hi = t->n_sent;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->sent[mid].end <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < t->n_sent ? lo : (t->n_sent ? t->n_sent - 1 : 0);
+}
+
+/* A segment break: punctuation that ends a table cell or a field, not a parenthesis
+ * ("Priority (2 bis 3 Tage) 26 EUR" is one cell). */
+static bool segment_break_at(const char *p, size_t from, size_t to, bool *colon)
+{
+    for (size_t b = from; b < to; b++) {
+        bool in_number = b > 0 && p[b - 1] >= '0' && p[b - 1] <= '9' && p[b + 1] >= '0' &&
+                         p[b + 1] <= '9'; /* "249,90", "1.500", "10:30" */
+        if (p[b] != '\0' && strchr(",;:.!?|", p[b]) && !in_number) {
+            if (colon)
+                *colon = p[b] == ':';
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The words [*lo, *hi] of t around byte off, within one segment; a value after a colon
+ * takes its field name ("Lagerbestand: 14", "Returns: 7 days return policy"). */
+static void segment_words(const struct text_an *t, size_t off, size_t *lo, size_t *hi)
+{
+    size_t i = 0;
+    while (i + 1 < t->nw && t->w[i + 1].start <= off)
+        i++;
+    size_t a = i, b = i;
+    bool colon = false;
+    while (a > 0 && t->w[a - 1].sent == t->w[a].sent &&
+           !segment_break_at(t->p, t->w[a - 1].end, t->w[a].start, &colon))
+        a--;
+    if (colon && a > 0 && t->w[a - 1].sent == t->w[a].sent) { /* the field name too */
+        a--;
+        while (a > 0 && t->w[a - 1].sent == t->w[a].sent &&
+               !segment_break_at(t->p, t->w[a - 1].end, t->w[a].start, NULL))
+            a--;
+    }
+    while (b + 1 < t->nw && t->w[b + 1].sent == t->w[b].sent &&
+           !segment_break_at(t->p, t->w[b].end, t->w[b + 1].start, NULL))
+        b++;
+    *lo = a;
+    *hi = b;
+}
+
+static bool inside_number(const struct answer_number *nums, size_t n, size_t base,
+                          const struct aword *w)
+{
+    for (size_t j = 0; j < n; j++)
+        if (w->start >= base + nums[j].start && w->start < base + nums[j].end)
+            return true;
+    return false;
+}
+
+/* Whether a content word of the answer segment [alo, ahi] (numbers and their units
+ * aside) is in the passage segment [plo, phi], by stem or concept; *any: whether the
+ * answer segment has such a word at all. */
+static bool segments_share(const struct checker *k, size_t alo, size_t ahi, size_t base, size_t nn,
+                           const struct text_an *pt, size_t plo, size_t phi, bool *any)
+{
+    const struct text_an *a = &k->a;
+    *any = false;
+    for (size_t i = alo; i <= ahi; i++) {
+        const struct aword *x = &a->w[i];
+        if (!is_content(x) || (x->flags & W_TALK) || inside_number(k->nums, nn, base, x))
+            continue;
+        *any = true;
+        for (size_t j = plo; j <= phi; j++) {
+            const struct aword *y = &pt->w[j];
+            if (!is_content(y) || inside_number(pt->nums, pt->n_nums, 0, y))
+                continue;
+            if (same_word(a, x, pt, y) || (x->concept && x->concept == y->concept))
+                return true;
+        }
+    }
+    return false;
+}
+
+static size_t prices_in_unit(const struct text_an *t, size_t u)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < t->n_nums && u < t->n_sent; j++)
+        n += t->nums[j].unit == ANSWER_UNIT_CURRENCY && t->nums[j].start >= t->sent[u].start &&
+             t->nums[j].start < t->sent[u].end;
+    return n;
+}
+
+static bool is_duration(const struct answer_number *x)
+{
+    return x->unit == ANSWER_UNIT_DAYS || x->unit == ANSWER_UNIT_MONTHS ||
+           x->unit == ANSWER_UNIT_HOURS;
+}
+
+#define MAX_ROWS 16
+
+/* Numbers stated in another role. A duration of the sentence that the allowed passages
+ * hold only in passages of three or more numbers (records, tables) and only in segments
+ * that share no word with the sentence's own segment around it ("ships in 1 week"
+ * against "Returns: 7 days return policy", "Standardversand ... 2 bis 3 Tage" against
+ * "Priority (2 bis 3 Tage)"): durations are the numbers whose role the unit does not
+ * tell (delivery time, return period, warranty). And numbers of one sentence taken from
+ * different rows of a price table (sentences with three or more prices), no row holding
+ * them all ("200,01 bis 500 EUR ... 46 EUR" from the next row). */
+static void check_number_roles(struct checker *k, size_t s, size_t w0, size_t w1, size_t nn,
+                               const bool *cited, bool any_cited, struct answer_sentence_verdict *v)
+{
+    const struct text_an *a = &k->a;
+    char what[64];
+    size_t cand_p[MAX_ROWS], cand_u[MAX_ROWS], n_cand = 0;
+    bool have_rows = false;
+    for (size_t xi = 0; xi < nn && w0 < w1; xi++) {
+        const struct answer_number *x = &k->nums[xi];
+        if (x->unit == ANSWER_UNIT_LITERAL && x->other[0] == '\0')
+            continue; /* settled by the catalogue */
+        size_t occ = 0, shared = 0, busy = 0, rows = 0;
+        size_t row_p[MAX_ROWS], row_u[MAX_ROWS];
+        bool any_context = false;
+        size_t alo, ahi;
+        segment_words(a, s + x->start, &alo, &ahi);
+        for (size_t i = 0; i < k->n_p; i++) {
+            const struct text_an *pt = &k->ps[i];
+            if ((any_cited && !cited[i]) || pt->n_sent == 0)
+                continue;
+            for (size_t j = 0; j < pt->n_nums; j++) {
+                if (!answer_number_matches(x, &pt->nums[j]))
+                    continue;
+                occ++;
+                busy += pt->n_nums >= 3;
+                if (is_duration(x)) {
+                    size_t plo, phi;
+                    bool any;
+                    segment_words(pt, pt->nums[j].start, &plo, &phi);
+                    shared += segments_share(k, alo, ahi, s, nn, pt, plo, phi, &any);
+                    any_context = any_context || any;
+                }
+                size_t u = unit_at(pt, pt->nums[j].start);
+                if (prices_in_unit(pt, u) >= 3 && rows < MAX_ROWS) {
+                    row_p[rows] = i;
+                    row_u[rows++] = u;
+                }
+            }
+        }
+        if (is_duration(x) && occ > 0 && busy == occ && any_context && shared == 0) {
+            snippet(k->sent_p, x->start, x->end, what, sizeof(what));
+            flag(v, ANSWER_WHY_WRONG_NUMBER, "\"%s\" is in the passages only for something else",
+                 what);
+            return;
+        }
+        if (occ == 0 || rows != occ)
+            continue; /* not a number of a price table */
+        if (!have_rows) {
+            memcpy(cand_p, row_p, rows * sizeof(*row_p));
+            memcpy(cand_u, row_u, rows * sizeof(*row_u));
+            n_cand = rows;
+            have_rows = true;
+            continue;
+        }
+        size_t kept = 0;
+        for (size_t c = 0; c < n_cand; c++)
+            for (size_t r = 0; r < rows; r++)
+                if (cand_p[c] == row_p[r] && cand_u[c] == row_u[r]) {
+                    cand_p[kept] = cand_p[c];
+                    cand_u[kept++] = cand_u[c];
+                    break;
+                }
+        n_cand = kept;
+        if (n_cand == 0) {
+            snippet(k->sent_p, x->start, x->end, what, sizeof(what));
+            flag(v,
+                 x->unit == ANSWER_UNIT_CURRENCY ? ANSWER_WHY_WRONG_PRICE : ANSWER_WHY_WRONG_NUMBER,
+                 "\"%s\" is from another row of the table than the sentence's other numbers", what);
+            return;
+        }
+    }
+}
+
 static void fmt_price(char *out, size_t cap, double v, const char *cur)
 {
     int w = snprintf(out, cap, "%.2f %s", v, cur && cur[0] ? cur : "");
@@ -1684,6 +1872,9 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
             flag(v, ANSWER_WHY_WRONG_NUMBER, "\"%s\" is not in the %s", what,
                  any_cited ? "cited passages" : "passages");
     }
+
+    if (!v->why)
+        check_number_roles(k, s, w0, w1, nn, cited, any_cited, v);
 
     /* support: the share of content words found in the cited passages (or the best
      * passage); each grounded number counts as two found words, each number as two */

@@ -48,6 +48,9 @@ enum concept {
     C_ALLOWED,   /* allowed, accepted */
     C_WEIGHT,    /* weight */
     C_ACCOUNT,   /* customer account */
+    C_STOCK,     /* stock, inventory */
+    C_SAME,      /* the same (day) */
+    C_NEXT,      /* the next (day): the opposite of C_SAME */
     C_COUNT
 };
 
@@ -55,11 +58,11 @@ _Static_assert((int)C_COUNT <= (int)ANSWER_MAX_CONCEPTS,
                "concept ids must fit ANSWER_MAX_CONCEPTS");
 
 static const char *const concept_names[C_COUNT] = {
-    "",         "free of charge", "chargeable", "cost",     "payment",   "shipping",
-    "parcel",   "return",         "refund",     "exchange", "guarantee", "discount",
-    "order",    "purchase",       "receiving",  "damage",   "cancel",    "quick",
-    "item",     "abroad",         "pickup",     "phone",    "label",     "tracking",
-    "included", "excluded",       "allowed",    "weight",   "account"};
+    "",          "free of charge", "chargeable", "cost",      "payment",  "shipping", "parcel",
+    "return",    "refund",         "exchange",   "guarantee", "discount", "order",    "purchase",
+    "receiving", "damage",         "cancel",     "quick",     "item",     "abroad",   "pickup",
+    "phone",     "label",          "tracking",   "included",  "excluded", "allowed",  "weight",
+    "account",   "stock",          "same",       "next"};
 
 struct lex_entry {
     const char *w;
@@ -291,6 +294,22 @@ static const struct lex_entry lexicon[] = {
     E("wiegt", C_WEIGHT),
     E("wiegen", C_WEIGHT),
     E("weigh", C_WEIGHT),
+    /* stock */
+    E("lager", C_STOCK),
+    E("lagerbestand", C_STOCK),
+    E("bestand", C_STOCK),
+    E("vorrat", C_STOCK),
+    E("vorratig", C_STOCK),
+    E("stock", C_STOCK),
+    E("inventory", C_STOCK),
+    /* same or next (day) */
+    E("selben", C_SAME),
+    E("gleichen", C_SAME),
+    E("same", C_SAME),
+    E("nachsten", C_NEXT),
+    E("folgend", C_NEXT),
+    E("next", C_NEXT),
+    E("following", C_NEXT),
     /* account */
     E("kundenkonto", C_ACCOUNT),
     E("konto", C_ACCOUNT),
@@ -326,7 +345,8 @@ bool answer_concept_is_claim(unsigned c)
 
 bool answer_concepts_opposed(unsigned a, unsigned b)
 {
-    return (a == C_FREE && b == C_PAID) || (a == C_PAID && b == C_FREE);
+    return (a == C_FREE && b == C_PAID) || (a == C_PAID && b == C_FREE) ||
+           (a == C_SAME && b == C_NEXT) || (a == C_NEXT && b == C_SAME);
 }
 
 const char *answer_concept_name(unsigned c)

@@ -355,6 +355,49 @@ static void test_product_variants(void **state)
                ANSWER_WHY_UNKNOWN_PRODUCT);
 }
 
+static void test_number_roles(void **state)
+{
+    (void)state;
+    static const char *const perfume[] = {
+        "Product: Dolce Shine | Price: 69.99 EUR | Stock: 4 | Shipping: Ships in 1 month | "
+        "Returns: 7 days return policy",
+        NULL};
+    /* a duration taken from another field of a record */
+    assert_why(check("Dolce Shine ships in 1 week [1].", perfume, NULL, TEXT_LANG_EN),
+               ANSWER_WHY_WRONG_NUMBER);
+    assert_why(check("Dolce Shine ships in 1 month and can be returned within a week [1].", perfume,
+                     NULL, TEXT_LANG_EN),
+               NULL);
+    /* a duration from another cell of a table */
+    static const char *const rates[] = {
+        "Versandkosten: bis 200 EUR: Standard (5 bis 7 Tage) 16 EUR, Priority (2 bis 3 Tage) 26 "
+        "EUR, Overnight 33 EUR. 200,01 bis 500 EUR: Standard 21 EUR, Priority 31 EUR, Overnight "
+        "38 EUR. 500,01 bis 1000 EUR: Standard 29 EUR, Priority 39 EUR, Overnight 46 EUR.",
+        NULL};
+    assert_why(check("Der Standardversand dauert 5 bis 7 Tage [1].", rates, NULL, TEXT_LANG_DE),
+               NULL);
+    assert_why(check("Der Standardversand dauert 2 bis 3 Tage [1].", rates, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_WRONG_NUMBER);
+    /* prices of one sentence from one row of a price table */
+    assert_why(check("Bei 200,01 bis 500 EUR Warenwert kostet Overnight 38 EUR [1].", rates, NULL,
+                     TEXT_LANG_DE),
+               NULL);
+    assert_why(check("Bei 200,01 bis 500 EUR Warenwert kostet Overnight 46 EUR [1].", rates, NULL,
+                     TEXT_LANG_DE),
+               ANSWER_WHY_WRONG_PRICE);
+    /* same day against next day */
+    static const char *const express[] = {
+        "Expressversand: Bestellen Sie bis 14 Uhr, wird Ihr Paket am nächsten Werktag zugestellt.",
+        NULL};
+    assert_why(check("Bei Bestellung bis 14 Uhr wird Ihr Paket am nächsten Werktag zugestellt "
+                     "[1].",
+                     express, NULL, TEXT_LANG_DE),
+               NULL);
+    assert_why(check("Bei Bestellung bis 14 Uhr wird Ihr Paket am selben Tag zugestellt [1].",
+                     express, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_NEGATION);
+}
+
 /* ---- numbers ------------------------------------------------------------------------- */
 
 static size_t nums(const char *t, enum text_lang l, struct answer_number *out)
@@ -885,6 +928,7 @@ int main(void)
         cmocka_unit_test(test_lexicon),
         cmocka_unit_test(test_negation_of_conditions),
         cmocka_unit_test(test_product_variants),
+        cmocka_unit_test(test_number_roles),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
