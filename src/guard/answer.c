@@ -216,6 +216,14 @@ static bool word_has_prefix(const char *f, const char *const *list, size_t count
     return false;
 }
 
+/* Question words: a question with one of them is open ("Welcher passt?"), one without
+ * is a yes/no question ("Kann ich ...?", "Do you share ...?"). Sorted. */
+static const char *const question_words[] = {
+    "how",     "wann", "warum",   "was",  "welche", "welchem", "welchen", "welcher",
+    "welches", "wer",  "weshalb", "what", "when",   "where",   "which",   "who",
+    "why",     "wie",  "wieso",   "wo",   "woher",  "wohin",
+};
+
 /* A referral to people: a service word and a verb of getting in touch. */
 static const char *const refer_nouns[] = {"customer",   "hotline", "kontakt", "kundendienst",
                                           "kundenserv", "service", "support", "team"};
@@ -746,6 +754,7 @@ struct checker {
     bool *p_record;            /* per passage: it has a stock field */
     bool *answer_cited;        /* per passage: cited somewhere in the answer */
     bool answer_cites;
+    bool yes_no;        /* the customer's text asks a yes/no question (no question word) */
     bool *clause_cited; /* scratch, per passage */
     struct answer_number nums[MAX_NUMBERS];
 };
@@ -1681,6 +1690,55 @@ static void check_claims(struct checker *k, size_t w0, size_t w1, const bool *ci
     }
 }
 
+/* What the customer asked about, asserted without the passages: in reply to a yes/no
+ * question, a lower-case content word of the question that no passage has (by stem or
+ * concept), stated by the sentence outside a negated clause ("Can I get cash?" - "... a Gift Card
+ * or a cash refund"; "Do you share my data with DHL?" - "We also share your phone number"). The
+ * customer's words are context for admissions of not knowing, never evidence for a claim. */
+/* A comparative or superlative ("lighter", "lightest", "leichteste", "günstiger"): a
+ * comparison the answer works out from the passages' numbers. */
+static bool comparative(const char *f, size_t n)
+{
+    static const char *const ends[] = {"er", "est", "ere", "eren", "ste", "sten", "ster", "stes"};
+    for (size_t i = 0; i < ARRAY_LEN(ends); i++) {
+        size_t l = strlen(ends[i]);
+        if (n >= l + 3 && memcmp(f + n - l, ends[i], l) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void check_asked(struct checker *k, size_t w0, size_t w1, size_t nn,
+                        struct answer_sentence_verdict *v)
+{
+    const struct text_an *a = &k->a;
+    if (!k->has_q || !k->yes_no)
+        return;
+    for (size_t w = w0; w < w1; w++) {
+        const struct aword *x = &a->w[w];
+        size_t at;
+        /* names and (German) nouns name the customer's case ("Italien", "die Jacke"),
+         * which a general rule of the passage covers; shop vocabulary has its concept */
+        if (!is_content(x) || (x->flags & (W_NEG_CLAUSE | W_TALK | W_KNOW)) || x->concept ||
+            comparative(pool_at(a, x->fold), x->fold_len) || upper_at(k->ans, x->start, x->end) ||
+            inside_number(k->nums, nn, a->sent[x->sent].start, x) || !word_in(a, x, &k->q, &at))
+            continue;
+        bool known = false;
+        for (size_t i = 0; i < k->n_p && !known; i++)
+            known = word_in(a, x, &k->ps[i], &at);
+        for (size_t c = 0; c < k->n_cat && !known; c++)
+            known = k->cat[c].name && has_token(k->cat[c].name, strlen(k->cat[c].name),
+                                                k->ans + x->start, x->end - x->start);
+        if (!known) {
+            char what[48];
+            snippet(k->ans, x->start, x->end, what, sizeof(what));
+            flag(v, ANSWER_WHY_UNSUPPORTED,
+                 "states \"%s\", which the customer asked about and no passage has", what);
+            return;
+        }
+    }
+}
+
 /* Opposite words (answer_concepts_opposed(): "kostenlos" / "kostenpflichtig"): a word of
  * the sentence whose opposite the aligned passage unit [pw0, pw1) states while the unit
  * has no word of the sentence's concept. Both sides outside a negated clause. */
@@ -2026,8 +2084,10 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
         flag(v, ANSWER_WHY_UNSUPPORTED, "support %.2f below %.2f; not in the passage: %s",
              v->support, k->params->support_threshold, miss);
     }
-    if (!v->exempt && !question && !admission)
+    if (!v->exempt && !question && !admission) {
         check_claims(k, w0, w1, cited, any_cited, v);
+        check_asked(k, w0, w1, nn, v);
+    }
     return AG_OK;
 }
 
@@ -2105,6 +2165,9 @@ ag_err answer_check(const char *answer, size_t len, enum text_lang lang,
             (rc = alnum_fold(customer_text, qn, &k.customer_alnum)) != AG_OK)
             goto fail;
         k.has_q = true;
+        k.yes_no = strchr(customer_text, '?') != NULL;
+        for (size_t i = 0; i < k.q.nw && k.yes_no; i++)
+            k.yes_no = !IN_LIST(question_words, pool_at(&k.q, k.q.w[i].fold));
     }
     rc = AG_ENOMEM;
     if (!(k.leak = calloc(k.a.n_sent ? k.a.n_sent : 1, sizeof(*k.leak))) ||

@@ -398,6 +398,43 @@ static void test_number_roles(void **state)
                ANSWER_WHY_NEGATION);
 }
 
+static void test_asked_topic(void **state)
+{
+    (void)state;
+    static const char *const gifts[] = {
+        "Returning gifts: When returning a gift, a gift card is issued to the recipient for the "
+        "amount of the returned merchandise.",
+        NULL};
+    /* a yes/no question's word that no passage has, asserted: made up */
+    assert_why(check("When returning a gift, the recipient can choose a gift card or a cash "
+                     "payout [1].",
+                     gifts, "Can I get cash for a gift I'm returning?", TEXT_LANG_EN),
+               ANSWER_WHY_UNSUPPORTED);
+    /* the same word negated, or the passage's answer without it, is fine */
+    assert_why(check("No, cash is not available: the recipient receives a gift card for the "
+                     "amount of the returned merchandise [1].",
+                     gifts, "Can I get cash for a gift I'm returning?", TEXT_LANG_EN),
+               NULL);
+    assert_why(check("When returning a gift, the recipient receives a gift card for the amount "
+                     "of the returned merchandise [1].",
+                     gifts, "Can I get cash for a gift I'm returning?", TEXT_LANG_EN),
+               NULL);
+    /* an open question ("which") may be answered in its own words */
+    static const char *const pots[] = {"Product: Titantopf | Weight: 105 g",
+                                       "Product: Kochsystem Bergkessel | Weight: 420 g", NULL};
+    assert_why(check("The Titantopf is the lightest option at 105 g [1].", pots,
+                     "Which pot is the lightest?", TEXT_LANG_EN),
+               NULL);
+    /* names of the customer's case are covered by the passage's general rule */
+    static const char *const eu[] = {
+        "Versand in andere EU-Länder: In alle anderen EU-Länder liefern wir in 4 bis 7 Werktagen.",
+        NULL};
+    assert_why(check("Nach Italien liefern wir wie in alle anderen EU-Länder in 4 bis 7 "
+                     "Werktagen [1].",
+                     eu, "Liefert ihr nach Italien?", TEXT_LANG_DE),
+               NULL);
+}
+
 /* ---- numbers ------------------------------------------------------------------------- */
 
 static size_t nums(const char *t, enum text_lang l, struct answer_number *out)
@@ -929,6 +966,7 @@ int main(void)
         cmocka_unit_test(test_negation_of_conditions),
         cmocka_unit_test(test_product_variants),
         cmocka_unit_test(test_number_roles),
+        cmocka_unit_test(test_asked_topic),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
