@@ -664,6 +664,33 @@ static bool word_in(const struct text_an *ans, const struct aword *x, const stru
     return false;
 }
 
+/* Stem lengths without a verb ending the stemmer leaves on some forms: German "-t",
+ * "-st", "-et" ("verlässt", "schickt" against "verlassen", "schicken"). out[0] is n. */
+static size_t verb_cores(const char *s, size_t n, size_t out[4])
+{
+    size_t k = 0;
+    out[k++] = n;
+    if (n >= 5 && s[n - 1] == 't')
+        out[k++] = n - 1;
+    if (n >= 6 && s[n - 2] == 's' && s[n - 1] == 't')
+        out[k++] = n - 2;
+    if (n >= 6 && s[n - 2] == 'e' && s[n - 1] == 't')
+        out[k++] = n - 2;
+    return k;
+}
+
+/* Two stems that differ only in such an ending (at least 4 letters in common). */
+static bool same_verb_stem(const char *a, size_t an, const char *b, size_t bn)
+{
+    size_t ac[4], bc[4];
+    size_t na = verb_cores(a, an, ac), nb = verb_cores(b, bn, bc);
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++)
+            if ((i || j) && ac[i] == bc[j] && ac[i] >= 4 && memcmp(a, b, ac[i]) == 0)
+                return true;
+    return false;
+}
+
 /* Whether answer word x is found among the content words of t by its stem alone. */
 static bool word_in_stems(const struct text_an *ans, const struct aword *x, const struct text_an *t,
                           size_t *at)
@@ -687,7 +714,8 @@ static bool word_in_stems(const struct text_an *ans, const struct aword *x, cons
         const char *ys = t->by_stem[i].stem;
         struct kb_term back = {.stem = ys, .weight = 1, .parts = {-1, -1}};
         if (kb_term_matches(&term, pool_at(t, y->fold), y->fold_len, ys, y->stem_len) ||
-            kb_term_matches(&back, pool_at(ans, x->fold), x->fold_len, xs, x->stem_len)) {
+            kb_term_matches(&back, pool_at(ans, x->fold), x->fold_len, xs, x->stem_len) ||
+            same_verb_stem(xs, x->stem_len, ys, y->stem_len)) {
             *at = t->by_stem[i].idx;
             return true;
         }
@@ -1191,7 +1219,8 @@ static bool same_word(const struct text_an *a, const struct aword *x, const stru
     struct kb_term tx = {.stem = xs, .weight = 1, .parts = {-1, -1}};
     struct kb_term ty = {.stem = ys, .weight = 1, .parts = {-1, -1}};
     return kb_term_matches(&tx, pool_at(b, y->fold), y->fold_len, ys, y->stem_len) ||
-           kb_term_matches(&ty, pool_at(a, x->fold), x->fold_len, xs, x->stem_len);
+           kb_term_matches(&ty, pool_at(a, x->fold), x->fold_len, xs, x->stem_len) ||
+           same_verb_stem(xs, x->stem_len, ys, y->stem_len);
 }
 
 /* Words that bound what a passage sentence states: conditions, thresholds and limits
@@ -1739,6 +1768,58 @@ static void check_asked(struct checker *k, size_t w0, size_t w1, size_t nn,
     }
 }
 
+/* Dispatch on a weekend day against passages that work on business days: a sentence
+ * that has goods leave, ship or get processed on a Saturday or Sunday (not deferred to
+ * Monday or the next business day, not negated), when the allowed passages speak of
+ * business days and never name that day themselves ("Bestellung am Freitagabend ...
+ * wird am Samstag verschickt" against "Werktage sind Montag bis Freitag"). */
+static const char *const weekend_words[] = {"samstag", "saturday", "sonntag",
+                                            "sunday",  "weekend",  "wochenend"};
+static const char *const dispatch_words[] = {"bearbeit", "dispatch", "leave", "process", "verlass"};
+static const char *const defer_words[] = {"erst", "monday", "montag", "until"};
+
+static void check_weekend(struct checker *k, size_t w0, size_t w1, const bool *cited,
+                          bool any_cited, struct answer_sentence_verdict *v)
+{
+    const struct text_an *a = &k->a;
+    const struct aword *day = NULL;
+    bool dispatch = false, defer = false;
+    for (size_t w = w0; w < w1; w++) {
+        const struct aword *x = &a->w[w];
+        const char *f = pool_at(a, x->fold);
+        if (x->flags & W_NEG_CLAUSE)
+            defer = true;
+        if (!day && word_has_prefix(f, weekend_words, ARRAY_LEN(weekend_words)))
+            day = x;
+        dispatch = dispatch || x->concept == answer_concept("ship", 4) ||
+                   word_has_prefix(f, dispatch_words, ARRAY_LEN(dispatch_words));
+        defer = defer || x->concept == answer_concept("next", 4) ||
+                word_has_prefix(f, defer_words, ARRAY_LEN(defer_words));
+    }
+    if (!day || !dispatch || defer)
+        return;
+    bool business = false;
+    for (size_t i = 0; i < k->n_p; i++) {
+        if (any_cited && !cited[i])
+            continue;
+        const struct text_an *t = &k->ps[i];
+        for (size_t j = 0; j < t->nw; j++) {
+            const char *f = pool_at(t, t->w[j].fold);
+            if (word_has_prefix(f, weekend_words, ARRAY_LEN(weekend_words)))
+                return; /* the passage says something about weekends itself */
+            business = business || strncmp(f, "werktag", 7) == 0 || strncmp(f, "weekday", 7) == 0 ||
+                       (strncmp(f, "business", 8) == 0 && j + 1 < t->nw &&
+                        strncmp(pool_at(t, t->w[j + 1].fold), "day", 3) == 0);
+        }
+    }
+    if (business) {
+        char what[48];
+        snippet(k->ans, day->start, day->end, what, sizeof(what));
+        flag(v, ANSWER_WHY_UNSUPPORTED,
+             "dispatch on \"%s\", but the passages work on business days", what);
+    }
+}
+
 /* Opposite words (answer_concepts_opposed(): "kostenlos" / "kostenpflichtig"): a word of
  * the sentence whose opposite the aligned passage unit [pw0, pw1) states while the unit
  * has no word of the sentence's concept. Both sides outside a negated clause. */
@@ -2087,6 +2168,7 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
     if (!v->exempt && !question && !admission) {
         check_claims(k, w0, w1, cited, any_cited, v);
         check_asked(k, w0, w1, nn, v);
+        check_weekend(k, w0, w1, cited, any_cited, v);
     }
     return AG_OK;
 }

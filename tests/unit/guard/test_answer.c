@@ -435,6 +435,27 @@ static void test_asked_topic(void **state)
                NULL);
 }
 
+static void test_weekend_dispatch(void **state)
+{
+    (void)state;
+    static const char *const carrier[] = {
+        "Versanddienstleister: Bestellungen, die an einem Werktag bis 14 Uhr eingehen, verlassen "
+        "das Lager noch am selben Tag. Werktage sind Montag bis Freitag.",
+        NULL};
+    assert_why(check("Bestellen Sie Freitagabend, wird Ihr Paket am Samstag verschickt [1].",
+                     carrier, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_UNSUPPORTED);
+    assert_why(check("Bestellen Sie Samstag, verlässt Ihr Paket das Lager erst am Montag [1].",
+                     carrier, NULL, TEXT_LANG_DE),
+               NULL);
+    /* a passage that names the weekend itself decides on its own */
+    static const char *const luma[] = {
+        "Shipping: Orders placed on Saturday are processed on Saturday afternoon.", NULL};
+    assert_why(check("Orders placed on Saturday are processed on Saturday afternoon [1].", luma,
+                     NULL, TEXT_LANG_EN),
+               NULL);
+}
+
 /* ---- numbers ------------------------------------------------------------------------- */
 
 static size_t nums(const char *t, enum text_lang l, struct answer_number *out)
@@ -967,6 +988,7 @@ int main(void)
         cmocka_unit_test(test_product_variants),
         cmocka_unit_test(test_number_roles),
         cmocka_unit_test(test_asked_topic),
+        cmocka_unit_test(test_weekend_dispatch),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
