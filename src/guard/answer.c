@@ -196,6 +196,8 @@ static bool is_discourse(const char *f, size_t n)
      * walk back over entries that sort before f */
     size_t count = sizeof(discourse) / sizeof(discourse[0]);
     for (size_t i = 0; i < count; i++) {
+        if (n == 0 || discourse[i][0] != f[0]) /* the list is sorted: cheap filter first */
+            continue;
         size_t dl = strlen(discourse[i]);
         if (dl > n)
             continue;
@@ -256,6 +258,8 @@ static const char *const knowing_tails[] = {"angaben", "beschreibung", "daten", 
 static bool is_knowing(const char *f, size_t n)
 {
     for (size_t i = 0; i < sizeof(knowing) / sizeof(knowing[0]); i++) {
+        if (n == 0 || knowing[i][0] != f[0])
+            continue;
         size_t kl = strlen(knowing[i]);
         if (kl <= n && memcmp(f, knowing[i], kl) == 0)
             return true;
@@ -375,6 +379,7 @@ static bool on_word(void *vctx, const char *w, size_t n, size_t start, size_t en
         x->flags |= W_TALK;
     if (is_knowing(f, n))
         x->flags |= W_KNOW;
+    if (!(x->flags & (W_STOP | W_NUM)))
     x->concept = answer_concept(f, n);
     t->nw++;
     return true;

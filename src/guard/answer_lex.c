@@ -12,10 +12,12 @@
  * letters matches as a prefix of a word, and as the end of a longer German compound
  * (a head: "Expressversand", "Teillieferung"); a shorter one matches only whole words.
  * The longest match wins ("kostenlos" over "kosten").
- * THREADS, OWNERSHIP: constant data; pure functions.
+ * THREADS: constant data and an index by first letter built once (pthread_once).
+ * OWNERSHIP: nothing allocated.
  */
 #include "guard/answer_internal.h"
 
+#include <pthread.h>
 #include <string.h>
 
 enum concept {
@@ -316,23 +318,67 @@ static const struct lex_entry lexicon[] = {
     E("account", C_ACCOUNT),
 };
 
+#define N_LEX (sizeof(lexicon) / sizeof(lexicon[0]))
+
+/* Entry indices by first byte, built once: a word is compared only with the entries
+ * that start with its first letter (prefixes) or with the letter where a compound head
+ * of each length would start (suffixes). */
+static unsigned short by_first[N_LEX];
+static unsigned short first_start[257];
+static pthread_once_t index_once = PTHREAD_ONCE_INIT;
+
+static void build_index(void)
+{
+    size_t count[256] = {0};
+    for (size_t i = 0; i < N_LEX; i++)
+        count[(unsigned char)lexicon[i].w[0]]++;
+    size_t at = 0;
+    for (size_t c = 0; c < 256; c++) {
+        first_start[c] = (unsigned short)at;
+        at += count[c];
+    }
+    first_start[256] = (unsigned short)at;
+    size_t fill[256];
+    for (size_t c = 0; c < 256; c++)
+        fill[c] = first_start[c];
+    for (size_t i = 0; i < N_LEX; i++)
+        by_first[fill[(unsigned char)lexicon[i].w[0]]++] = (unsigned short)i;
+}
+
+_Static_assert(N_LEX < 65536, "lexicon indices fit unsigned short");
+
 unsigned answer_concept(const char *f, size_t n)
 {
+    if (n == 0)
+        return C_NONE;
+    (void)pthread_once(&index_once, build_index);
     size_t best_len = 0;
     enum concept best = C_NONE;
-    for (size_t i = 0; i < sizeof(lexicon) / sizeof(lexicon[0]); i++) {
-        const char *w = lexicon[i].w;
-        size_t l = lexicon[i].len;
-        if (l > n || l <= best_len || (w[0] != f[0] && (l < 5 || w[0] != f[n - l])))
+    /* prefixes (and whole words) */
+    unsigned char c0 = (unsigned char)f[0];
+    for (size_t k = first_start[c0]; k < first_start[c0 + 1]; k++) {
+        const struct lex_entry *e = &lexicon[by_first[k]];
+        if (e->len > n || e->len <= best_len)
             continue;
-        bool hit = false;
-        if (l < 5)
-            hit = l == n && memcmp(f, w, l) == 0;
-        else
-            hit = memcmp(f, w, l) == 0 || (n >= l + 3 && memcmp(f + n - l, w, l) == 0);
-        if (hit) {
-            best_len = l;
-            best = lexicon[i].c;
+        if ((e->len < 5 ? e->len == n : true) && memcmp(f, e->w, e->len) == 0) {
+            best_len = e->len;
+            best = e->c;
+        }
+    }
+    /* German compound heads: an entry of 5+ letters ending the word, 3+ letters after
+     * the word's start */
+    for (size_t j = 3; j + 5 <= n; j++) {
+        unsigned char cj = (unsigned char)f[j];
+        size_t l = n - j;
+        if (l <= best_len)
+            break;
+        for (size_t k = first_start[cj]; k < first_start[cj + 1]; k++) {
+            const struct lex_entry *e = &lexicon[by_first[k]];
+            if (e->len == l && memcmp(f + j, e->w, l) == 0) {
+                best_len = l;
+                best = e->c;
+                break;
+            }
         }
     }
     return (unsigned)best;
