@@ -3,12 +3,14 @@
  * guard/answer.c: the answer checker (guard/answer.h). The answer, the passages and the
  * customer's text are split into folded, stemmed words once; each answer sentence is
  * then checked in order: a forbidden text quoted (leak), personal data the customer did
- * not give (pii), citations of missing passages, product names and SKUs found nowhere,
- * catalogue prices and stock, numbers missing from the passages, negation against the
- * best matching passage sentence, and the share of content words its passage holds
- * (stems equal, or one a compound head or tail of the other as kb_term_matches() says,
- * the rule retrieval and the extractive answer use). Sentences without factual content
- * (greetings, offers to help, "I don't know") are exempt from the support check.
+ * not give (pii), citations of missing passages, product names, SKUs and product-line
+ * siblings found nowhere, catalogue prices and stock, stock clause by clause, numbers
+ * missing from the passages or stated there in another role, negation and opposites
+ * against the best matching passage sentence, the share of content words its passage
+ * holds (stems equal, one a compound head or tail of the other as kb_term_matches()
+ * says, or one concept of the shop lexicon in answer_lex.c), promises the passages do not
+ * make, a yes/no question's topic asserted without them, weekend dispatch. Sentences
+ * without factual content (greetings, offers to help, "I don't know") are exempt.
  * THREADS: reentrant. OWNERSHIP: working arrays are malloc'd and freed before return;
  * the result lives in the caller's arena.
  */
