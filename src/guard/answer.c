@@ -75,9 +75,10 @@ static const char *const extra_stop[] = {
 /* Negations (folded), "ohne" and "without" among them. "t" counts after "don", "isn"...
  * (text_words splits "don't"). */
 static const char *const negations[] = {
-    "cannot",  "kein",  "keine", "keinem",  "keinen",  "keiner",  "keinerlei", "keines",
-    "neither", "never", "nicht", "nichts",  "nie",     "niemals", "nirgends",  "no",
-    "none",    "nor",   "not",   "nothing", "nowhere", "ohne",    "weder",     "without",
+    "cannot",   "kein",    "keine", "keinem",  "keinen", "keiner", "keinerlei",
+    "keines",   "neither", "never", "nicht",   "nichts", "nie",    "niemals",
+    "nirgends", "no",      "non",   "none",    "nor",    "not",    "nothing",
+    "nowhere",  "ohne",    "weder", "without",
 };
 
 /* Conversation rather than facts: a sentence of only these (and function words) is
@@ -1830,12 +1831,38 @@ static void check_weekend(struct checker *k, size_t w0, size_t w1, const bool *c
 /* Opposite words (answer_concepts_opposed(): "kostenlos" / "kostenpflichtig"): a word of
  * the sentence whose opposite the aligned passage unit [pw0, pw1) states while the unit
  * has no word of the sentence's concept. Both sides outside a negated clause. */
+/* Whether stem u is "un" + stem w (or w is "un" + u): affixal negation, "ungeöffnet" /
+ * "geöffnet", "unused" / "used", at least four letters after the prefix. */
+static bool un_pair(const char *u, size_t un, const char *w, size_t wn)
+{
+    if (un == wn + 2 && wn >= 4 && u[0] == 'u' && u[1] == 'n' && memcmp(u + 2, w, wn) == 0)
+        return true;
+    return wn == un + 2 && un >= 4 && w[0] == 'u' && w[1] == 'n' && memcmp(w + 2, u, un) == 0;
+}
+
 static bool opposite_in_unit(const struct text_an *a, size_t w0, size_t w1,
                              const struct text_an *pt, size_t pw0, size_t pw1)
 {
     for (size_t i = w0; i < w1; i++) {
         const struct aword *x = &a->w[i];
-        if (!x->concept || !is_content(x) || (x->flags & W_NEG_CLAUSE))
+        if (!is_content(x) || (x->flags & W_NEG_CLAUSE))
+            continue;
+        bool stated = false, unpaired = false; /* x itself, or its un- opposite, in the unit */
+        for (size_t j = pw0; j < pw1; j++) {
+            const struct aword *y = &pt->w[j];
+            if (!is_content(y))
+                continue;
+            if (same_word(a, x, pt, y))
+                stated = true;
+            else if (!(y->flags & W_NEG_CLAUSE) &&
+                     (un_pair(pool_at(a, x->stem), x->stem_len, pool_at(pt, y->stem),
+                              y->stem_len) ||
+                      un_pair(pool_at(a, x->fold), x->fold_len, pool_at(pt, y->fold), y->fold_len)))
+                unpaired = true;
+        }
+        if (unpaired && !stated)
+            return true;
+        if (!x->concept)
             continue;
         bool same = false, opposite = false;
         for (size_t j = pw0; j < pw1; j++) {

@@ -51,6 +51,17 @@ enum concept {
     C_WEIGHT,    /* weight */
     C_ACCOUNT,   /* customer account */
     C_STOCK,     /* stock, inventory */
+    C_ARRIVE,    /* arriving */
+    C_PERIOD,    /* a period of time, a deadline */
+    C_PHOTO,     /* photos */
+    C_BRAND,     /* brand, manufacturer */
+    C_PACKAGING, /* packaging */
+    C_INVOICE,   /* invoice, receipt */
+    C_GIFT,      /* gift */
+    C_CHOOSE,    /* choosing */
+    C_NOTIFY,    /* notifying */
+    C_PRINT,     /* printing */
+    C_MANUAL,    /* instructions */
     C_SAME,      /* the same (day) */
     C_NEXT,      /* the next (day): the opposite of C_SAME */
     C_COUNT
@@ -304,6 +315,70 @@ static const struct lex_entry lexicon[] = {
     E("vorratig", C_STOCK),
     E("stock", C_STOCK),
     E("inventory", C_STOCK),
+    /* arriving */
+    E("ankomm", C_ARRIVE),
+    E("angekommen", C_ARRIVE),
+    E("ankunft", C_ARRIVE),
+    E("eintreff", C_ARRIVE),
+    E("eingetroffen", C_ARRIVE),
+    E("arriv", C_ARRIVE),
+    /* periods and deadlines */
+    E("frist", C_PERIOD),
+    E("zeitraum", C_PERIOD),
+    E("zeitfenster", C_PERIOD),
+    E("window", C_PERIOD),
+    E("period", C_PERIOD),
+    E("deadline", C_PERIOD),
+    /* photos */
+    E("foto", C_PHOTO),
+    E("fotos", C_PHOTO),
+    E("bilder", C_PHOTO),
+    E("photo", C_PHOTO),
+    E("picture", C_PHOTO),
+    E("image", C_PHOTO),
+    /* brand */
+    E("hersteller", C_BRAND),
+    E("marke", C_BRAND),
+    E("brand", C_BRAND),
+    E("manufactur", C_BRAND),
+    /* packaging */
+    E("verpackung", C_PACKAGING),
+    E("originalverpackung", C_PACKAGING),
+    E("karton", C_PACKAGING),
+    E("packaging", C_PACKAGING),
+    /* invoice and receipt */
+    E("rechnung", C_INVOICE),
+    E("quittung", C_INVOICE),
+    E("beleg", C_INVOICE),
+    E("invoice", C_INVOICE),
+    E("receipt", C_INVOICE),
+    /* gifts */
+    E("geschenk", C_GIFT),
+    E("gift", C_GIFT),
+    E("gifts", C_GIFT),
+    /* choosing */
+    E("wahlen", C_CHOOSE),
+    E("wahlt", C_CHOOSE),
+    E("auswahl", C_CHOOSE),
+    E("choos", C_CHOOSE),
+    E("chose", C_CHOOSE),
+    E("select", C_CHOOSE),
+    /* notifying */
+    E("benachrichtig", C_NOTIFY),
+    E("bescheid", C_NOTIFY),
+    E("notif", C_NOTIFY),
+    /* printing */
+    E("drucken", C_PRINT),
+    E("ausdruck", C_PRINT),
+    E("print", C_PRINT),
+    /* instructions */
+    E("anleitung", C_MANUAL),
+    E("bedienungsanleitung", C_MANUAL),
+    E("instruction", C_MANUAL),
+    E("manual", C_MANUAL),
+    /* money: the amount of a price */
+    E("geld", C_COST),
+    E("money", C_COST),
     /* same or next (day) */
     E("selben", C_SAME),
     E("gleichen", C_SAME),

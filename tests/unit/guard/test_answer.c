@@ -456,6 +456,31 @@ static void test_weekend_dispatch(void **state)
                NULL);
 }
 
+static void test_affixal_negation(void **state)
+{
+    (void)state;
+    static const char *const cartridges[] = {
+        "Ausnahmen: Gaskartuschen nehmen wir nur ungeöffnet zurück.", NULL};
+    assert_why(check("Gaskartuschen nehmen wir nur ungeöffnet zurück [1].", cartridges, NULL,
+                     TEXT_LANG_DE),
+               NULL);
+    assert_why(
+        check("Gaskartuschen nehmen wir auch geöffnet zurück [1].", cartridges, NULL, TEXT_LANG_DE),
+        ANSWER_WHY_NEGATION);
+    static const char *const fee[] = {"Fees: The booking fee is non-refundable.", NULL};
+    assert_why(check("The booking fee is refundable [1].", fee, NULL, TEXT_LANG_EN),
+               ANSWER_WHY_NEGATION);
+    assert_why(check("The booking fee is non-refundable [1].", fee, NULL, TEXT_LANG_EN), NULL);
+    /* more shop vocabulary: photos, deadlines, arriving */
+    static const char *const damage[] = {
+        "Schäden: Bitte melden Sie Schäden innerhalb von 7 Tagen mit Fotos. Ersatz schicken wir, "
+        "sobald die Meldung eingetroffen ist.",
+        NULL};
+    assert_why(check("Schicken Sie uns binnen 7 Tagen Bilder der Schäden [1].", damage, NULL,
+                     TEXT_LANG_DE),
+               NULL);
+}
+
 /* ---- numbers ------------------------------------------------------------------------- */
 
 static size_t nums(const char *t, enum text_lang l, struct answer_number *out)
@@ -989,6 +1014,7 @@ int main(void)
         cmocka_unit_test(test_number_roles),
         cmocka_unit_test(test_asked_topic),
         cmocka_unit_test(test_weekend_dispatch),
+        cmocka_unit_test(test_affixal_negation),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
