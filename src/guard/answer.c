@@ -313,6 +313,7 @@ struct ctx {
 
 static bool is_sp(char c);
 static bool is_content(const struct aword *w);
+static void sentence_words(const struct text_an *t, size_t s, size_t *w0, size_t *w1);
 
 static const char *pool_at(const struct text_an *t, size_t off)
 {
@@ -974,6 +975,95 @@ static bool upper_at(const char *p, size_t i, size_t e)
             (unsigned char)p[i + 1] == 0x9C);
 }
 
+/* Whether word x of a occurs in the product-name unit [u0, u1) of passage t (folded). */
+static bool in_name(const struct text_an *a, const struct aword *x, const struct text_an *t,
+                    size_t u0, size_t u1)
+{
+    for (size_t j = u0; j < u1; j++)
+        if (t->w[j].fold_len == x->fold_len &&
+            memcmp(pool_at(t, t->w[j].fold), pool_at(a, x->fold), x->fold_len) == 0)
+            return true;
+    return false;
+}
+
+/* The words [*u0, *u1) of a record's name field ("Produkt: iPhone 13 Pro |"), the i-th
+ * unit of t; false when that unit is no name field. */
+static bool name_field(const struct text_an *t, size_t unit, size_t *u0, size_t *u1)
+{
+    size_t w0, w1;
+    sentence_words(t, unit, &w0, &w1);
+    if (w1 < w0 + 2)
+        return false;
+    const char *f = pool_at(t, t->w[w0].fold);
+    if (strcmp(f, "produkt") != 0 && strcmp(f, "product") != 0)
+        return false;
+    *u0 = w0 + 1;
+    *u1 = w1;
+    return true;
+}
+
+#define MAX_NAMES 32
+
+/* A product name mixed from two records: a run of three or more adjacent words of the
+ * sentence, each in some record's name, with a digit or capital among them, that no
+ * single name holds but two names each hold a word of that the other lacks ("iPhone 13
+ * Pro Silicone Case" from "iPhone 13 Pro" and "iPhone 12 Silicone Case"). Word order
+ * inside one name is free ("Isomatte Wolkenbett" for "Wolkenbett Isomatte"). */
+static bool mixed_name(const struct checker *k, size_t w0, size_t w1, char *what, size_t cap)
+{
+    const struct text_an *a = &k->a;
+    size_t np[MAX_NAMES], nu0[MAX_NAMES], nu1[MAX_NAMES], n_names = 0;
+    for (size_t i = 0; i < k->n_p; i++)
+        for (size_t u = 0; u < k->ps[i].n_sent && n_names < MAX_NAMES; u++)
+            if (name_field(&k->ps[i], u, &nu0[n_names], &nu1[n_names]))
+                np[n_names++] = i;
+    if (n_names < 2)
+        return false;
+    for (size_t r0 = w0; r0 < w1;) {
+        size_t r1 = r0;
+        bool marked = false;
+        while (r1 < w1) {
+            const struct aword *x = &a->w[r1];
+            bool any = false;
+            for (size_t m = 0; m < n_names && !any; m++)
+                any = in_name(a, x, &k->ps[np[m]], nu0[m], nu1[m]);
+            if (!any ||
+                (r1 > r0 && (x->start != a->w[r1 - 1].end + 1 || k->ans[a->w[r1 - 1].end] != ' ')))
+                break;
+            marked = marked || (x->flags & W_DIGITS) || upper_at(k->ans, x->start, x->end);
+            r1++;
+        }
+        if (r1 - r0 >= 3 && marked) {
+            bool single = false;
+            for (size_t m = 0; m < n_names && !single; m++) {
+                single = true;
+                for (size_t w = r0; w < r1 && single; w++)
+                    single = in_name(a, &a->w[w], &k->ps[np[m]], nu0[m], nu1[m]);
+            }
+            bool mixed = false;
+            for (size_t m = 0; m < n_names && !single && !mixed; m++)
+                for (size_t o = 0; o < n_names && !mixed; o++) {
+                    if (o == m)
+                        continue;
+                    bool only_m = false, only_o = false;
+                    for (size_t w = r0; w < r1; w++) {
+                        bool im = in_name(a, &a->w[w], &k->ps[np[m]], nu0[m], nu1[m]);
+                        bool io = in_name(a, &a->w[w], &k->ps[np[o]], nu0[o], nu1[o]);
+                        only_m = only_m || (im && !io);
+                        only_o = only_o || (io && !im);
+                    }
+                    mixed = only_m && only_o;
+                }
+            if (mixed) {
+                snippet(k->ans, a->w[r0].start, a->w[r1 - 1].end, what, cap);
+                return true;
+            }
+        }
+        r0 = r1 > r0 ? r1 : r0 + 1;
+    }
+    return false;
+}
+
 /* Product-like names of sentence words [w0, w1): SKU and model tokens, CamelCase words,
  * a capitalised word before a model number, and (English) runs of capitalised words
  * inside a sentence. The first one found in no source is reported. */
@@ -1071,6 +1161,8 @@ static bool unknown_product(const struct checker *k, size_t s, size_t e, size_t 
             return true;
         }
     }
+    if (mixed_name(k, w0, w1, what, cap))
+        return true;
     /* English: two or more capitalised words inside a sentence ("Trail Runner Pro") */
     if (lang == TEXT_LANG_EN) {
         for (size_t i = w0; i < w1;) {
@@ -1102,8 +1194,6 @@ static bool unknown_product(const struct checker *k, size_t s, size_t e, size_t 
 }
 
 /* ---- stock ------------------------------------------------------------------------- */
-
-static void sentence_words(const struct text_an *t, size_t s, size_t *w0, size_t *w1);
 
 /* What a text says about stock. A record's number maps to a level: 0 out, 1-5 low,
  * 6-19 in stock, 20 and more plenty. Conflicts: any "in" level against out, plenty

@@ -353,6 +353,19 @@ static void test_product_variants(void **state)
     assert_why(check("Für fünf Personen passt das Fjordlager 5 Familienzelt [2].", tents,
                      "Habt ihr ein Zelt für 5 Personen?", TEXT_LANG_DE),
                ANSWER_WHY_UNKNOWN_PRODUCT);
+    /* a name mixed from two records; one record's words in another order are fine */
+    static const char *const phones[] = {
+        "Produkt: iPhone 13 Pro | Preis: 1099,99 EUR",
+        "Produkt: iPhone 12 Silicone Case with MagSafe Plum | Preis: 29,99 EUR", NULL};
+    assert_why(check("Passend gibt es das iPhone 12 Silicone Case with MagSafe Plum [2].", phones,
+                     NULL, TEXT_LANG_DE),
+               NULL);
+    assert_why(
+        check("Passend gibt es das Silicone Case iPhone 12 [2].", phones, NULL, TEXT_LANG_DE),
+        NULL);
+    assert_why(
+        check("Passend gibt es das iPhone 13 Pro Silicone Case [2].", phones, NULL, TEXT_LANG_DE),
+        ANSWER_WHY_UNKNOWN_PRODUCT);
 }
 
 static void test_number_roles(void **state)
