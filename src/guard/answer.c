@@ -56,20 +56,22 @@ static bool in_sorted(const char *const *list, size_t count, const char *w)
 
 /* Function words text_is_stopword() leaves in (pronouns, auxiliaries, modal verbs,
  * adverbs of degree, light verbs such as "geben" / "give" / "make" whose noun carries
- * the meaning): they carry no fact a passage must hold. Sorted. */
+ * the meaning, causal conjunctions such as "weil" / "because"): they carry no fact a
+ * passage must hold. Sorted. */
 static const char *const extra_stop[] = {
-    "all",   "allerdings", "also",    "any",     "auch",    "been",    "being",   "bereits",
-    "bitte", "dabei",      "dafur",   "damit",   "daran",   "darauf",  "daruber", "davon",
-    "dazu",  "deine",      "deiner",  "derzeit", "direkt",  "durfen",  "each",    "es",
-    "etwa",  "etwas",      "ganz",    "geben",   "gerade",  "get",     "gibt",    "give",
-    "given", "gives",      "gleich",  "hatte",   "hatten",  "here",    "hierzu",  "ihm",
-    "ihnen", "ihr",        "ihre",    "ihrem",   "ihren",   "ihrer",   "ihres",   "immer",
-    "into",  "jedoch",     "jetzt",   "just",    "konnen",  "konnte",  "konnten", "machen",
-    "make",  "makes",      "may",     "might",   "mochte",  "mochten", "more",    "most",
-    "much",  "mussen",     "musst",   "must",    "now",     "only",    "out",     "over",
-    "per",   "schon",      "sehr",    "sei",     "seien",   "sollte",  "sollten", "some",
-    "such",  "unserem",    "unseren", "unserer", "unseres", "up",      "very",    "via",
-    "ware",  "waren",      "werde",   "wurde",   "wurden",  "yes",     "zudem",
+    "all",     "allerdings", "also",    "any",     "auch",   "because", "been",      "being",
+    "bereits", "bitte",      "dabei",   "dafur",   "daher",  "damit",   "daran",     "darauf",
+    "daruber", "davon",      "dazu",    "deine",   "deiner", "denn",    "derzeit",   "deshalb",
+    "direkt",  "durfen",     "each",    "es",      "etwa",   "etwas",   "ganz",      "geben",
+    "gerade",  "get",        "gibt",    "give",    "given",  "gives",   "gleich",    "hatte",
+    "hatten",  "hence",      "here",    "hierzu",  "ihm",    "ihnen",   "ihr",       "ihre",
+    "ihrem",   "ihren",      "ihrer",   "ihres",   "immer",  "into",    "jedoch",    "jetzt",
+    "just",    "konnen",     "konnte",  "konnten", "machen", "make",    "makes",     "may",
+    "might",   "mochte",     "mochten", "more",    "most",   "much",    "mussen",    "musst",
+    "must",    "now",        "only",    "out",     "over",   "per",     "schon",     "sehr",
+    "sei",     "seien",      "sollte",  "sollten", "some",   "such",    "therefore", "thus",
+    "unserem", "unseren",    "unserer", "unseres", "up",     "very",    "via",       "ware",
+    "waren",   "weil",       "werde",   "wurde",   "wurden", "yes",     "zudem",
 };
 
 /* Negations (folded), "ohne" and "without" among them. "t" counts after "don", "isn"...
@@ -1822,10 +1824,21 @@ static void check_claims(struct checker *k, size_t w0, size_t w1, const bool *ci
  * concept), stated by the sentence outside a negated clause ("Can I get cash?" - "... a Gift Card
  * or a cash refund"; "Do you share my data with DHL?" - "We also share your phone number"). The
  * customer's words are context for admissions of not knowing, never evidence for a claim. */
+/* Dimension and evaluation adjectives ("long", "good", "groß"): the customer's
+ * qualifier, which an answer restates as its conclusion from the passage's facts
+ * ("filters up to 1,500 litres, so it lasts a long time"). Sorted. */
+static const char *const qualifiers[] = {"big",    "easy", "einfach", "gross", "grosse", "gut",
+                                         "gute",   "good", "great",   "high",  "hoch",   "klein",
+                                         "kleine", "kurz", "lang",    "lange", "large",  "long",
+                                         "neu",    "new",  "old",     "short", "small",  "alt"};
+
 /* A comparative or superlative ("lighter", "lightest", "leichteste", "günstiger"): a
- * comparison the answer works out from the passages' numbers. */
+ * comparison the answer works out from the passages' numbers; or a qualifier. */
 static bool comparative(const char *f, size_t n)
 {
+    for (size_t i = 0; i < ARRAY_LEN(qualifiers); i++)
+        if (strcmp(f, qualifiers[i]) == 0)
+            return true;
     static const char *const ends[] = {"er", "est", "ere", "eren", "ste", "sten", "ster", "stes"};
     for (size_t i = 0; i < ARRAY_LEN(ends); i++) {
         size_t l = strlen(ends[i]);

@@ -62,6 +62,7 @@ enum concept {
     C_NOTIFY,    /* notifying */
     C_PRINT,     /* printing */
     C_MANUAL,    /* instructions */
+    C_EU,        /* the European Union */
     C_SAME,      /* the same (day) */
     C_NEXT,      /* the next (day): the opposite of C_SAME */
     C_COUNT
@@ -71,11 +72,51 @@ _Static_assert((int)C_COUNT <= (int)ANSWER_MAX_CONCEPTS,
                "concept ids must fit ANSWER_MAX_CONCEPTS");
 
 static const char *const concept_names[C_COUNT] = {
-    "",          "free of charge", "chargeable", "cost",      "payment",  "shipping", "parcel",
-    "return",    "refund",         "exchange",   "guarantee", "discount", "order",    "purchase",
-    "receiving", "damage",         "cancel",     "quick",     "item",     "abroad",   "pickup",
-    "phone",     "label",          "tracking",   "included",  "excluded", "allowed",  "weight",
-    "account",   "stock",          "same",       "next"};
+    [C_NONE] = "",
+    [C_FREE] = "free of charge",
+    [C_PAID] = "chargeable",
+    [C_COST] = "cost",
+    [C_PAY] = "payment",
+    [C_SHIP] = "shipping",
+    [C_PARCEL] = "parcel",
+    [C_RETURN] = "return",
+    [C_REFUND] = "refund",
+    [C_EXCHANGE] = "exchange",
+    [C_GUARANTEE] = "guarantee",
+    [C_DISCOUNT] = "discount",
+    [C_ORDER] = "order",
+    [C_BUY] = "purchase",
+    [C_RECEIVE] = "receiving",
+    [C_DAMAGE] = "damage",
+    [C_CANCEL] = "cancel",
+    [C_QUICK] = "quick",
+    [C_ITEM] = "item",
+    [C_ABROAD] = "abroad",
+    [C_PICKUP] = "pickup",
+    [C_PHONE] = "phone",
+    [C_LABEL] = "label",
+    [C_TRACK] = "tracking",
+    [C_INCLUDED] = "included",
+    [C_EXCLUDED] = "excluded",
+    [C_ALLOWED] = "allowed",
+    [C_WEIGHT] = "weight",
+    [C_ACCOUNT] = "account",
+    [C_STOCK] = "stock",
+    [C_ARRIVE] = "arriving",
+    [C_PERIOD] = "period",
+    [C_PHOTO] = "photo",
+    [C_BRAND] = "brand",
+    [C_PACKAGING] = "packaging",
+    [C_INVOICE] = "invoice",
+    [C_GIFT] = "gift",
+    [C_CHOOSE] = "choosing",
+    [C_NOTIFY] = "notifying",
+    [C_PRINT] = "printing",
+    [C_MANUAL] = "instructions",
+    [C_EU] = "EU",
+    [C_SAME] = "same",
+    [C_NEXT] = "next",
+};
 
 struct lex_entry {
     const char *w;
@@ -379,6 +420,10 @@ static const struct lex_entry lexicon[] = {
     /* money: the amount of a price */
     E("geld", C_COST),
     E("money", C_COST),
+    /* the EU */
+    E("eu", C_EU),
+    E("europaisch", C_EU),
+    E("european", C_EU),
     /* same or next (day) */
     E("selben", C_SAME),
     E("gleichen", C_SAME),

@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "guard/answer.h"
+#include "guard/answer_internal.h"
 
 /* ---- helpers ----------------------------------------------------------------------- */
 
@@ -313,6 +314,16 @@ static void test_lexicon(void **state)
     assert_why(
         check("Feel free to return items within 30 days [2].", shipping_en, NULL, TEXT_LANG_EN),
         NULL);
+    /* every concept has a name for explanations */
+    for (unsigned c = 0; c < ANSWER_MAX_CONCEPTS; c++)
+        assert_non_null(answer_concept_name(c));
+    assert_int_equal(answer_concept("gratis", 6), answer_concept("kostenlos", 9));
+    assert_int_equal(answer_concept("versandkostenfrei", 17), answer_concept("free", 4));
+    assert_int_equal(answer_concept("", 0), 0);
+    /* causal conjunctions are function words; "EU" is the European Union */
+    assert_why(check("Zollgebühren fallen keine an, weil Österreich zur EU gehört [1].", versand_de,
+                     NULL, TEXT_LANG_DE),
+               NULL);
     /* opposites in the aligned passage unit */
     static const char *const express[] = {
         "Expressversand: Der Expressversand ist kostenpflichtig und kostet 9,90 EUR.", NULL};
@@ -437,6 +448,12 @@ static void test_asked_topic(void **state)
                                        "Product: Kochsystem Bergkessel | Weight: 420 g", NULL};
     assert_why(check("The Titantopf is the lightest option at 105 g [1].", pots,
                      "Which pot is the lightest?", TEXT_LANG_EN),
+               NULL);
+    /* the customer's qualifier restated as a conclusion */
+    static const char *const filter[] = {"Product: Klarquell filter | treats up to 1,500 litres",
+                                         NULL};
+    assert_why(check("It treats up to 1,500 litres, so it lasts a long time [1].", filter,
+                     "Is the filter good for long trips?", TEXT_LANG_EN),
                NULL);
     /* names of the customer's case are covered by the passage's general rule */
     static const char *const eu[] = {
