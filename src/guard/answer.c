@@ -253,9 +253,9 @@ enum {
 /* Words about knowledge and records (prefixes of folded words): with a negation they make
  * a sentence an admission of not knowing ("I have no information about gift wrapping"). */
 static const char *const knowing[] = {
-    "angab",   "angegeb", "aufgefuhrt", "auskunft", "beschreib", "describ", "detail", "document",
-    "entnehm", "erwahn",  "genannt",    "hinweis",  "info",      "know",    "list",   "mention",
-    "sag",     "specif",  "tell",       "unterlag", "weiss",     "wiss"};
+    "angab",   "angegeb", "aufgefuhrt", "auskunft", "beschreib", "describ",  "detail", "document",
+    "entnehm", "erwahn",  "genannt",    "hinweis",  "info",      "know",     "list",   "mention",
+    "sag",     "see",     "seh",        "specif",   "tell",      "unterlag", "weiss",  "wiss"};
 /* ... and the heads of German compounds about records ("Produktdaten",
  * "Produktbeschreibung", "Artikelangaben"), matched at the end of a word. */
 static const char *const knowing_tails[] = {"angaben", "beschreibung", "daten", "informationen"};
@@ -977,6 +977,23 @@ static bool upper_at(const char *p, size_t i, size_t e)
             (unsigned char)p[i + 1] == 0x9C);
 }
 
+/* A name the customer asked for, in a negated clause of the answer ("I don't see Apple
+ * Pay among our payment options"): the answer denies it, it does not invent it. */
+static bool denied_ask(const struct checker *k, const struct aword *first, size_t end)
+{
+    return k->has_q && (first->flags & W_NEG_CLAUSE) &&
+           has_token(k->q.p, k->q.n, k->ans + first->start, end - first->start);
+}
+
+/* The same for the name at answer bytes [s, e): the word starting there decides. */
+static bool denied_ask_at(const struct checker *k, size_t s, size_t e)
+{
+    for (size_t i = 0; i < k->a.nw; i++)
+        if (k->a.w[i].start == s)
+            return denied_ask(k, &k->a.w[i], e);
+    return false;
+}
+
 /* Whether word x of a occurs in the product-name unit [u0, u1) of passage t (folded). */
 static bool in_name(const struct text_an *a, const struct aword *x, const struct text_an *t,
                     size_t u0, size_t u1)
@@ -1103,7 +1120,8 @@ static bool unknown_product(const struct checker *k, size_t s, size_t e, size_t 
         bool camel = false;
         for (size_t m = i + 1; m < j; m++)
             camel = camel || (p[m] >= 'A' && p[m] <= 'Z' && p[m - 1] >= 'a' && p[m - 1] <= 'z');
-        if (!in_pii && !in_url && (sku_like(p, i, j) || camel) && !raw_known(k, p + i, j - i)) {
+        if (!in_pii && !in_url && (sku_like(p, i, j) || camel) && !raw_known(k, p + i, j - i) &&
+            !denied_ask_at(k, i, j)) {
             snippet(p, i, j, what, cap);
             return true;
         }
@@ -1184,7 +1202,7 @@ static bool unknown_product(const struct checker *k, size_t s, size_t e, size_t 
                     }
                 }
                 (void)unknown_at;
-                if (!talk && !known) {
+                if (!talk && !known && !denied_ask(k, &a->w[i], a->w[j - 1].end)) {
                     snippet(p, a->w[i].start, a->w[j - 1].end, what, cap);
                     return true;
                 }
@@ -1824,6 +1842,18 @@ static void check_claims(struct checker *k, size_t w0, size_t w1, const bool *ci
  * concept), stated by the sentence outside a negated clause ("Can I get cash?" - "... a Gift Card
  * or a cash refund"; "Do you share my data with DHL?" - "We also share your phone number"). The
  * customer's words are context for admissions of not knowing, never evidence for a claim. */
+/* Determiners of a definite reference ("the jacket", "Ihre Jacke"): a noun they
+ * introduce refers back to the customer's own thing, which is given, not claimed. */
+static const char *const definite[] = {
+    "das",    "dem", "den",  "der",   "des",   "die",   "diese", "diesem", "diesen", "dieser",
+    "dieses", "ihr", "ihre", "ihrem", "ihren", "ihrer", "its",   "mein",   "meine",  "meinem",
+    "meinen", "my",  "that", "the",   "these", "this",  "those", "your"};
+
+static bool definite_before(const struct text_an *a, size_t w, size_t w0)
+{
+    return w > w0 && IN_LIST(definite, pool_at(a, a->w[w - 1].fold));
+}
+
 /* Dimension and evaluation adjectives ("long", "good", "groß"): the customer's
  * qualifier, which an answer restates as its conclusion from the passage's facts
  * ("filters up to 1,500 litres, so it lasts a long time"). Sorted. */
@@ -1860,7 +1890,8 @@ static void check_asked(struct checker *k, size_t w0, size_t w1, size_t nn,
         /* names and (German) nouns name the customer's case ("Italien", "die Jacke"),
          * which a general rule of the passage covers; shop vocabulary has its concept */
         if (!is_content(x) || (x->flags & (W_NEG_CLAUSE | W_TALK | W_KNOW)) || x->concept ||
-            comparative(pool_at(a, x->fold), x->fold_len) || upper_at(k->ans, x->start, x->end) ||
+            comparative(pool_at(a, x->fold), x->fold_len) || definite_before(a, w, w0) ||
+            upper_at(k->ans, x->start, x->end) ||
             inside_number(k->nums, nn, a->sent[x->sent].start, x) || !word_in(a, x, &k->q, &at))
             continue;
         bool known = false;

@@ -449,6 +449,21 @@ static void test_asked_topic(void **state)
     assert_why(check("The Titantopf is the lightest option at 105 g [1].", pots,
                      "Which pot is the lightest?", TEXT_LANG_EN),
                NULL);
+    /* the customer's own thing, referred to definitely, is given */
+    static const char *const exchange[] = {
+        "Exchanges: For a different size, return the item and place a new order.", NULL};
+    assert_why(check("Just return the jacket and place a new order for the other size [1].",
+                     exchange, "Can I exchange a jacket for another size?", TEXT_LANG_EN),
+               NULL);
+    /* a name the customer asked for, denied, is no invented product */
+    static const char *const pay[] = {"Payment: You can pay with PayPal or credit card.", NULL};
+    assert_why(check("I don't see Apple Pay among our payment options; you can pay with PayPal "
+                     "or credit card [1].",
+                     pay, "Can I pay with Apple Pay?", TEXT_LANG_EN),
+               NULL);
+    assert_why(check("You can also pay with Apple Pay [1].", pay, "Can I pay with Apple Pay?",
+                     TEXT_LANG_EN),
+               ANSWER_WHY_UNKNOWN_PRODUCT);
     /* the customer's qualifier restated as a conclusion */
     static const char *const filter[] = {"Product: Klarquell filter | treats up to 1,500 litres",
                                          NULL};
