@@ -56,22 +56,25 @@ static bool in_sorted(const char *const *list, size_t count, const char *w)
 
 /* Function words text_is_stopword() leaves in (pronouns, auxiliaries, modal verbs,
  * adverbs of degree, light verbs such as "geben" / "give" / "make" whose noun carries
- * the meaning, causal conjunctions such as "weil" / "because"): they carry no fact a
- * passage must hold. Sorted. */
+ * the meaning, causal conjunctions such as "weil" / "because", the auxiliaries of
+ * English contractions: "doesn" of "doesn't"): they carry no fact a passage must hold.
+ * Sorted. */
 static const char *const extra_stop[] = {
-    "all",     "allerdings", "also",    "any",     "auch",   "because", "been",      "being",
-    "bereits", "bitte",      "dabei",   "dafur",   "daher",  "damit",   "daran",     "darauf",
-    "daruber", "davon",      "dazu",    "deine",   "deiner", "denn",    "derzeit",   "deshalb",
-    "direkt",  "durfen",     "each",    "es",      "etwa",   "etwas",   "ganz",      "geben",
-    "gerade",  "get",        "gibt",    "give",    "given",  "gives",   "gleich",    "hatte",
-    "hatten",  "hence",      "here",    "hierzu",  "ihm",    "ihnen",   "ihr",       "ihre",
-    "ihrem",   "ihren",      "ihrer",   "ihres",   "immer",  "into",    "jedoch",    "jetzt",
-    "just",    "konnen",     "konnte",  "konnten", "machen", "make",    "makes",     "may",
-    "might",   "mochte",     "mochten", "more",    "most",   "much",    "mussen",    "musst",
-    "must",    "now",        "only",    "out",     "over",   "per",     "schon",     "sehr",
-    "sei",     "seien",      "sollte",  "sollten", "some",   "such",    "therefore", "thus",
-    "unserem", "unseren",    "unserer", "unseres", "up",     "very",    "via",       "ware",
-    "waren",   "weil",       "werde",   "wurde",   "wurden", "yes",     "zudem",
+    "all",    "allerdings", "also",      "any",     "aren",    "auch",    "because", "been",
+    "being",  "bereits",    "bitte",     "came",    "come",    "comes",   "couldn",  "dabei",
+    "dafur",  "daher",      "damit",     "daran",   "darauf",  "daruber", "davon",   "dazu",
+    "deine",  "deiner",     "denn",      "derzeit", "deshalb", "didn",    "direkt",  "doesn",
+    "don",    "durfen",     "each",      "es",      "etwa",    "etwas",   "ganz",    "geben",
+    "gerade", "get",        "gibt",      "give",    "given",   "gives",   "gleich",  "hasn",
+    "hatte",  "hatten",     "haven",     "hence",   "here",    "hierzu",  "ihm",     "ihnen",
+    "ihr",    "ihre",       "ihrem",     "ihren",   "ihrer",   "ihres",   "immer",   "into",
+    "isn",    "jedoch",     "jetzt",     "just",    "konnen",  "konnte",  "konnten", "machen",
+    "make",   "makes",      "may",       "might",   "mochte",  "mochten", "more",    "most",
+    "much",   "mussen",     "musst",     "must",    "now",     "only",    "out",     "over",
+    "per",    "schon",      "sehr",      "sei",     "seien",   "shouldn", "sollte",  "sollten",
+    "some",   "such",       "therefore", "thus",    "unserem", "unseren", "unserer", "unseres",
+    "up",     "very",       "via",       "ware",    "waren",   "wasn",    "weil",    "werde",
+    "won",    "wouldn",     "wurde",     "wurden",  "yes",     "zudem",
 };
 
 /* Negations (folded), "ohne" and "without" among them. "t" counts after "don", "isn"...
@@ -240,14 +243,15 @@ static const char *const refer_verbs[] = {"ask",    "check", "contact", "email",
 /* ---- analysed words ---------------------------------------------------------------- */
 
 enum {
-    W_STOP = 1 << 0,      /* function word */
-    W_NEG = 1 << 1,       /* negation */
-    W_NUM = 1 << 2,       /* digits or a number word: the number check's business */
-    W_TALK = 1 << 3,      /* conversational (see discourse) */
-    W_DIGITS = 1 << 4,    /* digits only */
-    W_KNOW = 1 << 5,      /* about knowing or telling ("information", "weiß", "listed") */
-    W_NEGATED = 1 << 6,   /* in the scope of a negation (see mark_negated) */
-    W_NEG_CLAUSE = 1 << 7 /* in a clause with a negation */
+    W_STOP = 1 << 0,       /* function word */
+    W_NEG = 1 << 1,        /* negation */
+    W_NUM = 1 << 2,        /* digits or a number word: the number check's business */
+    W_TALK = 1 << 3,       /* conversational (see discourse) */
+    W_DIGITS = 1 << 4,     /* digits only */
+    W_KNOW = 1 << 5,       /* about knowing or telling ("information", "weiß", "listed") */
+    W_NEGATED = 1 << 6,    /* in the scope of a negation (see mark_negated) */
+    W_NEG_CLAUSE = 1 << 7, /* in a clause with a negation */
+    W_NAME = 1 << 8        /* part of a record's name the sentence repeats (support only) */
 };
 
 /* Words about knowledge and records (prefixes of folded words): with a negation they make
@@ -2074,6 +2078,35 @@ static void check_stock(struct checker *k, size_t w0, size_t w1, size_t e, const
     }
 }
 
+/* Mark (W_NAME) the content words of sentence words [w0, w1) that belong to a record's
+ * name field and stand next to another such word; returns how many. */
+static size_t mark_names(struct checker *k, size_t w0, size_t w1)
+{
+    struct text_an *a = &k->a;
+    size_t n = 0;
+    for (size_t w = w0; w < w1; w++)
+        a->w[w].flags &= ~(unsigned)W_NAME;
+    bool *in = calloc(w1 > w0 ? w1 - w0 : 1, sizeof(*in));
+    if (!in)
+        return 0; /* no marks: support counts every word, as before */
+    for (size_t w = w0; w < w1; w++)
+        for (size_t i = 0; i < k->n_p && !in[w - w0]; i++)
+            for (size_t u = 0; u < k->ps[i].n_sent && !in[w - w0]; u++) {
+                size_t u0, u1;
+                if (name_field(&k->ps[i], u, &u0, &u1))
+                    in[w - w0] = in_name(a, &a->w[w], &k->ps[i], u0, u1);
+            }
+    for (size_t w = w0; w < w1; w++) {
+        bool next = (w > w0 && in[w - 1 - w0]) || (w + 1 < w1 && in[w + 1 - w0]);
+        if (in[w - w0] && next && is_content(&a->w[w])) {
+            a->w[w].flags |= W_NAME;
+            n++;
+        }
+    }
+    free(in);
+    return n;
+}
+
 static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
                              struct answer_sentence_verdict *v, bool *cited)
 {
@@ -2243,11 +2276,19 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
             best = (int)i;
         }
     }
+    /* A product's name is the sentence's topic, not its claim: words of a record's name
+     * field repeated in runs of two or more do not count, while two or more other content
+     * words remain ("Die Stirnlampe Glühwürmchen Kinder hat einen Akku mit USB-C" is
+     * judged by "Akku", "USB-C", not by the name). */
+    size_t name_words = mark_names(k, w0, w1);
+    bool skip_names = name_words > 0 && content >= name_words + 2;
+    if (skip_names)
+        content -= name_words;
     size_t found = 0, n_missing = 0;
     const char *missing[3] = {NULL, NULL, NULL};
     size_t missing_len[3] = {0, 0, 0};
     for (size_t w = w0; w < w1; w++) {
-        if (!is_content(&a->w[w]))
+        if (!is_content(&a->w[w]) || (skip_names && (a->w[w].flags & W_NAME)))
             continue;
         bool f = false;
         size_t at;

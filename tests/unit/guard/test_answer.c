@@ -526,6 +526,28 @@ static void test_affixal_negation(void **state)
                NULL);
 }
 
+static void test_name_is_topic(void **state)
+{
+    (void)state;
+    static const char *const lamp[] = {
+        "Produkt: Stirnlampe Glühwürmchen Kinder | Preis: 19,90 EUR | Beschreibung: "
+        "Kinderstirnlampe mit 60 Lumen und Zeitschaltung. Betrieb mit drei AAA-Batterien.",
+        NULL};
+    /* a product's name does not carry a claim about it */
+    assert_why(check("Die Stirnlampe Glühwürmchen Kinder hat einen eingebauten Akku mit "
+                     "Ladebuchse [1].",
+                     lamp, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_UNSUPPORTED);
+    assert_why(check("Die Stirnlampe Glühwürmchen Kinder läuft mit drei AAA-Batterien und hat "
+                     "eine Zeitschaltung [1].",
+                     lamp, NULL, TEXT_LANG_DE),
+               NULL);
+    /* a short sentence that is mostly the name is judged as before */
+    assert_why(
+        check("Die Stirnlampe Glühwürmchen Kinder kostet 19,90 EUR [1].", lamp, NULL, TEXT_LANG_DE),
+        NULL);
+}
+
 /* ---- numbers ------------------------------------------------------------------------- */
 
 static size_t nums(const char *t, enum text_lang l, struct answer_number *out)
@@ -1060,6 +1082,7 @@ int main(void)
         cmocka_unit_test(test_asked_topic),
         cmocka_unit_test(test_weekend_dispatch),
         cmocka_unit_test(test_affixal_negation),
+        cmocka_unit_test(test_name_is_topic),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
