@@ -511,7 +511,9 @@ bool answer_concept_is_claim(unsigned c)
 
 bool answer_concepts_opposed(unsigned a, unsigned b)
 {
-    return (a == C_FREE && b == C_PAID) || (a == C_PAID && b == C_FREE) ||
+    /* "free of charge" against "you pay the return shipping costs yourself"; not the
+     * reverse: an answer's "you pay" often states the other case of a free threshold */
+    return (a == C_FREE && (b == C_PAID || b == C_PAY)) || (a == C_PAID && b == C_FREE) ||
            (a == C_SAME && b == C_NEXT) || (a == C_NEXT && b == C_SAME);
 }
 

@@ -331,6 +331,18 @@ static void test_lexicon(void **state)
                NULL);
     assert_why(check("Der Expressversand ist kostenfrei [1].", express, NULL, TEXT_LANG_DE),
                ANSWER_WHY_NEGATION);
+    /* free against a unit where the customer pays; not the reverse */
+    static const char *const abroad[] = {
+        "Returns: Within Germany you receive a free return label. For returns from Austria, "
+        "you pay the return shipping costs yourself.",
+        NULL};
+    assert_why(
+        check("For returns from Austria, return shipping is free [1].", abroad, NULL, TEXT_LANG_EN),
+        ANSWER_WHY_NEGATION);
+    assert_why(check("For returns from Austria, you pay the return shipping yourself; within "
+                     "Germany the label is free [1].",
+                     abroad, NULL, TEXT_LANG_EN),
+               NULL);
 }
 
 static void test_negation_of_conditions(void **state)
