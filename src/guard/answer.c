@@ -1882,20 +1882,35 @@ static bool comparative(const char *f, size_t n)
     return false;
 }
 
-static void check_asked(struct checker *k, size_t w0, size_t w1, size_t nn,
-                        struct answer_sentence_verdict *v)
+/* Words that make a passage's rule exclusive ("nur innerhalb Deutschlands", "only"). */
+static const char *const exclusive_words[] = {
+    "ausschliesslich", "exclusively", "lediglich", "nur", "only", "solely"};
+
+static void check_asked(struct checker *k, size_t w0, size_t w1, size_t nn, const bool *cited,
+                        bool any_cited, struct answer_sentence_verdict *v)
 {
     const struct text_an *a = &k->a;
     if (!k->has_q || !k->yes_no)
         return;
+    /* names and (German) nouns name the customer's case ("Italien", "die Jacke"), which a
+     * general rule of the passage covers, unless that rule is exclusive ("Gaskartuschen
+     * dürfen nur innerhalb Deutschlands verschickt werden": then "nach Österreich" is a
+     * claim of its own) */
+    bool exclusive = false;
+    for (size_t i = 0; i < k->n_p && !exclusive; i++) {
+        if (any_cited && !cited[i])
+            continue;
+        for (size_t j = 0; j < k->ps[i].nw && !exclusive; j++)
+            for (size_t e = 0; e < ARRAY_LEN(exclusive_words) && !exclusive; e++)
+                exclusive = strcmp(pool_at(&k->ps[i], k->ps[i].w[j].fold), exclusive_words[e]) == 0;
+    }
     for (size_t w = w0; w < w1; w++) {
         const struct aword *x = &a->w[w];
         size_t at;
-        /* names and (German) nouns name the customer's case ("Italien", "die Jacke"),
-         * which a general rule of the passage covers; shop vocabulary has its concept */
+        /* shop vocabulary has its concept */
         if (!is_content(x) || (x->flags & (W_NEG_CLAUSE | W_TALK | W_KNOW)) || x->concept ||
             comparative(pool_at(a, x->fold), x->fold_len) || definite_before(a, w, w0) ||
-            upper_at(k->ans, x->start, x->end) ||
+            (!exclusive && upper_at(k->ans, x->start, x->end)) ||
             inside_number(k->nums, nn, a->sent[x->sent].start, x) || !word_in(a, x, &k->q, &at))
             continue;
         bool known = false;
@@ -2011,6 +2026,35 @@ static bool opposite_in_unit(const struct text_an *a, size_t w0, size_t w1,
             opposite = opposite || answer_concepts_opposed(x->concept, y->concept);
         }
         if (opposite && !same)
+            return true;
+    }
+    return false;
+}
+
+/* Affixal negation against the whole passage: a word of the sentence that the passage
+ * never states while it states the word's un- form ("Used items can be returned" against
+ * "Items should be unworn, unused and complete"). */
+static bool un_opposite_in_passage(const struct text_an *a, size_t w0, size_t w1,
+                                   const struct text_an *pt)
+{
+    for (size_t i = w0; i < w1; i++) {
+        const struct aword *x = &a->w[i];
+        if (!is_content(x) || (x->flags & W_NEG_CLAUSE))
+            continue;
+        bool stated = false, unpaired = false;
+        for (size_t j = 0; j < pt->nw && !stated; j++) {
+            const struct aword *y = &pt->w[j];
+            if (!is_content(y))
+                continue;
+            if (same_word(a, x, pt, y))
+                stated = true;
+            else if (!(y->flags & W_NEG_CLAUSE) &&
+                     (un_pair(pool_at(a, x->stem), x->stem_len, pool_at(pt, y->stem),
+                              y->stem_len) ||
+                      un_pair(pool_at(a, x->fold), x->fold_len, pool_at(pt, y->fold), y->fold_len)))
+                unpaired = true;
+        }
+        if (unpaired && !stated)
             return true;
     }
     return false;
@@ -2349,7 +2393,8 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
             if (conflict)
                 flag(v, ANSWER_WHY_NEGATION, "%s passage %d",
                      conflict > 0 ? "negates what it says in" : "drops the negation of", best + 1);
-            if (!admission && opposite_in_unit(a, w0, w1, pt, pw0, pw1))
+            if (!admission && (opposite_in_unit(a, w0, w1, pt, pw0, pw1) ||
+                               un_opposite_in_passage(a, w0, w1, pt)))
                 flag(v, ANSWER_WHY_NEGATION, "says the opposite of passage %d", best + 1);
         }
     }
@@ -2376,7 +2421,7 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
     }
     if (!v->exempt && !question && !admission) {
         check_claims(k, w0, w1, cited, any_cited, v);
-        check_asked(k, w0, w1, nn, v);
+        check_asked(k, w0, w1, nn, cited, any_cited, v);
         check_weekend(k, w0, w1, cited, any_cited, v);
     }
     return AG_OK;

@@ -482,6 +482,17 @@ static void test_asked_topic(void **state)
     assert_why(check("It treats up to 1,500 litres, so it lasts a long time [1].", filter,
                      "Is the filter good for long trips?", TEXT_LANG_EN),
                NULL);
+    /* ... unless the passage's rule is exclusive */
+    static const char *const gas[] = {
+        "Special items: Gas canisters are dangerous goods and may only be shipped within "
+        "Germany.",
+        NULL};
+    assert_why(check("Yes, gas canisters can be shipped to Austria as dangerous goods [1].", gas,
+                     "Do you ship gas canisters to Austria?", TEXT_LANG_EN),
+               ANSWER_WHY_UNSUPPORTED);
+    assert_why(check("No, gas canisters may only be shipped within Germany, not to Austria [1].",
+                     gas, "Do you ship gas canisters to Austria?", TEXT_LANG_EN),
+               NULL);
     /* names of the customer's case are covered by the passage's general rule */
     static const char *const eu[] = {
         "Versand in andere EU-Länder: In alle anderen EU-Länder liefern wir in 4 bis 7 Werktagen.",
@@ -524,6 +535,17 @@ static void test_affixal_negation(void **state)
     assert_why(
         check("Gaskartuschen nehmen wir auch geöffnet zurück [1].", cartridges, NULL, TEXT_LANG_DE),
         ANSWER_WHY_NEGATION);
+    /* the un- form anywhere in the passage, the word itself nowhere */
+    static const char *const cond[] = {
+        "Returns: You can return items within 30 days. Items should be unworn, unused and "
+        "complete.",
+        NULL};
+    assert_why(check("Used items can be returned within 30 days if complete [1].", cond, NULL,
+                     TEXT_LANG_EN),
+               ANSWER_WHY_NEGATION);
+    assert_why(check("Items can be returned within 30 days if unused and complete [1].", cond, NULL,
+                     TEXT_LANG_EN),
+               NULL);
     static const char *const fee[] = {"Fees: The booking fee is non-refundable.", NULL};
     assert_why(check("The booking fee is refundable [1].", fee, NULL, TEXT_LANG_EN),
                ANSWER_WHY_NEGATION);
