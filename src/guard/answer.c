@@ -243,15 +243,14 @@ static const char *const refer_verbs[] = {"ask",    "check", "contact", "email",
 /* ---- analysed words ---------------------------------------------------------------- */
 
 enum {
-    W_STOP = 1 << 0,       /* function word */
-    W_NEG = 1 << 1,        /* negation */
-    W_NUM = 1 << 2,        /* digits or a number word: the number check's business */
-    W_TALK = 1 << 3,       /* conversational (see discourse) */
-    W_DIGITS = 1 << 4,     /* digits only */
-    W_KNOW = 1 << 5,       /* about knowing or telling ("information", "weiß", "listed") */
-    W_NEGATED = 1 << 6,    /* in the scope of a negation (see mark_negated) */
-    W_NEG_CLAUSE = 1 << 7, /* in a clause with a negation */
-    W_NAME = 1 << 8        /* part of a record's name the sentence repeats (support only) */
+    W_STOP = 1 << 0,      /* function word */
+    W_NEG = 1 << 1,       /* negation */
+    W_NUM = 1 << 2,       /* digits or a number word: the number check's business */
+    W_TALK = 1 << 3,      /* conversational (see discourse) */
+    W_DIGITS = 1 << 4,    /* digits only */
+    W_KNOW = 1 << 5,      /* about knowing or telling ("information", "weiß", "listed") */
+    W_NEGATED = 1 << 6,   /* in the scope of a negation (see mark_negated) */
+    W_NEG_CLAUSE = 1 << 7 /* in a clause with a negation */
 };
 
 /* Words about knowledge and records (prefixes of folded words): with a negation they make
@@ -1882,35 +1881,20 @@ static bool comparative(const char *f, size_t n)
     return false;
 }
 
-/* Words that make a passage's rule exclusive ("nur innerhalb Deutschlands", "only"). */
-static const char *const exclusive_words[] = {
-    "ausschliesslich", "exclusively", "lediglich", "nur", "only", "solely"};
-
-static void check_asked(struct checker *k, size_t w0, size_t w1, size_t nn, const bool *cited,
-                        bool any_cited, struct answer_sentence_verdict *v)
+static void check_asked(struct checker *k, size_t w0, size_t w1, size_t nn,
+                        struct answer_sentence_verdict *v)
 {
     const struct text_an *a = &k->a;
     if (!k->has_q || !k->yes_no)
         return;
-    /* names and (German) nouns name the customer's case ("Italien", "die Jacke"), which a
-     * general rule of the passage covers, unless that rule is exclusive ("Gaskartuschen
-     * dürfen nur innerhalb Deutschlands verschickt werden": then "nach Österreich" is a
-     * claim of its own) */
-    bool exclusive = false;
-    for (size_t i = 0; i < k->n_p && !exclusive; i++) {
-        if (any_cited && !cited[i])
-            continue;
-        for (size_t j = 0; j < k->ps[i].nw && !exclusive; j++)
-            for (size_t e = 0; e < ARRAY_LEN(exclusive_words) && !exclusive; e++)
-                exclusive = strcmp(pool_at(&k->ps[i], k->ps[i].w[j].fold), exclusive_words[e]) == 0;
-    }
     for (size_t w = w0; w < w1; w++) {
         const struct aword *x = &a->w[w];
         size_t at;
-        /* shop vocabulary has its concept */
+        /* names and (German) nouns name the customer's case ("Italien", "die Jacke"),
+         * which a general rule of the passage covers; shop vocabulary has its concept */
         if (!is_content(x) || (x->flags & (W_NEG_CLAUSE | W_TALK | W_KNOW)) || x->concept ||
             comparative(pool_at(a, x->fold), x->fold_len) || definite_before(a, w, w0) ||
-            (!exclusive && upper_at(k->ans, x->start, x->end)) ||
+            upper_at(k->ans, x->start, x->end) ||
             inside_number(k->nums, nn, a->sent[x->sent].start, x) || !word_in(a, x, &k->q, &at))
             continue;
         bool known = false;
@@ -2122,35 +2106,6 @@ static void check_stock(struct checker *k, size_t w0, size_t w1, size_t e, const
     }
 }
 
-/* Mark (W_NAME) the content words of sentence words [w0, w1) that belong to a record's
- * name field and stand next to another such word; returns how many. */
-static size_t mark_names(struct checker *k, size_t w0, size_t w1)
-{
-    struct text_an *a = &k->a;
-    size_t n = 0;
-    for (size_t w = w0; w < w1; w++)
-        a->w[w].flags &= ~(unsigned)W_NAME;
-    bool *in = calloc(w1 > w0 ? w1 - w0 : 1, sizeof(*in));
-    if (!in)
-        return 0; /* no marks: support counts every word, as before */
-    for (size_t w = w0; w < w1; w++)
-        for (size_t i = 0; i < k->n_p && !in[w - w0]; i++)
-            for (size_t u = 0; u < k->ps[i].n_sent && !in[w - w0]; u++) {
-                size_t u0, u1;
-                if (name_field(&k->ps[i], u, &u0, &u1))
-                    in[w - w0] = in_name(a, &a->w[w], &k->ps[i], u0, u1);
-            }
-    for (size_t w = w0; w < w1; w++) {
-        bool next = (w > w0 && in[w - 1 - w0]) || (w + 1 < w1 && in[w + 1 - w0]);
-        if (in[w - w0] && next && is_content(&a->w[w])) {
-            a->w[w].flags |= W_NAME;
-            n++;
-        }
-    }
-    free(in);
-    return n;
-}
-
 static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
                              struct answer_sentence_verdict *v, bool *cited)
 {
@@ -2320,19 +2275,11 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
             best = (int)i;
         }
     }
-    /* A product's name is the sentence's topic, not its claim: words of a record's name
-     * field repeated in runs of two or more do not count, while two or more other content
-     * words remain ("Die Stirnlampe Glühwürmchen Kinder hat einen Akku mit USB-C" is
-     * judged by "Akku", "USB-C", not by the name). */
-    size_t name_words = mark_names(k, w0, w1);
-    bool skip_names = name_words > 0 && content >= name_words + 2;
-    if (skip_names)
-        content -= name_words;
     size_t found = 0, n_missing = 0;
     const char *missing[3] = {NULL, NULL, NULL};
     size_t missing_len[3] = {0, 0, 0};
     for (size_t w = w0; w < w1; w++) {
-        if (!is_content(&a->w[w]) || (skip_names && (a->w[w].flags & W_NAME)))
+        if (!is_content(&a->w[w]))
             continue;
         bool f = false;
         size_t at;
@@ -2421,7 +2368,7 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
     }
     if (!v->exempt && !question && !admission) {
         check_claims(k, w0, w1, cited, any_cited, v);
-        check_asked(k, w0, w1, nn, cited, any_cited, v);
+        check_asked(k, w0, w1, nn, v);
         check_weekend(k, w0, w1, cited, any_cited, v);
     }
     return AG_OK;
