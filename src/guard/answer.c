@@ -3,12 +3,14 @@
  * guard/answer.c: the answer checker (guard/answer.h). The answer, the passages and the
  * customer's text are split into folded, stemmed words once; each answer sentence is
  * then checked in order: a forbidden text quoted (leak), personal data the customer did
- * not give (pii), citations of missing passages, product names and SKUs found nowhere,
- * catalogue prices and stock, numbers missing from the passages, negation against the
- * best matching passage sentence, and the share of content words its passage holds
- * (stems equal, or one a compound head or tail of the other as kb_term_matches() says,
- * the rule retrieval and the extractive answer use). Sentences without factual content
- * (greetings, offers to help, "I don't know") are exempt from the support check.
+ * not give (pii), citations of missing passages, product names, SKUs and product-line
+ * siblings found nowhere, catalogue prices and stock, stock clause by clause, numbers
+ * missing from the passages or stated there in another role, negation and opposites
+ * against the best matching passage sentence, the share of content words its passage
+ * holds (stems equal, one a compound head or tail of the other as kb_term_matches()
+ * says, or one concept of the shop lexicon in answer_lex.c), promises the passages do not
+ * make, a yes/no question's topic asserted without them, weekend dispatch. Sentences
+ * without factual content (greetings, offers to help, "I don't know") are exempt.
  * THREADS: reentrant. OWNERSHIP: working arrays are malloc'd and freed before return;
  * the result lives in the caller's arena.
  */
@@ -18,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "guard/answer_internal.h"
 #include "guard/pii.h"
 #include "kb/kb.h"
 
@@ -51,26 +55,35 @@ static bool in_sorted(const char *const *list, size_t count, const char *w)
 #define IN_LIST(l, w) in_sorted((l), sizeof(l) / sizeof((l)[0]), (w))
 
 /* Function words text_is_stopword() leaves in (pronouns, auxiliaries, modal verbs,
- * adverbs of degree): they carry no fact a passage must hold. Sorted. */
+ * adverbs of degree, light verbs such as "geben" / "give" / "make" whose noun carries
+ * the meaning, causal conjunctions such as "weil" / "because", the auxiliaries of
+ * English contractions: "doesn" of "doesn't"): they carry no fact a passage must hold.
+ * Sorted. */
 static const char *const extra_stop[] = {
-    "all",    "allerdings", "also",    "any",     "auch",    "been",    "being",   "bereits",
-    "bitte",  "dabei",      "dafur",   "damit",   "daran",   "darauf",  "daruber", "davon",
-    "dazu",   "deine",      "deiner",  "derzeit", "direkt",  "durfen",  "each",    "es",
-    "etwa",   "etwas",      "ganz",    "gerade",  "get",     "gibt",    "gleich",  "hatte",
-    "hatten", "here",       "hierzu",  "ihm",     "ihnen",   "ihr",     "ihre",    "ihrem",
-    "ihren",  "ihrer",      "ihres",   "immer",   "into",    "jedoch",  "jetzt",   "just",
-    "konnen", "konnte",     "konnten", "may",     "might",   "mochte",  "mochten", "more",
-    "most",   "much",       "mussen",  "musst",   "must",    "now",     "only",    "out",
-    "over",   "per",        "schon",   "sehr",    "sei",     "seien",   "sollte",  "sollten",
-    "some",   "such",       "unserem", "unseren", "unserer", "unseres", "up",      "very",
-    "via",    "ware",       "waren",   "werde",   "wurde",   "wurden",  "yes",     "zudem",
+    "all",    "allerdings", "also",      "any",     "aren",    "auch",    "because", "been",
+    "being",  "bereits",    "bitte",     "came",    "come",    "comes",   "couldn",  "dabei",
+    "dafur",  "daher",      "damit",     "daran",   "darauf",  "daruber", "davon",   "dazu",
+    "deine",  "deiner",     "denn",      "derzeit", "deshalb", "didn",    "direkt",  "doesn",
+    "don",    "durfen",     "each",      "es",      "etwa",    "etwas",   "ganz",    "geben",
+    "gerade", "get",        "gibt",      "give",    "given",   "gives",   "gleich",  "hasn",
+    "hatte",  "hatten",     "haven",     "hence",   "here",    "hierzu",  "ihm",     "ihnen",
+    "ihr",    "ihre",       "ihrem",     "ihren",   "ihrer",   "ihres",   "immer",   "into",
+    "isn",    "jedoch",     "jetzt",     "just",    "konnen",  "konnte",  "konnten", "machen",
+    "make",   "makes",      "may",       "might",   "mochte",  "mochten", "more",    "most",
+    "much",   "mussen",     "musst",     "must",    "now",     "only",    "out",     "over",
+    "per",    "schon",      "sehr",      "sei",     "seien",   "shouldn", "sollte",  "sollten",
+    "some",   "such",       "therefore", "thus",    "unserem", "unseren", "unserer", "unseres",
+    "up",     "very",       "via",       "ware",    "waren",   "wasn",    "weil",    "werde",
+    "won",    "wouldn",     "wurde",     "wurden",  "yes",     "zudem",
 };
 
 /* Negations (folded), "ohne" and "without" among them. "t" counts after "don", "isn"...
  * (text_words splits "don't"). */
 static const char *const negations[] = {
-    "cannot", "kein", "keine",   "keinem", "keinen", "keiner", "keinerlei", "keines",  "never",
-    "nicht",  "nie",  "niemals", "no",     "none",   "not",    "ohne",      "without",
+    "cannot",   "kein",    "keine", "keinem",  "keinen", "keiner", "keinerlei",
+    "keines",   "neither", "never", "nicht",   "nichts", "nie",    "niemals",
+    "nirgends", "no",      "non",   "none",    "nor",    "not",    "nothing",
+    "nowhere",  "ohne",    "weder", "without",
 };
 
 /* Conversation rather than facts: a sentence of only these (and function words) is
@@ -79,14 +92,18 @@ static const char *const negations[] = {
  * both languages (and the extractive backend's own "don't know" text). Sorted. */
 static const char *const discourse[] = {
     "abend",
+    "able",
     "afraid",
     "anders",
     "answer",
     "antwort",
     "anything",
+    "ask",
     "assist",
     "best",
+    "brauch",
     "certain",
+    "check",
     "contact",
     "correct",
     "customer",
@@ -114,6 +131,7 @@ static const char *const discourse[] = {
     "guten",
     "hallo",
     "happy",
+    "hear",
     "helf",
     "hello",
     "help",
@@ -123,6 +141,7 @@ static const char *const discourse[] = {
     "hilf",
     "hoffe",
     "hope",
+    "horen",
     "indeed",
     "inform",
     "isn",
@@ -138,6 +157,7 @@ static const char *const discourse[] = {
     "melden",
     "morgen",
     "naturlich",
+    "need",
     "nein",
     "nice",
     "noch",
@@ -148,8 +168,8 @@ static const char *const discourse[] = {
     "reliable",
     "rephrase",
     "richtig",
-    "schones",
     "schonen",
+    "schones",
     "selbstverstandlich",
     "service",
     "sonst",
@@ -159,20 +179,21 @@ static const char *const discourse[] = {
     "t",
     "tag",
     "team",
+    "tell",
     "thank",
     "unable",
     "unfortunately",
     "unterlag",
     "verlass",
+    "weekend",
     "weiss",
     "weit",
-    "weekend",
     "welcome",
     "wend",
     "willkommen",
-    "wochenend",
     "wish",
     "wiss",
+    "wochenend",
     "wunsch",
     "zogern",
 };
@@ -183,6 +204,8 @@ static bool is_discourse(const char *f, size_t n)
      * walk back over entries that sort before f */
     size_t count = sizeof(discourse) / sizeof(discourse[0]);
     for (size_t i = 0; i < count; i++) {
+        if (n == 0 || discourse[i][0] != f[0]) /* the list is sorted: cheap filter first */
+            continue;
         size_t dl = strlen(discourse[i]);
         if (dl > n)
             continue;
@@ -191,6 +214,31 @@ static bool is_discourse(const char *f, size_t n)
     }
     return false;
 }
+
+#define ARRAY_LEN(l) (sizeof(l) / sizeof((l)[0]))
+
+/* Whether folded word f starts with one of list's prefixes. */
+static bool word_has_prefix(const char *f, const char *const *list, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strncmp(f, list[i], strlen(list[i])) == 0)
+            return true;
+    return false;
+}
+
+/* Question words: a question with one of them is open ("Welcher passt?"), one without
+ * is a yes/no question ("Kann ich ...?", "Do you share ...?"). Sorted. */
+static const char *const question_words[] = {
+    "how",     "wann", "warum",   "was",  "welche", "welchem", "welchen", "welcher",
+    "welches", "wer",  "weshalb", "what", "when",   "where",   "which",   "who",
+    "why",     "wie",  "wieso",   "wo",   "woher",  "wohin",
+};
+
+/* A referral to people: a service word and a verb of getting in touch. */
+static const char *const refer_nouns[] = {"customer",   "hotline", "kontakt", "kundendienst",
+                                          "kundenserv", "service", "support", "team"};
+static const char *const refer_verbs[] = {"ask",    "check", "contact", "email", "frag", "kontakt",
+                                          "melden", "reach", "schreib", "wend",  "write"};
 
 /* ---- analysed words ---------------------------------------------------------------- */
 
@@ -207,15 +255,26 @@ enum {
 
 /* Words about knowledge and records (prefixes of folded words): with a negation they make
  * a sentence an admission of not knowing ("I have no information about gift wrapping"). */
-static const char *const knowing[] = {"angab",    "angegeb", "aufgefuhrt", "auskunft", "detail",
-                                      "document", "hinweis", "info",       "know",     "list",
-                                      "sag",      "tell",    "unterlag",   "weiss",    "wiss"};
+static const char *const knowing[] = {
+    "angab",   "angegeb", "aufgefuhrt", "auskunft", "beschreib", "describ",  "detail", "document",
+    "entnehm", "erwahn",  "genannt",    "hinweis",  "info",      "know",     "list",   "mention",
+    "sag",     "see",     "seh",        "specif",   "tell",      "unterlag", "weiss",  "wiss"};
+/* ... and the heads of German compounds about records ("Produktdaten",
+ * "Produktbeschreibung", "Artikelangaben"), matched at the end of a word. */
+static const char *const knowing_tails[] = {"angaben", "beschreibung", "daten", "informationen"};
 
 static bool is_knowing(const char *f, size_t n)
 {
     for (size_t i = 0; i < sizeof(knowing) / sizeof(knowing[0]); i++) {
+        if (n == 0 || knowing[i][0] != f[0])
+            continue;
         size_t kl = strlen(knowing[i]);
         if (kl <= n && memcmp(f, knowing[i], kl) == 0)
+            return true;
+    }
+    for (size_t i = 0; i < sizeof(knowing_tails) / sizeof(knowing_tails[0]); i++) {
+        size_t kl = strlen(knowing_tails[i]);
+        if (kl < n && memcmp(f + n - kl, knowing_tails[i], kl) == 0)
             return true;
     }
     return false;
@@ -226,7 +285,8 @@ struct aword {
     size_t fold, fold_len; /* folded form in the pool */
     size_t stem, stem_len; /* stem in the pool */
     unsigned flags;
-    unsigned sent; /* sentence of the text it lies in */
+    unsigned sent;    /* sentence of the text it lies in */
+    unsigned concept; /* answer_concept(): shop vocabulary a paraphrase may swap */
 };
 
 struct text_an {
@@ -246,6 +306,7 @@ struct text_an {
     size_t n_by_stem;
     struct answer_number *nums;
     size_t n_nums;
+    uint64_t concepts; /* bit c: a content word of concept c */
 };
 
 struct ctx {
@@ -257,6 +318,7 @@ struct ctx {
 
 static bool is_sp(char c);
 static bool is_content(const struct aword *w);
+static void sentence_words(const struct text_an *t, size_t s, size_t *w0, size_t *w1);
 
 static const char *pool_at(const struct text_an *t, size_t off)
 {
@@ -326,6 +388,8 @@ static bool on_word(void *vctx, const char *w, size_t n, size_t start, size_t en
         x->flags |= W_TALK;
     if (is_knowing(f, n))
         x->flags |= W_KNOW;
+    if (!(x->flags & (W_STOP | W_NUM)))
+    x->concept = answer_concept(f, n);
     t->nw++;
     return true;
 }
@@ -454,8 +518,11 @@ static ag_err analyse(struct ctx *c, const char *p, size_t n, bool answer, struc
         return AG_ENOMEM;
     /* the pool is complete now: pointers into it stay valid */
     for (size_t i = 0; i < t->nw; i++)
-        if (is_content(&t->w[i]))
+        if (is_content(&t->w[i])) {
             t->by_stem[t->n_by_stem++] = (struct sidx){pool_at(t, t->w[i].stem), i};
+            if (t->w[i].concept && !(t->w[i].flags & W_NEG_CLAUSE))
+            t->concepts |= (uint64_t)1 << t->w[i].concept;
+        }
     qsort(t->by_stem, t->n_by_stem, sizeof(*t->by_stem), cmp_stem_idx);
     if (!answer) {
         if (!(t->nums = malloc(MAX_NUMBERS * sizeof(*t->nums))))
@@ -648,10 +715,58 @@ size_t answer_sentences(const char *p, size_t n, text_sentence_cb cb, void *ctx)
 
 /* ---- matching ---------------------------------------------------------------------- */
 
-/* Whether answer word x is found among the content words of t: equal stems, or one
- * stem a compound head or tail of the other (kb_term_matches, both ways). */
+static bool word_in_stems(const struct text_an *ans, const struct aword *x, const struct text_an *t,
+                          size_t *at);
+
+/* Whether answer word x is found among the content words of t: equal stems, one stem a
+ * compound head or tail of the other (kb_term_matches, both ways), or a word of the same
+ * concept of shop vocabulary ("gratis" for "kostenlos", "zurückschicken" for
+ * "Rücksendung") that t states without a negation. */
 static bool word_in(const struct text_an *ans, const struct aword *x, const struct text_an *t,
                     size_t *at)
+{
+    if (word_in_stems(ans, x, t, at))
+        return true;
+    if (!x->concept || !((t->concepts >> x->concept) & 1))
+        return false;
+    for (size_t i = 0; i < t->n_by_stem; i++)
+        if (t->w[t->by_stem[i].idx].concept == x->concept) {
+            *at = t->by_stem[i].idx;
+            return true;
+        }
+    return false;
+}
+
+/* Stem lengths without a verb ending the stemmer leaves on some forms: German "-t",
+ * "-st", "-et" ("verlässt", "schickt" against "verlassen", "schicken"). out[0] is n. */
+static size_t verb_cores(const char *s, size_t n, size_t out[4])
+{
+    size_t k = 0;
+    out[k++] = n;
+    if (n >= 5 && s[n - 1] == 't')
+        out[k++] = n - 1;
+    if (n >= 6 && s[n - 2] == 's' && s[n - 1] == 't')
+        out[k++] = n - 2;
+    if (n >= 6 && s[n - 2] == 'e' && s[n - 1] == 't')
+        out[k++] = n - 2;
+    return k;
+}
+
+/* Two stems that differ only in such an ending (at least 4 letters in common). */
+static bool same_verb_stem(const char *a, size_t an, const char *b, size_t bn)
+{
+    size_t ac[4], bc[4];
+    size_t na = verb_cores(a, an, ac), nb = verb_cores(b, bn, bc);
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++)
+            if ((i || j) && ac[i] == bc[j] && ac[i] >= 4 && memcmp(a, b, ac[i]) == 0)
+                return true;
+    return false;
+}
+
+/* Whether answer word x is found among the content words of t by its stem alone. */
+static bool word_in_stems(const struct text_an *ans, const struct aword *x, const struct text_an *t,
+                          size_t *at)
 {
     const char *xs = pool_at(ans, x->stem);
     size_t lo = 0, hi = t->n_by_stem;
@@ -672,7 +787,8 @@ static bool word_in(const struct text_an *ans, const struct aword *x, const stru
         const char *ys = t->by_stem[i].stem;
         struct kb_term back = {.stem = ys, .weight = 1, .parts = {-1, -1}};
         if (kb_term_matches(&term, pool_at(t, y->fold), y->fold_len, ys, y->stem_len) ||
-            kb_term_matches(&back, pool_at(ans, x->fold), x->fold_len, xs, x->stem_len)) {
+            kb_term_matches(&back, pool_at(ans, x->fold), x->fold_len, xs, x->stem_len) ||
+            same_verb_stem(xs, x->stem_len, ys, y->stem_len)) {
             *at = t->by_stem[i].idx;
             return true;
         }
@@ -732,8 +848,15 @@ struct checker {
     struct buf sources_alnum, customer_alnum; /* for PII */
     struct pii_span pii[MAX_PII_SPANS];
     size_t n_pii;
-    bool *leak;      /* per answer sentence */
-    bool *mentioned; /* per catalogue product: named by the sentence being checked */
+    bool *leak;                /* per answer sentence */
+    bool *mentioned;           /* per catalogue product: named by the sentence being checked */
+    const char *sent_p;        /* the sentence being checked: numbers' spans are relative to it */
+    enum stock_level *p_stock; /* per passage: the stock it states */
+    bool *p_record;            /* per passage: it has a stock field */
+    bool *answer_cited;        /* per passage: cited somewhere in the answer */
+    bool answer_cites;
+    bool yes_no;        /* the customer's text asks a yes/no question (no question word) */
+    bool *clause_cited; /* scratch, per passage */
     struct answer_number nums[MAX_NUMBERS];
 };
 
@@ -878,7 +1001,7 @@ static bool word_known(const struct checker *k, const struct text_an *t, const s
 {
     size_t at;
     for (size_t i = 0; i < k->n_p; i++)
-        if (word_in(t, x, &k->ps[i], &at))
+        if (word_in_stems(t, x, &k->ps[i], &at))
             return true;
     const char *raw = t->p + x->start;
     for (size_t i = 0; i < k->n_cat; i++) {
@@ -914,6 +1037,112 @@ static bool upper_at(const char *p, size_t i, size_t e)
     return ch == 0xC3 && i + 1 < e &&
            ((unsigned char)p[i + 1] == 0x84 || (unsigned char)p[i + 1] == 0x96 ||
             (unsigned char)p[i + 1] == 0x9C);
+}
+
+/* A name the customer asked for, in a negated clause of the answer ("I don't see Apple
+ * Pay among our payment options"): the answer denies it, it does not invent it. */
+static bool denied_ask(const struct checker *k, const struct aword *first, size_t end)
+{
+    return k->has_q && (first->flags & W_NEG_CLAUSE) &&
+           has_token(k->q.p, k->q.n, k->ans + first->start, end - first->start);
+}
+
+/* The same for the name at answer bytes [s, e): the word starting there decides. */
+static bool denied_ask_at(const struct checker *k, size_t s, size_t e)
+{
+    for (size_t i = 0; i < k->a.nw; i++)
+        if (k->a.w[i].start == s)
+            return denied_ask(k, &k->a.w[i], e);
+    return false;
+}
+
+/* Whether word x of a occurs in the product-name unit [u0, u1) of passage t (folded). */
+static bool in_name(const struct text_an *a, const struct aword *x, const struct text_an *t,
+                    size_t u0, size_t u1)
+{
+    for (size_t j = u0; j < u1; j++)
+        if (t->w[j].fold_len == x->fold_len &&
+            memcmp(pool_at(t, t->w[j].fold), pool_at(a, x->fold), x->fold_len) == 0)
+            return true;
+    return false;
+}
+
+/* The words [*u0, *u1) of a record's name field ("Produkt: iPhone 13 Pro |"), the i-th
+ * unit of t; false when that unit is no name field. */
+static bool name_field(const struct text_an *t, size_t unit, size_t *u0, size_t *u1)
+{
+    size_t w0, w1;
+    sentence_words(t, unit, &w0, &w1);
+    if (w1 < w0 + 2)
+        return false;
+    const char *f = pool_at(t, t->w[w0].fold);
+    if (strcmp(f, "produkt") != 0 && strcmp(f, "product") != 0)
+        return false;
+    *u0 = w0 + 1;
+    *u1 = w1;
+    return true;
+}
+
+#define MAX_NAMES 32
+
+/* A product name mixed from two records: a run of three or more adjacent words of the
+ * sentence, each in some record's name, with a digit or capital among them, that no
+ * single name holds but two names each hold a word of that the other lacks ("iPhone 13
+ * Pro Silicone Case" from "iPhone 13 Pro" and "iPhone 12 Silicone Case"). Word order
+ * inside one name is free ("Isomatte Wolkenbett" for "Wolkenbett Isomatte"). */
+static bool mixed_name(const struct checker *k, size_t w0, size_t w1, char *what, size_t cap)
+{
+    const struct text_an *a = &k->a;
+    size_t np[MAX_NAMES], nu0[MAX_NAMES], nu1[MAX_NAMES], n_names = 0;
+    for (size_t i = 0; i < k->n_p; i++)
+        for (size_t u = 0; u < k->ps[i].n_sent && n_names < MAX_NAMES; u++)
+            if (name_field(&k->ps[i], u, &nu0[n_names], &nu1[n_names]))
+                np[n_names++] = i;
+    if (n_names < 2)
+        return false;
+    for (size_t r0 = w0; r0 < w1;) {
+        size_t r1 = r0;
+        bool marked = false;
+        while (r1 < w1) {
+            const struct aword *x = &a->w[r1];
+            bool any = false;
+            for (size_t m = 0; m < n_names && !any; m++)
+                any = in_name(a, x, &k->ps[np[m]], nu0[m], nu1[m]);
+            if (!any ||
+                (r1 > r0 && (x->start != a->w[r1 - 1].end + 1 || k->ans[a->w[r1 - 1].end] != ' ')))
+                break;
+            marked = marked || (x->flags & W_DIGITS) || upper_at(k->ans, x->start, x->end);
+            r1++;
+        }
+        if (r1 - r0 >= 3 && marked) {
+            bool single = false;
+            for (size_t m = 0; m < n_names && !single; m++) {
+                single = true;
+                for (size_t w = r0; w < r1 && single; w++)
+                    single = in_name(a, &a->w[w], &k->ps[np[m]], nu0[m], nu1[m]);
+            }
+            bool mixed = false;
+            for (size_t m = 0; m < n_names && !single && !mixed; m++)
+                for (size_t o = 0; o < n_names && !mixed; o++) {
+                    if (o == m)
+                        continue;
+                    bool only_m = false, only_o = false;
+                    for (size_t w = r0; w < r1; w++) {
+                        bool im = in_name(a, &a->w[w], &k->ps[np[m]], nu0[m], nu1[m]);
+                        bool io = in_name(a, &a->w[w], &k->ps[np[o]], nu0[o], nu1[o]);
+                        only_m = only_m || (im && !io);
+                        only_o = only_o || (io && !im);
+                    }
+                    mixed = only_m && only_o;
+                }
+            if (mixed) {
+                snippet(k->ans, a->w[r0].start, a->w[r1 - 1].end, what, cap);
+                return true;
+            }
+        }
+        r0 = r1 > r0 ? r1 : r0 + 1;
+    }
+    return false;
 }
 
 /* Product-like names of sentence words [w0, w1): SKU and model tokens, CamelCase words,
@@ -953,7 +1182,8 @@ static bool unknown_product(const struct checker *k, size_t s, size_t e, size_t 
         bool camel = false;
         for (size_t m = i + 1; m < j; m++)
             camel = camel || (p[m] >= 'A' && p[m] <= 'Z' && p[m - 1] >= 'a' && p[m - 1] <= 'z');
-        if (!in_pii && !in_url && (sku_like(p, i, j) || camel) && !raw_known(k, p + i, j - i)) {
+        if (!in_pii && !in_url && (sku_like(p, i, j) || camel) && !raw_known(k, p + i, j - i) &&
+            !denied_ask_at(k, i, j)) {
             snippet(p, i, j, what, cap);
             return true;
         }
@@ -984,6 +1214,37 @@ static bool unknown_product(const struct checker *k, size_t s, size_t e, size_t 
             return true;
         }
     }
+    /* a sibling of a product line: "Fjordlager 5" where the passages have only
+     * "Fjordlager 2" and "Fjordlager 3" (a name word directly before a bare number) */
+    for (size_t i = w0; i + 1 < w1; i++) {
+        const struct aword *x = &a->w[i], *y = &a->w[i + 1];
+        if (!upper_at(p, x->start, e) || (x->flags & (W_STOP | W_TALK | W_DIGITS)) ||
+            x->end - x->start < 3 || y->start != x->end + 1 || p[x->end] != ' ' ||
+            !(y->flags & W_DIGITS))
+            continue;
+        bool same = false, other = false;
+        for (size_t pi = 0; pi < k->n_p && !same; pi++) {
+            const struct text_an *t = &k->ps[pi];
+            for (size_t j = 0; j + 1 < t->nw && !same; j++) {
+                const struct aword *u = &t->w[j], *d = &t->w[j + 1];
+                if (!(d->flags & W_DIGITS) || d->start != u->end + 1 || t->p[u->end] != ' ' ||
+                    u->fold_len != x->fold_len ||
+                    memcmp(pool_at(t, u->fold), pool_at(a, x->fold), x->fold_len) != 0)
+                    continue;
+                if (d->fold_len == y->fold_len &&
+                    memcmp(pool_at(t, d->fold), pool_at(a, y->fold), y->fold_len) == 0)
+                    same = true;
+                else
+                    other = true;
+            }
+        }
+        if (other && !same && !raw_known(k, p + x->start, y->end - x->start)) {
+            snippet(p, x->start, y->end, what, cap);
+            return true;
+        }
+    }
+    if (mixed_name(k, w0, w1, what, cap))
+        return true;
     /* English: two or more capitalised words inside a sentence ("Trail Runner Pro") */
     if (lang == TEXT_LANG_EN) {
         for (size_t i = w0; i < w1;) {
@@ -1003,7 +1264,7 @@ static bool unknown_product(const struct checker *k, size_t s, size_t e, size_t 
                     }
                 }
                 (void)unknown_at;
-                if (!talk && !known) {
+                if (!talk && !known && !denied_ask(k, &a->w[i], a->w[j - 1].end)) {
                     snippet(p, a->w[i].start, a->w[j - 1].end, what, cap);
                     return true;
                 }
@@ -1014,16 +1275,81 @@ static bool unknown_product(const struct checker *k, size_t s, size_t e, size_t 
     return false;
 }
 
-/* Stock said by words [w0, w1): +1 in stock, -1 not, 0 nothing said. A record's
- * "Stock: 0" / "Lagerbestand: 14" counts by its number. */
-static int stock_said(const struct text_an *t, size_t w0, size_t w1)
+/* ---- stock ------------------------------------------------------------------------- */
+
+/* What a text says about stock. A record's number maps to a level: 0 out, 1-5 low,
+ * 6-19 in stock, 20 and more plenty. Conflicts: any "in" level against out, plenty
+ * against low. */
+enum stock_level { STOCK_NONE = 0, STOCK_OUT, STOCK_IN, STOCK_LOW, STOCK_PLENTY };
+
+static const char *const stock_level_name[] = {"nothing", "out of stock", "in stock", "low stock",
+                                               "plenty in stock"};
+
+static enum stock_level stock_of_count(long long n)
 {
-    int said = 0;
+    return n <= 0 ? STOCK_OUT : n <= 5 ? STOCK_LOW : n < 20 ? STOCK_IN : STOCK_PLENTY;
+}
+
+static bool stock_conflict(enum stock_level said, enum stock_level there)
+{
+    if (said == STOCK_NONE || there == STOCK_NONE)
+        return false;
+    if (said == STOCK_OUT || there == STOCK_OUT)
+        return said != there;
+    return (said == STOCK_PLENTY && there == STOCK_LOW) ||
+           (said == STOCK_LOW && there == STOCK_PLENTY);
+}
+
+/* Words that make a clause a condition, not a statement about a product ("Ist ein
+ * Artikel nicht vorrätig, ..." is caught as mixed instead). */
+static const char *const conditional_words[] = {"falls",  "if",   "once", "sobald",  "sofern",
+                                                "unless", "wenn", "when", "whenever"};
+/* Quantity words: with a stock word in the clause, plenty or few. Prefixes. */
+static const char *const plenty_words[] = {"ample",     "ausreichend", "enough", "genug",
+                                           "genugend",  "lots",        "many",   "plenty",
+                                           "reichlich", "viele"};
+static const char *const low_words[] = {"begrenzt", "few",     "gering", "last",
+                                        "letzt",    "limited", "low",    "wenig"};
+
+/* Stock said by words [w0, w1) of t. A record's "Stock: 0" / "Lagerbestand: 14" counts
+ * by its number and wins; *record tells whether there was one. A text that says both in
+ * and out ("Ist ein Artikel nicht vorrätig, schicken wir die verfügbaren zuerst") says
+ * nothing; with skip_conditional, sentences with a conditional word are left out. */
+static enum stock_level stock_said_ex(const struct text_an *t, size_t w0, size_t w1,
+                                      bool skip_conditional, bool *record)
+{
+    bool any_in = false, any_out = false, plenty = false, low = false, stockish = false;
+    if (record)
+        *record = false;
     for (size_t i = w0; i < w1; i++) {
         const char *f = pool_at(t, t->w[i].fold);
         const char *prev = i > w0 ? pool_at(t, t->w[i - 1].fold) : "";
-        bool in = strcmp(f, "vorratig") == 0 || strcmp(f, "verfugbar") == 0 ||
-                  strcmp(f, "lieferbar") == 0 || strcmp(f, "available") == 0 ||
+        bool field =
+            strcmp(f, "stock") == 0 || strcmp(f, "lagerbestand") == 0 || strcmp(f, "bestand") == 0;
+        bool adjacent = i + 1 < w1 && (t->w[i + 1].flags & W_DIGITS);
+        for (size_t b = t->w[i].end; adjacent && b < t->w[i + 1].start; b++)
+            adjacent = t->p[b] == ':' || t->p[b] == ' ' || t->p[b] == '\t';
+        if (field && adjacent && i + 1 < w1) {
+            unsigned long long n = 0;
+            for (const char *d = pool_at(t, t->w[i + 1].fold); *d; d++)
+                n = n > 1000000000ULL ? n : n * 10 + (unsigned)(*d - '0');
+            if (record)
+                *record = true;
+            return stock_of_count((long long)n);
+        }
+        if (skip_conditional) {
+            size_t sw0, sw1;
+            bool cond = false;
+            sentence_words(t, t->w[i].sent, &sw0, &sw1);
+            for (size_t m = sw0; m < sw1 && !cond; m++)
+                cond = IN_LIST(conditional_words, pool_at(t, t->w[m].fold));
+            if (cond) {
+                i = sw1 - 1;
+                continue;
+            }
+        }
+        bool in = strncmp(f, "vorratig", 8) == 0 || strncmp(f, "verfugbar", 9) == 0 ||
+                  strncmp(f, "lieferbar", 9) == 0 || strcmp(f, "available") == 0 ||
                   strcmp(f, "lagernd") == 0 || strcmp(f, "erhaltlich") == 0 ||
                   (strcmp(f, "lager") == 0 && strcmp(prev, "auf") == 0) ||
                   (strcmp(f, "stock") == 0 && strcmp(prev, "in") == 0);
@@ -1031,27 +1357,35 @@ static int stock_said(const struct text_an *t, size_t w0, size_t w1)
                    strcmp(f, "unavailable") == 0 ||
                    (strcmp(f, "stock") == 0 && strcmp(prev, "of") == 0) ||
                    (strcmp(f, "out") == 0 && strcmp(prev, "sold") == 0);
-        bool field =
-            strcmp(f, "stock") == 0 || strcmp(f, "lagerbestand") == 0 || strcmp(f, "bestand") == 0;
-        bool adjacent = i + 1 < w1 && (t->w[i + 1].flags & W_DIGITS);
-        for (size_t b = t->w[i].end; adjacent && b < t->w[i + 1].start; b++)
-            adjacent = t->p[b] == ':' || t->p[b] == ' ' || t->p[b] == '\t';
-        if (field && adjacent) {
-            const char *d = pool_at(t, t->w[i + 1].fold);
-            bool zero = true;
-            for (; *d && zero; d++)
-                zero = *d == '0';
-            said = zero ? -1 : 1;
-        } else if (in) {
-            said = (t->w[i].flags & W_NEGATED) ? -1 : 1;
+        stockish = stockish || in || field || strcmp(f, "left") == 0 ||
+                   strncmp(f, "ubrig", 5) == 0 || strcmp(f, "stuck") == 0 ||
+                   strncmp(f, "unit", 4) == 0;
+        plenty = plenty || word_has_prefix(f, plenty_words, ARRAY_LEN(plenty_words));
+        low = low || word_has_prefix(f, low_words, ARRAY_LEN(low_words));
+        if (in) {
+            bool negated = (t->w[i].flags & W_NEGATED) != 0;
             for (size_t b = i > w0 + 3 ? i - 3 : w0; b < i; b++)
-                if (t->w[b].flags & W_NEG)
-                    said = -1;
+                negated = negated || (t->w[b].flags & W_NEG);
+            any_out = any_out || negated;
+            any_in = any_in || !negated;
         } else if (out) {
-            said = -1;
+            any_out = true;
         }
     }
-    return said;
+    if (any_in && any_out)
+        return STOCK_NONE;
+    if (any_out)
+        return STOCK_OUT;
+    if (stockish && low && !plenty)
+        return STOCK_LOW;
+    if (stockish && plenty && !low)
+        return STOCK_PLENTY;
+    return any_in ? STOCK_IN : STOCK_NONE;
+}
+
+static enum stock_level stock_said(const struct text_an *t, size_t w0, size_t w1)
+{
+    return stock_said_ex(t, w0, w1, false, NULL);
 }
 
 /* Whether words x of a and y of b are the same word: equal stems, or one stem a compound
@@ -1065,7 +1399,52 @@ static bool same_word(const struct text_an *a, const struct aword *x, const stru
     struct kb_term tx = {.stem = xs, .weight = 1, .parts = {-1, -1}};
     struct kb_term ty = {.stem = ys, .weight = 1, .parts = {-1, -1}};
     return kb_term_matches(&tx, pool_at(b, y->fold), y->fold_len, ys, y->stem_len) ||
-           kb_term_matches(&ty, pool_at(a, x->fold), x->fold_len, xs, x->stem_len);
+           kb_term_matches(&ty, pool_at(a, x->fold), x->fold_len, xs, x->stem_len) ||
+           same_verb_stem(xs, x->stem_len, ys, y->stem_len);
+}
+
+/* Words that bound what a passage sentence states: conditions, thresholds and limits
+ * ("nur wenn", "ab 50 EUR", "Minimum order quantity"). Negating such a statement is
+ * often its converse ("aber nicht die Versandkosten", "a single one can't be ordered"),
+ * not a contradiction. Prefixes of folded words. */
+static const char *const restrictive[] = {
+    "ab",      "ausschliesslich", "exclusive", "falls",   "hochst", "if",   "least",
+    "maximal", "maximum",         "mindest",   "minimum", "nur",    "once", "only",
+    "sobald",  "sofern",          "unless",    "wenn",    "when"};
+
+static bool is_restrictive(const char *f)
+{
+    for (size_t r = 0; r < ARRAY_LEN(restrictive); r++) {
+        size_t l = strlen(restrictive[r]);
+        /* short entries ("ab", "if", "nur") only as whole words */
+        if (strncmp(f, restrictive[r], l) == 0 && (l >= 5 || f[l] == '\0'))
+            return true;
+    }
+    return false;
+}
+
+static bool restrictive_unit(const struct text_an *t, unsigned sent)
+{
+    size_t w0, w1;
+    sentence_words(t, sent, &w0, &w1);
+    for (size_t i = w0; i < w1; i++)
+        if (is_restrictive(pool_at(t, t->w[i].fold)))
+            return true;
+    return false;
+}
+
+/* Whether the clause of word i of t holds a restrictive word. */
+static bool clause_restrictive(const struct text_an *t, size_t i)
+{
+    size_t lo = i, hi = i;
+    while (lo > 0 && !clause_break(t, lo - 1, lo))
+        lo--;
+    while (hi + 1 < t->nw && !clause_break(t, hi, hi + 1))
+        hi++;
+    for (size_t k = lo; k <= hi; k++)
+        if (is_restrictive(pool_at(t, t->w[k].fold)))
+            return true;
+    return false;
 }
 
 /* Negation against the passage: a negated word of the sentence that the passage states
@@ -1080,11 +1459,15 @@ static int negation_conflict(const struct text_an *a, size_t w0, size_t w1,
         const struct aword *x = &a->w[i];
         if (!(x->flags & W_NEGATED) || !is_content(x))
             continue;
+        /* the answer's clause states the other case of a bounded passage statement
+         * unless it repeats the bound itself ("ab 50 EUR ... nicht kostenlos") */
+        bool bounded_here = clause_restrictive(a, i);
         for (size_t j = 0; j < pt->nw && !negated; j++) {
             const struct aword *y = &pt->w[j];
             if (is_content(y) && same_word(a, x, pt, y)) {
                 found = true;
-                negated = (y->flags & W_NEG_CLAUSE) != 0;
+                negated = (y->flags & W_NEG_CLAUSE) != 0 ||
+                          (!bounded_here && restrictive_unit(pt, y->sent));
             }
         }
     }
@@ -1154,6 +1537,14 @@ static bool mentions(const struct checker *k, const struct answer_product *pr, s
     return words > 0;
 }
 
+/* Same kind of quantity: equal units, a bare number and a count being one kind. */
+static bool same_role(const struct answer_number *x, const struct answer_number *y)
+{
+    bool xc = x->unit == ANSWER_UNIT_NONE || x->unit == ANSWER_UNIT_PIECES;
+    bool yc = y->unit == ANSWER_UNIT_NONE || y->unit == ANSWER_UNIT_PIECES;
+    return xc ? yc : x->unit == y->unit;
+}
+
 /* Is number x stated by the allowed passages (the cited ones, else all), or by the
  * customer (any number but a price: "drei Wochen liegen innerhalb der 30 Tage")? */
 static bool number_stated(const struct checker *k, const struct answer_number *x, const bool *cited,
@@ -1166,10 +1557,64 @@ static bool number_stated(const struct checker *k, const struct answer_number *x
             if (answer_number_matches(x, &k->ps[i].nums[j]))
                 return true;
     }
+    /* the customer's own numbers in the same role: a count asked about ("zehn
+     * Gaskartuschen") does not ground a percentage or a duration */
     if (k->has_q && x->unit != ANSWER_UNIT_CURRENCY)
         for (size_t j = 0; j < k->q.n_nums; j++)
-            if (answer_number_matches(x, &k->q.nums[j]))
+            if (same_role(x, &k->q.nums[j]) && answer_number_matches(x, &k->q.nums[j]))
                 return true;
+    return false;
+}
+
+/* An ASCII letter or a byte of a multi-byte UTF-8 character (umlauts, ß). */
+static bool is_letter_byte(char c)
+{
+    unsigned char u = (unsigned char)c;
+    return ((u | 0x20) >= 'a' && (u | 0x20) <= 'z') || u >= 0x80;
+}
+
+/* Whether the byte before p[at] ends a word w (letters of any script) that is directly
+ * followed by the number at p[at]: "Bachlauf 2 l", "Leuchtturm 400". w is [*ws, at). */
+static bool word_before(const char *p, size_t at, size_t *ws)
+{
+    size_t b = at;
+    while (b > 0 && (p[b - 1] == ' ' || p[b - 1] == '\t'))
+        b--;
+    if (b == at || b == 0)
+        return false;
+    size_t a = b;
+    while (a > 0 && (is_letter_byte(p[a - 1])))
+        a--;
+    if (a == b)
+        return false;
+    *ws = a;
+    return true;
+}
+
+/* A number that is part of a product's name ("Trinkblase Bachlauf 2 l"): a capitalised
+ * word directly before it that some passage (cited or not) has directly before the same
+ * number. A name is no claim the cited passage must hold. */
+static bool name_part(const struct checker *k, const struct answer_number *x)
+{
+    size_t ws;
+    if (!k->sent_p || !word_before(k->sent_p, x->start, &ws) || x->start - ws < 3 ||
+        !(k->sent_p[ws] >= 'A' && k->sent_p[ws] <= 'Z'))
+        return false;
+    size_t wl = x->start - ws;
+    while (wl > 0 && (k->sent_p[ws + wl - 1] == ' ' || k->sent_p[ws + wl - 1] == '\t'))
+        wl--;
+    for (size_t i = 0; i < k->n_p; i++)
+        for (size_t j = 0; j < k->ps[i].n_nums; j++) {
+            const struct answer_number *y = &k->ps[i].nums[j];
+            size_t ys;
+            if (!answer_number_matches(x, y) || !word_before(k->ps[i].p, y->start, &ys))
+                continue;
+            size_t yl = y->start - ys;
+            while (yl > 0 && (k->ps[i].p[ys + yl - 1] == ' ' || k->ps[i].p[ys + yl - 1] == '\t'))
+                yl--;
+            if (yl == wl && strncasecmp(k->ps[i].p + ys, k->sent_p + ws, wl) == 0)
+                return true;
+        }
     return false;
 }
 
@@ -1203,7 +1648,13 @@ static bool number_grounded(const struct checker *k, const struct answer_number 
                             const struct answer_number *sent, size_t n_sent, const bool *cited,
                             bool any_cited)
 {
-    if (number_stated(k, x, cited, any_cited))
+    if (number_stated(k, x, cited, any_cited) || name_part(k, x))
+        return true;
+    /* a count of the passages the sentence cites: "zwei Isomatten ... [1] ... [2]" */
+    size_t n_cited = 0;
+    for (size_t i = 0; any_cited && i < k->n_p; i++)
+        n_cited += cited[i];
+    if (x->unit == ANSWER_UNIT_NONE && isnan(x->alt) && n_cited >= 2 && x->value == (double)n_cited)
         return true;
     if (x->unit != ANSWER_UNIT_CURRENCY)
         return false;
@@ -1226,11 +1677,492 @@ static bool number_grounded(const struct checker *k, const struct answer_number 
     return false;
 }
 
+/* ---- numbers in their roles ----------------------------------------------------------- */
+
+/* The passage sentence (unit) holding byte off of t. */
+static size_t unit_at(const struct text_an *t, size_t off)
+{
+    size_t lo = 0, hi = t->n_sent;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->sent[mid].end <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < t->n_sent ? lo : (t->n_sent ? t->n_sent - 1 : 0);
+}
+
+/* A segment break: punctuation that ends a table cell or a field, not a parenthesis
+ * ("Priority (2 bis 3 Tage) 26 EUR" is one cell). */
+static bool segment_break_at(const char *p, size_t from, size_t to, bool *colon)
+{
+    for (size_t b = from; b < to; b++) {
+        bool in_number = b > 0 && p[b - 1] >= '0' && p[b - 1] <= '9' && p[b + 1] >= '0' &&
+                         p[b + 1] <= '9'; /* "249,90", "1.500", "10:30" */
+        if (p[b] != '\0' && strchr(",;:.!?|", p[b]) && !in_number) {
+            if (colon)
+                *colon = p[b] == ':';
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The words [*lo, *hi] of t around byte off, within one segment; a value after a colon
+ * takes its field name ("Lagerbestand: 14", "Returns: 7 days return policy"). */
+static void segment_words(const struct text_an *t, size_t off, size_t *lo, size_t *hi)
+{
+    size_t i = 0;
+    while (i + 1 < t->nw && t->w[i + 1].start <= off)
+        i++;
+    size_t a = i, b = i;
+    bool colon = false;
+    while (a > 0 && t->w[a - 1].sent == t->w[a].sent &&
+           !segment_break_at(t->p, t->w[a - 1].end, t->w[a].start, &colon))
+        a--;
+    if (colon && a > 0 && t->w[a - 1].sent == t->w[a].sent) { /* the field name too */
+        a--;
+        while (a > 0 && t->w[a - 1].sent == t->w[a].sent &&
+               !segment_break_at(t->p, t->w[a - 1].end, t->w[a].start, NULL))
+            a--;
+    }
+    while (b + 1 < t->nw && t->w[b + 1].sent == t->w[b].sent &&
+           !segment_break_at(t->p, t->w[b].end, t->w[b + 1].start, NULL))
+        b++;
+    *lo = a;
+    *hi = b;
+}
+
+static bool inside_number(const struct answer_number *nums, size_t n, size_t base,
+                          const struct aword *w)
+{
+    for (size_t j = 0; j < n; j++)
+        if (w->start >= base + nums[j].start && w->start < base + nums[j].end)
+            return true;
+    return false;
+}
+
+/* Whether a content word of the answer segment [alo, ahi] (numbers and their units
+ * aside) is in the passage segment [plo, phi], by stem or concept; *any: whether the
+ * answer segment has such a word at all. */
+static bool segments_share(const struct checker *k, size_t alo, size_t ahi, size_t base, size_t nn,
+                           const struct text_an *pt, size_t plo, size_t phi, bool *any)
+{
+    const struct text_an *a = &k->a;
+    *any = false;
+    for (size_t i = alo; i <= ahi; i++) {
+        const struct aword *x = &a->w[i];
+        if (!is_content(x) || (x->flags & W_TALK) || inside_number(k->nums, nn, base, x))
+            continue;
+        *any = true;
+        for (size_t j = plo; j <= phi; j++) {
+            const struct aword *y = &pt->w[j];
+            if (!is_content(y) || inside_number(pt->nums, pt->n_nums, 0, y))
+                continue;
+            if (same_word(a, x, pt, y) || (x->concept && x->concept == y->concept))
+                return true;
+        }
+    }
+    return false;
+}
+
+static size_t prices_in_unit(const struct text_an *t, size_t u)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < t->n_nums && u < t->n_sent; j++)
+        n += t->nums[j].unit == ANSWER_UNIT_CURRENCY && t->nums[j].start >= t->sent[u].start &&
+             t->nums[j].start < t->sent[u].end;
+    return n;
+}
+
+static bool is_duration(const struct answer_number *x)
+{
+    return x->unit == ANSWER_UNIT_DAYS || x->unit == ANSWER_UNIT_MONTHS ||
+           x->unit == ANSWER_UNIT_HOURS;
+}
+
+#define MAX_ROWS 16
+
+/* Numbers stated in another role. A duration of the sentence that the allowed passages
+ * hold only in passages of three or more numbers (records, tables) and only in segments
+ * that share no word with the sentence's own segment around it ("ships in 1 week"
+ * against "Returns: 7 days return policy", "Standardversand ... 2 bis 3 Tage" against
+ * "Priority (2 bis 3 Tage)"): durations are the numbers whose role the unit does not
+ * tell (delivery time, return period, warranty). And numbers of one sentence taken from
+ * different rows of a price table (sentences with three or more prices), no row holding
+ * them all ("200,01 bis 500 EUR ... 46 EUR" from the next row). */
+static void check_number_roles(struct checker *k, size_t s, size_t w0, size_t w1, size_t nn,
+                               const bool *cited, bool any_cited, struct answer_sentence_verdict *v)
+{
+    const struct text_an *a = &k->a;
+    char what[64];
+    size_t cand_p[MAX_ROWS], cand_u[MAX_ROWS], n_cand = 0;
+    bool have_rows = false;
+    for (size_t xi = 0; xi < nn && w0 < w1; xi++) {
+        const struct answer_number *x = &k->nums[xi];
+        if (x->unit == ANSWER_UNIT_LITERAL && x->other[0] == '\0')
+            continue; /* settled by the catalogue */
+        size_t occ = 0, shared = 0, busy = 0, rows = 0;
+        size_t row_p[MAX_ROWS], row_u[MAX_ROWS];
+        bool any_context = false;
+        size_t alo, ahi;
+        segment_words(a, s + x->start, &alo, &ahi);
+        for (size_t i = 0; i < k->n_p; i++) {
+            const struct text_an *pt = &k->ps[i];
+            if ((any_cited && !cited[i]) || pt->n_sent == 0)
+                continue;
+            for (size_t j = 0; j < pt->n_nums; j++) {
+                if (!answer_number_matches(x, &pt->nums[j]))
+                    continue;
+                occ++;
+                busy += pt->n_nums >= 3;
+                if (is_duration(x)) {
+                    size_t plo, phi;
+                    bool any;
+                    segment_words(pt, pt->nums[j].start, &plo, &phi);
+                    shared += segments_share(k, alo, ahi, s, nn, pt, plo, phi, &any);
+                    any_context = any_context || any;
+                }
+                size_t u = unit_at(pt, pt->nums[j].start);
+                if (prices_in_unit(pt, u) >= 3 && rows < MAX_ROWS) {
+                    row_p[rows] = i;
+                    row_u[rows++] = u;
+                }
+            }
+        }
+        if (is_duration(x) && occ > 0 && busy == occ && any_context && shared == 0) {
+            snippet(k->sent_p, x->start, x->end, what, sizeof(what));
+            flag(v, ANSWER_WHY_WRONG_NUMBER, "\"%s\" is in the passages only for something else",
+                 what);
+            return;
+        }
+        if (occ == 0 || rows != occ)
+            continue; /* not a number of a price table */
+        if (!have_rows) {
+            memcpy(cand_p, row_p, rows * sizeof(*row_p));
+            memcpy(cand_u, row_u, rows * sizeof(*row_u));
+            n_cand = rows;
+            have_rows = true;
+            continue;
+        }
+        size_t kept = 0;
+        for (size_t c = 0; c < n_cand; c++)
+            for (size_t r = 0; r < rows; r++)
+                if (cand_p[c] == row_p[r] && cand_u[c] == row_u[r]) {
+                    cand_p[kept] = cand_p[c];
+                    cand_u[kept++] = cand_u[c];
+                    break;
+                }
+        n_cand = kept;
+        if (n_cand == 0) {
+            snippet(k->sent_p, x->start, x->end, what, sizeof(what));
+            flag(v,
+                 x->unit == ANSWER_UNIT_CURRENCY ? ANSWER_WHY_WRONG_PRICE : ANSWER_WHY_WRONG_NUMBER,
+                 "\"%s\" is from another row of the table than the sentence's other numbers", what);
+            return;
+        }
+    }
+}
+
 static void fmt_price(char *out, size_t cap, double v, const char *cur)
 {
     int w = snprintf(out, cap, "%.2f %s", v, cur && cur[0] ? cur : "");
     if (w < 0)
         out[0] = '\0';
+}
+
+/* Promises (free of charge, a guarantee) must be stated by the allowed passages, in
+ * any of their words ("gratis" for "kostenlos") and not negated there: a sentence that
+ * reuses its passage's other words would otherwise carry a made-up promise. "Feel free"
+ * is conversation. */
+static void check_claims(struct checker *k, size_t w0, size_t w1, const bool *cited, bool any_cited,
+                         struct answer_sentence_verdict *v)
+{
+    const struct text_an *a = &k->a;
+    for (size_t w = w0; w < w1; w++) {
+        const struct aword *x = &a->w[w];
+        if (!is_content(x) || !answer_concept_is_claim(x->concept) || (x->flags & W_NEG_CLAUSE))
+            continue;
+        if (w > w0 && strcmp(pool_at(a, a->w[w - 1].fold), "feel") == 0)
+            continue;
+        bool stated = false;
+        for (size_t i = 0; i < k->n_p && !stated; i++)
+            stated = (!any_cited || cited[i]) && ((k->ps[i].concepts >> x->concept) & 1);
+        if (!stated) {
+            char what[48];
+            snippet(k->ans, x->start, x->end, what, sizeof(what));
+            flag(v, ANSWER_WHY_UNSUPPORTED, "promises \"%s\" (%s), which the %s do not state", what,
+                 answer_concept_name(x->concept), any_cited ? "cited passages" : "passages");
+            return;
+        }
+    }
+}
+
+/* What the customer asked about, asserted without the passages: in reply to a yes/no
+ * question, a lower-case content word of the question that no passage has (by stem or
+ * concept), stated by the sentence outside a negated clause ("Can I get cash?" - "... a Gift Card
+ * or a cash refund"; "Do you share my data with DHL?" - "We also share your phone number"). The
+ * customer's words are context for admissions of not knowing, never evidence for a claim. */
+/* Determiners of a definite reference ("the jacket", "Ihre Jacke"): a noun they
+ * introduce refers back to the customer's own thing, which is given, not claimed. */
+static const char *const definite[] = {
+    "das",    "dem", "den",  "der",   "des",   "die",   "diese", "diesem", "diesen", "dieser",
+    "dieses", "ihr", "ihre", "ihrem", "ihren", "ihrer", "its",   "mein",   "meine",  "meinem",
+    "meinen", "my",  "that", "the",   "these", "this",  "those", "your"};
+
+static bool definite_before(const struct text_an *a, size_t w, size_t w0)
+{
+    return w > w0 && IN_LIST(definite, pool_at(a, a->w[w - 1].fold));
+}
+
+/* Dimension and evaluation adjectives ("long", "good", "groß"): the customer's
+ * qualifier, which an answer restates as its conclusion from the passage's facts
+ * ("filters up to 1,500 litres, so it lasts a long time"). Sorted. */
+static const char *const qualifiers[] = {"big",    "easy", "einfach", "gross", "grosse", "gut",
+                                         "gute",   "good", "great",   "high",  "hoch",   "klein",
+                                         "kleine", "kurz", "lang",    "lange", "large",  "long",
+                                         "neu",    "new",  "old",     "short", "small",  "alt"};
+
+/* A comparative or superlative ("lighter", "lightest", "leichteste", "günstiger"): a
+ * comparison the answer works out from the passages' numbers; or a qualifier. */
+static bool comparative(const char *f, size_t n)
+{
+    for (size_t i = 0; i < ARRAY_LEN(qualifiers); i++)
+        if (strcmp(f, qualifiers[i]) == 0)
+            return true;
+    static const char *const ends[] = {"er", "est", "ere", "eren", "ste", "sten", "ster", "stes"};
+    for (size_t i = 0; i < ARRAY_LEN(ends); i++) {
+        size_t l = strlen(ends[i]);
+        if (n >= l + 3 && memcmp(f + n - l, ends[i], l) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void check_asked(struct checker *k, size_t w0, size_t w1, size_t nn,
+                        struct answer_sentence_verdict *v)
+{
+    const struct text_an *a = &k->a;
+    if (!k->has_q || !k->yes_no)
+        return;
+    for (size_t w = w0; w < w1; w++) {
+        const struct aword *x = &a->w[w];
+        size_t at;
+        /* names and (German) nouns name the customer's case ("Italien", "die Jacke"),
+         * which a general rule of the passage covers; shop vocabulary has its concept */
+        if (!is_content(x) || (x->flags & (W_NEG_CLAUSE | W_TALK | W_KNOW)) || x->concept ||
+            comparative(pool_at(a, x->fold), x->fold_len) || definite_before(a, w, w0) ||
+            upper_at(k->ans, x->start, x->end) ||
+            inside_number(k->nums, nn, a->sent[x->sent].start, x) || !word_in(a, x, &k->q, &at))
+            continue;
+        bool known = false;
+        for (size_t i = 0; i < k->n_p && !known; i++)
+            known = word_in(a, x, &k->ps[i], &at);
+        for (size_t c = 0; c < k->n_cat && !known; c++)
+            known = k->cat[c].name && has_token(k->cat[c].name, strlen(k->cat[c].name),
+                                                k->ans + x->start, x->end - x->start);
+        if (!known) {
+            char what[48];
+            snippet(k->ans, x->start, x->end, what, sizeof(what));
+            flag(v, ANSWER_WHY_UNSUPPORTED,
+                 "states \"%s\", which the customer asked about and no passage has", what);
+            return;
+        }
+    }
+}
+
+/* Dispatch on a weekend day against passages that work on business days: a sentence
+ * that has goods leave, ship or get processed on a Saturday or Sunday (not deferred to
+ * Monday or the next business day, not negated), when the allowed passages speak of
+ * business days and never name that day themselves ("Bestellung am Freitagabend ...
+ * wird am Samstag verschickt" against "Werktage sind Montag bis Freitag"). */
+static const char *const weekend_words[] = {"samstag", "saturday", "sonntag",
+                                            "sunday",  "weekend",  "wochenend"};
+static const char *const dispatch_words[] = {"bearbeit", "dispatch", "leave", "process", "verlass"};
+static const char *const defer_words[] = {"erst", "monday", "montag", "until"};
+
+static void check_weekend(struct checker *k, size_t w0, size_t w1, const bool *cited,
+                          bool any_cited, struct answer_sentence_verdict *v)
+{
+    const struct text_an *a = &k->a;
+    const struct aword *day = NULL;
+    bool dispatch = false, defer = false;
+    for (size_t w = w0; w < w1; w++) {
+        const struct aword *x = &a->w[w];
+        const char *f = pool_at(a, x->fold);
+        if (x->flags & W_NEG_CLAUSE)
+            defer = true;
+        if (!day && word_has_prefix(f, weekend_words, ARRAY_LEN(weekend_words)))
+            day = x;
+        dispatch = dispatch || x->concept == answer_concept("ship", 4) ||
+                   word_has_prefix(f, dispatch_words, ARRAY_LEN(dispatch_words));
+        defer = defer || x->concept == answer_concept("next", 4) ||
+                word_has_prefix(f, defer_words, ARRAY_LEN(defer_words));
+    }
+    if (!day || !dispatch || defer)
+        return;
+    bool business = false;
+    for (size_t i = 0; i < k->n_p; i++) {
+        if (any_cited && !cited[i])
+            continue;
+        const struct text_an *t = &k->ps[i];
+        for (size_t j = 0; j < t->nw; j++) {
+            const char *f = pool_at(t, t->w[j].fold);
+            if (word_has_prefix(f, weekend_words, ARRAY_LEN(weekend_words)))
+                return; /* the passage says something about weekends itself */
+            business = business || strncmp(f, "werktag", 7) == 0 || strncmp(f, "weekday", 7) == 0 ||
+                       (strncmp(f, "business", 8) == 0 && j + 1 < t->nw &&
+                        strncmp(pool_at(t, t->w[j + 1].fold), "day", 3) == 0);
+        }
+    }
+    if (business) {
+        char what[48];
+        snippet(k->ans, day->start, day->end, what, sizeof(what));
+        flag(v, ANSWER_WHY_UNSUPPORTED,
+             "dispatch on \"%s\", but the passages work on business days", what);
+    }
+}
+
+/* Opposite words (answer_concepts_opposed(): "kostenlos" / "kostenpflichtig"): a word of
+ * the sentence whose opposite the aligned passage unit [pw0, pw1) states while the unit
+ * has no word of the sentence's concept. Both sides outside a negated clause. */
+/* Whether stem u is "un" + stem w (or w is "un" + u): affixal negation, "ungeöffnet" /
+ * "geöffnet", "unused" / "used", at least four letters after the prefix. */
+static bool un_pair(const char *u, size_t un, const char *w, size_t wn)
+{
+    if (un == wn + 2 && wn >= 4 && u[0] == 'u' && u[1] == 'n' && memcmp(u + 2, w, wn) == 0)
+        return true;
+    return wn == un + 2 && un >= 4 && w[0] == 'u' && w[1] == 'n' && memcmp(w + 2, u, un) == 0;
+}
+
+static bool opposite_in_unit(const struct text_an *a, size_t w0, size_t w1,
+                             const struct text_an *pt, size_t pw0, size_t pw1)
+{
+    for (size_t i = w0; i < w1; i++) {
+        const struct aword *x = &a->w[i];
+        if (!is_content(x) || (x->flags & W_NEG_CLAUSE))
+            continue;
+        bool stated = false, unpaired = false; /* x itself, or its un- opposite, in the unit */
+        for (size_t j = pw0; j < pw1; j++) {
+            const struct aword *y = &pt->w[j];
+            if (!is_content(y))
+                continue;
+            if (same_word(a, x, pt, y))
+                stated = true;
+            else if (!(y->flags & W_NEG_CLAUSE) &&
+                     (un_pair(pool_at(a, x->stem), x->stem_len, pool_at(pt, y->stem),
+                              y->stem_len) ||
+                      un_pair(pool_at(a, x->fold), x->fold_len, pool_at(pt, y->fold), y->fold_len)))
+                unpaired = true;
+        }
+        if (unpaired && !stated)
+            return true;
+        if (!x->concept)
+            continue;
+        bool same = false, opposite = false;
+        for (size_t j = pw0; j < pw1; j++) {
+            const struct aword *y = &pt->w[j];
+            if (!y->concept || !is_content(y) || (y->flags & W_NEG_CLAUSE))
+                continue;
+            same = same || y->concept == x->concept;
+            opposite = opposite || answer_concepts_opposed(x->concept, y->concept);
+        }
+        if (opposite && !same)
+            return true;
+    }
+    return false;
+}
+
+/* Affixal negation against the whole passage: a word of the sentence that the passage
+ * never states while it states the word's un- form ("Used items can be returned" against
+ * "Items should be unworn, unused and complete"). */
+static bool un_opposite_in_passage(const struct text_an *a, size_t w0, size_t w1,
+                                   const struct text_an *pt)
+{
+    for (size_t i = w0; i < w1; i++) {
+        const struct aword *x = &a->w[i];
+        if (!is_content(x) || (x->flags & W_NEG_CLAUSE))
+            continue;
+        bool stated = false, unpaired = false;
+        for (size_t j = 0; j < pt->nw && !stated; j++) {
+            const struct aword *y = &pt->w[j];
+            if (!is_content(y))
+                continue;
+            if (same_word(a, x, pt, y))
+                stated = true;
+            else if (!(y->flags & W_NEG_CLAUSE) &&
+                     (un_pair(pool_at(a, x->stem), x->stem_len, pool_at(pt, y->stem),
+                              y->stem_len) ||
+                      un_pair(pool_at(a, x->fold), x->fold_len, pool_at(pt, y->fold), y->fold_len)))
+                unpaired = true;
+        }
+        if (unpaired && !stated)
+            return true;
+    }
+    return false;
+}
+
+/* Stock said clause by clause against the passage each clause is about: the passages it
+ * cites, else the allowed ones sharing most of its words; when those say nothing (a
+ * pronoun: "It's in stock"), the one product record the answer cites. Conditional
+ * clauses ("if it is no longer available") state nothing. */
+static void check_stock(struct checker *k, size_t w0, size_t w1, size_t e, const bool *cited,
+                        bool any_cited, struct answer_sentence_verdict *v)
+{
+    const struct text_an *a = &k->a;
+    bool *cc = k->clause_cited;
+    for (size_t c0 = w0, c1; c0 < w1; c0 = c1) {
+        for (c1 = c0 + 1; c1 < w1 && !clause_break(a, c1 - 1, c1); c1++)
+            ;
+        bool cond = false;
+        for (size_t m = c0; m < c1 && !cond; m++)
+            cond = IN_LIST(conditional_words, pool_at(a, a->w[m].fold));
+        enum stock_level said = cond ? STOCK_NONE : stock_said(a, c0, c1);
+        if (said == STOCK_NONE)
+            continue;
+        memset(cc, 0, k->n_p * sizeof(*cc));
+        size_t bad = 0, n_cc = 0;
+        (void)citations(k->ans, a->w[c0].start, c1 < w1 ? a->w[c1].start : e, k->n_p, cc, &bad);
+        for (size_t i = 0; i < k->n_p; i++)
+            n_cc += cc[i];
+        if (n_cc == 0) { /* the allowed passages sharing most of the clause's words */
+            size_t top = 0;
+            for (int pass = 0; pass < 2; pass++)
+                for (size_t i = 0; i < k->n_p; i++) {
+                    if (any_cited && !cited[i])
+                        continue;
+                    size_t hits = 0, at;
+                    for (size_t w = c0; w < c1; w++)
+                        hits += is_content(&a->w[w]) && word_in(a, &a->w[w], &k->ps[i], &at);
+                    if (pass == 0 && hits > top)
+                        top = hits;
+                    else if (pass == 1 && hits == top)
+                        cc[i] = true;
+                }
+        }
+        bool agree = false, conflict = false;
+        for (size_t i = 0; i < k->n_p; i++)
+            if (cc[i] && k->p_stock[i] != STOCK_NONE) {
+                agree = agree || !stock_conflict(said, k->p_stock[i]);
+                conflict = conflict || stock_conflict(said, k->p_stock[i]);
+            }
+        if (!agree && !conflict) { /* nothing said there: the answer's one product record */
+            size_t records = 0, which = 0;
+            for (size_t i = 0; i < k->n_p; i++)
+                if (k->p_record[i] && (k->answer_cited[i] || !k->answer_cites)) {
+                    records++;
+                    which = i;
+                }
+            if (records == 1 && stock_conflict(said, k->p_stock[which]))
+                conflict = true;
+        }
+        if (conflict && !agree) {
+            flag(v, ANSWER_WHY_WRONG_STOCK, "says %s; the passage says otherwise",
+                 stock_level_name[said]);
+            return;
+        }
+    }
 }
 
 static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
@@ -1245,6 +2177,7 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
 
     if (k->leak[si])
         flag(v, ANSWER_WHY_LEAK, "quotes %d or more words of a forbidden text", ANSWER_LEAK_WORDS);
+    size_t pii_given = 0; /* contact data the passages or the customer gave: a fact */
     for (size_t m = 0; m < k->n_pii; m++) {
         const struct pii_span *ps = &k->pii[m];
         /* names are left out: the detector takes too many capitalised words for them */
@@ -1261,6 +2194,7 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
             val.len == 0 ||
             (k->customer_alnum.len && strstr(buf_cstr(&k->customer_alnum), buf_cstr(&val))) ||
             (k->sources_alnum.len && strstr(buf_cstr(&k->sources_alnum), buf_cstr(&val)));
+        pii_given += given && val.len > 0;
         buf_release(&val);
         if (!given) {
             flag(v, ANSWER_WHY_PII, "%s the customer did not give", pii_type_name(ps->type));
@@ -1280,6 +2214,7 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
              what);
 
     /* numbers, and the catalogue's prices and stock for products the sentence names */
+    k->sent_p = p + s;
     size_t nn = answer_numbers(p + s, e - s, lang, k->nums, MAX_NUMBERS);
     nn = nn < MAX_NUMBERS ? nn : MAX_NUMBERS;
     bool has_product = false;
@@ -1316,11 +2251,10 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
                 x->other[0] = '\0';
             }
         }
-        int said = stock_said(a, w0, w1);
-        if (pr->stock >= 0 && ((said > 0 && pr->stock == 0) || (said < 0 && pr->stock > 0)))
+        enum stock_level said = stock_said(a, w0, w1);
+        if (pr->stock >= 0 && stock_conflict(said, stock_of_count(pr->stock)))
             flag(v, ANSWER_WHY_WRONG_STOCK, "says %s; the catalogue has %lld of %s",
-                 said > 0 ? "in stock" : "not in stock", (long long)pr->stock,
-                 pr->sku ? pr->sku : "?");
+                 stock_level_name[said], (long long)pr->stock, pr->sku ? pr->sku : "?");
     }
     for (size_t i = 0; i < nn; i++) {
         const struct answer_number *x = &k->nums[i];
@@ -1336,6 +2270,9 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
             flag(v, ANSWER_WHY_WRONG_NUMBER, "\"%s\" is not in the %s", what,
                  any_cited ? "cited passages" : "passages");
     }
+
+    if (!v->why)
+        check_number_roles(k, s, w0, w1, nn, cited, any_cited, v);
 
     /* support: the share of content words found in the cited passages (or the best
      * passage); each grounded number counts as two found words, each number as two */
@@ -1371,7 +2308,16 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
     size_t words = 0; /* citations' digits aside */
     for (size_t i = w0; i < w1; i++)
         words += !(a->w[i].flags & W_DIGITS);
-    bool short_reply = words <= 5 && content <= talk + 1 && neg + talk > 0;
+    /* a referral ("For other destinations, please check with customer service"): a
+     * contact verb and a service word, with at most one word of substance (the topic) */
+    bool refer = false, contact_verb = false;
+    for (size_t i = w0; i < w1; i++) {
+        const char *f = pool_at(a, a->w[i].fold);
+        refer = refer || word_has_prefix(f, refer_nouns, ARRAY_LEN(refer_nouns));
+        contact_verb = contact_verb || word_has_prefix(f, refer_verbs, ARRAY_LEN(refer_verbs));
+    }
+    bool short_reply =
+        (words <= 5 || (refer && contact_verb)) && content <= talk + 1 && neg + talk > 0;
     bool factual = nn > 0 || has_product || (content > talk && !question && !short_reply);
     v->exempt = !factual; /* with a citation or without: "Leider nein [1]." */
     size_t best_hits = 0;
@@ -1417,8 +2363,9 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
         }
     }
     v->passage = best;
-    size_t units = content + 2 * nn;
-    v->support = units ? (double)(found + 2 * grounded_nums) / (double)units : 1.0;
+    size_t units = content + 2 * nn + 2 * pii_given;
+    v->support = units ? (double)(found + 2 * grounded_nums + 2 * pii_given) / (double)units : 1.0;
+    check_stock(k, w0, w1, e, cited, any_cited, v);
     /* the passage unit holding most of the sentence's words */
     if (best >= 0) {
         const struct text_an *pt = &k->ps[best];
@@ -1445,12 +2392,6 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
             v->p_end = pt->sent[top_s].end;
             size_t pw0, pw1;
             sentence_words(pt, top_s, &pw0, &pw1);
-            /* stock said against the stock the passage gives */
-            int said = stock_said(a, w0, w1), there = stock_said(pt, 0, pt->nw);
-            if (said && there && said != there)
-                flag(v, ANSWER_WHY_WRONG_STOCK, "says %s; passage %d says %s",
-                     said > 0 ? "in stock" : "not in stock", best + 1,
-                     there > 0 ? "in stock" : "not in stock");
             /* a short reply is still checked for a negation ("Das ist nicht möglich") */
             int conflict = content <= talk || admission || top * 10 < content * 3
                                ? 0
@@ -1458,6 +2399,9 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
             if (conflict)
                 flag(v, ANSWER_WHY_NEGATION, "%s passage %d",
                      conflict > 0 ? "negates what it says in" : "drops the negation of", best + 1);
+            if (!admission && (opposite_in_unit(a, w0, w1, pt, pw0, pw1) ||
+                               un_opposite_in_passage(a, w0, w1, pt)))
+                flag(v, ANSWER_WHY_NEGATION, "says the opposite of passage %d", best + 1);
         }
     }
     if (v->exempt) {
@@ -1481,6 +2425,11 @@ static ag_err check_sentence(struct checker *k, size_t si, enum text_lang lang,
         flag(v, ANSWER_WHY_UNSUPPORTED, "support %.2f below %.2f; not in the passage: %s",
              v->support, k->params->support_threshold, miss);
     }
+    if (!v->exempt && !question && !admission) {
+        check_claims(k, w0, w1, cited, any_cited, v);
+        check_asked(k, w0, w1, nn, v);
+        check_weekend(k, w0, w1, cited, any_cited, v);
+    }
     return AG_OK;
 }
 
@@ -1495,6 +2444,10 @@ static void checker_release(struct checker *k)
     buf_release(&k->customer_alnum);
     free(k->leak);
     free(k->mentioned);
+    free(k->p_stock);
+    free(k->p_record);
+    free(k->answer_cited);
+    free(k->clause_cited);
 }
 
 ag_err answer_check(const char *answer, size_t len, enum text_lang lang,
@@ -1554,11 +2507,25 @@ ag_err answer_check(const char *answer, size_t len, enum text_lang lang,
             (rc = alnum_fold(customer_text, qn, &k.customer_alnum)) != AG_OK)
             goto fail;
         k.has_q = true;
+        k.yes_no = strchr(customer_text, '?') != NULL;
+        for (size_t i = 0; i < k.q.nw && k.yes_no; i++)
+            k.yes_no = !IN_LIST(question_words, pool_at(&k.q, k.q.w[i].fold));
     }
     rc = AG_ENOMEM;
     if (!(k.leak = calloc(k.a.n_sent ? k.a.n_sent : 1, sizeof(*k.leak))) ||
         !(k.mentioned = calloc(n_cat ? n_cat : 1, sizeof(*k.mentioned))))
         goto fail;
+    if (!(k.p_stock = calloc(n_p ? n_p : 1, sizeof(*k.p_stock))) ||
+        !(k.p_record = calloc(n_p ? n_p : 1, sizeof(*k.p_record))) ||
+        !(k.answer_cited = calloc(n_p ? n_p : 1, sizeof(*k.answer_cited))) ||
+        !(k.clause_cited = calloc(n_p ? n_p : 1, sizeof(*k.clause_cited))))
+        goto fail;
+    for (size_t i = 0; i < n_p; i++)
+        k.p_stock[i] = stock_said_ex(&k.ps[i], 0, k.ps[i].nw, true, &k.p_record[i]);
+    size_t bad_cite = 0;
+    (void)citations(answer, 0, len, n_p, k.answer_cited, &bad_cite);
+    for (size_t i = 0; i < n_p; i++)
+        k.answer_cites = k.answer_cites || k.answer_cited[i];
     if ((rc = check_leaks(&c, &k)) != AG_OK)
         goto fail;
     size_t found = 0;

@@ -202,11 +202,30 @@ static const char *currency_code(const char *f)
     return "";
 }
 
+/* German adjectives of time units ("60-tägiges Rückgaberecht", "zweiwöchige Frist",
+ * "3-monatig"): the unit's folded stem and the "ig" suffix with any ending. */
+static const struct unit_def adjective_units[] = {
+    {"tag", ANSWER_UNIT_DAYS, 1},     {"woch", ANSWER_UNIT_DAYS, 7},
+    {"monat", ANSWER_UNIT_MONTHS, 1}, {"jahr", ANSWER_UNIT_MONTHS, 12},
+    {"stund", ANSWER_UNIT_HOURS, 1},
+};
+
 static const struct unit_def *unit_lookup(const char *f)
 {
     for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
         if (strcmp(units[i].word, f) == 0)
             return &units[i];
+    for (size_t i = 0; i < sizeof(adjective_units) / sizeof(adjective_units[0]); i++) {
+        size_t l = strlen(adjective_units[i].word);
+        const char *rest = f + l;
+        if (strncmp(f, adjective_units[i].word, l) != 0)
+            continue;
+        if (strncmp(rest, "ig", 2) == 0 &&
+            (!rest[2] || strcmp(rest + 2, "e") == 0 || strcmp(rest + 2, "en") == 0 ||
+             strcmp(rest + 2, "er") == 0 || strcmp(rest + 2, "es") == 0 ||
+             strcmp(rest + 2, "em") == 0))
+            return &adjective_units[i];
+    }
     return NULL;
 }
 
@@ -394,6 +413,9 @@ static const struct unit_def *unit_after(const char *p, size_t n, const struct n
     return NULL;
 }
 
+static bool currency_before(const char *p, size_t n, const struct nwords *ws, size_t s,
+                            struct answer_number *x);
+
 /* Fill x's unit from what follows byte e (and a currency before byte s). */
 static void find_unit(const char *p, size_t n, const struct nwords *ws, size_t s, size_t e,
                       struct answer_number *x, double *factor)
@@ -431,13 +453,20 @@ static void find_unit(const char *p, size_t n, const struct nwords *ws, size_t s
         }
         return;
     }
+    /* A currency before ("$200 get 20 % off") wins over a short word after it. */
+    if (currency_before(p, n, ws, s, x))
+        return;
     if (other[0]) {
         x->unit = ANSWER_UNIT_OTHER;
         memcpy(x->other, other, sizeof(other));
         x->end = uend;
-        return;
     }
-    /* A currency before: "€ 49,90", "EUR 49.90", "$49". */
+}
+
+/* A currency right before byte s: "€ 49,90", "EUR 49.90", "$49". */
+static bool currency_before(const char *p, size_t n, const struct nwords *ws, size_t s,
+                            struct answer_number *x)
+{
     size_t b = s;
     while (b > 0 && (p[b - 1] == ' ' || p[b - 1] == '\t'))
         b--;
@@ -445,20 +474,23 @@ static void find_unit(const char *p, size_t n, const struct nwords *ws, size_t s
         x->unit = ANSWER_UNIT_CURRENCY;
         x->start = b - 3;
         memcpy(x->other, "eur", 4);
-        return;
+        return true;
     }
     if (b >= 1 && p[b - 1] == '$') {
         x->unit = ANSWER_UNIT_CURRENCY;
         x->start = b - 1;
         memcpy(x->other, "usd", 4);
-        return;
+        return true;
     }
     const struct nword *w = word_ending(ws, b);
-    if (w && (u = unit_lookup(w->f)) != NULL && u->unit == ANSWER_UNIT_CURRENCY && u->factor == 1) {
+    const struct unit_def *u = w ? unit_lookup(w->f) : NULL;
+    if (u && u->unit == ANSWER_UNIT_CURRENCY && u->factor == 1) {
         x->unit = ANSWER_UNIT_CURRENCY;
         x->start = w->start;
         snprintf(x->other, sizeof(x->other), "%s", currency_code(w->f));
+        return true;
     }
+    return false;
 }
 
 /* Whether the digits at p[i] belong to a token that is not a number: an SKU or model

@@ -14,7 +14,8 @@ Context references used in the case files:
   L:<key>               a Luma policy passage (LUMA_EN / LUMA_DE below, from CmsSampleData pages
                         and the sales/catalogue price rules)
   T:<text>              a literal passage
-Run: /usr/bin/python3 tests/data/answers/build_set.py  (stdlib only)
+Run: /usr/bin/python3 tests/data/answers/build_set.py  (stdlib only); with --holdout2 it
+renders cases_holdout2.py into holdout2.jsonl instead (shop data only).
 """
 import csv, html, json, os, re, sys
 
@@ -242,5 +243,25 @@ def main():
     print("dev %d, test %d" % (len(dev), len(test)))
 
 
+def holdout2():
+    """Render cases_holdout2.py into holdout2.jsonl (ids from 0501: no clash with dev/test)."""
+    import cases_holdout2
+    counters = {"de": 500, "en": 500}
+    with open(os.path.join(HERE, "holdout2.jsonl"), "w", encoding="utf-8") as f:
+        for c in cases_holdout2.CASES:
+            lang, q, refs, a = c[0], c[1], c[2], c[3]
+            kind = c[4] if len(c) > 4 else None
+            wrong = c[5] if len(c) > 5 else None
+            counters[lang] += 1
+            r = {"id": "%s-%04d" % (lang, counters[lang]), "lang": lang, "question": q,
+                 "context": [render(x, lang) for x in refs], "answer": a,
+                 "label": "hallucinated" if kind else "grounded", "kind": kind, "wrong": wrong}
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    print("holdout2 %d" % len(cases_holdout2.CASES))
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--holdout2"]:
+        holdout2()
+    else:
+        main()

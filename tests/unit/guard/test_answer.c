@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "guard/answer.h"
+#include "guard/answer_internal.h"
 
 /* ---- helpers ----------------------------------------------------------------------- */
 
@@ -132,6 +133,420 @@ static void test_sentences(void **state)
     memset(&sp, 0, sizeof(sp));
     assert_int_equal(answer_sentences("", 0, on_span, &sp), 0);
     assert_int_equal(answer_sentences("   \n ", 5, on_span, &sp), 0);
+}
+
+/* ---- generalisation rules ------------------------------------------------------------ */
+
+static const char *const contact_de[] = {
+    "Kundenservice: Sie erreichen uns per E-Mail an service@shop.example und telefonisch "
+    "unter 040 5550 1990. Wenden Sie sich bei Fragen zu Lieferungen an uns.",
+    NULL};
+
+static void test_admissions_and_referrals(void **state)
+{
+    (void)state;
+    /* "nichts" is a negation: with "Informationen" an admission naming the question's topic */
+    assert_why(check("Zu einer Abholung im Laden finde ich in unseren Informationen leider "
+                     "nichts.",
+                     contact_de, "Kann ich im Laden abholen?", TEXT_LANG_DE),
+               NULL);
+    /* ... but a claim about the topic is no admission */
+    assert_why(check("Eine Abholung im Laden ist jederzeit möglich.", contact_de,
+                     "Kann ich im Laden abholen?", TEXT_LANG_DE),
+               ANSWER_WHY_UNSUPPORTED);
+    /* a record compound ("Produktdaten") with a negation is an admission too */
+    assert_why(check("Ob der Kocher mit Campingaz-Kartuschen funktioniert, kann ich den "
+                     "Produktdaten leider nicht entnehmen.",
+                     tent_de, "Funktioniert er mit Campingaz-Kartuschen?", TEXT_LANG_DE),
+               NULL);
+    /* a referral to customer service with one word of topic */
+    assert_why(check("For other destinations, please check with customer service.", shipping_en,
+                     "Do you ship to Canada?", TEXT_LANG_EN),
+               NULL);
+    /* a service word without a contact verb that promises an action is checked */
+    assert_why(
+        check("Our support team will refund the customs fees.", shipping_en, NULL, TEXT_LANG_EN),
+        ANSWER_WHY_UNSUPPORTED);
+    assert_why(check("I'm sorry to hear that. Let me know if you need anything else.", shipping_en,
+                     NULL, TEXT_LANG_EN),
+               NULL);
+}
+
+static void test_contact_data_counts(void **state)
+{
+    (void)state;
+    /* an e-mail address the passage gives is a grounded fact of the sentence */
+    assert_why(
+        check("Dann schreiben Sie bitte an service@shop.example.", contact_de, NULL, TEXT_LANG_DE),
+        NULL);
+    assert_why(
+        check("Dann schreiben Sie bitte an hilfe@shop.example.", contact_de, NULL, TEXT_LANG_DE),
+        ANSWER_WHY_PII);
+}
+
+static void test_numbers_in_roles(void **state)
+{
+    (void)state;
+    static const char *const cartridge[] = {
+        "Produkt: Gaskartusche 230 g | Preis: 6,90 EUR | Lagerbestand: 120", NULL};
+    /* the customer's count does not ground a percentage */
+    assert_why(check("Bei zehn Stück erhalten Sie 10 % Rabatt [1].", cartridge,
+                     "Ich möchte zehn Gaskartuschen kaufen.", TEXT_LANG_DE),
+               ANSWER_WHY_WRONG_NUMBER);
+    assert_why(check("Zehn Stück kosten 69,00 EUR [1].", cartridge,
+                     "Ich möchte zehn Gaskartuschen kaufen.", TEXT_LANG_DE),
+               NULL);
+    /* an adjective of a time unit carries the unit */
+    static const char *const laptop[] = {"Produkt: Laptop | Rückgabe: 60 Tage Rückgaberecht", NULL};
+    assert_why(
+        check("Der Laptop hat ein 60-tägiges Rückgaberecht [1].", laptop, NULL, TEXT_LANG_DE),
+        NULL);
+    assert_why(
+        check("Der Laptop hat ein 90-tägiges Rückgaberecht [1].", laptop, NULL, TEXT_LANG_DE),
+        ANSWER_WHY_WRONG_NUMBER);
+    /* a currency before the number wins over a short word after it */
+    static const char *const promo[] = {"Promotions: 20% off every purchase over $200.", NULL};
+    assert_why(check("Purchases over $200 get 20% off [1].", promo, NULL, TEXT_LANG_EN), NULL);
+    assert_why(check("Purchases over $300 get 20% off [1].", promo, NULL, TEXT_LANG_EN),
+               ANSWER_WHY_WRONG_PRICE);
+    /* a number in a product's name, from a passage the sentence does not cite */
+    static const char *const drink[] = {
+        "Produkt: Trinksystem Bachlauf 2 l | Preis: 29,90 EUR",
+        "Ausnahmen: Hygieneartikel wie Trinksysteme sind vom Rückgaberecht ausgeschlossen.", NULL};
+    assert_why(check("Die Trinkblase Bachlauf 2 l ist als Hygieneartikel vom Rückgaberecht "
+                     "ausgeschlossen [2].",
+                     drink, NULL, TEXT_LANG_DE),
+               NULL);
+    /* another number after the name is a sibling product the passages lack */
+    assert_why(check("Die Trinkblase Bachlauf 3 l ist als Hygieneartikel vom Rückgaberecht "
+                     "ausgeschlossen [2].",
+                     drink, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_UNKNOWN_PRODUCT);
+    /* a count of the passages the sentence cites */
+    static const char *const mats[] = {"Produkt: Isomatte Wolkenbett | Preis: 79,90 EUR",
+                                       "Produkt: Schaumstoffmatte Dünenrand | Preis: 24,90 EUR",
+                                       NULL};
+    assert_why(check("Ich habe zwei Matten gefunden: Wolkenbett für 79,90 EUR [1] und Dünenrand "
+                     "für 24,90 EUR [2].",
+                     mats, NULL, TEXT_LANG_DE),
+               NULL);
+    assert_why(check("Ich habe drei Matten gefunden: Wolkenbett für 79,90 EUR [1] und Dünenrand "
+                     "für 24,90 EUR [2].",
+                     mats, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_WRONG_NUMBER);
+}
+
+static void test_stock_by_clause(void **state)
+{
+    (void)state;
+    static const char *const bottles[] = {
+        "Product: Thermosee 0,5 l | SKU: NW-1049 | Price: 27.90 EUR | Stock: 0",
+        "Product: Thermosee 1,0 l | SKU: NW-1048 | Price: 34.90 EUR | Stock: 45", NULL};
+    /* each clause against the passage it cites */
+    assert_why(check("The 0.5 l Thermosee is out of stock [1], but the 1.0 l one is available, "
+                     "at 34.90 EUR [2].",
+                     bottles, NULL, TEXT_LANG_EN),
+               NULL);
+    assert_why(check("The 0.5 l Thermosee is available [1], and the 1.0 l one costs 34.90 EUR "
+                     "[2].",
+                     bottles, NULL, TEXT_LANG_EN),
+               ANSWER_WHY_WRONG_STOCK);
+    /* a pronoun: the answer's one product record */
+    static const char *const axe[] = {
+        "Product: Beil Holzfäller 40 cm | SKU: NW-1057 | Price: 54.90 EUR | Stock: 0",
+        "Carrier: Orders paid by 2 pm on a business day usually leave the warehouse the same day.",
+        NULL};
+    assert_why(check("The Beil Holzfäller costs 54.90 EUR [1]. It's in stock, so if you pay by "
+                     "2 pm it usually leaves the warehouse the same day [2].",
+                     axe, NULL, TEXT_LANG_EN),
+               ANSWER_WHY_WRONG_STOCK);
+    assert_why(check("The Beil Holzfäller costs 54.90 EUR [1]. It's sold out at the moment; "
+                     "orders paid by 2 pm usually leave the warehouse the same day [2].",
+                     axe, NULL, TEXT_LANG_EN),
+               NULL);
+    /* a policy that names both states is no stock statement */
+    static const char *const partial[] = {
+        "Teillieferungen: Ist ein Artikel nicht vorrätig, schicken wir die verfügbaren Artikel "
+        "zuerst. Der Rest folgt, sobald er wieder auf Lager ist.",
+        NULL};
+    assert_why(check("Ist ein Artikel nicht vorrätig, schicken wir zuerst die verfügbaren "
+                     "Artikel [1].",
+                     partial, NULL, TEXT_LANG_DE),
+               NULL);
+    /* plenty against a low stock, and the reverse */
+    static const char *const low[] = {
+        "Produkt: Airpower Charger | Preis: 79,99 EUR | Lagerbestand: 1 (geringer Bestand)", NULL};
+    assert_why(check("Vom Airpower Charger sind noch reichlich Stück auf Lager [1].", low, NULL,
+                     TEXT_LANG_DE),
+               ANSWER_WHY_WRONG_STOCK);
+    assert_why(
+        check("Vom Airpower Charger ist nur noch wenig auf Lager [1].", low, NULL, TEXT_LANG_DE),
+        NULL);
+}
+
+static void test_lexicon(void **state)
+{
+    (void)state;
+    static const char *const ret[] = {
+        "Rücksendungen: Sie können Artikel innerhalb von 30 Tagen kostenlos zurückschicken. Die "
+        "Versandkosten für Expresslieferungen sind kostenpflichtig.",
+        NULL};
+    /* a paraphrase in shop synonyms is found */
+    assert_why(check("Eine Retoure ist 30 Tage lang gratis möglich [1].", ret, NULL, TEXT_LANG_DE),
+               NULL);
+    static const char *const refunds[] = {
+        "Refunds: we reimburse the purchase price within 14 days.", NULL};
+    assert_why(check("You get a refund of the purchase price within 14 days [1].", refunds, NULL,
+                     TEXT_LANG_EN),
+               NULL);
+    /* ... but words outside the lexicon are not */
+    assert_why(check("Eine Retoure erfordert eine schriftliche Begründung und Originalverpackung "
+                     "[1].",
+                     ret, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_UNSUPPORTED);
+    /* a promise of something free needs a passage that says so */
+    assert_why(
+        check("Die Rücksendung ist innerhalb von 30 Tagen kostenlos [1].", ret, NULL, TEXT_LANG_DE),
+        NULL);
+    assert_why(check("Versand nach Österreich dauert 3 bis 5 Werktage und ist kostenlos [1].",
+                     versand_de, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_UNSUPPORTED);
+    assert_why(
+        check("Feel free to return items within 30 days [2].", shipping_en, NULL, TEXT_LANG_EN),
+        NULL);
+    /* every concept has a name for explanations */
+    for (unsigned c = 0; c < ANSWER_MAX_CONCEPTS; c++)
+        assert_non_null(answer_concept_name(c));
+    assert_int_equal(answer_concept("gratis", 6), answer_concept("kostenlos", 9));
+    assert_int_equal(answer_concept("versandkostenfrei", 17), answer_concept("free", 4));
+    assert_int_equal(answer_concept("", 0), 0);
+    /* causal conjunctions are function words; "EU" is the European Union */
+    assert_why(check("Zollgebühren fallen keine an, weil Österreich zur EU gehört [1].", versand_de,
+                     NULL, TEXT_LANG_DE),
+               NULL);
+    /* opposites in the aligned passage unit */
+    static const char *const express[] = {
+        "Expressversand: Der Expressversand ist kostenpflichtig und kostet 9,90 EUR.", NULL};
+    assert_why(check("Der Expressversand ist kostenpflichtig [1].", express, NULL, TEXT_LANG_DE),
+               NULL);
+    assert_why(check("Der Expressversand ist kostenfrei [1].", express, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_NEGATION);
+    /* free against a unit where the customer pays; not the reverse */
+    static const char *const abroad[] = {
+        "Returns: Within Germany you receive a free return label. For returns from Austria, "
+        "you pay the return shipping costs yourself.",
+        NULL};
+    assert_why(
+        check("For returns from Austria, return shipping is free [1].", abroad, NULL, TEXT_LANG_EN),
+        ANSWER_WHY_NEGATION);
+    assert_why(check("For returns from Austria, you pay the return shipping yourself; within "
+                     "Germany the label is free [1].",
+                     abroad, NULL, TEXT_LANG_EN),
+               NULL);
+}
+
+static void test_negation_of_conditions(void **state)
+{
+    (void)state;
+    static const char *const refund[] = {
+        "Erstattung: Die ursprünglichen Versandkosten erstatten wir, wenn Sie die gesamte "
+        "Bestellung zurückgeben.",
+        NULL};
+    /* the converse of a condition is no contradiction */
+    assert_why(check("Bei einer Teilrücksendung erstatten wir die Versandkosten nicht [1].", refund,
+                     NULL, TEXT_LANG_DE),
+               NULL);
+    /* a plain statement negated still is */
+    static const char *const customs[] = {
+        "Zoll: Für Sendungen in die Schweiz fallen Zollgebühren an.", NULL};
+    assert_why(check("Für Sendungen in die Schweiz fallen keine Zollgebühren an [1].", customs,
+                     NULL, TEXT_LANG_DE),
+               ANSWER_WHY_NEGATION);
+}
+
+static void test_product_variants(void **state)
+{
+    (void)state;
+    static const char *const tents[] = {"Produkt: Fjordlager 2 Kuppelzelt | Preis: 249,90 EUR",
+                                        "Produkt: Fjordlager 3 Kuppelzelt | Preis: 299,00 EUR",
+                                        NULL};
+    assert_why(check("Für drei Personen passt das Fjordlager 3 Kuppelzelt [2].", tents, NULL,
+                     TEXT_LANG_DE),
+               NULL);
+    assert_why(check("Für fünf Personen passt das Fjordlager 5 Familienzelt [2].", tents,
+                     "Habt ihr ein Zelt für 5 Personen?", TEXT_LANG_DE),
+               ANSWER_WHY_UNKNOWN_PRODUCT);
+    /* a name mixed from two records; one record's words in another order are fine */
+    static const char *const phones[] = {
+        "Produkt: iPhone 13 Pro | Preis: 1099,99 EUR",
+        "Produkt: iPhone 12 Silicone Case with MagSafe Plum | Preis: 29,99 EUR", NULL};
+    assert_why(check("Passend gibt es das iPhone 12 Silicone Case with MagSafe Plum [2].", phones,
+                     NULL, TEXT_LANG_DE),
+               NULL);
+    assert_why(
+        check("Passend gibt es das Silicone Case iPhone 12 [2].", phones, NULL, TEXT_LANG_DE),
+        NULL);
+    assert_why(
+        check("Passend gibt es das iPhone 13 Pro Silicone Case [2].", phones, NULL, TEXT_LANG_DE),
+        ANSWER_WHY_UNKNOWN_PRODUCT);
+}
+
+static void test_number_roles(void **state)
+{
+    (void)state;
+    static const char *const perfume[] = {
+        "Product: Dolce Shine | Price: 69.99 EUR | Stock: 4 | Shipping: Ships in 1 month | "
+        "Returns: 7 days return policy",
+        NULL};
+    /* a duration taken from another field of a record */
+    assert_why(check("Dolce Shine ships in 1 week [1].", perfume, NULL, TEXT_LANG_EN),
+               ANSWER_WHY_WRONG_NUMBER);
+    assert_why(check("Dolce Shine ships in 1 month and can be returned within a week [1].", perfume,
+                     NULL, TEXT_LANG_EN),
+               NULL);
+    /* a duration from another cell of a table */
+    static const char *const rates[] = {
+        "Versandkosten: bis 200 EUR: Standard (5 bis 7 Tage) 16 EUR, Priority (2 bis 3 Tage) 26 "
+        "EUR, Overnight 33 EUR. 200,01 bis 500 EUR: Standard 21 EUR, Priority 31 EUR, Overnight "
+        "38 EUR. 500,01 bis 1000 EUR: Standard 29 EUR, Priority 39 EUR, Overnight 46 EUR.",
+        NULL};
+    assert_why(check("Der Standardversand dauert 5 bis 7 Tage [1].", rates, NULL, TEXT_LANG_DE),
+               NULL);
+    assert_why(check("Der Standardversand dauert 2 bis 3 Tage [1].", rates, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_WRONG_NUMBER);
+    /* prices of one sentence from one row of a price table */
+    assert_why(check("Bei 200,01 bis 500 EUR Warenwert kostet Overnight 38 EUR [1].", rates, NULL,
+                     TEXT_LANG_DE),
+               NULL);
+    assert_why(check("Bei 200,01 bis 500 EUR Warenwert kostet Overnight 46 EUR [1].", rates, NULL,
+                     TEXT_LANG_DE),
+               ANSWER_WHY_WRONG_PRICE);
+    /* same day against next day */
+    static const char *const express[] = {
+        "Expressversand: Bestellen Sie bis 14 Uhr, wird Ihr Paket am nächsten Werktag zugestellt.",
+        NULL};
+    assert_why(check("Bei Bestellung bis 14 Uhr wird Ihr Paket am nächsten Werktag zugestellt "
+                     "[1].",
+                     express, NULL, TEXT_LANG_DE),
+               NULL);
+    assert_why(check("Bei Bestellung bis 14 Uhr wird Ihr Paket am selben Tag zugestellt [1].",
+                     express, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_NEGATION);
+}
+
+static void test_asked_topic(void **state)
+{
+    (void)state;
+    static const char *const gifts[] = {
+        "Returning gifts: When returning a gift, a gift card is issued to the recipient for the "
+        "amount of the returned merchandise.",
+        NULL};
+    /* a yes/no question's word that no passage has, asserted: made up */
+    assert_why(check("When returning a gift, the recipient can choose a gift card or a cash "
+                     "payout [1].",
+                     gifts, "Can I get cash for a gift I'm returning?", TEXT_LANG_EN),
+               ANSWER_WHY_UNSUPPORTED);
+    /* the same word negated, or the passage's answer without it, is fine */
+    assert_why(check("No, cash is not available: the recipient receives a gift card for the "
+                     "amount of the returned merchandise [1].",
+                     gifts, "Can I get cash for a gift I'm returning?", TEXT_LANG_EN),
+               NULL);
+    assert_why(check("When returning a gift, the recipient receives a gift card for the amount "
+                     "of the returned merchandise [1].",
+                     gifts, "Can I get cash for a gift I'm returning?", TEXT_LANG_EN),
+               NULL);
+    /* an open question ("which") may be answered in its own words */
+    static const char *const pots[] = {"Product: Titantopf | Weight: 105 g",
+                                       "Product: Kochsystem Bergkessel | Weight: 420 g", NULL};
+    assert_why(check("The Titantopf is the lightest option at 105 g [1].", pots,
+                     "Which pot is the lightest?", TEXT_LANG_EN),
+               NULL);
+    /* the customer's own thing, referred to definitely, is given */
+    static const char *const exchange[] = {
+        "Exchanges: For a different size, return the item and place a new order.", NULL};
+    assert_why(check("Just return the jacket and place a new order for the other size [1].",
+                     exchange, "Can I exchange a jacket for another size?", TEXT_LANG_EN),
+               NULL);
+    /* a name the customer asked for, denied, is no invented product */
+    static const char *const pay[] = {"Payment: You can pay with PayPal or credit card.", NULL};
+    assert_why(check("I don't see Apple Pay among our payment options; you can pay with PayPal "
+                     "or credit card [1].",
+                     pay, "Can I pay with Apple Pay?", TEXT_LANG_EN),
+               NULL);
+    assert_why(check("You can also pay with Apple Pay [1].", pay, "Can I pay with Apple Pay?",
+                     TEXT_LANG_EN),
+               ANSWER_WHY_UNKNOWN_PRODUCT);
+    /* the customer's qualifier restated as a conclusion */
+    static const char *const filter[] = {"Product: Klarquell filter | treats up to 1,500 litres",
+                                         NULL};
+    assert_why(check("It treats up to 1,500 litres, so it lasts a long time [1].", filter,
+                     "Is the filter good for long trips?", TEXT_LANG_EN),
+               NULL);
+    /* names of the customer's case are covered by the passage's general rule */
+    static const char *const eu[] = {
+        "Versand in andere EU-Länder: In alle anderen EU-Länder liefern wir in 4 bis 7 Werktagen.",
+        NULL};
+    assert_why(check("Nach Italien liefern wir wie in alle anderen EU-Länder in 4 bis 7 "
+                     "Werktagen [1].",
+                     eu, "Liefert ihr nach Italien?", TEXT_LANG_DE),
+               NULL);
+}
+
+static void test_weekend_dispatch(void **state)
+{
+    (void)state;
+    static const char *const carrier[] = {
+        "Versanddienstleister: Bestellungen, die an einem Werktag bis 14 Uhr eingehen, verlassen "
+        "das Lager noch am selben Tag. Werktage sind Montag bis Freitag.",
+        NULL};
+    assert_why(check("Bestellen Sie Freitagabend, wird Ihr Paket am Samstag verschickt [1].",
+                     carrier, NULL, TEXT_LANG_DE),
+               ANSWER_WHY_UNSUPPORTED);
+    assert_why(check("Bestellen Sie Samstag, verlässt Ihr Paket das Lager erst am Montag [1].",
+                     carrier, NULL, TEXT_LANG_DE),
+               NULL);
+    /* a passage that names the weekend itself decides on its own */
+    static const char *const luma[] = {
+        "Shipping: Orders placed on Saturday are processed on Saturday afternoon.", NULL};
+    assert_why(check("Orders placed on Saturday are processed on Saturday afternoon [1].", luma,
+                     NULL, TEXT_LANG_EN),
+               NULL);
+}
+
+static void test_affixal_negation(void **state)
+{
+    (void)state;
+    static const char *const cartridges[] = {
+        "Ausnahmen: Gaskartuschen nehmen wir nur ungeöffnet zurück.", NULL};
+    assert_why(check("Gaskartuschen nehmen wir nur ungeöffnet zurück [1].", cartridges, NULL,
+                     TEXT_LANG_DE),
+               NULL);
+    assert_why(
+        check("Gaskartuschen nehmen wir auch geöffnet zurück [1].", cartridges, NULL, TEXT_LANG_DE),
+        ANSWER_WHY_NEGATION);
+    /* the un- form anywhere in the passage, the word itself nowhere */
+    static const char *const cond[] = {
+        "Returns: You can return items within 30 days. Items should be unworn, unused and "
+        "complete.",
+        NULL};
+    assert_why(check("Used items can be returned within 30 days if complete [1].", cond, NULL,
+                     TEXT_LANG_EN),
+               ANSWER_WHY_NEGATION);
+    assert_why(check("Items can be returned within 30 days if unused and complete [1].", cond, NULL,
+                     TEXT_LANG_EN),
+               NULL);
+    static const char *const fee[] = {"Fees: The booking fee is non-refundable.", NULL};
+    assert_why(check("The booking fee is refundable [1].", fee, NULL, TEXT_LANG_EN),
+               ANSWER_WHY_NEGATION);
+    assert_why(check("The booking fee is non-refundable [1].", fee, NULL, TEXT_LANG_EN), NULL);
+    /* more shop vocabulary: photos, deadlines, arriving */
+    static const char *const damage[] = {
+        "Schäden: Bitte melden Sie Schäden innerhalb von 7 Tagen mit Fotos. Ersatz schicken wir, "
+        "sobald die Meldung eingetroffen ist.",
+        NULL};
+    assert_why(check("Schicken Sie uns binnen 7 Tagen Bilder der Schäden [1].", damage, NULL,
+                     TEXT_LANG_DE),
+               NULL);
 }
 
 /* ---- numbers ------------------------------------------------------------------------- */
@@ -657,6 +1072,17 @@ int main(void)
         cmocka_unit_test(test_random_spans),
         cmocka_unit_test(test_validate_line),
         cmocka_unit_test(test_eval_counts),
+        cmocka_unit_test(test_admissions_and_referrals),
+        cmocka_unit_test(test_contact_data_counts),
+        cmocka_unit_test(test_numbers_in_roles),
+        cmocka_unit_test(test_stock_by_clause),
+        cmocka_unit_test(test_lexicon),
+        cmocka_unit_test(test_negation_of_conditions),
+        cmocka_unit_test(test_product_variants),
+        cmocka_unit_test(test_number_roles),
+        cmocka_unit_test(test_asked_topic),
+        cmocka_unit_test(test_weekend_dispatch),
+        cmocka_unit_test(test_affixal_negation),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
