@@ -797,7 +797,9 @@ static bool word_in_stems(const struct text_an *ans, const struct aword *x, cons
 }
 
 /* Case-insensitive search for token q[0..qn) in p[0..n), bounded by non-alphanumerics. */
-static bool has_token(const char *p, size_t n, const char *q, size_t qn)
+/* find_token(): as has_token(); skip_cited: an occurrence that is a whole citation
+ * ("[2]") does not count (for the model numbers of product names, "Fjordlager 2"). */
+static bool find_token(const char *p, size_t n, const char *q, size_t qn, bool skip_cited)
 {
     if (qn == 0 || qn > n)
         return false;
@@ -812,10 +814,16 @@ static bool has_token(const char *p, size_t n, const char *q, size_t qn)
                                 (p[i - 1] >= '0' && p[i - 1] <= '9'));
         bool right = i + qn == n || !(((p[i + qn] | 0x20) >= 'a' && (p[i + qn] | 0x20) <= 'z') ||
                                       (p[i + qn] >= '0' && p[i + qn] <= '9'));
-        if (left && right)
+        bool cited = skip_cited && i > 0 && p[i - 1] == '[' && i + qn < n && p[i + qn] == ']';
+        if (left && right && !cited)
             return true;
     }
     return false;
+}
+
+static bool has_token(const char *p, size_t n, const char *q, size_t qn)
+{
+    return find_token(p, n, q, qn, false);
 }
 
 /* Letters and digits of p[0..n), lower case (ASCII), for comparing PII values. */
@@ -1516,7 +1524,8 @@ static bool mentions(const struct checker *k, const struct answer_product *pr, s
         return true;
     if (!pr->name || !pr->name[0])
         return false;
-    /* every name word of 3+ letters, as a token of the sentence */
+    /* every name word of 3+ letters, and every one with a digit (the model number that
+     * tells "Fjordlager 2" from "Fjordlager 3"), as a token of the sentence */
     const char *nm = pr->name;
     size_t n = strlen(nm), words = 0;
     (void)w0;
@@ -1527,8 +1536,11 @@ static bool mentions(const struct checker *k, const struct answer_product *pr, s
         size_t j = i;
         while (j < n && nm[j] != ' ' && nm[j] != '-' && nm[j] != ',' && nm[j] != '/')
             j++;
-        if (j - i >= 3) {
-            if (!has_token(k->ans + s, e - s, nm + i, j - i))
+        bool digit = false;
+        for (size_t q = i; q < j && !digit; q++)
+            digit = nm[q] >= '0' && nm[q] <= '9';
+        if (j - i >= 3 || digit) {
+            if (!find_token(k->ans + s, e - s, nm + i, j - i, digit))
                 return false;
             words++;
         }

@@ -1054,6 +1054,25 @@ static void test_eval_counts(void **state)
     tu_remove_tree(dir);
 }
 
+/* A product's model number tells siblings apart; a citation "[2]" is not the number 2. */
+static void test_model_number_not_a_citation(void **state)
+{
+    (void)state;
+    static const struct answer_product cat[] = {
+        {"NW-1001", "Fjordlager 2 Kuppelzelt", 249.9, "EUR", 14},
+        {"NW-1002", "Fjordlager 3 Kuppelzelt", 299.0, "EUR", 8}};
+    static const char *const ctx[] = {
+        "Fjordlager 2 Kuppelzelt (NW-1001) kostet 249,90 EUR und ist auf Lager (14 Stück).",
+        "Fjordlager 3 Kuppelzelt (NW-1002) kostet 299,00 EUR und ist auf Lager (8 Stück).", NULL};
+    assert_why(check_with("Das Fjordlager 2 Kuppelzelt hat 14 Stück auf Lager [1]. Das "
+                          "Fjordlager 3 Kuppelzelt hat 8 Stück auf Lager [2].",
+                          ctx, NULL, TEXT_LANG_DE, cat, 2, NULL),
+               NULL);
+    assert_why(check_with("Das Fjordlager 2 Kuppelzelt hat 8 Stück auf Lager [2].", ctx, NULL,
+                          TEXT_LANG_DE, cat, 2, NULL),
+               ANSWER_WHY_WRONG_STOCK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1083,6 +1102,7 @@ int main(void)
         cmocka_unit_test(test_asked_topic),
         cmocka_unit_test(test_weekend_dispatch),
         cmocka_unit_test(test_affixal_negation),
+        cmocka_unit_test(test_model_number_not_a_citation),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
