@@ -2048,6 +2048,26 @@ static bool un_pair(const char *u, size_t un, const char *w, size_t wn)
     return wn == un + 2 && un >= 4 && w[0] == 'u' && w[1] == 'n' && memcmp(w + 2, u, un) == 0;
 }
 
+/* Whether words [j0, j1) of pt state answer word x only in its un- form: the opposite
+ * ("unused" for "used") without x itself. */
+static bool un_form_only(const struct text_an *a, const struct aword *x, const struct text_an *pt,
+                         size_t j0, size_t j1)
+{
+    bool unpaired = false;
+    for (size_t j = j0; j < j1; j++) {
+        const struct aword *y = &pt->w[j];
+        if (!is_content(y))
+            continue;
+        if (same_word(a, x, pt, y))
+            return false;
+        if (!(y->flags & W_NEG_CLAUSE) &&
+            (un_pair(pool_at(a, x->stem), x->stem_len, pool_at(pt, y->stem), y->stem_len) ||
+             un_pair(pool_at(a, x->fold), x->fold_len, pool_at(pt, y->fold), y->fold_len)))
+            unpaired = true;
+    }
+    return unpaired;
+}
+
 static bool opposite_in_unit(const struct text_an *a, size_t w0, size_t w1,
                              const struct text_an *pt, size_t pw0, size_t pw1)
 {
@@ -2055,20 +2075,7 @@ static bool opposite_in_unit(const struct text_an *a, size_t w0, size_t w1,
         const struct aword *x = &a->w[i];
         if (!is_content(x) || (x->flags & W_NEG_CLAUSE))
             continue;
-        bool stated = false, unpaired = false; /* x itself, or its un- opposite, in the unit */
-        for (size_t j = pw0; j < pw1; j++) {
-            const struct aword *y = &pt->w[j];
-            if (!is_content(y))
-                continue;
-            if (same_word(a, x, pt, y))
-                stated = true;
-            else if (!(y->flags & W_NEG_CLAUSE) &&
-                     (un_pair(pool_at(a, x->stem), x->stem_len, pool_at(pt, y->stem),
-                              y->stem_len) ||
-                      un_pair(pool_at(a, x->fold), x->fold_len, pool_at(pt, y->fold), y->fold_len)))
-                unpaired = true;
-        }
-        if (unpaired && !stated)
+        if (un_form_only(a, x, pt, pw0, pw1))
             return true;
         if (!x->concept)
             continue;
@@ -2096,20 +2103,7 @@ static bool un_opposite_in_passage(const struct text_an *a, size_t w0, size_t w1
         const struct aword *x = &a->w[i];
         if (!is_content(x) || (x->flags & W_NEG_CLAUSE))
             continue;
-        bool stated = false, unpaired = false;
-        for (size_t j = 0; j < pt->nw && !stated; j++) {
-            const struct aword *y = &pt->w[j];
-            if (!is_content(y))
-                continue;
-            if (same_word(a, x, pt, y))
-                stated = true;
-            else if (!(y->flags & W_NEG_CLAUSE) &&
-                     (un_pair(pool_at(a, x->stem), x->stem_len, pool_at(pt, y->stem),
-                              y->stem_len) ||
-                      un_pair(pool_at(a, x->fold), x->fold_len, pool_at(pt, y->fold), y->fold_len)))
-                unpaired = true;
-        }
-        if (unpaired && !stated)
+        if (un_form_only(a, x, pt, 0, pt->nw))
             return true;
     }
     return false;
