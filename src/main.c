@@ -1164,6 +1164,71 @@ static int load_inject(const struct opts *o, struct guard_inject **g)
     return 0;
 }
 
+/* The JSON Lines filter of `guard scan` and `validate`: each non-empty stdin line (at
+ * most max_line bytes) goes to fn, whose output line is written to stdout; an over-long
+ * line gets an error line. 0 when every line was good, 1 otherwise (out of memory
+ * stops). */
+typedef ag_err (*json_line_fn)(void *ctx, const char *line, size_t n, struct buf *out);
+
+static int json_lines(size_t max_line, size_t max_out, json_line_fn fn, void *ctx)
+{
+    struct buf line, out;
+    buf_init(&line, max_line);
+    buf_init(&out, max_out);
+    int res = 0, c = 0;
+    bool too_long = false;
+    while (c != EOF) {
+        c = getchar();
+        if (c != '\n' && c != EOF) {
+            if (buf_putc(&line, (char)c) != AG_OK)
+                too_long = true;
+            continue;
+        }
+        if (line.len == 0 && !too_long)
+            continue;
+        ag_err rc = too_long ? AG_ETOOBIG : fn(ctx, line.p, line.len, &out);
+        if (too_long)
+            printf("{\"id\":null,\"error\":\"line longer than max_body_bytes\"}\n");
+        if (rc == AG_ENOMEM) {
+            fprintf(stderr, "agentgate: out of memory\n");
+            res = 1;
+            break;
+        }
+        if (rc != AG_OK)
+            res = 1;
+        fwrite(out.p ? out.p : "", 1, out.len, stdout);
+        buf_reset(&out);
+        buf_reset(&line);
+        too_long = false;
+    }
+    buf_release(&line);
+    buf_release(&out);
+    return res;
+}
+
+struct scan_ctx {
+    const struct guard_inject *g;
+    const struct guard_policy *pol;
+};
+
+static ag_err scan_one(void *ctx, const char *line, size_t n, struct buf *out)
+{
+    const struct scan_ctx *sc = ctx;
+    return guard_scan_line(sc->g, sc->pol, line, n, out);
+}
+
+struct validate_ctx {
+    const struct answer_product *items;
+    size_t n_cat;
+    const struct answer_check_params *params;
+};
+
+static ag_err validate_one(void *ctx, const char *line, size_t n, struct buf *out)
+{
+    const struct validate_ctx *vc = ctx;
+    return answer_validate_line(line, n, vc->items, vc->n_cat, vc->params, out);
+}
+
 static int cmd_eval_guard(const struct opts *o)
 {
     struct config cfg;
@@ -1262,37 +1327,8 @@ static int guard_scan(const struct opts *o)
         return 1;
     struct guard_policy pol = {cfg.guard_flag_at, cfg.guard_block_at,
                                strcmp(cfg.guard_on_block, "escalate") == 0};
-    struct buf line, out;
-    buf_init(&line, cfg.max_body_bytes);
-    buf_init(&out, cfg.max_body_bytes * 8 + 65536);
-    int res = 0, c = 0;
-    bool too_long = false;
-    while (c != EOF) {
-        c = getchar();
-        if (c != '\n' && c != EOF) {
-            if (buf_putc(&line, (char)c) != AG_OK)
-                too_long = true;
-            continue;
-        }
-        if (line.len == 0 && !too_long)
-            continue;
-        ag_err rc = too_long ? AG_ETOOBIG : guard_scan_line(g, &pol, line.p, line.len, &out);
-        if (too_long)
-            printf("{\"id\":null,\"error\":\"line longer than max_body_bytes\"}\n");
-        if (rc == AG_ENOMEM) {
-            fprintf(stderr, "agentgate: out of memory\n");
-            res = 1;
-            break;
-        }
-        if (rc != AG_OK)
-            res = 1;
-        fwrite(out.p ? out.p : "", 1, out.len, stdout);
-        buf_reset(&out);
-        buf_reset(&line);
-        too_long = false;
-    }
-    buf_release(&line);
-    buf_release(&out);
+    struct scan_ctx sc = {g, &pol};
+    int res = json_lines(cfg.max_body_bytes, cfg.max_body_bytes * 8 + 65536, scan_one, &sc);
     guard_inject_destroy(g);
     return fflush(stdout) == 0 ? res : 1;
 }
@@ -1417,38 +1453,8 @@ static int cmd_validate(const struct opts *o)
     }
     size_t n_cat;
     const struct answer_product *items = catalog_items(cat, &n_cat);
-    struct buf line, out;
-    buf_init(&line, cfg.max_body_bytes);
-    buf_init(&out, (size_t)4 << 20);
-    int res = 0, c = 0;
-    bool too_long = false;
-    while (c != EOF) {
-        c = getchar();
-        if (c != '\n' && c != EOF) {
-            if (buf_putc(&line, (char)c) != AG_OK)
-                too_long = true;
-            continue;
-        }
-        if (line.len == 0 && !too_long)
-            continue;
-        ag_err rc = too_long ? AG_ETOOBIG
-                             : answer_validate_line(line.p, line.len, items, n_cat, &params, &out);
-        if (too_long)
-            printf("{\"id\":null,\"error\":\"line longer than max_body_bytes\"}\n");
-        if (rc == AG_ENOMEM) {
-            fprintf(stderr, "agentgate: out of memory\n");
-            res = 1;
-            break;
-        }
-        if (rc != AG_OK)
-            res = 1;
-        fwrite(out.p ? out.p : "", 1, out.len, stdout);
-        buf_reset(&out);
-        buf_reset(&line);
-        too_long = false;
-    }
-    buf_release(&line);
-    buf_release(&out);
+    struct validate_ctx vc = {items, n_cat, &params};
+    int res = json_lines(cfg.max_body_bytes, (size_t)4 << 20, validate_one, &vc);
     catalog_release(cat);
     return fflush(stdout) == 0 ? res : 1;
 }

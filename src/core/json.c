@@ -91,3 +91,30 @@ ag_err json_dump_buf(const json_t *v, struct buf *b)
         return AG_ETOOBIG;
     return AG_OK;
 }
+
+ag_err json_put_id(struct buf *out, const json_t *id)
+{
+    if (json_is_string(id)) {
+        ag_err rc = buf_putc(out, '"');
+        rc = rc ? rc : buf_append_json_escaped(out, json_string_value(id), json_string_length(id));
+        return rc ? rc : buf_putc(out, '"');
+    }
+    if (json_is_integer(id))
+        return buf_printf(out, "%lld", (long long)json_integer_value(id));
+    return buf_append_str(out, "null");
+}
+
+ag_err json_line_error(struct buf *out, const json_t *id, const char *why)
+{
+    size_t keep = out->len;
+    ag_err rc = buf_append_str(out, "{\"id\":");
+    rc = rc ? rc : json_put_id(out, id);
+    rc = rc ? rc : buf_append_str(out, ",\"error\":\"");
+    rc = rc ? rc : buf_append_json_escaped(out, why, strlen(why));
+    rc = rc ? rc : buf_append_str(out, "\"}\n");
+    if (rc != AG_OK) {
+        buf_truncate(out, keep);
+        return rc;
+    }
+    return AG_EINVAL;
+}

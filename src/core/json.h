@@ -22,4 +22,11 @@ ag_err json_parse_object(const char *p, size_t n, size_t max_depth, json_t **out
 /* Serialise v compactly into b (appends). */
 ag_err json_dump_buf(const json_t *v, struct buf *b);
 
+/* For JSON Lines tools: append id as JSON (a string or an integer, copied as given;
+ * anything else is null). AG_ENOMEM. */
+ag_err json_put_id(struct buf *out, const json_t *id);
+/* Append the line {"id": id, "error": why} and return AG_EINVAL (the line was bad); on
+ * AG_ENOMEM out is as it was. */
+ag_err json_line_error(struct buf *out, const json_t *id, const char *why);
+
 #endif

@@ -19,34 +19,6 @@
 #define LINE_ARENA     ((size_t)64 << 20)
 #define EVAL_MAX_FILE  ((size_t)256 << 20)
 
-/* The id as JSON (a string or an integer, copied as given), or null. */
-static ag_err put_id(struct buf *out, const json_t *id)
-{
-    if (json_is_string(id)) {
-        ag_err rc = buf_putc(out, '"');
-        rc = rc ? rc : buf_append_json_escaped(out, json_string_value(id), json_string_length(id));
-        return rc ? rc : buf_putc(out, '"');
-    }
-    if (json_is_integer(id))
-        return buf_printf(out, "%lld", (long long)json_integer_value(id));
-    return buf_append_str(out, "null");
-}
-
-static ag_err fail_line(struct buf *out, const json_t *id, const char *why)
-{
-    size_t keep = out->len;
-    ag_err rc = buf_append_str(out, "{\"id\":");
-    rc = rc ? rc : put_id(out, id);
-    rc = rc ? rc : buf_append_str(out, ",\"error\":\"");
-    rc = rc ? rc : buf_append_json_escaped(out, why, strlen(why));
-    rc = rc ? rc : buf_append_str(out, "\"}\n");
-    if (rc != AG_OK) {
-        buf_truncate(out, keep);
-        return rc;
-    }
-    return AG_EINVAL;
-}
-
 /* One labelled or unlabelled case read from a JSON object. */
 struct item {
     const json_t *id;
@@ -114,7 +86,7 @@ ag_err answer_validate_line(const char *line, size_t n, const struct answer_prod
     json_t *o = NULL;
     char why[200];
     if (json_parse_object(line, n, LINE_MAX_DEPTH, &o, why, sizeof(why)) != AG_OK)
-        return fail_line(out, NULL, why);
+        return json_line_error(out, NULL, why);
     struct item *it = malloc(sizeof(*it));
     struct arena a;
     arena_init(&a, LINE_ARENA);
@@ -123,19 +95,19 @@ ag_err answer_validate_line(const char *line, size_t n, const struct answer_prod
         goto done;
     const char *bad = read_item(o, it);
     if (bad) {
-        rc = fail_line(out, json_object_get(o, "id"), bad);
+        rc = json_line_error(out, json_object_get(o, "id"), bad);
         goto done;
     }
     struct answer_check_result r;
     rc = answer_check(it->answer, it->answer_len, it->lang, it->p, it->n_p, cat, n_cat,
                       it->question, params, &a, &r);
     if (rc != AG_OK) {
-        rc = rc == AG_ENOMEM ? rc : fail_line(out, it->id, check_error(rc));
+        rc = rc == AG_ENOMEM ? rc : json_line_error(out, it->id, check_error(rc));
         goto done;
     }
     size_t keep = out->len;
     rc = buf_append_str(out, "{\"id\":");
-    rc = rc ? rc : put_id(out, it->id);
+    rc = rc ? rc : json_put_id(out, it->id);
     rc = rc ? rc
             : buf_printf(out,
                          ",\"grounded\":%s,\"support_min\":%.4f,\"support_mean\":%.4f,"

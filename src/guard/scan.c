@@ -27,49 +27,21 @@ const char *guard_action_name(enum guard_action a)
     return (unsigned)a < sizeof(names) / sizeof(names[0]) ? names[a] : "?";
 }
 
-/* The id as JSON (a string or an integer, copied as given), or null. */
-static ag_err put_id(struct buf *out, const json_t *id)
-{
-    if (json_is_string(id)) {
-        ag_err rc = buf_putc(out, '"');
-        rc = rc ? rc : buf_append_json_escaped(out, json_string_value(id), json_string_length(id));
-        return rc ? rc : buf_putc(out, '"');
-    }
-    if (json_is_integer(id))
-        return buf_printf(out, "%lld", (long long)json_integer_value(id));
-    return buf_append_str(out, "null");
-}
-
-static ag_err fail_line(struct buf *out, const json_t *id, const char *why)
-{
-    size_t keep = out->len;
-    ag_err rc = buf_append_str(out, "{\"id\":");
-    rc = rc ? rc : put_id(out, id);
-    rc = rc ? rc : buf_append_str(out, ",\"error\":\"");
-    rc = rc ? rc : buf_append_json_escaped(out, why, strlen(why));
-    rc = rc ? rc : buf_append_str(out, "\"}\n");
-    if (rc != AG_OK) {
-        buf_truncate(out, keep);
-        return rc;
-    }
-    return AG_EINVAL;
-}
-
 ag_err guard_scan_line(const struct guard_inject *g, const struct guard_policy *p, const char *line,
                        size_t n, struct buf *out)
 {
     json_t *o = NULL;
     char why[200];
     if (json_parse_object(line, n, SCAN_MAX_DEPTH, &o, why, sizeof(why)) != AG_OK)
-        return fail_line(out, NULL, why);
+        return json_line_error(out, NULL, why);
     json_t *id = json_object_get(o, "id"), *text = json_object_get(o, "text");
     ag_err rc;
     if (!id || (!json_is_string(id) && !json_is_integer(id))) {
-        rc = fail_line(out, NULL, "\"id\" must be a string or an integer");
+        rc = json_line_error(out, NULL, "\"id\" must be a string or an integer");
         goto done;
     }
     if (!json_is_string(text)) {
-        rc = fail_line(out, id, "\"text\" must be a string");
+        rc = json_line_error(out, id, "\"text\" must be a string");
         goto done;
     }
     const char *t = json_string_value(text);
@@ -77,7 +49,7 @@ ag_err guard_scan_line(const struct guard_inject *g, const struct guard_policy *
     struct guard_verdict v;
     rc = guard_inject_scan(g, t, tn, GUARD_SCAN_REASONS, &v);
     if (rc != AG_OK) {
-        rc = rc == AG_ENOMEM ? rc : fail_line(out, id, ag_strerror(rc));
+        rc = rc == AG_ENOMEM ? rc : json_line_error(out, id, ag_strerror(rc));
         goto done;
     }
     struct pii_span spans[SCAN_MAX_SPANS];
@@ -86,12 +58,12 @@ ag_err guard_scan_line(const struct guard_inject *g, const struct guard_policy *
     if (rc != AG_OK)
         goto done;
     if (found > SCAN_MAX_SPANS) {
-        rc = fail_line(out, id, "more than 512 PII spans in one text");
+        rc = json_line_error(out, id, "more than 512 PII spans in one text");
         goto done;
     }
     size_t keep = out->len;
     rc = buf_append_str(out, "{\"id\":");
-    rc = rc ? rc : put_id(out, id);
+    rc = rc ? rc : json_put_id(out, id);
     rc = rc ? rc
             : buf_printf(out, ",\"injection\":{\"score\":%.4f,\"verdict\":\"%s\",\"reasons\":",
                          (double)v.score, guard_action_name(guard_decide(p, v.score)));
