@@ -790,10 +790,10 @@ static bool check_answer(struct turn *t, const char *source, ag_err *rc)
     if (e != AG_OK) { /* the text itself is bad: one failing verdict for the record */
         memset(&r, 0, sizeof(r));
         r.n_flagged = 1;
-        struct turn_attempt *at =
-            t->n_attempts < TURN_MAX_ATTEMPTS ? &t->attempts[t->n_attempts] : NULL;
+        size_t before = t->n_attempts;
         out_note_attempt(t, source, t->backend, &r);
-        if (at) {
+        if (t->n_attempts > before) {
+            struct turn_attempt *at = &t->attempts[before];
             at->why = "check_failed";
             snprintf(at->detail, sizeof(at->detail), "the answer could not be checked: %s",
                      ag_strerror(e));

@@ -33,10 +33,11 @@ static const double bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0
 /* First-token latency: local models answer in tens of ms, upstreams in up to a minute. */
 static const double ft_bounds[] = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
 #define N_FT_BOUNDS (sizeof(ft_bounds) / sizeof(ft_bounds[0]))
-#define N_OUTCOMES  8
+#define N_OUTCOMES  9
 #define N_REJECTS   5 /* agentgate_http_rejected_total reasons */
-static const char *const outcome_names[N_OUTCOMES] = {"stop", "length", "cancelled", "deadline",
-                                                      "cut",  "error",  "fallback",  "other"};
+/* "rejected": the output guard stopped the answer at a failing sentence */
+static const char *const outcome_names[N_OUTCOMES] = {
+    "stop", "length", "cancelled", "deadline", "cut", "error", "fallback", "rejected", "other"};
 
 struct usage {
     char tenant[LABEL_MAX], key[LABEL_MAX], model[LABEL_MAX];

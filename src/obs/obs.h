@@ -53,8 +53,9 @@ void metrics_llm_usage(struct metrics *m, const char *tenant, const char *key, c
 void metrics_llm_unpriced(struct metrics *m, const char *model);
 /* One generation's end: agentgate_llm_requests_total{backend,outcome}. outcome is one of
  * "stop", "length", "cancelled", "deadline", "cut" (llm_finish_name()), "error" (failed
- * before any text) or "fallback" (failed, and the next backend was tried); anything else
- * counts as "other". backend is the backend's kind; 8 backends, then "other". */
+ * before any text), "fallback" (failed, and the next backend was tried) or "rejected"
+ * (the output guard's stream gate stopped it at a failing sentence); anything else counts
+ * as "other". backend is the backend's kind; 8 backends, then "other". */
 void metrics_llm_request(struct metrics *m, const char *backend, const char *outcome);
 /* Seconds from the start of a generation to its first piece of text (llm_usage's
  * first_token_ms / 1000): agentgate_llm_first_token_seconds{backend}. */
